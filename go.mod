@@ -1,0 +1,3 @@
+module paved.dev/paved
+
+go 1.26.8
