@@ -1,0 +1,15 @@
+// Command kubectl is the upstream kubectl, built from the same Kubernetes
+// release as the test apiserver; paved's benchmark compares against it.
+package main
+
+import (
+	"k8s.io/component-base/cli"
+	"k8s.io/kubectl/pkg/cmd"
+	"k8s.io/kubectl/pkg/cmd/util"
+)
+
+func main() {
+	if err := cli.RunNoErrOutput(cmd.NewDefaultKubectlCommand()); err != nil {
+		util.CheckErr(err)
+	}
+}
