@@ -27,6 +27,16 @@ if ! pg_up; then
 	pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
 fi
 wait_for PostgreSQL 60 pg_up
+# The server trusts every local connection; the driver tests need one group
+# of roles that must give a password, to test wrong passwords. The line goes
+# first because the first matching line of pg_hba.conf wins.
+hba=$(psql -h 127.0.0.1 -U postgres -Atc 'SHOW hba_file')
+if ! grep -q '+paved_password_auth' "$hba"; then
+	log "PostgreSQL: members of paved_password_auth must give a password on 127.0.0.1"
+	sed -i '1i host all +paved_password_auth 127.0.0.1/32 scram-sha-256' "$hba"
+	psql -q -h 127.0.0.1 -U postgres -c 'SELECT pg_reload_conf()' >/dev/null
+fi
+psql -q -h 127.0.0.1 -U postgres -c "DO \$\$ BEGIN CREATE ROLE paved_password_auth NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
 
 mysql_up() { mysqladmin --protocol=tcp -h 127.0.0.1 -P 3306 -u root ping >/dev/null 2>&1; }
 if ! mysql_up; then
