@@ -88,7 +88,9 @@ func TestProvisionUseDeprovision(t *testing.T) {
 		t.Fatalf("Provision: %v", err)
 	}
 	t.Logf("provisioned in %v", time.Since(start))
-	t.Cleanup(func() { _ = d.Deprovision(ctx, &paved.ResourceRequest{UID: req.UID, Definition: req.Definition, Context: req.Context, State: res.State}) })
+	t.Cleanup(func() {
+		_ = d.Deprovision(ctx, &paved.ResourceRequest{UID: req.UID, Definition: req.Definition, Context: req.Context, State: res.State})
+	})
 
 	out := res.Outputs
 	for _, k := range []string{"host", "port", "name", "database", "username", "password", "uri"} {
