@@ -23,7 +23,7 @@ type inputs struct {
 func (in *inputs) addr() string { return net.JoinHostPort(in.Host, strconv.Itoa(in.Port)) }
 
 func parseInputs(m map[string]any) (*inputs, error) {
-	r := inputReader{m: m}
+	r := inputReader{driver: "postgres", m: m}
 	in := &inputs{
 		Host:     r.str("host", true, `the PostgreSQL server's host name or IP address, e.g. "127.0.0.1"`),
 		Port:     r.port("port", 5432),
@@ -50,6 +50,7 @@ func parseInputs(m map[string]any) (*inputs, error) {
 // problem so that one error tells all there is to fix. It never puts a value
 // in a message, so that a secret given in the wrong place does not leak.
 type inputReader struct {
+	driver   string
 	m        map[string]any
 	known    []string
 	problems []string
@@ -126,7 +127,7 @@ func (r *inputReader) err() error {
 	if len(r.problems) == 0 {
 		return nil
 	}
-	return paved.Errorf(paved.EINVALID, "postgres driver_inputs: %s", strings.Join(r.problems, "; "))
+	return paved.Errorf(paved.EINVALID, "%s driver_inputs: %s", r.driver, strings.Join(r.problems, "; "))
 }
 
 func typeName(v any) string {
