@@ -27,7 +27,7 @@ build() {
 	echo "building $name into $bin (this takes a few minutes the first time)" >&2
 	# Build next to the target and rename, so that an interrupted build never
 	# leaves a half-written binary that looks present.
-	(cd "$here" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod \
+	(cd "$here" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
 		go build -trimpath -ldflags "$ldflags" -o "$bin/.$name.tmp" "./cmd/$name")
 	mv "$bin/.$name.tmp" "$bin/$name"
 }
