@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -49,6 +50,7 @@ func (s *Shared) Run(m *testing.M) int {
 // Get returns the shared cluster, or skips the test when it could not run.
 func (s *Shared) Get(t testing.TB) *Cluster {
 	t.Helper()
+	noteInputs()
 	if s.cluster == nil {
 		if s.skip == "" {
 			t.Fatal("kubetest: Shared.Get called without Shared.Run in TestMain")
@@ -56,4 +58,16 @@ func (s *Shared) Get(t testing.TB) *Cluster {
 		t.Skip("kubetest: " + s.skip)
 	}
 	return s.cluster
+}
+
+// noteInputs reads again, inside a test, the environment and files that
+// TestMain used: go test only records what tests read for its result cache,
+// and without this a cached pass would survive removing the binaries.
+func noteInputs() {
+	_ = os.Getenv("CI")
+	if dir, err := BinDir(); err == nil {
+		for _, name := range []string{"etcd", "kube-apiserver"} {
+			_, _ = os.Stat(filepath.Join(dir, name))
+		}
+	}
 }
