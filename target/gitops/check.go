@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	git "github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
@@ -39,7 +40,7 @@ func (t *Target) checkDir(path, what string) error {
 		return paved.Errorf(paved.EUNAVAILABLE, "gitops target %s: %s%s", t.cfg.name(), what, fmt.Sprintf(format, args...))
 	}
 	fi, err := os.Stat(path)
-	if errors.Is(err, os.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		// Apply will create it: the nearest existing parent must take it.
 		parent := filepath.Dir(filepath.Clean(path))
 		for {
@@ -143,6 +144,7 @@ func describe(err error) string {
 	msg := err.Error()
 	var netErr net.Error
 	var dnsErr *net.DNSError
+	var opErr *net.OpError
 	switch {
 	case errors.Is(err, transport.ErrAuthenticationRequired):
 		return "authentication failed: the credentials are missing or were rejected"
@@ -158,6 +160,10 @@ func describe(err error) string {
 		return "ssh host key verification failed: " + msg
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		return "unreachable: " + msg
+	case errors.As(err, &dnsErr):
+		return "unreachable: host " + dnsErr.Name + " not found"
+	case errors.As(err, &opErr):
+		return "unreachable: " + opErr.Error()
 	case errors.As(err, &dnsErr):
 		return "unreachable: host " + dnsErr.Name + " not found"
 	case errors.As(err, &netErr) || strings.Contains(msg, "connection refused") || strings.Contains(msg, "no route to host"):

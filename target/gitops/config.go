@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
@@ -244,5 +245,8 @@ func (c *Config) scrub(s string) string {
 		}
 		s = strings.ReplaceAll(s, c.URL, redactURL(c.URL))
 	}
-	return s
+	return userInfo.ReplaceAllString(s, "://")
 }
+
+// userInfo matches the user info of any URL in a message.
+var userInfo = regexp.MustCompile(`://[^/@\s"']+@`)
