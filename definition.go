@@ -31,12 +31,24 @@ type OutputSpec struct {
 	Description string `json:"description,omitempty" yaml:"description,omitempty"`
 }
 
+// AnyOutput declares outputs whose names are not known in advance (the
+// values of an "environment" resource): an OutputSpec named "*" covers every
+// name not declared on its own.
+const AnyOutput = "*"
+
 // Output returns the declared output called name, if any.
 func (d *ResourceDefinition) Output(name string) (OutputSpec, bool) {
-	for _, o := range d.Outputs {
+	var wildcard *OutputSpec
+	for i, o := range d.Outputs {
 		if o.Name == name {
 			return o, true
 		}
+		if o.Name == AnyOutput {
+			wildcard = &d.Outputs[i]
+		}
+	}
+	if wildcard != nil {
+		return OutputSpec{Name: name, Secret: wildcard.Secret}, true
 	}
 	return OutputSpec{}, false
 }

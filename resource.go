@@ -120,6 +120,9 @@ type DeployContext struct {
 	Env       string `json:"env"`
 	EnvType   string `json:"env_type"`
 	Namespace string `json:"namespace"`
+	// Values are the environment's configuration values, which the
+	// "environment" resource type hands to workloads.
+	Values map[string]string `json:"values,omitempty"`
 }
 
 // ResourceResult is what a driver returns.

@@ -1,0 +1,212 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"paved.dev/paved"
+	"paved.dev/paved/definition"
+	"paved.dev/paved/engine"
+	"paved.dev/paved/manifest"
+	"paved.dev/paved/score"
+)
+
+type renderFlags struct {
+	files       []string
+	app, env    string
+	envType     string
+	namespace   string
+	definitions []string
+	noBuiltin   bool
+	image       string
+	overrides   []string
+	values      []string
+	output      string
+	state       string
+}
+
+func newRenderCmd() *cobra.Command {
+	f := &renderFlags{}
+	cmd := &cobra.Command{
+		Use:   "render -f SCORE_FILE... --app APP --env ENV",
+		Short: "Render Score workloads into Kubernetes objects",
+		Long: `Render loads Score workloads, matches each resource they declare to a resource
+definition, provisions the resources through their drivers, and writes the
+Kubernetes objects: a Namespace for the app's environment, a Deployment (or
+StatefulSet) and Service per workload, ConfigMaps and Secrets for files and
+secret values, and what the resources need (a PostgreSQL StatefulSet, an
+HTTPRoute...). Nothing is applied anywhere.
+
+Generated values (passwords, the seed they derive from, driver state) are kept
+in a state file, so rendering again gives byte-for-byte the same output. Keep
+it out of version control: it holds secrets.
+
+Resource definitions come from the built-in defaults (non-production, in the
+cluster) and from --definitions directories; see docs/resource-definitions.md.`,
+		Example: `  # one workload to stdout
+  paved render -f score.yaml --app shop --env dev
+
+  # two workloads, staging definitions, one file per object
+  paved render -f web.score.yaml -f api.score.yaml --app shop --env staging \
+      --env-type staging --definitions ./definitions -o ./manifests
+
+  # a placeholder image and a property override
+  paved render -f score.yaml --app shop --env dev --image ghcr.io/acme/web:1.4 \
+      --override-property containers.web.variables.LOG_LEVEL=debug`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runRender(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.files, "file", "f", nil, "Score file to render (repeat for several workloads)")
+	fl.StringVar(&f.app, "app", "", "app name (a DNS label)")
+	fl.StringVar(&f.env, "env", "dev", "environment name (a DNS label)")
+	fl.StringVar(&f.envType, "env-type", "development", "environment type: "+strings.Join(definition.EnvTypes, ", "))
+	fl.StringVar(&f.namespace, "namespace", "", "namespace to render into (default <app>-<env>)")
+	fl.StringArrayVar(&f.definitions, "definitions", nil, "directory of resource definition YAML files (repeatable)")
+	fl.BoolVar(&f.noBuiltin, "no-builtin-definitions", false, "use only the definitions given with --definitions")
+	fl.StringVar(&f.image, "image", "", "image for containers whose image is \".\"")
+	fl.StringArrayVar(&f.overrides, "override-property", nil, "override a spec property, path=value (YAML value; empty deletes), applied to every file")
+	fl.StringArrayVar(&f.values, "value", nil, "environment value NAME=VALUE for the environment resource type (repeatable)")
+	fl.StringVarP(&f.output, "output", "o", "-", "where to write: - for stdout, a .yaml file, or a directory for one file per object")
+	fl.StringVar(&f.state, "state", filepath.Join(".paved", "state.json"), "state file that keeps generated values stable")
+	_ = cmd.MarkFlagRequired("file")
+	_ = cmd.MarkFlagRequired("app")
+	return cmd
+}
+
+func runRender(cmd *cobra.Command, f *renderFlags) error {
+	eng, err := engine.New()
+	if err != nil {
+		return err
+	}
+	var defs []paved.ResourceDefinition
+	for _, dir := range f.definitions {
+		d, err := definition.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		defs = append(defs, d...)
+	}
+	values := map[string]string{}
+	for _, v := range f.values {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return paved.Errorf(paved.EINVALID, "--value %q: write NAME=VALUE", v)
+		}
+		values[k] = val
+	}
+	sf, err := engine.ReadStateFile(f.state)
+	if err != nil {
+		return err
+	}
+	sources := make([]engine.Source, len(f.files))
+	for i, p := range f.files {
+		sources[i] = engine.Source{Path: p}
+	}
+	res, err := eng.Run(cmd.Context(), engine.Request{
+		Sources:     sources,
+		Options:     score.Options{Overrides: f.overrides, Image: f.image},
+		Definitions: defs,
+		NoBuiltin:   f.noBuiltin,
+		Context:     paved.DeployContext{App: f.app, Env: f.env, EnvType: f.envType, Namespace: f.namespace, Values: values},
+		State:       sf.For(f.app, f.env),
+		Log:         func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), msg) },
+	})
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Workloads {
+		for _, u := range w.Upgrades {
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: upgraded a deprecated form: %s\n", w.Path, u)
+		}
+	}
+	docs, err := manifest.MarshalEach(res.Objects)
+	if err != nil {
+		return err
+	}
+	if err := writeOutput(cmd, f.output, res.Objects, docs); err != nil {
+		return err
+	}
+	return sf.Write(f.state)
+}
+
+func writeOutput(cmd *cobra.Command, out string, objs []paved.Object, docs [][]byte) error {
+	if out == "-" || strings.HasSuffix(out, ".yaml") || strings.HasSuffix(out, ".yml") {
+		var buf bytes.Buffer
+		for i, d := range docs {
+			if i > 0 {
+				buf.WriteString("---\n")
+			}
+			buf.Write(d)
+		}
+		if out == "-" {
+			_, err := cmd.OutOrStdout().Write(buf.Bytes())
+			return err
+		}
+		return writeFileAtomic(out, buf.Bytes())
+	}
+	return writeDir(cmd, out, objs, docs)
+}
+
+// renderIndex lists the files paved wrote into an output directory, so that
+// the next render removes those it no longer writes and nothing else.
+const renderIndex = ".paved-render"
+
+func writeDir(cmd *cobra.Command, dir string, objs []paved.Object, docs [][]byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return paved.Errorf(paved.EINVALID, "output directory %s: %w", dir, err)
+	}
+	var names []string
+	for i, o := range objs {
+		name := manifest.FileName(o.Ref())
+		names = append(names, name)
+		if err := writeFileAtomic(filepath.Join(dir, name), docs[i]); err != nil {
+			return err
+		}
+	}
+	old, _ := os.ReadFile(filepath.Join(dir, renderIndex))
+	removed := 0
+	for _, name := range strings.Split(string(old), "\n") {
+		if name == "" || slices.Contains(names, name) || strings.ContainsAny(name, `/\`) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err == nil {
+			removed++
+		}
+	}
+	slices.Sort(names)
+	if err := writeFileAtomic(filepath.Join(dir, renderIndex), []byte(strings.Join(names, "\n")+"\n")); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d objects to %s", len(objs), dir)
+	if removed > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), ", removed %d no longer rendered", removed)
+	}
+	fmt.Fprintln(cmd.ErrOrStderr())
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".paved-*")
+	if err != nil {
+		return paved.Errorf(paved.EINVALID, "cannot write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,81 @@
+// Package cli is paved's command line: cobra commands that parse flags, call
+// the same service code the API uses, and print.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"paved.dev/paved"
+)
+
+// Version is set at build time with -ldflags "-X paved.dev/paved/cli.Version=...".
+var Version = "dev"
+
+// Exit codes by error code, so that scripts can tell failures apart.
+var exitCodes = map[string]int{
+	paved.EINTERNAL:     1,
+	paved.EINVALID:      2,
+	paved.ENOTFOUND:     3,
+	paved.ECONFLICT:     4,
+	paved.EUNAUTHORIZED: 5,
+	paved.EFORBIDDEN:    6,
+	paved.EUNAVAILABLE:  7,
+}
+
+// Main runs the paved command line and returns the process exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := NewRoot(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var perr *paved.Error
+	if errors.As(err, &perr) || !isCobraUsage(err) {
+		fmt.Fprintln(stderr, "error:", errorText(err))
+		return exitCodes[paved.ErrorCode(err)]
+	}
+	fmt.Fprintln(stderr, "error:", err)
+	return 2
+}
+
+// errorText shows a user's error in full and any other as it is: the CLI
+// runs on the user's own machine, so nothing is hidden from them here.
+func errorText(err error) string { return err.Error() }
+
+func isCobraUsage(err error) bool {
+	var u usageError
+	return errors.As(err, &u)
+}
+
+type usageError struct{ error }
+
+// NewRoot builds the command tree.
+func NewRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "paved",
+		Short: "paved: a Minimum Viable Platform in one binary",
+		Long: `paved turns Score workloads into running software: it resolves the
+resources they need (databases, caches, routes) with platform-owned resource
+definitions, provisions them, renders Kubernetes objects and applies them.
+
+Start with:
+  paved render -f score.yaml --app shop --env dev   # Score → Kubernetes YAML`,
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w\nrun '%s --help' for usage", err, c.CommandPath())}
+	})
+	root.AddCommand(newRenderCmd())
+	return root
+}

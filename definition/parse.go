@@ -1,0 +1,153 @@
+package definition
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"paved.dev/paved"
+)
+
+// APIVersion and Kind head every definition document.
+const (
+	APIVersion = "paved.dev/v1"
+	Kind       = "ResourceDefinition"
+)
+
+// MaxFileSize bounds a definitions file.
+const MaxFileSize = 1 << 20
+
+// document is the YAML form of one definition.
+type document struct {
+	APIVersion               string `yaml:"apiVersion"`
+	Kind                     string `yaml:"kind"`
+	paved.ResourceDefinition `yaml:",inline"`
+}
+
+var (
+	idPattern   = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$`)
+	typePattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
+)
+
+// EnvTypes are the environment types paved knows.
+var EnvTypes = []string{"development", "staging", "ephemeral", "production"}
+
+// Parse reads the definitions in a multi-document YAML stream; source names
+// it in errors.
+func Parse(source string, data []byte) ([]paved.ResourceDefinition, error) {
+	if len(data) > MaxFileSize {
+		return nil, paved.Errorf(paved.EINVALID, "%s: larger than %d bytes (1 MiB); split the definitions into several files", source, MaxFileSize)
+	}
+	var defs []paved.ResourceDefinition
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	for i := 0; ; i++ {
+		var doc document
+		err := decodeDoc(dec, &doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		where := fmt.Sprintf("%s: document %d", source, i+1)
+		if err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "%s: %s", where, strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		if doc.APIVersion == "" && doc.Kind == "" && doc.ID == "" && doc.Type == "" {
+			continue // an empty document, as after a trailing "---"
+		}
+		if doc.ID != "" {
+			where += " (id " + doc.ID + ")"
+		}
+		if doc.APIVersion != APIVersion || doc.Kind != Kind {
+			return nil, paved.Errorf(paved.EINVALID, "%s: apiVersion/kind is %q/%q; write apiVersion: %s and kind: %s", where, doc.APIVersion, doc.Kind, APIVersion, Kind)
+		}
+		if err := checkShape(&doc.ResourceDefinition); err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "%s: %s", where, err)
+		}
+		defs = append(defs, doc.ResourceDefinition)
+	}
+	return defs, nil
+}
+
+func decodeDoc(dec *yaml.Decoder, doc *document) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("not valid YAML: %v", r)
+		}
+	}()
+	return dec.Decode(doc)
+}
+
+// checkShape checks what does not need the drivers.
+func checkShape(d *paved.ResourceDefinition) error {
+	switch {
+	case d.ID == "":
+		return errors.New("id: missing; give the definition a unique id such as postgres-dev")
+	case !idPattern.MatchString(d.ID):
+		return fmt.Errorf("id: %q must be 1-63 lower-case letters, digits, '.', '_' or '-'", d.ID)
+	case d.Type == "":
+		return errors.New("type: missing; name the Score resource type this definition provides, such as postgres")
+	case !typePattern.MatchString(d.Type):
+		return fmt.Errorf("type: %q is not a valid resource type", d.Type)
+	case d.Driver == "":
+		return errors.New("driver: missing; name a driver such as template or echo")
+	}
+	for i, c := range d.Criteria {
+		if c.EnvType != "" && !slices.Contains(EnvTypes, c.EnvType) {
+			return fmt.Errorf("criteria[%d].env_type: %q is not one of %s", i, c.EnvType, strings.Join(EnvTypes, ", "))
+		}
+	}
+	seen := map[string]bool{}
+	for i, o := range d.Outputs {
+		switch {
+		case o.Name == "":
+			return fmt.Errorf("outputs[%d].name: missing", i)
+		case seen[o.Name]:
+			return fmt.Errorf("outputs[%d].name: %q is declared twice", i, o.Name)
+		}
+		seen[o.Name] = true
+	}
+	return nil
+}
+
+// ReadDir reads every *.yaml and *.yml file of dir, in name order.
+func ReadDir(dir string) ([]paved.ResourceDefinition, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "definitions directory %s: %w", dir, err)
+	}
+	var defs []paved.ResourceDefinition
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		data, err := readLimited(path)
+		if err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "%s: %w", path, err)
+		}
+		d, err := Parse(path, data)
+		if err != nil {
+			return nil, err
+		}
+		defs = append(defs, d...)
+	}
+	return defs, nil
+}
+
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+}

@@ -1,0 +1,213 @@
+package definition
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"paved.dev/paved"
+)
+
+// Drivers are the drivers definitions may name, by name.
+type Drivers map[string]paved.Driver
+
+// Set is the definitions in force for a render or deployment. Definitions a
+// platform team adds take precedence over the built-in defaults when they
+// match a resource equally well.
+type Set struct {
+	byType map[string][]entry
+}
+
+type entry struct {
+	def     *paved.ResourceDefinition
+	builtin bool
+}
+
+// NewSet checks defs against drivers and indexes them. Definitions given
+// later with the same id as a builtin replace it.
+func NewSet(drivers Drivers, builtin, defs []paved.ResourceDefinition) (*Set, error) {
+	s := &Set{byType: map[string][]entry{}}
+	ids := map[string]bool{}
+	for i := range defs {
+		d := &defs[i]
+		if ids[d.ID] {
+			return nil, paved.Errorf(paved.EINVALID, "definition %s: the id is used twice; ids must be unique", d.ID)
+		}
+		ids[d.ID] = true
+	}
+	add := func(d *paved.ResourceDefinition, isBuiltin bool) error {
+		if err := Check(drivers, d); err != nil {
+			return err
+		}
+		s.byType[d.Type] = append(s.byType[d.Type], entry{def: d, builtin: isBuiltin})
+		return nil
+	}
+	for i := range builtin {
+		if ids[builtin[i].ID] {
+			continue
+		}
+		if err := add(&builtin[i], true); err != nil {
+			return nil, err
+		}
+	}
+	for i := range defs {
+		if err := add(&defs[i], false); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Check checks a definition against the driver it names and completes its
+// declared outputs when the driver derives them from its inputs.
+func Check(drivers Drivers, d *paved.ResourceDefinition) error {
+	if err := checkShape(d); err != nil {
+		return paved.Errorf(paved.EINVALID, "definition %s: %s", d.ID, err)
+	}
+	drv, ok := drivers[d.Driver]
+	if !ok {
+		return paved.Errorf(paved.EINVALID, "definition %s: driver: unknown driver %q; known drivers are %s", d.ID, d.Driver, strings.Join(slices.Sorted(maps.Keys(drivers)), ", "))
+	}
+	if v, ok := drv.(paved.InputValidator); ok {
+		if err := v.ValidateInputs(d.Inputs); err != nil {
+			return paved.Errorf(paved.EINVALID, "definition %s: driver_inputs: %w", d.ID, err)
+		}
+	}
+	if od, ok := drv.(paved.OutputDeclarer); ok && len(d.Outputs) == 0 {
+		d.Outputs = od.DeclaredOutputs(d.Inputs)
+	}
+	return nil
+}
+
+// Types lists the resource types the set can provide, sorted.
+func (s *Set) Types() []string {
+	return slices.Sorted(maps.Keys(s.byType))
+}
+
+// Definitions lists every definition of the set, by type then id.
+func (s *Set) Definitions() []*paved.ResourceDefinition {
+	var out []*paved.ResourceDefinition
+	for _, t := range s.Types() {
+		for _, e := range s.byType[t] {
+			out = append(out, e.def)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *paved.ResourceDefinition) int {
+		return strings.Compare(a.Type+"\x00"+a.ID, b.Type+"\x00"+b.ID)
+	})
+	return out
+}
+
+// Want is what a resource asks of a definition.
+type Want struct {
+	Type, Class, ResID string
+	Context            paved.DeployContext
+}
+
+// Match returns the definition that provides the resource: the one whose
+// best criteria are the most specific; on a tie a platform team's definition
+// beats a builtin one, then the lower id wins.
+func (s *Set) Match(w Want) (*paved.ResourceDefinition, error) {
+	if w.Class == "" {
+		w.Class = paved.DefaultClass
+	}
+	var best *entry
+	bestScore := -1
+	var tried []string
+	for i := range s.byType[w.Type] {
+		e := &s.byType[w.Type][i]
+		score, why := matchScore(e.def, w)
+		if score < 0 {
+			tried = append(tried, fmt.Sprintf("%s (%s)", e.def.ID, why))
+			continue
+		}
+		if best == nil || score > bestScore || score == bestScore && better(e, best) {
+			best, bestScore = e, score
+		}
+	}
+	if best != nil {
+		return best.def, nil
+	}
+	ctx := fmt.Sprintf("type %s, class %s, id %s in app %s, environment %s of type %s", w.Type, w.Class, w.ResID, w.Context.App, w.Context.Env, w.Context.EnvType)
+	if len(tried) == 0 {
+		return nil, paved.Errorf(paved.EINVALID, "no resource definition provides %s: there is no definition of type %q; add one (paved definitions apply) or pick a type of %s", ctx, w.Type, strings.Join(s.Types(), ", "))
+	}
+	slices.Sort(tried)
+	return nil, paved.Errorf(paved.EINVALID, "no resource definition matches %s; tried %s", ctx, strings.Join(tried, "; "))
+}
+
+func better(a, b *entry) bool {
+	if a.builtin != b.builtin {
+		return !a.builtin
+	}
+	return a.def.ID < b.def.ID
+}
+
+// Weights of each criterion field: an exact resource beats an environment,
+// which beats an app, an environment type, then a class.
+const (
+	weightResID   = 16
+	weightEnv     = 8
+	weightApp     = 4
+	weightEnvType = 2
+	weightClass   = 1
+)
+
+// matchScore returns the specificity of d's best matching criteria, or -1
+// and why none matches. A definition without criteria matches the default
+// class everywhere, with the lowest specificity.
+func matchScore(d *paved.ResourceDefinition, w Want) (int, string) {
+	if len(d.Criteria) == 0 {
+		if w.Class != paved.DefaultClass {
+			return -1, fmt.Sprintf("no criteria, so it serves class default only, not %s", w.Class)
+		}
+		return 0, ""
+	}
+	best := -1
+	var whys []string
+	for _, c := range d.Criteria {
+		score, why := criteriaScore(c, w)
+		if score > best {
+			best = score
+		}
+		if why != "" {
+			whys = append(whys, why)
+		}
+	}
+	if best < 0 {
+		return -1, strings.Join(whys, " / ")
+	}
+	return best, ""
+}
+
+func criteriaScore(c paved.Criteria, w Want) (int, string) {
+	score := 0
+	var miss []string
+	check := func(field, want, got string, weight int) {
+		if want == "" {
+			return
+		}
+		if want != got {
+			miss = append(miss, fmt.Sprintf("%s %s≠%s", field, want, got))
+			return
+		}
+		score += weight
+	}
+	class := c.Class
+	if class == "" {
+		class = paved.DefaultClass
+	}
+	check("class", class, w.Class, 0)
+	if c.Class != "" {
+		score += weightClass
+	}
+	check("res_id", c.ResID, w.ResID, weightResID)
+	check("env", c.Env, w.Context.Env, weightEnv)
+	check("app", c.App, w.Context.App, weightApp)
+	check("env_type", c.EnvType, w.Context.EnvType, weightEnvType)
+	if len(miss) > 0 {
+		return -1, strings.Join(miss, ", ")
+	}
+	return score, ""
+}

@@ -1,0 +1,151 @@
+// Package engine runs paved's core pipeline: load Score workloads, build the
+// resource graph with the definitions in force, provision the resources
+// through their drivers, and render Kubernetes objects. The CLI's render
+// command and the server's deployments both call it.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"paved.dev/paved"
+	"paved.dev/paved/definition"
+	"paved.dev/paved/driver/echo"
+	"paved.dev/paved/driver/template"
+	"paved.dev/paved/graph"
+	"paved.dev/paved/render"
+	"paved.dev/paved/score"
+)
+
+// Engine holds what is costly to build once: the compiled Score schema, the
+// drivers and the parsed built-in definitions.
+type Engine struct {
+	Loader  *score.Loader
+	Drivers definition.Drivers
+	Builtin []paved.ResourceDefinition
+}
+
+// New returns an engine with the template and echo drivers and the
+// built-in definitions; more drivers may be added to Drivers.
+func New() (*Engine, error) {
+	l, err := score.NewLoader()
+	if err != nil {
+		return nil, err
+	}
+	builtin, err := definition.Defaults()
+	if err != nil {
+		return nil, fmt.Errorf("built-in definitions: %w", err)
+	}
+	return &Engine{
+		Loader:  l,
+		Drivers: definition.Drivers{"template": template.New(), "echo": echo.New()},
+		Builtin: builtin,
+	}, nil
+}
+
+// Source is one Score spec to load.
+type Source struct {
+	// Path names the spec in errors; with Data nil the file is read from it.
+	Path string
+	Data []byte
+	// BaseDir resolves side files; "" refuses them (specs sent to a server).
+	BaseDir string
+}
+
+// Request is one run of the pipeline.
+type Request struct {
+	Sources     []Source
+	Workloads   []*score.Workload // already loaded specs, used as they are
+	Options     score.Options
+	Definitions []paved.ResourceDefinition
+	// NoBuiltin leaves the built-in definitions out.
+	NoBuiltin bool
+	Context   paved.DeployContext
+	State     *graph.State
+	Log       func(msg string)
+}
+
+// Result is what a run produced.
+type Result struct {
+	Workloads []*score.Workload
+	Graph     *graph.Graph
+	Objects   []paved.Object
+	State     *graph.State
+}
+
+// Load reads the sources in parallel, keeping their order.
+func (e *Engine) Load(sources []Source, opts score.Options) ([]*score.Workload, error) {
+	out := make([]*score.Workload, len(sources))
+	errs := make([]error, len(sources))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, s := range sources {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if s.Data == nil {
+				out[i], errs[i] = e.Loader.LoadFile(s.Path, opts)
+			} else {
+				out[i], errs[i] = e.Loader.Load(s.Path, s.Data, s.BaseDir, opts)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Run loads, resolves, provisions and renders.
+func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
+	if req.Context.Namespace == "" && req.Context.App != "" && req.Context.Env != "" {
+		req.Context.Namespace = Namespace(req.Context.App, req.Context.Env)
+	}
+	if err := CheckContext(req.Context); err != nil {
+		return nil, err
+	}
+	workloads, err := e.Load(req.Sources, req.Options)
+	if err != nil {
+		return nil, err
+	}
+	workloads = append(workloads, req.Workloads...)
+	if len(workloads) == 0 {
+		return nil, paved.Errorf(paved.EINVALID, "no workloads: give at least one Score file")
+	}
+	var builtin []paved.ResourceDefinition
+	if !req.NoBuiltin {
+		builtin = e.Builtin
+	}
+	set, err := definition.NewSet(e.Drivers, builtin, req.Definitions)
+	if err != nil {
+		return nil, err
+	}
+	g, err := graph.Build(workloads, set, req.Context)
+	if err != nil {
+		return nil, err
+	}
+	st := req.State
+	if st == nil {
+		st = graph.NewState()
+	}
+	err = g.Provision(ctx, graph.ProvisionOptions{
+		Drivers:   e.Drivers,
+		State:     st,
+		Workloads: render.WorkloadInfos(workloads),
+		Log:       req.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	objs, err := render.Render(g, workloads)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Workloads: workloads, Graph: g, Objects: objs, State: st}, nil
+}
