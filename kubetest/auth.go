@@ -17,15 +17,17 @@ type authFiles struct {
 	saPrivate string
 }
 
-// writeAuthFiles writes the static token file (one admin in system:masters)
-// and the RSA key pair the apiserver signs service account tokens with.
+// writeAuthFiles writes the static token file (an admin in system:masters and
+// a user without rights) and the RSA key pair the apiserver signs service
+// account tokens with.
 func writeAuthFiles(dir string) (authFiles, error) {
 	f := authFiles{
 		tokens:    filepath.Join(dir, "tokens.csv"),
 		saPublic:  filepath.Join(dir, "sa.pub"),
 		saPrivate: filepath.Join(dir, "sa.key"),
 	}
-	tokens := AdminToken + `,admin,admin,"system:masters"` + "\n"
+	tokens := AdminToken + `,admin,admin,"system:masters"` + "\n" +
+		NobodyToken + ",nobody,nobody\n"
 	if err := os.WriteFile(f.tokens, []byte(tokens), 0o600); err != nil {
 		return f, fmt.Errorf("write token file: %w", err)
 	}

@@ -21,8 +21,14 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-// AdminToken is the bearer token of the cluster's admin (group system:masters).
-const AdminToken = "paved-test-admin-token"
+// Bearer tokens the cluster accepts.
+const (
+	// AdminToken is the cluster admin's (group system:masters).
+	AdminToken = "paved-test-admin-token"
+	// NobodyToken authenticates a user without any rights, for tests of
+	// forbidden requests.
+	NobodyToken = "paved-test-nobody-token"
+)
 
 // Cluster is a running etcd and kube-apiserver on 127.0.0.1.
 type Cluster struct {
@@ -231,4 +237,10 @@ func freePorts(n int) ([]int, error) {
 // Kubectl returns the path of the kubectl built next to the servers.
 func (c *Cluster) Kubectl() (string, error) {
 	return Binary(c.BinDir, "kubectl")
+}
+
+// KubeconfigData returns a kubeconfig for this cluster that authenticates
+// with token, for tests of other users and of rejected credentials.
+func (c *Cluster) KubeconfigData(token string) []byte {
+	return kubeconfigYAML(c.Host, c.caData, token)
 }

@@ -1,0 +1,166 @@
+package kubernetes
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"paved.dev/paved"
+)
+
+// item is one object on its way to the cluster.
+type item struct {
+	obj     *unstructured.Unstructured
+	gk      schema.GroupKind
+	stage   int
+	mapping *meta.RESTMapping // nil until the kind is known to the cluster
+}
+
+func (it *item) ref() paved.ObjectRef {
+	return paved.ObjectRef{
+		APIVersion: it.obj.GetAPIVersion(),
+		Kind:       it.obj.GetKind(),
+		Namespace:  it.obj.GetNamespace(),
+		Name:       it.obj.GetName(),
+	}
+}
+
+// objKey identifies an object regardless of the API version it was written
+// in: apps/v1 and apps/v1beta1 Deployments of one name are the same object.
+type objKey struct {
+	group, kind, namespace, name string
+}
+
+func keyOf(r paved.ObjectRef) objKey {
+	gv, _ := schema.ParseGroupVersion(r.APIVersion)
+	return objKey{gv.Group, r.Kind, r.Namespace, r.Name}
+}
+
+// toItems copies the rendered objects (the caller's stay untouched), checks
+// that each names itself, stamps paved's metadata, places namespaced objects
+// without a namespace in dc.Namespace, and sorts them by stage and name.
+// A kind the cluster does not serve is an error unless a CRD among the
+// objects defines it; those are mapped after the CRDs are applied.
+func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.DeployContext, deploymentID string) ([]*item, error) {
+	crdKinds := map[schema.GroupKind]bool{}
+	items := make([]*item, 0, len(objs))
+	for i, o := range objs {
+		obj, err := copyObject(o)
+		if err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "%s: object %d (%s): %w", t, i, paved.Object(o).Ref(), err)
+		}
+		if obj.GetAPIVersion() == "" || obj.GetName() == "" {
+			return nil, paved.Errorf(paved.EINVALID, "%s: object %d (%s) needs apiVersion, kind and metadata.name", t, i, paved.Object(o).Ref())
+		}
+		gk := obj.GroupVersionKind().GroupKind()
+		if gk == (schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}) {
+			group, _, _ := unstructured.NestedString(obj.Object, "spec", "group")
+			kind, _, _ := unstructured.NestedString(obj.Object, "spec", "names", "kind")
+			crdKinds[schema.GroupKind{Group: group, Kind: kind}] = true
+		}
+		stamp(obj, dc, deploymentID)
+		items = append(items, &item{obj: obj, gk: gk, stage: stageOf(gk)})
+	}
+	for _, it := range items {
+		err := t.mapItem(ctx, it, dc)
+		if meta.IsNoMatchError(err) && crdKinds[it.gk] {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	seen := map[objKey]bool{}
+	for _, it := range items {
+		k := keyOf(it.ref())
+		if seen[k] {
+			return nil, paved.Errorf(paved.EINVALID, "%s: %s appears twice among the objects to apply", t, it.ref())
+		}
+		seen[k] = true
+	}
+	sortItems(items)
+	return items, nil
+}
+
+// mapItem finds the REST resource of the item's kind and settles its
+// namespace: namespaced objects default to dc.Namespace, cluster-scoped
+// objects have none.
+func (t *Target) mapItem(ctx context.Context, it *item, dc paved.DeployContext) error {
+	gvk := it.obj.GroupVersionKind()
+	m, err := t.mapper.RESTMappingWithContext(ctx, it.gk, gvk.Version)
+	if meta.IsNoMatchError(err) {
+		return paved.Errorf(paved.EINVALID, "%s: %s: the cluster does not serve kind %s in %s (is its CRD installed?): %w", t, it.ref(), gvk.Kind, gvk.GroupVersion(), err)
+	}
+	if err != nil {
+		return t.apiError("discover "+gvk.String(), err)
+	}
+	it.mapping = m
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		if it.obj.GetNamespace() == "" {
+			it.obj.SetNamespace(dc.Namespace)
+		}
+	} else {
+		it.obj.SetNamespace("")
+	}
+	return nil
+}
+
+// mapLate maps the kinds that CRDs applied in this request define. A new
+// CRD takes a moment to be served, so this retries for a while.
+func (t *Target) mapLate(ctx context.Context, items []*item, dc paved.DeployContext) error {
+	if !slices.ContainsFunc(items, func(it *item) bool { return it.mapping == nil }) {
+		return nil
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var missing error
+		t.mapper.ResetWithContext(ctx)
+		for _, it := range items {
+			if it.mapping != nil {
+				continue
+			}
+			if err := t.mapItem(ctx, it, dc); err != nil {
+				missing = err
+			}
+		}
+		if missing == nil || time.Now().After(deadline) {
+			return missing
+		}
+		select {
+		case <-ctx.Done():
+			return t.apiError("wait for new custom resource kinds", ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// copyObject deep-copies a rendered object through JSON, which also turns
+// any Go numbers and slices into the types unstructured code expects.
+func copyObject(o paved.Object) (*unstructured.Unstructured, error) {
+	data, err := json.Marshal(map[string]any(o))
+	if err != nil {
+		return nil, err
+	}
+	obj := &unstructured.Unstructured{}
+	if err := obj.UnmarshalJSON(data); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+func sortItems(items []*item) {
+	slices.SortStableFunc(items, func(a, b *item) int {
+		return cmp.Or(cmp.Compare(a.stage, b.stage), compareRefs(a.ref(), b.ref()))
+	})
+}
+
+func compareRefs(a, b paved.ObjectRef) int {
+	return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Namespace, b.Namespace),
+		cmp.Compare(a.Name, b.Name), cmp.Compare(a.APIVersion, b.APIVersion))
+}
