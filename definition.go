@@ -15,7 +15,7 @@ type ResourceDefinition struct {
 }
 
 // Criteria is one set of conditions under which a definition applies. Every
-// field that is set must match; an empty Class matches the default class only.
+// field that is set must match; a field left empty matches anything.
 type Criteria struct {
 	Class   string `json:"class,omitempty" yaml:"class,omitempty"`
 	ResID   string `json:"res_id,omitempty" yaml:"res_id,omitempty"`

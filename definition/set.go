@@ -144,24 +144,21 @@ func better(a, b *entry) bool {
 	return a.def.ID < b.def.ID
 }
 
-// Weights of each criterion field: an exact resource beats an environment,
-// which beats an app, an environment type, then a class.
+// Weights of each criterion field: an exact resource beats an explicit
+// class, which beats an environment, an app, then an environment type.
 const (
-	weightResID   = 16
+	weightResID   = 32
+	weightClass   = 16
 	weightEnv     = 8
 	weightApp     = 4
 	weightEnvType = 2
-	weightClass   = 1
 )
 
 // matchScore returns the specificity of d's best matching criteria, or -1
-// and why none matches. A definition without criteria matches the default
-// class everywhere, with the lowest specificity.
+// and why none matches. A definition without criteria matches everywhere,
+// with the lowest specificity.
 func matchScore(d *paved.ResourceDefinition, w Want) (int, string) {
 	if len(d.Criteria) == 0 {
-		if w.Class != paved.DefaultClass {
-			return -1, fmt.Sprintf("no criteria, so it serves class default only, not %s", w.Class)
-		}
 		return 0, ""
 	}
 	best := -1
@@ -194,14 +191,7 @@ func criteriaScore(c paved.Criteria, w Want) (int, string) {
 		}
 		score += weight
 	}
-	class := c.Class
-	if class == "" {
-		class = paved.DefaultClass
-	}
-	check("class", class, w.Class, 0)
-	if c.Class != "" {
-		score += weightClass
-	}
+	check("class", c.Class, w.Class, weightClass)
 	check("res_id", c.ResID, w.ResID, weightResID)
 	check("env", c.Env, w.Context.Env, weightEnv)
 	check("app", c.App, w.Context.App, weightApp)
