@@ -21,6 +21,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage"
 
@@ -243,6 +244,8 @@ func (t *Target) commit(ctx context.Context, dir string, content map[string][]by
 		}
 	}
 	s := t.repo.Storer
+	// New objects are stored together once the commit is built.
+	b := newBatch(s)
 	when := t.now()
 	committer := object.Signature{Name: t.cfg.AuthorName, Email: t.cfg.AuthorEmail, When: when}
 	authorSig := signature(author, committer)
@@ -257,7 +260,7 @@ func (t *Target) commit(ctx context.Context, dir string, content map[string][]by
 		if err != nil {
 			return commitOutcome{}, t.internal("reading "+dir, err)
 		}
-		newSub, written, removed, err := t.buildDir(oldSub, content)
+		newSub, written, removed, err := buildDir(b, oldSub, content)
 		if err != nil {
 			return commitOutcome{}, t.internal("writing "+dir, err)
 		}
@@ -265,13 +268,16 @@ func (t *Target) commit(ctx context.Context, dir string, content map[string][]by
 			logf("%s is up to date at %s, nothing to commit", dir, short(base))
 			return commitOutcome{head: base}, nil
 		}
-		newRoot, err := replaceSubtree(s, baseTree, strings.Split(dir, "/"), newSub, true)
+		newRoot, err := replaceSubtree(b, baseTree, strings.Split(dir, "/"), newSub, true)
 		if err != nil {
 			return commitOutcome{}, t.internal("writing tree", err)
 		}
-		c, err := writeCommit(s, newRoot, base, authorSig, committer, msg)
+		c, err := writeCommit(b, newRoot, base, authorSig, committer, msg)
 		if err != nil {
 			return commitOutcome{}, t.internal("writing commit", err)
+		}
+		if err := b.flush(); err != nil {
+			return commitOutcome{}, t.internal("storing objects", err)
 		}
 		pruned := t.prunedRefs(removed)
 
@@ -289,7 +295,7 @@ func (t *Target) commit(ctx context.Context, dir string, content map[string][]by
 				return commitOutcome{}, t.internal("updating branch "+t.cfg.Branch, err)
 			}
 			logf("committed %s: %d files written, %d removed in %s", short(c), len(written), len(removed), dir)
-			if err := t.syncWorktree(dir, content); err != nil {
+			if err := t.syncWorktree(dir, content, written, removed); err != nil {
 				// The commit is what Argo CD and Flux read; a stale checkout
 				// only misleads someone looking at the directory.
 				t.cfg.Logger.Warn("gitops: updating the work tree failed", "target", t.cfg.name(), "dir", dir, "err", err)
@@ -332,8 +338,7 @@ func (t *Target) commit(ctx context.Context, dir string, content map[string][]by
 // buildDir stores the tree of a directory holding content, writing only the
 // blobs that are not in old. It returns the tree (zero for nil content) and
 // the names written and removed relative to old.
-func (t *Target) buildDir(old plumbing.Hash, content map[string][]byte) (tree plumbing.Hash, written []string, removed []object.TreeEntry, err error) {
-	s := t.repo.Storer
+func buildDir(s storer.EncodedObjectStorer, old plumbing.Hash, content map[string][]byte) (tree plumbing.Hash, written []string, removed []object.TreeEntry, err error) {
 	oldEntries, err := treeEntries(s, old)
 	if err != nil {
 		return plumbing.ZeroHash, nil, nil, err

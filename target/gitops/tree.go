@@ -9,8 +9,10 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/memory"
 )
 
 // Commits are built from the object store directly rather than through
@@ -179,4 +181,89 @@ func writeCommit(s storer.EncodedObjectStorer, tree, parent plumbing.Hash, autho
 		return plumbing.ZeroHash, err
 	}
 	return s.SetEncodedObject(obj)
+}
+
+// packThreshold is the number of new objects from which a commit's objects
+// are stored as one packfile rather than one loose file each: creating files
+// is what a commit of a new environment mostly costs.
+const packThreshold = 32
+
+// batch collects the new objects of one commit in memory, reading through
+// to the repository, and stores them together with flush.
+type batch struct {
+	base  storer.EncodedObjectStorer
+	mem   *memory.Storage
+	added []plumbing.Hash
+}
+
+var _ storer.EncodedObjectStorer = (*batch)(nil)
+
+func newBatch(base storer.EncodedObjectStorer) *batch {
+	return &batch{base: base, mem: memory.NewStorage()}
+}
+
+func (b *batch) NewEncodedObject() plumbing.EncodedObject { return &plumbing.MemoryObject{} }
+
+func (b *batch) SetEncodedObject(o plumbing.EncodedObject) (plumbing.Hash, error) {
+	if b.mem.HasEncodedObject(o.Hash()) == nil {
+		return o.Hash(), nil
+	}
+	h, err := b.mem.SetEncodedObject(o)
+	if err == nil {
+		b.added = append(b.added, h)
+	}
+	return h, err
+}
+
+func (b *batch) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	if o, err := b.mem.EncodedObject(t, h); err == nil {
+		return o, nil
+	}
+	return b.base.EncodedObject(t, h)
+}
+
+func (b *batch) HasEncodedObject(h plumbing.Hash) error {
+	if b.mem.HasEncodedObject(h) == nil {
+		return nil
+	}
+	return b.base.HasEncodedObject(h)
+}
+
+func (b *batch) EncodedObjectSize(h plumbing.Hash) (int64, error) {
+	if n, err := b.mem.EncodedObjectSize(h); err == nil {
+		return n, nil
+	}
+	return b.base.EncodedObjectSize(h)
+}
+
+func (b *batch) IterEncodedObjects(t plumbing.ObjectType) (storer.EncodedObjectIter, error) {
+	return b.base.IterEncodedObjects(t)
+}
+
+func (b *batch) AddAlternate(remote string) error { return b.base.AddAlternate(remote) }
+
+// flush stores the collected objects in the repository.
+func (b *batch) flush() error {
+	defer func() { b.mem, b.added = memory.NewStorage(), nil }()
+	if pw, ok := b.base.(storer.PackfileWriter); ok && len(b.added) >= packThreshold {
+		w, err := pw.PackfileWriter()
+		if err != nil {
+			return err
+		}
+		if _, err := packfile.NewEncoder(w, b.mem, false).Encode(b.added, 0); err != nil {
+			w.Close()
+			return fmt.Errorf("writing pack: %w", err)
+		}
+		return w.Close()
+	}
+	for _, h := range b.added {
+		o, err := b.mem.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			return err
+		}
+		if _, err := b.base.SetEncodedObject(o); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package gitops
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,12 +9,15 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// syncWorktree makes the checkout of a local repository show dir as
-// committed, with the index in step, so that `git status` there stays clean.
-// Only dir is touched: files are rewritten when their bytes differ.
-func (t *Target) syncWorktree(dir string, content map[string][]byte) error {
+// syncWorktree makes the checkout of a local repository follow a commit
+// that wrote and removed the given files of dir (all of dir for nil
+// content), with the index in step, so that `git status` there stays clean.
+// Only those files are touched: a file someone edited in the checkout
+// stays edited, which git status then shows.
+func (t *Target) syncWorktree(dir string, content map[string][]byte, written []string, removed []object.TreeEntry) error {
 	if t.worktree == "" {
 		return nil
 	}
@@ -30,23 +32,13 @@ func (t *Target) syncWorktree(dir string, content map[string][]byte) error {
 		if err := os.MkdirAll(abs, 0o755); err != nil {
 			return err
 		}
-		existing, err := os.ReadDir(abs)
-		if err != nil {
-			return err
-		}
-		for _, e := range existing {
-			if _, ok := content[e.Name()]; !ok {
-				if err := os.RemoveAll(filepath.Join(abs, e.Name())); err != nil {
-					return err
-				}
+		for _, e := range removed {
+			if err := os.RemoveAll(filepath.Join(abs, e.Name)); err != nil {
+				return err
 			}
 		}
-		for name, data := range content {
-			p := filepath.Join(abs, name)
-			if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, data) {
-				continue
-			}
-			if err := os.WriteFile(p, data, 0o644); err != nil {
+		for _, name := range written {
+			if err := os.WriteFile(filepath.Join(abs, name), content[name], 0o644); err != nil {
 				return err
 			}
 		}
@@ -57,15 +49,24 @@ func (t *Target) syncWorktree(dir string, content map[string][]byte) error {
 		return err
 	}
 	prefix := dir + "/"
-	idx.Entries = slices.DeleteFunc(idx.Entries, func(e *index.Entry) bool { return strings.HasPrefix(e.Name, prefix) })
-	for name, data := range content {
+	gone := make(map[string]bool, len(removed)+len(written))
+	for _, e := range removed {
+		gone[prefix+e.Name] = true
+	}
+	for _, name := range written {
+		gone[prefix+name] = true
+	}
+	idx.Entries = slices.DeleteFunc(idx.Entries, func(e *index.Entry) bool {
+		return gone[e.Name] || content == nil && strings.HasPrefix(e.Name, prefix)
+	})
+	for _, name := range written {
 		fi, err := os.Lstat(filepath.Join(abs, name))
 		if err != nil {
 			return err
 		}
 		e := &index.Entry{
 			Name:       prefix + name,
-			Hash:       plumbing.ComputeHash(plumbing.BlobObject, data),
+			Hash:       plumbing.ComputeHash(plumbing.BlobObject, content[name]),
 			Mode:       filemode.Regular,
 			Size:       uint32(fi.Size()),
 			ModifiedAt: fi.ModTime(),
