@@ -146,7 +146,10 @@ type step struct {
 
 // unowned walks the applied value v alongside the field set (FieldsV1 JSON:
 // "f:<field>", "k:<key json>" for keyed list items, "v:<value json>" for
-// set items) and appends the path of every applied leaf the set lacks.
+// set items) and appends the path of every applied field the set lacks. A
+// field present with no children is owned whole: a leaf, or an atomic map
+// or list such as a label selector or container args. A nil set owns
+// nothing, so every leaf under it is reported.
 func unowned(v any, set map[string]any, path []step, out *[][]step) {
 	switch v := v.(type) {
 	case map[string]any:
@@ -156,17 +159,19 @@ func unowned(v any, set map[string]any, path []step, out *[][]step) {
 				continue // null in an apply means "not mine"
 			}
 			p := append(slices.Clip(path), step{field: k, value: child})
-			sub, ok := set["f:"+k].(map[string]any)
-			if !ok {
+			sub, present := set["f:"+k].(map[string]any)
+			switch {
+			case present && len(sub) == 0:
+				// owned whole
+			case present:
+				unowned(child, sub, p, out)
+			case isNonEmptyMap(child):
+				unowned(child, nil, p, out)
+			default:
 				*out = append(*out, p)
-				continue
 			}
-			unowned(child, sub, p, out)
 		}
 	case []any:
-		if atomicList(set) {
-			return // owned as a whole by the entry that lists the field
-		}
 		for _, e := range v {
 			p := append(slices.Clip(path), step{elem: true, value: e})
 			sub, ok := findElem(set, e)
@@ -179,17 +184,20 @@ func unowned(v any, set map[string]any, path []step, out *[][]step) {
 	}
 }
 
-// owns reports whether set holds the field at path.
+func isNonEmptyMap(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) > 0
+}
+
+// owns reports whether set holds the field at path, itself or as part of
+// a field owned whole.
 func owns(set map[string]any, path []step) bool {
 	for _, s := range path {
-		if set == nil {
-			return false
+		if len(set) == 0 || s.elem && atomicList(set) {
+			return set != nil
 		}
 		var ok bool
 		if s.elem {
-			if atomicList(set) {
-				return true // the manager owns the whole list
-			}
 			set, ok = findElem(set, s.value)
 		} else {
 			set, ok = set["f:"+s.field].(map[string]any)
