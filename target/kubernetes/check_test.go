@@ -99,7 +99,10 @@ func TestConstructorErrorsNameTheTarget(t *testing.T) {
 			return err
 		}, `no context "b" (it has "a")`},
 		{"two sources", func() error { _, err := Open(Config{Name: "prod-eu", Kubeconfig: "x", InCluster: true}); return err }, "exactly one of"},
-		{"bad wait", func() error { _, err := Open(Config{Name: "prod-eu", Kubeconfig: "x", WaitTimeout: "soon"}); return err }, "wait_timeout"},
+		{"bad wait", func() error {
+			_, err := Open(Config{Name: "prod-eu", Kubeconfig: "x", WaitTimeout: "soon"})
+			return err
+		}, "wait_timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
