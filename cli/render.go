@@ -63,7 +63,7 @@ cluster) and from --definitions directories; see docs/resource-definitions.md.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRender(cmd, f) },
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVarP(&f.files, "file", "f", nil, "Score file to render (repeat for several workloads)")
+	fl.StringArrayVarP(&f.files, "file", "f", nil, "Score file, or a directory of *.yaml Score files (repeat for several workloads)")
 	fl.StringVar(&f.app, "app", "", "app name (a DNS label)")
 	fl.StringVar(&f.env, "env", "dev", "environment name (a DNS label)")
 	fl.StringVar(&f.envType, "env-type", "development", "environment type: "+strings.Join(definition.EnvTypes, ", "))
@@ -105,9 +105,9 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 	if err != nil {
 		return err
 	}
-	sources := make([]engine.Source, len(f.files))
-	for i, p := range f.files {
-		sources[i] = engine.Source{Path: p}
+	sources, err := scoreSources(f.files)
+	if err != nil {
+		return err
 	}
 	res, err := eng.Run(cmd.Context(), engine.Request{
 		Sources:     sources,
@@ -209,4 +209,34 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// scoreSources expands the -f arguments: files as given, directories to
+// their *.yaml and *.yml files in name order.
+func scoreSources(args []string) ([]engine.Source, error) {
+	var out []engine.Source
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "-f %s: %w", a, err)
+		}
+		if !st.IsDir() {
+			out = append(out, engine.Source{Path: a})
+			continue
+		}
+		entries, err := os.ReadDir(a)
+		if err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "-f %s: %w", a, err)
+		}
+		n := len(out)
+		for _, e := range entries {
+			if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+				out = append(out, engine.Source{Path: filepath.Join(a, e.Name())})
+			}
+		}
+		if len(out) == n {
+			return nil, paved.Errorf(paved.EINVALID, "-f %s: the directory holds no .yaml files", a)
+		}
+	}
+	return out, nil
 }

@@ -76,6 +76,6 @@ Start with:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nrun '%s --help' for usage", err, c.CommandPath())}
 	})
-	root.AddCommand(newRenderCmd())
+	root.AddCommand(newRenderCmd(), newBenchCmd())
 	return root
 }
