@@ -137,7 +137,8 @@ func TestApplyWritesOneFilePerObject(t *testing.T) {
 	t.Parallel()
 	tg := newLocal(t, Config{})
 	dc := paved.DeployContext{App: "shop", Env: "dev", Namespace: "shop-dev"}
-	objs := appObjects("shop-dev", 2, "shop:1")
+	// Five workloads make enough objects to be stored as one pack.
+	objs := appObjects("shop-dev", 5, "shop:1")
 	res := apply(t, tg, dc, "d-1", objs)
 
 	files, err := tg.Files(dc)
@@ -215,6 +216,15 @@ func TestApplyWritesOneFilePerObject(t *testing.T) {
 		t.Errorf("commits = %v", cs)
 	}
 
+	packs, _ := filepath.Glob(filepath.Join(tg.cfg.Path, ".git", "objects", "pack", "*.pack"))
+	if len(packs) != 1 {
+		t.Errorf("objects not stored as one pack: %v", packs)
+	}
+	reopened := newLocal(t, Config{Path: tg.cfg.Path})
+	if again, err := reopened.Files(dc); err != nil || !reflect.DeepEqual(again, files) {
+		t.Errorf("files read by a new target differ: %v", err)
+	}
+
 	// The checkout shows the same files, and git agrees nothing is pending.
 	disk, err := os.ReadFile(filepath.Join(tg.cfg.Path, "dev", "shop", "deployment-svc-00.yaml"))
 	if err != nil || string(disk) != string(files["deployment-svc-00.yaml"]) {
@@ -236,6 +246,9 @@ func gitStatusClean(t *testing.T, dir string) {
 	}
 	if len(out) != 0 {
 		t.Errorf("git status is not clean:\n%s", out)
+	}
+	if out, err := exec.Command("git", "-C", dir, "fsck", "--strict").CombinedOutput(); err != nil {
+		t.Errorf("git fsck: %v\n%s", err, out)
 	}
 }
 
