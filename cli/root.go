@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -48,9 +49,16 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 // runs on the user's own machine, so nothing is hidden from them here.
 func errorText(err error) string { return err.Error() }
 
+// isCobraUsage tells command-line mistakes (exit 2) from failures. Cobra
+// returns some of them as plain errors, known by their wording.
 func isCobraUsage(err error) bool {
 	var u usageError
-	return errors.As(err, &u)
+	if errors.As(err, &u) {
+		return true
+	}
+	msg := err.Error()
+	return strings.HasPrefix(msg, "required flag") || strings.HasPrefix(msg, "unknown command") ||
+		strings.HasPrefix(msg, "accepts ") || strings.HasPrefix(msg, "unknown shorthand flag") || strings.HasPrefix(msg, "if any flags in the group")
 }
 
 type usageError struct{ error }
@@ -65,7 +73,8 @@ resources they need (databases, caches, routes) with platform-owned resource
 definitions, provisions them, renders Kubernetes objects and applies them.
 
 Start with:
-  paved render -f score.yaml --app shop --env dev   # Score → Kubernetes YAML`,
+  paved demo                                        # the representative app, rendered
+  paved render -f score.yaml --app shop --env dev   # your Score file → Kubernetes YAML`,
 		Version:       Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -76,6 +85,6 @@ Start with:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nrun '%s --help' for usage", err, c.CommandPath())}
 	})
-	root.AddCommand(newRenderCmd(), newBenchCmd())
+	root.AddCommand(newDemoCmd(), newRenderCmd(), newBenchCmd())
 	return root
 }
