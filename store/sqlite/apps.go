@@ -1,0 +1,159 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"paved.dev/paved"
+)
+
+// CreateApp stores a new app of an existing team; CreatedAt is set to now
+// when zero.
+func (db *DB) CreateApp(ctx context.Context, a *paved.App) error {
+	if err := required("app", "name", a.Name, "team", a.Team); err != nil {
+		return err
+	}
+	stamp(&a.CreatedAt)
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO apps (name, team, created_at) VALUES (?, ?, ?)",
+			a.Name, a.Team, fmtTime(a.CreatedAt))
+		switch {
+		case isUnique(err):
+			return paved.Errorf(paved.ECONFLICT, "app %q already exists", a.Name)
+		case isForeignKey(err):
+			return paved.Errorf(paved.ENOTFOUND, "team %q not found", a.Team)
+		case err != nil:
+			return fmt.Errorf("sqlite: create app: %w", err)
+		}
+		return nil
+	})
+}
+
+func scanApp(s scanner) (paved.App, error) {
+	var a paved.App
+	var created string
+	if err := s.Scan(&a.Name, &a.Team, &created); err != nil {
+		return a, err
+	}
+	var err error
+	a.CreatedAt, err = parseTime(created)
+	return a, err
+}
+
+// GetApp returns the app called name.
+func (db *DB) GetApp(ctx context.Context, name string) (*paved.App, error) {
+	a, err := scanApp(db.r.QueryRowContext(ctx, "SELECT name, team, created_at FROM apps WHERE name = ?", name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, paved.Errorf(paved.ENOTFOUND, "app %q not found", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get app: %w", err)
+	}
+	return &a, nil
+}
+
+// ListApps lists apps by name.
+func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
+	return queryList(ctx, db.r, scanApp, "SELECT name, team, created_at FROM apps ORDER BY name")
+}
+
+// CreateEnvironment stores a new environment of an existing app; CreatedAt
+// is set to now when zero.
+func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error {
+	if err := required("environment", "app", e.App, "name", e.Name, "type", e.Type); err != nil {
+		return err
+	}
+	values, err := encode(e.Values)
+	if err != nil {
+		return err
+	}
+	stamp(&e.CreatedAt)
+	e.ExpiresAt = stampPtr(e.ExpiresAt)
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO environments (app, name, type, target, namespace, "values", expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.App, e.Name, e.Type, e.Target, e.Namespace, values, fmtTimePtr(e.ExpiresAt), fmtTime(e.CreatedAt))
+		switch {
+		case isUnique(err):
+			return paved.Errorf(paved.ECONFLICT, "environment %q already exists", e.App+"/"+e.Name)
+		case isForeignKey(err):
+			return paved.Errorf(paved.ENOTFOUND, "app %q not found", e.App)
+		case err != nil:
+			return fmt.Errorf("sqlite: create environment: %w", err)
+		}
+		return nil
+	})
+}
+
+const envCols = `app, name, type, target, namespace, "values", expires_at, created_at`
+
+func scanEnv(s scanner) (paved.Environment, error) {
+	var e paved.Environment
+	var values, created string
+	var expires sql.NullString
+	if err := s.Scan(&e.App, &e.Name, &e.Type, &e.Target, &e.Namespace, &values, &expires, &created); err != nil {
+		return e, err
+	}
+	if err := decode(values, &e.Values, "environment values"); err != nil {
+		return e, err
+	}
+	var err error
+	if e.ExpiresAt, err = parseTimePtr(expires); err != nil {
+		return e, err
+	}
+	e.CreatedAt, err = parseTime(created)
+	return e, err
+}
+
+// GetEnvironment returns an app's environment.
+func (db *DB) GetEnvironment(ctx context.Context, app, name string) (*paved.Environment, error) {
+	e, err := scanEnv(db.r.QueryRowContext(ctx, "SELECT "+envCols+" FROM environments WHERE app = ? AND name = ?", app, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, paved.Errorf(paved.ENOTFOUND, "environment %q not found", app+"/"+name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get environment: %w", err)
+	}
+	return &e, nil
+}
+
+// ListEnvironments lists an app's environments by name; ENOTFOUND when the
+// app does not exist.
+func (db *DB) ListEnvironments(ctx context.Context, app string) ([]paved.Environment, error) {
+	envs, err := queryList(ctx, db.r, scanEnv, "SELECT "+envCols+" FROM environments WHERE app = ? ORDER BY name", app)
+	if err == nil && len(envs) == 0 {
+		err = db.appExists(ctx, app)
+	}
+	return envs, err
+}
+
+// DeleteEnvironment deletes an environment. It refuses (ECONFLICT) while
+// the environment still has resources: their sealed state is what
+// deprovisioning needs, so the caller deletes them first.
+func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM environments WHERE app = ? AND name = ?", app, name)
+		if isForeignKey(err) {
+			var n int
+			tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM resources WHERE app = ? AND env = ?", app, name).Scan(&n)
+			return paved.Errorf(paved.ECONFLICT, "environment %q still has %d resource(s): deprovision them first", app+"/"+name, n)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: delete environment: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return paved.Errorf(paved.ENOTFOUND, "environment %q not found", app+"/"+name)
+		}
+		return nil
+	})
+}
+
+// ExpiredEnvironments lists environments whose ExpiresAt is at or before
+// now, the longest expired first.
+func (db *DB) ExpiredEnvironments(ctx context.Context, now time.Time) ([]paved.Environment, error) {
+	return queryList(ctx, db.r, scanEnv, "SELECT "+envCols+` FROM environments
+		WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, app, name`, fmtTime(now.Truncate(time.Microsecond)))
+}

@@ -1,0 +1,156 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"paved.dev/paved"
+)
+
+// PutDefinition stores d as the next version of its definition (1 for a new
+// ID), sets d.Version and returns it. Every version is kept.
+func (db *DB) PutDefinition(ctx context.Context, d *paved.ResourceDefinition) (int, error) {
+	if err := required("definition", "id", d.ID, "type", d.Type, "driver", d.Driver); err != nil {
+		return 0, err
+	}
+	var version int
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO definition_heads (id, version) VALUES (?, 1)
+			ON CONFLICT (id) DO UPDATE SET version = version + 1 RETURNING version`, d.ID).Scan(&version)
+		if err != nil {
+			return fmt.Errorf("sqlite: put definition: %w", err)
+		}
+		v := *d
+		v.Version = version
+		body, err := encode(&v)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO definitions (id, version, body, created_at) VALUES (?, ?, ?, ?)",
+			d.ID, version, body, fmtTime(now()))
+		if err != nil {
+			return fmt.Errorf("sqlite: put definition: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	d.Version = version
+	return version, nil
+}
+
+func scanDefinition(s scanner) (paved.ResourceDefinition, error) {
+	var d paved.ResourceDefinition
+	var body string
+	var version int
+	if err := s.Scan(&body, &version); err != nil {
+		return d, err
+	}
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		return d, fmt.Errorf("sqlite: decode definition: %w", err)
+	}
+	d.Version = version
+	return d, nil
+}
+
+// ListDefinitions returns the latest version of every definition, by ID.
+func (db *DB) ListDefinitions(ctx context.Context) ([]paved.ResourceDefinition, error) {
+	return queryList(ctx, db.r, scanDefinition, `SELECT d.body, d.version FROM definition_heads h
+		JOIN definitions d ON d.id = h.id AND d.version = h.version ORDER BY h.id`)
+}
+
+// DefinitionHistory returns every version of a definition, oldest first;
+// ENOTFOUND when there is none.
+func (db *DB) DefinitionHistory(ctx context.Context, id string) ([]paved.ResourceDefinition, error) {
+	defs, err := queryList(ctx, db.r, scanDefinition, "SELECT body, version FROM definitions WHERE id = ? ORDER BY version", id)
+	if err == nil && len(defs) == 0 {
+		return nil, paved.Errorf(paved.ENOTFOUND, "definition %q not found", id)
+	}
+	return defs, err
+}
+
+// PutResource creates or replaces the resource of an existing environment.
+// Sealed is kept as opaque bytes. UpdatedAt is set to now when zero.
+func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
+	if err := required("resource", "app", r.App, "env", r.Env, "uid", string(r.UID)); err != nil {
+		return err
+	}
+	outputs, err := encode(r.Outputs)
+	if err != nil {
+		return err
+	}
+	secrets, err := encode(r.SecretNames)
+	if err != nil {
+		return err
+	}
+	labels, err := encode(r.Labels)
+	if err != nil {
+		return err
+	}
+	stamp(&r.UpdatedAt)
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO resources (app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (app, env, uid) DO UPDATE SET definition_id = excluded.definition_id, driver = excluded.driver,
+				outputs = excluded.outputs, secret_names = excluded.secret_names, sealed = excluded.sealed,
+				labels = excluded.labels, updated_at = excluded.updated_at`,
+			r.App, r.Env, string(r.UID), r.DefinitionID, r.Driver, outputs, secrets, r.Sealed, labels, fmtTime(r.UpdatedAt))
+		if isForeignKey(err) {
+			return paved.Errorf(paved.ENOTFOUND, "environment %q not found", r.App+"/"+r.Env)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: put resource: %w", err)
+		}
+		return nil
+	})
+}
+
+func scanResource(s scanner) (paved.StoredResource, error) {
+	var r paved.StoredResource
+	var uid, outputs, secrets, labels, updated string
+	if err := s.Scan(&r.App, &r.Env, &uid, &r.DefinitionID, &r.Driver, &outputs, &secrets, &r.Sealed, &labels, &updated); err != nil {
+		return r, fmt.Errorf("sqlite: scan resource: %w", err)
+	}
+	r.UID = paved.ResourceUID(uid)
+	if err := decode(outputs, &r.Outputs, "resource outputs"); err != nil {
+		return r, err
+	}
+	if err := decode(secrets, &r.SecretNames, "resource secret names"); err != nil {
+		return r, err
+	}
+	if err := decode(labels, &r.Labels, "resource labels"); err != nil {
+		return r, err
+	}
+	var err error
+	r.UpdatedAt, err = parseTime(updated)
+	return r, err
+}
+
+// ListResources lists the resources of an app's environment by UID; env ""
+// lists every environment of the app, app "" every app. ENOTFOUND when the
+// named app does not exist.
+func (db *DB) ListResources(ctx context.Context, app, env string) ([]paved.StoredResource, error) {
+	res, err := queryList(ctx, db.r, scanResource, `SELECT app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at
+		FROM resources WHERE (? = '' OR app = ?) AND (? = '' OR env = ?) ORDER BY app, env, uid`, app, app, env, env)
+	if err == nil && len(res) == 0 && app != "" {
+		err = db.appExists(ctx, app)
+	}
+	return res, err
+}
+
+// DeleteResource deletes one resource; ENOTFOUND when there is none.
+func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.ResourceUID) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE app = ? AND env = ? AND uid = ?", app, env, string(uid))
+		if err != nil {
+			return fmt.Errorf("sqlite: delete resource: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return paved.Errorf(paved.ENOTFOUND, "resource %q not found in %s/%s", uid, app, env)
+		}
+		return nil
+	})
+}

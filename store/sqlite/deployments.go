@@ -1,0 +1,319 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"paved.dev/paved"
+)
+
+// deployment is a Deployment with its JSON columns encoded, ready to bind.
+type deployment struct {
+	specs, objects, inventory string
+}
+
+func encodeDeployment(d *paved.Deployment) (deployment, error) {
+	var e deployment
+	var err error
+	if e.specs, err = encode(d.Specs); err != nil {
+		return e, err
+	}
+	if e.objects, err = encode(d.Objects); err != nil {
+		return e, err
+	}
+	if e.inventory, err = encode(d.Inventory); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// prepareDeployment validates d and fills what the store assigns: an ID
+// when empty, status queued when empty, CreatedAt now when zero.
+func prepareDeployment(d *paved.Deployment) (deployment, error) {
+	if err := required("deployment", "app", d.App, "env", d.Env); err != nil {
+		return deployment{}, err
+	}
+	if d.ID == "" {
+		d.ID = newID()
+	}
+	if d.Status == "" {
+		d.Status = paved.DeploymentQueued
+	}
+	stamp(&d.CreatedAt)
+	d.CommitTime = stampPtr(d.CommitTime)
+	d.StartedAt = stampPtr(d.StartedAt)
+	d.FinishedAt = stampPtr(d.FinishedAt)
+	return encodeDeployment(d)
+}
+
+func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, e deployment) error {
+	_, err := stmt.ExecContext(ctx, d.ID, d.App, d.Env, d.Author, d.CommitSHA, fmtTimePtr(d.CommitTime), e.specs,
+		d.RollbackOf, d.Status, d.Error, e.objects, e.inventory, d.Revision, fmtTime(d.CreatedAt),
+		fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt))
+	switch {
+	case isUnique(err):
+		return paved.Errorf(paved.ECONFLICT, "deployment %q already exists", d.ID)
+	case isForeignKey(err):
+		return paved.Errorf(paved.ENOTFOUND, "app %q not found", d.App)
+	case err != nil:
+		return fmt.Errorf("sqlite: create deployment: %w", err)
+	}
+	return nil
+}
+
+const insertDeploymentSQL = `INSERT INTO deployments (id, app, env, author, commit_sha, commit_time, specs, rollback_of,
+	status, error, objects, inventory, revision, created_at, started_at, finished_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// CreateDeployment stores a new deployment of an existing app. The store
+// sets an ID when empty, status queued when empty and CreatedAt when zero.
+func (db *DB) CreateDeployment(ctx context.Context, d *paved.Deployment) error {
+	return db.CreateDeployments(ctx, []*paved.Deployment{d})
+}
+
+// CreateDeployments stores many deployments in one transaction: imports and
+// benchmarks seed thousands of rows in seconds this way.
+func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) error {
+	encoded := make([]deployment, len(ds))
+	for i, d := range ds {
+		var err error
+		if encoded[i], err = prepareDeployment(d); err != nil {
+			return err
+		}
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, insertDeploymentSQL)
+		if err != nil {
+			return fmt.Errorf("sqlite: create deployment: %w", err)
+		}
+		defer stmt.Close()
+		for i, d := range ds {
+			if err := insertDeployment(ctx, stmt, d, encoded[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+const deploymentCols = `id, app, env, author, commit_sha, commit_time, specs, rollback_of, status, error,
+	objects, inventory, revision, created_at, started_at, finished_at`
+
+func scanDeployment(s scanner) (*paved.Deployment, error) {
+	var d paved.Deployment
+	var specs, objects, inventory, created string
+	var commitTime, started, finished sql.NullString
+	if err := s.Scan(&d.ID, &d.App, &d.Env, &d.Author, &d.CommitSHA, &commitTime, &specs, &d.RollbackOf, &d.Status,
+		&d.Error, &objects, &inventory, &d.Revision, &created, &started, &finished); err != nil {
+		return nil, err
+	}
+	if err := decode(specs, &d.Specs, "deployment specs"); err != nil {
+		return nil, err
+	}
+	if err := decode(objects, &d.Objects, "deployment objects"); err != nil {
+		return nil, err
+	}
+	if err := decode(inventory, &d.Inventory, "deployment inventory"); err != nil {
+		return nil, err
+	}
+	var err error
+	if d.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if d.CommitTime, err = parseTimePtr(commitTime); err != nil {
+		return nil, err
+	}
+	if d.StartedAt, err = parseTimePtr(started); err != nil {
+		return nil, err
+	}
+	if d.FinishedAt, err = parseTimePtr(finished); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// GetDeployment returns a deployment by ID.
+func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
+	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, paved.Errorf(paved.ENOTFOUND, "deployment %q not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get deployment: %w", err)
+	}
+	return d, nil
+}
+
+func scanDeploymentValue(s scanner) (paved.Deployment, error) {
+	d, err := scanDeployment(s)
+	if err != nil {
+		return paved.Deployment{}, fmt.Errorf("sqlite: scan deployment: %w", err)
+	}
+	return *d, nil
+}
+
+// ListDeployments lists an app's deployments, newest first, at most limit
+// (all when limit <= 0); env "" lists every environment. ENOTFOUND when the
+// app does not exist.
+func (db *DB) ListDeployments(ctx context.Context, app, env string, limit int) ([]paved.Deployment, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	var ds []paved.Deployment
+	var err error
+	if env == "" {
+		ds, err = queryList(ctx, db.r, scanDeploymentValue, "SELECT "+deploymentCols+` FROM deployments
+			WHERE app = ? ORDER BY created_at DESC, n DESC LIMIT ?`, app, limit)
+	} else {
+		ds, err = queryList(ctx, db.r, scanDeploymentValue, "SELECT "+deploymentCols+` FROM deployments
+			WHERE app = ? AND env = ? ORDER BY created_at DESC, n DESC LIMIT ?`, app, env, limit)
+	}
+	if err == nil && len(ds) == 0 {
+		err = db.appExists(ctx, app)
+	}
+	return ds, err
+}
+
+// UpdateDeployment saves what changes in a deployment's life (status,
+// error, objects, inventory, revision, start and finish times, commit and
+// specs); its ID, app, env and creation time stay as created.
+func (db *DB) UpdateDeployment(ctx context.Context, d *paved.Deployment) error {
+	if d.Status == "" {
+		return paved.Errorf(paved.EINVALID, "deployment: status is required")
+	}
+	d.CommitTime = stampPtr(d.CommitTime)
+	d.StartedAt = stampPtr(d.StartedAt)
+	d.FinishedAt = stampPtr(d.FinishedAt)
+	e, err := encodeDeployment(d)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deployments SET author = ?, commit_sha = ?, commit_time = ?, specs = ?,
+			rollback_of = ?, status = ?, error = ?, objects = ?, inventory = ?, revision = ?, started_at = ?, finished_at = ?
+			WHERE id = ?`,
+			d.Author, d.CommitSHA, fmtTimePtr(d.CommitTime), e.specs, d.RollbackOf, d.Status, d.Error, e.objects,
+			e.inventory, d.Revision, fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt), d.ID)
+		if err != nil {
+			return fmt.Errorf("sqlite: update deployment: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return paved.Errorf(paved.ENOTFOUND, "deployment %q not found", d.ID)
+		}
+		return nil
+	})
+}
+
+// LastSuccessful returns the newest succeeded deployment of an app's
+// environment; ENOTFOUND when there is none.
+func (db *DB) LastSuccessful(ctx context.Context, app, env string) (*paved.Deployment, error) {
+	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+deploymentCols+` FROM deployments
+		WHERE app = ? AND env = ? AND status = ? ORDER BY created_at DESC, n DESC LIMIT 1`, app, env, paved.DeploymentSucceeded))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, paved.Errorf(paved.ENOTFOUND, "no successful deployment of %s/%s", app, env)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: last successful deployment: %w", err)
+	}
+	return d, nil
+}
+
+// FailRunning marks every queued or running deployment failed with reason
+// and returns how many it changed.
+func (db *DB) FailRunning(ctx context.Context, reason string) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deployments SET status = ?, error = ?, finished_at = COALESCE(finished_at, ?)
+			WHERE status IN (?, ?)`,
+			paved.DeploymentFailed, reason, fmtTime(now()), paved.DeploymentQueued, paved.DeploymentRunning)
+		if err != nil {
+			return fmt.Errorf("sqlite: fail running deployments: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// AppendEvent appends e to a deployment's event log and sets e.Seq (1, 2,
+// 3... per deployment) and e.Time when zero.
+func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Event) error {
+	stamp(&e.Time)
+	return db.write(ctx, func(tx *sql.Tx) error {
+		// Writes are serialized, so MAX+1 cannot race.
+		var seq int64
+		err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE deployment = ?", deploymentID).Scan(&seq)
+		if err != nil {
+			return fmt.Errorf("sqlite: append event: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO events (deployment, seq, time, level, message) VALUES (?, ?, ?, ?, ?)",
+			deploymentID, seq, fmtTime(e.Time), e.Level, e.Message)
+		if isForeignKey(err) {
+			return paved.Errorf(paved.ENOTFOUND, "deployment %q not found", deploymentID)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: append event: %w", err)
+		}
+		e.Seq = seq
+		return nil
+	})
+}
+
+// Events returns a deployment's events with Seq > after, in order.
+// ENOTFOUND when the deployment does not exist.
+func (db *DB) Events(ctx context.Context, deploymentID string, after int64) ([]paved.Event, error) {
+	events, err := queryList(ctx, db.r, func(s scanner) (paved.Event, error) {
+		var e paved.Event
+		var t string
+		if err := s.Scan(&e.Seq, &t, &e.Level, &e.Message); err != nil {
+			return e, fmt.Errorf("sqlite: scan event: %w", err)
+		}
+		var err error
+		e.Time, err = parseTime(t)
+		return e, err
+	}, "SELECT seq, time, level, message FROM events WHERE deployment = ? AND seq > ? ORDER BY seq", deploymentID, after)
+	if err == nil && len(events) == 0 {
+		var one int
+		err = db.r.QueryRowContext(ctx, "SELECT 1 FROM deployments WHERE id = ?", deploymentID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, paved.Errorf(paved.ENOTFOUND, "deployment %q not found", deploymentID)
+		}
+	}
+	return events, err
+}
+
+// Audit appends an audit entry and sets its ID and Time (when zero).
+func (db *DB) Audit(ctx context.Context, e *paved.AuditEntry) error {
+	if err := required("audit entry", "actor", e.Actor, "action", e.Action); err != nil {
+		return err
+	}
+	stamp(&e.Time)
+	return db.write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, "INSERT INTO audit (time, actor, action, target, result) VALUES (?, ?, ?, ?, ?) RETURNING id",
+			fmtTime(e.Time), e.Actor, e.Action, e.Target, e.Result).Scan(&e.ID)
+		if err != nil {
+			return fmt.Errorf("sqlite: audit: %w", err)
+		}
+		return nil
+	})
+}
+
+// ListAudit returns the newest audit entries first, at most limit (all when
+// limit <= 0).
+func (db *DB) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	return queryList(ctx, db.r, func(s scanner) (paved.AuditEntry, error) {
+		var e paved.AuditEntry
+		var t string
+		if err := s.Scan(&e.ID, &t, &e.Actor, &e.Action, &e.Target, &e.Result); err != nil {
+			return e, fmt.Errorf("sqlite: scan audit entry: %w", err)
+		}
+		var err error
+		e.Time, err = parseTime(t)
+		return e, err
+	}, "SELECT id, time, actor, action, target, result FROM audit ORDER BY id DESC LIMIT ?", limit)
+}
