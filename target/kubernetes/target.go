@@ -205,10 +205,11 @@ func newOptions(opts []Option) options {
 
 func newTarget(cfg *rest.Config, o options) (*Target, error) {
 	// client-go's default of 5 requests a second would make a 600-object
-	// apply take two minutes; concurrency already bounds the load.
+	// apply take two minutes. The bounded concurrency already limits the
+	// load, and the apiserver's priority and fairness protects it, so no
+	// client-side rate limit is set unless the kubeconfig's user asks.
 	if cfg.QPS == 0 {
-		cfg.QPS = 200
-		cfg.Burst = 400
+		cfg.QPS = -1
 	}
 	cfg.UserAgent = "paved"
 	// Deprecation warnings would go to client-go's global logger; the
