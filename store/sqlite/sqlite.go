@@ -34,6 +34,10 @@ import (
 
 var _ paved.Store = (*DB)(nil)
 
+// dsnCommon configures every connection. busy_timeout still matters with
+// one writer: another process (the sqlite3 shell) may hold the lock a moment.
+const dsnCommon = "_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL"
+
 //go:embed migrations/*.sql
 var migrations embed.FS
 
@@ -63,10 +67,7 @@ func Open(path string) (*DB, error) {
 	}
 	f.Close()
 
-	// busy_timeout still matters: another process (a backup, the sqlite3
-	// shell) may hold the lock for a moment.
-	const common = "_busy_timeout=10000&_foreign_keys=1&_synchronous=NORMAL"
-	w, err := sql.Open("sqlite", path+"?"+common+"&_journal_mode=WAL&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+dsnCommon+"&_journal_mode=WAL&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -80,7 +81,7 @@ func Open(path string) (*DB, error) {
 		return nil, err
 	}
 
-	r, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
+	r, err := sql.Open("sqlite", path+"?"+dsnCommon+"&_query_only=1")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -107,8 +108,14 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return paved.Errorf(paved.ECONFLICT, "backup %s already exists", path)
 	}
-	if _, err := db.r.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		// VACUUM INTO is a read for SQLite: query_only connections may run it.
+	// VACUUM INTO only reads this database, but query_only connections
+	// refuse it, and the writer must stay free: use a connection of its own.
+	c, err := sql.Open("sqlite", db.path+"?"+dsnCommon)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
 	}
 	return nil

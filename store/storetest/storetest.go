@@ -1,0 +1,812 @@
+// Package storetest is the conformance suite every paved.Store adapter
+// passes: the SQLite and PostgreSQL stores run the same tests, so that the
+// services above them cannot tell which one they talk to.
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"paved.dev/paved"
+)
+
+// Run runs the suite. open must return a new, empty store for each call and
+// clean up after it with t.Cleanup; Run closes the store itself.
+func Run(t *testing.T, open func(t *testing.T) paved.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s paved.Store)
+	}{
+		{"Teams", testTeams},
+		{"Users", testUsers},
+		{"Tokens", testTokens},
+		{"Apps", testApps},
+		{"Environments", testEnvironments},
+		{"ExpiredEnvironments", testExpiredEnvironments},
+		{"Definitions", testDefinitions},
+		{"Resources", testResources},
+		{"Deployments", testDeployments},
+		{"DeploymentRoundTrip", testDeploymentRoundTrip},
+		{"UpdateDeployment", testUpdateDeployment},
+		{"LastSuccessful", testLastSuccessful},
+		{"FailRunning", testFailRunning},
+		{"Events", testEvents},
+		{"Audit", testAudit},
+		{"Timestamps", testTimestamps},
+		{"ConcurrentEvents", testConcurrentEvents},
+		{"ConcurrentDeployments", testConcurrentDeployments},
+		{"ConcurrentDefinitions", testConcurrentDefinitions},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+			})
+			tc.fn(t, s)
+		})
+	}
+}
+
+// wantError fails unless err carries code and its message contains msg.
+func wantError(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want %s %q", code, msg)
+	}
+	if got := paved.ErrorCode(err); got != code {
+		t.Fatalf("got error %q with code %s, want code %s", err, got, code)
+	}
+	if !strings.Contains(err.Error(), msg) {
+		t.Fatalf("got error %q, want it to contain %q", err, msg)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sameJSON compares values through their JSON form: times compare as
+// instants written in UTC (an offset in the text means a non-UTC time came
+// back), maps regardless of order.
+func sameJSON(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, err := json.Marshal(got)
+	must(t, err)
+	w, err := json.Marshal(want)
+	must(t, err)
+	if !bytes.Equal(g, w) {
+		t.Fatalf("%s:\n got %s\nwant %s", what, g, w)
+	}
+}
+
+// seed creates team core, app shop (of core) and its environment dev.
+func seed(t *testing.T, s paved.Store) {
+	t.Helper()
+	ctx := context.Background()
+	must(t, s.CreateTeam(ctx, &paved.Team{Name: "core"}))
+	must(t, s.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
+	must(t, s.CreateEnvironment(ctx, &paved.Environment{App: "shop", Name: "dev", Type: "development"}))
+}
+
+// at is a fixed instant with microseconds, the precision stores keep.
+func at(sec int) time.Time {
+	return time.Date(2026, 3, 1, 12, 0, sec, 123456000, time.UTC)
+}
+
+func testTeams(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	before := time.Now().Add(-time.Second)
+	core := &paved.Team{Name: "core", Cohort: 1, Pioneering: true}
+	must(t, s.CreateTeam(ctx, core))
+	if core.CreatedAt.Before(before) || core.CreatedAt.Location() != time.UTC {
+		t.Fatalf("CreatedAt = %v, want now in UTC", core.CreatedAt)
+	}
+	must(t, s.CreateTeam(ctx, &paved.Team{Name: "billing", Cohort: 2, CreatedAt: at(1)}))
+	wantError(t, s.CreateTeam(ctx, &paved.Team{Name: "core"}), paved.ECONFLICT, `team "core" already exists`)
+	wantError(t, s.CreateTeam(ctx, &paved.Team{}), paved.EINVALID, "name is required")
+
+	got, err := s.ListTeams(ctx)
+	must(t, err)
+	want := []paved.Team{{Name: "billing", Cohort: 2, CreatedAt: at(1)}, *core}
+	sameJSON(t, "ListTeams", got, want)
+}
+
+func testUsers(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	must(t, s.CreateTeam(ctx, &paved.Team{Name: "core"}))
+	ana := &paved.User{Name: "ana", Role: paved.RoleDeveloper, Teams: []string{"core", "billing"}, CreatedAt: at(1)}
+	must(t, s.CreateUser(ctx, ana))
+	must(t, s.CreateUser(ctx, &paved.User{Name: "ops", Role: paved.RoleAdmin, CreatedAt: at(2)}))
+	wantError(t, s.CreateUser(ctx, &paved.User{Name: "ana", Role: paved.RoleViewer}), paved.ECONFLICT, `user "ana" already exists`)
+	wantError(t, s.CreateUser(ctx, &paved.User{Name: "bob"}), paved.EINVALID, "role is required")
+
+	got, err := s.GetUser(ctx, "ana")
+	must(t, err)
+	sameJSON(t, "GetUser", got, ana)
+	_, err = s.GetUser(ctx, "nobody")
+	wantError(t, err, paved.ENOTFOUND, `user "nobody" not found`)
+
+	list, err := s.ListUsers(ctx)
+	must(t, err)
+	sameJSON(t, "ListUsers", list, []paved.User{*ana, {Name: "ops", Role: paved.RoleAdmin, CreatedAt: at(2)}})
+}
+
+func testTokens(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	ana := &paved.User{Name: "ana", Role: paved.RoleAdmin}
+	must(t, s.CreateUser(ctx, ana))
+
+	tok := &paved.Token{ID: "t1", User: "ana", Hash: []byte{0, 1, 2, 0xff}}
+	must(t, s.CreateToken(ctx, tok))
+	got, err := s.UserByTokenHash(ctx, []byte{0, 1, 2, 0xff})
+	must(t, err)
+	sameJSON(t, "UserByTokenHash", got, ana)
+
+	_, err = s.UserByTokenHash(ctx, []byte{0, 1, 2})
+	wantError(t, err, paved.ENOTFOUND, "token")
+
+	// An ID is made up when the caller names none.
+	noID := &paved.Token{User: "ana", Hash: []byte("second")}
+	must(t, s.CreateToken(ctx, noID))
+	if noID.ID == "" {
+		t.Fatal("CreateToken left the ID empty")
+	}
+
+	past := time.Now().Add(-time.Minute)
+	must(t, s.CreateToken(ctx, &paved.Token{ID: "old", User: "ana", Hash: []byte("expired"), ExpiresAt: &past}))
+	_, err = s.UserByTokenHash(ctx, []byte("expired"))
+	wantError(t, err, paved.ENOTFOUND, "token")
+	future := time.Now().Add(time.Hour)
+	must(t, s.CreateToken(ctx, &paved.Token{ID: "new", User: "ana", Hash: []byte("valid"), ExpiresAt: &future}))
+	_, err = s.UserByTokenHash(ctx, []byte("valid"))
+	must(t, err)
+
+	wantError(t, s.CreateToken(ctx, &paved.Token{ID: "t1", User: "ana", Hash: []byte("other")}), paved.ECONFLICT, `token "t1" already exists`)
+	wantError(t, s.CreateToken(ctx, &paved.Token{ID: "t2", User: "ana", Hash: []byte{0, 1, 2, 0xff}}), paved.ECONFLICT, "already exists")
+	wantError(t, s.CreateToken(ctx, &paved.Token{ID: "t3", User: "ghost", Hash: []byte("g")}), paved.ENOTFOUND, `user "ghost" not found`)
+	wantError(t, s.CreateToken(ctx, &paved.Token{ID: "t4", User: "ana"}), paved.EINVALID, "hash is required")
+}
+
+func testApps(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	must(t, s.CreateTeam(ctx, &paved.Team{Name: "core"}))
+	shop := &paved.App{Name: "shop", Team: "core", CreatedAt: at(1)}
+	must(t, s.CreateApp(ctx, shop))
+	must(t, s.CreateApp(ctx, &paved.App{Name: "cart", Team: "core", CreatedAt: at(2)}))
+	wantError(t, s.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}), paved.ECONFLICT, `app "shop" already exists`)
+	wantError(t, s.CreateApp(ctx, &paved.App{Name: "blog", Team: "nope"}), paved.ENOTFOUND, `team "nope" not found`)
+	wantError(t, s.CreateApp(ctx, &paved.App{Team: "core"}), paved.EINVALID, "name is required")
+
+	got, err := s.GetApp(ctx, "shop")
+	must(t, err)
+	sameJSON(t, "GetApp", got, shop)
+	_, err = s.GetApp(ctx, "blog")
+	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
+
+	list, err := s.ListApps(ctx)
+	must(t, err)
+	sameJSON(t, "ListApps", list, []paved.App{{Name: "cart", Team: "core", CreatedAt: at(2)}, *shop})
+}
+
+func testEnvironments(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	must(t, s.CreateTeam(ctx, &paved.Team{Name: "core"}))
+	must(t, s.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
+
+	_, err := s.ListEnvironments(ctx, "shop")
+	must(t, err)
+	_, err = s.ListEnvironments(ctx, "blog")
+	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
+
+	ttl := at(30)
+	dev := &paved.Environment{App: "shop", Name: "dev", Type: "development", Target: "gitops", Namespace: "shop-dev",
+		Values: map[string]string{"region": "eu", "tier": "small"}, CreatedAt: at(1)}
+	pr := &paved.Environment{App: "shop", Name: "pr-12", Type: "ephemeral", Target: "gitops", Namespace: "shop-pr-12",
+		ExpiresAt: &ttl, CreatedAt: at(2)}
+	must(t, s.CreateEnvironment(ctx, pr))
+	must(t, s.CreateEnvironment(ctx, dev))
+	wantError(t, s.CreateEnvironment(ctx, &paved.Environment{App: "shop", Name: "dev", Type: "development"}),
+		paved.ECONFLICT, `environment "shop/dev" already exists`)
+	wantError(t, s.CreateEnvironment(ctx, &paved.Environment{App: "blog", Name: "dev", Type: "development"}),
+		paved.ENOTFOUND, `app "blog" not found`)
+	wantError(t, s.CreateEnvironment(ctx, &paved.Environment{App: "shop", Name: "qa"}), paved.EINVALID, "type is required")
+
+	got, err := s.GetEnvironment(ctx, "shop", "dev")
+	must(t, err)
+	sameJSON(t, "GetEnvironment", got, dev)
+	_, err = s.GetEnvironment(ctx, "shop", "prod")
+	wantError(t, err, paved.ENOTFOUND, `environment "shop/prod" not found`)
+
+	list, err := s.ListEnvironments(ctx, "shop")
+	must(t, err)
+	sameJSON(t, "ListEnvironments", list, []paved.Environment{*dev, *pr})
+
+	must(t, s.DeleteEnvironment(ctx, "shop", "pr-12"))
+	wantError(t, s.DeleteEnvironment(ctx, "shop", "pr-12"), paved.ENOTFOUND, `environment "shop/pr-12" not found`)
+	list, err = s.ListEnvironments(ctx, "shop")
+	must(t, err)
+	sameJSON(t, "ListEnvironments after delete", list, []paved.Environment{*dev})
+}
+
+func testExpiredEnvironments(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	must(t, s.CreateTeam(ctx, &paved.Team{Name: "core"}))
+	must(t, s.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
+	must(t, s.CreateApp(ctx, &paved.App{Name: "cart", Team: "core"}))
+	for i, e := range []struct {
+		app, name string
+		expires   int // seconds after at(0); 0 for none
+	}{
+		{"shop", "dev", 0},
+		{"shop", "pr-1", 10},
+		{"shop", "pr-2", 20},
+		{"cart", "pr-3", 5},
+		{"cart", "pr-4", 40},
+	} {
+		env := &paved.Environment{App: e.app, Name: e.name, Type: "ephemeral", CreatedAt: at(i)}
+		if e.expires > 0 {
+			x := at(0).Add(time.Duration(e.expires) * time.Second)
+			env.ExpiresAt = &x
+		}
+		must(t, s.CreateEnvironment(ctx, env))
+	}
+	got, err := s.ExpiredEnvironments(ctx, at(0).Add(20*time.Second))
+	must(t, err)
+	var names []string
+	for _, e := range got {
+		names = append(names, e.App+"/"+e.Name)
+	}
+	sameJSON(t, "ExpiredEnvironments at +20s (longest expired first, the TTL itself included)", names,
+		[]string{"cart/pr-3", "shop/pr-1", "shop/pr-2"})
+
+	got, err = s.ExpiredEnvironments(ctx, at(0))
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("ExpiredEnvironments before any TTL = %v, want none", got)
+	}
+}
+
+func testDefinitions(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	_, err := s.DefinitionHistory(ctx, "pg")
+	wantError(t, err, paved.ENOTFOUND, `definition "pg" not found`)
+
+	var versions []paved.ResourceDefinition
+	for i, host := range []string{"db-1", "db-2", "db-3"} {
+		d := &paved.ResourceDefinition{
+			ID: "pg", Type: "postgres", Driver: "postgres", Description: "shared server " + host,
+			Inputs:   map[string]any{"host": host, "port": 5432.0, "tls": true, "params": map[string]any{"sslmode": "require"}},
+			Criteria: []paved.Criteria{{EnvType: "development"}, {Env: "qa", App: "shop"}},
+			Outputs:  []paved.OutputSpec{{Name: "host"}, {Name: "password", Secret: true}},
+		}
+		v, err := s.PutDefinition(ctx, d)
+		must(t, err)
+		if v != i+1 || d.Version != i+1 {
+			t.Fatalf("PutDefinition #%d returned version %d and set %d, want %d", i+1, v, d.Version, i+1)
+		}
+		versions = append(versions, *d)
+	}
+	redis := &paved.ResourceDefinition{ID: "redis", Type: "redis", Driver: "echo", Inputs: map[string]any{"host": "cache"}}
+	v, err := s.PutDefinition(ctx, redis)
+	must(t, err)
+	if v != 1 {
+		t.Fatalf("first version of another definition = %d, want 1", v)
+	}
+	_, err = s.PutDefinition(ctx, &paved.ResourceDefinition{ID: "x", Type: "redis"})
+	wantError(t, err, paved.EINVALID, "driver is required")
+
+	history, err := s.DefinitionHistory(ctx, "pg")
+	must(t, err)
+	sameJSON(t, "DefinitionHistory", history, versions)
+
+	latest, err := s.ListDefinitions(ctx)
+	must(t, err)
+	sameJSON(t, "ListDefinitions", latest, []paved.ResourceDefinition{versions[2], *redis})
+}
+
+func testResources(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	must(t, s.CreateEnvironment(ctx, &paved.Environment{App: "shop", Name: "pr-1", Type: "ephemeral"}))
+
+	db := &paved.StoredResource{
+		App: "shop", Env: "dev", UID: paved.NewResourceUID("web", "db", "postgres", "", ""),
+		DefinitionID: "pg", Driver: "postgres",
+		Outputs:     map[string]any{"host": "db-1", "port": 5432.0, "database": "shop_dev"},
+		SecretNames: []string{"password", "username"},
+		Sealed:      []byte{0, 0xde, 0xad, 0xbe, 0xef, 0},
+		Labels:      map[string]string{"data-classification": "internal"},
+		UpdatedAt:   at(1),
+	}
+	cache := &paved.StoredResource{
+		App: "shop", Env: "dev", UID: paved.NewResourceUID("web", "cache", "redis", "", "cache"),
+		DefinitionID: "redis", Driver: "echo", Outputs: map[string]any{"host": "cache"}, UpdatedAt: at(2),
+	}
+	preview := &paved.StoredResource{
+		App: "shop", Env: "pr-1", UID: paved.NewResourceUID("web", "db", "postgres", "", ""),
+		DefinitionID: "pg", Driver: "postgres", Outputs: map[string]any{"host": "db-1"}, Sealed: []byte("sealed"), UpdatedAt: at(3),
+	}
+	for _, r := range []*paved.StoredResource{db, cache, preview} {
+		must(t, s.PutResource(ctx, r))
+	}
+	wantError(t, s.PutResource(ctx, &paved.StoredResource{App: "shop", Env: "qa", UID: "redis.default#x"}),
+		paved.ENOTFOUND, `environment "shop/qa" not found`)
+
+	got, err := s.ListResources(ctx, "shop", "dev")
+	must(t, err)
+	sameJSON(t, "ListResources shop/dev (by UID)", got, []paved.StoredResource{*db, *cache})
+	if !bytes.Equal(got[0].Sealed, db.Sealed) {
+		t.Fatalf("Sealed = %x, want %x kept as opaque bytes", got[0].Sealed, db.Sealed)
+	}
+	all, err := s.ListResources(ctx, "shop", "")
+	must(t, err)
+	if len(all) != 3 {
+		t.Fatalf("ListResources of every env = %d resources, want 3", len(all))
+	}
+	_, err = s.ListResources(ctx, "blog", "dev")
+	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
+
+	// Put again replaces.
+	db.Outputs = map[string]any{"host": "db-2"}
+	db.Sealed = []byte("new state")
+	db.UpdatedAt = at(9)
+	must(t, s.PutResource(ctx, db))
+	got, err = s.ListResources(ctx, "shop", "dev")
+	must(t, err)
+	sameJSON(t, "ListResources after a second put", got, []paved.StoredResource{*db, *cache})
+	if !bytes.Equal(got[0].Sealed, []byte("new state")) {
+		t.Fatalf("Sealed after update = %q", got[0].Sealed)
+	}
+
+	// An environment with resources cannot go: their state is needed to
+	// deprovision them.
+	wantError(t, s.DeleteEnvironment(ctx, "shop", "pr-1"), paved.ECONFLICT, `environment "shop/pr-1" still has 1 resource`)
+	must(t, s.DeleteResource(ctx, "shop", "pr-1", preview.UID))
+	wantError(t, s.DeleteResource(ctx, "shop", "pr-1", preview.UID), paved.ENOTFOUND, "not found")
+	must(t, s.DeleteEnvironment(ctx, "shop", "pr-1"))
+
+	must(t, s.DeleteResource(ctx, "shop", "dev", cache.UID))
+	got, err = s.ListResources(ctx, "shop", "dev")
+	must(t, err)
+	sameJSON(t, "ListResources after delete", got, []paved.StoredResource{*db})
+}
+
+// deployment returns a deployment of shop with n objects.
+func deployment(id, env string, created time.Time, objects int) *paved.Deployment {
+	d := &paved.Deployment{
+		ID: id, App: "shop", Env: env, Author: "ana", Status: paved.DeploymentSucceeded, CreatedAt: created,
+		Specs: map[string]string{"score.yaml": "apiVersion: score.dev/v1b1\nmetadata:\n  name: web\n"},
+	}
+	for i := range objects {
+		o := paved.Object{
+			"apiVersion": "apps/v1", "kind": "Deployment",
+			"metadata": map[string]any{"name": fmt.Sprintf("web-%d", i), "namespace": "shop-" + env,
+				"labels": map[string]any{"app.kubernetes.io/name": "web"}},
+			"spec": map[string]any{"replicas": 2.0, "template": map[string]any{"spec": map[string]any{
+				"containers": []any{map[string]any{"name": "main", "image": "ghcr.io/acme/web:1.2.3",
+					"env": []any{map[string]any{"name": "DB_HOST", "value": "db-1"}}}}}}},
+		}
+		d.Objects = append(d.Objects, o)
+		d.Inventory = append(d.Inventory, o.Ref())
+	}
+	return d
+}
+
+func ids(ds []paved.Deployment) []string {
+	out := []string{}
+	for _, d := range ds {
+		out = append(out, d.ID)
+	}
+	return out
+}
+
+func testDeployments(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	for i, id := range []string{"d1", "d2", "d3", "d4", "d5"} {
+		env := "dev"
+		if i%2 == 1 {
+			env = "staging"
+		}
+		must(t, s.CreateDeployment(ctx, deployment(id, env, at(i), 1)))
+	}
+	// Two deployments in the same microsecond come back in creation order.
+	must(t, s.CreateDeployment(ctx, deployment("d6", "dev", at(10), 0)))
+	must(t, s.CreateDeployment(ctx, deployment("d7", "dev", at(10), 0)))
+
+	wantError(t, s.CreateDeployment(ctx, deployment("d1", "dev", at(0), 0)), paved.ECONFLICT, `deployment "d1" already exists`)
+	orphan := deployment("d8", "dev", at(0), 0)
+	orphan.App = "blog"
+	wantError(t, s.CreateDeployment(ctx, orphan), paved.ENOTFOUND, `app "blog" not found`)
+
+	all, err := s.ListDeployments(ctx, "shop", "", 0)
+	must(t, err)
+	sameJSON(t, "ListDeployments shop (newest first)", ids(all), []string{"d7", "d6", "d5", "d4", "d3", "d2", "d1"})
+	dev, err := s.ListDeployments(ctx, "shop", "dev", 3)
+	must(t, err)
+	sameJSON(t, "ListDeployments shop/dev limit 3", ids(dev), []string{"d7", "d6", "d5"})
+	staging, err := s.ListDeployments(ctx, "shop", "staging", 10)
+	must(t, err)
+	sameJSON(t, "ListDeployments shop/staging", ids(staging), []string{"d4", "d2"})
+	none, err := s.ListDeployments(ctx, "shop", "qa", 10)
+	must(t, err)
+	if len(none) != 0 {
+		t.Fatalf("ListDeployments of an env without deployments = %v", ids(none))
+	}
+	_, err = s.ListDeployments(ctx, "blog", "", 10)
+	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
+
+	// The store names and queues a deployment given neither ID nor status.
+	d := &paved.Deployment{App: "shop", Env: "dev"}
+	must(t, s.CreateDeployment(ctx, d))
+	if d.ID == "" || d.Status != paved.DeploymentQueued || d.CreatedAt.IsZero() {
+		t.Fatalf("CreateDeployment left ID %q, status %q, created %v", d.ID, d.Status, d.CreatedAt)
+	}
+	_, err = s.GetDeployment(ctx, "nope")
+	wantError(t, err, paved.ENOTFOUND, `deployment "nope" not found`)
+}
+
+func testDeploymentRoundTrip(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	commit := at(-60)
+	started, finished := at(1), at(5)
+	d := deployment("d1", "dev", at(0), 3)
+	d.CommitSHA = "0123456789abcdef0123456789abcdef01234567"
+	d.CommitTime = &commit
+	d.RollbackOf = "d0"
+	d.Error = "partial"
+	d.Revision = "c0ffee"
+	d.StartedAt = &started
+	d.FinishedAt = &finished
+	d.Status = paved.DeploymentFailed
+	must(t, s.CreateDeployment(ctx, d))
+	got, err := s.GetDeployment(ctx, "d1")
+	must(t, err)
+	sameJSON(t, "GetDeployment", got, d)
+
+	empty := &paved.Deployment{ID: "d2", App: "shop", Env: "dev", Status: paved.DeploymentQueued, CreatedAt: at(1)}
+	must(t, s.CreateDeployment(ctx, empty))
+	got, err = s.GetDeployment(ctx, "d2")
+	must(t, err)
+	sameJSON(t, "GetDeployment with nothing optional", got, empty)
+	if got.Objects != nil || got.Inventory != nil || got.StartedAt != nil {
+		t.Fatalf("empty fields came back set: %+v", got)
+	}
+}
+
+func testUpdateDeployment(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	d := deployment("d1", "dev", at(0), 0)
+	d.Status = paved.DeploymentQueued
+	must(t, s.CreateDeployment(ctx, d))
+
+	started := at(1)
+	d.Status, d.StartedAt = paved.DeploymentRunning, &started
+	must(t, s.UpdateDeployment(ctx, d))
+	finished := at(2)
+	d.Status, d.FinishedAt, d.Revision = paved.DeploymentSucceeded, &finished, "abc123"
+	d.Objects = deployment("", "dev", at(0), 2).Objects
+	d.Inventory = []paved.ObjectRef{{APIVersion: "v1", Kind: "Service", Namespace: "shop-dev", Name: "web"}}
+	must(t, s.UpdateDeployment(ctx, d))
+
+	got, err := s.GetDeployment(ctx, "d1")
+	must(t, err)
+	sameJSON(t, "GetDeployment after updates", got, d)
+
+	wantError(t, s.UpdateDeployment(ctx, &paved.Deployment{ID: "nope", Status: paved.DeploymentFailed}),
+		paved.ENOTFOUND, `deployment "nope" not found`)
+}
+
+func testLastSuccessful(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	_, err := s.LastSuccessful(ctx, "shop", "dev")
+	wantError(t, err, paved.ENOTFOUND, "shop/dev")
+
+	for i, st := range []string{paved.DeploymentSucceeded, paved.DeploymentSucceeded, paved.DeploymentFailed, paved.DeploymentRunning} {
+		d := deployment(fmt.Sprintf("d%d", i+1), "dev", at(i), 1)
+		d.Status = st
+		must(t, s.CreateDeployment(ctx, d))
+	}
+	other := deployment("s1", "staging", at(9), 0)
+	must(t, s.CreateDeployment(ctx, other))
+
+	got, err := s.LastSuccessful(ctx, "shop", "dev")
+	must(t, err)
+	if got.ID != "d2" || len(got.Objects) != 1 {
+		t.Fatalf("LastSuccessful = %s with %d objects, want d2 with 1", got.ID, len(got.Objects))
+	}
+}
+
+func testFailRunning(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	states := []string{paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed, paved.DeploymentRunning}
+	for i, st := range states {
+		d := deployment(fmt.Sprintf("d%d", i+1), "dev", at(i), 0)
+		d.Status = st
+		must(t, s.CreateDeployment(ctx, d))
+	}
+	n, err := s.FailRunning(ctx, "paved restarted")
+	must(t, err)
+	if n != 3 {
+		t.Fatalf("FailRunning changed %d deployments, want 3", n)
+	}
+	for i, st := range states {
+		d, err := s.GetDeployment(ctx, fmt.Sprintf("d%d", i+1))
+		must(t, err)
+		switch st {
+		case paved.DeploymentQueued, paved.DeploymentRunning:
+			if d.Status != paved.DeploymentFailed || d.Error != "paved restarted" || d.FinishedAt == nil {
+				t.Fatalf("%s was %s: now status %q, error %q, finished %v; want failed with the reason", d.ID, st, d.Status, d.Error, d.FinishedAt)
+			}
+		default:
+			if d.Status != st || d.Error != "" {
+				t.Fatalf("%s was %s: now %q %q, want it unchanged", d.ID, st, d.Status, d.Error)
+			}
+		}
+	}
+	n, err = s.FailRunning(ctx, "again")
+	must(t, err)
+	if n != 0 {
+		t.Fatalf("second FailRunning changed %d, want 0", n)
+	}
+}
+
+func testEvents(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	must(t, s.CreateDeployment(ctx, deployment("d1", "dev", at(0), 0)))
+	must(t, s.CreateDeployment(ctx, deployment("d2", "dev", at(1), 0)))
+
+	got, err := s.Events(ctx, "d1", 0)
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("Events of a new deployment = %v", got)
+	}
+	var want []paved.Event
+	for i, msg := range []string{"plan", "policy: 0 denied", "provision db", "render", "apply"} {
+		e := &paved.Event{Level: "info", Message: msg, Time: at(i)}
+		if i == 1 {
+			e.Time = time.Time{} // the store stamps it
+		}
+		must(t, s.AppendEvent(ctx, "d1", e))
+		if e.Seq != int64(i+1) {
+			t.Fatalf("event #%d got Seq %d", i+1, e.Seq)
+		}
+		if e.Time.IsZero() {
+			t.Fatal("AppendEvent left Time zero")
+		}
+		want = append(want, *e)
+	}
+	other := &paved.Event{Level: "warn", Message: "other deployment"}
+	must(t, s.AppendEvent(ctx, "d2", other))
+	if other.Seq != 1 {
+		t.Fatalf("first event of d2 got Seq %d, want 1 (numbered per deployment)", other.Seq)
+	}
+
+	got, err = s.Events(ctx, "d1", 0)
+	must(t, err)
+	sameJSON(t, "Events", got, want)
+	got, err = s.Events(ctx, "d1", 3)
+	must(t, err)
+	sameJSON(t, "Events after 3", got, want[3:])
+	got, err = s.Events(ctx, "d1", 5)
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("Events after the last = %v", got)
+	}
+
+	wantError(t, s.AppendEvent(ctx, "nope", &paved.Event{Message: "x"}), paved.ENOTFOUND, `deployment "nope" not found`)
+	_, err = s.Events(ctx, "nope", 0)
+	wantError(t, err, paved.ENOTFOUND, `deployment "nope" not found`)
+}
+
+func testAudit(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	var entries []paved.AuditEntry
+	for i, action := range []string{"app.create", "deploy", "definition.put", "token.create"} {
+		e := &paved.AuditEntry{Time: at(i), Actor: "ana", Action: action, Target: "shop", Result: "ok"}
+		must(t, s.Audit(ctx, e))
+		if e.ID == 0 {
+			t.Fatal("Audit left the ID zero")
+		}
+		if i > 0 && e.ID <= entries[i-1].ID {
+			t.Fatalf("audit IDs do not grow: %d after %d", e.ID, entries[i-1].ID)
+		}
+		entries = append(entries, *e)
+	}
+	stamped := &paved.AuditEntry{Actor: "ops", Action: "login"}
+	must(t, s.Audit(ctx, stamped))
+	if stamped.Time.IsZero() {
+		t.Fatal("Audit left Time zero")
+	}
+	wantError(t, s.Audit(ctx, &paved.AuditEntry{Actor: "ana"}), paved.EINVALID, "action is required")
+
+	got, err := s.ListAudit(ctx, 3)
+	must(t, err)
+	sameJSON(t, "ListAudit limit 3 (newest first)", got, []paved.AuditEntry{*stamped, entries[3], entries[2]})
+	got, err = s.ListAudit(ctx, 0)
+	must(t, err)
+	if len(got) != 5 {
+		t.Fatalf("ListAudit without limit = %d entries, want 5", len(got))
+	}
+}
+
+// testTimestamps checks that times come back in UTC with microseconds, from
+// any time zone the caller used, and that nanoseconds are cut the same way
+// in every store.
+func testTimestamps(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
+	created := time.Date(2026, 3, 1, 17, 30, 0, 987654321, zone)
+	must(t, s.CreateTeam(ctx, &paved.Team{Name: "core", CreatedAt: created}))
+	teams, err := s.ListTeams(ctx)
+	must(t, err)
+	got := teams[0].CreatedAt
+	want := time.Date(2026, 3, 1, 12, 0, 0, 987654000, time.UTC)
+	if !got.Equal(want) || got.Location() != time.UTC {
+		t.Fatalf("CreatedAt = %v, want %v", got, want)
+	}
+
+	must(t, s.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
+	ttl := created.Add(time.Hour)
+	env := &paved.Environment{App: "shop", Name: "pr-1", Type: "ephemeral", ExpiresAt: &ttl}
+	must(t, s.CreateEnvironment(ctx, env))
+	e, err := s.GetEnvironment(ctx, "shop", "pr-1")
+	must(t, err)
+	if !e.ExpiresAt.Equal(want.Add(time.Hour)) || e.ExpiresAt.Location() != time.UTC {
+		t.Fatalf("ExpiresAt = %v, want %v", e.ExpiresAt, want.Add(time.Hour))
+	}
+	// What the store handed back through the pointer is what it keeps.
+	sameJSON(t, "environment as created vs as read", e, env)
+
+	// Ordering follows the instant, not the text of the zone.
+	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "early", App: "shop", Env: "dev", CreatedAt: time.Date(2026, 3, 1, 13, 0, 0, 5000, zone)}))
+	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "late", App: "shop", Env: "dev", CreatedAt: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}))
+	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "later", App: "shop", Env: "dev", CreatedAt: time.Date(2026, 3, 1, 8, 0, 0, 100000, time.UTC)}))
+	ds, err := s.ListDeployments(ctx, "shop", "dev", 0)
+	must(t, err)
+	sameJSON(t, "deployments ordered by instant", ids(ds), []string{"later", "late", "early"})
+}
+
+func testConcurrentEvents(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	must(t, s.CreateDeployment(ctx, deployment("d1", "dev", at(0), 0)))
+	const writers, each = 20, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				if err := s.AppendEvent(ctx, "d1", &paved.Event{Level: "info", Message: fmt.Sprintf("w%d-%d", w, i)}); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	events, err := s.Events(ctx, "d1", 0)
+	must(t, err)
+	if len(events) != writers*each {
+		t.Fatalf("got %d events, want %d", len(events), writers*each)
+	}
+	seen := map[string]bool{}
+	for i, e := range events {
+		if e.Seq != int64(i+1) {
+			t.Fatalf("event %d has Seq %d: want 1..%d without gaps", i, e.Seq, writers*each)
+		}
+		seen[e.Message] = true
+	}
+	if len(seen) != writers*each {
+		t.Fatalf("got %d distinct messages, want %d", len(seen), writers*each)
+	}
+}
+
+func testConcurrentDeployments(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	const writers, each = 20, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				d := deployment(fmt.Sprintf("w%02d-%d", w, i), "dev", time.Time{}, 2)
+				if err := s.CreateDeployment(ctx, d); err != nil {
+					errs <- err
+					continue
+				}
+				// Readers run alongside the writers.
+				if _, err := s.ListDeployments(ctx, "shop", "dev", 5); err != nil {
+					errs <- err
+				}
+				if err := s.Audit(ctx, &paved.AuditEntry{Actor: "ana", Action: "deploy", Target: d.ID}); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	ds, err := s.ListDeployments(ctx, "shop", "dev", 0)
+	must(t, err)
+	if len(ds) != writers*each {
+		t.Fatalf("got %d deployments, want %d", len(ds), writers*each)
+	}
+	for i := 1; i < len(ds); i++ {
+		if ds[i].CreatedAt.After(ds[i-1].CreatedAt) {
+			t.Fatalf("deployments not newest first: %s (%v) after %s (%v)", ds[i].ID, ds[i].CreatedAt, ds[i-1].ID, ds[i-1].CreatedAt)
+		}
+	}
+	audit, err := s.ListAudit(ctx, 0)
+	must(t, err)
+	if len(audit) != writers*each {
+		t.Fatalf("got %d audit entries, want %d", len(audit), writers*each)
+	}
+}
+
+func testConcurrentDefinitions(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	const writers = 20
+	var wg sync.WaitGroup
+	versions := make(chan int, writers)
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Go(func() {
+			v, err := s.PutDefinition(ctx, &paved.ResourceDefinition{ID: "pg", Type: "postgres", Driver: "echo",
+				Description: fmt.Sprintf("writer %d", w)})
+			if err != nil {
+				errs <- err
+				return
+			}
+			versions <- v
+		})
+	}
+	wg.Wait()
+	close(errs)
+	close(versions)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for v := range versions {
+		if seen[v] || v < 1 || v > writers {
+			t.Fatalf("version %d handed out twice or out of 1..%d", v, writers)
+		}
+		seen[v] = true
+	}
+	history, err := s.DefinitionHistory(ctx, "pg")
+	must(t, err)
+	if len(history) != writers {
+		t.Fatalf("history has %d versions, want %d", len(history), writers)
+	}
+	latest, err := s.ListDefinitions(ctx)
+	must(t, err)
+	if len(latest) != 1 || latest[0].Version != writers {
+		t.Fatalf("ListDefinitions = %+v, want version %d only", latest, writers)
+	}
+}
