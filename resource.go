@@ -153,6 +153,13 @@ type OutputDeclarer interface {
 	DeclaredOutputs(inputs map[string]any) []OutputSpec
 }
 
+// SecretInputer is implemented by drivers some of whose inputs are secret
+// (an admin password): the platform seals those inputs at rest and redacts
+// them in API output.
+type SecretInputer interface {
+	SecretInputs() []string
+}
+
 // Deprovisioner is implemented by drivers that create something outside the
 // rendered manifests (a database on a shared server) and must remove it.
 type Deprovisioner interface {

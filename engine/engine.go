@@ -65,6 +65,9 @@ type Request struct {
 	Context   paved.DeployContext
 	State     *graph.State
 	Log       func(msg string)
+	// Drivers replaces the engine's drivers for this run (a plan runs
+	// drivers that create things outside the cluster in a dry mode).
+	Drivers definition.Drivers
 }
 
 // Result is what a run produced.
@@ -122,7 +125,11 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if !req.NoBuiltin {
 		builtin = e.Builtin
 	}
-	set, err := definition.NewSet(e.Drivers, builtin, req.Definitions)
+	drivers := e.Drivers
+	if req.Drivers != nil {
+		drivers = req.Drivers
+	}
+	set, err := definition.NewSet(drivers, builtin, req.Definitions)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +142,7 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		st = graph.NewState()
 	}
 	err = g.Provision(ctx, graph.ProvisionOptions{
-		Drivers:   e.Drivers,
+		Drivers:   drivers,
 		State:     st,
 		Workloads: render.WorkloadInfos(workloads),
 		Log:       req.Log,

@@ -23,7 +23,11 @@ var (
 	_ paved.Driver         = Driver{}
 	_ paved.InputValidator = Driver{}
 	_ paved.OutputDeclarer = Driver{}
+	_ paved.SecretInputer  = Driver{}
 )
+
+// SecretInputs names the inputs the platform seals at rest.
+func (Driver) SecretInputs() []string { return []string{"secrets"} }
 
 // New returns the echo driver.
 func New() Driver { return Driver{} }

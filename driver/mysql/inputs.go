@@ -39,3 +39,6 @@ func parseInputs(m map[string]any) (*inputs, error) {
 	}
 	return in, nil
 }
+
+// SecretInputs names the inputs the platform seals at rest.
+func (d *Driver) SecretInputs() []string { return []string{"password"} }

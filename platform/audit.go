@@ -1,0 +1,35 @@
+package platform
+
+import (
+	"context"
+
+	"paved.dev/paved"
+)
+
+// audit records a change and its result; a failure to record is logged,
+// never hidden.
+func (p *Platform) audit(ctx context.Context, action, target string, err error) {
+	who := "system"
+	if u := paved.ActorFrom(ctx); u != nil {
+		who = u.Name
+	}
+	result := "ok"
+	if err != nil {
+		result = paved.ErrorCode(err) + ": " + paved.ErrorMessage(err)
+	}
+	e := &paved.AuditEntry{Time: p.now(), Actor: who, Action: action, Target: target, Result: result}
+	if aerr := p.cfg.Store.Audit(context.WithoutCancel(ctx), e); aerr != nil {
+		p.log.Error("writing the audit log", "action", action, "target", target, "err", aerr)
+	}
+}
+
+// ListAudit returns the newest audit entries.
+func (p *Platform) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	return p.cfg.Store.ListAudit(ctx, limit)
+}

@@ -1,0 +1,93 @@
+package platform
+
+import (
+	"context"
+	"reflect"
+
+	"paved.dev/paved"
+	"paved.dev/paved/definition"
+)
+
+// ApplyDefinitions stores new versions of definitions (admin); one that has
+// not changed keeps its version.
+func (p *Platform) ApplyDefinitions(ctx context.Context, defs []paved.ResourceDefinition) (out []paved.ResourceDefinition, err error) {
+	if _, err := requireAdmin(ctx, "changing resource definitions"); err != nil {
+		p.audit(ctx, "definitions.apply", "", err)
+		return nil, err
+	}
+	for i := range defs {
+		if err := definition.Check(p.cfg.Engine.Drivers, &defs[i]); err != nil {
+			p.audit(ctx, "definitions.apply", defs[i].ID, err)
+			return nil, err
+		}
+	}
+	current, err := p.storedDefinitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]paved.ResourceDefinition{}
+	for _, d := range current {
+		byID[d.ID] = d
+	}
+	for i := range defs {
+		d := defs[i]
+		if old, ok := byID[d.ID]; ok {
+			d.Version = old.Version
+			if reflect.DeepEqual(normal(old), normal(d)) {
+				out = append(out, p.redactInputs(old))
+				continue
+			}
+		}
+		sealed, err := p.sealInputs(d)
+		if err != nil {
+			return out, err
+		}
+		v, err := p.cfg.Store.PutDefinition(ctx, &sealed)
+		p.audit(ctx, "definitions.apply", d.ID, err)
+		if err != nil {
+			return out, err
+		}
+		d.Version = v
+		out = append(out, p.redactInputs(d))
+	}
+	return out, nil
+}
+
+// normal makes two definitions comparable whatever their JSON round trips.
+func normal(d paved.ResourceDefinition) paved.ResourceDefinition {
+	d.Version = 0
+	if len(d.Inputs) == 0 {
+		d.Inputs = nil
+	}
+	if len(d.Criteria) == 0 {
+		d.Criteria = nil
+	}
+	if len(d.Outputs) == 0 {
+		d.Outputs = nil
+	}
+	return d
+}
+
+// ListDefinitions lists the latest version of every stored definition.
+func (p *Platform) ListDefinitions(ctx context.Context) ([]paved.ResourceDefinition, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return nil, err
+	}
+	defs, err := p.cfg.Store.ListDefinitions(ctx)
+	for i := range defs {
+		defs[i] = p.redactInputs(defs[i])
+	}
+	return defs, err
+}
+
+// DefinitionHistory lists every version of a definition.
+func (p *Platform) DefinitionHistory(ctx context.Context, id string) ([]paved.ResourceDefinition, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return nil, err
+	}
+	defs, err := p.cfg.Store.DefinitionHistory(ctx, id)
+	for i := range defs {
+		defs[i] = p.redactInputs(defs[i])
+	}
+	return defs, err
+}

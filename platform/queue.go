@@ -1,0 +1,45 @@
+package platform
+
+import "context"
+
+// envQueue runs one environment's deployments one at a time, in the order
+// they were queued. Deployments are in the store (status queued) before they
+// enter the queue, so a crash loses none: recovery ends them as failed.
+type envQueue struct {
+	ids     []string
+	running bool
+}
+
+// enqueue adds a deployment and starts the environment's worker if idle.
+func (p *Platform) enqueue(key, id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	q := p.queues[key]
+	if q == nil {
+		q = &envQueue{}
+		p.queues[key] = q
+	}
+	q.ids = append(q.ids, id)
+	if q.running {
+		return
+	}
+	q.running = true
+	p.wg.Add(1)
+	go p.work(key, q)
+}
+
+func (p *Platform) work(key string, q *envQueue) {
+	defer p.wg.Done()
+	for {
+		p.mu.Lock()
+		if len(q.ids) == 0 || p.runCtx.Err() != nil {
+			q.running = false
+			p.mu.Unlock()
+			return
+		}
+		id := q.ids[0]
+		q.ids = q.ids[1:]
+		p.mu.Unlock()
+		p.runDeployment(context.WithoutCancel(p.runCtx), id)
+	}
+}
