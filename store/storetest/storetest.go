@@ -122,6 +122,18 @@ func testTeams(t *testing.T, s paved.Store) {
 	must(t, err)
 	want := []paved.Team{{Name: "billing", Cohort: 2, CreatedAt: at(1)}, *core}
 	sameJSON(t, "ListTeams", got, want)
+
+	// Names sort bytewise in every store, whatever the database's locale.
+	for _, name := range []string{"a_b", "Zeta", "a-b", "été"} {
+		must(t, s.CreateTeam(ctx, &paved.Team{Name: name}))
+	}
+	got, err = s.ListTeams(ctx)
+	must(t, err)
+	var names []string
+	for _, team := range got {
+		names = append(names, team.Name)
+	}
+	sameJSON(t, "ListTeams order", names, []string{"Zeta", "a-b", "a_b", "billing", "core", "été"})
 }
 
 func testUsers(t *testing.T, s paved.Store) {

@@ -1,0 +1,142 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"paved.dev/paved"
+)
+
+// CreateApp stores a new app of an existing team; CreatedAt is set to now
+// when zero.
+func (db *DB) CreateApp(ctx context.Context, a *paved.App) error {
+	if err := required("app", "name", a.Name, "team", a.Team); err != nil {
+		return err
+	}
+	stamp(&a.CreatedAt)
+	_, err := db.pool.Exec(ctx, "INSERT INTO apps (name, team, created_at) VALUES ($1, $2, $3)", a.Name, a.Team, a.CreatedAt)
+	switch {
+	case uniqueViolation(err) != "":
+		return paved.Errorf(paved.ECONFLICT, "app %q already exists", a.Name)
+	case fkViolation(err) != "":
+		return paved.Errorf(paved.ENOTFOUND, "team %q not found", a.Team)
+	case err != nil:
+		return fmt.Errorf("postgres: create app: %w", err)
+	}
+	return nil
+}
+
+func scanApp(r pgx.Row) (paved.App, error) {
+	var a paved.App
+	err := r.Scan(&a.Name, &a.Team, &a.CreatedAt)
+	a.CreatedAt = a.CreatedAt.UTC()
+	return a, err
+}
+
+// GetApp returns the app called name.
+func (db *DB) GetApp(ctx context.Context, name string) (*paved.App, error) {
+	a, err := scanApp(db.pool.QueryRow(ctx, "SELECT name, team, created_at FROM apps WHERE name = $1", name))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, paved.Errorf(paved.ENOTFOUND, "app %q not found", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get app: %w", err)
+	}
+	return &a, nil
+}
+
+// ListApps lists apps by name.
+func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
+	return queryList(ctx, db, scanApp, "SELECT name, team, created_at FROM apps ORDER BY name")
+}
+
+// CreateEnvironment stores a new environment of an existing app; CreatedAt
+// is set to now when zero.
+func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error {
+	if err := required("environment", "app", e.App, "name", e.Name, "type", e.Type); err != nil {
+		return err
+	}
+	values, err := encode(e.Values)
+	if err != nil {
+		return err
+	}
+	stamp(&e.CreatedAt)
+	e.ExpiresAt = stampPtr(e.ExpiresAt)
+	_, err = db.pool.Exec(ctx, `INSERT INTO environments (app, name, type, target, namespace, "values", expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		e.App, e.Name, e.Type, e.Target, e.Namespace, values, e.ExpiresAt, e.CreatedAt)
+	switch {
+	case uniqueViolation(err) != "":
+		return paved.Errorf(paved.ECONFLICT, "environment %q already exists", e.App+"/"+e.Name)
+	case fkViolation(err) != "":
+		return paved.Errorf(paved.ENOTFOUND, "app %q not found", e.App)
+	case err != nil:
+		return fmt.Errorf("postgres: create environment: %w", err)
+	}
+	return nil
+}
+
+const envCols = `app, name, type, target, namespace, "values", expires_at, created_at`
+
+func scanEnv(r pgx.Row) (paved.Environment, error) {
+	var e paved.Environment
+	var values []byte
+	if err := r.Scan(&e.App, &e.Name, &e.Type, &e.Target, &e.Namespace, &values, &e.ExpiresAt, &e.CreatedAt); err != nil {
+		return e, err
+	}
+	e.ExpiresAt = utc(e.ExpiresAt)
+	e.CreatedAt = e.CreatedAt.UTC()
+	return e, decode(values, &e.Values, "environment values")
+}
+
+// GetEnvironment returns an app's environment.
+func (db *DB) GetEnvironment(ctx context.Context, app, name string) (*paved.Environment, error) {
+	e, err := scanEnv(db.pool.QueryRow(ctx, "SELECT "+envCols+" FROM environments WHERE app = $1 AND name = $2", app, name))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, paved.Errorf(paved.ENOTFOUND, "environment %q not found", app+"/"+name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get environment: %w", err)
+	}
+	return &e, nil
+}
+
+// ListEnvironments lists an app's environments by name; ENOTFOUND when the
+// app does not exist.
+func (db *DB) ListEnvironments(ctx context.Context, app string) ([]paved.Environment, error) {
+	envs, err := queryList(ctx, db, scanEnv, "SELECT "+envCols+" FROM environments WHERE app = $1 ORDER BY name", app)
+	if err == nil && len(envs) == 0 {
+		err = db.appExists(ctx, app)
+	}
+	return envs, err
+}
+
+// DeleteEnvironment deletes an environment. It refuses (ECONFLICT) while
+// the environment still has resources: their sealed state is what
+// deprovisioning needs, so the caller deletes them first.
+func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
+	tag, err := db.pool.Exec(ctx, "DELETE FROM environments WHERE app = $1 AND name = $2", app, name)
+	if fkViolation(err) != "" {
+		var n int
+		db.pool.QueryRow(ctx, "SELECT COUNT(*) FROM resources WHERE app = $1 AND env = $2", app, name).Scan(&n)
+		return paved.Errorf(paved.ECONFLICT, "environment %q still has %d resource(s): deprovision them first", app+"/"+name, n)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: delete environment: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return paved.Errorf(paved.ENOTFOUND, "environment %q not found", app+"/"+name)
+	}
+	return nil
+}
+
+// ExpiredEnvironments lists environments whose ExpiresAt is at or before
+// now, the longest expired first.
+func (db *DB) ExpiredEnvironments(ctx context.Context, now time.Time) ([]paved.Environment, error) {
+	return queryList(ctx, db, scanEnv, "SELECT "+envCols+` FROM environments
+		WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at, app, name`, now.Truncate(time.Microsecond))
+}

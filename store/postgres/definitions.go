@@ -1,0 +1,152 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"paved.dev/paved"
+)
+
+// PutDefinition stores d as the next version of its definition (1 for a new
+// ID), sets d.Version and returns it. Every version is kept. The upsert on
+// definition_heads locks the definition's row, so servers writing the same
+// definition at once get consecutive versions.
+func (db *DB) PutDefinition(ctx context.Context, d *paved.ResourceDefinition) (int, error) {
+	if err := required("definition", "id", d.ID, "type", d.Type, "driver", d.Driver); err != nil {
+		return 0, err
+	}
+	var version int
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO definition_heads (id, version) VALUES ($1, 1)
+			ON CONFLICT (id) DO UPDATE SET version = definition_heads.version + 1 RETURNING version`, d.ID).Scan(&version)
+		if err != nil {
+			return fmt.Errorf("postgres: put definition: %w", err)
+		}
+		v := *d
+		v.Version = version
+		body, err := encode(&v)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO definitions (id, version, body, created_at) VALUES ($1, $2, $3, $4)",
+			d.ID, version, body, now())
+		if err != nil {
+			return fmt.Errorf("postgres: put definition: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	d.Version = version
+	return version, nil
+}
+
+func scanDefinition(r pgx.Row) (paved.ResourceDefinition, error) {
+	var d paved.ResourceDefinition
+	var body []byte
+	var version int
+	if err := r.Scan(&body, &version); err != nil {
+		return d, fmt.Errorf("postgres: scan definition: %w", err)
+	}
+	if err := json.Unmarshal(body, &d); err != nil {
+		return d, fmt.Errorf("postgres: decode definition: %w", err)
+	}
+	d.Version = version
+	return d, nil
+}
+
+// ListDefinitions returns the latest version of every definition, by ID.
+func (db *DB) ListDefinitions(ctx context.Context) ([]paved.ResourceDefinition, error) {
+	return queryList(ctx, db, scanDefinition, `SELECT d.body, d.version FROM definition_heads h
+		JOIN definitions d ON d.id = h.id AND d.version = h.version ORDER BY h.id`)
+}
+
+// DefinitionHistory returns every version of a definition, oldest first;
+// ENOTFOUND when there is none.
+func (db *DB) DefinitionHistory(ctx context.Context, id string) ([]paved.ResourceDefinition, error) {
+	defs, err := queryList(ctx, db, scanDefinition, "SELECT body, version FROM definitions WHERE id = $1 ORDER BY version", id)
+	if err == nil && len(defs) == 0 {
+		return nil, paved.Errorf(paved.ENOTFOUND, "definition %q not found", id)
+	}
+	return defs, err
+}
+
+// PutResource creates or replaces the resource of an existing environment.
+// Sealed is kept as opaque bytes. UpdatedAt is set to now when zero.
+func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
+	if err := required("resource", "app", r.App, "env", r.Env, "uid", string(r.UID)); err != nil {
+		return err
+	}
+	outputs, err := encode(r.Outputs)
+	if err != nil {
+		return err
+	}
+	secrets, err := encode(r.SecretNames)
+	if err != nil {
+		return err
+	}
+	labels, err := encode(r.Labels)
+	if err != nil {
+		return err
+	}
+	stamp(&r.UpdatedAt)
+	_, err = db.pool.Exec(ctx, `INSERT INTO resources (app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (app, env, uid) DO UPDATE SET definition_id = excluded.definition_id, driver = excluded.driver,
+			outputs = excluded.outputs, secret_names = excluded.secret_names, sealed = excluded.sealed,
+			labels = excluded.labels, updated_at = excluded.updated_at`,
+		r.App, r.Env, string(r.UID), r.DefinitionID, r.Driver, outputs, secrets, r.Sealed, labels, r.UpdatedAt)
+	if fkViolation(err) != "" {
+		return paved.Errorf(paved.ENOTFOUND, "environment %q not found", r.App+"/"+r.Env)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: put resource: %w", err)
+	}
+	return nil
+}
+
+func scanResource(row pgx.Row) (paved.StoredResource, error) {
+	var r paved.StoredResource
+	var uid string
+	var outputs, secrets, labels []byte
+	if err := row.Scan(&r.App, &r.Env, &uid, &r.DefinitionID, &r.Driver, &outputs, &secrets, &r.Sealed, &labels, &r.UpdatedAt); err != nil {
+		return r, fmt.Errorf("postgres: scan resource: %w", err)
+	}
+	r.UID = paved.ResourceUID(uid)
+	r.UpdatedAt = r.UpdatedAt.UTC()
+	if err := decode(outputs, &r.Outputs, "resource outputs"); err != nil {
+		return r, err
+	}
+	if err := decode(secrets, &r.SecretNames, "resource secret names"); err != nil {
+		return r, err
+	}
+	return r, decode(labels, &r.Labels, "resource labels")
+}
+
+// ListResources lists the resources of an app's environment by UID; env ""
+// lists every environment of the app, app "" every app. ENOTFOUND when the
+// named app does not exist.
+func (db *DB) ListResources(ctx context.Context, app, env string) ([]paved.StoredResource, error) {
+	res, err := queryList(ctx, db, scanResource, `SELECT app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at
+		FROM resources WHERE ($1 = '' OR app = $1) AND ($2 = '' OR env = $2) ORDER BY app, env, uid`, app, env)
+	if err == nil && len(res) == 0 && app != "" {
+		err = db.appExists(ctx, app)
+	}
+	return res, err
+}
+
+// DeleteResource deletes one resource; ENOTFOUND when there is none.
+func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.ResourceUID) error {
+	tag, err := db.pool.Exec(ctx, "DELETE FROM resources WHERE app = $1 AND env = $2 AND uid = $3", app, env, string(uid))
+	if err != nil {
+		return fmt.Errorf("postgres: delete resource: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return paved.Errorf(paved.ENOTFOUND, "resource %q not found in %s/%s", uid, app, env)
+	}
+	return nil
+}

@@ -1,0 +1,275 @@
+// Package postgres is paved's store for grown-up installations: paved.Store
+// on PostgreSQL (pgx), shared by several paved servers behind a load
+// balancer.
+//
+// Nothing is kept in memory between calls, so any replica can serve any
+// request; numbering that must not race between servers (definition
+// versions, event sequence numbers) is done with row locks inside one
+// transaction.
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"paved.dev/paved"
+)
+
+var _ paved.Store = (*DB)(nil)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the pg_advisory_xact_lock key that makes servers
+// starting at once migrate one after the other ("paved" in ASCII).
+const migrationLock int64 = 0x7061766564
+
+// DB is a paved.Store on a PostgreSQL database.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to the database at url (postgres://user:pass@host/db?...;
+// pgxpool options such as pool_max_conns and runtime parameters such as
+// search_path are accepted) and applies the migrations it lacks.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "postgres: bad database URL: %v", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, paved.Errorf(paved.EUNAVAILABLE, "postgres: cannot reach %s: %v", cfg.ConnConfig.Host, err)
+	}
+	db := &DB{pool: pool}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Pool is the connection pool, for health checks and metrics.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// migrate applies, in one transaction, every embedded migration that
+// schema_migrations does not list yet. The transaction first takes an
+// advisory lock, so that of several servers starting at once one migrates
+// and the others wait, then find nothing left to do.
+func (db *DB) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	return db.write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
+			return fmt.Errorf("postgres: lock for migrations: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    integer PRIMARY KEY,
+			name       text NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now()
+		)`); err != nil {
+			return fmt.Errorf("postgres: create schema_migrations: %w", err)
+		}
+		rows, _ := tx.Query(ctx, "SELECT version FROM schema_migrations")
+		versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			return fmt.Errorf("postgres: read schema_migrations: %w", err)
+		}
+		applied := map[int]bool{}
+		for _, v := range versions {
+			applied[v] = true
+		}
+		for _, name := range names {
+			base := filepath.Base(name)
+			v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+			if err != nil {
+				return fmt.Errorf("postgres: migration %s: name must start with a number", base)
+			}
+			if applied[v] {
+				continue
+			}
+			script, err := migrations.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			// Without arguments pgx sends the script with the simple
+			// protocol, which runs several statements.
+			if _, err := tx.Exec(ctx, string(script)); err != nil {
+				return fmt.Errorf("postgres: migration %s: %w", base, err)
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", v, base); err != nil {
+				return fmt.Errorf("postgres: record migration %s: %w", base, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SchemaVersion is the highest migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v *int
+	err := db.pool.QueryRow(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v)
+	if v == nil {
+		return 0, err
+	}
+	return *v, err
+}
+
+// write runs fn in a transaction.
+func (db *DB) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.pool, fn)
+}
+
+// now is the store's clock, at the precision PostgreSQL keeps.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// stamp sets *t to now when it is zero and normalizes it to what the store
+// keeps (UTC, microseconds) otherwise. PostgreSQL would round to the
+// microsecond; cutting here gives the caller the value a read returns and
+// matches the SQLite store.
+func stamp(t *time.Time) {
+	if t.IsZero() {
+		*t = now()
+		return
+	}
+	*t = t.UTC().Truncate(time.Microsecond)
+}
+
+func stampPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}
+
+// utc returns what pgx scanned (a time in the local zone) in UTC.
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func encode(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", paved.Errorf(paved.EINVALID, "cannot encode as JSON: %v", err)
+	}
+	return string(b), nil
+}
+
+func decode(b []byte, v any, what string) error {
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("postgres: decode %s: %w", what, err)
+	}
+	return nil
+}
+
+// newID returns a random identifier for rows whose caller named none.
+func newID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// constraint returns the constraint a unique (23505) or foreign key (23503)
+// violation names, or "".
+func constraint(err error, code string) string {
+	var e *pgconn.PgError
+	if errors.As(err, &e) && e.Code == code {
+		if e.ConstraintName == "" {
+			return "?"
+		}
+		return e.ConstraintName
+	}
+	return ""
+}
+
+func uniqueViolation(err error) string { return constraint(err, "23505") }
+func fkViolation(err error) string     { return constraint(err, "23503") }
+
+// required returns EINVALID naming the first empty field.
+func required(what string, fields ...string) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if fields[i+1] == "" {
+			return paved.Errorf(paved.EINVALID, "%s: %s is required", what, fields[i])
+		}
+	}
+	return nil
+}
+
+// queryList runs a read and scans every row with scan.
+func queryList[T any](ctx context.Context, db *DB, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return out, nil
+}
+
+// appExists reports ENOTFOUND for a missing app; lists call it only when
+// they come back empty, to tell "none yet" from "no such app".
+func (db *DB) appExists(ctx context.Context, app string) error {
+	var one int
+	err := db.pool.QueryRow(ctx, "SELECT 1 FROM apps WHERE name = $1", app).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return paved.Errorf(paved.ENOTFOUND, "app %q not found", app)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	return nil
+}
+
+// limitArg turns "0 or less: all" into SQL's LIMIT NULL.
+func limitArg(limit int) any {
+	if limit <= 0 {
+		return nil
+	}
+	return limit
+}

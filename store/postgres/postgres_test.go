@@ -1,0 +1,168 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"paved.dev/paved"
+	"paved.dev/paved/store/storetest"
+)
+
+const (
+	testAddr  = "127.0.0.1:5432"
+	adminURL  = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	urlFormat = "postgres://postgres@127.0.0.1:5432/%s?sslmode=disable"
+)
+
+// testDB is the database of this test run, created by TestMain and dropped
+// at the end; "" when PostgreSQL is unreachable.
+var testDB string
+
+// serverErr says why PostgreSQL cannot be used.
+var serverErr error
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx := context.Background()
+	c, err := net.DialTimeout("tcp", testAddr, time.Second)
+	if err != nil {
+		serverErr = err
+		return m.Run()
+	}
+	c.Close()
+	admin, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		serverErr = err
+		return m.Run()
+	}
+	name := "paved_test_" + strings.ToLower(rand.Text()[:10])
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close(ctx)
+		fmt.Fprintf(os.Stderr, "create test database: %v\n", err)
+		return 1
+	}
+	testDB = name
+	code := m.Run()
+	if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+		fmt.Fprintf(os.Stderr, "drop test database %s: %v\n", name, err)
+	}
+	admin.Close(ctx)
+	return code
+}
+
+// requireServer skips the test when PostgreSQL is not running, except in CI
+// where that is a failure.
+func requireServer(t *testing.T) {
+	t.Helper()
+	if testDB != "" {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("PostgreSQL is not reachable at %s (%v): CI must run .ci/services.sh first", testAddr, serverErr)
+	}
+	t.Skipf("PostgreSQL is not reachable at %s as user postgres (%v): start it to run this test", testAddr, serverErr)
+}
+
+var schemas atomic.Int64
+
+// openSchema opens a store in a schema of its own in the test database, so
+// that tests run side by side without seeing each other's rows.
+func openSchema(t *testing.T) *DB {
+	t.Helper()
+	requireServer(t)
+	ctx := context.Background()
+	schema := fmt.Sprintf("s%d", schemas.Add(1))
+	admin, err := pgx.Connect(ctx, fmt.Sprintf(urlFormat, testDB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, fmt.Sprintf(urlFormat, testDB)+"&pool_max_conns=4&search_path="+schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	requireServer(t)
+	storetest.Run(t, func(t *testing.T) paved.Store { return openSchema(t) })
+}
+
+// TestConcurrentOpen starts several servers on an empty database at once:
+// the advisory lock lets exactly one apply the migrations.
+func TestConcurrentOpen(t *testing.T) {
+	requireServer(t)
+	ctx := context.Background()
+	schema := fmt.Sprintf("s%d", schemas.Add(1))
+	admin, err := pgx.Connect(ctx, fmt.Sprintf(urlFormat, testDB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	const servers = 6
+	var wg sync.WaitGroup
+	dbs := make([]*DB, servers)
+	errs := make([]error, servers)
+	for i := range servers {
+		wg.Go(func() {
+			dbs[i], errs[i] = Open(ctx, fmt.Sprintf(urlFormat, testDB)+"&pool_max_conns=4&search_path="+schema)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("server %d: %v", i, err)
+		}
+		defer dbs[i].Close()
+	}
+	var n, v int
+	if err := admin.QueryRow(ctx, "SELECT COUNT(*), MAX(version) FROM "+schema+".schema_migrations").Scan(&n, &v); err != nil {
+		t.Fatal(err)
+	}
+	if n != v || n < 1 {
+		t.Fatalf("schema_migrations has %d rows up to version %d: a migration ran twice or not at all", n, v)
+	}
+	got, err := dbs[0].SchemaVersion(ctx)
+	if err != nil || got != v {
+		t.Fatalf("SchemaVersion = %d, %v; want %d", got, err, v)
+	}
+	// Every server sees the same store.
+	if err := dbs[1].CreateTeam(ctx, &paved.Team{Name: "core"}); err != nil {
+		t.Fatal(err)
+	}
+	teams, err := dbs[servers-1].ListTeams(ctx)
+	if err != nil || len(teams) != 1 {
+		t.Fatalf("another server lists %v, %v", teams, err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Open(ctx, "postgres://%zz"); paved.ErrorCode(err) != paved.EINVALID {
+		t.Fatalf("Open with a bad URL = %v, want EINVALID", err)
+	}
+	// Nothing listens on port 1.
+	if _, err := Open(ctx, "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"); paved.ErrorCode(err) != paved.EUNAVAILABLE {
+		t.Fatalf("Open of a closed port = %v, want EUNAVAILABLE", err)
+	}
+}
