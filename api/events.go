@@ -1,0 +1,179 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"paved.dev/paved"
+)
+
+// keepAlive is how long an event stream may stay silent before the server
+// sends a comment, so that proxies do not close an idle connection.
+const keepAlive = 15 * time.Second
+
+// endEvent is the data of the "end" event: how the deployment finished.
+type endEvent struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+}
+
+func finished(status string) bool {
+	return status == paved.DeploymentSucceeded || status == paved.DeploymentFailed
+}
+
+// events answers GET /api/deployments/{id}/events: a JSON list, or with
+// Accept: text/event-stream a stream that follows the deployment to its end.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
+	after, err := queryInt(r, "after")
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if !acceptsEventStream(r) {
+		evs, err := s.svc.Deployments.Events(r.Context(), id, after)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, items(evs))
+	}
+	if v := r.Header.Get("Last-Event-ID"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return paved.Errorf(paved.EINVALID, "Last-Event-ID: want an event's seq, got %q", v)
+		}
+		after = max(after, n)
+	}
+	return s.streamEvents(w, r, id, after)
+}
+
+func acceptsEventStream(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		if mt, _, err := mime.ParseMediaType(part); err == nil && mt == "text/event-stream" {
+			return true
+		}
+	}
+	return false
+}
+
+// streamEvents polls the service and sends new events until the deployment
+// has finished and every event is out, the client goes away or the server
+// closes. Once the stream has started, errors travel as "error" events.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, id string, after int64) error {
+	ctx := r.Context()
+	d, err := s.svc.Deployments.GetDeployment(ctx, id)
+	if err != nil {
+		return err
+	}
+	rc := http.NewResponseController(w)
+	// A stream outlives the server's WriteTimeout, which is for requests.
+	_ = rc.SetWriteDeadline(time.Time{})
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	sse := &sseWriter{w: w, rc: rc, last: time.Now()}
+	sse.printf("retry: %d\n\n", 1000)
+
+	ticker := time.NewTicker(s.poll)
+	defer ticker.Stop()
+	for {
+		// The status is read before the events, so that when it says
+		// finished, the events fetched next are all there will be.
+		done := finished(d.Status)
+		evs, err := s.svc.Deployments.Events(ctx, id, after)
+		if err != nil {
+			return s.streamError(r, sse, err)
+		}
+		for _, e := range evs {
+			if e.Seq <= after {
+				continue
+			}
+			sse.send(strconv.FormatInt(e.Seq, 10), "", e)
+			after = e.Seq
+		}
+		if done {
+			sse.send("", "end", endEvent{ID: d.ID, Status: d.Status, Error: d.Error})
+		} else if time.Since(sse.last) >= keepAlive {
+			sse.printf(": keep-alive\n\n")
+		}
+		if err := sse.flush(); err != nil || done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.closing:
+			return nil
+		case <-ticker.C:
+		}
+		if d, err = s.svc.Deployments.GetDeployment(ctx, id); err != nil {
+			return s.streamError(r, sse, err)
+		}
+	}
+}
+
+// streamError reports an error inside a started stream.
+func (s *Server) streamError(r *http.Request, sse *sseWriter, err error) error {
+	if r.Context().Err() != nil {
+		return nil
+	}
+	code, msg := paved.ErrorCode(err), paved.ErrorMessage(err)
+	if !knownCode(code) || code == paved.EINTERNAL {
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		code, msg = paved.EINTERNAL, "internal error"
+	}
+	sse.send("", "error", errorResponse{Error: errorBody{Code: code, Message: msg}})
+	_ = sse.flush()
+	return nil
+}
+
+// sseWriter writes Server-Sent Events and remembers the first write error:
+// after it, the client is gone and everything else is a no-op.
+type sseWriter struct {
+	w    io.Writer
+	rc   *http.ResponseController
+	err  error
+	last time.Time
+}
+
+func (s *sseWriter) printf(format string, args ...any) {
+	if s.err == nil {
+		_, s.err = fmt.Fprintf(s.w, format, args...)
+		s.last = time.Now()
+	}
+}
+
+// send writes one event; JSON has no newlines, so data is one line.
+func (s *sseWriter) send(id, event string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(errorResponse{Error: errorBody{Code: paved.EINTERNAL, Message: "internal error"}})
+		event = "error"
+	}
+	var sb strings.Builder
+	if id != "" {
+		sb.WriteString("id: " + id + "\n")
+	}
+	if event != "" {
+		sb.WriteString("event: " + event + "\n")
+	}
+	sb.WriteString("data: ")
+	sb.Write(b)
+	sb.WriteString("\n\n")
+	s.printf("%s", sb.String())
+}
+
+func (s *sseWriter) flush() error {
+	if s.err == nil {
+		s.err = s.rc.Flush()
+	}
+	return s.err
+}

@@ -1,0 +1,342 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"paved.dev/paved"
+)
+
+// Health is the answer of /api/healthz.
+type Health struct {
+	Status  string `json:"status"`
+	Version string `json:"version"`
+}
+
+// TokenResponse carries a new bearer token, shown once.
+type TokenResponse struct {
+	Token string `json:"token"`
+}
+
+// PromoteRequest names the environment to promote to.
+type PromoteRequest struct {
+	To string `json:"to"`
+}
+
+// DefinitionsRequest is the body of PUT /api/definitions.
+type DefinitionsRequest struct {
+	Items []paved.ResourceDefinition `json:"items"`
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, Health{Status: "ok", Version: s.version})
+}
+
+func (s *Server) openAPIDoc(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(s.openapi)
+	return nil
+}
+
+func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.svc.Teams.WhoAmI(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
+	teams, err := s.svc.Teams.ListTeams(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(teams))
+}
+
+func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
+	var t paved.Team
+	if err := decode(w, r, maxBody, &t); err != nil {
+		return err
+	}
+	if err := s.svc.Teams.CreateTeam(r.Context(), &t); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, &t)
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
+	users, err := s.svc.Teams.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(users))
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	var u paved.User
+	if err := decode(w, r, maxBody, &u); err != nil {
+		return err
+	}
+	if err := s.svc.Teams.CreateUser(r.Context(), &u); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, &u)
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	token, err := s.svc.Teams.CreateToken(r.Context(), r.PathValue("user"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, TokenResponse{Token: token})
+}
+
+func (s *Server) listApps(w http.ResponseWriter, r *http.Request) error {
+	apps, err := s.svc.Apps.ListApps(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(apps))
+}
+
+func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
+	var a paved.App
+	if err := decode(w, r, maxBody, &a); err != nil {
+		return err
+	}
+	if err := s.svc.Apps.CreateApp(r.Context(), &a); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, &a)
+}
+
+func (s *Server) getApp(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.svc.Apps.GetApp(r.Context(), r.PathValue("app"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a)
+}
+
+func (s *Server) listEnvironments(w http.ResponseWriter, r *http.Request) error {
+	envs, err := s.svc.Apps.ListEnvironments(r.Context(), r.PathValue("app"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(envs))
+}
+
+func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request) error {
+	var req paved.EnvironmentRequest
+	if err := decode(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	if err := fromPath(r, "app", &req.App); err != nil {
+		return err
+	}
+	env, err := s.svc.Apps.CreateEnvironment(r.Context(), &req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, env)
+}
+
+func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
+	env, err := s.svc.Apps.GetEnvironment(r.Context(), r.PathValue("app"), r.PathValue("env"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, env)
+}
+
+func (s *Server) deleteEnvironment(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.Apps.DeleteEnvironment(r.Context(), r.PathValue("app"), r.PathValue("env")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) resourceTypes(w http.ResponseWriter, r *http.Request) error {
+	types, err := s.svc.Apps.ResourceTypes(r.Context(), r.PathValue("app"), r.PathValue("env"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(types))
+}
+
+func (s *Server) promote(w http.ResponseWriter, r *http.Request) error {
+	var req PromoteRequest
+	if err := decode(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	if req.To == "" {
+		return paved.Errorf(paved.EINVALID, "body: to: required: the environment to promote to")
+	}
+	d, err := s.svc.Deployments.Promote(r.Context(), r.PathValue("app"), r.PathValue("env"), req.To)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, d)
+}
+
+func (s *Server) listDefinitions(w http.ResponseWriter, r *http.Request) error {
+	defs, err := s.svc.Definitions.ListDefinitions(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(defs))
+}
+
+func (s *Server) applyDefinitions(w http.ResponseWriter, r *http.Request) error {
+	var req DefinitionsRequest
+	if err := decode(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	defs, err := s.svc.Definitions.ApplyDefinitions(r.Context(), req.Items)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(defs))
+}
+
+func (s *Server) definitionHistory(w http.ResponseWriter, r *http.Request) error {
+	defs, err := s.svc.Definitions.DefinitionHistory(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(defs))
+}
+
+// deployRequest reads a DeployRequest whose app and environment come from
+// the path; the body may repeat them but not contradict them.
+func deployRequest(w http.ResponseWriter, r *http.Request) (*paved.DeployRequest, error) {
+	var req paved.DeployRequest
+	if err := decode(w, r, maxDeployBody, &req); err != nil {
+		return nil, err
+	}
+	if err := fromPath(r, "app", &req.App); err != nil {
+		return nil, err
+	}
+	if err := fromPath(r, "env", &req.Env); err != nil {
+		return nil, err
+	}
+	return &req, nil
+}
+
+func (s *Server) plan(w http.ResponseWriter, r *http.Request) error {
+	req, err := deployRequest(w, r)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.Deployments.Plan(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) deploy(w http.ResponseWriter, r *http.Request) error {
+	req, err := deployRequest(w, r)
+	if err != nil {
+		return err
+	}
+	d, err := s.svc.Deployments.Deploy(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, d)
+}
+
+func (s *Server) listDeployments(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	ds, err := s.svc.Deployments.ListDeployments(r.Context(), r.PathValue("app"), r.URL.Query().Get("env"), int(limit))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(ds))
+}
+
+func (s *Server) getDeployment(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.svc.Deployments.GetDeployment(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) rollback(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.svc.Deployments.Rollback(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, d)
+}
+
+func (s *Server) listResources(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.svc.Resources.ListResources(r.Context(), r.PathValue("app"), r.PathValue("env"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(res))
+}
+
+func (s *Server) outputs(w http.ResponseWriter, r *http.Request) error {
+	reveal := false
+	if v := r.URL.Query().Get("reveal"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return paved.Errorf(paved.EINVALID, "reveal: want true or false, got %q", v)
+		}
+		reveal = b
+	}
+	uid := paved.ResourceUID(r.PathValue("uid"))
+	out, err := s.svc.Resources.Outputs(r.Context(), r.PathValue("app"), r.PathValue("env"), uid, reveal)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		out = map[string]any{}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	entries, err := s.svc.Audit.ListAudit(r.Context(), int(limit))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(entries))
+}
+
+// fromPath sets *field to the path value name unless the body already named
+// a different one.
+func fromPath(r *http.Request, name string, field *string) error {
+	v := r.PathValue(name)
+	if *field != "" && *field != v {
+		return paved.Errorf(paved.EINVALID, "body: %s: %q does not match %q in the path", name, *field, v)
+	}
+	*field = v
+	return nil
+}
+
+// queryInt reads a whole number ≥ 0 from the query; 0 when absent.
+func queryInt(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, paved.Errorf(paved.EINVALID, "%s: want a whole number ≥ 0, got %q", name, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,331 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"paved.dev/paved"
+)
+
+// operation describes one route for the OpenAPI document. Request and
+// response schemas come from the Go types the handlers use, so that they
+// cannot drift from what goes over the wire.
+type operation struct {
+	method, path string
+	id, tag      string
+	summary      string
+	description  string
+	query        []param
+	body         any // a value of the request body's type; nil for none
+	status       int
+	resp         any // a value of the response's type; nil for no content
+	public       bool
+	stream       bool // also answers text/event-stream
+}
+
+type param struct {
+	name, typ, description string
+}
+
+func operations() []operation {
+	type (
+		teams  = list[paved.Team]
+		users  = list[paved.User]
+		apps   = list[paved.App]
+		envs   = list[paved.Environment]
+		types  = list[paved.TypeInfo]
+		defs   = list[paved.ResourceDefinition]
+		deps   = list[paved.Deployment]
+		events = list[paved.Event]
+		res    = list[paved.Resource]
+		audit  = list[paved.AuditEntry]
+	)
+	limit := param{"limit", "integer", "At most this many items; 0 or absent for the server's default."}
+	return []operation{
+		{method: "GET", path: "/api/healthz", id: "health", tag: "meta", summary: "Is the server up", status: 200, resp: Health{}, public: true},
+		{method: "GET", path: "/api/openapi.json", id: "openapi", tag: "meta", summary: "This document", status: 200, resp: map[string]any{}, public: true},
+		{method: "GET", path: "/api/whoami", id: "whoAmI", tag: "teams", summary: "The caller", status: 200, resp: paved.User{}},
+
+		{method: "GET", path: "/api/teams", id: "listTeams", tag: "teams", summary: "List teams", status: 200, resp: teams{}},
+		{method: "POST", path: "/api/teams", id: "createTeam", tag: "teams", summary: "Create a team", body: paved.Team{}, status: 201, resp: paved.Team{}},
+		{method: "GET", path: "/api/users", id: "listUsers", tag: "teams", summary: "List users", status: 200, resp: users{}},
+		{method: "POST", path: "/api/users", id: "createUser", tag: "teams", summary: "Create a user", body: paved.User{}, status: 201, resp: paved.User{}},
+		{method: "POST", path: "/api/users/{user}/tokens", id: "createToken", tag: "teams", summary: "Issue a bearer token for a user",
+			description: "The token is shown once; paved keeps only its hash.", status: 201, resp: TokenResponse{}},
+
+		{method: "GET", path: "/api/apps", id: "listApps", tag: "apps", summary: "List apps", status: 200, resp: apps{}},
+		{method: "POST", path: "/api/apps", id: "createApp", tag: "apps", summary: "Create an app", body: paved.App{}, status: 201, resp: paved.App{}},
+		{method: "GET", path: "/api/apps/{app}", id: "getApp", tag: "apps", summary: "Get an app", status: 200, resp: paved.App{}},
+		{method: "GET", path: "/api/apps/{app}/envs", id: "listEnvironments", tag: "environments", summary: "List an app's environments", status: 200, resp: envs{}},
+		{method: "POST", path: "/api/apps/{app}/envs", id: "createEnvironment", tag: "environments", summary: "Create an environment",
+			description: "The app comes from the path; the body may repeat it. With `from`, the latest successful deployment of that environment is cloned (a preview environment).",
+			body:        paved.EnvironmentRequest{}, status: 201, resp: paved.Environment{}},
+		{method: "GET", path: "/api/apps/{app}/envs/{env}", id: "getEnvironment", tag: "environments", summary: "Get an environment", status: 200, resp: paved.Environment{}},
+		{method: "DELETE", path: "/api/apps/{app}/envs/{env}", id: "deleteEnvironment", tag: "environments", summary: "Delete an environment",
+			description: "Removes what paved applied to the environment's target and deprovisions its resources.", status: 204},
+		{method: "GET", path: "/api/apps/{app}/envs/{env}/types", id: "resourceTypes", tag: "environments", summary: "The resource types usable in an environment", status: 200, resp: types{}},
+		{method: "POST", path: "/api/apps/{app}/envs/{env}/promote", id: "promote", tag: "deployments", summary: "Promote what runs in {env} to another environment",
+			description: "Queues a deployment of the environment's latest successful specs to `to`, with that environment's resource definitions.",
+			body:        PromoteRequest{}, status: 202, resp: paved.Deployment{}},
+
+		{method: "GET", path: "/api/definitions", id: "listDefinitions", tag: "definitions", summary: "List resource definitions", status: 200, resp: defs{}},
+		{method: "PUT", path: "/api/definitions", id: "applyDefinitions", tag: "definitions", summary: "Create or update resource definitions",
+			description: "Every change makes a new version; the answer holds the definitions as stored.", body: DefinitionsRequest{}, status: 200, resp: defs{}},
+		{method: "GET", path: "/api/definitions/{id}/history", id: "definitionHistory", tag: "definitions", summary: "Every version of a definition", status: 200, resp: defs{}},
+
+		{method: "POST", path: "/api/apps/{app}/envs/{env}/plan", id: "plan", tag: "deployments", summary: "What a deployment would change",
+			description: "App and environment come from the path; the body may repeat them. Bodies may be up to 8 MiB.", body: paved.DeployRequest{}, status: 200, resp: paved.Plan{}},
+		{method: "POST", path: "/api/apps/{app}/envs/{env}/deployments", id: "deploy", tag: "deployments", summary: "Queue a deployment",
+			description: "App and environment come from the path; the body may repeat them. Bodies may be up to 8 MiB. Follow the deployment with its events.",
+			body:        paved.DeployRequest{}, status: 202, resp: paved.Deployment{}},
+		{method: "GET", path: "/api/apps/{app}/deployments", id: "listDeployments", tag: "deployments", summary: "An app's deployments, newest first",
+			query: []param{{"env", "string", "Only this environment's."}, limit}, status: 200, resp: deps{}},
+		{method: "GET", path: "/api/deployments/{id}", id: "getDeployment", tag: "deployments", summary: "Get a deployment", status: 200, resp: paved.Deployment{}},
+		{method: "POST", path: "/api/deployments/{id}/rollback", id: "rollback", tag: "deployments", summary: "Re-deploy a deployment's snapshot", status: 202, resp: paved.Deployment{}},
+		{method: "GET", path: "/api/deployments/{id}/events", id: "events", tag: "deployments", summary: "A deployment's event log",
+			description: "With `Accept: text/event-stream`, a Server-Sent Events stream: one event per log line (`id:` is its seq, data is an Event), " +
+				"then `event: end` (data: id, status, error) once the deployment has finished and every event was sent. " +
+				"`Last-Event-ID` resumes after that seq. Errors after the stream started arrive as `event: error` with the Error body as data.",
+			query: []param{{"after", "integer", "Only events with a greater seq."}}, status: 200, resp: events{}, stream: true},
+
+		{method: "GET", path: "/api/apps/{app}/envs/{env}/resources", id: "listResources", tag: "resources", summary: "An environment's provisioned resources",
+			description: "Secret outputs are redacted.", status: 200, resp: res{}},
+		{method: "GET", path: "/api/apps/{app}/envs/{env}/resources/{uid}/outputs", id: "outputs", tag: "resources", summary: "A resource's outputs",
+			description: "Secret outputs are shown only with reveal=true and the rights to see them; they are redacted otherwise.",
+			query:       []param{{"reveal", "boolean", "Show secret outputs."}}, status: 200, resp: map[string]any{}},
+
+		{method: "GET", path: "/api/audit", id: "listAudit", tag: "audit", summary: "The audit log, newest first", query: []param{limit}, status: 200, resp: audit{}},
+	}
+}
+
+var pathParams = map[string]string{
+	"app":  "The app's name.",
+	"env":  "The environment's name.",
+	"user": "The user's name.",
+	"uid": "The resource's UID, such as `postgres.default#api.db`, URL-escaped " +
+		"(`postgres.default%23api.db`): an unescaped `#` would end the path.",
+}
+
+var pathParamRE = regexp.MustCompile(`\{([a-z]+)\}`)
+
+// schemaDescriptions document the component schemas.
+var schemaDescriptions = map[string]string{
+	"Team":               "A team owns apps and belongs to an adoption cohort.",
+	"User":               "A person or a machine with a role: admin, developer, viewer, security, data or finance.",
+	"App":                "A set of workloads owned by a team.",
+	"Environment":        "An app's instance of an environment type.",
+	"EnvironmentRequest": "Creates an environment, optionally cloned from another (`from`).",
+	"TypeInfo":           "A resource type usable in an environment, and how it is provided.",
+	"ResourceDefinition": "How resources of one type (and class) are provided where its criteria match.",
+	"Criteria":           "Conditions under which a definition applies; an empty field matches anything.",
+	"OutputSpec":         "One output of a definition.",
+	"DeployRequest":      "Score files by file name, and the commit they come from.",
+	"Plan":               "What a deployment would change, against the last successful one.",
+	"PlanChange":         "One added, changed or removed item of a plan.",
+	"Deployment":         "An immutable snapshot of what was deployed, with its status.",
+	"ObjectRef":          "One Kubernetes object's identity.",
+	"Event":              "One line of a deployment's event log.",
+	"Resource":           "One provisioned resource; secret outputs are listed in secret_outputs and redacted.",
+	"AuditEntry":         "One change: who, what, when, result.",
+	"Health":             "The server's status and version.",
+	"TokenResponse":      "A new bearer token, shown once.",
+	"PromoteRequest":     "The environment to promote to.",
+	"DefinitionsRequest": "The definitions to create or update.",
+	"Error":              "Every error. The code says what kind (and the HTTP status), the message what to fix.",
+}
+
+// fieldEnums lists the values of fields that take one of a few, by
+// "GoType.json_field".
+var fieldEnums = map[string][]string{
+	"errorBody.code":    {paved.EINVALID, paved.EUNAUTHORIZED, paved.EFORBIDDEN, paved.ENOTFOUND, paved.ECONFLICT, paved.EUNAVAILABLE, paved.EINTERNAL},
+	"User.role":         {paved.RoleAdmin, paved.RoleDeveloper, paved.RoleViewer, paved.RoleSecurity, paved.RoleData, paved.RoleFinance},
+	"Deployment.status": {paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed},
+	"PlanChange.action": {"add", "change", "remove"},
+}
+
+// openAPI returns the OpenAPI 3.0 document of the API.
+func openAPI(version string) map[string]any {
+	c := components{}
+	paths := map[string]map[string]any{}
+	for _, op := range operations() {
+		item := paths[op.path]
+		if item == nil {
+			item = map[string]any{}
+			paths[op.path] = item
+		}
+		item[strings.ToLower(op.method)] = c.operation(op)
+	}
+	c["Error"] = c.object(reflect.TypeFor[errorResponse](), "Error")
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{
+			"title":       "paved API",
+			"version":     version,
+			"description": "The HTTP API of paved, a Minimum Viable Platform in one binary. Authenticate with `Authorization: Bearer <token>` (`paved login`).",
+		},
+		"servers":  []any{map[string]any{"url": "/"}},
+		"security": []any{map[string]any{"bearer": []string{}}},
+		"paths":    paths,
+		"components": map[string]any{
+			"schemas": c,
+			"securitySchemes": map[string]any{
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "A token from `paved login` or POST /api/users/{user}/tokens."},
+			},
+			"responses": map[string]any{
+				"Error": map[string]any{
+					"description": "An error: {\"error\": {\"code\": ..., \"message\": ...}}. Codes and statuses: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, internal 500, unavailable 503.",
+					"content":     jsonContent(ref("Error")),
+				},
+			},
+		},
+	}
+}
+
+func (c components) operation(op operation) map[string]any {
+	o := map[string]any{
+		"operationId": op.id,
+		"summary":     op.summary,
+		"tags":        []string{op.tag},
+	}
+	if op.description != "" {
+		o["description"] = op.description
+	}
+	var params []any
+	for _, m := range pathParamRE.FindAllStringSubmatch(op.path, -1) {
+		desc := pathParams[m[1]]
+		if m[1] == "id" {
+			desc = "The deployment's id."
+			if strings.HasPrefix(op.path, "/api/definitions/") {
+				desc = "The definition's id."
+			}
+		}
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
+	}
+	for _, q := range op.query {
+		params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.description, "schema": map[string]any{"type": q.typ}})
+	}
+	if op.stream {
+		params = append(params,
+			map[string]any{"name": "Accept", "in": "header", "description": "text/event-stream for a stream.", "schema": map[string]any{"type": "string"}},
+			map[string]any{"name": "Last-Event-ID", "in": "header", "description": "Resume a stream after this seq.", "schema": map[string]any{"type": "integer"}})
+	}
+	if params != nil {
+		o["parameters"] = params
+	}
+	if op.body != nil {
+		o["requestBody"] = map[string]any{"required": true, "content": jsonContent(c.schema(reflect.TypeOf(op.body)))}
+	}
+	ok := map[string]any{"description": http.StatusText(op.status)}
+	if op.resp != nil {
+		content := jsonContent(c.schema(reflect.TypeOf(op.resp)))
+		if op.stream {
+			content["text/event-stream"] = map[string]any{"schema": map[string]any{"type": "string", "description": "Server-Sent Events; see the operation's description."}}
+		}
+		ok["content"] = content
+	}
+	responses := map[string]any{fmt.Sprint(op.status): ok, "default": map[string]any{"$ref": "#/components/responses/Error"}}
+	if op.public {
+		o["security"] = []any{}
+	} else {
+		responses["401"] = map[string]any{"$ref": "#/components/responses/Error"}
+	}
+	o["responses"] = responses
+	return o
+}
+
+func jsonContent(schema map[string]any) map[string]any {
+	return map[string]any{"application/json": map[string]any{"schema": schema}}
+}
+
+func ref(name string) map[string]any {
+	return map[string]any{"$ref": "#/components/schemas/" + name}
+}
+
+// components holds the named schemas, built from Go types by reflection.
+type components map[string]any
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	durationType = reflect.TypeFor[paved.Duration]()
+)
+
+func (c components) schema(t reflect.Type) map[string]any {
+	switch t {
+	case timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case durationType:
+		return map[string]any{"type": "string", "description": "A duration such as \"48h\" or \"30m\".", "example": "48h"}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		s := c.schema(t.Elem())
+		if _, isRef := s["$ref"]; !isRef {
+			s["nullable"] = true
+		}
+		return s
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return map[string]any{"type": "integer"}
+	case reflect.Int64, reflect.Uint64:
+		return map[string]any{"type": "integer", "format": "int64"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return map[string]any{"type": "string", "format": "byte"}
+		}
+		return map[string]any{"type": "array", "items": c.schema(t.Elem())}
+	case reflect.Map:
+		if t.Elem().Kind() == reflect.Interface {
+			return map[string]any{"type": "object", "additionalProperties": true}
+		}
+		return map[string]any{"type": "object", "additionalProperties": c.schema(t.Elem())}
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		name := t.Name()
+		if name == "" || !isExported(name) {
+			return c.object(t, "")
+		}
+		if _, seen := c[name]; !seen {
+			c[name] = nil // a placeholder, in case the type refers to itself
+			c[name] = c.object(t, name)
+		}
+		return ref(name)
+	}
+	panic(fmt.Sprintf("api: no OpenAPI schema for %s", t))
+}
+
+func isExported(name string) bool { return name[0] >= 'A' && name[0] <= 'Z' }
+
+// object is the schema of a struct: its JSON fields in order.
+func (c components) object(t reflect.Type, name string) map[string]any {
+	props := map[string]any{}
+	for f := range t.Fields() {
+		tag := f.Tag.Get("json")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		field, _, _ := strings.Cut(tag, ",")
+		if field == "" {
+			field = f.Name
+		}
+		fs := c.schema(f.Type)
+		if enum, ok := fieldEnums[t.Name()+"."+field]; ok {
+			fs["enum"] = enum
+		}
+		props[field] = fs
+	}
+	s := map[string]any{"type": "object", "properties": props}
+	if d := schemaDescriptions[name]; d != "" {
+		s["description"] = d
+	}
+	return s
+}

@@ -1,0 +1,107 @@
+package api
+
+import (
+	"context"
+
+	"paved.dev/paved"
+)
+
+// withDefaults fills the services a server was not given with one that
+// answers EUNAVAILABLE, so a partial wiring fails per route, legibly.
+func withDefaults(s Services) Services {
+	if s.Teams == nil {
+		s.Teams = unavailable("teams and users")
+	}
+	if s.Apps == nil {
+		s.Apps = unavailable("apps and environments")
+	}
+	if s.Definitions == nil {
+		s.Definitions = unavailable("resource definitions")
+	}
+	if s.Deployments == nil {
+		s.Deployments = unavailable("deployments")
+	}
+	if s.Resources == nil {
+		s.Resources = unavailable("resources")
+	}
+	if s.Audit == nil {
+		s.Audit = unavailable("the audit log")
+	}
+	return s
+}
+
+// unavailable implements every service by refusing.
+type unavailable string
+
+func (u unavailable) err() error {
+	return paved.Errorf(paved.EUNAVAILABLE, "this server does not serve %s", string(u))
+}
+
+func (u unavailable) CreateTeam(context.Context, *paved.Team) error       { return u.err() }
+func (u unavailable) ListTeams(context.Context) ([]paved.Team, error)     { return nil, u.err() }
+func (u unavailable) CreateUser(context.Context, *paved.User) error       { return u.err() }
+func (u unavailable) ListUsers(context.Context) ([]paved.User, error)     { return nil, u.err() }
+func (u unavailable) CreateToken(context.Context, string) (string, error) { return "", u.err() }
+func (u unavailable) WhoAmI(context.Context) (*paved.User, error)         { return nil, u.err() }
+
+func (u unavailable) CreateApp(context.Context, *paved.App) error { return u.err() }
+func (u unavailable) GetApp(context.Context, string) (*paved.App, error) {
+	return nil, u.err()
+}
+func (u unavailable) ListApps(context.Context) ([]paved.App, error) { return nil, u.err() }
+func (u unavailable) CreateEnvironment(context.Context, *paved.EnvironmentRequest) (*paved.Environment, error) {
+	return nil, u.err()
+}
+func (u unavailable) GetEnvironment(context.Context, string, string) (*paved.Environment, error) {
+	return nil, u.err()
+}
+func (u unavailable) ListEnvironments(context.Context, string) ([]paved.Environment, error) {
+	return nil, u.err()
+}
+func (u unavailable) DeleteEnvironment(context.Context, string, string) error { return u.err() }
+func (u unavailable) ResourceTypes(context.Context, string, string) ([]paved.TypeInfo, error) {
+	return nil, u.err()
+}
+
+func (u unavailable) ApplyDefinitions(context.Context, []paved.ResourceDefinition) ([]paved.ResourceDefinition, error) {
+	return nil, u.err()
+}
+func (u unavailable) ListDefinitions(context.Context) ([]paved.ResourceDefinition, error) {
+	return nil, u.err()
+}
+func (u unavailable) DefinitionHistory(context.Context, string) ([]paved.ResourceDefinition, error) {
+	return nil, u.err()
+}
+
+func (u unavailable) Plan(context.Context, *paved.DeployRequest) (*paved.Plan, error) {
+	return nil, u.err()
+}
+func (u unavailable) Deploy(context.Context, *paved.DeployRequest) (*paved.Deployment, error) {
+	return nil, u.err()
+}
+func (u unavailable) GetDeployment(context.Context, string) (*paved.Deployment, error) {
+	return nil, u.err()
+}
+func (u unavailable) ListDeployments(context.Context, string, string, int) ([]paved.Deployment, error) {
+	return nil, u.err()
+}
+func (u unavailable) Events(context.Context, string, int64) ([]paved.Event, error) {
+	return nil, u.err()
+}
+func (u unavailable) Rollback(context.Context, string) (*paved.Deployment, error) {
+	return nil, u.err()
+}
+func (u unavailable) Promote(context.Context, string, string, string) (*paved.Deployment, error) {
+	return nil, u.err()
+}
+
+func (u unavailable) ListResources(context.Context, string, string) ([]paved.Resource, error) {
+	return nil, u.err()
+}
+func (u unavailable) Outputs(context.Context, string, string, paved.ResourceUID, bool) (map[string]any, error) {
+	return nil, u.err()
+}
+
+func (u unavailable) ListAudit(context.Context, int) ([]paved.AuditEntry, error) {
+	return nil, u.err()
+}
