@@ -10,7 +10,7 @@ import (
 	"paved.dev/paved/store/storetest"
 )
 
-func openTemp(t *testing.T) *DB {
+func openTemp(t testing.TB) *DB {
 	t.Helper()
 	db, err := Open(filepath.Join(t.TempDir(), "data", "paved.db"))
 	if err != nil {

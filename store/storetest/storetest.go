@@ -398,22 +398,8 @@ func testResources(t *testing.T, s paved.Store) {
 
 // deployment returns a deployment of shop with n objects.
 func deployment(id, env string, created time.Time, objects int) *paved.Deployment {
-	d := &paved.Deployment{
-		ID: id, App: "shop", Env: env, Author: "ana", Status: paved.DeploymentSucceeded, CreatedAt: created,
-		Specs: map[string]string{"score.yaml": "apiVersion: score.dev/v1b1\nmetadata:\n  name: web\n"},
-	}
-	for i := range objects {
-		o := paved.Object{
-			"apiVersion": "apps/v1", "kind": "Deployment",
-			"metadata": map[string]any{"name": fmt.Sprintf("web-%d", i), "namespace": "shop-" + env,
-				"labels": map[string]any{"app.kubernetes.io/name": "web"}},
-			"spec": map[string]any{"replicas": 2.0, "template": map[string]any{"spec": map[string]any{
-				"containers": []any{map[string]any{"name": "main", "image": "ghcr.io/acme/web:1.2.3",
-					"env": []any{map[string]any{"name": "DB_HOST", "value": "db-1"}}}}}}},
-		}
-		d.Objects = append(d.Objects, o)
-		d.Inventory = append(d.Inventory, o.Ref())
-	}
+	d := SampleDeployment("shop", env, id, created, objects)
+	d.Status = paved.DeploymentSucceeded
 	return d
 }
 
@@ -450,6 +436,15 @@ func testDeployments(t *testing.T, s paved.Store) {
 	dev, err := s.ListDeployments(ctx, "shop", "dev", 3)
 	must(t, err)
 	sameJSON(t, "ListDeployments shop/dev limit 3", ids(dev), []string{"d7", "d6", "d5"})
+	// Lists leave the objects out, and only them: decoding them is what a
+	// list would spend its time on. GetDeployment has them.
+	full, err := s.GetDeployment(ctx, "d5")
+	must(t, err)
+	if len(full.Objects) != 1 {
+		t.Fatalf("GetDeployment returned %d objects, want 1", len(full.Objects))
+	}
+	full.Objects = nil
+	sameJSON(t, "listed deployment (GetDeployment without objects)", dev[2], full)
 	staging, err := s.ListDeployments(ctx, "shop", "staging", 10)
 	must(t, err)
 	sameJSON(t, "ListDeployments shop/staging", ids(staging), []string{"d4", "d2"})

@@ -79,7 +79,8 @@ CREATE TABLE resources (
 
 -- Deployments outlive their environment (DORA metrics count the deployments
 -- of expired previews), so they reference the app only. n breaks ties
--- between deployments created in the same microsecond.
+-- between deployments created in the same microsecond. objects, the
+-- largest column by far, comes last: lists do not read it.
 CREATE TABLE deployments (
 	n           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	id          text COLLATE "C" NOT NULL CONSTRAINT deployments_id_key UNIQUE,
@@ -92,12 +93,12 @@ CREATE TABLE deployments (
 	rollback_of text COLLATE "C" NOT NULL DEFAULT '',
 	status      text COLLATE "C" NOT NULL,
 	error       text COLLATE "C" NOT NULL DEFAULT '',
-	objects     jsonb NOT NULL DEFAULT 'null',
 	inventory   jsonb NOT NULL DEFAULT 'null',
 	revision    text COLLATE "C" NOT NULL DEFAULT '',
 	created_at  timestamptz NOT NULL,
 	started_at  timestamptz,
-	finished_at timestamptz
+	finished_at timestamptz,
+	objects     jsonb NOT NULL DEFAULT 'null'
 );
 CREATE INDEX deployments_app_env_created ON deployments (app, env, created_at DESC, n DESC);
 CREATE INDEX deployments_app_created ON deployments (app, created_at DESC, n DESC);

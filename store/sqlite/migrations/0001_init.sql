@@ -81,7 +81,8 @@ CREATE TABLE resources (
 
 -- Deployments outlive their environment (DORA metrics count the deployments
 -- of expired previews), so they reference the app only. n breaks ties
--- between deployments created in the same microsecond.
+-- between deployments created in the same microsecond. objects, the
+-- largest column by far, comes last: lists do not read it.
 CREATE TABLE deployments (
 	n           INTEGER PRIMARY KEY AUTOINCREMENT,
 	id          TEXT NOT NULL UNIQUE,
@@ -94,12 +95,12 @@ CREATE TABLE deployments (
 	rollback_of TEXT NOT NULL DEFAULT '',
 	status      TEXT NOT NULL,
 	error       TEXT NOT NULL DEFAULT '',
-	objects     TEXT NOT NULL DEFAULT 'null',
 	inventory   TEXT NOT NULL DEFAULT 'null',
 	revision    TEXT NOT NULL DEFAULT '',
 	created_at  TEXT NOT NULL,
 	started_at  TEXT,
-	finished_at TEXT
+	finished_at TEXT,
+	objects     TEXT NOT NULL DEFAULT 'null'
 );
 CREATE INDEX deployments_app_env_created ON deployments (app, env, created_at DESC, n DESC);
 CREATE INDEX deployments_app_created ON deployments (app, created_at DESC, n DESC);
