@@ -1,115 +1,317 @@
 package cli
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
-	"text/tabwriter"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"paved.dev/paved"
-	"paved.dev/paved/engine"
+	"paved.dev/paved/api"
 	"paved.dev/paved/examples"
-	"paved.dev/paved/manifest"
+	"paved.dev/paved/server"
 )
 
+type demoFlags struct {
+	dataDir string
+	addr    string
+	exit    bool
+}
+
 func newDemoCmd() *cobra.Command {
-	var dir string
+	f := &demoFlags{}
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Render the bundled representative app and show what paved did",
-		Long: `demo runs paved's engine on the bundled representative app "shop": a web and an
-api workload that need a PostgreSQL database, a Redis cache, a DNS name and a
-route. It resolves the resource graph with the built-in non-production
-definitions, provisions the resources, renders the Kubernetes objects into a
-directory (one file per object) and prints the graph and the objects.
+		Short: "Run the whole MVP on a fresh machine: server, pioneering team, representative app, golden paths",
+		Long: `demo starts a paved server on the embedded default (SQLite and a local GitOps
+repository in --data-dir), seeds a pioneering team with a developer, resource
+definitions and the representative app "shop" (a web and an api workload with
+postgres, redis and a route), then runs the golden paths through the API as
+that developer:
 
-Nothing is installed or applied anywhere; run it on a fresh machine.`,
+  1. deploy to dev: plan, provision, render, apply, status
+  2. a preview environment cloned from dev with a TTL, which expires and is removed
+  3. promote dev to staging, where postgres comes from the staging definition
+  4. add a dependency (redis): the plan shows it before it is deployed
+  5. roll back to the first deployment
+  7. try production during the MVP: refused, with what is missing
+  8. "what resource types can I use here?"
+
+It prints what happened, the URL and a token, and keeps serving until
+interrupted (--exit stops after the paths). Running it again reuses the data.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmd, dir)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, f) },
 	}
-	cmd.Flags().StringVarP(&dir, "output", "o", "paved-demo", "directory for the rendered objects and the state file")
+	cmd.Flags().StringVar(&f.dataDir, "data-dir", "paved-demo", "data directory of the demo server")
+	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to serve on")
+	cmd.Flags().BoolVar(&f.exit, "exit", false, "stop after the golden paths instead of serving")
 	return cmd
 }
 
-func runDemo(cmd *cobra.Command, dir string) error {
+func runDemo(cmd *cobra.Command, f *demoFlags) error {
+	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
-	eng, err := engine.New()
+	adminToken, err := demoAdminToken(f.dataDir)
 	if err != nil {
 		return err
 	}
-	var sources []engine.Source
-	for _, f := range examples.Shop() {
-		sources = append(sources, engine.Source{Path: f.Name, Data: f.Data})
-	}
-	statePath := filepath.Join(dir, "state.json")
-	sf, err := engine.ReadStateFile(statePath)
+	s, err := server.Start(ctx, server.Config{
+		Addr: f.addr, DataDir: f.dataDir, MVPMode: true, ReapEvery: 500 * time.Millisecond, Version: Version,
+		AdminToken: adminToken,
+	})
 	if err != nil {
 		return err
 	}
-	dc := paved.DeployContext{App: "shop", Env: "dev", EnvType: "development"}
-	fmt.Fprintf(out, "paved demo: the representative app %q, environment %q (%s)\n\n", dc.App, dc.Env, dc.EnvType)
-	res, err := eng.Run(cmd.Context(), engine.Request{Sources: sources, Context: dc, State: sf.For(dc.App, dc.Env)})
+	defer s.Close()
+	fmt.Fprintf(out, "paved demo: server on %s, data in %s\n\n", s.URL, f.dataDir)
+	admin := api.NewClient(s.URL, adminToken)
+	d := &demo{ctx: ctx, out: out, admin: admin}
+	devToken, err := d.seed()
 	if err != nil {
 		return err
 	}
-	printGraph(out, res)
-	docs, err := manifest.MarshalEach(res.Objects)
-	if err != nil {
+	d.dev = api.NewClient(s.URL, devToken)
+	if err := d.goldenPaths(); err != nil {
 		return err
 	}
-	manifests := filepath.Join(dir, "manifests")
-	if err := writeDir(cmd, manifests, res.Objects, docs); err != nil {
+	fmt.Fprintf(out, "\nThe platform is serving at %s\n", s.URL)
+	fmt.Fprintf(out, "  admin: token in %s\n", filepath.Join(f.dataDir, demoTokenFile))
+	fmt.Fprintf(out, "  developer dana: paved login --server %s --token %s\n", s.URL, devToken)
+	fmt.Fprintf(out, "  then: paved deployments list --app shop; paved types --app shop --env dev\n")
+	fmt.Fprintf(out, "  GitOps repository: %s/gitops (Argo CD / Flux layout <env>/<app>/)\n", f.dataDir)
+	if f.exit {
+		return nil
+	}
+	fmt.Fprintln(out, "Serving until interrupted (Ctrl-C).")
+	select {
+	case <-ctx.Done():
+	case err := <-s.Done():
 		return err
 	}
-	if err := sf.Write(statePath); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "\nObjects (%d), written to %s:\n", len(res.Objects), manifests)
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  KIND\tNAME\tFILE")
-	for _, o := range res.Objects {
-		r := o.Ref()
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Kind, r.Name, manifest.FileName(r))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "\nSecret outputs (passwords) went into Secrets and secretKeyRefs, never inline.\n")
-	fmt.Fprintf(out, "Render again and the output is byte-for-byte the same (state: %s).\n", statePath)
-	fmt.Fprintf(out, "Next: paved render -f your.score.yaml --app APP --env dev\n")
 	return nil
 }
 
-func printGraph(out io.Writer, res *engine.Result) {
-	fmt.Fprintf(out, "Resource graph (%d resources, in provisioning order):\n", len(res.Graph.Nodes))
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  RESOURCE\tDEFINITION\tDRIVER\tDEPENDS ON\tOUTPUTS")
-	for _, n := range res.Graph.Nodes {
-		deps := "-"
-		if len(n.Deps) > 0 {
-			deps = ""
-			for i, d := range n.Deps {
-				if i > 0 {
-					deps += ","
-				}
-				deps += string(d)
-			}
-		}
-		outs := ""
-		for i, o := range n.Definition.Outputs {
-			if i > 0 {
-				outs += " "
-			}
-			outs += o.Name
-			if o.Secret {
-				outs += "(secret)"
-			}
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", n.UID, n.Definition.ID, n.Definition.Driver, deps, outs)
+type demo struct {
+	ctx        context.Context
+	out        io.Writer
+	admin, dev *api.Client
+	step       int
+}
+
+func (d *demo) say(format string, args ...any) { fmt.Fprintf(d.out, format+"\n", args...) }
+
+func ignoreConflict(err error) error {
+	if paved.ErrorCode(err) == paved.ECONFLICT {
+		return nil
 	}
-	_ = tw.Flush()
+	return err
+}
+
+// seed creates the pioneering team, its developer, the app and its
+// environments, and the staging definition, as the platform team would.
+func (d *demo) seed() (string, error) {
+	d.say("Seeding (as the platform team):")
+	if err := ignoreConflict(d.admin.CreateTeam(d.ctx, &paved.Team{Name: "pioneers", Cohort: 1, Pioneering: true})); err != nil {
+		return "", err
+	}
+	if err := ignoreConflict(d.admin.CreateUser(d.ctx, &paved.User{Name: "dana", Role: paved.RoleDeveloper, Teams: []string{"pioneers"}})); err != nil {
+		return "", err
+	}
+	tok, err := d.admin.CreateToken(d.ctx, "dana")
+	if err != nil {
+		return "", err
+	}
+	_, err = d.admin.ApplyDefinitions(d.ctx, []paved.ResourceDefinition{{
+		ID: "staging-postgres", Type: "postgres", Driver: "echo",
+		Description: "the shared staging PostgreSQL server (an existing database)",
+		Criteria:    []paved.Criteria{{EnvType: "staging"}},
+		Inputs: map[string]any{
+			"values":  map[string]any{"host": "pg.staging.internal", "port": 5432, "name": "shop", "database": "shop", "username": "shop"},
+			"secrets": map[string]any{"password": "demo-staging-password", "uri": "postgresql://shop:demo-staging-password@pg.staging.internal:5432/shop"},
+		},
+	}})
+	if err != nil {
+		return "", err
+	}
+	if err := ignoreConflict(d.admin.CreateApp(d.ctx, &paved.App{Name: "shop", Team: "pioneers"})); err != nil {
+		return "", err
+	}
+	for _, e := range []paved.EnvironmentRequest{{App: "shop", Name: "dev", Type: "development"}, {App: "shop", Name: "staging", Type: "staging"}} {
+		if _, err := d.admin.CreateEnvironment(d.ctx, &e); ignoreConflict(err) != nil {
+			return "", err
+		}
+	}
+	d.say("  team pioneers (pioneering, cohort 1), developer dana, app shop with environments dev and staging,")
+	d.say("  definition staging-postgres (staging uses an existing database)\n")
+	return tok, nil
+}
+
+func specs(extraRedis bool) map[string]string {
+	m := map[string]string{}
+	for _, f := range examples.Shop() {
+		s := string(f.Data)
+		if extraRedis && f.Name == "api.score.yaml" {
+			s = strings.Replace(s, "\nresources:\n", "\nresources:\n  cache:\n    type: redis\n", 1)
+			s = strings.Replace(s, "      DB_HOST:", "      CACHE_HOST: ${resources.cache.host}\n      DB_HOST:", 1)
+		}
+		m[f.Name] = s
+	}
+	return m
+}
+
+func (d *demo) path(title string) {
+	d.step++
+	d.say("Golden path %s", title)
+}
+
+func (d *demo) wait(dep *paved.Deployment) (*paved.Deployment, error) {
+	err := d.dev.StreamEvents(d.ctx, dep.ID, 0, func(e paved.Event) error {
+		d.say("    %s", e.Message)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	final, err := d.dev.GetDeployment(d.ctx, dep.ID)
+	if err != nil {
+		return nil, err
+	}
+	if final.Status != paved.DeploymentSucceeded {
+		return nil, fmt.Errorf("deployment %s %s: %s", final.ID, final.Status, final.Error)
+	}
+	return final, nil
+}
+
+func (d *demo) goldenPaths() error {
+	c := d.dev
+	d.path("1: deploy the app with its database to dev")
+	plan, err := c.Plan(d.ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs(false)})
+	if err != nil {
+		return err
+	}
+	d.say("  plan: %d resource change(s), %d object change(s)", len(plan.Resources), len(plan.Objects))
+	dep, err := c.Deploy(d.ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs(false), CommitSHA: "demo0001"})
+	if err != nil {
+		return err
+	}
+	first, err := d.wait(dep)
+	if err != nil {
+		return err
+	}
+	rs, err := c.ListResources(d.ctx, "shop", "dev")
+	if err != nil {
+		return err
+	}
+	d.say("  %s succeeded: %d objects in Git (revision %.12s), %d resources provisioned; passwords are sealed and redacted\n", first.ID, len(first.Inventory), first.Revision, len(rs))
+
+	d.path("2: a preview environment for a pull request, cloned from dev, with a TTL")
+	_ = c.DeleteEnvironment(d.ctx, "shop", "pr-42")
+	env, err := c.CreateEnvironment(d.ctx, &paved.EnvironmentRequest{App: "shop", Name: "pr-42", From: "dev", TTL: paved.Duration(3 * time.Second)})
+	if err != nil {
+		return err
+	}
+	d.say("  pr-42 (%s) created from dev, expires %s", env.Type, env.ExpiresAt.Format(time.RFC3339))
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		_, err := c.GetEnvironment(d.ctx, "shop", "pr-42")
+		if paved.ErrorCode(err) == paved.ENOTFOUND {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("pr-42 did not expire")
+		}
+	}
+	d.say("  pr-42 expired: the reaper removed its objects from Git and deprovisioned its resources\n")
+
+	d.path("3: promote dev to staging")
+	pd, err := c.Promote(d.ctx, "shop", "dev", "staging")
+	if err != nil {
+		return err
+	}
+	if _, err := d.wait(pd); err != nil {
+		return err
+	}
+	out, err := c.Outputs(d.ctx, "shop", "staging", "postgres.default#api.db", false)
+	if err != nil {
+		return err
+	}
+	d.say("  staging's postgres is %v (definition staging-postgres), password %v\n", out["host"], out["password"])
+
+	d.path("4: add a dependency (redis) to the api")
+	plan, err = c.Plan(d.ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs(true)})
+	if err != nil {
+		return err
+	}
+	for _, r := range plan.Resources {
+		d.say("  plan: %s resource %s", r.Action, r.Name)
+	}
+	for _, o := range plan.Objects {
+		d.say("  plan: %s %s", o.Action, o.Name)
+	}
+	dep, err = c.Deploy(d.ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs(true), CommitSHA: "demo0002"})
+	if err != nil {
+		return err
+	}
+	second, err := d.wait(dep)
+	if err != nil {
+		return err
+	}
+	d.say("  %s succeeded\n", second.ID)
+
+	d.path("5: roll back to the first deployment")
+	rb, err := c.Rollback(d.ctx, first.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := d.wait(rb); err != nil {
+		return err
+	}
+	d.say("  %s re-deployed the snapshot of %s; the redis objects were pruned from Git\n", rb.ID, first.ID)
+
+	d.path("7: try to deploy to production during the MVP")
+	_, err = d.admin.CreateEnvironment(d.ctx, &paved.EnvironmentRequest{App: "shop", Name: "prod", Type: "production"})
+	if paved.ErrorCode(err) != paved.EFORBIDDEN {
+		return fmt.Errorf("production was not refused: %v", err)
+	}
+	d.say("  refused: %s\n", paved.ErrorMessage(err))
+
+	d.path("8: what resource types can I use in shop/dev?")
+	types, err := c.ResourceTypes(d.ctx, "shop", "dev")
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, t := range types {
+		n := t.Type
+		if t.Class != "" {
+			n += " (class " + t.Class + ")"
+		}
+		names = append(names, n)
+	}
+	d.say("  %s", strings.Join(names, ", "))
+	return nil
+}
+
+// demoTokenFile keeps the demo admin's token, so that running the demo again
+// on the same data can act as the admin that the first run created.
+const demoTokenFile = "demo-admin.token"
+
+func demoAdminToken(dir string) (string, error) {
+	p := filepath.Join(dir, demoTokenFile)
+	if b, err := os.ReadFile(p); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	raw := make([]byte, 24)
+	_, _ = rand.Read(raw)
+	tok := "pvd_" + base64.RawURLEncoding.EncodeToString(raw)
+	return tok, writeFileMode(p, []byte(tok+"\n"), 0o600)
 }

@@ -73,8 +73,10 @@ resources they need (databases, caches, routes) with platform-owned resource
 definitions, provisions them, renders Kubernetes objects and applies them.
 
 Start with:
-  paved demo                                        # the representative app, rendered
-  paved render -f score.yaml --app shop --env dev   # your Score file → Kubernetes YAML`,
+  paved demo                                        # the whole MVP on a fresh machine
+  paved render -f score.yaml --app shop --env dev   # your Score file → Kubernetes YAML
+  paved server                                      # the control plane
+  paved deploy -f score.yaml --app shop --env dev   # deploy through it`,
 		Version:       Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -85,6 +87,14 @@ Start with:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nrun '%s --help' for usage", err, c.CommandPath())}
 	})
-	root.AddCommand(newDemoCmd(), newRenderCmd(), newBenchCmd())
+	root.AddCommand(newDemoCmd(), newRenderCmd(), newBenchCmd(), newServerCmd())
+	for _, c := range []*cobra.Command{
+		newLoginCmd(), newWhoAmICmd(), newTeamCmd(), newUserCmd(), newAppCmd(), newEnvCmd(),
+		newDeployCmd(), newPlanCmd(), newDeploymentsCmd(), newRollbackCmd(),
+		newResourcesCmd(), newTypesCmd(), newDefinitionsCmd(), newAuditCmd(),
+	} {
+		addClientFlags(c)
+		root.AddCommand(c)
+	}
 	return root
 }

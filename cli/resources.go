@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"paved.dev/paved"
+	"paved.dev/paved/definition"
+)
+
+func newResourcesCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "resources", Aliases: []string{"resource"}, Short: "Show an environment's provisioned resources"}
+	var app, env string
+	var reveal bool
+	list := &cobra.Command{
+		Use: "list --app APP --env ENV", Short: "List resources (secret outputs redacted)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			rs, err := c.ListResources(cmd.Context(), app, env)
+			if err != nil {
+				return err
+			}
+			return printOut(cmd, rs, func() table {
+				t := table{header: []string{"RESOURCE", "DEFINITION", "DRIVER", "OUTPUTS"}}
+				for _, r := range rs {
+					t.rows = append(t.rows, []string{string(r.UID), r.DefinitionID, r.Driver, strings.Join(slices.Sorted(maps.Keys(r.Outputs)), ",")})
+				}
+				return t
+			})
+		},
+	}
+	addOutputFlag(list)
+	outputs := &cobra.Command{
+		Use:   "outputs RESOURCE_UID --app APP --env ENV [--reveal]",
+		Short: "Show a resource's outputs; secret ones only with --reveal (audited)",
+		Example: `  paved resources outputs 'postgres.default#api.db' --app shop --env dev
+  paved resources outputs 'postgres.default#api.db' --app shop --env dev --reveal -o json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			out, err := c.Outputs(cmd.Context(), app, env, paved.ResourceUID(args[0]), reveal)
+			if err != nil {
+				return err
+			}
+			return printOut(cmd, out, func() table {
+				t := table{header: []string{"OUTPUT", "VALUE"}}
+				for _, k := range slices.Sorted(maps.Keys(out)) {
+					t.rows = append(t.rows, []string{k, fmt.Sprint(out[k])})
+				}
+				return t
+			})
+		},
+	}
+	outputs.Flags().BoolVar(&reveal, "reveal", false, "show secret outputs in clear (needs the right to deploy the app)")
+	addOutputFlag(outputs)
+	for _, sub := range []*cobra.Command{list, outputs} {
+		sub.Flags().StringVar(&app, "app", "", "app name")
+		sub.Flags().StringVar(&env, "env", "", "environment name")
+		_ = sub.MarkFlagRequired("app")
+		_ = sub.MarkFlagRequired("env")
+	}
+	cmd.AddCommand(list, outputs)
+	return cmd
+}
+
+func newTypesCmd() *cobra.Command {
+	var app, env string
+	cmd := &cobra.Command{
+		Use:     "types --app APP --env ENV",
+		Short:   "What resource types can I use in this app and environment?",
+		Example: "  paved types --app shop --env dev",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			ts, err := c.ResourceTypes(cmd.Context(), app, env)
+			if err != nil {
+				return err
+			}
+			return printOut(cmd, ts, func() table {
+				t := table{header: []string{"TYPE", "CLASS", "DEFINITION", "DRIVER", "OUTPUTS", "DESCRIPTION"}}
+				for _, ti := range ts {
+					class := ti.Class
+					if class == "" {
+						class = paved.DefaultClass
+					}
+					var outs []string
+					for _, o := range ti.Outputs {
+						n := o.Name
+						if o.Secret {
+							n += "*"
+						}
+						outs = append(outs, n)
+					}
+					t.rows = append(t.rows, []string{ti.Type, class, ti.Definition, ti.Driver, strings.Join(outs, ","), ti.Description})
+				}
+				return t
+			})
+		},
+	}
+	cmd.Flags().StringVar(&app, "app", "", "app name")
+	cmd.Flags().StringVar(&env, "env", "", "environment name")
+	_ = cmd.MarkFlagRequired("app")
+	_ = cmd.MarkFlagRequired("env")
+	addOutputFlag(cmd)
+	return cmd
+}
+
+func newDefinitionsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "definitions", Aliases: []string{"definition", "defs"}, Short: "Manage resource definitions (platform team)"}
+	var files []string
+	apply := &cobra.Command{
+		Use:   "apply -f FILE_OR_DIR...",
+		Short: "Create or update resource definitions; every change is kept as a new version",
+		Long: `apply reads definition documents (see docs/resource-definitions.md) from files or
+directories of *.yaml files, checks them against their drivers, and stores a new
+version of each one that changed.`,
+		Example: "  paved definitions apply -f ./definitions",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			var defs []paved.ResourceDefinition
+			for _, f := range files {
+				d, err := readDefinitions(f)
+				if err != nil {
+					return err
+				}
+				defs = append(defs, d...)
+			}
+			if len(defs) == 0 {
+				return paved.Errorf(paved.EINVALID, "-f: no definitions found")
+			}
+			out, err := c.ApplyDefinitions(cmd.Context(), defs)
+			if err != nil {
+				return err
+			}
+			for _, d := range out {
+				fmt.Fprintf(cmd.OutOrStdout(), "definition %s (%s, driver %s): version %d\n", d.ID, d.Type, d.Driver, d.Version)
+			}
+			return nil
+		},
+	}
+	apply.Flags().StringArrayVarP(&files, "file", "f", nil, "definitions file or directory (repeatable)")
+	_ = apply.MarkFlagRequired("file")
+	list := &cobra.Command{
+		Use: "list", Short: "List the platform team's definitions (secret inputs redacted)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			ds, err := c.ListDefinitions(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return printOut(cmd, ds, func() table { return definitionsTable(ds) })
+		},
+	}
+	addOutputFlag(list)
+	history := &cobra.Command{
+		Use: "history ID", Short: "Every version of a definition", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			ds, err := c.DefinitionHistory(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return printOut(cmd, ds, func() table { return definitionsTable(ds) })
+		},
+	}
+	addOutputFlag(history)
+	cmd.AddCommand(apply, list, history)
+	return cmd
+}
+
+func readDefinitions(path string) ([]paved.ResourceDefinition, error) {
+	st, err := statPath(path)
+	if err != nil {
+		return nil, err
+	}
+	if st {
+		return definition.ReadDir(path)
+	}
+	data, err := readLimitedFile(path, definition.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	return definition.Parse(path, data)
+}
+
+func definitionsTable(ds []paved.ResourceDefinition) table {
+	t := table{header: []string{"ID", "TYPE", "DRIVER", "VERSION", "CRITERIA"}}
+	for _, d := range ds {
+		var cs []string
+		for _, c := range d.Criteria {
+			var parts []string
+			for _, kv := range [][2]string{{"class", c.Class}, {"res_id", c.ResID}, {"env_type", c.EnvType}, {"env", c.Env}, {"app", c.App}} {
+				if kv[1] != "" {
+					parts = append(parts, kv[0]+"="+kv[1])
+				}
+			}
+			cs = append(cs, strings.Join(parts, ","))
+		}
+		t.rows = append(t.rows, []string{d.ID, d.Type, d.Driver, fmt.Sprint(d.Version), strings.Join(cs, " | ")})
+	}
+	return t
+}
+
+func newAuditCmd() *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use: "audit", Short: "The audit log: who changed what, when, with what result", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			es, err := c.ListAudit(cmd.Context(), limit)
+			if err != nil {
+				return err
+			}
+			return printOut(cmd, es, func() table {
+				t := table{header: []string{"TIME", "ACTOR", "ACTION", "TARGET", "RESULT"}}
+				for _, e := range es {
+					t.rows = append(t.rows, []string{e.Time.Format(time.RFC3339), e.Actor, e.Action, e.Target, e.Result})
+				}
+				return t
+			})
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 50, "how many entries")
+	addOutputFlag(cmd)
+	return cmd
+}

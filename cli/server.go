@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
+
+	"paved.dev/paved"
+	"paved.dev/paved/server"
+)
+
+func newServerCmd() *cobra.Command {
+	var configFile, logFormat, logLevel string
+	cfg := server.Config{}
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the paved server: API, deployments, GitOps target",
+		Long: `server runs paved's control plane. On the embedded default it needs nothing
+else: a SQLite store, a secret key file and a local GitOps repository in the
+data directory. Grown up, --database postgres://... lets several servers share
+one PostgreSQL database, and --git-url pushes to a remote repository that
+Argo CD or Flux syncs.
+
+On first start it creates the admin user and prints the admin's token once
+(or takes it from PAVED_ADMIN_TOKEN).
+
+Settings come from flags, then environment variables (PAVED_ADDR,
+PAVED_DATA_DIR, PAVED_DATABASE, PAVED_SECRET_KEY, PAVED_ADMIN_TOKEN,
+PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
+--config file (YAML: the flag names as keys), then the defaults.`,
+		Example: `  paved server --data-dir ./paved-data
+  PAVED_SECRET_KEY=$(openssl rand -base64 32) paved server --database postgres://paved@db/paved`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := fillFromEnvAndFile(cmd.Flags(), configFile); err != nil {
+				return err
+			}
+			cfg.SecretKey = os.Getenv("PAVED_SECRET_KEY")
+			cfg.AdminToken = os.Getenv("PAVED_ADMIN_TOKEN")
+			cfg.GitPassword = os.Getenv("PAVED_GIT_PASSWORD")
+			cfg.Version = Version
+			log, err := newLogger(cmd, logFormat, logLevel)
+			if err != nil {
+				return err
+			}
+			cfg.Logger = log
+			s, err := server.Start(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "paved server on %s (data in %s)\n", s.URL, cfg.DataDir)
+			if s.AdminToken != "" {
+				fmt.Fprintf(out, "first start: the admin's token (shown once, keep it):\n  %s\n  paved login --server %s --token %s\n", s.AdminToken, s.URL, s.AdminToken)
+			}
+			select {
+			case <-cmd.Context().Done():
+				fmt.Fprintln(out, "stopping: waiting for running deployments")
+			case err := <-s.Done():
+				if err != nil {
+					log.Error("the HTTP server stopped", "err", err)
+				}
+			}
+			return s.Close()
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&configFile, "config", "", "YAML file of settings (flag names as keys)")
+	fl.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fl.StringVar(&cfg.DataDir, "data-dir", "paved-data", "directory for the store, the key file and the GitOps repository")
+	fl.StringVar(&cfg.Database, "database", "", "postgres:// URL (default: SQLite in the data dir)")
+	fl.BoolVar(&cfg.MVPMode, "mvp-mode", true, "refuse production environments until the MVP is ready for them")
+	fl.DurationVar(&cfg.DefaultTTL, "default-ttl", 72*time.Hour, "lifetime of ephemeral environments when none is given")
+	fl.DurationVar(&cfg.MaxTTL, "max-ttl", 14*24*time.Hour, "longest lifetime an ephemeral environment may ask for")
+	fl.DurationVar(&cfg.ReapEvery, "reap-every", time.Minute, "how often expired environments are deleted")
+	fl.StringVar(&cfg.GitURL, "git-url", "", "remote GitOps repository (default: a local one in the data dir)")
+	fl.StringVar(&cfg.GitBranch, "git-branch", "main", "branch of the GitOps repository")
+	fl.StringVar(&cfg.GitUsername, "git-username", "", "user for the remote repository (password: PAVED_GIT_PASSWORD)")
+	fl.StringVar(&logFormat, "log-format", "text", "log format: text or json")
+	fl.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return cmd
+}
+
+// fillFromEnvAndFile sets every flag the command line left alone from
+// PAVED_<FLAG> or the config file.
+func fillFromEnvAndFile(fs *pflag.FlagSet, file string) error {
+	fromFile := map[string]any{}
+	if file != "" {
+		data, err := readLimitedFile(file, 1<<20)
+		if err != nil {
+			return err
+		}
+		if err := yaml.Unmarshal(data, &fromFile); err != nil {
+			return paved.Errorf(paved.EINVALID, "--config %s: not YAML: %v", file, err)
+		}
+		for k := range fromFile {
+			if fs.Lookup(k) == nil || k == "config" {
+				return paved.Errorf(paved.EINVALID, "--config %s: unknown setting %q; settings are the server's flag names", file, k)
+			}
+		}
+	}
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if err != nil || f.Changed {
+			return
+		}
+		env := "PAVED_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if e := f.Value.Set(v); e != nil {
+				err = paved.Errorf(paved.EINVALID, "%s: %v", env, e)
+			}
+			return
+		}
+		if v, ok := fromFile[f.Name]; ok {
+			if e := f.Value.Set(fmt.Sprint(v)); e != nil {
+				err = paved.Errorf(paved.EINVALID, "--config %s: %s: %v", file, f.Name, e)
+			}
+		}
+	})
+	return err
+}
+
+func newLogger(cmd *cobra.Command, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "--log-level: %q is not debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), opts)), nil
+	}
+	return nil, paved.Errorf(paved.EINVALID, "--log-format: %q is not text or json", format)
+}

@@ -1,0 +1,246 @@
+// Package server assembles a paved server from its parts: the store
+// (embedded SQLite in a data directory, or PostgreSQL), the secret key, the
+// engine with every driver, the targets, the platform services and the HTTP
+// API. `paved server`, `paved demo` and the end-to-end tests start it the
+// same way.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"paved.dev/paved"
+	"paved.dev/paved/api"
+	"paved.dev/paved/driver/amqp"
+	"paved.dev/paved/driver/cmd"
+	"paved.dev/paved/driver/mysql"
+	"paved.dev/paved/driver/postgres"
+	"paved.dev/paved/driver/redis"
+	"paved.dev/paved/engine"
+	"paved.dev/paved/platform"
+	"paved.dev/paved/seal"
+	pgstore "paved.dev/paved/store/postgres"
+	"paved.dev/paved/store/sqlite"
+	"paved.dev/paved/target/gitops"
+)
+
+// Config is everything a server needs; zero values mean the defaults.
+type Config struct {
+	// Addr to listen on; ":0" picks a free port.
+	Addr string
+	// DataDir holds the SQLite store, the key file and the GitOps repository.
+	DataDir string
+	// Database is "" for SQLite in DataDir, or a postgres:// URL.
+	Database string
+	// SecretKey is the base64 key (PAVED_SECRET_KEY); "" uses DataDir's key file.
+	SecretKey string
+	// AdminToken becomes the first admin's token on first start; "" makes one.
+	AdminToken string
+	MVPMode    bool
+	DefaultTTL time.Duration
+	MaxTTL     time.Duration
+	ReapEvery  time.Duration
+	// GitURL pushes to a remote repository instead of DataDir/gitops.
+	GitURL, GitBranch, GitUsername, GitPassword string
+	Version                                     string
+	Logger                                      *slog.Logger
+}
+
+// Server is a running paved server.
+type Server struct {
+	URL      string
+	Platform *platform.Platform
+	// AdminToken is set when this start created the first admin.
+	AdminToken string
+	store      paved.Store
+	http       *http.Server
+	api        *api.Server
+	listener   net.Listener
+	done       chan error
+}
+
+// Start opens everything, recovers from a crash, and serves.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DataDir == "" {
+		return nil, paved.Errorf(paved.EINVALID, "data dir: give a directory for paved's data (--data-dir)")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "data dir %s: %w", cfg.DataDir, err)
+	}
+	key, err := seal.LoadKey(cfg.SecretKey, filepath.Join(cfg.DataDir, "secret.key"))
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "secret key: %w", err)
+	}
+	sealer, err := seal.New(key)
+	if err != nil {
+		return nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{store: st, done: make(chan error, 1)}
+	ok := false
+	defer func() {
+		if !ok {
+			s.closeParts()
+		}
+	}()
+	eng, err := engine.New()
+	if err != nil {
+		return nil, err
+	}
+	eng.Drivers["postgres"] = postgres.New(log)
+	eng.Drivers["mysql"] = mysql.New(log)
+	eng.Drivers["redis"] = redis.New(log)
+	eng.Drivers["amqp"] = amqp.New(log)
+	eng.Drivers["cmd"] = cmd.New(log)
+	git, err := gitops.New(gitopsConfig(cfg, log))
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "GitOps target: %w", err)
+	}
+	p, err := platform.New(platform.Config{
+		Store: st, Engine: eng, Sealer: sealer,
+		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops",
+		MVPMode: cfg.MVPMode, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Platform = p
+	reap := cfg.ReapEvery
+	if reap == 0 {
+		reap = time.Minute
+	}
+	if err := p.Start(ctx, reap); err != nil {
+		return nil, err
+	}
+	tok, created, err := p.Bootstrap(ctx, cfg.AdminToken)
+	if err != nil {
+		return nil, fmt.Errorf("creating the first admin: %w", err)
+	}
+	if created {
+		s.AdminToken = tok
+	}
+	s.api = api.NewServer(api.Config{
+		Services: api.Services{Teams: p, Apps: p, Definitions: p, Deployments: p, Resources: p, Audit: p},
+		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
+	})
+	addr := cfg.Addr
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, paved.Errorf(paved.EUNAVAILABLE, "cannot listen on %s: %w", addr, err)
+	}
+	s.listener = ln
+	s.URL = "http://" + hostPort(ln.Addr().String())
+	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.done <- s.http.Serve(ln) }()
+	log.Info("paved server listening", "url", s.URL, "data_dir", cfg.DataDir, "store", storeName(cfg), "mvp_mode", cfg.MVPMode)
+	ok = true
+	return s, nil
+}
+
+func hostPort(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func storeName(cfg Config) string {
+	if cfg.Database == "" {
+		return "sqlite"
+	}
+	return "postgres"
+}
+
+func openStore(ctx context.Context, cfg Config) (paved.Store, error) {
+	switch {
+	case cfg.Database == "":
+		db, err := sqlite.Open(filepath.Join(cfg.DataDir, "paved.db"))
+		if err != nil {
+			return nil, paved.Errorf(paved.EUNAVAILABLE, "opening the SQLite store in %s: %w", cfg.DataDir, err)
+		}
+		return db, nil
+	case strings.HasPrefix(cfg.Database, "postgres://"), strings.HasPrefix(cfg.Database, "postgresql://"):
+		db, err := pgstore.Open(ctx, cfg.Database)
+		if err != nil {
+			return nil, paved.Errorf(paved.EUNAVAILABLE, "opening the PostgreSQL store: %w", err)
+		}
+		return db, nil
+	}
+	return nil, paved.Errorf(paved.EINVALID, "database: %q is neither empty (SQLite in the data dir) nor a postgres:// URL", redact(cfg.Database))
+}
+
+func redact(u string) string {
+	if i := strings.Index(u, "@"); i > 0 {
+		if j := strings.Index(u, "://"); j > 0 && j < i {
+			return u[:j+3] + "***" + u[i:]
+		}
+	}
+	return u
+}
+
+// gitopsConfig is the embedded default target: a local repository in the
+// data dir, or a remote. Secret objects are not written to Git: paved keeps
+// secret values sealed in its store, and the rendered Secrets reach a cluster
+// through the Kubernetes target or a sealed-secrets definition.
+func gitopsConfig(cfg Config, log *slog.Logger) gitops.Config {
+	g := gitops.Config{SecretsMode: gitops.SecretsOmit, Logger: log, Branch: cfg.GitBranch}
+	if cfg.GitURL != "" {
+		g.URL, g.Username, g.Password = cfg.GitURL, cfg.GitUsername, cfg.GitPassword
+		g.CloneDir = filepath.Join(cfg.DataDir, "gitops-clone")
+	} else {
+		g.Path = filepath.Join(cfg.DataDir, "gitops")
+	}
+	return g
+}
+
+// Handler is the server's HTTP handler, for tests that serve it themselves.
+func (s *Server) Handler() http.Handler { return s.api.Handler() }
+
+// Close stops serving, waits for running deployments, and closes the store.
+func (s *Server) Close() error {
+	var errs []error
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.http.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		if err := <-s.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, s.closeParts())
+	return errors.Join(errs...)
+}
+
+func (s *Server) closeParts() error {
+	if s.Platform != nil {
+		s.Platform.Close()
+	}
+	if s.store != nil {
+		return s.store.Close()
+	}
+	return nil
+}
+
+// Done reports when the HTTP server stops by itself.
+func (s *Server) Done() <-chan error { return s.done }
