@@ -495,6 +495,30 @@ func TestPanic(t *testing.T) {
 	}
 }
 
+// TestPanicAfterWriting checks that a response cut short by a panic is
+// aborted rather than ended as if it were complete.
+func TestPanicAfterWriting(t *testing.T) {
+	h := newHarness(t, map[string]http.Handler{"GET /boom": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"items":[`)
+		http.NewResponseController(w).Flush()
+		panic("half way")
+	})})
+	resp, err := http.Get(h.srv.URL + "/boom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Error("the cut response read as complete")
+	}
+	logs := h.logs.String()
+	for _, want := range []string{"half way", "path=/boom status=200"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+}
+
 func TestRequestLog(t *testing.T) {
 	h := newHarness(t, nil)
 	status, _, _ := h.raw(t, "POST", "/api/teams", "admin-token", `{"name":"supersecret-team"}`)

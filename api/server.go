@@ -353,30 +353,38 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		info := &requestInfo{}
 		sw := &statusWriter{ResponseWriter: w}
+		// Deferred, so that a request aborted by a panic is logged too.
+		defer func() {
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			level := slog.LevelInfo
+			switch {
+			case status >= 500:
+				level = slog.LevelWarn
+			case r.URL.Path == "/api/healthz":
+				level = slog.LevelDebug // probes would drown everything else
+			}
+			attrs := []slog.Attr{
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Duration("duration", time.Since(start)),
+				slog.Int64("bytes", sw.bytes),
+			}
+			if info.actor != "" {
+				attrs = append(attrs, slog.String("actor", info.actor))
+			}
+			s.log.LogAttrs(r.Context(), level, "request", attrs...)
+		}()
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
-		status := sw.status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		level := slog.LevelInfo
-		if status >= 500 {
-			level = slog.LevelWarn
-		}
-		attrs := []slog.Attr{
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", status),
-			slog.Duration("duration", time.Since(start)),
-			slog.Int64("bytes", sw.bytes),
-		}
-		if info.actor != "" {
-			attrs = append(attrs, slog.String("actor", info.actor))
-		}
-		s.log.LogAttrs(r.Context(), level, "request", attrs...)
 	})
 }
 
-// recoverPanics turns a panic into a logged 500 "internal error".
+// recoverPanics turns a panic into a logged 500 "internal error". When the
+// response had already begun, the connection is aborted instead, so that
+// the client sees a broken response rather than a short one.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}
@@ -389,9 +397,10 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if sw.status == 0 {
-				writeJSON(sw, http.StatusInternalServerError, errorResponse{Error: errorBody{Code: paved.EINTERNAL, Message: "internal error"}})
+			if sw.status != 0 {
+				panic(http.ErrAbortHandler)
 			}
+			writeJSON(sw, http.StatusInternalServerError, errorResponse{Error: errorBody{Code: paved.EINTERNAL, Message: "internal error"}})
 		}()
 		next.ServeHTTP(sw, r)
 	})
