@@ -6,6 +6,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
 	"paved.dev/paved"
@@ -106,7 +107,15 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 }
 
 func (t *Target) applyOne(ctx context.Context, it *item) (*unstructured.Unstructured, error) {
-	live, err := t.resource(it).Apply(ctx, it.obj.GetName(), it.obj, metav1.ApplyOptions{FieldManager: FieldManager})
+	data, err := it.obj.MarshalJSON()
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "%s: %s: %w", t, it.ref(), err)
+	}
+	// Server-side apply refuses fields its schema lacks by itself (see
+	// apiError); the separate field validation pass would repeat that work
+	// on every object, a good part of what an apply costs the server.
+	live, err := t.resource(it).Patch(ctx, it.obj.GetName(), types.ApplyPatchType, data,
+		metav1.PatchOptions{FieldManager: FieldManager, FieldValidation: metav1.FieldValidationIgnore})
 	if err != nil {
 		return nil, t.apiError("apply "+it.ref().String(), err)
 	}

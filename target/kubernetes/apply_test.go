@@ -188,6 +188,8 @@ func TestApplyRejectsBadRequests(t *testing.T) {
 		{"no namespace", paved.DeployContext{App: "a", Env: "b"}, []paved.Object{cm}, paved.EINVALID, "needs an app, an env and a namespace"},
 		{"invalid object", e.dc, []paved.Object{{"apiVersion": "v1", "kind": "ConfigMap",
 			"metadata": map[string]any{"name": "Not_A_Name"}}}, paved.EINVALID, "rejected as invalid"},
+		{"misspelt field", e.dc, []paved.Object{{"apiVersion": "v1", "kind": "ConfigMap",
+			"metadata": map[string]any{"name": "y"}, "dta": map[string]any{"a": "b"}}}, paved.EINVALID, ".dta: field not declared in schema"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

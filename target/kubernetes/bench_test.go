@@ -62,7 +62,7 @@ func benchApply(b *testing.B, concurrency int) {
 	objs := benchWorkloads(100)
 	cpu := serverCPU(b, c)
 	for b.Loop() {
-		dc := paved.DeployContext{App: "bench", Env: "dev", Namespace: c.NewNamespace(b)}
+		dc := pavedContext(c.NewNamespace(b))
 		res, err := target.Apply(context.Background(), &paved.ApplyRequest{Context: dc, Objects: objs})
 		if err != nil {
 			b.Fatal(err)
@@ -75,44 +75,107 @@ func benchApply(b *testing.B, concurrency int) {
 	b.ReportMetric(float64(len(objs)), "objects/op")
 }
 
-// BenchmarkKubectlApply100Workloads applies the same 600 objects, one JSON
-// file each, with kubectl apply --server-side -f dir, for comparison. The
-// namespace is created outside the timing; kubectl's discovery cache is warm
-// after the first iteration.
+// BenchmarkKubectlApply100Workloads applies the same 600 objects with
+// kubectl apply --server-side -f dir, for comparison.
 func BenchmarkKubectlApply100Workloads(b *testing.B) {
 	c := cluster.Get(b)
+	k := newKubectlBench(b, c, benchWorkloads(100))
+	cpu := serverCPU(b, c)
+	for b.Loop() {
+		b.StopTimer()
+		ns := k.namespace()
+		b.StartTimer()
+		k.apply(ns)
+	}
+	cpu.report()
+	b.ReportMetric(600, "objects/op")
+}
+
+// BenchmarkSpeedupOverKubectl alternates a paved apply (default
+// concurrency) and a kubectl apply of the same 600 objects in each
+// iteration, so that both see the same load on a shared machine, and
+// reports both times and their ratio.
+//
+//	go test -run '^$' -bench SpeedupOverKubectl -benchtime 5x ./target/kubernetes
+func BenchmarkSpeedupOverKubectl(b *testing.B) {
+	for _, n := range []int{DefaultConcurrency, 16} {
+		b.Run(fmt.Sprintf("concurrency=%d", n), func(b *testing.B) { benchSpeedup(b, n) })
+	}
+}
+
+func benchSpeedup(b *testing.B, concurrency int) {
+	c := cluster.Get(b)
+	objs := benchWorkloads(100)
+	k := newKubectlBench(b, c, objs)
+	target, err := FromKubeconfigFile(c.Kubeconfig, "", WithWaitTimeout(0), WithConcurrency(concurrency))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pavedTotal, kubectlTotal time.Duration
+	for b.Loop() {
+		dc := pavedContext(c.NewNamespace(b))
+		start := time.Now()
+		if _, err := target.Apply(context.Background(), &paved.ApplyRequest{Context: dc, Objects: objs}); err != nil {
+			b.Fatal(err)
+		}
+		pavedTime := time.Since(start)
+		ns := k.namespace()
+		start = time.Now()
+		k.apply(ns)
+		pavedTotal, kubectlTotal = pavedTotal+pavedTime, kubectlTotal+time.Since(start)
+	}
+	n := float64(b.N)
+	b.ReportMetric(pavedTotal.Seconds()/n, "paved-s/op")
+	b.ReportMetric(kubectlTotal.Seconds()/n, "kubectl-s/op")
+	b.ReportMetric(kubectlTotal.Seconds()/pavedTotal.Seconds(), "speedup")
+}
+
+func pavedContext(ns string) paved.DeployContext {
+	return paved.DeployContext{App: "bench", Env: "dev", Namespace: ns}
+}
+
+// kubectlBench runs kubectl on the objects written one JSON file each. The
+// namespace is created outside the timing; kubectl's discovery cache is
+// warm after the first run, as on a workstation.
+type kubectlBench struct {
+	b                   *testing.B
+	c                   *kubetest.Cluster
+	kubectl, dir, cache string
+}
+
+func newKubectlBench(b *testing.B, c *kubetest.Cluster, objs []paved.Object) *kubectlBench {
 	kubectl, err := c.Kubectl()
 	if err != nil {
 		b.Skip(err)
 	}
-	dir := b.TempDir()
-	objs := benchWorkloads(100)
+	k := &kubectlBench{b: b, c: c, kubectl: kubectl, dir: b.TempDir(), cache: b.TempDir()}
 	for i, o := range objs {
 		data, err := json.Marshal(o)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d.json", i)), data, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(k.dir, fmt.Sprintf("%03d.json", i)), data, 0o600); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cache := b.TempDir()
-	cpu := serverCPU(b, c)
-	run := func(args ...string) {
-		args = append([]string{"--kubeconfig", c.Kubeconfig, "--cache-dir", cache}, args...)
-		if out, err := exec.Command(kubectl, args...).CombinedOutput(); err != nil {
-			b.Fatalf("kubectl %v: %v\n%s", args, err, out)
-		}
+	return k
+}
+
+func (k *kubectlBench) run(args ...string) {
+	args = append([]string{"--kubeconfig", k.c.Kubeconfig, "--cache-dir", k.cache}, args...)
+	if out, err := exec.Command(k.kubectl, args...).CombinedOutput(); err != nil {
+		k.b.Fatalf("kubectl %v: %v\n%s", args, err, out)
 	}
-	for b.Loop() {
-		b.StopTimer()
-		ns := c.NewNamespace(b)
-		run("create", "namespace", ns)
-		b.StartTimer()
-		run("apply", "--server-side", "--field-manager", "bench", "-n", ns, "-f", dir)
-	}
-	cpu.report()
-	b.ReportMetric(float64(len(objs)), "objects/op")
+}
+
+func (k *kubectlBench) namespace() string {
+	ns := k.c.NewNamespace(k.b)
+	k.run("create", "namespace", ns)
+	return ns
+}
+
+func (k *kubectlBench) apply(ns string) {
+	k.run("apply", "--server-side", "--field-manager", "bench", "-n", ns, "-f", k.dir)
 }
 
 // cpuMeter reports the apiserver's and etcd's CPU time per iteration: on a

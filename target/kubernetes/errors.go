@@ -38,6 +38,10 @@ func (t *Target) apiError(doing string, err error) error {
 			return &paved.Error{Code: paved.ECONFLICT, Message: fmt.Sprintf("%s: %s: %s", t, doing, msg), Err: err}
 		}
 		return paved.Errorf(paved.ECONFLICT, "%s: %s: conflict: %w", t, doing, err)
+	case apierrors.IsInternalError(err) && strings.Contains(err.Error(), "failed to create typed patch object"):
+		// An apply whose object does not fit its kind's schema (a misspelt
+		// field) comes back as a 500, but it is the object that is wrong.
+		return paved.Errorf(paved.EINVALID, "%s: %s: rejected as invalid: the object does not match the schema of its kind: %w", t, doing, err)
 	case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err):
 		return paved.Errorf(paved.EINVALID, "%s: %s: rejected as invalid: %w", t, doing, err)
 	case apierrors.IsNotFound(err):
