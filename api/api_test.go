@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -62,7 +63,7 @@ func authenticate(ctx context.Context, token string) (*paved.User, error) {
 	return u, nil
 }
 
-func newHarness(t *testing.T, mounts map[string]http.Handler) *harness {
+func newHarness(t testing.TB, mounts map[string]http.Handler) *harness {
 	t.Helper()
 	h := &harness{fake: newFake(), logs: &logBuffer{}}
 	h.server = NewServer(Config{
@@ -237,6 +238,24 @@ func TestRoundTrip(t *testing.T) {
 		{"Outputs of a uid with a slash and a space", func(c *Client) (any, error) { return c.Outputs(ctx, "shop", "dev", "dns.default#shared/a b", false) },
 			"Outputs shop dev dns.default#shared/a b false", map[string]any{"host": "pg", "port": 5432, "password": paved.Redacted}},
 		{"ListAudit", func(c *Client) (any, error) { return c.ListAudit(ctx, 7) }, "ListAudit 7", h.fake.audit},
+	}
+	// Every method of every service interface has a case above.
+	for _, iface := range []reflect.Type{
+		reflect.TypeFor[paved.TeamService](), reflect.TypeFor[paved.AppService](), reflect.TypeFor[paved.DefinitionService](),
+		reflect.TypeFor[paved.DeploymentService](), reflect.TypeFor[paved.ResourceService](), reflect.TypeFor[paved.AuditService](),
+	} {
+		for m := range iface.Methods() {
+			if !slices.ContainsFunc(tests, func(tt struct {
+				name     string
+				call     func(c *Client) (any, error)
+				wantCall string
+				want     any
+			}) bool {
+				return strings.HasPrefix(tt.wantCall, m.Name+" ") || tt.wantCall == m.Name
+			}) {
+				t.Errorf("%s.%s has no round-trip case", iface.Name(), m.Name)
+			}
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

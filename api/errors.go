@@ -56,7 +56,8 @@ func CodeFromStatus(status int) string {
 		return paved.ENOTFOUND
 	case status == http.StatusConflict:
 		return paved.ECONFLICT
-	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
+	case status == http.StatusTooManyRequests, status == http.StatusBadGateway,
+		status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
 		return paved.EUNAVAILABLE
 	case status >= 400 && status < 500:
 		return paved.EINVALID
