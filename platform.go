@@ -79,6 +79,8 @@ type Deployment struct {
 	CommitTime *time.Time `json:"commit_time,omitempty"`
 	// Specs are the Score files, by file name, as submitted.
 	Specs map[string]string `json:"specs"`
+	// Runner is the server that accepted the deployment and runs it.
+	Runner string `json:"runner,omitempty"`
 	// RollbackOf names the deployment whose snapshot this one re-deploys.
 	RollbackOf string      `json:"rollback_of,omitempty"`
 	Status     string      `json:"status"`
@@ -161,6 +163,27 @@ type Store interface {
 	ListAudit(ctx context.Context, limit int) ([]AuditEntry, error)
 
 	Close() error
+}
+
+// Coordinator lets several servers share one store: a server proves it is
+// alive with heartbeats, leases make deployments to one environment run one
+// at a time across servers, and deployments whose server died are failed by
+// whichever server notices. Stores that serve one process need not
+// implement it.
+type Coordinator interface {
+	// Heartbeat records that a server is alive at the given time.
+	Heartbeat(ctx context.Context, server string, at time.Time) error
+	// FailOrphaned fails the queued or running deployments whose Runner has
+	// sent no heartbeat since staleBefore (or that have no Runner), setting
+	// Error to reason and FinishedAt to at, and returns them as failed.
+	FailOrphaned(ctx context.Context, staleBefore time.Time, reason string, at time.Time) ([]Deployment, error)
+	// AcquireLease takes the named lease for holder until the given time
+	// when it is free, expired (its until is before now) or already holder's,
+	// and reports whether holder has it.
+	AcquireLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error)
+	// ReleaseLease gives up holder's lease; releasing a lease one does not
+	// hold does nothing.
+	ReleaseLease(ctx context.Context, name, holder string) error
 }
 
 // StoredResource is a resource as the store keeps it: public outputs in
