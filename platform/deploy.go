@@ -53,7 +53,7 @@ func (p *Platform) Deploy(ctx context.Context, req *paved.DeployRequest) (d *pav
 	d = &paved.Deployment{
 		ID: newDeploymentID(now), App: req.App, Env: req.Env, Author: u.Name,
 		CommitSHA: req.CommitSHA, CommitTime: req.CommitTime, Specs: req.Specs,
-		Status: paved.DeploymentQueued, CreatedAt: now,
+		Status: paved.DeploymentQueued, CreatedAt: now, Runner: p.id,
 	}
 	if err := p.cfg.Store.CreateDeployment(ctx, d); err != nil {
 		return nil, err
@@ -140,13 +140,28 @@ func (p *Platform) event(id, level, msg string) {
 	}
 }
 
-// runDeployment runs one queued deployment to its end: provision, render,
-// apply, record. Every outcome is recorded; none stays running.
+// runDeployment runs one queued deployment to its end, holding its
+// environment's lease: provision, render, apply, record. Every outcome is
+// recorded; none stays running.
 func (p *Platform) runDeployment(ctx context.Context, id string) {
 	d, err := p.cfg.Store.GetDeployment(ctx, id)
 	if err != nil {
 		p.log.Error("loading a queued deployment", "deployment", id, "err", err)
 		return
+	}
+	err = p.withLease(ctx, d.App, d.Env, func() error {
+		p.run(ctx, d)
+		return nil
+	})
+	if err != nil {
+		p.log.Error("waiting for an environment's deployment lease", "deployment", id, "err", err)
+	}
+}
+
+func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
+	id := d.ID
+	if d.Status != paved.DeploymentQueued {
+		return // failed meanwhile by the orphan check
 	}
 	started := p.now()
 	d.Status, d.StartedAt = paved.DeploymentRunning, &started
@@ -154,8 +169,8 @@ func (p *Platform) runDeployment(ctx context.Context, id string) {
 		p.log.Error("marking a deployment running", "deployment", id, "err", err)
 		return
 	}
-	p.event(id, "info", "running")
-	err = p.execute(ctx, d)
+	p.event(id, "info", "running on "+p.id)
+	err := p.execute(ctx, d)
 	finished := p.now()
 	d.FinishedAt = &finished
 	if err != nil {
@@ -331,7 +346,7 @@ func (p *Platform) Rollback(ctx context.Context, id string) (d *paved.Deployment
 	d = &paved.Deployment{
 		ID: newDeploymentID(now), App: old.App, Env: old.Env, Author: u.Name,
 		CommitSHA: old.CommitSHA, CommitTime: old.CommitTime, Specs: old.Specs,
-		RollbackOf: old.ID, Status: paved.DeploymentQueued, CreatedAt: now,
+		RollbackOf: old.ID, Status: paved.DeploymentQueued, CreatedAt: now, Runner: p.id,
 	}
 	if d.Objects, err = p.sealObjects(d.ID, objs); err != nil {
 		return nil, err

@@ -32,6 +32,9 @@ type Config struct {
 	Logger     *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
+	// ServerID names this server to the others sharing the store; keep it
+	// across restarts. "" makes one up.
+	ServerID string
 }
 
 // Defaults of Config.
@@ -51,6 +54,9 @@ type Platform struct {
 	// the context of the request that queued them.
 	runCtx context.Context
 	cancel context.CancelFunc
+	// coord is the store's coordination of several servers, or nil.
+	coord paved.Coordinator
+	id    string
 }
 
 var (
@@ -86,15 +92,26 @@ func New(cfg Config) (*Platform, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ServerID == "" {
+		cfg.ServerID = NewServerID()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Platform{cfg: cfg, log: cfg.Logger, queues: map[string]*envQueue{}, runCtx: ctx, cancel: cancel}, nil
+	p := &Platform{cfg: cfg, log: cfg.Logger, queues: map[string]*envQueue{}, runCtx: ctx, cancel: cancel, id: cfg.ServerID}
+	p.coord, _ = cfg.Store.(paved.Coordinator)
+	return p, nil
 }
 
 // Start recovers from a crash (deployments left queued or running end as
-// failed, and targets are brought back to the last successful deployment)
-// and starts the reaper of expired environments.
+// failed, and targets are brought back to the last successful deployment),
+// starts the heartbeat when the store coordinates several servers, and the
+// reaper of expired environments.
 func (p *Platform) Start(ctx context.Context, reapEvery time.Duration) error {
-	if err := p.recover(ctx); err != nil {
+	if p.coord != nil {
+		if err := p.startCoordination(ctx); err != nil {
+			return err
+		}
+		p.coordinate()
+	} else if err := p.recover(ctx); err != nil {
 		return err
 	}
 	if reapEvery > 0 {

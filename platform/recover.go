@@ -7,10 +7,11 @@ import (
 	"paved.dev/paved"
 )
 
-// recover ends what a crash interrupted: deployments left queued or running
-// are failed (deploy again to retry), and each environment they were for is
-// brought back, on its target, to its last successful deployment, so that
-// the store and the target agree.
+// recover ends what a crash interrupted, for stores without coordination
+// (one server): deployments left queued or running are failed (deploy again
+// to retry), and each environment they were for is brought back, on its
+// target, to its last successful deployment, so that the store and the
+// target agree.
 func (p *Platform) recover(ctx context.Context) error {
 	var stale []paved.Deployment
 	apps, err := p.cfg.Store.ListApps(ctx)
@@ -32,7 +33,7 @@ func (p *Platform) recover(ctx context.Context) error {
 			}
 		}
 	}
-	n, err := p.cfg.Store.FailRunning(ctx, "the server stopped while this deployment was queued or running; nothing of it is kept: deploy again to retry")
+	n, err := p.cfg.Store.FailRunning(ctx, orphanReason)
 	if err != nil {
 		return err
 	}

@@ -111,8 +111,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "GitOps target: %w", err)
 	}
+	id, err := serverID(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	p, err := platform.New(platform.Config{
-		Store: st, Engine: eng, Sealer: sealer,
+		Store: st, Engine: eng, Sealer: sealer, ServerID: id,
 		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops",
 		MVPMode: cfg.MVPMode, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL, Logger: log,
 	})
@@ -149,10 +153,26 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.listener = ln
 	s.URL = "http://" + hostPort(ln.Addr().String())
 	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Open event streams end at shutdown instead of holding it up.
+	s.http.RegisterOnShutdown(s.api.Close)
 	go func() { s.done <- s.http.Serve(ln) }()
 	log.Info("paved server listening", "url", s.URL, "data_dir", cfg.DataDir, "store", storeName(cfg), "mvp_mode", cfg.MVPMode)
 	ok = true
 	return s, nil
+}
+
+// serverID is this server's name to others sharing its store, kept in the
+// data dir so that after a crash it recognises its own interrupted work.
+func serverID(dir string) (string, error) {
+	p := filepath.Join(dir, "server.id")
+	if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	id := platform.NewServerID()
+	if err := os.WriteFile(p, []byte(id+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("writing %s: %w", p, err)
+	}
+	return id, nil
 }
 
 func hostPort(addr string) string {
