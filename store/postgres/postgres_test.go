@@ -65,7 +65,7 @@ func run(m *testing.M) int {
 
 // requireServer skips the test when PostgreSQL is not running, except in CI
 // where that is a failure.
-func requireServer(t *testing.T) {
+func requireServer(t testing.TB) {
 	t.Helper()
 	if testDB != "" {
 		return
@@ -80,24 +80,30 @@ var schemas atomic.Int64
 
 // openSchema opens a store in a schema of its own in the test database, so
 // that tests run side by side without seeing each other's rows.
-func openSchema(t *testing.T) *DB {
+func openSchema(t testing.TB) *DB {
 	t.Helper()
 	requireServer(t)
-	ctx := context.Background()
-	schema := fmt.Sprintf("s%d", schemas.Add(1))
-	admin, err := pgx.Connect(ctx, fmt.Sprintf(urlFormat, testDB))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(ctx, fmt.Sprintf(urlFormat, testDB)+"&pool_max_conns=4&search_path="+schema)
+	db, err := openInSchema()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// openInSchema creates a new schema in the test database and opens a store
+// on it.
+func openInSchema() (*DB, error) {
+	ctx := context.Background()
+	schema := fmt.Sprintf("s%d", schemas.Add(1))
+	admin, err := pgx.Connect(ctx, fmt.Sprintf(urlFormat, testDB))
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return nil, err
+	}
+	return Open(ctx, fmt.Sprintf(urlFormat, testDB)+"&pool_max_conns=4&search_path="+schema)
 }
 
 func TestConformance(t *testing.T) {

@@ -99,7 +99,7 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 }
 
 // summaryCols are the columns lists read: everything but objects, whose
-// decoding costs ~20x the rest of a row (see BenchmarkListDeployments).
+// decoding costs ~10x the rest of a row (see BenchmarkListDeployments).
 const summaryCols = `id, app, env, author, commit_sha, commit_time, specs, rollback_of, status, error,
 	inventory, revision, created_at, started_at, finished_at`
 
