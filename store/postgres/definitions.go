@@ -131,8 +131,19 @@ func scanResource(row pgx.Row) (paved.StoredResource, error) {
 // lists every environment of the app, app "" every app. ENOTFOUND when the
 // named app does not exist.
 func (db *DB) ListResources(ctx context.Context, app, env string) ([]paved.StoredResource, error) {
-	res, err := queryList(ctx, db, scanResource, `SELECT app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at
-		FROM resources WHERE ($1 = '' OR app = $1) AND ($2 = '' OR env = $2) ORDER BY app, env, uid`, app, env)
+	// One statement per filter, so that each uses the primary key (a
+	// generic plan of "$1 = '' OR app = $1" cannot).
+	query := "SELECT app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at FROM resources"
+	var args []any
+	switch {
+	case app != "" && env != "":
+		query, args = query+" WHERE app = $1 AND env = $2", []any{app, env}
+	case app != "":
+		query, args = query+" WHERE app = $1", []any{app}
+	case env != "":
+		query, args = query+" WHERE env = $1", []any{env}
+	}
+	res, err := queryList(ctx, db, scanResource, query+" ORDER BY app, env, uid", args...)
 	if err == nil && len(res) == 0 && app != "" {
 		err = db.appExists(ctx, app)
 	}

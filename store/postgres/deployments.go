@@ -50,8 +50,8 @@ func prepareDeployment(d *paved.Deployment) (deployment, error) {
 }
 
 const insertDeploymentSQL = `INSERT INTO deployments (id, app, env, author, commit_sha, commit_time, specs, rollback_of,
-	status, error, objects, inventory, revision, created_at, started_at, finished_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
+	runner, status, error, objects, inventory, revision, created_at, started_at, finished_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
 
 func deploymentError(d *paved.Deployment, err error) error {
 	switch {
@@ -81,7 +81,7 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 			return err
 		}
 		batch.Queue(insertDeploymentSQL, d.ID, d.App, d.Env, d.Author, d.CommitSHA, d.CommitTime, e.specs, d.RollbackOf,
-			d.Status, d.Error, e.objects, e.inventory, d.Revision, d.CreatedAt, d.StartedAt, d.FinishedAt)
+			d.Runner, d.Status, d.Error, e.objects, e.inventory, d.Revision, d.CreatedAt, d.StartedAt, d.FinishedAt)
 	}
 	return db.write(ctx, func(tx pgx.Tx) error {
 		results := tx.SendBatch(ctx, batch)
@@ -97,7 +97,7 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 
 // summaryCols are the columns lists read: everything but objects, whose
 // decoding costs ~10x the rest of a row (see BenchmarkListDeployments).
-const summaryCols = `id, app, env, author, commit_sha, commit_time, specs, rollback_of, status, error,
+const summaryCols = `id, app, env, author, commit_sha, commit_time, specs, rollback_of, runner, status, error,
 	inventory, revision, created_at, started_at, finished_at`
 
 const deploymentCols = summaryCols + ", objects"
@@ -106,7 +106,7 @@ const deploymentCols = summaryCols + ", objects"
 func scanDeployment(r pgx.Row, withObjects bool) (*paved.Deployment, error) {
 	var d paved.Deployment
 	var specs, objects, inventory []byte
-	dest := []any{&d.ID, &d.App, &d.Env, &d.Author, &d.CommitSHA, &d.CommitTime, &specs, &d.RollbackOf, &d.Status,
+	dest := []any{&d.ID, &d.App, &d.Env, &d.Author, &d.CommitSHA, &d.CommitTime, &specs, &d.RollbackOf, &d.Runner, &d.Status,
 		&d.Error, &inventory, &d.Revision, &d.CreatedAt, &d.StartedAt, &d.FinishedAt}
 	if withObjects {
 		dest = append(dest, &objects)
@@ -173,7 +173,7 @@ func (db *DB) ListDeployments(ctx context.Context, app, env string, limit int) (
 
 // UpdateDeployment saves what changes in a deployment's life (status,
 // error, objects, inventory, revision, start and finish times, commit and
-// specs); its ID, app, env and creation time stay as created.
+// specs); its ID, app, env, runner and creation time stay as created.
 func (db *DB) UpdateDeployment(ctx context.Context, d *paved.Deployment) error {
 	if d.Status == "" {
 		return paved.Errorf(paved.EINVALID, "deployment: status is required")

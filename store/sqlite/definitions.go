@@ -133,8 +133,18 @@ func scanResource(s scanner) (paved.StoredResource, error) {
 // lists every environment of the app, app "" every app. ENOTFOUND when the
 // named app does not exist.
 func (db *DB) ListResources(ctx context.Context, app, env string) ([]paved.StoredResource, error) {
-	res, err := queryList(ctx, db.r, scanResource, `SELECT app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at
-		FROM resources WHERE (? = '' OR app = ?) AND (? = '' OR env = ?) ORDER BY app, env, uid`, app, app, env, env)
+	// One statement per filter, so that each uses the primary key.
+	query := "SELECT app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at FROM resources"
+	var args []any
+	switch {
+	case app != "" && env != "":
+		query, args = query+" WHERE app = ? AND env = ?", []any{app, env}
+	case app != "":
+		query, args = query+" WHERE app = ?", []any{app}
+	case env != "":
+		query, args = query+" WHERE env = ?", []any{env}
+	}
+	res, err := queryList(ctx, db.r, scanResource, query+" ORDER BY app, env, uid", args...)
 	if err == nil && len(res) == 0 && app != "" {
 		err = db.appExists(ctx, app)
 	}

@@ -50,7 +50,7 @@ func prepareDeployment(d *paved.Deployment) (deployment, error) {
 
 func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, e deployment) error {
 	_, err := stmt.ExecContext(ctx, d.ID, d.App, d.Env, d.Author, d.CommitSHA, fmtTimePtr(d.CommitTime), e.specs,
-		d.RollbackOf, d.Status, d.Error, e.objects, e.inventory, d.Revision, fmtTime(d.CreatedAt),
+		d.RollbackOf, d.Runner, d.Status, d.Error, e.objects, e.inventory, d.Revision, fmtTime(d.CreatedAt),
 		fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt))
 	switch {
 	case isUnique(err):
@@ -64,8 +64,8 @@ func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, 
 }
 
 const insertDeploymentSQL = `INSERT INTO deployments (id, app, env, author, commit_sha, commit_time, specs, rollback_of,
-	status, error, objects, inventory, revision, created_at, started_at, finished_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	runner, status, error, objects, inventory, revision, created_at, started_at, finished_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateDeployment stores a new deployment of an existing app. The store
 // sets an ID when empty, status queued when empty and CreatedAt when zero.
@@ -100,7 +100,7 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 
 // summaryCols are the columns lists read: everything but objects, whose
 // decoding costs ~10x the rest of a row (see BenchmarkListDeployments).
-const summaryCols = `id, app, env, author, commit_sha, commit_time, specs, rollback_of, status, error,
+const summaryCols = `id, app, env, author, commit_sha, commit_time, specs, rollback_of, runner, status, error,
 	inventory, revision, created_at, started_at, finished_at`
 
 const deploymentCols = summaryCols + ", objects"
@@ -110,7 +110,7 @@ func scanDeployment(s scanner, withObjects bool) (*paved.Deployment, error) {
 	var d paved.Deployment
 	var specs, objects, inventory, created string
 	var commitTime, started, finished sql.NullString
-	dest := []any{&d.ID, &d.App, &d.Env, &d.Author, &d.CommitSHA, &commitTime, &specs, &d.RollbackOf, &d.Status,
+	dest := []any{&d.ID, &d.App, &d.Env, &d.Author, &d.CommitSHA, &commitTime, &specs, &d.RollbackOf, &d.Runner, &d.Status,
 		&d.Error, &inventory, &d.Revision, &created, &started, &finished}
 	if withObjects {
 		dest = append(dest, &objects)
@@ -189,7 +189,7 @@ func (db *DB) ListDeployments(ctx context.Context, app, env string, limit int) (
 
 // UpdateDeployment saves what changes in a deployment's life (status,
 // error, objects, inventory, revision, start and finish times, commit and
-// specs); its ID, app, env and creation time stay as created.
+// specs); its ID, app, env, runner and creation time stay as created.
 func (db *DB) UpdateDeployment(ctx context.Context, d *paved.Deployment) error {
 	if d.Status == "" {
 		return paved.Errorf(paved.EINVALID, "deployment: status is required")
@@ -253,9 +253,9 @@ func (db *DB) FailRunning(ctx context.Context, reason string) (int, error) {
 // 3... per deployment) and e.Time when zero.
 func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Event) error {
 	stamp(&e.Time)
-	return db.write(ctx, func(tx *sql.Tx) error {
+	var seq int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
 		// Writes are serialized, so MAX+1 cannot race.
-		var seq int64
 		err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE deployment = ?", deploymentID).Scan(&seq)
 		if err != nil {
 			return fmt.Errorf("sqlite: append event: %w", err)
@@ -268,9 +268,13 @@ func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Eve
 		if err != nil {
 			return fmt.Errorf("sqlite: append event: %w", err)
 		}
-		e.Seq = seq
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	e.Seq = seq
+	return nil
 }
 
 // Events returns a deployment's events with Seq > after, in order.
@@ -302,14 +306,20 @@ func (db *DB) Audit(ctx context.Context, e *paved.AuditEntry) error {
 		return err
 	}
 	stamp(&e.Time)
-	return db.write(ctx, func(tx *sql.Tx) error {
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, "INSERT INTO audit (time, actor, action, target, result) VALUES (?, ?, ?, ?, ?) RETURNING id",
-			fmtTime(e.Time), e.Actor, e.Action, e.Target, e.Result).Scan(&e.ID)
+			fmtTime(e.Time), e.Actor, e.Action, e.Target, e.Result).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("sqlite: audit: %w", err)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	e.ID = id
+	return nil
 }
 
 // ListAudit returns the newest audit entries first, at most limit (all when

@@ -29,6 +29,7 @@ func TestQueryPlans(t *testing.T) {
 		{"events", "SELECT seq, time, level, message FROM events WHERE deployment = ? AND seq > ? ORDER BY seq", []any{"x", 0}, "PRIMARY KEY"},
 		{"token", "SELECT " + userCols + " FROM tokens JOIN users ON users.name = tokens.user_name WHERE tokens.hash = ? AND (tokens.expires_at IS NULL OR tokens.expires_at > ?)",
 			[]any{[]byte("h"), "now"}, "tokens_hash"},
+		{"resources", "SELECT uid FROM resources WHERE app = ? AND env = ? ORDER BY app, env, uid", []any{"shop", "dev"}, "sqlite_autoindex_resources"},
 		{"fail running", "SELECT n FROM deployments WHERE status IN ('queued', 'running')", nil, "deployments_unfinished"},
 	} {
 		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.sql, q.args...)

@@ -123,59 +123,106 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 
 // migrate applies, in one transaction, every embedded migration that
 // schema_migrations does not list yet.
+//
+// Foreign keys are off meanwhile, as SQLite's procedure for rebuilding a
+// table requires (dropping a referenced table fails otherwise, and the
+// pragma does nothing inside a transaction); foreign_key_check then vets
+// the result before it commits.
 func (db *DB) migrate(ctx context.Context) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
-	return db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version    INTEGER PRIMARY KEY,
-			name       TEXT NOT NULL,
-			applied_at TEXT NOT NULL
-		)`); err != nil {
-			return fmt.Errorf("sqlite: create schema_migrations: %w", err)
-		}
-		applied := map[int]bool{}
-		rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
-		if err != nil {
-			return fmt.Errorf("sqlite: read schema_migrations: %w", err)
-		}
-		for rows.Next() {
-			var v int
-			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return err
-			}
-			applied[v] = true
-		}
-		if err := rows.Close(); err != nil {
+	// The writer pool has one connection: hold it across the pragmas.
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := applyMigrations(ctx, tx, names); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit migrations: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = ON"); err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	return nil
+}
+
+func applyMigrations(ctx context.Context, tx *sql.Tx, names []string) error {
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
+	}
+	applied := map[int]bool{}
+	rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return fmt.Errorf("sqlite: read schema_migrations: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
 			return err
 		}
-		for _, name := range names {
-			base := filepath.Base(name)
-			v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-			if err != nil {
-				return fmt.Errorf("sqlite: migration %s: name must start with a number", base)
-			}
-			if applied[v] {
-				continue
-			}
-			script, err := migrations.ReadFile(name)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
-				return fmt.Errorf("sqlite: migration %s: %w", base, err)
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-				v, base, fmtTime(now())); err != nil {
-				return fmt.Errorf("sqlite: record migration %s: %w", base, err)
-			}
+		applied[v] = true
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	ran := false
+	for _, name := range names {
+		base := filepath.Base(name)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: name must start with a number", base)
 		}
+		if applied[v] {
+			continue
+		}
+		ran = true
+		script, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", base, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			v, base, fmtTime(now())); err != nil {
+			return fmt.Errorf("sqlite: record migration %s: %w", base, err)
+		}
+	}
+	if !ran {
 		return nil
-	})
+	}
+	// The check reads every foreign key: only after a migration ran.
+	var table string
+	var rowid sql.NullInt64
+	var parent string
+	var fkid int
+	err = tx.QueryRowContext(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fkid)
+	switch {
+	case err == nil:
+		return fmt.Errorf("sqlite: migrations left a row of %s (rowid %d) without its %s", table, rowid.Int64, parent)
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("sqlite: check foreign keys after migrations: %w", err)
+	}
+	return nil
 }
 
 // SchemaVersion is the highest migration applied.

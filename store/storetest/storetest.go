@@ -368,6 +368,11 @@ func testResources(t *testing.T, s paved.Store) {
 	if len(all) != 3 {
 		t.Fatalf("ListResources of every env = %d resources, want 3", len(all))
 	}
+	everywhere, err := s.ListResources(ctx, "", "")
+	must(t, err)
+	if len(everywhere) != 3 {
+		t.Fatalf("ListResources of every app = %d resources, want 3", len(everywhere))
+	}
 	_, err = s.ListResources(ctx, "blog", "dev")
 	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
 
