@@ -48,6 +48,8 @@ type EnvironmentRequest struct {
 	Values map[string]string `json:"values,omitempty"`
 	// From clones the latest successful deployment of that environment.
 	From string `json:"from,omitempty"`
+	// Target names a registered target; "" is the server's default.
+	Target string `json:"target,omitempty"`
 }
 
 // TypeInfo is a resource type usable in an environment, and how.
