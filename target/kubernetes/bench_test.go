@@ -48,7 +48,7 @@ func benchWorkloads(n int) []paved.Object {
 //
 //	go test -run '^$' -bench 100Workloads -benchtime 5x ./target/kubernetes
 func BenchmarkApply100Workloads(b *testing.B) {
-	for _, n := range []int{1, 4, DefaultConcurrency, 16} {
+	for _, n := range []int{1, 4, 8, 16, 32} {
 		b.Run(fmt.Sprintf("concurrency=%d", n), func(b *testing.B) { benchApply(b, n) })
 	}
 }
@@ -98,16 +98,10 @@ func BenchmarkKubectlApply100Workloads(b *testing.B) {
 //
 //	go test -run '^$' -bench SpeedupOverKubectl -benchtime 5x ./target/kubernetes
 func BenchmarkSpeedupOverKubectl(b *testing.B) {
-	for _, n := range []int{DefaultConcurrency, 16} {
-		b.Run(fmt.Sprintf("concurrency=%d", n), func(b *testing.B) { benchSpeedup(b, n) })
-	}
-}
-
-func benchSpeedup(b *testing.B, concurrency int) {
 	c := cluster.Get(b)
 	objs := benchWorkloads(100)
 	k := newKubectlBench(b, c, objs)
-	target, err := FromKubeconfigFile(c.Kubeconfig, "", WithWaitTimeout(0), WithConcurrency(concurrency))
+	target, err := FromKubeconfigFile(c.Kubeconfig, "", WithWaitTimeout(0))
 	if err != nil {
 		b.Fatal(err)
 	}
