@@ -42,6 +42,11 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"ConcurrentEvents", testConcurrentEvents},
 		{"ConcurrentDeployments", testConcurrentDeployments},
 		{"ConcurrentDefinitions", testConcurrentDefinitions},
+		{"Runner", testRunner},
+		{"FailOrphaned", testFailOrphaned},
+		{"ConcurrentFailOrphaned", testConcurrentFailOrphaned},
+		{"Leases", testLeases},
+		{"ConcurrentLeases", testConcurrentLeases},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -480,6 +485,7 @@ func testDeploymentRoundTrip(t *testing.T, s paved.Store) {
 	d.CommitSHA = "0123456789abcdef0123456789abcdef01234567"
 	d.CommitTime = &commit
 	d.RollbackOf = "d0"
+	d.Runner = "server-a"
 	d.Error = "partial"
 	d.Revision = "c0ffee"
 	d.StartedAt = &started

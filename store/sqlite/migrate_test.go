@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"paved.dev/paved"
+)
+
+// TestMigrateFromV1 upgrades a database holding deployments and events
+// written by the first schema: 0002 rebuilds the deployments table, which
+// the events table references.
+func TestMigrateFromV1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "paved.db")
+	old, err := sql.Open("sqlite", path+"?"+dsnCommon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := migrations.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		string(script),
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (1, '0001_init.sql', '2026-01-01T00:00:00.000000Z')`,
+		`INSERT INTO teams (name, created_at) VALUES ('core', '2026-01-01T00:00:00.000000Z')`,
+		`INSERT INTO apps (name, team, created_at) VALUES ('shop', 'core', '2026-01-01T00:00:00.000000Z')`,
+		`INSERT INTO deployments (id, app, env, status, created_at) VALUES
+			('d1', 'shop', 'dev', 'succeeded', '2026-01-01T00:00:01.000000Z'),
+			('d2', 'shop', 'dev', 'running', '2026-01-01T00:00:02.000000Z'),
+			('d3', 'shop', 'dev', 'queued', '2026-01-01T00:00:03.000000Z')`,
+		// The newest deployment is gone: numbering must not hand out its n again.
+		`DELETE FROM deployments WHERE id = 'd3'`,
+		`INSERT INTO events (deployment, seq, time, message) VALUES ('d2', 1, '2026-01-01T00:00:02.000000Z', 'running')`,
+	} {
+		if _, err := old.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	old.Close()
+
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.SchemaVersion(ctx); err != nil || v < 3 {
+		t.Fatalf("SchemaVersion = %d, %v; want >= 3", v, err)
+	}
+	d, err := db.GetDeployment(ctx, "d2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Runner != "" || d.Status != paved.DeploymentRunning {
+		t.Fatalf("d2 after migration: runner %q, status %q", d.Runner, d.Status)
+	}
+	events, err := db.Events(ctx, "d2", 0)
+	if err != nil || len(events) != 1 {
+		t.Fatalf("events of d2 after migration: %v, %v", events, err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Foreign keys are back on after migrating.
+	err = db.AppendEvent(ctx, "nope", &paved.Event{Message: "x"})
+	if paved.ErrorCode(err) != paved.ENOTFOUND {
+		t.Fatalf("AppendEvent to a missing deployment = %v, want ENOTFOUND", err)
+	}
+	must(db.CreateDeployment(ctx, &paved.Deployment{ID: "d4", App: "shop", Env: "dev", Runner: "a"}))
+	var n int
+	must(db.r.QueryRowContext(ctx, "SELECT n FROM deployments WHERE id = 'd4'").Scan(&n))
+	if n != 4 {
+		t.Fatalf("new deployment got n = %d, want 4 (after the deleted d3)", n)
+	}
+	orphans, err := db.FailOrphaned(ctx, now(), "server stopped", now())
+	if err != nil || len(orphans) != 2 {
+		t.Fatalf("FailOrphaned after migration = %v, %v; want d2 and d4", orphans, err)
+	}
+}
