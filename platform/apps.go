@@ -73,8 +73,15 @@ func (p *Platform) CreateEnvironment(ctx context.Context, req *paved.Environment
 	if err := p.mvpAllows(req.Type); err != nil {
 		return nil, err
 	}
+	target := req.Target
+	if target == "" {
+		target = p.cfg.DefaultTarget
+	}
+	if _, err := p.target(ctx, target); err != nil {
+		return nil, err
+	}
 	env = &paved.Environment{
-		App: req.App, Name: req.Name, Type: req.Type, Target: p.cfg.DefaultTarget,
+		App: req.App, Name: req.Name, Type: req.Type, Target: target,
 		Namespace: engine.Namespace(req.App, req.Name), Values: req.Values, CreatedAt: p.now(),
 	}
 	ttl := time.Duration(req.TTL)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"paved.dev/paved"
@@ -193,9 +194,9 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) error {
 	if err != nil {
 		return err
 	}
-	target := p.cfg.Targets[env.Target]
-	if target == nil {
-		return paved.Errorf(paved.EUNAVAILABLE, "environment %s uses target %q, which this server does not have", env.Name, env.Target)
+	target, err := p.target(ctx, env.Target)
+	if err != nil {
+		return err
 	}
 	var objs []paved.Object
 	var res *engine.Result
@@ -231,10 +232,22 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) error {
 	if err != nil {
 		return err
 	}
+	var failed []string
 	for _, s := range applied.Statuses {
-		if s.State == "failed" {
-			return paved.Errorf(paved.EINVALID, "%s failed: %s", s.Ref, s.Reason)
+		msg := s.Ref.String() + ": " + s.State
+		if s.Reason != "" {
+			msg += " (" + s.Reason + ")"
 		}
+		if s.State != "applied" {
+			p.event(d.ID, "info", msg)
+		}
+		if s.State == "failed" {
+			failed = append(failed, msg)
+		}
+	}
+	if len(failed) > 0 {
+		d.Inventory, d.Revision = applied.Inventory, applied.Revision
+		return paved.Errorf(paved.EINVALID, "%d object(s) failed to roll out: %s", len(failed), strings.Join(failed, "; "))
 	}
 	if d.Objects, err = p.sealObjects(d.ID, objs); err != nil {
 		return err

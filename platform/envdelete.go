@@ -25,9 +25,9 @@ func (p *Platform) deleteEnvironment(ctx context.Context, app, name string) erro
 	if err != nil {
 		return err
 	}
-	target := p.cfg.Targets[env.Target]
-	if target == nil {
-		return paved.Errorf(paved.EUNAVAILABLE, "environment %s uses target %q, which this server does not have", name, env.Target)
+	target, err := p.target(ctx, env.Target)
+	if err != nil {
+		return err
 	}
 	var inventory []paved.ObjectRef
 	last, err := p.cfg.Store.LastSuccessful(ctx, app, name)

@@ -32,6 +32,9 @@ type Config struct {
 	Logger     *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
+	// TargetFactory builds registered targets (clusters); nil refuses
+	// registrations.
+	TargetFactory TargetFactory
 	// ServerID names this server to the others sharing the store; keep it
 	// across restarts. "" makes one up.
 	ServerID string
@@ -57,6 +60,10 @@ type Platform struct {
 	// coord is the store's coordination of several servers, or nil.
 	coord paved.Coordinator
 	id    string
+	// tstore keeps registered targets, when the store can; built caches
+	// the targets made from them.
+	tstore paved.TargetStore
+	built  map[string]paved.Target
 }
 
 var (
@@ -98,6 +105,8 @@ func New(cfg Config) (*Platform, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Platform{cfg: cfg, log: cfg.Logger, queues: map[string]*envQueue{}, runCtx: ctx, cancel: cancel, id: cfg.ServerID}
 	p.coord, _ = cfg.Store.(paved.Coordinator)
+	p.tstore, _ = cfg.Store.(paved.TargetStore)
+	p.built = map[string]paved.Target{}
 	return p, nil
 }
 

@@ -55,9 +55,9 @@ func (p *Platform) reconcile(ctx context.Context, app, envName string) error {
 	if err != nil {
 		return err
 	}
-	target := p.cfg.Targets[env.Target]
-	if target == nil {
-		return fmt.Errorf("no target %q", env.Target)
+	target, err := p.target(ctx, env.Target)
+	if err != nil {
+		return err
 	}
 	last, err := p.cfg.Store.LastSuccessful(ctx, app, envName)
 	if paved.ErrorCode(err) == paved.ENOTFOUND {
