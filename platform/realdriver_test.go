@@ -1,0 +1,132 @@
+package platform
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"paved.dev/paved"
+	"paved.dev/paved/driver/postgres"
+)
+
+func requirePostgres(t *testing.T) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second)
+	if err == nil {
+		c.Close()
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v): CI must run .ci/services.sh first", err)
+	}
+	t.Skipf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v): start it to run this test", err)
+}
+
+// TestRealPostgresGoldenPath: an app whose postgres comes from the real
+// postgres driver in dev (a database on the shared server) and from the
+// in-cluster template in an ephemeral environment; the workload's credentials
+// work on the server; deleting dev removes the database and the role.
+func TestRealPostgresGoldenPath(t *testing.T) {
+	requirePostgres(t)
+	f := newFixture(t)
+	f.p.cfg.Engine.Drivers["postgres"] = postgres.New(slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	app := "rd" + strings.ToLower(rand.Text()[:8])
+	must(t, f.p.CreateApp(f.dev, &paved.App{Name: app, Team: "pioneers"}))
+	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{
+		ID: "pg-shared-dev", Type: "postgres", Driver: "postgres",
+		Criteria: []paved.Criteria{{EnvType: "development"}},
+		Inputs:   map[string]any{"host": "127.0.0.1", "port": 5432, "username": "postgres", "password": "", "sslmode": "disable"},
+	}})
+	must(t, err)
+	if _, err := f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: app, Name: "dev", Type: "development"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: app, Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	f.p.Wait()
+	got, _ := f.p.GetDeployment(f.dev, d.ID)
+	if got.Status != paved.DeploymentSucceeded {
+		t.Fatalf("deploy: %s %s", got.Status, got.Error)
+	}
+	db := paved.ResourceUID("postgres.default#api.db")
+	out, err := f.p.Outputs(f.dev, app, "dev", db, true)
+	must(t, err)
+	if !strings.HasPrefix(fmt.Sprint(out["name"]), "paved_") {
+		t.Fatalf("the database does not come from the postgres driver: %v", out)
+	}
+	// The workload's credentials work: connect as the created role.
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("host=127.0.0.1 port=%v user=%v password=%v dbname=%v sslmode=disable", out["port"], out["username"], out["password"], out["database"]))
+	if err != nil {
+		t.Fatalf("connecting with the outputs: %v", err)
+	}
+	_, err = conn.Exec(ctx, "CREATE TABLE orders (id int); INSERT INTO orders VALUES (1)")
+	conn.Close(ctx)
+	must(t, err)
+
+	// An ephemeral copy gets the in-cluster template instead.
+	if _, err := f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: app, Name: "pr-1", From: "dev", TTL: paved.Duration(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	f.p.Wait()
+	rs, err := f.p.ListResources(f.dev, app, "pr-1")
+	must(t, err)
+	for _, r := range rs {
+		if r.UID == db && r.DefinitionID != "default-postgres" {
+			t.Errorf("pr-1's postgres came from %s, want the in-cluster default", r.DefinitionID)
+		}
+	}
+
+	// Deleting dev deprovisions: the database and role are gone.
+	must(t, f.p.DeleteEnvironment(f.dev, app, "dev"))
+	admin, err := pgx.Connect(ctx, "host=127.0.0.1 port=5432 user=postgres dbname=postgres sslmode=disable")
+	must(t, err)
+	defer admin.Close(ctx)
+	var n int
+	must(t, admin.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", out["database"]).Scan(&n))
+	if n != 0 {
+		t.Errorf("database %v survived the environment's deletion", out["database"])
+	}
+	must(t, admin.QueryRow(ctx, "SELECT count(*) FROM pg_roles WHERE rolname = $1", out["username"]).Scan(&n))
+	if n != 0 {
+		t.Errorf("role %v survived the environment's deletion", out["username"])
+	}
+	must(t, f.p.DeleteEnvironment(f.dev, app, "pr-1"))
+}
+
+// TestDriverFailureIsAClearEventAndNothingHalfDone: a definition whose
+// admin password is wrong fails the deployment with the driver's message in
+// its events, and records no resource.
+func TestDriverFailureIsAClearEventAndNothingHalfDone(t *testing.T) {
+	requirePostgres(t)
+	f := newFixture(t)
+	f.p.cfg.Engine.Drivers["postgres"] = postgres.New(slog.New(slog.DiscardHandler))
+	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{
+		ID: "pg-unreachable", Type: "postgres", Driver: "postgres",
+		Criteria: []paved.Criteria{{EnvType: "development"}},
+		Inputs:   map[string]any{"host": "127.0.0.1", "port": 1, "username": "postgres", "password": "x", "sslmode": "disable"},
+	}})
+	must(t, err)
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	f.p.Wait()
+	got, _ := f.p.GetDeployment(f.dev, d.ID)
+	if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "127.0.0.1:1") {
+		t.Fatalf("deployment: %s %q", got.Status, got.Error)
+	}
+	evs, _ := f.p.Events(f.dev, d.ID, 0)
+	if last := evs[len(evs)-1].Message; !strings.Contains(last, "failed") || !strings.Contains(last, "pg-unreachable") {
+		t.Errorf("the last event does not say what failed: %q", last)
+	}
+	if rs, _ := f.store.ListResources(context.Background(), "shop", "dev"); len(rs) != 0 {
+		t.Errorf("%d resources recorded by a failed deployment", len(rs))
+	}
+}
