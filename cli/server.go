@@ -79,6 +79,7 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.DurationVar(&cfg.DefaultTTL, "default-ttl", 72*time.Hour, "lifetime of ephemeral environments when none is given")
 	fl.DurationVar(&cfg.MaxTTL, "max-ttl", 14*24*time.Hour, "longest lifetime an ephemeral environment may ask for")
 	fl.DurationVar(&cfg.ReapEvery, "reap-every", time.Minute, "how often expired environments are deleted")
+	fl.DurationVar(&cfg.RolloutTimeout, "rollout-timeout", 2*time.Minute, "how long a deployment to a cluster waits for workloads to roll out")
 	fl.StringVar(&cfg.GitURL, "git-url", "", "remote GitOps repository (default: a local one in the data dir)")
 	fl.StringVar(&cfg.GitBranch, "git-branch", "main", "branch of the GitOps repository")
 	fl.StringVar(&cfg.GitUsername, "git-username", "", "user for the remote repository (password: PAVED_GIT_PASSWORD)")

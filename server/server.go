@@ -30,6 +30,7 @@ import (
 	pgstore "paved.dev/paved/store/postgres"
 	"paved.dev/paved/store/sqlite"
 	"paved.dev/paved/target/gitops"
+	"paved.dev/paved/target/kubernetes"
 )
 
 // Config is everything a server needs; zero values mean the defaults.
@@ -48,6 +49,9 @@ type Config struct {
 	DefaultTTL time.Duration
 	MaxTTL     time.Duration
 	ReapEvery  time.Duration
+	// RolloutTimeout bounds how long a deployment to a cluster waits for
+	// workloads to roll out; 0 means the Kubernetes target's default.
+	RolloutTimeout time.Duration
 	// GitURL pushes to a remote repository instead of DataDir/gitops.
 	GitURL, GitBranch, GitUsername, GitPassword string
 	Version                                     string
@@ -115,8 +119,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	wait := cfg.RolloutTimeout
+	if wait == 0 {
+		wait = kubernetes.DefaultWaitTimeout
+	}
 	p, err := platform.New(platform.Config{
-		Store: st, Engine: eng, Sealer: sealer, ServerID: id,
+		Store: st, Engine: eng, Sealer: sealer, ServerID: id, TargetFactory: kubeFactory(log, wait),
 		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops",
 		MVPMode: cfg.MVPMode, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL, Logger: log,
 	})
