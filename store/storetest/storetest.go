@@ -47,6 +47,9 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"ConcurrentFailOrphaned", testConcurrentFailOrphaned},
 		{"Leases", testLeases},
 		{"ConcurrentLeases", testConcurrentLeases},
+		{"Targets", testTargets},
+		{"ListTargets", testListTargets},
+		{"DeleteTarget", testDeleteTarget},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
