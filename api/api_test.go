@@ -67,7 +67,8 @@ func newHarness(t testing.TB, mounts map[string]http.Handler) *harness {
 	t.Helper()
 	h := &harness{fake: newFake(), logs: &logBuffer{}}
 	h.server = NewServer(Config{
-		Services:     Services{Teams: h.fake, Apps: h.fake, Definitions: h.fake, Deployments: h.fake, Resources: h.fake, Audit: h.fake},
+		Services: Services{Teams: h.fake, Apps: h.fake, Definitions: h.fake, Deployments: h.fake, Resources: h.fake, Audit: h.fake,
+			Targets: h.fake, Checks: h.fake},
 		Authenticate: authenticate,
 		Logger:       slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Version:      "1.2.3",
@@ -238,11 +239,38 @@ func TestRoundTrip(t *testing.T) {
 		{"Outputs of a uid with a slash and a space", func(c *Client) (any, error) { return c.Outputs(ctx, "shop", "dev", "dns.default#shared/a b", false) },
 			"Outputs shop dev dns.default#shared/a b false", map[string]any{"host": "pg", "port": 5432, "password": paved.Redacted}},
 		{"ListAudit", func(c *Client) (any, error) { return c.ListAudit(ctx, 7) }, "ListAudit 7", h.fake.audit},
+
+		{"RegisterTarget", func(c *Client) (any, error) {
+			return c.RegisterTarget(ctx, &paved.TargetInfo{Name: "prod-eu", Type: paved.TargetKubernetes, Kubeconfig: "apiVersion: v1\nkind: Config\n", Context: "eu"})
+		}, "RegisterTarget prod-eu kubernetes 28 eu false",
+			paved.TargetInfo{Name: "prod-eu", Type: paved.TargetKubernetes, Context: "eu", Server: "https://10.0.0.1:6443", CreatedAt: t0}},
+		{"RegisterTarget in the cluster", func(c *Client) (any, error) {
+			return c.RegisterTarget(ctx, &paved.TargetInfo{Name: "here", InCluster: true})
+		}, "RegisterTarget here  0  true", paved.TargetInfo{Name: "here", InCluster: true, Server: "https://10.0.0.1:6443", CreatedAt: t0}},
+		{"ListTargets", func(c *Client) (any, error) { return c.ListTargets(ctx) }, "ListTargets",
+			[]paved.TargetInfo{
+				{Name: "gitops", Type: paved.TargetGitOps},
+				{Name: "here", InCluster: true, Server: "https://10.0.0.1:6443", CreatedAt: t0},
+				{Name: "prod-eu", Type: paved.TargetKubernetes, Context: "eu", Server: "https://10.0.0.1:6443", CreatedAt: t0},
+			}},
+		{"CheckTarget", func(c *Client) (any, error) { return c.CheckTarget(ctx, "gitops") }, "CheckTarget gitops",
+			paved.Health{Name: "gitops", Kind: "target", OK: true, Message: "reachable", CheckedAt: t0}},
+		{"EnvironmentStatus", func(c *Client) (any, error) { return c.EnvironmentStatus(ctx, "shop", "dev") }, "EnvironmentStatus shop dev", h.fake.status["shop/dev"]},
+		{"CheckDefinitions", func(c *Client) (any, error) { return c.CheckDefinitions(ctx, []string{"postgres-dev", "redis-dev"}) },
+			"CheckDefinitions [postgres-dev redis-dev]", []paved.Health{
+				{Name: "postgres-dev", Kind: "definition", OK: false, Message: "connect to pg:5432: connection refused", CheckedAt: t0},
+				{Name: "redis-dev", Kind: "definition", OK: true, Message: "connected", CheckedAt: t0},
+			}},
+		{"CheckDefinitions, all of them", func(c *Client) (any, error) {
+			hs, err := c.CheckDefinitions(ctx, nil)
+			return len(hs), err
+		}, "CheckDefinitions []", 2},
 	}
 	// Every method of every service interface has a case above.
 	for _, iface := range []reflect.Type{
 		reflect.TypeFor[paved.TeamService](), reflect.TypeFor[paved.AppService](), reflect.TypeFor[paved.DefinitionService](),
 		reflect.TypeFor[paved.DeploymentService](), reflect.TypeFor[paved.ResourceService](), reflect.TypeFor[paved.AuditService](),
+		reflect.TypeFor[paved.TargetService](), reflect.TypeFor[paved.DefinitionChecker](),
 	} {
 		for m := range iface.Methods() {
 			if !slices.ContainsFunc(tests, func(tt struct {
@@ -410,6 +438,7 @@ func TestBodies(t *testing.T) {
 	h := newHarness(t, nil)
 	big := `{"specs":{"a":"` + strings.Repeat("x", 9<<20) + `"}}`
 	bigTeam := `{"name":"` + strings.Repeat("x", 2<<20) + `"}`
+	bigTarget := `{"name":"big","kubeconfig":"` + strings.Repeat("x", 2<<20) + `"}`
 	tests := []struct {
 		name, method, path, body string
 		wantStatus               int
@@ -433,6 +462,8 @@ func TestBodies(t *testing.T) {
 		{"negative limit", "GET", "/api/apps/shop/deployments?limit=-1", "", 400, `limit: want a whole number ≥ 0, got "-1"`},
 		{"bad after", "GET", "/api/deployments/d1/events?after=x", "", 400, `after: want a whole number ≥ 0, got "x"`},
 		{"bad reveal", "GET", "/api/apps/shop/envs/dev/resources/x/outputs?reveal=maybe", "", 400, `reveal: want true or false, got "maybe"`},
+		{"target too large", "POST", "/api/targets", bigTarget, 413, "body: larger than the limit of 2 MiB"},
+		{"check ids not a list", "POST", "/api/definitions/check", `{"ids":"a"}`, 400, "body: ids: want array, got string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -450,6 +481,13 @@ func TestBodies(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a 1 MiB kubeconfig is fine", func(t *testing.T) {
+		// Every line escaped: the JSON body is larger than the file.
+		kc := strings.Repeat("  certificate-authority-data: \"LS0t\"\n", (1<<20)/37)
+		if _, err := h.admin.RegisterTarget(context.Background(), &paved.TargetInfo{Name: "big", Kubeconfig: kc}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("a 6 MiB deployment is fine", func(t *testing.T) {
 		specs := map[string]string{"big.score.yaml": strings.Repeat("#", 6<<20)}
 		if _, err := h.admin.Deploy(context.Background(), &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs}); err != nil {
@@ -558,6 +596,34 @@ func TestRequestLog(t *testing.T) {
 	}
 }
 
+// TestKubeconfigStaysIn checks that a registered kubeconfig reaches the
+// service and never comes back out: not in answers, not in the log.
+func TestKubeconfigStaysIn(t *testing.T) {
+	h := newHarness(t, nil)
+	const secret = "client-key-data: c3VwZXJzZWNyZXQta3ViZWNvbmZpZw=="
+	body := `{"name":"prod","type":"kubernetes","kubeconfig":"apiVersion: v1\n` + secret + `\n","context":"prod"}`
+	status, _, out := h.raw(t, "POST", "/api/targets", "admin-token", body)
+	if status != 201 {
+		t.Fatalf("status %d: %s", status, out)
+	}
+	if got, want := h.fake.lastCall(), "RegisterTarget prod kubernetes 65 prod false"; got != want {
+		t.Errorf("service called with %q, want %q", got, want)
+	}
+	_, _, list := h.raw(t, "GET", "/api/targets", "admin-token", "")
+	h.fake.setFail("RegisterTarget", paved.Errorf(paved.EINVALID, "kubeconfig: no context prod"))
+	h.raw(t, "POST", "/api/targets", "admin-token", body)
+	h.fake.setFail("RegisterTarget", errors.New("internal"))
+	h.raw(t, "POST", "/api/targets", "admin-token", body)
+	for what, s := range map[string]string{"the answer": out, "the list": list, "the log": h.logs.String()} {
+		if strings.Contains(s, "kubeconfig") || strings.Contains(s, "c3VwZXJzZWNyZXQta3ViZWNvbmZpZw") {
+			t.Errorf("%s shows the kubeconfig:\n%s", what, s)
+		}
+	}
+	if !strings.Contains(list, `"name":"prod"`) {
+		t.Errorf("the list lacks the target: %s", list)
+	}
+}
+
 func TestClientErrors(t *testing.T) {
 	ctx := context.Background()
 	t.Run("server not running", func(t *testing.T) {
@@ -622,6 +688,8 @@ func TestClientErrors(t *testing.T) {
 			{func() error { _, err := c.GetEnvironment(ctx, "shop", ""); return err }(), "environment: required"},
 			{func() error { _, err := c.Outputs(ctx, "shop", "dev", "", false); return err }(), "resource uid: required"},
 			{func() error { _, err := c.Rollback(ctx, ""); return err }(), "deployment id: required"},
+			{func() error { _, err := c.CheckTarget(ctx, ""); return err }(), "target: required"},
+			{func() error { _, err := c.EnvironmentStatus(ctx, "shop", ""); return err }(), "environment: required"},
 		} {
 			if paved.ErrorCode(tc.err) != paved.EINVALID || paved.ErrorMessage(tc.err) != tc.want {
 				t.Errorf("got %v, want invalid %q", tc.err, tc.want)
@@ -635,6 +703,14 @@ func TestMissingService(t *testing.T) {
 	defer srv.Close()
 	_, err := NewClient(srv.URL, "admin-token").ListAudit(context.Background(), 0)
 	if paved.ErrorCode(err) != paved.EUNAVAILABLE || paved.ErrorMessage(err) != "this server does not serve the audit log" {
+		t.Errorf("got %v", err)
+	}
+	_, err = NewClient(srv.URL, "admin-token").ListTargets(context.Background())
+	if paved.ErrorCode(err) != paved.EUNAVAILABLE || paved.ErrorMessage(err) != "this server does not serve targets" {
+		t.Errorf("got %v", err)
+	}
+	_, err = NewClient(srv.URL, "admin-token").CheckDefinitions(context.Background(), nil)
+	if paved.ErrorCode(err) != paved.EUNAVAILABLE || paved.ErrorMessage(err) != "this server does not serve definition checks" {
 		t.Errorf("got %v", err)
 	}
 }

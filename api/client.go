@@ -27,6 +27,8 @@ var (
 	_ paved.DeploymentService = (*Client)(nil)
 	_ paved.ResourceService   = (*Client)(nil)
 	_ paved.AuditService      = (*Client)(nil)
+	_ paved.TargetService     = (*Client)(nil)
+	_ paved.DefinitionChecker = (*Client)(nil)
 )
 
 // Client talks to a paved server.
@@ -114,6 +116,8 @@ func paramName(format string, i int) string {
 				return "deployment id"
 			case "resources":
 				return "resource uid"
+			case "targets":
+				return "target"
 			}
 			return segs[j-1]
 		}
@@ -479,6 +483,48 @@ func (c *Client) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, 
 	}
 	var l list[paved.AuditEntry]
 	return l.Items, c.do(ctx, http.MethodGet, "/api/audit", q, nil, &l)
+}
+
+func (c *Client) RegisterTarget(ctx context.Context, t *paved.TargetInfo) (*paved.TargetInfo, error) {
+	var out paved.TargetInfo
+	if err := c.do(ctx, http.MethodPost, "/api/targets", nil, t, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (c *Client) ListTargets(ctx context.Context) ([]paved.TargetInfo, error) {
+	var l list[paved.TargetInfo]
+	return l.Items, c.do(ctx, http.MethodGet, "/api/targets", nil, nil, &l)
+}
+
+func (c *Client) CheckTarget(ctx context.Context, name string) (*paved.Health, error) {
+	p, err := path("/api/targets/%s/check", name)
+	if err != nil {
+		return nil, err
+	}
+	var h paved.Health
+	if err := c.do(ctx, http.MethodPost, p, nil, nil, &h); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+func (c *Client) EnvironmentStatus(ctx context.Context, app, env string) (*paved.EnvironmentStatus, error) {
+	p, err := path("/api/apps/%s/envs/%s/status", app, env)
+	if err != nil {
+		return nil, err
+	}
+	var st paved.EnvironmentStatus
+	if err := c.do(ctx, http.MethodGet, p, nil, nil, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+func (c *Client) CheckDefinitions(ctx context.Context, ids []string) ([]paved.Health, error) {
+	var l list[paved.Health]
+	return l.Items, c.do(ctx, http.MethodPost, "/api/definitions/check", nil, CheckDefinitionsRequest{IDs: ids}, &l)
 }
 
 // StreamEvents calls fn with each event of a deployment after seq after, in

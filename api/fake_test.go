@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,9 @@ type fake struct {
 	events      map[string][]paved.Event
 	resources   []paved.Resource
 	audit       []paved.AuditEntry
+	targets     map[string]paved.TargetInfo // with the kubeconfig, as a store would keep it sealed
+	health      map[string]paved.Health     // by target or definition name
+	status      map[string]paved.EnvironmentStatus
 }
 
 var (
@@ -37,6 +41,8 @@ var (
 	_ paved.DeploymentService = (*fake)(nil)
 	_ paved.ResourceService   = (*fake)(nil)
 	_ paved.AuditService      = (*fake)(nil)
+	_ paved.TargetService     = (*fake)(nil)
+	_ paved.DefinitionChecker = (*fake)(nil)
 )
 
 var t0 = time.Date(2025, 11, 24, 9, 0, 0, 0, time.UTC)
@@ -56,7 +62,15 @@ func newFake() *fake {
 			UID: "postgres.default#api.db", App: "shop", Env: "dev", DefinitionID: "postgres-dev", Driver: "postgres",
 			Outputs: map[string]any{"host": "pg", "port": 5432, "password": paved.Redacted}, Secrets: []string{"password"},
 		}},
-		audit: []paved.AuditEntry{{ID: 1, Time: t0, Actor: "alice", Action: "deploy", Target: "shop/dev", Result: "ok"}},
+		audit:   []paved.AuditEntry{{ID: 1, Time: t0, Actor: "alice", Action: "deploy", Target: "shop/dev", Result: "ok"}},
+		targets: map[string]paved.TargetInfo{"gitops": {Name: "gitops", Type: paved.TargetGitOps}},
+		health: map[string]paved.Health{
+			"gitops":       {Name: "gitops", Kind: "target", OK: true, Message: "reachable", CheckedAt: t0},
+			"postgres-dev": {Name: "postgres-dev", Kind: "definition", OK: false, Message: "connect to pg:5432: connection refused", CheckedAt: t0},
+		},
+		status: map[string]paved.EnvironmentStatus{"shop/dev": {App: "shop", Env: "dev", Target: "gitops", Deployment: "d1", Drift: []paved.Drift{{
+			Ref: paved.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop-dev", Name: "api"}, State: "changed", Fields: []string{"spec.replicas: 2 → 5"},
+		}}}},
 	}
 	f.defs["postgres-dev"] = []paved.ResourceDefinition{
 		{ID: "postgres-dev", Type: "postgres", Driver: "postgres", Version: 1},
@@ -443,4 +457,87 @@ func (f *fake) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, er
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.audit), nil
+}
+
+func (f *fake) RegisterTarget(ctx context.Context, t *paved.TargetInfo) (*paved.TargetInfo, error) {
+	if err := f.call("RegisterTarget", t.Name, t.Type, len(t.Kubeconfig), t.Context, t.InCluster); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.targets[t.Name]; ok {
+		return nil, paved.Errorf(paved.ECONFLICT, "target %s exists", t.Name)
+	}
+	stored := *t
+	stored.Server = "https://10.0.0.1:6443"
+	stored.CreatedAt = f.now
+	f.targets[t.Name] = stored
+	// Like a careless service: the handler must not pass the kubeconfig on.
+	return &stored, nil
+}
+
+func (f *fake) ListTargets(ctx context.Context) ([]paved.TargetInfo, error) {
+	if err := f.call("ListTargets"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []paved.TargetInfo
+	for _, t := range f.targets {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b paved.TargetInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+func (f *fake) CheckTarget(ctx context.Context, name string) (*paved.Health, error) {
+	if err := f.call("CheckTarget", name); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.targets[name]; !ok {
+		return nil, paved.Errorf(paved.ENOTFOUND, "target %q not found", name)
+	}
+	h, ok := f.health[name]
+	if !ok {
+		h = paved.Health{Name: name, Kind: "target", OK: true, Message: "reachable", CheckedAt: f.now}
+	}
+	return &h, nil
+}
+
+func (f *fake) EnvironmentStatus(ctx context.Context, app, env string) (*paved.EnvironmentStatus, error) {
+	if err := f.call("EnvironmentStatus", app, env); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.status[app+"/"+env]
+	if !ok {
+		return nil, paved.Errorf(paved.ENOTFOUND, "environment %s/%s not found", app, env)
+	}
+	return &st, nil
+}
+
+func (f *fake) CheckDefinitions(ctx context.Context, ids []string) ([]paved.Health, error) {
+	if err := f.call("CheckDefinitions", ids); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(ids) == 0 {
+		ids = slices.Sorted(maps.Keys(f.defs))
+	}
+	var out []paved.Health
+	for _, id := range ids {
+		if _, ok := f.defs[id]; !ok {
+			return nil, paved.Errorf(paved.ENOTFOUND, "definition %s not found", id)
+		}
+		h, ok := f.health[id]
+		if !ok {
+			h = paved.Health{Name: id, Kind: "definition", OK: true, Message: "connected", CheckedAt: f.now}
+		}
+		out = append(out, h)
+	}
+	return out, nil
 }

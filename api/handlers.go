@@ -28,6 +28,12 @@ type DefinitionsRequest struct {
 	Items []paved.ResourceDefinition `json:"items"`
 }
 
+// CheckDefinitionsRequest is the body of POST /api/definitions/check; no ids
+// checks every stored definition.
+type CheckDefinitionsRequest struct {
+	IDs []string `json:"ids"`
+}
+
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, Health{Status: "ok", Version: s.version})
 }
@@ -315,6 +321,64 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, items(entries))
+}
+
+func (s *Server) listTargets(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.svc.Targets.ListTargets(r.Context())
+	if err != nil {
+		return err
+	}
+	for i := range ts {
+		ts[i].Kubeconfig = ""
+	}
+	return writeJSON(w, http.StatusOK, items(ts))
+}
+
+func (s *Server) registerTarget(w http.ResponseWriter, r *http.Request) error {
+	var t paved.TargetInfo
+	if err := decode(w, r, maxTargetBody, &t); err != nil {
+		return err
+	}
+	out, err := s.svc.Targets.RegisterTarget(r.Context(), &t)
+	if err != nil {
+		return err
+	}
+	// The kubeconfig went in; it never comes back out, whatever the service
+	// returned.
+	cp := *out
+	cp.Kubeconfig = ""
+	return writeJSON(w, http.StatusCreated, &cp)
+}
+
+func (s *Server) checkTarget(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.svc.Targets.CheckTarget(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, h)
+}
+
+func (s *Server) environmentStatus(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.svc.Targets.EnvironmentStatus(r.Context(), r.PathValue("app"), r.PathValue("env"))
+	if err != nil {
+		return err
+	}
+	if st.Drift == nil {
+		st.Drift = []paved.Drift{}
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) checkDefinitions(w http.ResponseWriter, r *http.Request) error {
+	var req CheckDefinitionsRequest
+	if err := decode(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	hs, err := s.svc.Checks.CheckDefinitions(r.Context(), req.IDs)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(hs))
 }
 
 // fromPath sets *field to the path value name unless the body already named

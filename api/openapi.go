@@ -43,6 +43,8 @@ func operations() []operation {
 		events = list[paved.Event]
 		res    = list[paved.Resource]
 		audit  = list[paved.AuditEntry]
+		tgts   = list[paved.TargetInfo]
+		checks = list[paved.Health]
 	)
 	limit := param{"limit", "integer", "At most this many items; 0 or absent for the server's default."}
 	return []operation{
@@ -99,6 +101,19 @@ func operations() []operation {
 			query:       []param{{"reveal", "boolean", "Show secret outputs."}}, status: 200, resp: map[string]any{}},
 
 		{method: "GET", path: "/api/audit", id: "listAudit", tag: "audit", summary: "The audit log, newest first", query: []param{limit}, status: 200, resp: audit{}},
+
+		{method: "GET", path: "/api/targets", id: "listTargets", tag: "targets", summary: "List the configured and registered targets",
+			description: "Kubeconfigs are never returned.", status: 200, resp: tgts{}},
+		{method: "POST", path: "/api/targets", id: "registerTarget", tag: "targets", summary: "Register a cluster as a target (admin)",
+			description: "Give `kubeconfig` (and optionally `context`), or `in_cluster` for the cluster paved runs in. The kubeconfig is checked, sealed at rest " +
+				"and never returned. Bodies may be up to 2 MiB.", body: paved.TargetInfo{}, status: 201, resp: paved.TargetInfo{}},
+		{method: "POST", path: "/api/targets/{name}/check", id: "checkTarget", tag: "targets", summary: "Check that a target is reachable, with the rights paved needs",
+			description: "A failed check is an answer (200, `ok: false`, the reason in `message`), not an error; it is recorded in the audit log.", status: 200, resp: paved.Health{}},
+		{method: "GET", path: "/api/apps/{app}/envs/{env}/status", id: "environmentStatus", tag: "environments", summary: "Drift between an environment's last deployment and its target",
+			status: 200, resp: paved.EnvironmentStatus{}},
+		{method: "POST", path: "/api/definitions/check", id: "checkDefinitions", tag: "definitions", summary: "Check definitions' drivers against what they reach",
+			description: "Checks the definitions named in `ids`, or every stored one when `ids` is empty. Failed checks are answers (`ok: false`), recorded in the audit log.",
+			body:        CheckDefinitionsRequest{}, status: 200, resp: checks{}},
 	}
 }
 
@@ -106,6 +121,7 @@ var pathParams = map[string]string{
 	"app":  "The app's name.",
 	"env":  "The environment's name.",
 	"user": "The user's name.",
+	"name": "The target's name.",
 	"uid": "The resource's UID, such as `postgres.default#api.db`, URL-escaped " +
 		"(`postgres.default%23api.db`): an unescaped `#` would end the path.",
 }
@@ -114,28 +130,33 @@ var pathParamRE = regexp.MustCompile(`\{([a-z]+)\}`)
 
 // schemaDescriptions document the component schemas.
 var schemaDescriptions = map[string]string{
-	"Team":               "A team owns apps and belongs to an adoption cohort.",
-	"User":               "A person or a machine with a role: admin, developer, viewer, security, data or finance.",
-	"App":                "A set of workloads owned by a team.",
-	"Environment":        "An app's instance of an environment type.",
-	"EnvironmentRequest": "Creates an environment, optionally cloned from another (`from`).",
-	"TypeInfo":           "A resource type usable in an environment, and how it is provided.",
-	"ResourceDefinition": "How resources of one type (and class) are provided where its criteria match.",
-	"Criteria":           "Conditions under which a definition applies; an empty field matches anything.",
-	"OutputSpec":         "One output of a definition.",
-	"DeployRequest":      "Score files by file name, and the commit they come from.",
-	"Plan":               "What a deployment would change, against the last successful one.",
-	"PlanChange":         "One added, changed or removed item of a plan.",
-	"Deployment":         "An immutable snapshot of what was deployed, with its status.",
-	"ObjectRef":          "One Kubernetes object's identity.",
-	"Event":              "One line of a deployment's event log.",
-	"Resource":           "One provisioned resource; secret outputs are listed in secret_outputs and redacted.",
-	"AuditEntry":         "One change: who, what, when, result.",
-	"Health":             "The server's status and version.",
-	"TokenResponse":      "A new bearer token, shown once.",
-	"PromoteRequest":     "The environment to promote to.",
-	"DefinitionsRequest": "The definitions to create or update.",
-	"Error":              "Every error. The code says what kind (and the HTTP status), the message what to fix.",
+	"Team":                    "A team owns apps and belongs to an adoption cohort.",
+	"User":                    "A person or a machine with a role: admin, developer, viewer, security, data or finance.",
+	"App":                     "A set of workloads owned by a team.",
+	"Environment":             "An app's instance of an environment type.",
+	"EnvironmentRequest":      "Creates an environment, optionally cloned from another (`from`).",
+	"TypeInfo":                "A resource type usable in an environment, and how it is provided.",
+	"ResourceDefinition":      "How resources of one type (and class) are provided where its criteria match.",
+	"Criteria":                "Conditions under which a definition applies; an empty field matches anything.",
+	"OutputSpec":              "One output of a definition.",
+	"DeployRequest":           "Score files by file name, and the commit they come from.",
+	"Plan":                    "What a deployment would change, against the last successful one.",
+	"PlanChange":              "One added, changed or removed item of a plan.",
+	"Deployment":              "An immutable snapshot of what was deployed, with its status.",
+	"ObjectRef":               "One Kubernetes object's identity.",
+	"Event":                   "One line of a deployment's event log.",
+	"Resource":                "One provisioned resource; secret outputs are listed in secret_outputs and redacted.",
+	"AuditEntry":              "One change: who, what, when, result.",
+	"Health":                  "The server's status and version.",
+	"TokenResponse":           "A new bearer token, shown once.",
+	"PromoteRequest":          "The environment to promote to.",
+	"DefinitionsRequest":      "The definitions to create or update.",
+	"TargetInfo":              "A target: where an environment's objects go. The kubeconfig goes in, sealed at rest, and never comes out.",
+	"HealthCheck":             "The result of a check of a target or a definition: can paved reach it, with the rights it needs.",
+	"EnvironmentStatus":       "An environment's last deployment compared with what its target holds.",
+	"Drift":                   "One difference between what was applied and what the target holds.",
+	"CheckDefinitionsRequest": "The definitions to check; none for every stored one.",
+	"Error":                   "Every error. The code says what kind (and the HTTP status), the message what to fix.",
 }
 
 // fieldEnums lists the values of fields that take one of a few, by
@@ -145,6 +166,23 @@ var fieldEnums = map[string][]string{
 	"User.role":         {paved.RoleAdmin, paved.RoleDeveloper, paved.RoleViewer, paved.RoleSecurity, paved.RoleData, paved.RoleFinance},
 	"Deployment.status": {paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed},
 	"PlanChange.action": {"add", "change", "remove"},
+	"TargetInfo.type":   {paved.TargetGitOps, paved.TargetKubernetes},
+	"HealthCheck.kind":  {"target", "definition"},
+	"Drift.state":       {"missing", "changed", "unknown"},
+}
+
+// schemaNames renames the schemas of types whose Go names would collide:
+// the server's Health (/api/healthz) and the domain's Health (a check).
+var schemaNames = map[reflect.Type]string{
+	reflect.TypeFor[paved.Health](): "HealthCheck",
+}
+
+// schemaName is a struct type's component name.
+func schemaName(t reflect.Type) string {
+	if n, ok := schemaNames[t]; ok {
+		return n
+	}
+	return t.Name()
 }
 
 // openAPI returns the OpenAPI 3.0 document of the API.
@@ -290,7 +328,7 @@ func (c components) schema(t reflect.Type) map[string]any {
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
-		name := t.Name()
+		name := schemaName(t)
 		if name == "" || !isExported(name) {
 			return c.object(t, "")
 		}
@@ -318,7 +356,7 @@ func (c components) object(t reflect.Type, name string) map[string]any {
 			field = f.Name
 		}
 		fs := c.schema(f.Type)
-		if enum, ok := fieldEnums[t.Name()+"."+field]; ok {
+		if enum, ok := fieldEnums[schemaName(t)+"."+field]; ok {
 			fs["enum"] = enum
 		}
 		props[field] = fs

@@ -26,6 +26,8 @@ type Services struct {
 	Deployments paved.DeploymentService
 	Resources   paved.ResourceService
 	Audit       paved.AuditService
+	Targets     paved.TargetService
+	Checks      paved.DefinitionChecker
 }
 
 // Config configures a Server.
@@ -75,9 +77,12 @@ type route struct {
 // which writeError renders.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// Body size limits: Score specs make deployments larger than anything else.
+// Body size limits: Score specs make deployments larger than anything else;
+// a target carries a kubeconfig of up to 1 MiB (the CLI's limit), which JSON
+// escaping makes larger.
 const (
 	maxBody       = 1 << 20
+	maxTargetBody = 2 << 20
 	maxDeployBody = 8 << 20
 )
 
@@ -165,6 +170,12 @@ func (s *Server) registerRoutes() {
 	s.route("GET /api/apps/{app}/envs/{env}/resources/{uid}/outputs", false, s.outputs)
 
 	s.route("GET /api/audit", false, s.listAudit)
+
+	s.route("GET /api/targets", false, s.listTargets)
+	s.route("POST /api/targets", false, s.registerTarget)
+	s.route("POST /api/targets/{name}/check", false, s.checkTarget)
+	s.route("GET /api/apps/{app}/envs/{env}/status", false, s.environmentStatus)
+	s.route("POST /api/definitions/check", false, s.checkDefinitions)
 }
 
 // route registers an API handler; every route but the public ones requires
@@ -347,7 +358,8 @@ type requestInfo struct{ actor string }
 type requestInfoKey struct{}
 
 // logRequests logs one line per request: method, path, status, duration and
-// the caller. Never headers (the token) or bodies (specs, secrets).
+// the caller. Never headers (the token) or bodies (specs, secrets,
+// kubeconfigs).
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()

@@ -27,6 +27,12 @@ func withDefaults(s Services) Services {
 	if s.Audit == nil {
 		s.Audit = unavailable("the audit log")
 	}
+	if s.Targets == nil {
+		s.Targets = unavailable("targets")
+	}
+	if s.Checks == nil {
+		s.Checks = unavailable("definition checks")
+	}
 	return s
 }
 
@@ -103,5 +109,20 @@ func (u unavailable) Outputs(context.Context, string, string, paved.ResourceUID,
 }
 
 func (u unavailable) ListAudit(context.Context, int) ([]paved.AuditEntry, error) {
+	return nil, u.err()
+}
+
+func (u unavailable) RegisterTarget(context.Context, *paved.TargetInfo) (*paved.TargetInfo, error) {
+	return nil, u.err()
+}
+func (u unavailable) ListTargets(context.Context) ([]paved.TargetInfo, error) { return nil, u.err() }
+func (u unavailable) CheckTarget(context.Context, string) (*paved.Health, error) {
+	return nil, u.err()
+}
+func (u unavailable) EnvironmentStatus(context.Context, string, string) (*paved.EnvironmentStatus, error) {
+	return nil, u.err()
+}
+
+func (u unavailable) CheckDefinitions(context.Context, []string) ([]paved.Health, error) {
 	return nil, u.err()
 }

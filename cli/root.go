@@ -89,9 +89,9 @@ Start with:
 	})
 	root.AddCommand(newDemoCmd(), newRenderCmd(), newBenchCmd(), newServerCmd())
 	for _, c := range []*cobra.Command{
-		newLoginCmd(), newWhoAmICmd(), newTeamCmd(), newUserCmd(), newAppCmd(), newEnvCmd(),
+		newLoginCmd(), newWhoAmICmd(), newTeamCmd(), newUserCmd(), newAppCmd(), withEnvStatus(newEnvCmd()),
 		newDeployCmd(), newPlanCmd(), newDeploymentsCmd(), newRollbackCmd(),
-		newResourcesCmd(), newTypesCmd(), newDefinitionsCmd(), newAuditCmd(),
+		newResourcesCmd(), newTypesCmd(), withDefinitionsCheck(newDefinitionsCmd()), newAuditCmd(), newTargetsCmd(),
 	} {
 		addClientFlags(c)
 		root.AddCommand(c)
