@@ -59,7 +59,7 @@ func newAppCmd() *cobra.Command {
 
 func newEnvCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "env", Short: "Manage an app's environments"}
-	var app, typ, from string
+	var app, typ, from, target string
 	var ttl time.Duration
 	var values []string
 	create := &cobra.Command{
@@ -81,11 +81,11 @@ with its own resource definitions; --from alone makes an ephemeral environment.`
 			if err != nil {
 				return err
 			}
-			e, err := c.CreateEnvironment(cmd.Context(), &paved.EnvironmentRequest{App: app, Name: args[0], Type: typ, TTL: paved.Duration(ttl), From: from, Values: vals})
+			e, err := c.CreateEnvironment(cmd.Context(), &paved.EnvironmentRequest{App: app, Name: args[0], Type: typ, TTL: paved.Duration(ttl), From: from, Values: vals, Target: target})
 			if err != nil {
 				return err
 			}
-			msg := fmt.Sprintf("environment %s of %s created (%s, namespace %s)", e.Name, e.App, e.Type, e.Namespace)
+			msg := fmt.Sprintf("environment %s of %s created (%s, namespace %s, target %s)", e.Name, e.App, e.Type, e.Namespace, e.Target)
 			if e.ExpiresAt != nil {
 				msg += ", expires " + e.ExpiresAt.Format(time.RFC3339)
 			}
@@ -99,6 +99,7 @@ with its own resource definitions; --from alone makes an ephemeral environment.`
 	create.Flags().StringVar(&typ, "type", "", "development, staging, ephemeral or production (default development, or ephemeral with --from)")
 	create.Flags().StringVar(&from, "from", "", "clone the latest successful deployment of this environment")
 	create.Flags().DurationVar(&ttl, "ttl", 0, "lifetime of an ephemeral environment (default 72h)")
+	create.Flags().StringVar(&target, "target", "", "registered target (a cluster; see paved targets list); default: the server's GitOps repository")
 	create.Flags().StringArrayVar(&values, "value", nil, "environment value NAME=VALUE for the environment resource type (repeatable)")
 	list := &cobra.Command{
 		Use: "list --app APP", Short: "List an app's environments", Args: cobra.NoArgs,

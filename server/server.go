@@ -147,7 +147,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.AdminToken = tok
 	}
 	s.api = api.NewServer(api.Config{
-		Services:     api.Services{Teams: p, Apps: p, Definitions: p, Deployments: p, Resources: p, Audit: p},
+		Services:     api.Services{Teams: p, Apps: p, Definitions: p, Deployments: p, Resources: p, Audit: p, Targets: p, Checks: p},
 		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
 	})
 	addr := cfg.Addr

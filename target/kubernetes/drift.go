@@ -247,14 +247,23 @@ func findElem(set map[string]any, e any) (map[string]any, bool) {
 	return sub, ok
 }
 
+// keyMatches reports whether a list element has the key of a field set
+// entry. A key field the element leaves out was defaulted by the server
+// (a port's protocol: TCP), so it matches whatever the key says; the fields
+// the element has must be equal.
 func keyMatches(key, elem map[string]any) bool {
+	matched := 0
 	for f, want := range key {
 		got, ok := elem[f]
-		if !ok || !sameJSON(got, want) {
+		if !ok {
+			continue
+		}
+		if !sameJSON(got, want) {
 			return false
 		}
+		matched++
 	}
-	return len(key) > 0
+	return matched > 0
 }
 
 // sameJSON compares values after a JSON round trip, so that int64 from an
