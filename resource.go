@@ -120,6 +120,8 @@ type DeployContext struct {
 	Env       string `json:"env"`
 	EnvType   string `json:"env_type"`
 	Namespace string `json:"namespace"`
+	// Team owns the app; its namespace is labelled with it.
+	Team string `json:"team,omitempty"`
 	// Values are the environment's configuration values, which the
 	// "environment" resource type hands to workloads.
 	Values map[string]string `json:"values,omitempty"`

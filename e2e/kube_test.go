@@ -167,6 +167,10 @@ func TestKubernetesTargetGoldenPaths(t *testing.T) {
 			t.Errorf("%s is not in the cluster", ref)
 		}
 	}
+	ns, _ := live(t, dyn, paved.ObjectRef{Kind: "Namespace", Name: "shop-dev"})
+	if ns.GetLabels()["paved.dev/team"] != "pioneers" {
+		t.Errorf("the namespace is not labelled with the owning team: %v", ns.GetLabels())
+	}
 	web, _ := live(t, dyn, paved.ObjectRef{Kind: "Deployment", Namespace: "shop-dev", Name: "web"})
 	if img, _, _ := unstructured.NestedSlice(web.Object, "spec", "template", "spec", "containers"); len(img) != 1 || img[0].(map[string]any)["image"] != "ghcr.io/paved-demo/shop-web:1.0.0" {
 		t.Errorf("the live web Deployment does not match: %v", img)
@@ -234,6 +238,16 @@ func TestKubernetesTargetGoldenPaths(t *testing.T) {
 	wait(t, c, rb)
 	if _, ok := live(t, dyn, paved.ObjectRef{Kind: "StatefulSet", Namespace: "shop-dev", Name: "redis-web-cache"}); !ok {
 		t.Errorf("the rollback did not bring the redis back")
+	}
+
+	// A target whose token is wrong fails the deployment, naming it.
+	_, err = c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: "broken", Type: "development", Target: "wrong-token"})
+	must(t, err)
+	bd, err := c.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "broken", Specs: shopSpecs(true)})
+	must(t, err)
+	must(t, c.StreamEvents(ctx, bd.ID, 0, func(paved.Event) error { return nil }))
+	if got, _ := c.GetDeployment(ctx, bd.ID); got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, `"wrong-token"`) {
+		t.Errorf("a deployment to a target with a wrong token: %s %q", got.Status, got.Error)
 	}
 
 	// Delete the environment: everything paved applied is gone.

@@ -84,8 +84,14 @@ func sources(specs map[string]string) []engine.Source {
 	return out
 }
 
-func deployContext(env *paved.Environment) paved.DeployContext {
-	return paved.DeployContext{App: env.App, Env: env.Name, EnvType: env.Type, Namespace: env.Namespace, Values: env.Values}
+// deployContext says where an environment's deployments go; the team that
+// owns the app labels the namespace.
+func (p *Platform) deployContext(ctx context.Context, env *paved.Environment) paved.DeployContext {
+	dc := paved.DeployContext{App: env.App, Env: env.Name, EnvType: env.Type, Namespace: env.Namespace, Values: env.Values}
+	if a, err := p.cfg.Store.GetApp(ctx, env.App); err == nil {
+		dc.Team = a.Team
+	}
+	return dc
 }
 
 // resolve runs the engine for an environment. dry runs drivers that create
@@ -99,7 +105,7 @@ func (p *Platform) resolve(ctx context.Context, env *paved.Environment, specs ma
 	if err != nil {
 		return nil, err
 	}
-	req := engine.Request{Sources: sources(specs), Definitions: defs, Context: deployContext(env), State: st}
+	req := engine.Request{Sources: sources(specs), Definitions: defs, Context: p.deployContext(ctx, env), State: st}
 	if dry {
 		req.Drivers = p.dryDrivers(ctx, env)
 	}
@@ -225,7 +231,7 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) error {
 		return err
 	}
 	applied, err := target.Apply(ctx, &paved.ApplyRequest{
-		Context: deployContext(env), DeploymentID: d.ID, Author: d.Author,
+		Context: p.deployContext(ctx, env), DeploymentID: d.ID, Author: d.Author,
 		Message: commitMessage(d), Objects: objs, Previous: previous,
 		Log: func(msg string) { p.event(d.ID, "info", msg) },
 	})

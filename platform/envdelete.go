@@ -37,7 +37,7 @@ func (p *Platform) deleteEnvironment(ctx context.Context, app, name string) erro
 	case paved.ErrorCode(err) != paved.ENOTFOUND:
 		return err
 	}
-	dc := deployContext(env)
+	dc := p.deployContext(ctx, env)
 	if err := target.Delete(ctx, dc, inventory, fmt.Sprintf("delete %s/%s", app, name)); err != nil {
 		return fmt.Errorf("removing the environment's objects from its target: %w", err)
 	}
@@ -81,7 +81,7 @@ func (p *Platform) deprovision(ctx context.Context, env *paved.Environment) erro
 			seed := st.Seed
 			uid := r.UID
 			req := &paved.ResourceRequest{
-				UID: r.UID, Definition: def, Context: deployContext(env), State: st.Resources[r.UID].State,
+				UID: r.UID, Definition: def, Context: p.deployContext(ctx, env), State: st.Resources[r.UID].State,
 				Secret: func(name string, n int) string { return graph.DeriveSecret(seed, uid, name, n) },
 				Log:    func(msg string) { p.log.Info(msg, "resource", uid) },
 			}

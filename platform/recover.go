@@ -61,7 +61,7 @@ func (p *Platform) reconcile(ctx context.Context, app, envName string) error {
 	}
 	last, err := p.cfg.Store.LastSuccessful(ctx, app, envName)
 	if paved.ErrorCode(err) == paved.ENOTFOUND {
-		return target.Delete(ctx, deployContext(env), nil, fmt.Sprintf("recover %s/%s: no successful deployment", app, envName))
+		return target.Delete(ctx, p.deployContext(ctx, env), nil, fmt.Sprintf("recover %s/%s: no successful deployment", app, envName))
 	}
 	if err != nil {
 		return err
@@ -71,7 +71,7 @@ func (p *Platform) reconcile(ctx context.Context, app, envName string) error {
 		return err
 	}
 	_, err = target.Apply(ctx, &paved.ApplyRequest{
-		Context: deployContext(env), DeploymentID: last.ID, Author: "paved",
+		Context: p.deployContext(ctx, env), DeploymentID: last.ID, Author: "paved",
 		Message: "recover: back to " + last.ID + " after a restart", Objects: objs, Previous: last.Inventory,
 		Log: func(string) {},
 	})

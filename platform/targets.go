@@ -205,7 +205,7 @@ func (p *Platform) EnvironmentStatus(ctx context.Context, app, envName string) (
 	if err != nil {
 		return nil, err
 	}
-	drift, err := dc.Drift(ctx, deployContext(env), objs)
+	drift, err := dc.Drift(ctx, p.deployContext(ctx, env), objs)
 	if err != nil {
 		return nil, err
 	}

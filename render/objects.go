@@ -13,6 +13,7 @@ const (
 	LabelApp       = "paved.dev/app"
 	LabelEnv       = "paved.dev/env"
 	LabelWorkload  = "paved.dev/workload"
+	LabelTeam      = "paved.dev/team"
 	AnnotationKind = "paved.dev/kind"
 	// ScoreK8sKind is score-k8s' annotation for the workload kind, honoured
 	// so that Score files written for it render the same here.

@@ -28,6 +28,9 @@ func Render(g *graph.Graph, workloads []*score.Workload) ([]paved.Object, error)
 		"metadata":   map[string]any{"name": dc.Namespace},
 	}
 	setLabels(ns, common)
+	if dc.Team != "" {
+		setLabels(ns, map[string]string{LabelTeam: dc.Team})
+	}
 
 	// Workloads render in parallel; each writes only its own slot.
 	perWorkload := make([][]paved.Object, len(workloads))
