@@ -93,13 +93,9 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 		}
 		defs = append(defs, d...)
 	}
-	values := map[string]string{}
-	for _, v := range f.values {
-		k, val, ok := strings.Cut(v, "=")
-		if !ok || k == "" {
-			return paved.Errorf(paved.EINVALID, "--value %q: write NAME=VALUE", v)
-		}
-		values[k] = val
+	values, err := keyValues("--value", f.values)
+	if err != nil {
+		return err
 	}
 	sf, err := engine.ReadStateFile(f.state)
 	if err != nil {
