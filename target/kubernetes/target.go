@@ -27,7 +27,7 @@ const FieldManager = "paved"
 
 // Defaults for the options.
 const (
-	DefaultConcurrency  = 16
+	DefaultConcurrency  = 32
 	DefaultWaitTimeout  = 2 * time.Minute
 	DefaultPollInterval = time.Second
 )
