@@ -17,6 +17,7 @@ import (
 
 func newServerCmd() *cobra.Command {
 	var configFile, logFormat, logLevel string
+	var nsTemplates []string
 	cfg := server.Config{}
 	cmd := &cobra.Command{
 		Use:   "server",
@@ -38,7 +39,11 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
   PAVED_SECRET_KEY=$(openssl rand -base64 32) paved server --database postgres://paved@db/paved`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := fillFromEnvAndFile(cmd.Flags(), configFile); err != nil {
+			err := fillFromEnvAndFile(cmd.Flags(), configFile)
+			if err != nil {
+				return err
+			}
+			if cfg.NamespaceTemplates, err = keyValues("--namespace-template", nsTemplates); err != nil {
 				return err
 			}
 			cfg.SecretKey = os.Getenv("PAVED_SECRET_KEY")
@@ -76,6 +81,7 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.StringVar(&cfg.DataDir, "data-dir", "paved-data", "directory for the store, the key file and the GitOps repository")
 	fl.StringVar(&cfg.Database, "database", "", "postgres:// URL (default: SQLite in the data dir)")
 	fl.BoolVar(&cfg.MVPMode, "mvp-mode", true, "refuse production environments until the MVP is ready for them")
+	fl.StringArrayVar(&nsTemplates, "namespace-template", nil, "namespace template of an environment type, TYPE=TEMPLATE with {app}, {env}, {type} (default {app}-{env}); repeatable")
 	fl.DurationVar(&cfg.DefaultTTL, "default-ttl", 72*time.Hour, "lifetime of ephemeral environments when none is given")
 	fl.DurationVar(&cfg.MaxTTL, "max-ttl", 14*24*time.Hour, "longest lifetime an ephemeral environment may ask for")
 	fl.DurationVar(&cfg.ReapEvery, "reap-every", time.Minute, "how often expired environments are deleted")

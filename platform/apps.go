@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"paved.dev/paved"
@@ -82,7 +83,10 @@ func (p *Platform) CreateEnvironment(ctx context.Context, req *paved.Environment
 	}
 	env = &paved.Environment{
 		App: req.App, Name: req.Name, Type: req.Type, Target: target,
-		Namespace: engine.Namespace(req.App, req.Name), Values: req.Values, CreatedAt: p.now(),
+		Values: req.Values, CreatedAt: p.now(),
+	}
+	if env.Namespace, err = p.namespace(req.App, req.Name, req.Type); err != nil {
+		return nil, err
 	}
 	ttl := time.Duration(req.TTL)
 	switch {
@@ -193,4 +197,19 @@ func (p *Platform) definitions(ctx context.Context) (*definition.Set, error) {
 		return nil, err
 	}
 	return definition.NewSet(p.cfg.Engine.Drivers, p.cfg.Engine.Builtin, defs)
+}
+
+// namespace names an environment's namespace: "<app>-<env>", or the
+// template the server sets for the environment type ("{app}", "{env}",
+// "{type}" replaced), e.g. "preview-{app}-{env}" for ephemeral ones.
+func (p *Platform) namespace(app, env, envType string) (string, error) {
+	tmpl, ok := p.cfg.NamespaceTemplates[envType]
+	if !ok {
+		return engine.Namespace(app, env), nil
+	}
+	ns := strings.NewReplacer("{app}", app, "{env}", env, "{type}", envType).Replace(tmpl)
+	if err := engine.CheckName("namespace (from the "+envType+" template "+tmpl+")", ns); err != nil {
+		return "", err
+	}
+	return ns, nil
 }

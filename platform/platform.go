@@ -26,10 +26,13 @@ type Config struct {
 	DefaultTarget string
 	// MVPMode refuses production environments: the MVP serves non-production
 	// environments until its production-readiness items pass.
-	MVPMode    bool
-	DefaultTTL time.Duration
-	MaxTTL     time.Duration
-	Logger     *slog.Logger
+	MVPMode bool
+	// NamespaceTemplates name namespaces per environment type, such as
+	// {"ephemeral": "preview-{app}-{env}"}; "<app>-<env>" otherwise.
+	NamespaceTemplates map[string]string
+	DefaultTTL         time.Duration
+	MaxTTL             time.Duration
+	Logger             *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// TargetFactory builds registered targets (clusters); nil refuses

@@ -443,3 +443,20 @@ func refs(r []paved.ObjectRef) []string {
 	slices.Sort(out)
 	return out
 }
+
+func TestNamespaceTemplates(t *testing.T) {
+	f := newFixture(t)
+	f.p.cfg.NamespaceTemplates = map[string]string{"ephemeral": "preview-{app}-{env}", "staging": "Bad_{app}"}
+	env, err := f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: "shop", Name: "pr-5", Type: "ephemeral"})
+	must(t, err)
+	if env.Namespace != "preview-shop-pr-5" {
+		t.Errorf("namespace %q, want preview-shop-pr-5", env.Namespace)
+	}
+	if env, _ := f.p.GetEnvironment(f.dev, "shop", "dev"); env.Namespace != "shop-dev" {
+		t.Errorf("a type without a template: %q", env.Namespace)
+	}
+	_, err = f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: "shop", Name: "stg", Type: "staging"})
+	if paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "staging template Bad_{app}") {
+		t.Errorf("a template making an invalid name: %v", err)
+	}
+}

@@ -46,9 +46,11 @@ type Config struct {
 	// AdminToken becomes the first admin's token on first start; "" makes one.
 	AdminToken string
 	MVPMode    bool
-	DefaultTTL time.Duration
-	MaxTTL     time.Duration
-	ReapEvery  time.Duration
+	// NamespaceTemplates: environment type → namespace template.
+	NamespaceTemplates map[string]string
+	DefaultTTL         time.Duration
+	MaxTTL             time.Duration
+	ReapEvery          time.Duration
 	// RolloutTimeout bounds how long a deployment to a cluster waits for
 	// workloads to roll out; 0 means the Kubernetes target's default.
 	RolloutTimeout time.Duration
@@ -126,7 +128,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	p, err := platform.New(platform.Config{
 		Store: st, Engine: eng, Sealer: sealer, ServerID: id, TargetFactory: kubeFactory(log, wait),
 		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops",
-		MVPMode: cfg.MVPMode, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL, Logger: log,
+		MVPMode: cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL, Logger: log,
 	})
 	if err != nil {
 		return nil, err
