@@ -5,6 +5,7 @@ package amqp
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,13 +19,14 @@ import (
 	"time"
 
 	"paved.dev/paved"
+	"paved.dev/paved/driver/attempt"
+	"paved.dev/paved/driver/naming"
 	"paved.dev/paved/driver/retry"
 )
 
 // Driver provisions RabbitMQ vhosts. It is safe for concurrent use.
 type Driver struct {
-	logger *slog.Logger
-	policy retry.Policy
+	run    attempt.Runner
 	client *http.Client
 }
 
@@ -38,9 +40,6 @@ var (
 
 // New returns a driver that logs to logger (nil for none).
 func New(logger *slog.Logger) *Driver {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
 	transport := &http.Transport{
 		DialContext:           (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
 		TLSHandshakeTimeout:   2 * time.Second,
@@ -48,7 +47,7 @@ func New(logger *slog.Logger) *Driver {
 		MaxIdleConnsPerHost:   2,
 		IdleConnTimeout:       30 * time.Second,
 	}
-	return &Driver{logger: logger, policy: retry.Default(), client: &http.Client{Transport: transport, Timeout: 15 * time.Second}}
+	return &Driver{run: attempt.NewRunner(logger, transient), client: &http.Client{Transport: transport, Timeout: 15 * time.Second}}
 }
 
 // ValidateInputs checks a definition's driver_inputs.
@@ -69,6 +68,10 @@ func (d *Driver) DeclaredOutputs(map[string]any) []paved.OutputSpec {
 	}
 }
 
+// maxName bounds vhost and user names; RabbitMQ allows longer, 63 keeps
+// them alike to the other drivers' names.
+const maxName = 63
+
 // state is what the driver keeps in ResourceResult.State.
 type state struct {
 	VHost    string
@@ -81,7 +84,7 @@ func stateFrom(req *paved.ResourceRequest) state {
 	st.VHost, _ = req.State["vhost"].(string)
 	st.Username, _ = req.State["username"].(string)
 	st.Password, _ = req.State["password"].(string)
-	name := resourceName(req.Context, req.UID, maxName)
+	name := naming.Resource(req.Context, req.UID, maxName)
 	if st.VHost == "" {
 		st.VHost = name
 	}
@@ -93,8 +96,8 @@ func stateFrom(req *paved.ResourceRequest) state {
 
 func (st state) check() error {
 	for _, n := range []string{st.VHost, st.Username} {
-		if !strings.HasPrefix(n, namePrefix) || len(n) > maxName {
-			return paved.Errorf(paved.EINVALID, "amqp: the resource state names %q, which paved does not create (names start with %q): refusing to touch it", n, namePrefix)
+		if !naming.Owned(n, maxName) {
+			return paved.Errorf(paved.EINVALID, "amqp: the resource state names %q, which paved does not create (names start with %q): refusing to touch it", n, naming.Prefix)
 		}
 	}
 	return nil
@@ -201,18 +204,13 @@ func requestInputs(req *paved.ResourceRequest) (*inputs, error) {
 // platform engineer can act on, without the admin password or the other
 // secrets given.
 func (d *Driver) withAdmin(ctx context.Context, in *inputs, reqLog func(string), fn func(context.Context) error, secrets ...string) error {
-	secrets = append(secrets, in.Password)
-	p := d.policy
-	p.OnRetry = func(attempt int, err error, wait time.Duration) {
-		msg := fmt.Sprintf("amqp: management API at %s: try %d failed: %s; trying again in %s", in.api(), attempt, redact(err, secrets), wait.Round(time.Millisecond))
-		d.logger.Warn(msg)
-		if reqLog != nil {
-			reqLog(msg)
-		}
+	call := attempt.Call{
+		Where:   "amqp: management API at " + in.api(),
+		Log:     reqLog,
+		Secrets: append(secrets, in.Password),
+		Explain: func(f attempt.Failure) error { return explain(f, in) },
 	}
-	tries := 0
-	err := retry.Do(ctx, p, transient, func(ctx context.Context) error {
-		tries++
+	return d.run.Do(ctx, call, func(ctx context.Context) error {
 		var me struct {
 			Name string `json:"name"`
 			Tags any    `json:"tags"` // a list since 3.9, a comma-separated string before
@@ -226,7 +224,6 @@ func (d *Driver) withAdmin(ctx context.Context, in *inputs, reqLog func(string),
 		}
 		return fn(ctx)
 	})
-	return explain(err, in, tries, secrets)
 }
 
 func tagList(v any) []string {
@@ -319,43 +316,19 @@ func transient(err error) bool {
 	return retry.Network(err)
 }
 
-func explain(err error, in *inputs, tries int, secrets []string) error {
-	if err == nil {
-		return nil
-	}
-	var pe *paved.Error
-	if errors.As(err, &pe) {
-		return err
-	}
-	cause := redact(err, secrets)
-	wrap := func(code, format string, args ...any) error {
-		e := paved.Errorf(code, format, args...)
-		e.Err = err
-		return e
-	}
+func explain(f attempt.Failure, in *inputs) error {
 	var he *httpError
-	errors.As(err, &he)
+	errors.As(f.Err, &he)
 	switch {
 	case he != nil && he.status == http.StatusUnauthorized:
-		return wrap(paved.EUNAUTHORIZED, "authentication failed for user %q at %s: check the definition's username/password", in.Username, in.api())
+		return f.Errorf(paved.EUNAUTHORIZED, "authentication failed for user %q at %s: check the definition's username/password", in.Username, in.api())
 	case he != nil && he.status == http.StatusForbidden:
-		return wrap(paved.EFORBIDDEN, "rabbitmq user %q at %s lacks a right: %s; give it the administrator tag", in.Username, in.api(), cause)
-	case transient(err):
-		return wrap(paved.EUNAVAILABLE, "rabbitmq management API at %s is unavailable after %d tries: %s; check the definition's management_url, that the server is running and that the rabbitmq_management plugin is enabled", in.api(), tries, cause)
+		return f.Errorf(paved.EFORBIDDEN, "rabbitmq user %q at %s lacks a right: %s; give it the administrator tag", in.Username, in.api(), f.Cause)
+	case transient(f.Err):
+		return f.Errorf(paved.EUNAVAILABLE, "rabbitmq management API at %s is unavailable after %d tries: %s; check the definition's management_url, that the server is running and that the rabbitmq_management plugin is enabled", in.api(), f.Tries, f.Cause)
 	default:
-		return wrap(paved.EINTERNAL, "rabbitmq management API at %s: %s", in.api(), cause)
+		return f.Errorf(paved.EINTERNAL, "rabbitmq management API at %s: %s", in.api(), f.Cause)
 	}
-}
-
-// redact returns err's message without the secrets.
-func redact(err error, secrets []string) string {
-	msg := err.Error()
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
-		}
-	}
-	return msg
 }
 
 func logf(log func(string), format string, args ...any) {
@@ -363,3 +336,7 @@ func logf(log func(string), format string, args ...any) {
 		log(fmt.Sprintf("amqp: "+format, args...))
 	}
 }
+
+// newPassword returns 26 random characters from [A-Z2-7]: 130 bits that need
+// no quoting in a URI.
+func newPassword() string { return rand.Text() }

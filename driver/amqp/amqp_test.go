@@ -3,10 +3,7 @@ package amqp
 import (
 	"context"
 	"crypto/rand"
-	"maps"
-	"net"
 	"net/http"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,6 +12,7 @@ import (
 	amqp091 "github.com/rabbitmq/amqp091-go"
 
 	"paved.dev/paved"
+	"paved.dev/paved/driver/drivertest"
 )
 
 const (
@@ -26,17 +24,7 @@ const (
 // running, except in CI where that is a failure.
 func requireServer(t *testing.T) {
 	t.Helper()
-	for _, addr := range []string{testAMQP, "127.0.0.1:15672"} {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			continue
-		}
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("RabbitMQ is not reachable at %s (%v): CI must run .ci/services.sh first", addr, err)
-		}
-		t.Skipf("RabbitMQ is not reachable at %s (%v): start it and enable rabbitmq_management (.ci/services.sh) to run this test", addr, err)
-	}
+	drivertest.RequireServer(t, "RabbitMQ with its management plugin", testAMQP, "127.0.0.1:15672")
 }
 
 func adminInputs() map[string]any {
@@ -47,12 +35,7 @@ func adminInputs() map[string]any {
 // test run uses.
 func uniqueRequest(t *testing.T, inputs map[string]any) *paved.ResourceRequest {
 	t.Helper()
-	return &paved.ResourceRequest{
-		UID:        paved.NewResourceUID("web", "queue", "amqp", "", ""),
-		Definition: &paved.ResourceDefinition{ID: "mq", Type: "amqp", Driver: "amqp", Inputs: inputs},
-		Context:    paved.DeployContext{App: "t" + strings.ToLower(rand.Text()[:8]), Env: "dev"},
-		Log:        func(msg string) { t.Log(msg) },
-	}
+	return drivertest.UniqueRequest(t, "queue", &paved.ResourceDefinition{ID: "mq", Type: "amqp", Driver: "amqp", Inputs: inputs})
 }
 
 // apiStatus asks the management API, as guest, for path and returns the
@@ -196,16 +179,7 @@ func TestBadInputs(t *testing.T) {
 	requireServer(t)
 	t.Parallel()
 	ctx := context.Background()
-	with := func(changes map[string]any) map[string]any {
-		m := adminInputs()
-		maps.Copy(m, changes)
-		for k, v := range changes {
-			if v == nil {
-				delete(m, k)
-			}
-		}
-		return m
-	}
+	with := func(changes map[string]any) map[string]any { return drivertest.With(adminInputs(), changes) }
 	tests := []struct {
 		name     string
 		inputs   map[string]any

@@ -4,6 +4,7 @@ package mysql
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -16,13 +17,14 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"paved.dev/paved"
+	"paved.dev/paved/driver/attempt"
+	"paved.dev/paved/driver/naming"
 	"paved.dev/paved/driver/retry"
 )
 
 // Driver provisions MySQL and MariaDB databases. It is safe for concurrent use.
 type Driver struct {
-	logger *slog.Logger
-	policy retry.Policy
+	run attempt.Runner
 }
 
 var (
@@ -35,10 +37,7 @@ var (
 
 // New returns a driver that logs to logger (nil for none).
 func New(logger *slog.Logger) *Driver {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	return &Driver{logger: logger, policy: retry.Default()}
+	return &Driver{run: attempt.NewRunner(logger, transient)}
 }
 
 // ValidateInputs checks a definition's driver_inputs.
@@ -60,6 +59,13 @@ func (d *Driver) DeclaredOutputs(map[string]any) []paved.OutputSpec {
 	}
 }
 
+// MySQL's limits: 64 characters for a database, 32 for a user name (MariaDB
+// allows 80; 32 fits both).
+const (
+	maxDatabase = 64
+	maxUser     = 32
+)
+
 // state is what the driver keeps in ResourceResult.State.
 type state struct {
 	Database string
@@ -73,10 +79,10 @@ func stateFrom(req *paved.ResourceRequest) state {
 	st.Username, _ = req.State["username"].(string)
 	st.Password, _ = req.State["password"].(string)
 	if st.Database == "" {
-		st.Database = resourceName(req.Context, req.UID, maxDatabase)
+		st.Database = naming.Resource(req.Context, req.UID, maxDatabase)
 	}
 	if st.Username == "" {
-		st.Username = resourceName(req.Context, req.UID, maxUser)
+		st.Username = naming.Resource(req.Context, req.UID, maxUser)
 	}
 	return st
 }
@@ -86,8 +92,8 @@ func (st state) check() error {
 		name string
 		max  int
 	}{{st.Database, maxDatabase}, {st.Username, maxUser}} {
-		if !strings.HasPrefix(n.name, namePrefix) || len(n.name) > n.max {
-			return paved.Errorf(paved.EINVALID, "mysql: the resource state names %q, which paved does not create (names start with %q): refusing to touch it", n.name, namePrefix)
+		if !naming.Owned(n.name, n.max) {
+			return paved.Errorf(paved.EINVALID, "mysql: the resource state names %q, which paved does not create (names start with %q): refusing to touch it", n.name, naming.Prefix)
 		}
 	}
 	return nil
@@ -249,7 +255,6 @@ func requestInputs(req *paved.ResourceRequest) (*inputs, error) {
 // and turns the last error into one a platform engineer can act on, without
 // the admin password or the other secrets given.
 func (d *Driver) withDB(ctx context.Context, in *inputs, reqLog func(string), fn func(context.Context, *sql.Conn) error, secrets ...string) error {
-	secrets = append(secrets, in.Password)
 	cfg := mysql.NewConfig()
 	cfg.Net = "tcp"
 	cfg.Addr = in.addr()
@@ -267,17 +272,13 @@ func (d *Driver) withDB(ctx context.Context, in *inputs, reqLog func(string), fn
 	db := sql.OpenDB(connector)
 	defer db.Close()
 
-	p := d.policy
-	p.OnRetry = func(attempt int, err error, wait time.Duration) {
-		msg := fmt.Sprintf("mysql at %s: try %d failed: %s; trying again in %s", in.addr(), attempt, redact(err, secrets), wait.Round(time.Millisecond))
-		d.logger.Warn(msg)
-		if reqLog != nil {
-			reqLog(msg)
-		}
+	call := attempt.Call{
+		Where:   "mysql at " + in.addr(),
+		Log:     reqLog,
+		Secrets: append(secrets, in.Password),
+		Explain: func(f attempt.Failure) error { return explain(f, in) },
 	}
-	tries := 0
-	err = retry.Do(ctx, p, transient, func(ctx context.Context) error {
-		tries++
+	return d.run.Do(ctx, call, func(ctx context.Context) error {
 		conn, err := db.Conn(ctx)
 		if err != nil {
 			return err
@@ -285,7 +286,6 @@ func (d *Driver) withDB(ctx context.Context, in *inputs, reqLog func(string), fn
 		defer conn.Close()
 		return fn(ctx, conn)
 	})
-	return explain(err, in, tries, secrets)
 }
 
 // quoteIdent quotes a database name for MySQL.
@@ -320,49 +320,33 @@ func transient(err error) bool {
 	return false
 }
 
-func explain(err error, in *inputs, tries int, secrets []string) error {
-	if err == nil {
-		return nil
-	}
-	var pe *paved.Error
-	if errors.As(err, &pe) {
-		return err
-	}
-	cause := redact(err, secrets)
-	wrap := func(code, format string, args ...any) error {
-		e := paved.Errorf(code, format, args...)
-		e.Err = err
-		return e
-	}
-	switch n := errNumber(err); {
+func explain(f attempt.Failure, in *inputs) error {
+	switch n := errNumber(f.Err); {
 	case n == 1045 || n == 1698: // ER_ACCESS_DENIED_ERROR, ER_ACCESS_DENIED_NO_PASSWORD_ERROR
-		return wrap(paved.EUNAUTHORIZED, "authentication failed for user %q at %s: check the definition's username/password", in.Username, in.addr())
+		return f.Errorf(paved.EUNAUTHORIZED, "authentication failed for user %q at %s: check the definition's username/password", in.Username, in.addr())
 	case n == 1130: // ER_HOST_NOT_PRIVILEGED
-		return wrap(paved.EUNAUTHORIZED, "mysql at %s does not let user %q connect from this host: create the user for this host or '%%'", in.addr(), in.Username)
+		return f.Errorf(paved.EUNAUTHORIZED, "mysql at %s does not let user %q connect from this host: create the user for this host or '%%'", in.addr(), in.Username)
 	case n == 1049: // ER_BAD_DB_ERROR
-		return wrap(paved.EINVALID, "mysql at %s has no database %q to connect to: check the definition's database input", in.addr(), in.Database)
+		return f.Errorf(paved.EINVALID, "mysql at %s has no database %q to connect to: check the definition's database input", in.addr(), in.Database)
 	case slices.Contains([]uint16{1044, 1142, 1227, 1410}, n): // access denied to a database, a table, a privilege; not allowed to grant
-		return wrap(paved.EFORBIDDEN, "mysql user %q at %s lacks a privilege: %s; give it CREATE USER, CREATE, DROP and GRANT OPTION on *.*", in.Username, in.addr(), cause)
-	case transient(err):
-		return wrap(paved.EUNAVAILABLE, "mysql at %s is unavailable after %d tries: %s; check the definition's host and port and that the server is running", in.addr(), tries, cause)
+		return f.Errorf(paved.EFORBIDDEN, "mysql user %q at %s lacks a privilege: %s; give it CREATE USER, CREATE, DROP and GRANT OPTION on *.*", in.Username, in.addr(), f.Cause)
+	case transient(f.Err):
+		return f.Errorf(paved.EUNAVAILABLE, "mysql at %s is unavailable after %d tries: %s; check the definition's host and port and that the server is running", in.addr(), f.Tries, f.Cause)
 	default:
-		return wrap(paved.EINTERNAL, "mysql at %s: %s", in.addr(), cause)
+		return f.Errorf(paved.EINTERNAL, "mysql at %s: %s", in.addr(), f.Cause)
 	}
-}
-
-// redact returns err's message without the secrets.
-func redact(err error, secrets []string) string {
-	msg := err.Error()
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
-		}
-	}
-	return msg
 }
 
 func logf(log func(string), format string, args ...any) {
 	if log != nil {
 		log(fmt.Sprintf("mysql: "+format, args...))
 	}
+}
+
+// newPassword returns 130 random bits as 26 characters that need no quoting
+// in a URI, with lower and upper case letters, digits and a symbol so that a
+// server's validate_password policy accepts it.
+func newPassword() string {
+	t := rand.Text()
+	return strings.ToLower(t[:13]) + t[13:] + "_9"
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"maps"
-	"net"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,6 +12,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"paved.dev/paved"
+	"paved.dev/paved/driver/drivertest"
 )
 
 const testAddr = "127.0.0.1:3306"
@@ -23,15 +21,7 @@ const testAddr = "127.0.0.1:3306"
 // CI where that is a failure.
 func requireServer(t *testing.T) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", testAddr, time.Second)
-	if err == nil {
-		c.Close()
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("MySQL/MariaDB is not reachable at %s (%v): CI must run .ci/services.sh first", testAddr, err)
-	}
-	t.Skipf("MySQL/MariaDB is not reachable at %s (%v): start it (.ci/services.sh) to run this test", testAddr, err)
+	drivertest.RequireServer(t, "MySQL/MariaDB", testAddr)
 }
 
 func adminInputs() map[string]any {
@@ -42,12 +32,7 @@ func adminInputs() map[string]any {
 // test run uses.
 func uniqueRequest(t *testing.T, inputs map[string]any) *paved.ResourceRequest {
 	t.Helper()
-	return &paved.ResourceRequest{
-		UID:        paved.NewResourceUID("web", "db", "mysql", "", ""),
-		Definition: &paved.ResourceDefinition{ID: "my", Type: "mysql", Driver: "mysql", Inputs: inputs},
-		Context:    paved.DeployContext{App: "t" + strings.ToLower(rand.Text()[:8]), Env: "dev"},
-		Log:        func(msg string) { t.Log(msg) },
-	}
+	return drivertest.UniqueRequest(t, "db", &paved.ResourceDefinition{ID: "my", Type: "mysql", Driver: "mysql", Inputs: inputs})
 }
 
 func open(t *testing.T, user, password, database string) *sql.DB {
@@ -190,16 +175,7 @@ func TestBadInputs(t *testing.T) {
 	requireServer(t)
 	t.Parallel()
 	ctx := context.Background()
-	with := func(changes map[string]any) map[string]any {
-		m := adminInputs()
-		maps.Copy(m, changes)
-		for k, v := range changes {
-			if v == nil {
-				delete(m, k)
-			}
-		}
-		return m
-	}
+	with := func(changes map[string]any) map[string]any { return drivertest.With(adminInputs(), changes) }
 	tests := []struct {
 		name     string
 		inputs   map[string]any

@@ -9,19 +9,19 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"paved.dev/paved"
+	"paved.dev/paved/driver/attempt"
+	"paved.dev/paved/driver/naming"
 	"paved.dev/paved/driver/retry"
 )
 
 // Driver provisions PostgreSQL databases. It is safe for concurrent use.
 type Driver struct {
-	logger *slog.Logger
-	policy retry.Policy
+	run attempt.Runner
 }
 
 var (
@@ -34,10 +34,7 @@ var (
 
 // New returns a driver that logs to logger (nil for none).
 func New(logger *slog.Logger) *Driver {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	return &Driver{logger: logger, policy: retry.Default()}
+	return &Driver{run: attempt.NewRunner(logger, transient)}
 }
 
 // ValidateInputs checks a definition's driver_inputs.
@@ -59,6 +56,9 @@ func (d *Driver) DeclaredOutputs(map[string]any) []paved.OutputSpec {
 	}
 }
 
+// maxIdentifier is PostgreSQL's limit on identifiers (NAMEDATALEN-1).
+const maxIdentifier = 63
+
 // state is what the driver keeps in ResourceResult.State.
 type state struct {
 	Database string
@@ -71,7 +71,7 @@ func stateFrom(req *paved.ResourceRequest) state {
 	st.Database, _ = req.State["database"].(string)
 	st.Username, _ = req.State["username"].(string)
 	st.Password, _ = req.State["password"].(string)
-	name := resourceName(req.Context, req.UID, maxIdentifier)
+	name := naming.Resource(req.Context, req.UID, maxIdentifier)
 	if st.Database == "" {
 		st.Database = name
 	}
@@ -83,8 +83,8 @@ func stateFrom(req *paved.ResourceRequest) state {
 
 func (st state) check() error {
 	for _, n := range []string{st.Database, st.Username} {
-		if !strings.HasPrefix(n, namePrefix) || len(n) > maxIdentifier {
-			return paved.Errorf(paved.EINVALID, "postgres: the resource state names %q, which paved does not create (names start with %q): refusing to touch it", n, namePrefix)
+		if !naming.Owned(n, maxIdentifier) {
+			return paved.Errorf(paved.EINVALID, "postgres: the resource state names %q, which paved does not create (names start with %q): refusing to touch it", n, naming.Prefix)
 		}
 	}
 	return nil
@@ -279,17 +279,13 @@ func requestInputs(req *paved.ResourceRequest) (*inputs, error) {
 // withConn runs fn on a fresh connection, trying again on passing failures,
 // and turns the last error into one a platform engineer can act on.
 func (d *Driver) withConn(ctx context.Context, in *inputs, reqLog func(string), fn func(context.Context, *pgx.Conn) error) error {
-	p := d.policy
-	p.OnRetry = func(attempt int, err error, wait time.Duration) {
-		msg := fmt.Sprintf("postgres at %s: try %d failed: %s; trying again in %s", in.addr(), attempt, redact(err, in.Password), wait.Round(time.Millisecond))
-		d.logger.Warn(msg)
-		if reqLog != nil {
-			reqLog(msg)
-		}
+	call := attempt.Call{
+		Where:   "postgres at " + in.addr(),
+		Log:     reqLog,
+		Secrets: []string{in.Password},
+		Explain: func(f attempt.Failure) error { return explain(f, in) },
 	}
-	tries := 0
-	err := retry.Do(ctx, p, transient, func(ctx context.Context) error {
-		tries++
+	return d.run.Do(ctx, call, func(ctx context.Context) error {
 		conn, err := connect(ctx, in)
 		if err != nil {
 			return err
@@ -297,7 +293,6 @@ func (d *Driver) withConn(ctx context.Context, in *inputs, reqLog func(string), 
 		defer conn.Close(context.WithoutCancel(ctx))
 		return fn(ctx, conn)
 	})
-	return explain(err, in, tries)
 }
 
 func connect(ctx context.Context, in *inputs) (*pgx.Conn, error) {
@@ -356,41 +351,19 @@ func transient(err error) bool {
 	return retry.Network(err) || pgconn.Timeout(err)
 }
 
-func explain(err error, in *inputs, tries int) error {
-	if err == nil {
-		return nil
-	}
-	var pe *paved.Error
-	if errors.As(err, &pe) {
-		return err
-	}
-	cause := redact(err, in.Password)
-	wrap := func(code, format string, args ...any) error {
-		e := paved.Errorf(code, format, args...)
-		e.Err = err
-		return e
-	}
-	switch code := sqlState(err); {
+func explain(f attempt.Failure, in *inputs) error {
+	switch code := sqlState(f.Err); {
 	case code == "28P01" || code == "28000":
-		return wrap(paved.EUNAUTHORIZED, "authentication failed for user %q at %s: check the definition's username/password", in.Username, in.addr())
+		return f.Errorf(paved.EUNAUTHORIZED, "authentication failed for user %q at %s: check the definition's username/password", in.Username, in.addr())
 	case code == "3D000":
-		return wrap(paved.EINVALID, "postgres at %s has no database %q to connect to: check the definition's database input", in.addr(), in.Database)
+		return f.Errorf(paved.EINVALID, "postgres at %s has no database %q to connect to: check the definition's database input", in.addr(), in.Database)
 	case code == "42501":
-		return wrap(paved.EFORBIDDEN, "postgres user %q at %s lacks a right: %s; give it CREATEDB and CREATEROLE, or use a superuser", in.Username, in.addr(), cause)
-	case transient(err):
-		return wrap(paved.EUNAVAILABLE, "postgres at %s is unavailable after %d tries: %s; check the definition's host and port and that the server is running", in.addr(), tries, cause)
+		return f.Errorf(paved.EFORBIDDEN, "postgres user %q at %s lacks a right: %s; give it CREATEDB and CREATEROLE, or use a superuser", in.Username, in.addr(), f.Cause)
+	case transient(f.Err):
+		return f.Errorf(paved.EUNAVAILABLE, "postgres at %s is unavailable after %d tries: %s; check the definition's host and port and that the server is running", in.addr(), f.Tries, f.Cause)
 	default:
-		return wrap(paved.EINTERNAL, "postgres at %s: %s", in.addr(), cause)
+		return f.Errorf(paved.EINTERNAL, "postgres at %s: %s", in.addr(), f.Cause)
 	}
-}
-
-// redact returns err's message without the secret.
-func redact(err error, secret string) string {
-	msg := err.Error()
-	if secret != "" {
-		msg = strings.ReplaceAll(msg, secret, "[redacted]")
-	}
-	return msg
 }
 
 // logger formats progress messages for req.Log, which may be nil.

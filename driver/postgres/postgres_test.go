@@ -3,9 +3,6 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
-	"maps"
-	"net"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"paved.dev/paved"
+	"paved.dev/paved/driver/drivertest"
 )
 
 const testAddr = "127.0.0.1:5432"
@@ -22,15 +20,7 @@ const testAddr = "127.0.0.1:5432"
 // where that is a failure.
 func requireServer(t *testing.T) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", testAddr, time.Second)
-	if err == nil {
-		c.Close()
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("PostgreSQL is not reachable at %s (%v): CI must run .ci/services.sh first", testAddr, err)
-	}
-	t.Skipf("PostgreSQL is not reachable at %s (%v): start it (.ci/services.sh) to run this test", testAddr, err)
+	drivertest.RequireServer(t, "PostgreSQL", testAddr)
 }
 
 func adminInputs() map[string]any {
@@ -41,12 +31,7 @@ func adminInputs() map[string]any {
 // test run uses.
 func uniqueRequest(t *testing.T, inputs map[string]any) *paved.ResourceRequest {
 	t.Helper()
-	return &paved.ResourceRequest{
-		UID:        paved.NewResourceUID("web", "db", "postgres", "", ""),
-		Definition: &paved.ResourceDefinition{ID: "pg", Type: "postgres", Driver: "postgres", Inputs: inputs},
-		Context:    paved.DeployContext{App: "t" + strings.ToLower(rand.Text()[:8]), Env: "dev"},
-		Log:        func(msg string) { t.Log(msg) },
-	}
+	return drivertest.UniqueRequest(t, "db", &paved.ResourceDefinition{ID: "pg", Type: "postgres", Driver: "postgres", Inputs: inputs})
 }
 
 func adminConn(t *testing.T) *pgx.Conn {
@@ -128,7 +113,7 @@ func TestProvisionUseDeprovision(t *testing.T) {
 	wrong := strings.Replace(out["uri"].(string), out["password"].(string), "wrong", 1)
 	if c, err := pgx.Connect(ctx, wrong); err == nil && checkPasswords {
 		c.Close(ctx)
-		if os.Getenv("CI") == "true" {
+		if drivertest.CI() {
 			t.Fatal("a wrong password was accepted: pg_hba.conf trusts the role; run .ci/services.sh")
 		}
 		t.Log("a wrong password was accepted: pg_hba.conf trusts the role; run .ci/services.sh to check passwords")
@@ -207,16 +192,7 @@ func TestBadInputs(t *testing.T) {
 	}
 	t.Cleanup(func() { _, _ = admin.Exec(ctx, "DROP ROLE IF EXISTS "+ident) })
 
-	with := func(changes map[string]any) map[string]any {
-		m := adminInputs()
-		maps.Copy(m, changes)
-		for k, v := range changes {
-			if v == nil {
-				delete(m, k)
-			}
-		}
-		return m
-	}
+	with := func(changes map[string]any) map[string]any { return drivertest.With(adminInputs(), changes) }
 	tests := []struct {
 		name     string
 		inputs   map[string]any
@@ -268,7 +244,7 @@ func passwordGroup(t *testing.T, admin *pgx.Conn) bool {
 	if exists(t, admin, roleExists, "paved_password_auth") {
 		return true
 	}
-	if os.Getenv("CI") == "true" {
+	if drivertest.CI() {
 		t.Fatal("PostgreSQL has no role paved_password_auth: CI must run .ci/services.sh first")
 	}
 	t.Log("PostgreSQL has no role paved_password_auth: run .ci/services.sh to test passwords")
@@ -284,7 +260,7 @@ func passwordsChecked(t *testing.T, role string) bool {
 		return true
 	}
 	c.Close(context.Background())
-	if os.Getenv("CI") == "true" {
+	if drivertest.CI() {
 		t.Fatal("PostgreSQL trusts every local connection: run .ci/services.sh to make paved_password_auth members give a password")
 	}
 	t.Skip("PostgreSQL trusts every local connection: run .ci/services.sh to test wrong passwords")
@@ -338,43 +314,6 @@ func TestCheck(t *testing.T) {
 	}
 	if name := res.State["database"].(string); exists(t, admin, dbExists, name) || exists(t, admin, roleExists, name) {
 		t.Errorf("%s still exists", name)
-	}
-}
-
-func TestResourceName(t *testing.T) {
-	t.Parallel()
-	uid := paved.NewResourceUID("web", "db", "postgres", "", "")
-	dc := paved.DeployContext{App: "Shop", Env: "pr-123"}
-	tests := []struct {
-		name string
-		dc   paved.DeployContext
-		uid  paved.ResourceUID
-		max  int
-		want string
-	}{
-		{"readable", dc, uid, 63, "paved_shop_pr_123_web_db_"},
-		{"cut to max", paved.DeployContext{App: strings.Repeat("a", 80), Env: "dev"}, uid, 63, "paved_aaaa"},
-		{"odd characters", paved.DeployContext{App: "Ü-ber..App", Env: "dev"}, uid, 32, "paved_ber_app_dev_web_d_"},
-	}
-	for _, tt := range tests {
-		got := resourceName(tt.dc, tt.uid, tt.max)
-		if !strings.HasPrefix(got, tt.want) || len(got) > tt.max {
-			t.Errorf("%s: got %q (%d), want prefix %q and at most %d characters", tt.name, got, len(got), tt.want, tt.max)
-		}
-		for _, r := range got {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-				t.Errorf("%s: %q has %q", tt.name, got, r)
-			}
-		}
-		if again := resourceName(tt.dc, tt.uid, tt.max); again != got {
-			t.Errorf("%s: not deterministic: %q then %q", tt.name, got, again)
-		}
-	}
-	// Names that sanitize alike stay apart.
-	a := resourceName(paved.DeployContext{App: "a-b", Env: "dev"}, uid, 63)
-	b := resourceName(paved.DeployContext{App: "a_b", Env: "dev"}, uid, 63)
-	if a == b {
-		t.Errorf("a-b and a_b both give %q", a)
 	}
 }
 

@@ -4,6 +4,7 @@ package redis
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -15,13 +16,14 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"paved.dev/paved"
+	"paved.dev/paved/driver/attempt"
+	"paved.dev/paved/driver/naming"
 	"paved.dev/paved/driver/retry"
 )
 
 // Driver provisions Redis ACL users. It is safe for concurrent use.
 type Driver struct {
-	logger *slog.Logger
-	policy retry.Policy
+	run attempt.Runner
 }
 
 var (
@@ -34,10 +36,7 @@ var (
 
 // New returns a driver that logs to logger (nil for none).
 func New(logger *slog.Logger) *Driver {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	return &Driver{logger: logger, policy: retry.Default()}
+	return &Driver{run: attempt.NewRunner(logger, transient)}
 }
 
 // ValidateInputs checks a definition's driver_inputs.
@@ -57,6 +56,10 @@ func (d *Driver) DeclaredOutputs(map[string]any) []paved.OutputSpec {
 	}
 }
 
+// maxName bounds ACL user names; Redis has no limit of its own, 63 keeps
+// them alike to the other drivers' names.
+const maxName = 63
+
 // state is what the driver keeps in ResourceResult.State.
 type state struct {
 	Username string
@@ -70,7 +73,7 @@ func stateFrom(req *paved.ResourceRequest) state {
 	st.Password, _ = req.State["password"].(string)
 	st.Prefix, _ = req.State["prefix"].(string)
 	if st.Username == "" {
-		st.Username = resourceName(req.Context, req.UID, maxName)
+		st.Username = naming.Resource(req.Context, req.UID, maxName)
 	}
 	if st.Prefix == "" {
 		st.Prefix = st.Username + ":"
@@ -79,8 +82,8 @@ func stateFrom(req *paved.ResourceRequest) state {
 }
 
 func (st state) check() error {
-	if !strings.HasPrefix(st.Username, namePrefix) || len(st.Username) > maxName {
-		return paved.Errorf(paved.EINVALID, "redis: the resource state names user %q, which paved does not create (names start with %q): refusing to touch it", st.Username, namePrefix)
+	if !naming.Owned(st.Username, maxName) {
+		return paved.Errorf(paved.EINVALID, "redis: the resource state names user %q, which paved does not create (names start with %q): refusing to touch it", st.Username, naming.Prefix)
 	}
 	if st.Prefix != st.Username+":" {
 		return paved.Errorf(paved.EINVALID, "redis: the resource state names key prefix %q, not the user's %q: refusing to touch it", st.Prefix, st.Username+":")
@@ -205,10 +208,10 @@ func (d *Driver) Check(ctx context.Context, m map[string]any) error {
 			name string
 			args []any
 		}{
-			{"ACL SETUSER", []any{"ACL", "SETUSER", namePrefix + "probe"}},
-			{"ACL DELUSER", []any{"ACL", "DELUSER", namePrefix + "probe"}},
+			{"ACL SETUSER", []any{"ACL", "SETUSER", naming.Prefix + "probe"}},
+			{"ACL DELUSER", []any{"ACL", "DELUSER", naming.Prefix + "probe"}},
 			{"SCAN", []any{"SCAN", "0"}},
-			{"UNLINK", []any{"UNLINK", namePrefix + "probe:key"}},
+			{"UNLINK", []any{"UNLINK", naming.Prefix + "probe:key"}},
 		} {
 			res, err := c.Do(ctx, append([]any{"ACL", "DRYRUN", me}, probe.args...)...).Text()
 			if goredis.IsPermissionError(err) {
@@ -238,17 +241,13 @@ func requestInputs(req *paved.ResourceRequest) (*inputs, error) {
 // withClient runs fn with a fresh client, trying again on passing failures,
 // and turns the last error into one a platform engineer can act on.
 func (d *Driver) withClient(ctx context.Context, in *inputs, reqLog func(string), fn func(context.Context, *goredis.Client) error) error {
-	p := d.policy
-	p.OnRetry = func(attempt int, err error, wait time.Duration) {
-		msg := fmt.Sprintf("redis at %s: try %d failed: %s; trying again in %s", in.addr(), attempt, redact(err, in.Password), wait.Round(time.Millisecond))
-		d.logger.Warn(msg)
-		if reqLog != nil {
-			reqLog(msg)
-		}
+	call := attempt.Call{
+		Where:   "redis at " + in.addr(),
+		Log:     reqLog,
+		Secrets: []string{in.Password},
+		Explain: func(f attempt.Failure) error { return explain(f, in) },
 	}
-	tries := 0
-	err := retry.Do(ctx, p, transient, func(ctx context.Context) error {
-		tries++
+	return d.run.Do(ctx, call, func(ctx context.Context) error {
 		c := goredis.NewClient(&goredis.Options{
 			Addr:            in.addr(),
 			Username:        in.Username,
@@ -267,7 +266,6 @@ func (d *Driver) withClient(ctx context.Context, in *inputs, reqLog func(string)
 		}
 		return fn(ctx, c)
 	})
-	return explain(err, in, tries)
 }
 
 // transient tells the failures worth another try: the network, and a server
@@ -289,43 +287,30 @@ func authFailed(err error) bool {
 		strings.Contains(msg, "invalid username-password pair")
 }
 
-func explain(err error, in *inputs, tries int) error {
-	if err == nil {
-		return nil
-	}
-	var pe *paved.Error
-	if errors.As(err, &pe) {
-		return err
-	}
-	cause := redact(err, in.Password)
-	wrap := func(code, format string, args ...any) error {
-		e := paved.Errorf(code, format, args...)
-		e.Err = err
-		return e
-	}
+func explain(f attempt.Failure, in *inputs) error {
 	switch {
-	case authFailed(err):
-		return wrap(paved.EUNAUTHORIZED, "authentication failed for user %q at %s: check the definition's username/password", in.user(), in.addr())
-	case goredis.IsPermissionError(err):
-		return wrap(paved.EFORBIDDEN, "redis user %q at %s lacks a right: %s; give it +@all and ~* in its ACL rules", in.user(), in.addr(), cause)
-	case transient(err):
-		return wrap(paved.EUNAVAILABLE, "redis at %s is unavailable after %d tries: %s; check the definition's host and port and that the server is running", in.addr(), tries, cause)
+	case authFailed(f.Err):
+		return f.Errorf(paved.EUNAUTHORIZED, "authentication failed for user %q at %s: check the definition's username/password", in.user(), in.addr())
+	case goredis.IsPermissionError(f.Err):
+		return f.Errorf(paved.EFORBIDDEN, "redis user %q at %s lacks a right: %s; give it +@all and ~* in its ACL rules", in.user(), in.addr(), f.Cause)
+	case transient(f.Err):
+		return f.Errorf(paved.EUNAVAILABLE, "redis at %s is unavailable after %d tries: %s; check the definition's host and port and that the server is running", in.addr(), f.Tries, f.Cause)
 	default:
-		return wrap(paved.EINTERNAL, "redis at %s: %s", in.addr(), cause)
+		return f.Errorf(paved.EINTERNAL, "redis at %s: %s", in.addr(), f.Cause)
 	}
-}
-
-// redact returns err's message without the secret.
-func redact(err error, secret string) string {
-	msg := err.Error()
-	if secret != "" {
-		msg = strings.ReplaceAll(msg, secret, "[redacted]")
-	}
-	return msg
 }
 
 func logf(log func(string), format string, args ...any) {
 	if log != nil {
 		log(fmt.Sprintf("redis: "+format, args...))
 	}
+}
+
+// newPassword returns 26 random characters from [A-Z2-7]: 130 bits that need
+// no quoting in a URI.
+func newPassword() string { return rand.Text() }
+
+// globEscape escapes the characters that are special in Redis glob patterns.
+func globEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`).Replace(s)
 }
