@@ -31,9 +31,17 @@ type Shared struct {
 // a message saying how to build them, and the others still run; with CI=true
 // missing binaries fail the run instead, so that CI cannot pass by skipping.
 func (s *Shared) Run(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	c, err := Start(ctx)
-	cancel()
+	var c *Cluster
+	var err error
+	// A second try covers a port taken between choosing and binding it.
+	for range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		c, err = Start(ctx)
+		cancel()
+		if err == nil || errors.Is(err, ErrNoBinaries) {
+			break
+		}
+	}
 	switch {
 	case errors.Is(err, ErrNoBinaries) && os.Getenv("CI") != "true":
 		s.skip = err.Error()
