@@ -39,9 +39,9 @@ func TestApplyWaitsForRollout(t *testing.T) {
 			"conditions": []any{map[string]any{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
 				"message": `ReplicaSet "web-5d4f" has timed out progressing.`, "lastUpdateTime": "2026-01-01T00:00:00Z", "lastTransitionTime": "2026-01-01T00:00:00Z"}},
 		}, StateFailed, `ProgressDeadlineExceeded: ReplicaSet "web-5d4f" has timed out progressing.`},
-		{"deployment half available", deploy, 400 * time.Millisecond, map[string]any{
+		{"deployment half available", deploy, 2 * time.Second, map[string]any{
 			"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2, "readyReplicas": 1, "availableReplicas": 1,
-		}, StateProgressing, "not rolled out after 400ms: 1 of 2 updated replicas available"},
+		}, StateProgressing, "not rolled out after 2s: 1 of 2 updated replicas available"},
 		{"deployment never observed", deploy, 300 * time.Millisecond, nil,
 			StateProgressing, "not rolled out after 300ms: waiting for the controller to observe generation 1"},
 		{"statefulset ready", sts, 20 * time.Second, map[string]any{
