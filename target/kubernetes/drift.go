@@ -113,8 +113,11 @@ func fieldDrift(applied, live *unstructured.Unstructured) []FieldDrift {
 		switch k {
 		case "apiVersion", "kind", "status":
 		case "metadata":
+			// Identity is not a managed field; what else is there is.
 			md, _ := v.(map[string]any)
-			top[k] = omit(md, "name", "namespace", "generateName")
+			if rest := omit(md, "name", "namespace", "generateName"); len(rest) > 0 {
+				top[k] = rest
+			}
 		default:
 			top[k] = v
 		}

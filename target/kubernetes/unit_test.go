@@ -166,3 +166,23 @@ func TestFieldDrift(t *testing.T) {
 		t.Errorf("fieldDrift =\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+// A list key field the applied element leaves out is one the server
+// defaulted (a port's protocol), and the element still matches its entry.
+func TestFieldDriftDefaultedKeyField(t *testing.T) {
+	applied := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Service", "metadata": map[string]any{"name": "web"},
+		"spec": map[string]any{"ports": []any{map[string]any{"port": int64(80)}}},
+	}}
+	live := applied.DeepCopy()
+	live.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "paved", Operation: metav1.ManagedFieldsOperationApply,
+		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:ports":{
+			"k:{\"port\":80,\"protocol\":\"TCP\"}":{".":{},"f:port":{}}}}}`)}}})
+	if got := fieldDrift(applied, live); len(got) != 0 {
+		t.Errorf("drift for a defaulted key field: %+v", got)
+	}
+	_ = unstructured.SetNestedSlice(applied.Object, []any{map[string]any{"port": int64(81)}}, "spec", "ports")
+	if got := fieldDrift(applied, live); len(got) != 1 || got[0].Path != `.spec.ports[{"port":81}]` {
+		t.Errorf("drift for another port = %+v, want the port reported", got)
+	}
+}
