@@ -30,7 +30,7 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 		return nil, err
 	}
 	log := &syncLog{fn: req.Log}
-	items, err := t.toItems(ctx, req.Objects, dc, req.DeploymentID)
+	items, err := t.toItems(ctx, req.Objects, dc, req.DeploymentID, false)
 	if err != nil {
 		return nil, err
 	}

@@ -44,21 +44,18 @@ func (t *Target) Drift(ctx context.Context, dc paved.DeployContext, objects []pa
 	if err := t.validContext(dc); err != nil {
 		return nil, err
 	}
-	items, err := t.toItems(ctx, objects, dc, "")
+	items, err := t.toItems(ctx, objects, dc, "", true)
 	if err != nil {
 		return nil, err
-	}
-	for _, it := range items {
-		if it.mapping == nil {
-			// A kind from a CRD that is no longer served: the objects are gone.
-			if err := t.mapItem(ctx, it, dc); err != nil {
-				return nil, err
-			}
-		}
 	}
 	drifts := make([]*Drift, len(items))
 	errs := parallel(len(items), t.opts.concurrency, func(i int) error {
 		it := items[i]
+		if it.mapping == nil {
+			// Its kind is no longer served (the CRD went): so is the object.
+			drifts[i] = &Drift{Ref: it.ref(), Missing: true}
+			return nil
+		}
 		live, err := t.resource(it).Get(ctx, it.obj.GetName(), metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			drifts[i] = &Drift{Ref: it.ref(), Missing: true}

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -43,7 +44,10 @@ func TestDriftFindsChangedRemovedAndMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	drift, err = e.target.Drift(context.Background(), e.dc, objs)
+	// An object whose kind the cluster does not serve (its CRD is gone).
+	route := paved.Object{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+		"metadata": map[string]any{"name": "web"}, "spec": map[string]any{}}
+	drift, err = e.target.Drift(context.Background(), e.dc, append(slices.Clone(objs), route))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,8 +55,11 @@ func TestDriftFindsChangedRemovedAndMissing(t *testing.T) {
 	for _, d := range drift {
 		got[d.Ref.String()] = d
 	}
-	if len(got) != 3 {
-		t.Errorf("drift in %d objects, want 3: %+v", len(got), drift)
+	if len(got) != 4 {
+		t.Errorf("drift in %d objects, want 4: %+v", len(got), drift)
+	}
+	if d := got["HTTPRoute/"+ns+"/web"]; !d.Missing {
+		t.Errorf("HTTPRoute drift = %+v, want missing", d)
 	}
 	if d := got[secret.String()]; !d.Missing {
 		t.Errorf("Secret drift = %+v, want missing", d)

@@ -46,8 +46,10 @@ func keyOf(r paved.ObjectRef) objKey {
 // that each names itself, stamps paved's metadata, places namespaced objects
 // without a namespace in dc.Namespace, and sorts them by stage and name.
 // A kind the cluster does not serve is an error unless a CRD among the
-// objects defines it; those are mapped after the CRDs are applied.
-func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.DeployContext, deploymentID string) ([]*item, error) {
+// objects defines it (those are mapped after the CRDs are applied) or
+// unserved is set: such items are then left unmapped, in dc.Namespace when
+// they name no namespace.
+func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.DeployContext, deploymentID string, unserved bool) ([]*item, error) {
 	crdKinds := map[schema.GroupKind]bool{}
 	items := make([]*item, 0, len(objs))
 	for i, o := range objs {
@@ -69,7 +71,10 @@ func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.Depl
 	}
 	for _, it := range items {
 		err := t.mapItem(ctx, it, dc)
-		if meta.IsNoMatchError(err) && crdKinds[it.gk] {
+		if meta.IsNoMatchError(err) && (crdKinds[it.gk] || unserved) {
+			if unserved && it.obj.GetNamespace() == "" {
+				it.obj.SetNamespace(dc.Namespace)
+			}
 			continue
 		}
 		if err != nil {
