@@ -222,12 +222,8 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) error {
 			return err
 		}
 	}
-	var previous []paved.ObjectRef
-	last, err := p.cfg.Store.LastSuccessful(ctx, d.App, d.Env)
-	switch {
-	case err == nil:
-		previous = last.Inventory
-	case paved.ErrorCode(err) != paved.ENOTFOUND:
+	previous, err := p.previousInventory(ctx, d)
+	if err != nil {
 		return err
 	}
 	applied, err := target.Apply(ctx, &paved.ApplyRequest{
@@ -236,6 +232,11 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) error {
 		Log: func(msg string) { p.event(d.ID, "info", msg) },
 	})
 	if err != nil {
+		if applied != nil {
+			// What a failed apply did create is recorded, so that the next
+			// deployment prunes it if it is no longer rendered.
+			d.Inventory, d.Revision = applied.Inventory, applied.Revision
+		}
 		return err
 	}
 	var failed []string
@@ -391,4 +392,35 @@ func (p *Platform) Promote(ctx context.Context, app, from, to string) (*paved.De
 		return nil, err
 	}
 	return p.Deploy(ctx, &paved.DeployRequest{App: app, Env: to, Specs: last.Specs, CommitSHA: last.CommitSHA, CommitTime: last.CommitTime})
+}
+
+// previousInventory is what the target may hold of the environment: the
+// last successful deployment's inventory, plus what failed deployments since
+// then applied before they failed.
+func (p *Platform) previousInventory(ctx context.Context, d *paved.Deployment) ([]paved.ObjectRef, error) {
+	var prev []paved.ObjectRef
+	last, err := p.cfg.Store.LastSuccessful(ctx, d.App, d.Env)
+	switch {
+	case err == nil:
+		prev = slices.Clone(last.Inventory)
+	case paved.ErrorCode(err) != paved.ENOTFOUND:
+		return nil, err
+	}
+	recent, err := p.cfg.Store.ListDeployments(ctx, d.App, d.Env, 20)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recent {
+		if last != nil && !r.CreatedAt.After(last.CreatedAt) {
+			break
+		}
+		if r.Status == paved.DeploymentFailed {
+			for _, ref := range r.Inventory {
+				if !slices.Contains(prev, ref) {
+					prev = append(prev, ref)
+				}
+			}
+		}
+	}
+	return prev, nil
 }
