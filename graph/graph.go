@@ -74,6 +74,9 @@ func Build(workloads []*score.Workload, defs *definition.Set, dc paved.DeployCon
 			}
 		}
 	}
+	if err := g.checkSharedIDs(); err != nil {
+		return nil, err
+	}
 	for _, n := range g.byUID {
 		def, err := defs.Match(definition.Want{Type: n.UID.Type(), Class: n.UID.Class(), ResID: n.UID.ID(), Context: dc})
 		if err != nil {
@@ -88,6 +91,28 @@ func Build(workloads []*score.Workload, defs *definition.Set, dc paved.DeployCon
 		return nil, err
 	}
 	return g, nil
+}
+
+// checkSharedIDs refuses a shared id written like a private resource's
+// identity ("api.db"): it would be the same resource as workload api's db,
+// and let one workload read another's outputs.
+func (g *Graph) checkSharedIDs() error {
+	for _, w := range g.workloads {
+		for _, rname := range slices.Sorted(maps.Keys(w.Spec.Resources)) {
+			r := w.Spec.Resources[rname]
+			if r.Id == nil {
+				continue
+			}
+			if owner, res, ok := strings.Cut(*r.Id, "."); ok {
+				if other, exists := g.workloads[owner]; exists {
+					if _, declared := other.Spec.Resources[res]; declared || owner != w.Name {
+						return paved.Errorf(paved.EINVALID, "%s: resources.%s.id: %q reads as resource %s of workload %s; a shared id must not start with a workload's name and a dot", w.Path, rname, *r.Id, res, owner)
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (g *Graph) add(w *score.Workload, rname string) error {
@@ -136,12 +161,19 @@ func (g *Graph) link(workloads []*score.Workload) error {
 					continue
 				}
 				dep := g.refs[w.Name][parts[1]]
+				inParams := strings.HasPrefix(path, "resources.")
 				if len(parts) > 2 {
-					if _, ok := dep.Definition.Output(parts[2]); !ok {
+					o, ok := dep.Definition.Output(parts[2])
+					if !ok {
 						errs = append(errs, fmt.Sprintf("%s: unknown output %q of resource %s (%s); %s", path, parts[2], parts[1], dep.UID, outputsList(dep.Definition)))
 					}
+					if ok && o.Secret && inParams {
+						errs = append(errs, fmt.Sprintf("%s: %s is a secret output; resource params may not use secret outputs, since a driver may write its params into objects that are not Secrets", path, score.JoinRef(parts)))
+					}
+				} else if inParams && hasSecret(dep.Definition) {
+					errs = append(errs, fmt.Sprintf("%s: %s holds secret outputs; resource params may use only non-secret outputs, one by one", path, score.JoinRef(parts)))
 				}
-				if strings.HasPrefix(path, "resources.") {
+				if inParams {
 					owner := g.refs[w.Name][strings.SplitN(path, ".", 3)[1]]
 					if !slices.Contains(owner.Deps, dep.UID) {
 						owner.Deps = append(owner.Deps, dep.UID)
@@ -158,6 +190,15 @@ func (g *Graph) link(workloads []*score.Workload) error {
 		slices.Sort(n.Deps)
 	}
 	return nil
+}
+
+func hasSecret(d *paved.ResourceDefinition) bool {
+	for _, o := range d.Outputs {
+		if o.Secret {
+			return true
+		}
+	}
+	return false
 }
 
 func outputsList(d *paved.ResourceDefinition) string {

@@ -98,11 +98,12 @@ func (g *Graph) provision(ctx context.Context, n *Node, opts ProvisionOptions, l
 	}
 	res, err := drv.Provision(ctx, req)
 	if err != nil {
-		code := paved.ErrorCode(err)
-		if code == paved.EINTERNAL {
-			code = paved.EINVALID
+		// A driver's own errors say what to fix; anything else is internal
+		// and stays hidden from users (it is logged by the caller).
+		if code := paved.ErrorCode(err); code != paved.EINTERNAL {
+			return &paved.Error{Code: code, Message: where + ": " + paved.ErrorMessage(err), Err: err}
 		}
-		return &paved.Error{Code: code, Message: where + ": " + err.Error(), Err: err}
+		return fmt.Errorf("%s: %w", where, err)
 	}
 	for k := range res.Outputs {
 		if _, ok := n.Definition.Output(k); !ok {

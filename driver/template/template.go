@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"text/template"
 
@@ -82,6 +83,8 @@ type data struct {
 	Values                       map[string]string
 	Workloads                    map[string]paved.WorkloadInfo
 	secret                       func(string, int) string
+	// secrets are the values Secret returned, masked in errors.
+	secrets []string
 }
 
 // Workload returns the named workload of the deployment: {{ $.Workload .SourceWorkload }}.
@@ -104,7 +107,17 @@ func (d *data) Secret(name string, n int) (string, error) {
 	if d.secret == nil {
 		return "", fmt.Errorf("Secret %q: no secret source in this context", name)
 	}
-	return d.secret(name, n), nil
+	v := d.secret(name, n)
+	d.secrets = append(d.secrets, v)
+	return v, nil
+}
+
+// mask hides the secrets this run generated, for error messages.
+func (d *data) mask(s string) string {
+	for _, v := range d.secrets {
+		s = strings.ReplaceAll(s, v, "(secret)")
+	}
+	return s
 }
 
 // Provision runs the state, outputs and manifests templates in that order.
@@ -142,7 +155,7 @@ func (d *Driver) Provision(_ context.Context, req *paved.ResourceRequest) (*pave
 			continue
 		}
 		if _, ok := m["kind"].(string); !ok {
-			return nil, fmt.Errorf("manifests[%d]: an object without kind; each list item must be a Kubernetes object", i)
+			return nil, paved.Errorf(paved.EINVALID, "manifests[%d]: an object without kind; each list item must be a Kubernetes object", i)
 		}
 		res.Manifests = append(res.Manifests, m)
 	}
@@ -157,11 +170,11 @@ func (d *Driver) run(in map[string]any, name string, dt *data, out any) error {
 	}
 	t, err := d.parse(name, text)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return paved.Errorf(paved.EINVALID, "%s: %w", name, err)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&limitedWriter{buf: &buf, n: MaxOutput}, dt); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return paved.Errorf(paved.EINVALID, "%s: %s", name, dt.mask(err.Error()))
 	}
 	// JSON is YAML too, and encoding/json reads it about seven times faster
 	// than a YAML parser: templates on hot paths may produce JSON.
@@ -169,7 +182,7 @@ func (d *Driver) run(in map[string]any, name string, dt *data, out any) error {
 		return nil
 	}
 	if err := yaml.Unmarshal(buf.Bytes(), out); err != nil {
-		return fmt.Errorf("%s: the template did not produce valid YAML (%w):\n%s", name, err, excerpt(buf.Bytes()))
+		return paved.Errorf(paved.EINVALID, "%s: the template did not produce valid YAML (%s):\n%s", name, dt.mask(err.Error()), dt.mask(excerpt(buf.Bytes())))
 	}
 	return nil
 }
