@@ -74,11 +74,8 @@ func (p *Platform) CreateEnvironment(ctx context.Context, req *paved.Environment
 	if err := p.mvpAllows(req.Type); err != nil {
 		return nil, err
 	}
-	target := req.Target
-	if target == "" {
-		target = p.cfg.DefaultTarget
-	}
-	if _, err := p.target(ctx, target); err != nil {
+	target, err := p.chooseTarget(ctx, req)
+	if err != nil {
 		return nil, err
 	}
 	env = &paved.Environment{
@@ -87,6 +84,11 @@ func (p *Platform) CreateEnvironment(ctx context.Context, req *paved.Environment
 	}
 	if env.Namespace, err = p.namespace(req.App, req.Name, req.Type); err != nil {
 		return nil, err
+	}
+	if other, err := p.namespaceUser(ctx, target, env.Namespace); err != nil {
+		return nil, err
+	} else if other != "" {
+		return nil, paved.Errorf(paved.ECONFLICT, "namespace %s on target %s is already environment %s's; two environments sharing a namespace would overwrite and prune each other's objects: choose another environment name", env.Namespace, target, other)
 	}
 	ttl := time.Duration(req.TTL)
 	switch {
@@ -104,7 +106,11 @@ func (p *Platform) CreateEnvironment(ctx context.Context, req *paved.Environment
 	}
 	var from *paved.Deployment
 	if req.From != "" {
-		if from, err = p.cfg.Store.LastSuccessful(ctx, req.App, req.From); err != nil {
+		src, err := p.cfg.Store.GetEnvironment(ctx, req.App, req.From)
+		if err != nil {
+			return nil, err
+		}
+		if from, err = p.lastSuccessful(ctx, src); err != nil {
 			if paved.ErrorCode(err) == paved.ENOTFOUND {
 				return nil, paved.Errorf(paved.EINVALID, "from: environment %s of %s has no successful deployment to clone", req.From, req.App)
 			}
@@ -212,4 +218,53 @@ func (p *Platform) namespace(app, env, envType string) (string, error) {
 		return "", err
 	}
 	return ns, nil
+}
+
+// chooseTarget picks an environment's target: the one asked for, the source
+// environment's when cloning, or the server's default. Putting an app on a
+// target none of its environments uses yet (a cluster) is an admin's call.
+func (p *Platform) chooseTarget(ctx context.Context, req *paved.EnvironmentRequest) (string, error) {
+	target := req.Target
+	if target == "" && req.From != "" {
+		if src, err := p.cfg.Store.GetEnvironment(ctx, req.App, req.From); err == nil {
+			target = src.Target
+		}
+	}
+	if target == "" {
+		target = p.cfg.DefaultTarget
+	}
+	if _, err := p.target(ctx, target); err != nil {
+		return "", err
+	}
+	if u := paved.ActorFrom(ctx); target != p.cfg.DefaultTarget && u.Role != paved.RoleAdmin {
+		envs, err := p.cfg.Store.ListEnvironments(ctx, req.App)
+		if err != nil {
+			return "", err
+		}
+		if !slices.ContainsFunc(envs, func(e paved.Environment) bool { return e.Target == target }) {
+			return "", paved.Errorf(paved.EFORBIDDEN, "target %s: none of %s's environments uses it yet; an admin puts an app on a new target (paved env create --target as an admin)", target, req.App)
+		}
+	}
+	return target, nil
+}
+
+// namespaceUser returns the environment ("app/env") that already deploys
+// to a namespace of a target, or "".
+func (p *Platform) namespaceUser(ctx context.Context, target, ns string) (string, error) {
+	apps, err := p.cfg.Store.ListApps(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range apps {
+		envs, err := p.cfg.Store.ListEnvironments(ctx, a.Name)
+		if err != nil {
+			return "", err
+		}
+		for _, e := range envs {
+			if e.Target == target && e.Namespace == ns {
+				return e.App + "/" + e.Name, nil
+			}
+		}
+	}
+	return "", nil
 }

@@ -222,7 +222,7 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) error {
 			return err
 		}
 	}
-	previous, err := p.previousInventory(ctx, d)
+	previous, err := p.previousInventory(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -358,6 +358,16 @@ func (p *Platform) Rollback(ctx context.Context, id string) (d *paved.Deployment
 	if old.Status != paved.DeploymentSucceeded {
 		return nil, paved.Errorf(paved.EINVALID, "deployment %s %s; only a succeeded deployment can be rolled back to", id, old.Status)
 	}
+	env, err := p.cfg.Store.GetEnvironment(ctx, old.App, old.Env)
+	if err != nil {
+		return nil, err
+	}
+	if !ofEnvironment(old, env) {
+		return nil, paved.Errorf(paved.EINVALID, "deployment %s belongs to an earlier environment %s that was deleted; its resources are gone, so it cannot be rolled back to", id, old.Env)
+	}
+	if err := p.mvpAllows(env.Type); err != nil {
+		return nil, err
+	}
 	objs, err := p.openObjects(old.ID, old.Objects)
 	if err != nil {
 		return nil, err
@@ -383,7 +393,12 @@ func (p *Platform) Rollback(ctx context.Context, id string) (d *paved.Deployment
 // Promote deploys what last succeeded in one environment to another, with
 // the other environment's definitions.
 func (p *Platform) Promote(ctx context.Context, app, from, to string) (*paved.Deployment, error) {
-	last, err := p.cfg.Store.LastSuccessful(ctx, app, from)
+	src, err := p.cfg.Store.GetEnvironment(ctx, app, from)
+	if err != nil {
+		p.audit(ctx, "promote", app+"/"+from+" → "+to, err)
+		return nil, err
+	}
+	last, err := p.lastSuccessful(ctx, src)
 	if err != nil {
 		if paved.ErrorCode(err) == paved.ENOTFOUND {
 			err = paved.Errorf(paved.EINVALID, "environment %s of %s has no successful deployment to promote", from, app)
@@ -397,22 +412,22 @@ func (p *Platform) Promote(ctx context.Context, app, from, to string) (*paved.De
 // previousInventory is what the target may hold of the environment: the
 // last successful deployment's inventory, plus what failed deployments since
 // then applied before they failed.
-func (p *Platform) previousInventory(ctx context.Context, d *paved.Deployment) ([]paved.ObjectRef, error) {
+func (p *Platform) previousInventory(ctx context.Context, env *paved.Environment) ([]paved.ObjectRef, error) {
 	var prev []paved.ObjectRef
-	last, err := p.cfg.Store.LastSuccessful(ctx, d.App, d.Env)
+	last, err := p.lastSuccessful(ctx, env)
 	switch {
 	case err == nil:
 		prev = slices.Clone(last.Inventory)
 	case paved.ErrorCode(err) != paved.ENOTFOUND:
 		return nil, err
 	}
-	recent, err := p.cfg.Store.ListDeployments(ctx, d.App, d.Env, 20)
+	recent, err := p.cfg.Store.ListDeployments(ctx, env.App, env.Name, historyWindow)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range recent {
-		if last != nil && !r.CreatedAt.After(last.CreatedAt) {
-			break
+		if !ofEnvironment(&r, env) || r.FinishedAt == nil || last != nil && !r.FinishedAt.After(*last.FinishedAt) {
+			continue
 		}
 		if r.Status == paved.DeploymentFailed {
 			for _, ref := range r.Inventory {

@@ -30,7 +30,7 @@ func (p *Platform) deleteEnvironment(ctx context.Context, app, name string) erro
 		return err
 	}
 	var inventory []paved.ObjectRef
-	last, err := p.cfg.Store.LastSuccessful(ctx, app, name)
+	last, err := p.lastSuccessful(ctx, env)
 	switch {
 	case err == nil:
 		inventory = last.Inventory

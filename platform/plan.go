@@ -84,7 +84,9 @@ func (w wrapDry) DeclaredOutputs(in map[string]any) []paved.OutputSpec {
 // Plan resolves the specs with the environment's definitions and compares
 // the result with the last successful deployment.
 func (p *Platform) Plan(ctx context.Context, req *paved.DeployRequest) (*paved.Plan, error) {
-	if _, err := requireReader(ctx); err != nil {
+	// Planning runs the app's drivers with its environment's state: it
+	// needs the same right as deploying.
+	if _, _, err := p.requireTeam(ctx, req.App, "planning"); err != nil {
 		return nil, err
 	}
 	env, err := p.cfg.Store.GetEnvironment(ctx, req.App, req.Env)
@@ -97,7 +99,7 @@ func (p *Platform) Plan(ctx context.Context, req *paved.DeployRequest) (*paved.P
 	}
 	plan := &paved.Plan{App: req.App, Env: req.Env}
 	var before []paved.Object
-	last, err := p.cfg.Store.LastSuccessful(ctx, req.App, req.Env)
+	last, err := p.lastSuccessful(ctx, env)
 	switch {
 	case err == nil:
 		plan.Base = last.ID
@@ -131,13 +133,14 @@ func diffObjects(before, after []paved.Object) []paved.PlanChange {
 	b := indexObjects(before)
 	a := indexObjects(after)
 	var out []paved.PlanChange
+	budget := maxDiffCells
 	for _, k := range slices.Sorted(maps.Keys(a)) {
 		old, ok := b[k]
 		switch {
 		case !ok:
 			out = append(out, paved.PlanChange{Action: "add", Name: k})
 		case old != a[k]:
-			out = append(out, paved.PlanChange{Action: "change", Name: k, Diff: lineDiff(old, a[k])})
+			out = append(out, paved.PlanChange{Action: "change", Name: k, Diff: lineDiff(old, a[k], &budget)})
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(b)) {
@@ -160,16 +163,23 @@ func indexObjects(objs []paved.Object) map[string]string {
 	return m
 }
 
-// maxDiffLines bounds the diff shown for one object.
-const maxDiffLines = 200
+// maxDiffLines bounds the diff shown for one object, and maxDiffCells the
+// work of all a plan's diffs, so that a large plan stays cheap.
+const (
+	maxDiffLines = 200
+	maxDiffCells = 4_000_000
+)
 
 // lineDiff shows the lines removed (-) and added (+) between two texts,
-// by their longest common subsequence; large objects get a summary.
-func lineDiff(a, b string) string {
+// by their longest common subsequence; when the budget of cells is spent,
+// objects get a summary.
+func lineDiff(a, b string, budget *int) string {
 	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
-	if len(x)*len(y) > 1_000_000 {
+	cells := (len(x) + 1) * (len(y) + 1)
+	if cells > *budget {
 		return fmt.Sprintf("changed (%d → %d lines)", len(x), len(y))
 	}
+	*budget -= cells
 	lcs := make([][]int, len(x)+1)
 	for i := range lcs {
 		lcs[i] = make([]int, len(y)+1)

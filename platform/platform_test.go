@@ -460,3 +460,15 @@ func TestNamespaceTemplates(t *testing.T) {
 		t.Errorf("a template making an invalid name: %v", err)
 	}
 }
+
+func TestNamespacesAreNotShared(t *testing.T) {
+	f := newFixture(t)
+	must(t, f.p.CreateApp(f.admin, &paved.App{Name: "shop-dev", Team: "others"}))
+	if _, err := f.p.CreateEnvironment(f.admin, &paved.EnvironmentRequest{App: "shop", Name: "dev-eu", Type: "development"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.p.CreateEnvironment(f.other, &paved.EnvironmentRequest{App: "shop-dev", Name: "eu", Type: "development"})
+	if paved.ErrorCode(err) != paved.ECONFLICT || !strings.Contains(err.Error(), "namespace shop-dev-eu on target gitops is already environment shop/dev-eu's") {
+		t.Fatalf("two environments in one namespace: %v", err)
+	}
+}

@@ -59,7 +59,7 @@ func (p *Platform) reconcile(ctx context.Context, app, envName string) error {
 	if err != nil {
 		return err
 	}
-	last, err := p.cfg.Store.LastSuccessful(ctx, app, envName)
+	last, err := p.lastSuccessful(ctx, env)
 	if paved.ErrorCode(err) == paved.ENOTFOUND {
 		return target.Delete(ctx, p.deployContext(ctx, env), nil, fmt.Sprintf("recover %s/%s: no successful deployment", app, envName))
 	}

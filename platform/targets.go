@@ -185,7 +185,7 @@ func (p *Platform) EnvironmentStatus(ctx context.Context, app, envName string) (
 		return nil, err
 	}
 	st := &paved.EnvironmentStatus{App: app, Env: envName, Target: env.Target, InSync: true, Drift: []paved.Drift{}}
-	last, err := p.cfg.Store.LastSuccessful(ctx, app, envName)
+	last, err := p.lastSuccessful(ctx, env)
 	if paved.ErrorCode(err) == paved.ENOTFOUND {
 		return st, nil
 	}
