@@ -105,7 +105,9 @@ func (e *Engine) Load(sources []Source, opts score.Options) ([]*score.Workload, 
 	return out, nil
 }
 
-// Run loads, resolves, provisions and renders.
+// Run loads, resolves, provisions and renders. When provisioning fails part
+// way, it returns the error and a Result without objects whose Graph has the
+// outputs of the resources provisioned before the failure.
 func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if req.Context.Namespace == "" && req.Context.App != "" && req.Context.Env != "" {
 		req.Context.Namespace = Namespace(req.Context.App, req.Context.Env)
@@ -148,7 +150,8 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		Log:       req.Log,
 	})
 	if err != nil {
-		return nil, err
+		// The partial graph tells the caller what was provisioned.
+		return &Result{Workloads: workloads, Graph: g, State: st}, err
 	}
 	objs, err := render.Render(g, workloads)
 	if err != nil {

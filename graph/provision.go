@@ -27,7 +27,8 @@ type ProvisionOptions struct {
 
 // Provision runs every resource through its definition's driver, in
 // dependency order and in parallel within a level, and records the new driver
-// states in opts.State. Resources that are no longer in the graph keep their
+// states in opts.State. On an error, the nodes provisioned so far keep their
+// outputs (Node.Outputs is nil for the others). Resources that are no longer in the graph keep their
 // state entries; the caller decides when to deprovision and forget them.
 func (g *Graph) Provision(ctx context.Context, opts ProvisionOptions) error {
 	if opts.State == nil {
@@ -62,13 +63,17 @@ func (g *Graph) Provision(ctx context.Context, opts ProvisionOptions) error {
 			}()
 		}
 		wg.Wait()
+		// What was provisioned is recorded even when a sibling failed, so
+		// that what a driver created outside the cluster is not forgotten.
+		for i, n := range level {
+			if errs[i] == nil {
+				opts.State.Resources[n.UID] = ResourceState{Definition: n.Definition.ID, Driver: n.Definition.Driver, State: n.State}
+			}
+		}
 		for _, err := range errs {
 			if err != nil {
 				return err
 			}
-		}
-		for _, n := range level {
-			opts.State.Resources[n.UID] = ResourceState{Definition: n.Definition.ID, Driver: n.Definition.Driver, State: n.State}
 		}
 	}
 	return nil

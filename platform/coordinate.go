@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"sync"
 	"time"
 
 	"paved.dev/paved"
@@ -27,31 +28,32 @@ func NewServerID() string {
 	return "srv-" + hex.EncodeToString(b)
 }
 
-// coordinate starts the heartbeat and the orphan check when the store
-// coordinates several servers.
+// coordinate starts the heartbeat and, apart from it so that a long wait
+// for a lease never delays a heartbeat, the check for dead servers' work.
 func (p *Platform) coordinate() {
 	if p.coord == nil {
 		return
 	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		t := time.NewTicker(heartbeatEvery)
-		defer t.Stop()
-		for {
-			if err := p.coord.Heartbeat(p.runCtx, p.id, p.now()); err != nil && p.runCtx.Err() == nil {
-				p.log.Error("heartbeat", "err", err)
+	loop := func(what string, f func() error) {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			t := time.NewTicker(heartbeatEvery)
+			defer t.Stop()
+			for {
+				if err := f(); err != nil && p.runCtx.Err() == nil {
+					p.log.Error(what, "err", err)
+				}
+				select {
+				case <-p.runCtx.Done():
+					return
+				case <-t.C:
+				}
 			}
-			if err := p.failOrphaned(p.runCtx); err != nil && p.runCtx.Err() == nil {
-				p.log.Error("failing deployments of dead servers", "err", err)
-			}
-			select {
-			case <-p.runCtx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+		}()
+	}
+	loop("heartbeat", func() error { return p.coord.Heartbeat(p.runCtx, p.id, p.now()) })
+	loop("failing deployments of dead servers", func() error { return p.failOrphaned(p.runCtx) })
 }
 
 const orphanReason = "the server running this deployment stopped while it was queued or running; nothing of it is kept: deploy again to retry"
@@ -70,7 +72,8 @@ func (p *Platform) failOrphaned(ctx context.Context) error {
 		p.event(d.ID, "error", "failed: "+orphanReason)
 		if key := envKey(d.App, d.Env); !seen[key] {
 			seen[key] = true
-			if err := p.withLease(ctx, d.App, d.Env, func() error { return p.reconcile(ctx, d.App, d.Env) }); err != nil {
+			err := p.withLease(ctx, d.App, d.Env, func(ctx context.Context) error { return p.reconcile(ctx, d.App, d.Env) })
+			if err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
 				p.log.Error("bringing an environment back to its last deployment", "app", d.App, "env", d.Env, "err", err)
 			}
 		}
@@ -78,11 +81,40 @@ func (p *Platform) failOrphaned(ctx context.Context) error {
 	return nil
 }
 
-// withLease runs f holding the environment's deployment lease, so that no
-// other server deploys there meanwhile; the lease is renewed while f runs.
-func (p *Platform) withLease(ctx context.Context, app, env string, f func() error) error {
+// envLock is the in-process lock of an environment, taken before the store's
+// lease: it orders this server's own work on the environment.
+func (p *Platform) envLock(app, env string) *sync.Mutex {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := envKey(app, env)
+	l := p.locks[key]
+	if l == nil {
+		l = &sync.Mutex{}
+		p.locks[key] = l
+	}
+	return l
+}
+
+// withLease runs f alone on the environment: under this server's lock for
+// it and, when servers share the store, the environment's lease, renewed
+// while f runs. Waiting stops with ctx; f itself runs on to its end (a
+// shutdown does not cut a deployment in half) unless the lease is lost,
+// which cancels the context f gets.
+func (p *Platform) withLease(ctx context.Context, app, env string, f func(context.Context) error) error {
+	lock := p.envLock(app, env)
+	locked := make(chan struct{})
+	go func() { lock.Lock(); close(locked) }()
+	select {
+	case <-locked:
+	case <-ctx.Done():
+		go func() { <-locked; lock.Unlock() }()
+		return ctx.Err()
+	}
+	defer lock.Unlock()
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
 	if p.coord == nil {
-		return f()
+		return f(runCtx)
 	}
 	name := "deploy/" + app + "/" + env
 	for {
@@ -110,8 +142,12 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func() erro
 				return
 			case <-t.C:
 				now := p.now()
-				if ok, err := p.coord.AcquireLease(context.WithoutCancel(ctx), name, p.id, now.Add(leaseTTL), now); err != nil || !ok {
-					p.log.Error("renewing an environment's deployment lease", "lease", name, "held", ok, "err", err)
+				ok, err := p.coord.AcquireLease(runCtx, name, p.id, now.Add(leaseTTL), now)
+				if err != nil || !ok {
+					// Another server may take the environment now: stop.
+					p.log.Error("lost an environment's deployment lease; stopping the work under it", "lease", name, "err", err)
+					cancel()
+					return
 				}
 			}
 		}
@@ -122,7 +158,7 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func() erro
 			p.log.Error("releasing an environment's deployment lease", "lease", name, "err", err)
 		}
 	}()
-	return f()
+	return f(runCtx)
 }
 
 // startCoordination runs at start: this server's own earlier work (same
@@ -136,5 +172,3 @@ func (p *Platform) startCoordination(ctx context.Context) error {
 	}
 	return p.coord.Heartbeat(ctx, p.id, p.now())
 }
-
-var _ = paved.Coordinator(nil)

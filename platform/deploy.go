@@ -156,20 +156,25 @@ func (p *Platform) runDeployment(ctx context.Context, id string) {
 		p.log.Error("loading a queued deployment", "deployment", id, "err", err)
 		return
 	}
-	err = p.withLease(ctx, d.App, d.Env, func() error {
-		p.run(ctx, d)
+	err = p.withLease(ctx, d.App, d.Env, func(ctx context.Context) error {
+		// Read again under the lease: the orphan check of another server
+		// may have failed it while it waited.
+		d, err := p.cfg.Store.GetDeployment(ctx, id)
+		if err != nil {
+			return err
+		}
+		if d.Status == paved.DeploymentQueued {
+			p.run(ctx, d)
+		}
 		return nil
 	})
 	if err != nil {
-		p.log.Error("waiting for an environment's deployment lease", "deployment", id, "err", err)
+		p.log.Error("running a deployment", "deployment", id, "err", err)
 	}
 }
 
 func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
 	id := d.ID
-	if d.Status != paved.DeploymentQueued {
-		return // failed meanwhile by the orphan check
-	}
 	started := p.now()
 	d.Status, d.StartedAt = paved.DeploymentRunning, &started
 	if err := p.cfg.Store.UpdateDeployment(ctx, d); err != nil {
@@ -214,6 +219,13 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) error {
 	} else {
 		res, err = p.resolve(ctx, env, d.Specs, false, func(msg string) { p.event(d.ID, "info", msg) })
 		if err != nil {
+			if res != nil && res.Graph != nil {
+				// Keep what was provisioned before the failure, so that
+				// deleting the environment removes it.
+				if serr := p.saveResources(ctx, env, res); serr != nil {
+					p.log.Error("recording resources provisioned before a failure", "deployment", d.ID, "err", serr)
+				}
+			}
 			return err
 		}
 		objs = res.Objects
@@ -278,6 +290,9 @@ func commitMessage(d *paved.Deployment) string {
 // clear, secret outputs and driver state sealed.
 func (p *Platform) saveResources(ctx context.Context, env *paved.Environment, res *engine.Result) error {
 	for _, n := range res.Graph.Nodes {
+		if n.Outputs == nil {
+			continue // not provisioned: a failure came first
+		}
 		public := map[string]any{}
 		secrets := map[string]any{}
 		var names []string

@@ -20,11 +20,29 @@ func (p *Platform) DeleteEnvironment(ctx context.Context, app, name string) (err
 	return p.deleteEnvironment(ctx, app, name)
 }
 
+// deleteEnvironment runs alone on the environment (no deployment of it
+// runs meanwhile) and refuses while deployments are queued.
 func (p *Platform) deleteEnvironment(ctx context.Context, app, name string) error {
-	env, err := p.cfg.Store.GetEnvironment(ctx, app, name)
-	if err != nil {
-		return err
-	}
+	return p.withLease(ctx, app, name, func(ctx context.Context) error {
+		env, err := p.cfg.Store.GetEnvironment(ctx, app, name)
+		if err != nil {
+			return err
+		}
+		ds, err := p.cfg.Store.ListDeployments(ctx, app, name, 20)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if ofEnvironment(&d, env) && (d.Status == paved.DeploymentQueued || d.Status == paved.DeploymentRunning) {
+				return paved.Errorf(paved.ECONFLICT, "deployment %s of %s/%s is %s; delete the environment when it has ended", d.ID, app, name, d.Status)
+			}
+		}
+		return p.removeEnvironment(ctx, env)
+	})
+}
+
+func (p *Platform) removeEnvironment(ctx context.Context, env *paved.Environment) error {
+	app, name := env.App, env.Name
 	target, err := p.target(ctx, env.Target)
 	if err != nil {
 		return err
@@ -109,6 +127,9 @@ func (p *Platform) Reap(ctx context.Context) (int, error) {
 	var errs []error
 	for _, e := range expired {
 		err := p.deleteEnvironment(sys, e.App, e.Name)
+		if paved.ErrorCode(err) == paved.ENOTFOUND {
+			continue // another server reaped it first
+		}
 		p.audit(sys, "env.expire", e.App+"/"+e.Name, err)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s/%s: %w", e.App, e.Name, err))

@@ -67,6 +67,8 @@ type Platform struct {
 	// the targets made from them.
 	tstore paved.TargetStore
 	built  map[string]paved.Target
+	// locks order this server's work per environment ("app/env").
+	locks map[string]*sync.Mutex
 }
 
 var (
@@ -110,6 +112,7 @@ func New(cfg Config) (*Platform, error) {
 	p.coord, _ = cfg.Store.(paved.Coordinator)
 	p.tstore, _ = cfg.Store.(paved.TargetStore)
 	p.built = map[string]paved.Target{}
+	p.locks = map[string]*sync.Mutex{}
 	return p, nil
 }
 

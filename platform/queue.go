@@ -1,7 +1,5 @@
 package platform
 
-import "context"
-
 // envQueue runs one environment's deployments one at a time, in the order
 // they were queued. Deployments are in the store (status queued) before they
 // enter the queue, so a crash loses none: recovery ends them as failed.
@@ -40,6 +38,6 @@ func (p *Platform) work(key string, q *envQueue) {
 		id := q.ids[0]
 		q.ids = q.ids[1:]
 		p.mu.Unlock()
-		p.runDeployment(context.WithoutCancel(p.runCtx), id)
+		p.runDeployment(p.runCtx, id)
 	}
 }

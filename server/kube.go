@@ -32,6 +32,10 @@ func (k kubeTarget) Drift(ctx context.Context, dc paved.DeployContext, objects [
 		}
 		for _, f := range d.Fields {
 			s := fmt.Sprintf("%s: applied %v, live %v", f.Path, f.Applied, f.Live)
+			if d.Ref.Kind == "Secret" {
+				// A Secret's values never leave paved, not even in a drift report.
+				s = f.Path + ": changed"
+			}
 			if f.Manager != "" {
 				s += " (now owned by " + f.Manager + ")"
 			}
