@@ -135,3 +135,48 @@ func TestDriverFailureIsAClearEventAndNothingHalfDone(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiryDeprovisionsRealResources: an ephemeral environment whose
+// postgres is a real database expires; the reaper drops the database and
+// the role on the server.
+func TestExpiryDeprovisionsRealResources(t *testing.T) {
+	requirePostgres(t)
+	f := newFixture(t)
+	f.p.cfg.Engine.Drivers["postgres"] = postgres.New(slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	app := "rx" + strings.ToLower(rand.Text()[:8])
+	must(t, f.p.CreateApp(f.dev, &paved.App{Name: app, Team: "pioneers"}))
+	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{
+		ID: "pg-previews", Type: "postgres", Driver: "postgres",
+		Criteria: []paved.Criteria{{EnvType: "ephemeral"}},
+		Inputs:   map[string]any{"host": "127.0.0.1", "port": 5432, "username": "postgres", "password": "", "sslmode": "disable"},
+	}})
+	must(t, err)
+	if _, err := f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: app, Name: "pr-9", Type: "ephemeral", TTL: paved.Duration(2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: app, Env: "pr-9", Specs: shopSpecs()})
+	must(t, err)
+	f.p.Wait()
+	if got, _ := f.p.GetDeployment(f.dev, d.ID); got.Status != paved.DeploymentSucceeded {
+		t.Fatalf("deploy: %s %s", got.Status, got.Error)
+	}
+	out, err := f.p.Outputs(f.dev, app, "pr-9", "postgres.default#api.db", false)
+	must(t, err)
+	f.clock.Add(3 * time.Hour)
+	if n, err := f.p.Reap(ctx); err != nil || n != 1 {
+		t.Fatalf("reap = %d, %v", n, err)
+	}
+	admin, err := pgx.Connect(ctx, "host=127.0.0.1 port=5432 user=postgres dbname=postgres sslmode=disable")
+	must(t, err)
+	defer admin.Close(ctx)
+	var n int
+	must(t, admin.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", out["database"]).Scan(&n))
+	if n != 0 {
+		t.Errorf("database %v survived the environment's expiry", out["database"])
+	}
+	must(t, admin.QueryRow(ctx, "SELECT count(*) FROM pg_roles WHERE rolname = $1", out["username"]).Scan(&n))
+	if n != 0 {
+		t.Errorf("role %v survived the environment's expiry", out["username"])
+	}
+}
