@@ -30,23 +30,32 @@ func requirePostgres(t *testing.T) {
 	t.Skipf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v): start it to run this test", err)
 }
 
+// realPostgres is a fixture with the real postgres driver, a definition
+// that provides postgres from the local server in environments of envType,
+// and an app of the pioneers that no other test run uses.
+func realPostgres(t *testing.T, envType string) (*fixture, string) {
+	t.Helper()
+	requirePostgres(t)
+	f := newFixture(t)
+	f.p.cfg.Engine.Drivers["postgres"] = postgres.New(slog.New(slog.DiscardHandler))
+	app := "rp" + strings.ToLower(rand.Text()[:8])
+	must(t, f.p.CreateApp(f.dev, &paved.App{Name: app, Team: "pioneers"}))
+	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{
+		ID: "pg-shared-" + envType, Type: "postgres", Driver: "postgres",
+		Criteria: []paved.Criteria{{EnvType: envType}},
+		Inputs:   map[string]any{"host": "127.0.0.1", "port": 5432, "username": "postgres", "password": "", "sslmode": "disable"},
+	}})
+	must(t, err)
+	return f, app
+}
+
 // TestRealPostgresGoldenPath: an app whose postgres comes from the real
 // postgres driver in dev (a database on the shared server) and from the
 // in-cluster template in an ephemeral environment; the workload's credentials
 // work on the server; deleting dev removes the database and the role.
 func TestRealPostgresGoldenPath(t *testing.T) {
-	requirePostgres(t)
-	f := newFixture(t)
-	f.p.cfg.Engine.Drivers["postgres"] = postgres.New(slog.New(slog.DiscardHandler))
+	f, app := realPostgres(t, "development")
 	ctx := context.Background()
-	app := "rd" + strings.ToLower(rand.Text()[:8])
-	must(t, f.p.CreateApp(f.dev, &paved.App{Name: app, Team: "pioneers"}))
-	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{
-		ID: "pg-shared-dev", Type: "postgres", Driver: "postgres",
-		Criteria: []paved.Criteria{{EnvType: "development"}},
-		Inputs:   map[string]any{"host": "127.0.0.1", "port": 5432, "username": "postgres", "password": "", "sslmode": "disable"},
-	}})
-	must(t, err)
 	if _, err := f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: app, Name: "dev", Type: "development"}); err != nil {
 		t.Fatal(err)
 	}
@@ -140,18 +149,8 @@ func TestDriverFailureIsAClearEventAndNothingHalfDone(t *testing.T) {
 // postgres is a real database expires; the reaper drops the database and
 // the role on the server.
 func TestExpiryDeprovisionsRealResources(t *testing.T) {
-	requirePostgres(t)
-	f := newFixture(t)
-	f.p.cfg.Engine.Drivers["postgres"] = postgres.New(slog.New(slog.DiscardHandler))
+	f, app := realPostgres(t, "ephemeral")
 	ctx := context.Background()
-	app := "rx" + strings.ToLower(rand.Text()[:8])
-	must(t, f.p.CreateApp(f.dev, &paved.App{Name: app, Team: "pioneers"}))
-	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{
-		ID: "pg-previews", Type: "postgres", Driver: "postgres",
-		Criteria: []paved.Criteria{{EnvType: "ephemeral"}},
-		Inputs:   map[string]any{"host": "127.0.0.1", "port": 5432, "username": "postgres", "password": "", "sslmode": "disable"},
-	}})
-	must(t, err)
 	if _, err := f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: app, Name: "pr-9", Type: "ephemeral", TTL: paved.Duration(2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
