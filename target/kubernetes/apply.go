@@ -76,7 +76,7 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 		}
 		lives := make([]*unstructured.Unstructured, len(batch))
 		errs := parallel(len(batch), t.opts.concurrency, func(i int) error {
-			live, err := t.applyOne(ctx, batch[i])
+			live, err := t.applyOne(ctx, batch[i], FieldManagerFor(dc))
 			if err != nil {
 				return err
 			}
@@ -106,7 +106,7 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 	return result, nil
 }
 
-func (t *Target) applyOne(ctx context.Context, it *item) (*unstructured.Unstructured, error) {
+func (t *Target) applyOne(ctx context.Context, it *item, manager string) (*unstructured.Unstructured, error) {
 	data, err := it.obj.MarshalJSON()
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "%s: %s: %w", t, it.ref(), err)
@@ -115,7 +115,7 @@ func (t *Target) applyOne(ctx context.Context, it *item) (*unstructured.Unstruct
 	// apiError); the separate field validation pass would repeat that work
 	// on every object, a good part of what an apply costs the server.
 	live, err := t.resource(it).Patch(ctx, it.obj.GetName(), types.ApplyPatchType, data,
-		metav1.PatchOptions{FieldManager: FieldManager, FieldValidation: metav1.FieldValidationIgnore})
+		metav1.PatchOptions{FieldManager: manager, FieldValidation: metav1.FieldValidationIgnore})
 	if err != nil {
 		return nil, t.apiError("apply "+it.ref().String(), err)
 	}

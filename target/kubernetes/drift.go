@@ -64,7 +64,7 @@ func (t *Target) Drift(ctx context.Context, dc paved.DeployContext, objects []pa
 		if err != nil {
 			return t.apiError("read "+it.ref().String(), err)
 		}
-		if fields := fieldDrift(it.obj, live); len(fields) > 0 {
+		if fields := fieldDrift(it.obj, live, FieldManagerFor(dc)); len(fields) > 0 {
 			drifts[i] = &Drift{Ref: it.ref(), Fields: fields}
 		}
 		return nil
@@ -83,7 +83,7 @@ func (t *Target) Drift(ctx context.Context, dc paved.DeployContext, objects []pa
 
 // fieldDrift lists the fields of applied that paved's apply entry in live's
 // managedFields does not hold.
-func fieldDrift(applied, live *unstructured.Unstructured) []FieldDrift {
+func fieldDrift(applied, live *unstructured.Unstructured, manager string) []FieldDrift {
 	var mine map[string]any
 	others := map[string]map[string]any{}
 	for _, mf := range live.GetManagedFields() {
@@ -94,7 +94,7 @@ func fieldDrift(applied, live *unstructured.Unstructured) []FieldDrift {
 		if err := json.Unmarshal(mf.FieldsV1.Raw, &set); err != nil {
 			continue
 		}
-		if mf.Manager == FieldManager && mf.Operation == metav1.ManagedFieldsOperationApply && mf.Subresource == "" {
+		if mf.Manager == manager && mf.Operation == metav1.ManagedFieldsOperationApply && mf.Subresource == "" {
 			mine = set
 			continue
 		}

@@ -62,7 +62,7 @@ func (t *Target) ensureNamespace(ctx context.Context, dc paved.DeployContext, de
 		delete(labels, LabelManagedBy)
 		delete(labels, LabelInventory)
 		obj.SetLabels(labels)
-		return t.applyNamespace(ctx, obj)
+		return t.applyNamespace(ctx, obj, FieldManagerFor(dc))
 	default:
 		// Not paved's: label it for the app, never mark it as created.
 		delete(labels, LabelManagedBy)
@@ -71,15 +71,15 @@ func (t *Target) ensureNamespace(ctx context.Context, dc paved.DeployContext, de
 	labels[LabelApp] = dc.App
 	labels[LabelEnv] = dc.Env
 	obj.SetLabels(labels)
-	applied, err := t.applyNamespace(ctx, obj)
+	applied, err := t.applyNamespace(ctx, obj, FieldManagerFor(dc))
 	if err == nil && live == nil {
 		log.printf("created namespace %s", dc.Namespace)
 	}
 	return applied, err
 }
 
-func (t *Target) applyNamespace(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
-	applied, err := t.dyn.Resource(namespaces()).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager})
+func (t *Target) applyNamespace(ctx context.Context, obj *unstructured.Unstructured, manager string) (*unstructured.Unstructured, error) {
+	applied, err := t.dyn.Resource(namespaces()).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: manager})
 	if err != nil {
 		return nil, t.apiError("apply Namespace/"+obj.GetName(), err)
 	}

@@ -22,8 +22,17 @@ import (
 	"paved.dev/paved"
 )
 
-// FieldManager is the server-side apply field manager of every paved write.
+// FieldManager prefixes the server-side apply field manager of paved's
+// writes; each environment applies as its own manager (FieldManagerFor), so
+// that server-side apply reports a conflict when one environment's objects
+// would overwrite another's, as it does for any other manager.
 const FieldManager = "paved"
+
+// FieldManagerFor is the field manager of an app's environment:
+// "paved/<app>/<env>".
+func FieldManagerFor(dc paved.DeployContext) string {
+	return FieldManager + "/" + dc.App + "/" + dc.Env
+}
 
 // Defaults for the options.
 const (

@@ -156,7 +156,7 @@ func TestFieldDrift(t *testing.T) {
 		{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationUpdate, Subresource: "scale", FieldsType: "FieldsV1",
 			FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:replicas":{}}}`)}},
 	})
-	got := fieldDrift(applied, live)
+	got := fieldDrift(applied, live, FieldManager)
 	want := []FieldDrift{
 		{Path: ".spec.replicas", Applied: int64(2), Live: int64(5), Manager: "kubectl (scale)"},
 		{Path: ".spec.template.spec.containers[name=proxy]", Applied: map[string]any{"name": "proxy", "image": "envoy"},
@@ -178,11 +178,11 @@ func TestFieldDriftDefaultedKeyField(t *testing.T) {
 	live.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "paved", Operation: metav1.ManagedFieldsOperationApply,
 		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:ports":{
 			"k:{\"port\":80,\"protocol\":\"TCP\"}":{".":{},"f:port":{}}}}}`)}}})
-	if got := fieldDrift(applied, live); len(got) != 0 {
+	if got := fieldDrift(applied, live, FieldManager); len(got) != 0 {
 		t.Errorf("drift for a defaulted key field: %+v", got)
 	}
 	_ = unstructured.SetNestedSlice(applied.Object, []any{map[string]any{"port": int64(81)}}, "spec", "ports")
-	if got := fieldDrift(applied, live); len(got) != 1 || got[0].Path != `.spec.ports[{"port":81}]` {
+	if got := fieldDrift(applied, live, FieldManager); len(got) != 1 || got[0].Path != `.spec.ports[{"port":81}]` {
 		t.Errorf("drift for another port = %+v, want the port reported", got)
 	}
 }
