@@ -136,8 +136,10 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 	}
 	out, err := decodeOutput(stdout)
 	if err != nil {
-		return nil, paved.Errorf(paved.EINTERNAL, "cmd: %s printed no valid output: %v; it must print one JSON object with resource_outputs, resource_state, shared_state and manifests; stdout starts with %q",
-			in.Program, err, head(stdout, 200))
+		// stdout is not quoted: it may hold the very outputs (passwords) that
+		// made it fail to decode. The program's stderr is in the events.
+		return nil, paved.Errorf(paved.EINTERNAL, "cmd: %s printed no valid output (%d bytes: %v); it must print one JSON object with resource_outputs, resource_state, shared_state and manifests",
+			in.Program, len(stdout), err)
 	}
 	if len(out.SharedState) > 0 && req.Log != nil {
 		req.Log("cmd: shared_state from " + in.Program + " is ignored: paved keeps state per resource")
@@ -275,12 +277,6 @@ func shortName(program string) string {
 	return program
 }
 
-func head(b []byte, n int) string {
-	if len(b) > n {
-		return string(b[:n]) + "..."
-	}
-	return string(b)
-}
 
 // cappedBuffer keeps the first max bytes written and drops the rest, so that
 // a program printing too much is neither blocked nor held in memory. (It

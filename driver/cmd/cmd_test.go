@@ -134,7 +134,15 @@ func TestFailures(t *testing.T) {
 			name:     "prints garbage",
 			inputs:   map[string]any{"program": script(t, "garbage.sh")},
 			wantCode: paved.EINTERNAL,
-			wantMsg:  []string{"garbage.sh printed no valid output", `stdout starts with "this is not json\n"`},
+			wantMsg:  []string{"garbage.sh printed no valid output (17 bytes: invalid character"},
+			maxTime:  2 * time.Second,
+		},
+		{
+			name:     "prints outputs and then garbage",
+			inputs:   map[string]any{"program": script(t, "leaky.sh")},
+			wantCode: paved.EINTERNAL,
+			wantMsg:  []string{"leaky.sh printed no valid output"},
+			notMsg:   []string{"leaked-s3cr3t"},
 			maxTime:  2 * time.Second,
 		},
 		{
