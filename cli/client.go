@@ -85,9 +85,18 @@ func writeFileMode(path string, data []byte, mode os.FileMode) error {
 // newClient builds an API client from --server/--token, PAVED_SERVER and
 // PAVED_TOKEN, or the login config, in that order.
 func newClient(cmd *cobra.Command) (*api.Client, error) {
-	cfg, err := readClientConfig()
+	server, token, err := serverAndToken(cmd)
 	if err != nil {
 		return nil, err
+	}
+	return api.NewClient(server, token, api.WithUserAgent("paved-cli/"+Version)), nil
+}
+
+// serverAndToken resolves where the CLI talks to and with which token.
+func serverAndToken(cmd *cobra.Command) (string, string, error) {
+	cfg, err := readClientConfig()
+	if err != nil {
+		return "", "", err
 	}
 	server, _ := cmd.Flags().GetString("server")
 	token, _ := cmd.Flags().GetString("token")
@@ -106,7 +115,7 @@ func newClient(cmd *cobra.Command) (*api.Client, error) {
 	if token == "" {
 		token = cfg.Token
 	}
-	return api.NewClient(server, token, api.WithUserAgent("paved-cli/"+Version)), nil
+	return server, token, nil
 }
 
 // addClientFlags adds the flags every command talking to a server has.

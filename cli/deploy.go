@@ -79,7 +79,9 @@ func newDeployCmd() *cobra.Command {
 spec is refused before anything is recorded), queues the deployment (one at a
 time per environment), provisions the resources with the environment's
 definitions, renders and applies. The command follows the deployment's events
-until it ends; its exit code says whether it succeeded.`,
+until it ends; its exit code says whether it succeeded: 0, or 8 when the
+deployment ran and failed (2 for a request refused as invalid, 5/6 for
+authentication and rights, 7 when the server cannot be reached).`,
 		Example: `  paved deploy -f score.yaml --app shop --env dev
   paved deploy -f ./workloads --app shop --env dev --commit-sha $GIT_SHA --commit-time 2026-11-25T09:00:00Z`,
 		Args: cobra.NoArgs,
@@ -126,7 +128,7 @@ func follow(cmd *cobra.Command, c *api.Client, d *paved.Deployment, wait bool) e
 		return err
 	}
 	if final.Status != paved.DeploymentSucceeded {
-		return paved.Errorf(paved.EINVALID, "deployment %s %s: %s", final.ID, final.Status, final.Error)
+		return paved.Errorf(codeDeploymentFailed, "deployment %s %s: %s", final.ID, final.Status, final.Error)
 	}
 	fmt.Fprintf(out, "deployment %s succeeded: %d objects, revision %s\n", final.ID, len(final.Inventory), final.Revision)
 	return nil

@@ -48,6 +48,14 @@ func TestEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "as dana (developer)") {
 		t.Fatalf("login: %s", out)
 	}
+	// Logging in again with the server from the environment saves that
+	// server, the one the token was checked against.
+	t.Setenv("PAVED_SERVER", s.URL)
+	ok("login", "--token", danaTok)
+	if cfg, _ := readClientConfig(); cfg.Server != s.URL {
+		t.Fatalf("login saved server %q, want %q", cfg.Server, s.URL)
+	}
+	t.Setenv("PAVED_SERVER", "")
 	ok("app", "create", "shop", "--team", "pioneers")
 	ok("env", "create", "dev", "--app", "shop")
 	out = ok("plan", "-f", app, "--app", "shop", "--env", "dev")
@@ -105,6 +113,17 @@ func TestEndToEnd(t *testing.T) {
 		if !strings.Contains(out, action) {
 			t.Errorf("audit lacks %s:\n%s", action, out)
 		}
+	}
+
+	// A deployment that runs and fails exits 8.
+	failing := filepath.Join(dir, "fail.sh")
+	must(t, os.WriteFile(failing, []byte("#!/bin/sh\ncat >/dev/null\necho 'no quota left' >&2\nexit 1\n"), 0o755))
+	failDefs := filepath.Join(dir, "fail.yaml")
+	must(t, os.WriteFile(failDefs, []byte("apiVersion: paved.dev/v1\nkind: ResourceDefinition\nid: failing-redis\ntype: redis\ndriver: cmd\ncriteria: [{env: qa}]\noutputs: [{name: host}, {name: port}, {name: username}, {name: password, secret: true}]\ndriver_inputs: {program: "+failing+"}\n"), 0o644))
+	ok(append([]string{"definitions", "apply", "-f", failDefs}, admin...)...)
+	ok("env", "create", "qa", "--app", "shop")
+	if code, out, errs := run(t, "deploy", "-f", app, "--app", "shop", "--env", "qa"); code != 8 || !strings.Contains(out+errs, "no quota left") {
+		t.Errorf("a failing deployment: exit %d\n%s%s", code, out, errs)
 	}
 
 	// Errors keep their meaning through server, client and exit code.

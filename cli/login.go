@@ -2,10 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"paved.dev/paved"
+	"paved.dev/paved/api"
 )
 
 func newLoginCmd() *cobra.Command {
@@ -18,21 +20,18 @@ unless --server/--token or PAVED_SERVER/PAVED_TOKEN say otherwise.`,
 		Example: "  paved login --server http://127.0.0.1:8080 --token pvd_...",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := newClient(cmd)
+			flagToken, _ := cmd.Flags().GetString("token")
+			if flagToken == "" && os.Getenv("PAVED_TOKEN") == "" {
+				return paved.Errorf(paved.EINVALID, "--token: give the token to remember (or set PAVED_TOKEN)")
+			}
+			// The server and token checked are the ones saved.
+			server, token, err := serverAndToken(cmd)
 			if err != nil {
 				return err
 			}
-			u, err := c.WhoAmI(cmd.Context())
+			u, err := api.NewClient(server, token, api.WithUserAgent("paved-cli/"+Version)).WhoAmI(cmd.Context())
 			if err != nil {
 				return err
-			}
-			server, _ := cmd.Flags().GetString("server")
-			token, _ := cmd.Flags().GetString("token")
-			if token == "" {
-				return paved.Errorf(paved.EINVALID, "--token: give the token to remember")
-			}
-			if server == "" {
-				server = DefaultServer
 			}
 			if err := writeClientConfig(clientConfig{Server: server, Token: token}); err != nil {
 				return err

@@ -17,16 +17,22 @@ import (
 // Version is set at build time with -ldflags "-X paved.dev/paved/cli.Version=...".
 var Version = "dev"
 
-// Exit codes by error code, so that scripts can tell failures apart.
+// Exit codes by error code, so that scripts can tell failures apart; a
+// deployment that ran and failed exits 8.
 var exitCodes = map[string]int{
-	paved.EINTERNAL:     1,
-	paved.EINVALID:      2,
-	paved.ENOTFOUND:     3,
-	paved.ECONFLICT:     4,
-	paved.EUNAUTHORIZED: 5,
-	paved.EFORBIDDEN:    6,
-	paved.EUNAVAILABLE:  7,
+	codeDeploymentFailed: 8,
+	paved.EINTERNAL:      1,
+	paved.EINVALID:       2,
+	paved.ENOTFOUND:      3,
+	paved.ECONFLICT:      4,
+	paved.EUNAUTHORIZED:  5,
+	paved.EFORBIDDEN:     6,
+	paved.EUNAVAILABLE:   7,
 }
+
+// codeDeploymentFailed marks the error of a deployment that ran and failed,
+// apart from requests refused before anything ran.
+const codeDeploymentFailed = "deployment_failed"
 
 // Main runs the paved command line and returns the process exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -39,7 +45,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var perr *paved.Error
 	if errors.As(err, &perr) || !isCobraUsage(err) {
 		fmt.Fprintln(stderr, "error:", errorText(err))
-		return exitCodes[paved.ErrorCode(err)]
+		if code, ok := exitCodes[paved.ErrorCode(err)]; ok {
+			return code
+		}
+		return 1 // a code this CLI does not know (from a newer server or a proxy)
 	}
 	fmt.Fprintln(stderr, "error:", err)
 	return 2
