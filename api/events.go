@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,12 @@ import (
 // keepAlive is how long an event stream may stay silent before the server
 // sends a comment, so that proxies do not close an idle connection.
 const keepAlive = 15 * time.Second
+
+// maxStream bounds one event stream; writeTimeout bounds one flush.
+const (
+	maxStream    = 30 * time.Minute
+	writeTimeout = 2 * keepAlive
+)
 
 // endEvent is the data of the "end" event: how the deployment finished.
 type endEvent struct {
@@ -72,8 +79,15 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, id string,
 		return err
 	}
 	rc := http.NewResponseController(w)
-	// A stream outlives the server's WriteTimeout, which is for requests.
+	// A stream outlives the server's WriteTimeout, which is for requests;
+	// each flush gets a deadline of its own instead, so that a client that
+	// stops reading cannot hold the stream forever.
 	_ = rc.SetWriteDeadline(time.Time{})
+	// A stream ends after maxStream even if the deployment has not: the
+	// client resumes with Last-Event-ID, and a wedged deployment cannot
+	// keep followers polling for ever.
+	ctx, cancel := context.WithTimeout(ctx, maxStream)
+	defer cancel()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -109,7 +123,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, id string,
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return nil // client gone, or maxStream: it resumes
 		case <-s.closing:
 			return nil
 		case <-ticker.C:
@@ -146,6 +160,7 @@ type sseWriter struct {
 
 func (s *sseWriter) printf(format string, args ...any) {
 	if s.err == nil {
+		s.deadline()
 		_, s.err = fmt.Fprintf(s.w, format, args...)
 		s.last = time.Now()
 	}
@@ -173,7 +188,15 @@ func (s *sseWriter) send(id, event string, v any) {
 
 func (s *sseWriter) flush() error {
 	if s.err == nil {
+		s.deadline()
 		s.err = s.rc.Flush()
 	}
 	return s.err
+}
+
+// deadline gives the next write writeTimeout to reach the client.
+func (s *sseWriter) deadline() {
+	if s.rc != nil {
+		_ = s.rc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	}
 }

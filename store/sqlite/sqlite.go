@@ -115,7 +115,15 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	defer c.Close()
+	// The copy holds token hashes and sealed secrets like the database:
+	// create it owner-only first (VACUUM INTO accepts an empty file).
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
+	}
+	f.Close()
 	if _, err := c.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
 	}
 	return nil

@@ -108,6 +108,9 @@ func TestBackup(t *testing.T) {
 	if err := db.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
+	if st, err := os.Stat(backup); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %v (%v), want 0600: it holds token hashes and sealed secrets", st.Mode().Perm(), err)
+	}
 	if err := db.Backup(ctx, backup); paved.ErrorCode(err) != paved.ECONFLICT {
 		t.Fatalf("second backup to the same file = %v, want ECONFLICT", err)
 	}
