@@ -195,7 +195,14 @@ func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
 		d.Status = paved.DeploymentSucceeded
 		p.event(id, "info", fmt.Sprintf("succeeded in %v: %d objects, revision %s", finished.Sub(started).Round(time.Millisecond), len(d.Inventory), d.Revision))
 	}
-	if err := p.cfg.Store.UpdateDeployment(ctx, d); err != nil {
+	if ctx.Err() != nil {
+		// The lease was lost: another server has failed this deployment
+		// and brought the environment back; a result written now would
+		// contradict it.
+		p.log.Error("not recording the result of a deployment whose lease was lost", "deployment", id, "status", d.Status)
+		return
+	}
+	if err := p.cfg.Store.UpdateDeployment(context.WithoutCancel(ctx), d); err != nil {
 		p.log.Error("recording a deployment's result", "deployment", id, "err", err)
 	}
 }
