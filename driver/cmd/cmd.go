@@ -277,7 +277,6 @@ func shortName(program string) string {
 	return program
 }
 
-
 // cappedBuffer keeps the first max bytes written and drops the rest, so that
 // a program printing too much is neither blocked nor held in memory. (It
 // does not embed bytes.Buffer, whose ReadFrom io.Copy would use instead of
