@@ -9,21 +9,21 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 // CreateApp stores a new app of an existing team; CreatedAt is set to now
 // when zero.
 func (db *DB) CreateApp(ctx context.Context, a *paved.App) error {
-	if err := required("app", "name", a.Name, "team", a.Team); err != nil {
+	if err := record.PrepareApp(a); err != nil {
 		return err
 	}
-	stamp(&a.CreatedAt)
 	_, err := db.pool.Exec(ctx, "INSERT INTO apps (name, team, created_at) VALUES ($1, $2, $3)", a.Name, a.Team, a.CreatedAt)
 	switch {
 	case uniqueViolation(err) != "":
-		return paved.Errorf(paved.ECONFLICT, "app %q already exists", a.Name)
+		return record.Exists("app", a.Name)
 	case fkViolation(err) != "":
-		return paved.Errorf(paved.ENOTFOUND, "team %q not found", a.Team)
+		return record.NotFound("team", a.Team)
 	case err != nil:
 		return fmt.Errorf("postgres: create app: %w", err)
 	}
@@ -41,7 +41,7 @@ func scanApp(r pgx.Row) (paved.App, error) {
 func (db *DB) GetApp(ctx context.Context, name string) (*paved.App, error) {
 	a, err := scanApp(db.pool.QueryRow(ctx, "SELECT name, team, created_at FROM apps WHERE name = $1", name))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "app %q not found", name)
+		return nil, record.NotFound("app", name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get app: %w", err)
@@ -57,23 +57,18 @@ func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
 // CreateEnvironment stores a new environment of an existing app; CreatedAt
 // is set to now when zero.
 func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error {
-	if err := required("environment", "app", e.App, "name", e.Name, "type", e.Type); err != nil {
-		return err
-	}
-	values, err := encode(e.Values)
+	values, err := record.PrepareEnvironment(e)
 	if err != nil {
 		return err
 	}
-	stamp(&e.CreatedAt)
-	e.ExpiresAt = stampPtr(e.ExpiresAt)
 	_, err = db.pool.Exec(ctx, `INSERT INTO environments (app, name, type, target, namespace, "values", expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		e.App, e.Name, e.Type, e.Target, e.Namespace, values, e.ExpiresAt, e.CreatedAt)
 	switch {
 	case uniqueViolation(err) != "":
-		return paved.Errorf(paved.ECONFLICT, "environment %q already exists", e.App+"/"+e.Name)
+		return record.Exists("environment", record.EnvironmentKey(e.App, e.Name))
 	case fkViolation(err) != "":
-		return paved.Errorf(paved.ENOTFOUND, "app %q not found", e.App)
+		return record.NotFound("app", e.App)
 	case err != nil:
 		return fmt.Errorf("postgres: create environment: %w", err)
 	}
@@ -90,14 +85,17 @@ func scanEnv(r pgx.Row) (paved.Environment, error) {
 	}
 	e.ExpiresAt = utc(e.ExpiresAt)
 	e.CreatedAt = e.CreatedAt.UTC()
-	return e, decode(values, &e.Values, "environment values")
+	if err := record.DecodeEnvironment(&e, values); err != nil {
+		return e, fmt.Errorf("postgres: %w", err)
+	}
+	return e, nil
 }
 
 // GetEnvironment returns an app's environment.
 func (db *DB) GetEnvironment(ctx context.Context, app, name string) (*paved.Environment, error) {
 	e, err := scanEnv(db.pool.QueryRow(ctx, "SELECT "+envCols+" FROM environments WHERE app = $1 AND name = $2", app, name))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "environment %q not found", app+"/"+name)
+		return nil, record.NotFound("environment", record.EnvironmentKey(app, name))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get environment: %w", err)
@@ -123,13 +121,13 @@ func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
 	if fkViolation(err) != "" {
 		var n int
 		db.pool.QueryRow(ctx, "SELECT COUNT(*) FROM resources WHERE app = $1 AND env = $2", app, name).Scan(&n)
-		return paved.Errorf(paved.ECONFLICT, "environment %q still has %d resource(s): deprovision them first", app+"/"+name, n)
+		return record.EnvironmentInUse(app, name, n)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: delete environment: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return paved.Errorf(paved.ENOTFOUND, "environment %q not found", app+"/"+name)
+		return record.NotFound("environment", record.EnvironmentKey(app, name))
 	}
 	return nil
 }
@@ -138,5 +136,5 @@ func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
 // now, the longest expired first.
 func (db *DB) ExpiredEnvironments(ctx context.Context, now time.Time) ([]paved.Environment, error) {
 	return queryList(ctx, db, scanEnv, "SELECT "+envCols+` FROM environments
-		WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at, app, name`, now.Truncate(time.Microsecond))
+		WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at, app, name`, record.Time(now))
 }

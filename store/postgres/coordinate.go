@@ -9,17 +9,18 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 var _ paved.Coordinator = (*DB)(nil)
 
 // Heartbeat records that server is alive at the given time.
 func (db *DB) Heartbeat(ctx context.Context, server string, at time.Time) error {
-	if err := required("heartbeat", "server", server); err != nil {
+	if err := record.Required("heartbeat", "server", server); err != nil {
 		return err
 	}
 	_, err := db.pool.Exec(ctx, `INSERT INTO servers (id, seen_at) VALUES ($1, $2)
-		ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`, server, stamped(at))
+		ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`, server, record.Time(at))
 	if err != nil {
 		return fmt.Errorf("postgres: heartbeat: %w", err)
 	}
@@ -41,16 +42,12 @@ func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, reason st
 				OR NOT EXISTS (SELECT 1 FROM servers WHERE servers.id = deployments.runner AND servers.seen_at >= $4))
 			RETURNING n, `+deploymentCols+`)
 		SELECT `+deploymentCols+` FROM failed ORDER BY created_at, n`,
-		paved.DeploymentFailed, reason, stamped(at), stamped(staleBefore))
+		paved.DeploymentFailed, reason, record.Time(at), record.Time(staleBefore))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: fail orphaned deployments: %w", err)
 	}
 	return ds, nil
 }
-
-// stamped is t as the store keeps it: PostgreSQL would round to the
-// microsecond where the SQLite store cuts, and comparisons must agree.
-func stamped(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // scanFull scans a deployment with its objects.
 func scanFull(r pgx.Row) (paved.Deployment, error) {
@@ -66,7 +63,7 @@ func scanFull(r pgx.Row) (paved.Deployment, error) {
 // whether holder has it. It is one upsert: of servers racing for a free
 // lease one inserts and the others, waiting on its row, find it current.
 func (db *DB) AcquireLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error) {
-	if err := required("lease", "name", name, "holder", holder); err != nil {
+	if err := record.Required("lease", "name", name, "holder", holder); err != nil {
 		return false, err
 	}
 	// When the lease is someone else's and current, the WHERE skips the
@@ -75,7 +72,7 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, until, now 
 	err := db.pool.QueryRow(ctx, `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
 		WHERE leases.until < $4 OR leases.holder = excluded.holder
-		RETURNING holder`, name, holder, stamped(until), stamped(now)).Scan(&h)
+		RETURNING holder`, name, holder, record.Time(until), record.Time(now)).Scan(&h)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return false, nil

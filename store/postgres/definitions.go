@@ -2,12 +2,12 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 // PutDefinition stores d as the next version of its definition (1 for a new
@@ -15,7 +15,7 @@ import (
 // definition_heads locks the definition's row, so servers writing the same
 // definition at once get consecutive versions.
 func (db *DB) PutDefinition(ctx context.Context, d *paved.ResourceDefinition) (int, error) {
-	if err := required("definition", "id", d.ID, "type", d.Type, "driver", d.Driver); err != nil {
+	if err := record.PrepareDefinition(d); err != nil {
 		return 0, err
 	}
 	var version int
@@ -25,14 +25,12 @@ func (db *DB) PutDefinition(ctx context.Context, d *paved.ResourceDefinition) (i
 		if err != nil {
 			return fmt.Errorf("postgres: put definition: %w", err)
 		}
-		v := *d
-		v.Version = version
-		body, err := encode(&v)
+		body, err := record.EncodeDefinition(d, version)
 		if err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, "INSERT INTO definitions (id, version, body, created_at) VALUES ($1, $2, $3, $4)",
-			d.ID, version, body, now())
+			d.ID, version, body, record.Now())
 		if err != nil {
 			return fmt.Errorf("postgres: put definition: %w", err)
 		}
@@ -46,16 +44,15 @@ func (db *DB) PutDefinition(ctx context.Context, d *paved.ResourceDefinition) (i
 }
 
 func scanDefinition(r pgx.Row) (paved.ResourceDefinition, error) {
-	var d paved.ResourceDefinition
 	var body []byte
 	var version int
 	if err := r.Scan(&body, &version); err != nil {
-		return d, fmt.Errorf("postgres: scan definition: %w", err)
+		return paved.ResourceDefinition{}, fmt.Errorf("postgres: scan definition: %w", err)
 	}
-	if err := json.Unmarshal(body, &d); err != nil {
-		return d, fmt.Errorf("postgres: decode definition: %w", err)
+	d, err := record.DecodeDefinition(body, version)
+	if err != nil {
+		return d, fmt.Errorf("postgres: %w", err)
 	}
-	d.Version = version
 	return d, nil
 }
 
@@ -70,7 +67,7 @@ func (db *DB) ListDefinitions(ctx context.Context) ([]paved.ResourceDefinition, 
 func (db *DB) DefinitionHistory(ctx context.Context, id string) ([]paved.ResourceDefinition, error) {
 	defs, err := queryList(ctx, db, scanDefinition, "SELECT body, version FROM definitions WHERE id = $1 ORDER BY version", id)
 	if err == nil && len(defs) == 0 {
-		return nil, paved.Errorf(paved.ENOTFOUND, "definition %q not found", id)
+		return nil, record.NotFound("definition", id)
 	}
 	return defs, err
 }
@@ -78,30 +75,18 @@ func (db *DB) DefinitionHistory(ctx context.Context, id string) ([]paved.Resourc
 // PutResource creates or replaces the resource of an existing environment.
 // Sealed is kept as opaque bytes. UpdatedAt is set to now when zero.
 func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
-	if err := required("resource", "app", r.App, "env", r.Env, "uid", string(r.UID)); err != nil {
-		return err
-	}
-	outputs, err := encode(r.Outputs)
+	e, err := record.PrepareResource(r)
 	if err != nil {
 		return err
 	}
-	secrets, err := encode(r.SecretNames)
-	if err != nil {
-		return err
-	}
-	labels, err := encode(r.Labels)
-	if err != nil {
-		return err
-	}
-	stamp(&r.UpdatedAt)
 	_, err = db.pool.Exec(ctx, `INSERT INTO resources (app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (app, env, uid) DO UPDATE SET definition_id = excluded.definition_id, driver = excluded.driver,
 			outputs = excluded.outputs, secret_names = excluded.secret_names, sealed = excluded.sealed,
 			labels = excluded.labels, updated_at = excluded.updated_at`,
-		r.App, r.Env, string(r.UID), r.DefinitionID, r.Driver, outputs, secrets, r.Sealed, labels, r.UpdatedAt)
+		r.App, r.Env, string(r.UID), r.DefinitionID, r.Driver, e.Outputs, e.SecretNames, r.Sealed, e.Labels, r.UpdatedAt)
 	if fkViolation(err) != "" {
-		return paved.Errorf(paved.ENOTFOUND, "environment %q not found", r.App+"/"+r.Env)
+		return record.NotFound("environment", record.EnvironmentKey(r.App, r.Env))
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: put resource: %w", err)
@@ -118,13 +103,10 @@ func scanResource(row pgx.Row) (paved.StoredResource, error) {
 	}
 	r.UID = paved.ResourceUID(uid)
 	r.UpdatedAt = r.UpdatedAt.UTC()
-	if err := decode(outputs, &r.Outputs, "resource outputs"); err != nil {
-		return r, err
+	if err := record.DecodeResource(&r, outputs, secrets, labels); err != nil {
+		return r, fmt.Errorf("postgres: %w", err)
 	}
-	if err := decode(secrets, &r.SecretNames, "resource secret names"); err != nil {
-		return r, err
-	}
-	return r, decode(labels, &r.Labels, "resource labels")
+	return r, nil
 }
 
 // ListResources lists the resources of an app's environment by UID; env ""
@@ -157,7 +139,7 @@ func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.Res
 		return fmt.Errorf("postgres: delete resource: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return paved.Errorf(paved.ENOTFOUND, "resource %q not found in %s/%s", uid, app, env)
+		return record.ResourceNotFound(app, env, uid)
 	}
 	return nil
 }

@@ -8,46 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
-
-// deployment is a Deployment with its JSON columns encoded, ready to bind.
-type deployment struct {
-	specs, objects, inventory string
-}
-
-func encodeDeployment(d *paved.Deployment) (deployment, error) {
-	var e deployment
-	var err error
-	if e.specs, err = encode(d.Specs); err != nil {
-		return e, err
-	}
-	if e.objects, err = encode(d.Objects); err != nil {
-		return e, err
-	}
-	if e.inventory, err = encode(d.Inventory); err != nil {
-		return e, err
-	}
-	return e, nil
-}
-
-// prepareDeployment validates d and fills what the store assigns: an ID
-// when empty, status queued when empty, CreatedAt now when zero.
-func prepareDeployment(d *paved.Deployment) (deployment, error) {
-	if err := required("deployment", "app", d.App, "env", d.Env); err != nil {
-		return deployment{}, err
-	}
-	if d.ID == "" {
-		d.ID = newID()
-	}
-	if d.Status == "" {
-		d.Status = paved.DeploymentQueued
-	}
-	stamp(&d.CreatedAt)
-	d.CommitTime = stampPtr(d.CommitTime)
-	d.StartedAt = stampPtr(d.StartedAt)
-	d.FinishedAt = stampPtr(d.FinishedAt)
-	return encodeDeployment(d)
-}
 
 const insertDeploymentSQL = `INSERT INTO deployments (id, app, env, author, commit_sha, commit_time, specs, rollback_of,
 	runner, status, error, objects, inventory, revision, created_at, started_at, finished_at)
@@ -56,9 +18,9 @@ const insertDeploymentSQL = `INSERT INTO deployments (id, app, env, author, comm
 func deploymentError(d *paved.Deployment, err error) error {
 	switch {
 	case uniqueViolation(err) != "":
-		return paved.Errorf(paved.ECONFLICT, "deployment %q already exists", d.ID)
+		return record.Exists("deployment", d.ID)
 	case fkViolation(err) != "":
-		return paved.Errorf(paved.ENOTFOUND, "app %q not found", d.App)
+		return record.NotFound("app", d.App)
 	case err != nil:
 		return fmt.Errorf("postgres: create deployment: %w", err)
 	}
@@ -76,12 +38,12 @@ func (db *DB) CreateDeployment(ctx context.Context, d *paved.Deployment) error {
 func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) error {
 	batch := &pgx.Batch{}
 	for _, d := range ds {
-		e, err := prepareDeployment(d)
+		e, err := record.PrepareDeployment(d)
 		if err != nil {
 			return err
 		}
-		batch.Queue(insertDeploymentSQL, d.ID, d.App, d.Env, d.Author, d.CommitSHA, d.CommitTime, e.specs, d.RollbackOf,
-			d.Runner, d.Status, d.Error, e.objects, e.inventory, d.Revision, d.CreatedAt, d.StartedAt, d.FinishedAt)
+		batch.Queue(insertDeploymentSQL, d.ID, d.App, d.Env, d.Author, d.CommitSHA, d.CommitTime, e.Specs, d.RollbackOf,
+			d.Runner, d.Status, d.Error, e.Objects, e.Inventory, d.Revision, d.CreatedAt, d.StartedAt, d.FinishedAt)
 	}
 	return db.write(ctx, func(tx pgx.Tx) error {
 		results := tx.SendBatch(ctx, batch)
@@ -118,14 +80,8 @@ func scanDeployment(r pgx.Row, withObjects bool) (*paved.Deployment, error) {
 	d.CommitTime = utc(d.CommitTime)
 	d.StartedAt = utc(d.StartedAt)
 	d.FinishedAt = utc(d.FinishedAt)
-	if err := decode(specs, &d.Specs, "deployment specs"); err != nil {
-		return nil, err
-	}
-	if err := decode(objects, &d.Objects, "deployment objects"); err != nil {
-		return nil, err
-	}
-	if err := decode(inventory, &d.Inventory, "deployment inventory"); err != nil {
-		return nil, err
+	if err := record.DecodeDeployment(&d, specs, objects, inventory); err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	return &d, nil
 }
@@ -143,7 +99,7 @@ func scanSummary(r pgx.Row) (paved.Deployment, error) {
 func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
 	d, err := scanDeployment(db.pool.QueryRow(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE id = $1", id), true)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "deployment %q not found", id)
+		return nil, record.NotFound("deployment", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get deployment: %w", err)
@@ -175,26 +131,20 @@ func (db *DB) ListDeployments(ctx context.Context, app, env string, limit int) (
 // error, objects, inventory, revision, start and finish times, commit and
 // specs); its ID, app, env, runner and creation time stay as created.
 func (db *DB) UpdateDeployment(ctx context.Context, d *paved.Deployment) error {
-	if d.Status == "" {
-		return paved.Errorf(paved.EINVALID, "deployment: status is required")
-	}
-	d.CommitTime = stampPtr(d.CommitTime)
-	d.StartedAt = stampPtr(d.StartedAt)
-	d.FinishedAt = stampPtr(d.FinishedAt)
-	e, err := encodeDeployment(d)
+	e, err := record.PrepareDeploymentUpdate(d)
 	if err != nil {
 		return err
 	}
 	tag, err := db.pool.Exec(ctx, `UPDATE deployments SET author = $1, commit_sha = $2, commit_time = $3, specs = $4,
 		rollback_of = $5, status = $6, error = $7, objects = $8, inventory = $9, revision = $10, started_at = $11, finished_at = $12
 		WHERE id = $13`,
-		d.Author, d.CommitSHA, d.CommitTime, e.specs, d.RollbackOf, d.Status, d.Error, e.objects,
-		e.inventory, d.Revision, d.StartedAt, d.FinishedAt, d.ID)
+		d.Author, d.CommitSHA, d.CommitTime, e.Specs, d.RollbackOf, d.Status, d.Error, e.Objects,
+		e.Inventory, d.Revision, d.StartedAt, d.FinishedAt, d.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: update deployment: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return paved.Errorf(paved.ENOTFOUND, "deployment %q not found", d.ID)
+		return record.NotFound("deployment", d.ID)
 	}
 	return nil
 }
@@ -205,7 +155,7 @@ func (db *DB) LastSuccessful(ctx context.Context, app, env string) (*paved.Deplo
 	d, err := scanDeployment(db.pool.QueryRow(ctx, "SELECT "+deploymentCols+` FROM deployments
 		WHERE app = $1 AND env = $2 AND status = $3 ORDER BY created_at DESC, n DESC LIMIT 1`, app, env, paved.DeploymentSucceeded), true)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "no successful deployment of %s/%s", app, env)
+		return nil, record.NoSuccessfulDeployment(app, env)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: last successful deployment: %w", err)
@@ -219,7 +169,7 @@ func (db *DB) FailRunning(ctx context.Context, reason string) (int, error) {
 	// The states are literals so that the planner can use the partial index
 	// deployments_unfinished, which holds exactly these rows.
 	tag, err := db.pool.Exec(ctx, `UPDATE deployments SET status = $1, error = $2, finished_at = COALESCE(finished_at, $3)
-		WHERE status IN ('queued', 'running')`, paved.DeploymentFailed, reason, now())
+		WHERE status IN ('queued', 'running')`, paved.DeploymentFailed, reason, record.Now())
 	if err != nil {
 		return 0, fmt.Errorf("postgres: fail running deployments: %w", err)
 	}
@@ -229,7 +179,7 @@ func (db *DB) FailRunning(ctx context.Context, reason string) (int, error) {
 // AppendEvent appends e to a deployment's event log and sets e.Seq (1, 2,
 // 3... per deployment) and e.Time when zero.
 func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Event) error {
-	stamp(&e.Time)
+	record.Stamp(&e.Time)
 	var seq int64
 	err := db.write(ctx, func(tx pgx.Tx) error {
 		// Locking the deployment's row serializes appenders of one
@@ -238,7 +188,7 @@ func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Eve
 		var one int
 		err := tx.QueryRow(ctx, "SELECT 1 FROM deployments WHERE id = $1 FOR NO KEY UPDATE", deploymentID).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return paved.Errorf(paved.ENOTFOUND, "deployment %q not found", deploymentID)
+			return record.NotFound("deployment", deploymentID)
 		}
 		if err != nil {
 			return fmt.Errorf("postgres: append event: %w", err)
@@ -273,7 +223,7 @@ func (db *DB) Events(ctx context.Context, deploymentID string, after int64) ([]p
 		var one int
 		err = db.pool.QueryRow(ctx, "SELECT 1 FROM deployments WHERE id = $1", deploymentID).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, paved.Errorf(paved.ENOTFOUND, "deployment %q not found", deploymentID)
+			return nil, record.NotFound("deployment", deploymentID)
 		}
 	}
 	return events, err
@@ -281,10 +231,9 @@ func (db *DB) Events(ctx context.Context, deploymentID string, after int64) ([]p
 
 // Audit appends an audit entry and sets its ID and Time (when zero).
 func (db *DB) Audit(ctx context.Context, e *paved.AuditEntry) error {
-	if err := required("audit entry", "actor", e.Actor, "action", e.Action); err != nil {
+	if err := record.PrepareAudit(e); err != nil {
 		return err
 	}
-	stamp(&e.Time)
 	err := db.pool.QueryRow(ctx, "INSERT INTO audit (time, actor, action, target, result) VALUES ($1, $2, $3, $4, $5) RETURNING id",
 		e.Time, e.Actor, e.Action, e.Target, e.Result).Scan(&e.ID)
 	if err != nil {

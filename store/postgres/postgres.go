@@ -10,10 +10,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"embed"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -28,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 var _ paved.Store = (*DB)(nil)
@@ -148,29 +146,6 @@ func (db *DB) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.pool, fn)
 }
 
-// now is the store's clock, at the precision PostgreSQL keeps.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-// stamp sets *t to now when it is zero and normalizes it to what the store
-// keeps (UTC, microseconds) otherwise. PostgreSQL would round to the
-// microsecond; cutting here gives the caller the value a read returns and
-// matches the SQLite store.
-func stamp(t *time.Time) {
-	if t.IsZero() {
-		*t = now()
-		return
-	}
-	*t = t.UTC().Truncate(time.Microsecond)
-}
-
-func stampPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC().Truncate(time.Microsecond)
-	return &u
-}
-
 // utc returns what pgx scanned (a time in the local zone) in UTC.
 func utc(t *time.Time) *time.Time {
 	if t == nil {
@@ -178,31 +153,6 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
-}
-
-func encode(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", paved.Errorf(paved.EINVALID, "cannot encode as JSON: %v", err)
-	}
-	return string(b), nil
-}
-
-func decode(b []byte, v any, what string) error {
-	if len(b) == 0 || string(b) == "null" {
-		return nil
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("postgres: decode %s: %w", what, err)
-	}
-	return nil
-}
-
-// newID returns a random identifier for rows whose caller named none.
-func newID() string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // constraint returns the constraint a unique (23505) or foreign key (23503)
@@ -220,16 +170,6 @@ func constraint(err error, code string) string {
 
 func uniqueViolation(err error) string { return constraint(err, "23505") }
 func fkViolation(err error) string     { return constraint(err, "23503") }
-
-// required returns EINVALID naming the first empty field.
-func required(what string, fields ...string) error {
-	for i := 0; i+1 < len(fields); i += 2 {
-		if fields[i+1] == "" {
-			return paved.Errorf(paved.EINVALID, "%s: %s is required", what, fields[i])
-		}
-	}
-	return nil
-}
 
 // queryList runs a read and scans every row with scan.
 func queryList[T any](ctx context.Context, db *DB, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
@@ -258,7 +198,7 @@ func (db *DB) appExists(ctx context.Context, app string) error {
 	var one int
 	err := db.pool.QueryRow(ctx, "SELECT 1 FROM apps WHERE name = $1", app).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return paved.Errorf(paved.ENOTFOUND, "app %q not found", app)
+		return record.NotFound("app", app)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 var _ paved.TargetStore = (*DB)(nil)
@@ -15,15 +16,14 @@ var _ paved.TargetStore = (*DB)(nil)
 // PutTarget stores a new registered target; CreatedAt is set to now when
 // zero. Kubeconfig is never stored: the caller seals it into Sealed.
 func (db *DB) PutTarget(ctx context.Context, t *paved.TargetInfo) error {
-	if err := required("target", "name", t.Name, "type", t.Type); err != nil {
+	if err := record.PrepareTarget(t); err != nil {
 		return err
 	}
-	stamp(&t.CreatedAt)
 	_, err := db.pool.Exec(ctx, `INSERT INTO targets (name, type, context, in_cluster, server, sealed, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		t.Name, t.Type, t.Context, t.InCluster, t.Server, sealedArg(t.Sealed), t.CreatedAt)
 	if uniqueViolation(err) != "" {
-		return paved.Errorf(paved.ECONFLICT, "target %q already exists", t.Name)
+		return record.Exists("target", t.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: put target: %w", err)
@@ -58,7 +58,7 @@ func scanTarget(r pgx.Row) (paved.TargetInfo, error) {
 func (db *DB) GetTarget(ctx context.Context, name string) (*paved.TargetInfo, error) {
 	t, err := scanTarget(db.pool.QueryRow(ctx, "SELECT "+targetCols+" FROM targets WHERE name = $1", name))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "target %q not found", name)
+		return nil, record.NotFound("target", name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get target: %w", err)
@@ -84,7 +84,7 @@ func (db *DB) DeleteTarget(ctx context.Context, name string) error {
 		return fmt.Errorf("postgres: delete target: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return paved.Errorf(paved.ENOTFOUND, "target %q not found", name)
+		return record.NotFound("target", name)
 	}
 	return nil
 }

@@ -9,18 +9,18 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 // CreateTeam stores a new team; CreatedAt is set to now when zero.
 func (db *DB) CreateTeam(ctx context.Context, t *paved.Team) error {
-	if err := required("team", "name", t.Name); err != nil {
+	if err := record.PrepareTeam(t); err != nil {
 		return err
 	}
-	stamp(&t.CreatedAt)
 	_, err := db.pool.Exec(ctx, "INSERT INTO teams (name, cohort, pioneering, created_at) VALUES ($1, $2, $3, $4)",
 		t.Name, t.Cohort, t.Pioneering, t.CreatedAt)
 	if uniqueViolation(err) != "" {
-		return paved.Errorf(paved.ECONFLICT, "team %q already exists", t.Name)
+		return record.Exists("team", t.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: create team: %w", err)
@@ -42,18 +42,14 @@ func (db *DB) ListTeams(ctx context.Context) ([]paved.Team, error) {
 
 // CreateUser stores a new user; CreatedAt is set to now when zero.
 func (db *DB) CreateUser(ctx context.Context, u *paved.User) error {
-	if err := required("user", "name", u.Name, "role", u.Role); err != nil {
-		return err
-	}
-	teams, err := encode(u.Teams)
+	teams, err := record.PrepareUser(u)
 	if err != nil {
 		return err
 	}
-	stamp(&u.CreatedAt)
 	_, err = db.pool.Exec(ctx, "INSERT INTO users (name, role, teams, created_at) VALUES ($1, $2, $3, $4)",
 		u.Name, u.Role, teams, u.CreatedAt)
 	if uniqueViolation(err) != "" {
-		return paved.Errorf(paved.ECONFLICT, "user %q already exists", u.Name)
+		return record.Exists("user", u.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: create user: %w", err)
@@ -70,14 +66,17 @@ func scanUser(r pgx.Row) (paved.User, error) {
 		return u, err
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
-	return u, decode(teams, &u.Teams, "user teams")
+	if err := record.DecodeUser(&u, teams); err != nil {
+		return u, fmt.Errorf("postgres: %w", err)
+	}
+	return u, nil
 }
 
 // GetUser returns the user called name.
 func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
 	u, err := scanUser(db.pool.QueryRow(ctx, "SELECT "+userCols+" FROM users WHERE name = $1", name))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "user %q not found", name)
+		return nil, record.NotFound("user", name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get user: %w", err)
@@ -93,26 +92,18 @@ func (db *DB) ListUsers(ctx context.Context) ([]paved.User, error) {
 // CreateToken stores a token of an existing user. An empty ID is replaced
 // by a random one; CreatedAt is set to now when zero.
 func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
-	if err := required("token", "user", t.User); err != nil {
+	if err := record.PrepareToken(t); err != nil {
 		return err
 	}
-	if len(t.Hash) == 0 {
-		return paved.Errorf(paved.EINVALID, "token: hash is required")
-	}
-	if t.ID == "" {
-		t.ID = newID()
-	}
-	stamp(&t.CreatedAt)
-	t.ExpiresAt = stampPtr(t.ExpiresAt)
 	_, err := db.pool.Exec(ctx, "INSERT INTO tokens (id, user_name, hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
 		t.ID, t.User, t.Hash, t.CreatedAt, t.ExpiresAt)
 	switch {
 	case uniqueViolation(err) == "tokens_hash_key":
-		return paved.Errorf(paved.ECONFLICT, "a token with this hash already exists")
+		return record.TokenHashExists()
 	case uniqueViolation(err) != "":
-		return paved.Errorf(paved.ECONFLICT, "token %q already exists", t.ID)
+		return record.Exists("token", t.ID)
 	case fkViolation(err) != "":
-		return paved.Errorf(paved.ENOTFOUND, "user %q not found", t.User)
+		return record.NotFound("user", t.User)
 	case err != nil:
 		return fmt.Errorf("postgres: create token: %w", err)
 	}
@@ -126,7 +117,7 @@ func (db *DB) UserByTokenHash(ctx context.Context, hash []byte) (*paved.User, er
 	u, err := scanUser(db.pool.QueryRow(ctx, "SELECT "+userCols+` FROM tokens JOIN users ON users.name = tokens.user_name
 		WHERE tokens.hash = $1 AND (tokens.expires_at IS NULL OR tokens.expires_at > $2)`, hash, time.Now()))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "token not found or expired")
+		return nil, record.TokenNotFound()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: user by token: %w", err)

@@ -8,23 +8,23 @@ import (
 	"time"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 // CreateApp stores a new app of an existing team; CreatedAt is set to now
 // when zero.
 func (db *DB) CreateApp(ctx context.Context, a *paved.App) error {
-	if err := required("app", "name", a.Name, "team", a.Team); err != nil {
+	if err := record.PrepareApp(a); err != nil {
 		return err
 	}
-	stamp(&a.CreatedAt)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO apps (name, team, created_at) VALUES (?, ?, ?)",
 			a.Name, a.Team, fmtTime(a.CreatedAt))
 		switch {
 		case isUnique(err):
-			return paved.Errorf(paved.ECONFLICT, "app %q already exists", a.Name)
+			return record.Exists("app", a.Name)
 		case isForeignKey(err):
-			return paved.Errorf(paved.ENOTFOUND, "team %q not found", a.Team)
+			return record.NotFound("team", a.Team)
 		case err != nil:
 			return fmt.Errorf("sqlite: create app: %w", err)
 		}
@@ -47,7 +47,7 @@ func scanApp(s scanner) (paved.App, error) {
 func (db *DB) GetApp(ctx context.Context, name string) (*paved.App, error) {
 	a, err := scanApp(db.r.QueryRowContext(ctx, "SELECT name, team, created_at FROM apps WHERE name = ?", name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "app %q not found", name)
+		return nil, record.NotFound("app", name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get app: %w", err)
@@ -63,24 +63,19 @@ func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
 // CreateEnvironment stores a new environment of an existing app; CreatedAt
 // is set to now when zero.
 func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error {
-	if err := required("environment", "app", e.App, "name", e.Name, "type", e.Type); err != nil {
-		return err
-	}
-	values, err := encode(e.Values)
+	values, err := record.PrepareEnvironment(e)
 	if err != nil {
 		return err
 	}
-	stamp(&e.CreatedAt)
-	e.ExpiresAt = stampPtr(e.ExpiresAt)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO environments (app, name, type, target, namespace, "values", expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.App, e.Name, e.Type, e.Target, e.Namespace, values, fmtTimePtr(e.ExpiresAt), fmtTime(e.CreatedAt))
 		switch {
 		case isUnique(err):
-			return paved.Errorf(paved.ECONFLICT, "environment %q already exists", e.App+"/"+e.Name)
+			return record.Exists("environment", record.EnvironmentKey(e.App, e.Name))
 		case isForeignKey(err):
-			return paved.Errorf(paved.ENOTFOUND, "app %q not found", e.App)
+			return record.NotFound("app", e.App)
 		case err != nil:
 			return fmt.Errorf("sqlite: create environment: %w", err)
 		}
@@ -97,8 +92,8 @@ func scanEnv(s scanner) (paved.Environment, error) {
 	if err := s.Scan(&e.App, &e.Name, &e.Type, &e.Target, &e.Namespace, &values, &expires, &created); err != nil {
 		return e, err
 	}
-	if err := decode(values, &e.Values, "environment values"); err != nil {
-		return e, err
+	if err := record.DecodeEnvironment(&e, values); err != nil {
+		return e, fmt.Errorf("sqlite: %w", err)
 	}
 	var err error
 	if e.ExpiresAt, err = parseTimePtr(expires); err != nil {
@@ -112,7 +107,7 @@ func scanEnv(s scanner) (paved.Environment, error) {
 func (db *DB) GetEnvironment(ctx context.Context, app, name string) (*paved.Environment, error) {
 	e, err := scanEnv(db.r.QueryRowContext(ctx, "SELECT "+envCols+" FROM environments WHERE app = ? AND name = ?", app, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "environment %q not found", app+"/"+name)
+		return nil, record.NotFound("environment", record.EnvironmentKey(app, name))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get environment: %w", err)
@@ -139,13 +134,13 @@ func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
 		if isForeignKey(err) {
 			var n int
 			tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM resources WHERE app = ? AND env = ?", app, name).Scan(&n)
-			return paved.Errorf(paved.ECONFLICT, "environment %q still has %d resource(s): deprovision them first", app+"/"+name, n)
+			return record.EnvironmentInUse(app, name, n)
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: delete environment: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return paved.Errorf(paved.ENOTFOUND, "environment %q not found", app+"/"+name)
+			return record.NotFound("environment", record.EnvironmentKey(app, name))
 		}
 		return nil
 	})
@@ -155,5 +150,5 @@ func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
 // now, the longest expired first.
 func (db *DB) ExpiredEnvironments(ctx context.Context, now time.Time) ([]paved.Environment, error) {
 	return queryList(ctx, db.r, scanEnv, "SELECT "+envCols+` FROM environments
-		WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, app, name`, fmtTime(now.Truncate(time.Microsecond)))
+		WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, app, name`, fmtTime(record.Time(now)))
 }

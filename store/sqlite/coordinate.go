@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 var _ paved.Coordinator = (*DB)(nil)
 
 // Heartbeat records that server is alive at the given time.
 func (db *DB) Heartbeat(ctx context.Context, server string, at time.Time) error {
-	if err := required("heartbeat", "server", server); err != nil {
+	if err := record.Required("heartbeat", "server", server); err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
@@ -31,7 +32,7 @@ func (db *DB) Heartbeat(ctx context.Context, server string, at time.Time) error 
 // that have no runner or whose runner has sent no heartbeat since
 // staleBefore, and returns them (objects included) as failed, oldest first.
 func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, reason string, at time.Time) ([]paved.Deployment, error) {
-	at = at.UTC().Truncate(time.Microsecond)
+	at = record.Time(at)
 	var out []paved.Deployment
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		// The writer transaction is exclusive: nothing changes between the
@@ -80,7 +81,7 @@ func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, reason st
 // whether holder has it. The upsert runs in the writer transaction, so two
 // callers cannot both see the lease free.
 func (db *DB) AcquireLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error) {
-	if err := required("lease", "name", name, "holder", holder); err != nil {
+	if err := record.Required("lease", "name", name, "holder", holder); err != nil {
 		return false, err
 	}
 	var got bool

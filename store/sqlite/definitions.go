@@ -3,16 +3,16 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 // PutDefinition stores d as the next version of its definition (1 for a new
 // ID), sets d.Version and returns it. Every version is kept.
 func (db *DB) PutDefinition(ctx context.Context, d *paved.ResourceDefinition) (int, error) {
-	if err := required("definition", "id", d.ID, "type", d.Type, "driver", d.Driver); err != nil {
+	if err := record.PrepareDefinition(d); err != nil {
 		return 0, err
 	}
 	var version int
@@ -22,14 +22,12 @@ func (db *DB) PutDefinition(ctx context.Context, d *paved.ResourceDefinition) (i
 		if err != nil {
 			return fmt.Errorf("sqlite: put definition: %w", err)
 		}
-		v := *d
-		v.Version = version
-		body, err := encode(&v)
+		body, err := record.EncodeDefinition(d, version)
 		if err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "INSERT INTO definitions (id, version, body, created_at) VALUES (?, ?, ?, ?)",
-			d.ID, version, body, fmtTime(now()))
+			d.ID, version, body, fmtTime(record.Now()))
 		if err != nil {
 			return fmt.Errorf("sqlite: put definition: %w", err)
 		}
@@ -43,16 +41,15 @@ func (db *DB) PutDefinition(ctx context.Context, d *paved.ResourceDefinition) (i
 }
 
 func scanDefinition(s scanner) (paved.ResourceDefinition, error) {
-	var d paved.ResourceDefinition
 	var body string
 	var version int
 	if err := s.Scan(&body, &version); err != nil {
-		return d, err
+		return paved.ResourceDefinition{}, err
 	}
-	if err := json.Unmarshal([]byte(body), &d); err != nil {
-		return d, fmt.Errorf("sqlite: decode definition: %w", err)
+	d, err := record.DecodeDefinition(body, version)
+	if err != nil {
+		return d, fmt.Errorf("sqlite: %w", err)
 	}
-	d.Version = version
 	return d, nil
 }
 
@@ -67,7 +64,7 @@ func (db *DB) ListDefinitions(ctx context.Context) ([]paved.ResourceDefinition, 
 func (db *DB) DefinitionHistory(ctx context.Context, id string) ([]paved.ResourceDefinition, error) {
 	defs, err := queryList(ctx, db.r, scanDefinition, "SELECT body, version FROM definitions WHERE id = ? ORDER BY version", id)
 	if err == nil && len(defs) == 0 {
-		return nil, paved.Errorf(paved.ENOTFOUND, "definition %q not found", id)
+		return nil, record.NotFound("definition", id)
 	}
 	return defs, err
 }
@@ -75,31 +72,19 @@ func (db *DB) DefinitionHistory(ctx context.Context, id string) ([]paved.Resourc
 // PutResource creates or replaces the resource of an existing environment.
 // Sealed is kept as opaque bytes. UpdatedAt is set to now when zero.
 func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
-	if err := required("resource", "app", r.App, "env", r.Env, "uid", string(r.UID)); err != nil {
-		return err
-	}
-	outputs, err := encode(r.Outputs)
+	e, err := record.PrepareResource(r)
 	if err != nil {
 		return err
 	}
-	secrets, err := encode(r.SecretNames)
-	if err != nil {
-		return err
-	}
-	labels, err := encode(r.Labels)
-	if err != nil {
-		return err
-	}
-	stamp(&r.UpdatedAt)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO resources (app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (app, env, uid) DO UPDATE SET definition_id = excluded.definition_id, driver = excluded.driver,
 				outputs = excluded.outputs, secret_names = excluded.secret_names, sealed = excluded.sealed,
 				labels = excluded.labels, updated_at = excluded.updated_at`,
-			r.App, r.Env, string(r.UID), r.DefinitionID, r.Driver, outputs, secrets, r.Sealed, labels, fmtTime(r.UpdatedAt))
+			r.App, r.Env, string(r.UID), r.DefinitionID, r.Driver, e.Outputs, e.SecretNames, r.Sealed, e.Labels, fmtTime(r.UpdatedAt))
 		if isForeignKey(err) {
-			return paved.Errorf(paved.ENOTFOUND, "environment %q not found", r.App+"/"+r.Env)
+			return record.NotFound("environment", record.EnvironmentKey(r.App, r.Env))
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: put resource: %w", err)
@@ -115,14 +100,8 @@ func scanResource(s scanner) (paved.StoredResource, error) {
 		return r, fmt.Errorf("sqlite: scan resource: %w", err)
 	}
 	r.UID = paved.ResourceUID(uid)
-	if err := decode(outputs, &r.Outputs, "resource outputs"); err != nil {
-		return r, err
-	}
-	if err := decode(secrets, &r.SecretNames, "resource secret names"); err != nil {
-		return r, err
-	}
-	if err := decode(labels, &r.Labels, "resource labels"); err != nil {
-		return r, err
+	if err := record.DecodeResource(&r, outputs, secrets, labels); err != nil {
+		return r, fmt.Errorf("sqlite: %w", err)
 	}
 	var err error
 	r.UpdatedAt, err = parseTime(updated)
@@ -159,7 +138,7 @@ func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.Res
 			return fmt.Errorf("sqlite: delete resource: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return paved.Errorf(paved.ENOTFOUND, "resource %q not found in %s/%s", uid, app, env)
+			return record.ResourceNotFound(app, env, uid)
 		}
 		return nil
 	})

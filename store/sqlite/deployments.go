@@ -7,56 +7,18 @@ import (
 	"fmt"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
-// deployment is a Deployment with its JSON columns encoded, ready to bind.
-type deployment struct {
-	specs, objects, inventory string
-}
-
-func encodeDeployment(d *paved.Deployment) (deployment, error) {
-	var e deployment
-	var err error
-	if e.specs, err = encode(d.Specs); err != nil {
-		return e, err
-	}
-	if e.objects, err = encode(d.Objects); err != nil {
-		return e, err
-	}
-	if e.inventory, err = encode(d.Inventory); err != nil {
-		return e, err
-	}
-	return e, nil
-}
-
-// prepareDeployment validates d and fills what the store assigns: an ID
-// when empty, status queued when empty, CreatedAt now when zero.
-func prepareDeployment(d *paved.Deployment) (deployment, error) {
-	if err := required("deployment", "app", d.App, "env", d.Env); err != nil {
-		return deployment{}, err
-	}
-	if d.ID == "" {
-		d.ID = newID()
-	}
-	if d.Status == "" {
-		d.Status = paved.DeploymentQueued
-	}
-	stamp(&d.CreatedAt)
-	d.CommitTime = stampPtr(d.CommitTime)
-	d.StartedAt = stampPtr(d.StartedAt)
-	d.FinishedAt = stampPtr(d.FinishedAt)
-	return encodeDeployment(d)
-}
-
-func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, e deployment) error {
-	_, err := stmt.ExecContext(ctx, d.ID, d.App, d.Env, d.Author, d.CommitSHA, fmtTimePtr(d.CommitTime), e.specs,
-		d.RollbackOf, d.Runner, d.Status, d.Error, e.objects, e.inventory, d.Revision, fmtTime(d.CreatedAt),
+func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, e record.Deployment) error {
+	_, err := stmt.ExecContext(ctx, d.ID, d.App, d.Env, d.Author, d.CommitSHA, fmtTimePtr(d.CommitTime), e.Specs,
+		d.RollbackOf, d.Runner, d.Status, d.Error, e.Objects, e.Inventory, d.Revision, fmtTime(d.CreatedAt),
 		fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt))
 	switch {
 	case isUnique(err):
-		return paved.Errorf(paved.ECONFLICT, "deployment %q already exists", d.ID)
+		return record.Exists("deployment", d.ID)
 	case isForeignKey(err):
-		return paved.Errorf(paved.ENOTFOUND, "app %q not found", d.App)
+		return record.NotFound("app", d.App)
 	case err != nil:
 		return fmt.Errorf("sqlite: create deployment: %w", err)
 	}
@@ -76,10 +38,10 @@ func (db *DB) CreateDeployment(ctx context.Context, d *paved.Deployment) error {
 // CreateDeployments stores many deployments in one transaction: imports and
 // benchmarks seed thousands of rows in seconds this way.
 func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) error {
-	encoded := make([]deployment, len(ds))
+	encoded := make([]record.Deployment, len(ds))
 	for i, d := range ds {
 		var err error
-		if encoded[i], err = prepareDeployment(d); err != nil {
+		if encoded[i], err = record.PrepareDeployment(d); err != nil {
 			return err
 		}
 	}
@@ -118,14 +80,8 @@ func scanDeployment(s scanner, withObjects bool) (*paved.Deployment, error) {
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
-	if err := decode(specs, &d.Specs, "deployment specs"); err != nil {
-		return nil, err
-	}
-	if err := decode(objects, &d.Objects, "deployment objects"); err != nil {
-		return nil, err
-	}
-	if err := decode(inventory, &d.Inventory, "deployment inventory"); err != nil {
-		return nil, err
+	if err := record.DecodeDeployment(&d, specs, objects, inventory); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	var err error
 	if d.CreatedAt, err = parseTime(created); err != nil {
@@ -147,7 +103,7 @@ func scanDeployment(s scanner, withObjects bool) (*paved.Deployment, error) {
 func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
 	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE id = ?", id), true)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "deployment %q not found", id)
+		return nil, record.NotFound("deployment", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get deployment: %w", err)
@@ -191,13 +147,7 @@ func (db *DB) ListDeployments(ctx context.Context, app, env string, limit int) (
 // error, objects, inventory, revision, start and finish times, commit and
 // specs); its ID, app, env, runner and creation time stay as created.
 func (db *DB) UpdateDeployment(ctx context.Context, d *paved.Deployment) error {
-	if d.Status == "" {
-		return paved.Errorf(paved.EINVALID, "deployment: status is required")
-	}
-	d.CommitTime = stampPtr(d.CommitTime)
-	d.StartedAt = stampPtr(d.StartedAt)
-	d.FinishedAt = stampPtr(d.FinishedAt)
-	e, err := encodeDeployment(d)
+	e, err := record.PrepareDeploymentUpdate(d)
 	if err != nil {
 		return err
 	}
@@ -205,13 +155,13 @@ func (db *DB) UpdateDeployment(ctx context.Context, d *paved.Deployment) error {
 		res, err := tx.ExecContext(ctx, `UPDATE deployments SET author = ?, commit_sha = ?, commit_time = ?, specs = ?,
 			rollback_of = ?, status = ?, error = ?, objects = ?, inventory = ?, revision = ?, started_at = ?, finished_at = ?
 			WHERE id = ?`,
-			d.Author, d.CommitSHA, fmtTimePtr(d.CommitTime), e.specs, d.RollbackOf, d.Status, d.Error, e.objects,
-			e.inventory, d.Revision, fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt), d.ID)
+			d.Author, d.CommitSHA, fmtTimePtr(d.CommitTime), e.Specs, d.RollbackOf, d.Status, d.Error, e.Objects,
+			e.Inventory, d.Revision, fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt), d.ID)
 		if err != nil {
 			return fmt.Errorf("sqlite: update deployment: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return paved.Errorf(paved.ENOTFOUND, "deployment %q not found", d.ID)
+			return record.NotFound("deployment", d.ID)
 		}
 		return nil
 	})
@@ -223,7 +173,7 @@ func (db *DB) LastSuccessful(ctx context.Context, app, env string) (*paved.Deplo
 	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+deploymentCols+` FROM deployments
 		WHERE app = ? AND env = ? AND status = ? ORDER BY created_at DESC, n DESC LIMIT 1`, app, env, paved.DeploymentSucceeded), true)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "no successful deployment of %s/%s", app, env)
+		return nil, record.NoSuccessfulDeployment(app, env)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: last successful deployment: %w", err)
@@ -239,7 +189,7 @@ func (db *DB) FailRunning(ctx context.Context, reason string) (int, error) {
 		// The states are literals so that the planner can use the partial
 		// index deployments_unfinished, which holds exactly these rows.
 		res, err := tx.ExecContext(ctx, `UPDATE deployments SET status = ?, error = ?, finished_at = COALESCE(finished_at, ?)
-			WHERE status IN ('queued', 'running')`, paved.DeploymentFailed, reason, fmtTime(now()))
+			WHERE status IN ('queued', 'running')`, paved.DeploymentFailed, reason, fmtTime(record.Now()))
 		if err != nil {
 			return fmt.Errorf("sqlite: fail running deployments: %w", err)
 		}
@@ -252,7 +202,7 @@ func (db *DB) FailRunning(ctx context.Context, reason string) (int, error) {
 // AppendEvent appends e to a deployment's event log and sets e.Seq (1, 2,
 // 3... per deployment) and e.Time when zero.
 func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Event) error {
-	stamp(&e.Time)
+	record.Stamp(&e.Time)
 	var seq int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		// Writes are serialized, so MAX+1 cannot race.
@@ -263,7 +213,7 @@ func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Eve
 		_, err = tx.ExecContext(ctx, "INSERT INTO events (deployment, seq, time, level, message) VALUES (?, ?, ?, ?, ?)",
 			deploymentID, seq, fmtTime(e.Time), e.Level, e.Message)
 		if isForeignKey(err) {
-			return paved.Errorf(paved.ENOTFOUND, "deployment %q not found", deploymentID)
+			return record.NotFound("deployment", deploymentID)
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: append event: %w", err)
@@ -294,7 +244,7 @@ func (db *DB) Events(ctx context.Context, deploymentID string, after int64) ([]p
 		var one int
 		err = db.r.QueryRowContext(ctx, "SELECT 1 FROM deployments WHERE id = ?", deploymentID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, paved.Errorf(paved.ENOTFOUND, "deployment %q not found", deploymentID)
+			return nil, record.NotFound("deployment", deploymentID)
 		}
 	}
 	return events, err
@@ -302,10 +252,9 @@ func (db *DB) Events(ctx context.Context, deploymentID string, after int64) ([]p
 
 // Audit appends an audit entry and sets its ID and Time (when zero).
 func (db *DB) Audit(ctx context.Context, e *paved.AuditEntry) error {
-	if err := required("audit entry", "actor", e.Actor, "action", e.Action); err != nil {
+	if err := record.PrepareAudit(e); err != nil {
 		return err
 	}
-	stamp(&e.Time)
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, "INSERT INTO audit (time, actor, action, target, result) VALUES (?, ?, ?, ?, ?) RETURNING id",

@@ -10,11 +10,8 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,6 +27,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 var _ paved.Store = (*DB)(nil)
@@ -211,7 +209,7 @@ func applyMigrations(ctx context.Context, tx *sql.Tx, names []string) error {
 			return fmt.Errorf("sqlite: migration %s: %w", base, err)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			v, base, fmtTime(now())); err != nil {
+			v, base, fmtTime(record.Now())); err != nil {
 			return fmt.Errorf("sqlite: record migration %s: %w", base, err)
 		}
 	}
@@ -262,27 +260,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // stores return the same instant.
 const timeLayout = "2006-01-02T15:04:05.000000Z"
 
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
 func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-// stamp sets *t to now when it is zero and normalizes it to what the store
-// keeps (UTC, microseconds) otherwise.
-func stamp(t *time.Time) {
-	if t.IsZero() {
-		*t = now()
-		return
-	}
-	*t = t.UTC().Truncate(time.Microsecond)
-}
-
-func stampPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC().Truncate(time.Microsecond)
-	return &u
-}
 
 func fmtTimePtr(t *time.Time) any {
 	if t == nil {
@@ -314,31 +292,6 @@ func parseTimePtr(s sql.NullString) (*time.Time, error) {
 	return &t, nil
 }
 
-func encode(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", paved.Errorf(paved.EINVALID, "cannot encode as JSON: %v", err)
-	}
-	return string(b), nil
-}
-
-func decode(s string, v any, what string) error {
-	if s == "" || s == "null" {
-		return nil
-	}
-	if err := json.Unmarshal([]byte(s), v); err != nil {
-		return fmt.Errorf("sqlite: decode %s: %w", what, err)
-	}
-	return nil
-}
-
-// newID returns a random identifier for rows whose caller named none.
-func newID() string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 func code(err error) int {
 	var e *sqlite.Error
 	if errors.As(err, &e) {
@@ -355,16 +308,6 @@ func isUnique(err error) bool {
 func isForeignKey(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY }
 
 type scanner interface{ Scan(dest ...any) error }
-
-// required returns EINVALID naming the first empty field.
-func required(what string, fields ...string) error {
-	for i := 0; i+1 < len(fields); i += 2 {
-		if fields[i+1] == "" {
-			return paved.Errorf(paved.EINVALID, "%s: %s is required", what, fields[i])
-		}
-	}
-	return nil
-}
 
 // queryList runs a read and scans every row with scan.
 func queryList[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
@@ -393,7 +336,7 @@ func (db *DB) appExists(ctx context.Context, app string) error {
 	var one int
 	err := db.r.QueryRowContext(ctx, "SELECT 1 FROM apps WHERE name = ?", app).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return paved.Errorf(paved.ENOTFOUND, "app %q not found", app)
+		return record.NotFound("app", app)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)

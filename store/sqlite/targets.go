@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 var _ paved.TargetStore = (*DB)(nil)
@@ -14,16 +15,15 @@ var _ paved.TargetStore = (*DB)(nil)
 // PutTarget stores a new registered target; CreatedAt is set to now when
 // zero. Kubeconfig is never stored: the caller seals it into Sealed.
 func (db *DB) PutTarget(ctx context.Context, t *paved.TargetInfo) error {
-	if err := required("target", "name", t.Name, "type", t.Type); err != nil {
+	if err := record.PrepareTarget(t); err != nil {
 		return err
 	}
-	stamp(&t.CreatedAt)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO targets (name, type, context, in_cluster, server, sealed, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			t.Name, t.Type, t.Context, t.InCluster, t.Server, sealedArg(t.Sealed), fmtTime(t.CreatedAt))
 		if isUnique(err) {
-			return paved.Errorf(paved.ECONFLICT, "target %q already exists", t.Name)
+			return record.Exists("target", t.Name)
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: put target: %w", err)
@@ -61,7 +61,7 @@ func scanTarget(s scanner) (paved.TargetInfo, error) {
 func (db *DB) GetTarget(ctx context.Context, name string) (*paved.TargetInfo, error) {
 	t, err := scanTarget(db.r.QueryRowContext(ctx, "SELECT "+targetCols+" FROM targets WHERE name = ?", name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "target %q not found", name)
+		return nil, record.NotFound("target", name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get target: %w", err)
@@ -88,7 +88,7 @@ func (db *DB) DeleteTarget(ctx context.Context, name string) error {
 			return fmt.Errorf("sqlite: delete target: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return paved.Errorf(paved.ENOTFOUND, "target %q not found", name)
+			return record.NotFound("target", name)
 		}
 		return nil
 	})

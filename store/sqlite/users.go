@@ -8,19 +8,19 @@ import (
 	"strings"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 // CreateTeam stores a new team; CreatedAt is set to now when zero.
 func (db *DB) CreateTeam(ctx context.Context, t *paved.Team) error {
-	if err := required("team", "name", t.Name); err != nil {
+	if err := record.PrepareTeam(t); err != nil {
 		return err
 	}
-	stamp(&t.CreatedAt)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO teams (name, cohort, pioneering, created_at) VALUES (?, ?, ?, ?)",
 			t.Name, t.Cohort, t.Pioneering, fmtTime(t.CreatedAt))
 		if isUnique(err) {
-			return paved.Errorf(paved.ECONFLICT, "team %q already exists", t.Name)
+			return record.Exists("team", t.Name)
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: create team: %w", err)
@@ -47,19 +47,15 @@ func scanTeam(s scanner) (paved.Team, error) {
 
 // CreateUser stores a new user; CreatedAt is set to now when zero.
 func (db *DB) CreateUser(ctx context.Context, u *paved.User) error {
-	if err := required("user", "name", u.Name, "role", u.Role); err != nil {
-		return err
-	}
-	teams, err := encode(u.Teams)
+	teams, err := record.PrepareUser(u)
 	if err != nil {
 		return err
 	}
-	stamp(&u.CreatedAt)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO users (name, role, teams, created_at) VALUES (?, ?, ?, ?)",
 			u.Name, u.Role, teams, fmtTime(u.CreatedAt))
 		if isUnique(err) {
-			return paved.Errorf(paved.ECONFLICT, "user %q already exists", u.Name)
+			return record.Exists("user", u.Name)
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: create user: %w", err)
@@ -76,8 +72,8 @@ func scanUser(s scanner) (paved.User, error) {
 	if err := s.Scan(&u.Name, &u.Role, &teams, &created); err != nil {
 		return u, err
 	}
-	if err := decode(teams, &u.Teams, "user teams"); err != nil {
-		return u, err
+	if err := record.DecodeUser(&u, teams); err != nil {
+		return u, fmt.Errorf("sqlite: %w", err)
 	}
 	var err error
 	u.CreatedAt, err = parseTime(created)
@@ -88,7 +84,7 @@ func scanUser(s scanner) (paved.User, error) {
 func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
 	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE name = ?", name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "user %q not found", name)
+		return nil, record.NotFound("user", name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get user: %w", err)
@@ -104,27 +100,19 @@ func (db *DB) ListUsers(ctx context.Context) ([]paved.User, error) {
 // CreateToken stores a token of an existing user. An empty ID is replaced
 // by a random one; CreatedAt is set to now when zero.
 func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
-	if err := required("token", "user", t.User); err != nil {
+	if err := record.PrepareToken(t); err != nil {
 		return err
 	}
-	if len(t.Hash) == 0 {
-		return paved.Errorf(paved.EINVALID, "token: hash is required")
-	}
-	if t.ID == "" {
-		t.ID = newID()
-	}
-	stamp(&t.CreatedAt)
-	t.ExpiresAt = stampPtr(t.ExpiresAt)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, user_name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
 			t.ID, t.User, t.Hash, fmtTime(t.CreatedAt), fmtTimePtr(t.ExpiresAt))
 		switch {
 		case isUnique(err) && strings.Contains(err.Error(), "tokens.hash"):
-			return paved.Errorf(paved.ECONFLICT, "a token with this hash already exists")
+			return record.TokenHashExists()
 		case isUnique(err):
-			return paved.Errorf(paved.ECONFLICT, "token %q already exists", t.ID)
+			return record.Exists("token", t.ID)
 		case isForeignKey(err):
-			return paved.Errorf(paved.ENOTFOUND, "user %q not found", t.User)
+			return record.NotFound("user", t.User)
 		case err != nil:
 			return fmt.Errorf("sqlite: create token: %w", err)
 		}
@@ -137,9 +125,9 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 // that a caller cannot probe which hashes exist.
 func (db *DB) UserByTokenHash(ctx context.Context, hash []byte) (*paved.User, error) {
 	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+userCols+` FROM tokens JOIN users ON users.name = tokens.user_name
-		WHERE tokens.hash = ? AND (tokens.expires_at IS NULL OR tokens.expires_at > ?)`, hash, fmtTime(now())))
+		WHERE tokens.hash = ? AND (tokens.expires_at IS NULL OR tokens.expires_at > ?)`, hash, fmtTime(record.Now())))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, paved.Errorf(paved.ENOTFOUND, "token not found or expired")
+		return nil, record.TokenNotFound()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: user by token: %w", err)

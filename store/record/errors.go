@@ -1,0 +1,48 @@
+package record
+
+import "paved.dev/paved"
+
+// Exists is the ECONFLICT of a record whose key is taken, such as
+// Exists("app", "shop"): app "shop" already exists.
+func Exists(kind, key string) error {
+	return paved.Errorf(paved.ECONFLICT, "%s %q already exists", kind, key)
+}
+
+// NotFound is the ENOTFOUND of a missing record, such as
+// NotFound("app", "shop"): app "shop" not found.
+func NotFound(kind, key string) error {
+	return paved.Errorf(paved.ENOTFOUND, "%s %q not found", kind, key)
+}
+
+// EnvironmentKey is how errors name an app's environment: app/name.
+func EnvironmentKey(app, name string) string { return app + "/" + name }
+
+// TokenHashExists is the ECONFLICT of a token whose hash another token has;
+// it does not quote the hash.
+func TokenHashExists() error {
+	return paved.Errorf(paved.ECONFLICT, "a token with this hash already exists")
+}
+
+// TokenNotFound is the ENOTFOUND of a token hash that is unknown or expired:
+// one message for both, so that a caller cannot probe which hashes exist.
+func TokenNotFound() error {
+	return paved.Errorf(paved.ENOTFOUND, "token not found or expired")
+}
+
+// NoSuccessfulDeployment is the ENOTFOUND of an environment that has never
+// been deployed successfully.
+func NoSuccessfulDeployment(app, env string) error {
+	return paved.Errorf(paved.ENOTFOUND, "no successful deployment of %s/%s", app, env)
+}
+
+// ResourceNotFound is the ENOTFOUND of a missing resource of an environment.
+func ResourceNotFound(app, env string, uid paved.ResourceUID) error {
+	return paved.Errorf(paved.ENOTFOUND, "resource %q not found in %s/%s", uid, app, env)
+}
+
+// EnvironmentInUse is the ECONFLICT of deleting an environment that still
+// has resources.
+func EnvironmentInUse(app, name string, resources int) error {
+	return paved.Errorf(paved.ECONFLICT, "environment %q still has %d resource(s): deprovision them first",
+		EnvironmentKey(app, name), resources)
+}

@@ -1,0 +1,324 @@
+package record
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"paved.dev/paved"
+)
+
+func TestRequired(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		fields []string
+		want   string // "" for no error
+	}{
+		{"all set", []string{"app", "shop", "env", "dev"}, ""},
+		{"first empty", []string{"app", "", "env", ""}, "deployment: app is required"},
+		{"second empty", []string{"app", "shop", "env", ""}, "deployment: env is required"},
+		{"no fields", nil, ""},
+		{"odd pair ignored", []string{"app", "shop", "env"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := Required("deployment", tc.fields...)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Required = %v, want nil", err)
+				}
+				return
+			}
+			if got := errString(err); got != tc.want {
+				t.Errorf("Required = %q, want %q", got, tc.want)
+			}
+			if got := paved.ErrorCode(err); got != paved.EINVALID {
+				t.Errorf("code = %q, want %q", got, paved.EINVALID)
+			}
+		})
+	}
+}
+
+func TestNewID(t *testing.T) {
+	t.Parallel()
+	a, b := NewID(), NewID()
+	if len(a) != 24 {
+		t.Errorf("len(NewID()) = %d, want 24", len(a))
+	}
+	if _, err := hex.DecodeString(a); err != nil {
+		t.Errorf("NewID() = %q, not hex: %v", a, err)
+	}
+	if a == b {
+		t.Errorf("NewID() twice = %q", a)
+	}
+}
+
+func TestStamp(t *testing.T) {
+	t.Parallel()
+	paris := time.FixedZone("Paris", 2*60*60)
+	fine := time.Date(2025, 3, 1, 12, 30, 0, 123456789, paris)
+	want := time.Date(2025, 3, 1, 10, 30, 0, 123456000, time.UTC)
+	tests := []struct {
+		name string
+		in   time.Time
+		want time.Time // zero: now
+	}{
+		{"zero becomes now", time.Time{}, time.Time{}},
+		{"UTC microseconds", fine, want},
+		{"already kept", want, want},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			before := time.Now().Add(-time.Second)
+			got := tc.in
+			Stamp(&got)
+			if got.Location() != time.UTC || got.Nanosecond()%1000 != 0 {
+				t.Errorf("Stamp = %v, want UTC microseconds", got)
+			}
+			if tc.want.IsZero() {
+				if got.Before(before) || got.After(time.Now()) {
+					t.Errorf("Stamp(zero) = %v, want now", got)
+				}
+				return
+			}
+			if !got.Equal(tc.want) || got != tc.want {
+				t.Errorf("Stamp = %v, want %v", got, tc.want)
+			}
+			if p := StampPtr(&tc.in); *p != tc.want {
+				t.Errorf("StampPtr = %v, want %v", *p, tc.want)
+			}
+		})
+	}
+	if got := StampPtr(nil); got != nil {
+		t.Errorf("StampPtr(nil) = %v, want nil", got)
+	}
+}
+
+func TestEncode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   any
+		want string
+		code string
+	}{
+		{"map", map[string]int{"b": 2, "a": 1}, `{"a":1,"b":2}`, ""},
+		{"nil slice", []string(nil), "null", ""},
+		{"NaN", math.NaN(), "", paved.EINVALID},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := Encode(tc.in)
+			if code := paved.ErrorCode(err); err != nil && code != tc.code || err == nil && tc.code != "" {
+				t.Fatalf("Encode error = %v (code %q), want code %q", err, code, tc.code)
+			}
+			if got != tc.want {
+				t.Errorf("Encode = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDecode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		data    string
+		want    []string
+		wantErr string
+	}{
+		{"empty leaves v alone", "", []string{"kept"}, ""},
+		{"null leaves v alone", "null", []string{"kept"}, ""},
+		{"list", `["a","b"]`, []string{"a", "b"}, ""},
+		{"bad", `["a"`, []string{"kept"}, "decode user teams: unexpected end of JSON input"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// Text (SQLite) and bytes (PostgreSQL) decode alike.
+			for _, decode := range []func(*[]string) error{
+				func(v *[]string) error { return Decode(tc.data, v, "user teams") },
+				func(v *[]string) error { return Decode([]byte(tc.data), v, "user teams") },
+			} {
+				got := []string{"kept"}
+				err := decode(&got)
+				if errString(err) != tc.wantErr {
+					t.Errorf("Decode error = %v, want %q", err, tc.wantErr)
+				}
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("Decode = %q, want %q", got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		code string
+		want string
+	}{
+		{Exists("app", "shop"), paved.ECONFLICT, `app "shop" already exists`},
+		{Exists("environment", EnvironmentKey("shop", "dev")), paved.ECONFLICT, `environment "shop/dev" already exists`},
+		{NotFound("deployment", "d1"), paved.ENOTFOUND, `deployment "d1" not found`},
+		{TokenHashExists(), paved.ECONFLICT, "a token with this hash already exists"},
+		{TokenNotFound(), paved.ENOTFOUND, "token not found or expired"},
+		{NoSuccessfulDeployment("shop", "dev"), paved.ENOTFOUND, "no successful deployment of shop/dev"},
+		{ResourceNotFound("shop", "dev", "postgres.default#shop.db"), paved.ENOTFOUND, `resource "postgres.default#shop.db" not found in shop/dev`},
+		{EnvironmentInUse("shop", "dev", 2), paved.ECONFLICT, `environment "shop/dev" still has 2 resource(s): deprovision them first`},
+	}
+	for _, tc := range tests {
+		if got := errString(tc.err); got != tc.want {
+			t.Errorf("error = %q, want %q", got, tc.want)
+		}
+		if got := paved.ErrorCode(tc.err); got != tc.code {
+			t.Errorf("%q: code = %q, want %q", tc.want, got, tc.code)
+		}
+	}
+}
+
+func TestPrepareDeployment(t *testing.T) {
+	t.Parallel()
+	commit := time.Date(2025, 3, 1, 12, 0, 0, 999, time.UTC)
+	tests := []struct {
+		name    string
+		in      paved.Deployment
+		wantErr string
+		check   func(t *testing.T, d paved.Deployment, e Deployment)
+	}{
+		{name: "no app", in: paved.Deployment{Env: "dev"}, wantErr: "deployment: app is required"},
+		{name: "no env", in: paved.Deployment{App: "shop"}, wantErr: "deployment: env is required"},
+		{name: "defaults", in: paved.Deployment{App: "shop", Env: "dev", CommitTime: &commit},
+			check: func(t *testing.T, d paved.Deployment, e Deployment) {
+				if len(d.ID) != 24 || d.Status != paved.DeploymentQueued || d.CreatedAt.IsZero() {
+					t.Errorf("ID, status, created = %q, %q, %v; want an ID, queued, now", d.ID, d.Status, d.CreatedAt)
+				}
+				if d.CommitTime.Nanosecond() != 0 {
+					t.Errorf("CommitTime = %v, want microseconds", d.CommitTime)
+				}
+				if e != (Deployment{Specs: "null", Objects: "null", Inventory: "null"}) {
+					t.Errorf("columns = %+v, want null JSON", e)
+				}
+			}},
+		{name: "kept", in: paved.Deployment{ID: "d1", App: "shop", Env: "dev", Status: paved.DeploymentRunning},
+			check: func(t *testing.T, d paved.Deployment, e Deployment) {
+				if d.ID != "d1" || d.Status != paved.DeploymentRunning {
+					t.Errorf("ID, status = %q, %q; want d1, running", d.ID, d.Status)
+				}
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := tc.in
+			e, err := PrepareDeployment(&d)
+			if errString(err) != tc.wantErr {
+				t.Fatalf("PrepareDeployment error = %v, want %q", err, tc.wantErr)
+			}
+			if tc.check != nil {
+				tc.check(t, d, e)
+			}
+		})
+	}
+	if _, err := PrepareDeploymentUpdate(&paved.Deployment{ID: "d1"}); errString(err) != "deployment: status is required" {
+		t.Errorf("PrepareDeploymentUpdate without status = %v", err)
+	}
+}
+
+func TestPrepareToken(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		in      paved.Token
+		wantErr string
+	}{
+		{"no user", paved.Token{Hash: []byte{1}}, "token: user is required"},
+		{"no hash", paved.Token{User: "ann"}, "token: hash is required"},
+		{"ok", paved.Token{User: "ann", Hash: []byte{1}}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tok := tc.in
+			err := PrepareToken(&tok)
+			if errString(err) != tc.wantErr {
+				t.Fatalf("PrepareToken error = %v, want %q", err, tc.wantErr)
+			}
+			if err == nil && (tok.ID == "" || tok.CreatedAt.IsZero()) {
+				t.Errorf("PrepareToken left ID %q, CreatedAt %v", tok.ID, tok.CreatedAt)
+			}
+		})
+	}
+}
+
+func TestDefinitionRoundTrip(t *testing.T) {
+	t.Parallel()
+	d := &paved.ResourceDefinition{ID: "pg", Type: "postgres", Driver: "cmd", Version: 7}
+	if err := PrepareDefinition(&paved.ResourceDefinition{ID: "pg", Type: "postgres"}); errString(err) != "definition: driver is required" {
+		t.Errorf("PrepareDefinition without driver = %v", err)
+	}
+	body, err := EncodeDefinition(d, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Version != 7 {
+		t.Errorf("EncodeDefinition changed d.Version to %d", d.Version)
+	}
+	got, err := DecodeDefinition([]byte(body), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "pg" || got.Driver != "cmd" || got.Version != 4 {
+		t.Errorf("DecodeDefinition = %+v, want pg/cmd version 4", got)
+	}
+	if _, err := DecodeDefinition("", 1); err == nil {
+		t.Error("DecodeDefinition(\"\") = nil error, want one: a body is never empty")
+	}
+}
+
+func TestResourceRoundTrip(t *testing.T) {
+	t.Parallel()
+	in := paved.StoredResource{App: "shop", Env: "dev", UID: "postgres.default#shop.db",
+		Outputs: map[string]any{"host": "db"}, SecretNames: []string{"password"}, Labels: map[string]string{"tier": "gold"}}
+	e, err := PrepareResource(&in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.UpdatedAt.IsZero() {
+		t.Error("PrepareResource left UpdatedAt zero")
+	}
+	var out paved.StoredResource
+	if err := DecodeResource(&out, e.Outputs, e.SecretNames, e.Labels); err != nil {
+		t.Fatal(err)
+	}
+	if out.Outputs["host"] != "db" || !slices.Equal(out.SecretNames, []string{"password"}) || out.Labels["tier"] != "gold" {
+		t.Errorf("DecodeResource = %+v", out)
+	}
+	if _, err := PrepareResource(&paved.StoredResource{App: "shop", Env: "dev"}); errString(err) != "resource: uid is required" {
+		t.Errorf("PrepareResource without uid = %v", err)
+	}
+	var bad paved.StoredResource
+	err = DecodeResource(&bad, "{}", "{", "{}")
+	var syntax *json.SyntaxError
+	if !errors.As(err, &syntax) || !strings.HasPrefix(errString(err), "decode resource secret names: ") {
+		t.Errorf("DecodeResource of bad secret names = %v", err)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

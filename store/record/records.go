@@ -1,0 +1,221 @@
+package record
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"paved.dev/paved"
+)
+
+// PrepareTeam validates t and stamps CreatedAt.
+func PrepareTeam(t *paved.Team) error {
+	if err := Required("team", "name", t.Name); err != nil {
+		return err
+	}
+	Stamp(&t.CreatedAt)
+	return nil
+}
+
+// PrepareUser validates u, stamps CreatedAt and returns the teams column.
+func PrepareUser(u *paved.User) (teams string, err error) {
+	if err := Required("user", "name", u.Name, "role", u.Role); err != nil {
+		return "", err
+	}
+	if teams, err = Encode(u.Teams); err != nil {
+		return "", err
+	}
+	Stamp(&u.CreatedAt)
+	return teams, nil
+}
+
+// DecodeUser decodes the teams column into u.
+func DecodeUser[T JSON](u *paved.User, teams T) error {
+	return Decode(teams, &u.Teams, "user teams")
+}
+
+// PrepareToken validates t and fills what the store assigns: an ID when
+// empty, CreatedAt now when zero.
+func PrepareToken(t *paved.Token) error {
+	if err := Required("token", "user", t.User); err != nil {
+		return err
+	}
+	if len(t.Hash) == 0 {
+		return paved.Errorf(paved.EINVALID, "token: hash is required")
+	}
+	if t.ID == "" {
+		t.ID = NewID()
+	}
+	Stamp(&t.CreatedAt)
+	t.ExpiresAt = StampPtr(t.ExpiresAt)
+	return nil
+}
+
+// PrepareApp validates a and stamps CreatedAt.
+func PrepareApp(a *paved.App) error {
+	if err := Required("app", "name", a.Name, "team", a.Team); err != nil {
+		return err
+	}
+	Stamp(&a.CreatedAt)
+	return nil
+}
+
+// PrepareEnvironment validates e, stamps its times and returns the values
+// column.
+func PrepareEnvironment(e *paved.Environment) (values string, err error) {
+	if err := Required("environment", "app", e.App, "name", e.Name, "type", e.Type); err != nil {
+		return "", err
+	}
+	if values, err = Encode(e.Values); err != nil {
+		return "", err
+	}
+	Stamp(&e.CreatedAt)
+	e.ExpiresAt = StampPtr(e.ExpiresAt)
+	return values, nil
+}
+
+// DecodeEnvironment decodes the values column into e.
+func DecodeEnvironment[T JSON](e *paved.Environment, values T) error {
+	return Decode(values, &e.Values, "environment values")
+}
+
+// PrepareDefinition validates d.
+func PrepareDefinition(d *paved.ResourceDefinition) error {
+	return Required("definition", "id", d.ID, "type", d.Type, "driver", d.Driver)
+}
+
+// EncodeDefinition returns the body column of d's given version.
+func EncodeDefinition(d *paved.ResourceDefinition, version int) (string, error) {
+	v := *d
+	v.Version = version
+	return Encode(&v)
+}
+
+// DecodeDefinition returns the definition of a body column and its version.
+// Unlike other columns a body is never empty.
+func DecodeDefinition[T JSON](body T, version int) (paved.ResourceDefinition, error) {
+	var d paved.ResourceDefinition
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		return d, fmt.Errorf("decode definition: %w", err)
+	}
+	d.Version = version
+	return d, nil
+}
+
+// Resource is a StoredResource's JSON columns, encoded.
+type Resource struct {
+	Outputs, SecretNames, Labels string
+}
+
+// PrepareResource validates r, stamps UpdatedAt and encodes its JSON
+// columns.
+func PrepareResource(r *paved.StoredResource) (Resource, error) {
+	var e Resource
+	if err := Required("resource", "app", r.App, "env", r.Env, "uid", string(r.UID)); err != nil {
+		return e, err
+	}
+	var err error
+	if e.Outputs, err = Encode(r.Outputs); err != nil {
+		return Resource{}, err
+	}
+	if e.SecretNames, err = Encode(r.SecretNames); err != nil {
+		return Resource{}, err
+	}
+	if e.Labels, err = Encode(r.Labels); err != nil {
+		return Resource{}, err
+	}
+	Stamp(&r.UpdatedAt)
+	return e, nil
+}
+
+// DecodeResource decodes a resource's JSON columns into r.
+func DecodeResource[T JSON](r *paved.StoredResource, outputs, secretNames, labels T) error {
+	if err := Decode(outputs, &r.Outputs, "resource outputs"); err != nil {
+		return err
+	}
+	if err := Decode(secretNames, &r.SecretNames, "resource secret names"); err != nil {
+		return err
+	}
+	return Decode(labels, &r.Labels, "resource labels")
+}
+
+// Deployment is a Deployment's JSON columns, encoded.
+type Deployment struct {
+	Specs, Objects, Inventory string
+}
+
+func encodeDeployment(d *paved.Deployment) (Deployment, error) {
+	var e Deployment
+	var err error
+	if e.Specs, err = Encode(d.Specs); err != nil {
+		return e, err
+	}
+	if e.Objects, err = Encode(d.Objects); err != nil {
+		return e, err
+	}
+	if e.Inventory, err = Encode(d.Inventory); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// PrepareDeployment validates a new deployment d, fills what the store
+// assigns (an ID when empty, status queued when empty, CreatedAt now when
+// zero), stamps its other times and encodes its JSON columns.
+func PrepareDeployment(d *paved.Deployment) (Deployment, error) {
+	if err := Required("deployment", "app", d.App, "env", d.Env); err != nil {
+		return Deployment{}, err
+	}
+	if d.ID == "" {
+		d.ID = NewID()
+	}
+	if d.Status == "" {
+		d.Status = paved.DeploymentQueued
+	}
+	Stamp(&d.CreatedAt)
+	d.CommitTime = StampPtr(d.CommitTime)
+	d.StartedAt = StampPtr(d.StartedAt)
+	d.FinishedAt = StampPtr(d.FinishedAt)
+	return encodeDeployment(d)
+}
+
+// PrepareDeploymentUpdate validates a changed deployment d, stamps the
+// times that may change and encodes its JSON columns.
+func PrepareDeploymentUpdate(d *paved.Deployment) (Deployment, error) {
+	if d.Status == "" {
+		return Deployment{}, paved.Errorf(paved.EINVALID, "deployment: status is required")
+	}
+	d.CommitTime = StampPtr(d.CommitTime)
+	d.StartedAt = StampPtr(d.StartedAt)
+	d.FinishedAt = StampPtr(d.FinishedAt)
+	return encodeDeployment(d)
+}
+
+// DecodeDeployment decodes a deployment's JSON columns into d; objects is
+// empty when the read left them out.
+func DecodeDeployment[T JSON](d *paved.Deployment, specs, objects, inventory T) error {
+	if err := Decode(specs, &d.Specs, "deployment specs"); err != nil {
+		return err
+	}
+	if err := Decode(objects, &d.Objects, "deployment objects"); err != nil {
+		return err
+	}
+	return Decode(inventory, &d.Inventory, "deployment inventory")
+}
+
+// PrepareAudit validates e and stamps its Time.
+func PrepareAudit(e *paved.AuditEntry) error {
+	if err := Required("audit entry", "actor", e.Actor, "action", e.Action); err != nil {
+		return err
+	}
+	Stamp(&e.Time)
+	return nil
+}
+
+// PrepareTarget validates t and stamps CreatedAt.
+func PrepareTarget(t *paved.TargetInfo) error {
+	if err := Required("target", "name", t.Name, "type", t.Type); err != nil {
+		return err
+	}
+	Stamp(&t.CreatedAt)
+	return nil
+}
