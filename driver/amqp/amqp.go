@@ -72,36 +72,8 @@ func (d *Driver) DeclaredOutputs(map[string]any) []paved.OutputSpec {
 // them alike to the other drivers' names.
 const maxName = 63
 
-// state is what the driver keeps in ResourceResult.State.
-type state struct {
-	VHost    string
-	Username string
-	Password string
-}
-
-func stateFrom(req *paved.ResourceRequest) state {
-	var st state
-	st.VHost, _ = req.State["vhost"].(string)
-	st.Username, _ = req.State["username"].(string)
-	st.Password, _ = req.State["password"].(string)
-	name := naming.Resource(req.Context, req.UID, maxName)
-	if st.VHost == "" {
-		st.VHost = name
-	}
-	if st.Username == "" {
-		st.Username = name
-	}
-	return st
-}
-
-func (st state) check() error {
-	for _, n := range []string{st.VHost, st.Username} {
-		if !naming.Owned(n, maxName) {
-			return paved.Errorf(paved.EINVALID, "amqp: the resource state names %q, which paved does not create (names start with %q): refusing to touch it", n, naming.Prefix)
-		}
-	}
-	return nil
-}
+// layout names the driver's space on the server and its limits.
+var layout = naming.Layout{Driver: "amqp", SpaceKey: "vhost", SpaceMax: maxName, UserMax: maxName}
 
 // Provision creates or updates the resource's vhost, user and the user's
 // rights on the vhost: provisioning again returns the same outputs.
@@ -110,8 +82,8 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 	if err != nil {
 		return nil, err
 	}
-	st := stateFrom(req)
-	if err := st.check(); err != nil {
+	st := layout.Load(req)
+	if err := st.Check(); err != nil {
 		return nil, err
 	}
 	if st.Password == "" {
@@ -120,32 +92,32 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 	}
 	description := fmt.Sprintf("paved: %s of app %s, environment %s", req.UID, req.Context.App, req.Context.Env)
 	err = d.withAdmin(ctx, in, req.Log, func(ctx context.Context) error {
-		if err := d.call(ctx, in, http.MethodPut, "vhosts/"+url.PathEscape(st.VHost), map[string]any{"description": description}, nil); err != nil {
-			return fmt.Errorf("create vhost %s: %w", st.VHost, err)
+		if err := d.call(ctx, in, http.MethodPut, "vhosts/"+url.PathEscape(st.Space), map[string]any{"description": description}, nil); err != nil {
+			return fmt.Errorf("create vhost %s: %w", st.Space, err)
 		}
 		if err := d.call(ctx, in, http.MethodPut, "users/"+url.PathEscape(st.Username), map[string]any{"password": st.Password, "tags": ""}, nil); err != nil {
 			return fmt.Errorf("create user %s: %w", st.Username, err)
 		}
 		perms := map[string]any{"configure": ".*", "write": ".*", "read": ".*"}
-		if err := d.call(ctx, in, http.MethodPut, "permissions/"+url.PathEscape(st.VHost)+"/"+url.PathEscape(st.Username), perms, nil); err != nil {
-			return fmt.Errorf("give user %s rights on vhost %s: %w", st.Username, st.VHost, err)
+		if err := d.call(ctx, in, http.MethodPut, "permissions/"+url.PathEscape(st.Space)+"/"+url.PathEscape(st.Username), perms, nil); err != nil {
+			return fmt.Errorf("give user %s rights on vhost %s: %w", st.Username, st.Space, err)
 		}
 		return nil
 	}, st.Password)
 	if err != nil {
 		return nil, err
 	}
-	logf(req.Log, "vhost %s and user %s are ready", st.VHost, st.Username)
+	logf(req.Log, "vhost %s and user %s are ready", st.Space, st.Username)
 	return &paved.ResourceResult{
 		Outputs: map[string]any{
 			"host":     in.Host,
 			"port":     in.Port,
-			"vhost":    st.VHost,
+			"vhost":    st.Space,
 			"username": st.Username,
 			"password": st.Password,
-			"uri":      fmt.Sprintf("amqp://%s:%s@%s/%s", st.Username, st.Password, in.addr(), url.PathEscape(st.VHost)),
+			"uri":      fmt.Sprintf("amqp://%s:%s@%s/%s", st.Username, st.Password, in.addr(), url.PathEscape(st.Space)),
 		},
-		State: map[string]any{"vhost": st.VHost, "username": st.Username, "password": st.Password},
+		State: st.State(),
 	}, nil
 }
 
@@ -156,19 +128,19 @@ func (d *Driver) Deprovision(ctx context.Context, req *paved.ResourceRequest) er
 	if err != nil {
 		return err
 	}
-	st := stateFrom(req)
-	if err := st.check(); err != nil {
+	st := layout.Load(req)
+	if err := st.Check(); err != nil {
 		return err
 	}
 	return d.withAdmin(ctx, in, req.Log, func(ctx context.Context) error {
-		for _, path := range []string{"vhosts/" + url.PathEscape(st.VHost), "users/" + url.PathEscape(st.Username)} {
+		for _, path := range []string{"vhosts/" + url.PathEscape(st.Space), "users/" + url.PathEscape(st.Username)} {
 			err := d.call(ctx, in, http.MethodDelete, path, nil, nil)
 			var he *httpError
 			if err != nil && !(errors.As(err, &he) && he.status == http.StatusNotFound) {
 				return fmt.Errorf("delete %s: %w", path, err)
 			}
 		}
-		logf(req.Log, "deleted vhost %s and user %s", st.VHost, st.Username)
+		logf(req.Log, "deleted vhost %s and user %s", st.Space, st.Username)
 		return nil
 	})
 }

@@ -66,38 +66,8 @@ const (
 	maxUser     = 32
 )
 
-// state is what the driver keeps in ResourceResult.State.
-type state struct {
-	Database string
-	Username string
-	Password string
-}
-
-func stateFrom(req *paved.ResourceRequest) state {
-	var st state
-	st.Database, _ = req.State["database"].(string)
-	st.Username, _ = req.State["username"].(string)
-	st.Password, _ = req.State["password"].(string)
-	if st.Database == "" {
-		st.Database = naming.Resource(req.Context, req.UID, maxDatabase)
-	}
-	if st.Username == "" {
-		st.Username = naming.Resource(req.Context, req.UID, maxUser)
-	}
-	return st
-}
-
-func (st state) check() error {
-	for _, n := range []struct {
-		name string
-		max  int
-	}{{st.Database, maxDatabase}, {st.Username, maxUser}} {
-		if !naming.Owned(n.name, n.max) {
-			return paved.Errorf(paved.EINVALID, "mysql: the resource state names %q, which paved does not create (names start with %q): refusing to touch it", n.name, naming.Prefix)
-		}
-	}
-	return nil
-}
+// layout names the driver's space on the server and its limits.
+var layout = naming.Layout{Driver: "mysql", SpaceKey: "database", SpaceMax: maxDatabase, UserMax: maxUser}
 
 // Provision creates the resource's user and database, or brings them back to
 // what the state says: provisioning again returns the same outputs.
@@ -106,8 +76,8 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 	if err != nil {
 		return nil, err
 	}
-	st := stateFrom(req)
-	if err := st.check(); err != nil {
+	st := layout.Load(req)
+	if err := st.Check(); err != nil {
 		return nil, err
 	}
 	if st.Password == "" {
@@ -121,9 +91,9 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 			{"create user " + st.Username, "CREATE USER IF NOT EXISTS " + user + " IDENTIFIED BY " + quoteString(st.Password)},
 			// Sets the password of a user that existed before.
 			{"set the password of user " + st.Username, "ALTER USER " + user + " IDENTIFIED BY " + quoteString(st.Password)},
-			{"create database " + st.Database, "CREATE DATABASE IF NOT EXISTS " + quoteIdent(st.Database) + " CHARACTER SET utf8mb4"},
+			{"create database " + st.Space, "CREATE DATABASE IF NOT EXISTS " + quoteIdent(st.Space) + " CHARACTER SET utf8mb4"},
 			// '_' is a wildcard in a GRANT's database name.
-			{"grant database " + st.Database + " to " + st.Username, "GRANT ALL PRIVILEGES ON " + quoteIdent(strings.ReplaceAll(st.Database, "_", `\_`)) + ".* TO " + user},
+			{"grant database " + st.Space + " to " + st.Username, "GRANT ALL PRIVILEGES ON " + quoteIdent(strings.ReplaceAll(st.Space, "_", `\_`)) + ".* TO " + user},
 		} {
 			if _, err := db.ExecContext(ctx, step.stmt); err != nil {
 				return fmt.Errorf("%s: %w", step.what, err)
@@ -134,18 +104,18 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 	if err != nil {
 		return nil, err
 	}
-	logf(req.Log, "user %s and database %s are ready", st.Username, st.Database)
+	logf(req.Log, "user %s and database %s are ready", st.Username, st.Space)
 	return &paved.ResourceResult{
 		Outputs: map[string]any{
 			"host":     in.Host,
 			"port":     in.Port,
-			"name":     st.Database,
-			"database": st.Database,
+			"name":     st.Space,
+			"database": st.Space,
 			"username": st.Username,
 			"password": st.Password,
-			"uri":      fmt.Sprintf("mysql://%s:%s@%s/%s", st.Username, st.Password, in.addr(), st.Database),
+			"uri":      fmt.Sprintf("mysql://%s:%s@%s/%s", st.Username, st.Password, in.addr(), st.Space),
 		},
-		State: map[string]any{"database": st.Database, "username": st.Username, "password": st.Password},
+		State: st.State(),
 	}, nil
 }
 
@@ -157,8 +127,8 @@ func (d *Driver) Deprovision(ctx context.Context, req *paved.ResourceRequest) er
 	if err != nil {
 		return err
 	}
-	st := stateFrom(req)
-	if err := st.check(); err != nil {
+	st := layout.Load(req)
+	if err := st.Check(); err != nil {
 		return err
 	}
 	return d.withDB(ctx, in, req.Log, func(ctx context.Context, db *sql.Conn) error {
@@ -170,13 +140,13 @@ func (d *Driver) Deprovision(ctx context.Context, req *paved.ResourceRequest) er
 				_, _ = db.ExecContext(ctx, fmt.Sprintf("KILL CONNECTION %d", id))
 			}
 		}
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(st.Database)); err != nil {
-			return fmt.Errorf("drop database %s: %w", st.Database, err)
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(st.Space)); err != nil {
+			return fmt.Errorf("drop database %s: %w", st.Space, err)
 		}
 		if _, err := db.ExecContext(ctx, "DROP USER IF EXISTS "+quoteString(st.Username)+"@'%'"); err != nil {
 			return fmt.Errorf("drop user %s: %w", st.Username, err)
 		}
-		logf(req.Log, "dropped database %s and user %s", st.Database, st.Username)
+		logf(req.Log, "dropped database %s and user %s", st.Space, st.Username)
 		return nil
 	})
 }

@@ -59,36 +59,8 @@ func (d *Driver) DeclaredOutputs(map[string]any) []paved.OutputSpec {
 // maxIdentifier is PostgreSQL's limit on identifiers (NAMEDATALEN-1).
 const maxIdentifier = 63
 
-// state is what the driver keeps in ResourceResult.State.
-type state struct {
-	Database string
-	Username string
-	Password string
-}
-
-func stateFrom(req *paved.ResourceRequest) state {
-	var st state
-	st.Database, _ = req.State["database"].(string)
-	st.Username, _ = req.State["username"].(string)
-	st.Password, _ = req.State["password"].(string)
-	name := naming.Resource(req.Context, req.UID, maxIdentifier)
-	if st.Database == "" {
-		st.Database = name
-	}
-	if st.Username == "" {
-		st.Username = name
-	}
-	return st
-}
-
-func (st state) check() error {
-	for _, n := range []string{st.Database, st.Username} {
-		if !naming.Owned(n, maxIdentifier) {
-			return paved.Errorf(paved.EINVALID, "postgres: the resource state names %q, which paved does not create (names start with %q): refusing to touch it", n, naming.Prefix)
-		}
-	}
-	return nil
-}
+// layout names the driver's space on the server and its limits.
+var layout = naming.Layout{Driver: "postgres", SpaceKey: "database", SpaceMax: maxIdentifier, UserMax: maxIdentifier}
 
 // Provision creates the resource's role and database, or brings them back to
 // what the state says: provisioning again returns the same outputs.
@@ -97,8 +69,8 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 	if err != nil {
 		return nil, err
 	}
-	st := stateFrom(req)
-	if err := st.check(); err != nil {
+	st := layout.Load(req)
+	if err := st.Check(); err != nil {
 		return nil, err
 	}
 	if st.Password == "" {
@@ -112,7 +84,7 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 	if err != nil {
 		return nil, err
 	}
-	uri := fmt.Sprintf("postgres://%s:%s@%s/%s", st.Username, st.Password, in.addr(), st.Database)
+	uri := fmt.Sprintf("postgres://%s:%s@%s/%s", st.Username, st.Password, in.addr(), st.Space)
 	if in.SSLMode != "" {
 		uri += "?sslmode=" + in.SSLMode
 	}
@@ -120,23 +92,23 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 		Outputs: map[string]any{
 			"host":     in.Host,
 			"port":     in.Port,
-			"name":     st.Database,
-			"database": st.Database,
+			"name":     st.Space,
+			"database": st.Space,
 			"username": st.Username,
 			"password": st.Password,
 			"uri":      uri,
 		},
-		State: map[string]any{"database": st.Database, "username": st.Username, "password": st.Password},
+		State: st.State(),
 	}, nil
 }
 
-func provision(ctx context.Context, conn *pgx.Conn, st state, log func(string, ...any)) error {
+func provision(ctx context.Context, conn *pgx.Conn, st naming.Space, log func(string, ...any)) error {
 	var super bool
 	if err := conn.QueryRow(ctx, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&super); err != nil {
 		return fmt.Errorf("read the admin's attributes: %w", err)
 	}
 	role := pgx.Identifier{st.Username}.Sanitize()
-	db := pgx.Identifier{st.Database}.Sanitize()
+	db := pgx.Identifier{st.Space}.Sanitize()
 	verifier, err := scramVerifier(st.Password)
 	if err != nil {
 		return err
@@ -171,23 +143,23 @@ func provision(ctx context.Context, conn *pgx.Conn, st state, log func(string, .
 	}
 
 	var dbExists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", st.Database).Scan(&dbExists); err != nil {
-		return fmt.Errorf("look up database %s: %w", st.Database, err)
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", st.Space).Scan(&dbExists); err != nil {
+		return fmt.Errorf("look up database %s: %w", st.Space, err)
 	}
 	if !dbExists {
 		_, err := conn.Exec(ctx, "CREATE DATABASE "+db+" OWNER "+role)
 		switch {
 		case err == nil:
-			log("created database %s", st.Database)
+			log("created database %s", st.Space)
 		case sqlState(err) != "42P04": // duplicate_database: created meanwhile
-			return fmt.Errorf("create database %s: %w", st.Database, err)
+			return fmt.Errorf("create database %s: %w", st.Space, err)
 		}
 	} else if _, err := conn.Exec(ctx, "ALTER DATABASE "+db+" OWNER TO "+role); err != nil {
-		return fmt.Errorf("give database %s to role %s: %w", st.Database, st.Username, err)
+		return fmt.Errorf("give database %s to role %s: %w", st.Space, st.Username, err)
 	}
 	// Other resources' roles on the same server may not connect to it.
 	if _, err := conn.Exec(ctx, "REVOKE ALL ON DATABASE "+db+" FROM PUBLIC"); err != nil {
-		return fmt.Errorf("revoke public access to database %s: %w", st.Database, err)
+		return fmt.Errorf("revoke public access to database %s: %w", st.Space, err)
 	}
 	return nil
 }
@@ -200,28 +172,28 @@ func (d *Driver) Deprovision(ctx context.Context, req *paved.ResourceRequest) er
 	if err != nil {
 		return err
 	}
-	st := stateFrom(req)
-	if err := st.check(); err != nil {
+	st := layout.Load(req)
+	if err := st.Check(); err != nil {
 		return err
 	}
 	log := logger(req.Log)
 	return d.withConn(ctx, in, req.Log, func(ctx context.Context, conn *pgx.Conn) error {
 		if _, err := conn.Exec(ctx,
 			"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (datname = $1 OR usename = $2) AND pid <> pg_backend_pid()",
-			st.Database, st.Username); err != nil {
-			return fmt.Errorf("end the sessions of database %s: %w", st.Database, err)
+			st.Space, st.Username); err != nil {
+			return fmt.Errorf("end the sessions of database %s: %w", st.Space, err)
 		}
-		drop := "DROP DATABASE IF EXISTS " + pgx.Identifier{st.Database}.Sanitize()
+		drop := "DROP DATABASE IF EXISTS " + pgx.Identifier{st.Space}.Sanitize()
 		if serverMajor(conn) >= 13 {
 			drop += " WITH (FORCE)"
 		}
 		if _, err := conn.Exec(ctx, drop); err != nil {
-			return fmt.Errorf("drop database %s: %w", st.Database, err)
+			return fmt.Errorf("drop database %s: %w", st.Space, err)
 		}
 		if _, err := conn.Exec(ctx, "DROP ROLE IF EXISTS "+pgx.Identifier{st.Username}.Sanitize()); err != nil {
 			return fmt.Errorf("drop role %s: %w", st.Username, err)
 		}
-		log("dropped database %s and role %s", st.Database, st.Username)
+		log("dropped database %s and role %s", st.Space, st.Username)
 		return nil
 	})
 }
