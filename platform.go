@@ -153,14 +153,15 @@ type Store interface {
 	UpdateDeployment(ctx context.Context, d *Deployment) error
 	// LastSuccessful returns the newest succeeded deployment of an env.
 	LastSuccessful(ctx context.Context, app, env string) (*Deployment, error)
-	// FailRunning marks every running or queued deployment failed (after a
-	// crash) and returns how many it changed.
-	FailRunning(ctx context.Context, reason string) (int, error)
 	AppendEvent(ctx context.Context, deployment string, e *Event) error
 	Events(ctx context.Context, deployment string, after int64) ([]Event, error)
 
 	Audit(ctx context.Context, e *AuditEntry) error
 	ListAudit(ctx context.Context, limit int) ([]AuditEntry, error)
+
+	// A store also lets several servers share it, and keeps targets.
+	Coordinator
+	TargetStore
 
 	Close() error
 }
@@ -168,8 +169,7 @@ type Store interface {
 // Coordinator lets several servers share one store: a server proves it is
 // alive with heartbeats, leases make deployments to one environment run one
 // at a time across servers, and deployments whose server died are failed by
-// whichever server notices. Stores that serve one process need not
-// implement it.
+// whichever server notices (or by the same server when it starts again).
 type Coordinator interface {
 	// Heartbeat records that a server is alive at the given time.
 	Heartbeat(ctx context.Context, server string, at time.Time) error

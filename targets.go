@@ -28,7 +28,7 @@ type TargetInfo struct {
 	Sealed []byte `json:"-"`
 }
 
-// TargetStore persists registered targets. Stores implement it beside Store.
+// TargetStore persists registered targets; every Store does.
 type TargetStore interface {
 	PutTarget(ctx context.Context, t *TargetInfo) error
 	GetTarget(ctx context.Context, name string) (*TargetInfo, error)

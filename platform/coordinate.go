@@ -31,9 +31,6 @@ func NewServerID() string {
 // coordinate starts the heartbeat and, apart from it so that a long wait
 // for a lease never delays a heartbeat, the check for dead servers' work.
 func (p *Platform) coordinate() {
-	if p.coord == nil {
-		return
-	}
 	loop := func(what string, f func() error) {
 		p.wg.Add(1)
 		go func() {
@@ -52,7 +49,7 @@ func (p *Platform) coordinate() {
 			}
 		}()
 	}
-	loop("heartbeat", func() error { return p.coord.Heartbeat(p.runCtx, p.id, p.now()) })
+	loop("heartbeat", func() error { return p.cfg.Store.Heartbeat(p.runCtx, p.id, p.now()) })
 	loop("failing deployments of dead servers", func() error { return p.failOrphaned(p.runCtx) })
 }
 
@@ -62,7 +59,7 @@ const orphanReason = "the server running this deployment stopped while it was qu
 // environments back to the last successful deployment.
 func (p *Platform) failOrphaned(ctx context.Context) error {
 	now := p.now()
-	orphans, err := p.coord.FailOrphaned(ctx, now.Add(-staleAfter), orphanReason, now)
+	orphans, err := p.cfg.Store.FailOrphaned(ctx, now.Add(-staleAfter), orphanReason, now)
 	if err != nil {
 		return err
 	}
@@ -96,8 +93,8 @@ func (p *Platform) envLock(app, env string) *sync.Mutex {
 }
 
 // withLease runs f alone on the environment: under this server's lock for
-// it and, when servers share the store, the environment's lease, renewed
-// while f runs. Waiting stops with ctx; f itself runs on to its end (a
+// it and the environment's lease in the store (which orders servers sharing
+// it), renewed while f runs. Waiting stops with ctx; f itself runs on to its end (a
 // shutdown does not cut a deployment in half) unless the lease is lost,
 // which cancels the context f gets.
 func (p *Platform) withLease(ctx context.Context, app, env string, f func(context.Context) error) error {
@@ -113,13 +110,10 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 	defer lock.Unlock()
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	if p.coord == nil {
-		return f(runCtx)
-	}
 	name := "deploy/" + app + "/" + env
 	for {
 		now := p.now()
-		ok, err := p.coord.AcquireLease(ctx, name, p.id, now.Add(leaseTTL), now)
+		ok, err := p.cfg.Store.AcquireLease(ctx, name, p.id, now.Add(leaseTTL), now)
 		if err != nil {
 			return err
 		}
@@ -142,7 +136,7 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 				return
 			case <-t.C:
 				now := p.now()
-				ok, err := p.coord.AcquireLease(runCtx, name, p.id, now.Add(leaseTTL), now)
+				ok, err := p.cfg.Store.AcquireLease(runCtx, name, p.id, now.Add(leaseTTL), now)
 				if err != nil || !ok {
 					// Another server may take the environment now: stop.
 					p.log.Error("lost an environment's deployment lease; stopping the work under it", "lease", name, "err", err)
@@ -154,7 +148,7 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 	}()
 	defer func() {
 		close(done)
-		if err := p.coord.ReleaseLease(context.WithoutCancel(ctx), name, p.id); err != nil {
+		if err := p.cfg.Store.ReleaseLease(context.WithoutCancel(ctx), name, p.id); err != nil {
 			p.log.Error("releasing an environment's deployment lease", "lease", name, "err", err)
 		}
 	}()
@@ -164,11 +158,11 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 // startCoordination runs at start: this server's own earlier work (same
 // id, before a crash) is orphaned at once, not after staleAfter.
 func (p *Platform) startCoordination(ctx context.Context) error {
-	if err := p.coord.Heartbeat(ctx, p.id, time.Unix(0, 0).UTC()); err != nil {
+	if err := p.cfg.Store.Heartbeat(ctx, p.id, time.Unix(0, 0).UTC()); err != nil {
 		return err
 	}
 	if err := p.failOrphaned(ctx); err != nil {
 		return err
 	}
-	return p.coord.Heartbeat(ctx, p.id, p.now())
+	return p.cfg.Store.Heartbeat(ctx, p.id, p.now())
 }

@@ -60,13 +60,9 @@ type Platform struct {
 	// the context of the request that queued them.
 	runCtx context.Context
 	cancel context.CancelFunc
-	// coord is the store's coordination of several servers, or nil.
-	coord paved.Coordinator
-	id    string
-	// tstore keeps registered targets, when the store can; built caches
-	// the targets made from them.
-	tstore paved.TargetStore
-	built  map[string]paved.Target
+	id     string
+	// built caches the targets made from registrations.
+	built map[string]paved.Target
 	// locks order this server's work per environment ("app/env").
 	locks map[string]*sync.Mutex
 }
@@ -109,8 +105,6 @@ func New(cfg Config) (*Platform, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Platform{cfg: cfg, log: cfg.Logger, queues: map[string]*envQueue{}, runCtx: ctx, cancel: cancel, id: cfg.ServerID}
-	p.coord, _ = cfg.Store.(paved.Coordinator)
-	p.tstore, _ = cfg.Store.(paved.TargetStore)
 	p.built = map[string]paved.Target{}
 	p.locks = map[string]*sync.Mutex{}
 	return p, nil
@@ -121,14 +115,10 @@ func New(cfg Config) (*Platform, error) {
 // starts the heartbeat when the store coordinates several servers, and the
 // reaper of expired environments.
 func (p *Platform) Start(ctx context.Context, reapEvery time.Duration) error {
-	if p.coord != nil {
-		if err := p.startCoordination(ctx); err != nil {
-			return err
-		}
-		p.coordinate()
-	} else if err := p.recover(ctx); err != nil {
+	if err := p.startCoordination(ctx); err != nil {
 		return err
 	}
+	p.coordinate()
 	if reapEvery > 0 {
 		p.wg.Add(1)
 		go func() {

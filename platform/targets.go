@@ -32,10 +32,10 @@ func (p *Platform) target(ctx context.Context, name string) (paved.Target, error
 	if t != nil {
 		return t, nil
 	}
-	if p.tstore == nil || p.cfg.TargetFactory == nil {
+	if p.cfg.TargetFactory == nil {
 		return nil, paved.Errorf(paved.ENOTFOUND, "target %q is not configured on this server", name)
 	}
-	info, err := p.tstore.GetTarget(ctx, name)
+	info, err := p.cfg.Store.GetTarget(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -89,8 +89,8 @@ func (p *Platform) RegisterTarget(ctx context.Context, t *paved.TargetInfo) (out
 		return nil, paved.Errorf(paved.EINVALID, "kubeconfig: give a kubeconfig, or in_cluster for the cluster paved runs in")
 	case t.Kubeconfig != "" && t.InCluster:
 		return nil, paved.Errorf(paved.EINVALID, "kubeconfig and in_cluster: give one of them")
-	case p.tstore == nil || p.cfg.TargetFactory == nil:
-		return nil, paved.Errorf(paved.EUNAVAILABLE, "this server cannot register targets (its store keeps none)")
+	case p.cfg.TargetFactory == nil:
+		return nil, paved.Errorf(paved.EUNAVAILABLE, "this server cannot build registered targets")
 	}
 	built, err := p.cfg.TargetFactory(t)
 	if err != nil {
@@ -105,7 +105,7 @@ func (p *Platform) RegisterTarget(ctx context.Context, t *paved.TargetInfo) (out
 		stored.Sealed = p.cfg.Sealer.Seal([]byte(t.Kubeconfig), targetAD(t.Name))
 	}
 	stored.CreatedAt = p.now()
-	if err := p.tstore.PutTarget(ctx, &stored); err != nil {
+	if err := p.cfg.Store.PutTarget(ctx, &stored); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()
@@ -124,15 +124,13 @@ func (p *Platform) ListTargets(ctx context.Context) ([]paved.TargetInfo, error) 
 	for _, name := range slices.Sorted(maps.Keys(p.cfg.Targets)) {
 		out = append(out, paved.TargetInfo{Name: name, Type: p.targetType(name)})
 	}
-	if p.tstore != nil {
-		stored, err := p.tstore.ListTargets(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range stored {
-			t.Sealed, t.Kubeconfig = nil, ""
-			out = append(out, t)
-		}
+	stored, err := p.cfg.Store.ListTargets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range stored {
+		t.Sealed, t.Kubeconfig = nil, ""
+		out = append(out, t)
 	}
 	return out, nil
 }

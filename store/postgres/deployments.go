@@ -163,19 +163,6 @@ func (db *DB) LastSuccessful(ctx context.Context, app, env string) (*paved.Deplo
 	return d, nil
 }
 
-// FailRunning marks every queued or running deployment failed with reason
-// and returns how many it changed.
-func (db *DB) FailRunning(ctx context.Context, reason string) (int, error) {
-	// The states are literals so that the planner can use the partial index
-	// deployments_unfinished, which holds exactly these rows.
-	tag, err := db.pool.Exec(ctx, `UPDATE deployments SET status = $1, error = $2, finished_at = COALESCE(finished_at, $3)
-		WHERE status IN ('queued', 'running')`, paved.DeploymentFailed, reason, record.Now())
-	if err != nil {
-		return 0, fmt.Errorf("postgres: fail running deployments: %w", err)
-	}
-	return int(tag.RowsAffected()), nil
-}
-
 // AppendEvent appends e to a deployment's event log and sets e.Seq (1, 2,
 // 3... per deployment) and e.Time when zero.
 func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Event) error {

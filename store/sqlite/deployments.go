@@ -181,24 +181,6 @@ func (db *DB) LastSuccessful(ctx context.Context, app, env string) (*paved.Deplo
 	return d, nil
 }
 
-// FailRunning marks every queued or running deployment failed with reason
-// and returns how many it changed.
-func (db *DB) FailRunning(ctx context.Context, reason string) (int, error) {
-	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		// The states are literals so that the planner can use the partial
-		// index deployments_unfinished, which holds exactly these rows.
-		res, err := tx.ExecContext(ctx, `UPDATE deployments SET status = ?, error = ?, finished_at = COALESCE(finished_at, ?)
-			WHERE status IN ('queued', 'running')`, paved.DeploymentFailed, reason, fmtTime(record.Now()))
-		if err != nil {
-			return fmt.Errorf("sqlite: fail running deployments: %w", err)
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return int(n), err
-}
-
 // AppendEvent appends e to a deployment's event log and sets e.Seq (1, 2,
 // 3... per deployment) and e.Time when zero.
 func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Event) error {

@@ -11,17 +11,6 @@ import (
 	"paved.dev/paved"
 )
 
-// coordinator returns s as a paved.Coordinator, skipping stores that serve
-// one process only.
-func coordinator(t *testing.T, s paved.Store) paved.Coordinator {
-	t.Helper()
-	c, ok := s.(paved.Coordinator)
-	if !ok {
-		t.Skipf("%T does not implement paved.Coordinator", s)
-	}
-	return c
-}
-
 func testRunner(t *testing.T, s paved.Store) {
 	ctx := context.Background()
 	seed(t, s)
@@ -48,7 +37,7 @@ func testRunner(t *testing.T, s paved.Store) {
 }
 
 func testFailOrphaned(t *testing.T, s paved.Store) {
-	c := coordinator(t, s)
+	c := s
 	ctx := context.Background()
 	seed(t, s)
 	wantError(t, c.Heartbeat(ctx, "", at(0)), paved.EINVALID, "server is required")
@@ -106,7 +95,7 @@ func testFailOrphaned(t *testing.T, s paved.Store) {
 // testConcurrentFailOrphaned has servers notice the same orphans at once:
 // each orphan is failed and returned by exactly one of them.
 func testConcurrentFailOrphaned(t *testing.T, s paved.Store) {
-	c := coordinator(t, s)
+	c := s
 	ctx := context.Background()
 	seed(t, s)
 	const orphans, servers = 30, 6
@@ -143,7 +132,7 @@ func testConcurrentFailOrphaned(t *testing.T, s paved.Store) {
 }
 
 func testLeases(t *testing.T, s paved.Store) {
-	c := coordinator(t, s)
+	c := s
 	ctx := context.Background()
 	const lease = "deploy/shop/dev"
 	acquire := func(holder string, until, now time.Time, want bool) {
@@ -184,7 +173,7 @@ func testLeases(t *testing.T, s paved.Store) {
 // testConcurrentLeases has holders race for one lease, free and then
 // expired: exactly one wins each round.
 func testConcurrentLeases(t *testing.T, s paved.Store) {
-	c := coordinator(t, s)
+	c := s
 	ctx := context.Background()
 	const holders = 20
 	for round, now := range []time.Time{at(0), at(100)} {

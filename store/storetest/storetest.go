@@ -35,7 +35,6 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"DeploymentRoundTrip", testDeploymentRoundTrip},
 		{"UpdateDeployment", testUpdateDeployment},
 		{"LastSuccessful", testLastSuccessful},
-		{"FailRunning", testFailRunning},
 		{"Events", testEvents},
 		{"Audit", testAudit},
 		{"Timestamps", testTimestamps},
@@ -551,41 +550,6 @@ func testLastSuccessful(t *testing.T, s paved.Store) {
 	must(t, err)
 	if got.ID != "d2" || len(got.Objects) != 1 {
 		t.Fatalf("LastSuccessful = %s with %d objects, want d2 with 1", got.ID, len(got.Objects))
-	}
-}
-
-func testFailRunning(t *testing.T, s paved.Store) {
-	ctx := context.Background()
-	seed(t, s)
-	states := []string{paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed, paved.DeploymentRunning}
-	for i, st := range states {
-		d := deployment(fmt.Sprintf("d%d", i+1), "dev", at(i), 0)
-		d.Status = st
-		must(t, s.CreateDeployment(ctx, d))
-	}
-	n, err := s.FailRunning(ctx, "paved restarted")
-	must(t, err)
-	if n != 3 {
-		t.Fatalf("FailRunning changed %d deployments, want 3", n)
-	}
-	for i, st := range states {
-		d, err := s.GetDeployment(ctx, fmt.Sprintf("d%d", i+1))
-		must(t, err)
-		switch st {
-		case paved.DeploymentQueued, paved.DeploymentRunning:
-			if d.Status != paved.DeploymentFailed || d.Error != "paved restarted" || d.FinishedAt == nil {
-				t.Fatalf("%s was %s: now status %q, error %q, finished %v; want failed with the reason", d.ID, st, d.Status, d.Error, d.FinishedAt)
-			}
-		default:
-			if d.Status != st || d.Error != "" {
-				t.Fatalf("%s was %s: now %q %q, want it unchanged", d.ID, st, d.Status, d.Error)
-			}
-		}
-	}
-	n, err = s.FailRunning(ctx, "again")
-	must(t, err)
-	if n != 0 {
-		t.Fatalf("second FailRunning changed %d, want 0", n)
 	}
 }
 

@@ -9,20 +9,9 @@ import (
 	"paved.dev/paved"
 )
 
-// targetStore returns s as a paved.TargetStore, skipping stores that keep
-// no registered targets.
-func targetStore(t *testing.T, s paved.Store) paved.TargetStore {
-	t.Helper()
-	ts, ok := s.(paved.TargetStore)
-	if !ok {
-		t.Skipf("%T does not implement paved.TargetStore", s)
-	}
-	return ts
-}
-
 func testTargets(t *testing.T, s paved.Store) {
 	ctx := context.Background()
-	ts := targetStore(t, s)
+	ts := s
 
 	prod := &paved.TargetInfo{
 		Name: "prod", Type: paved.TargetKubernetes, Context: "prod-admin", Server: "https://10.0.0.1:6443",
@@ -77,7 +66,7 @@ func testTargets(t *testing.T, s paved.Store) {
 
 func testListTargets(t *testing.T, s paved.Store) {
 	ctx := context.Background()
-	ts := targetStore(t, s)
+	ts := s
 	list, err := ts.ListTargets(ctx)
 	must(t, err)
 	if len(list) != 0 {
@@ -103,7 +92,7 @@ func testListTargets(t *testing.T, s paved.Store) {
 
 func testDeleteTarget(t *testing.T, s paved.Store) {
 	ctx := context.Background()
-	ts := targetStore(t, s)
+	ts := s
 	for _, name := range []string{"prod", "staging"} {
 		must(t, ts.PutTarget(ctx, &paved.TargetInfo{Name: name, Type: paved.TargetKubernetes, Sealed: []byte("k")}))
 	}

@@ -1,0 +1,38 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+
+	"paved.dev/paved"
+)
+
+// reconcile re-applies an environment's last successful deployment, or
+// removes everything when there is none.
+func (p *Platform) reconcile(ctx context.Context, app, envName string) error {
+	env, err := p.cfg.Store.GetEnvironment(ctx, app, envName)
+	if err != nil {
+		return err
+	}
+	target, err := p.target(ctx, env.Target)
+	if err != nil {
+		return err
+	}
+	last, err := p.lastSuccessful(ctx, env)
+	if paved.ErrorCode(err) == paved.ENOTFOUND {
+		return target.Delete(ctx, p.deployContext(ctx, env), nil, fmt.Sprintf("recover %s/%s: no successful deployment", app, envName))
+	}
+	if err != nil {
+		return err
+	}
+	objs, err := p.openObjects(last.ID, last.Objects)
+	if err != nil {
+		return err
+	}
+	_, err = target.Apply(ctx, &paved.ApplyRequest{
+		Context: p.deployContext(ctx, env), DeploymentID: last.ID, Author: "paved",
+		Message: "recover: back to " + last.ID + " after a restart", Objects: objs, Previous: last.Inventory,
+		Log: func(string) {},
+	})
+	return err
+}
