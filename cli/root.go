@@ -44,7 +44,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	var perr *paved.Error
 	if errors.As(err, &perr) || !isCobraUsage(err) {
-		fmt.Fprintln(stderr, "error:", errorText(err))
+		fmt.Fprintln(stderr, "error:", err)
 		if code, ok := exitCodes[paved.ErrorCode(err)]; ok {
 			return code
 		}
@@ -53,10 +53,6 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	fmt.Fprintln(stderr, "error:", err)
 	return 2
 }
-
-// errorText shows a user's error in full and any other as it is: the CLI
-// runs on the user's own machine, so nothing is hidden from them here.
-func errorText(err error) string { return err.Error() }
 
 // isCobraUsage tells command-line mistakes (exit 2) from failures. Cobra
 // returns some of them as plain errors, known by their wording.

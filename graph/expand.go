@@ -16,7 +16,7 @@ import (
 func (g *Graph) Expand(workload, s string) (string, bool, error) {
 	secret := false
 	out, err := score.Expand(s, func(parts []string) (string, error) {
-		v, sec, err := g.lookup(workload, parts)
+		v, sec, err := g.Lookup(workload, parts)
 		if err != nil {
 			return "", err
 		}
@@ -33,12 +33,9 @@ func (g *Graph) Expand(workload, s string) (string, bool, error) {
 	return out, secret, err
 }
 
-// Lookup resolves one placeholder for a workload to its value.
+// Lookup resolves one placeholder of a workload to its value, and says
+// whether it is secret.
 func (g *Graph) Lookup(workload string, parts []string) (any, bool, error) {
-	return g.lookup(workload, parts)
-}
-
-func (g *Graph) lookup(workload string, parts []string) (any, bool, error) {
 	w := g.workloads[workload]
 	switch parts[0] {
 	case "metadata":

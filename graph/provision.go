@@ -141,7 +141,7 @@ func (g *Graph) expandValue(workload string, v any, path string) (any, error) {
 	switch t := v.(type) {
 	case string:
 		if parts, ok := single(t); ok && parts[0] == "resources" {
-			val, _, err := g.lookup(workload, parts)
+			val, _, err := g.Lookup(workload, parts)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", strings.TrimPrefix(path, "."), err)
 			}

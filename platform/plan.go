@@ -12,26 +12,6 @@ import (
 	"paved.dev/paved/manifest"
 )
 
-// dryDriver stands in for a driver that creates things outside the cluster
-// (a database on a shared server) while planning: it returns what the
-// resource returned last time, or marks its outputs as not known yet.
-type dryDriver struct {
-	outputs map[paved.ResourceUID]map[string]any
-}
-
-func (d dryDriver) Provision(_ context.Context, req *paved.ResourceRequest) (*paved.ResourceResult, error) {
-	if out, ok := d.outputs[req.UID]; ok {
-		return &paved.ResourceResult{Outputs: out, State: req.State}, nil
-	}
-	out := map[string]any{}
-	for _, o := range req.Definition.Outputs {
-		if o.Name != paved.AnyOutput {
-			out[o.Name] = "(known after provisioning)"
-		}
-	}
-	return &paved.ResourceResult{Outputs: out}, nil
-}
-
 // dryDrivers returns the drivers for a plan: pure drivers as they are, and
 // drivers that deprovision (they create real things) as dry stand-ins.
 func (p *Platform) dryDrivers(ctx context.Context, env *paved.Environment) definition.Drivers {
@@ -49,7 +29,7 @@ func (p *Platform) dryDrivers(ctx context.Context, env *paved.Environment) defin
 	drivers := definition.Drivers{}
 	for name, d := range p.cfg.Engine.Drivers {
 		if _, creates := d.(paved.Deprovisioner); creates {
-			drivers[name] = wrapDry{dry: dryDriver{outputs: known}, real: d}
+			drivers[name] = dryDriver{outputs: known, real: d}
 		} else {
 			drivers[name] = d
 		}
@@ -57,24 +37,36 @@ func (p *Platform) dryDrivers(ctx context.Context, env *paved.Environment) defin
 	return drivers
 }
 
-// wrapDry keeps the real driver's input checks and output declarations.
-type wrapDry struct {
-	dry  dryDriver
-	real paved.Driver
+// dryDriver stands in for a driver that creates things outside the cluster
+// (a database on a shared server) while planning: it returns what the
+// resource returned last time, or marks its outputs as not known yet. It
+// keeps the real driver's input checks and output declarations.
+type dryDriver struct {
+	outputs map[paved.ResourceUID]map[string]any
+	real    paved.Driver
 }
 
-func (w wrapDry) Provision(ctx context.Context, req *paved.ResourceRequest) (*paved.ResourceResult, error) {
-	return w.dry.Provision(ctx, req)
+func (w dryDriver) Provision(_ context.Context, req *paved.ResourceRequest) (*paved.ResourceResult, error) {
+	if out, ok := w.outputs[req.UID]; ok {
+		return &paved.ResourceResult{Outputs: out, State: req.State}, nil
+	}
+	out := map[string]any{}
+	for _, o := range req.Definition.Outputs {
+		if o.Name != paved.AnyOutput {
+			out[o.Name] = "(known after provisioning)"
+		}
+	}
+	return &paved.ResourceResult{Outputs: out}, nil
 }
 
-func (w wrapDry) ValidateInputs(in map[string]any) error {
+func (w dryDriver) ValidateInputs(in map[string]any) error {
 	if v, ok := w.real.(paved.InputValidator); ok {
 		return v.ValidateInputs(in)
 	}
 	return nil
 }
 
-func (w wrapDry) DeclaredOutputs(in map[string]any) []paved.OutputSpec {
+func (w dryDriver) DeclaredOutputs(in map[string]any) []paved.OutputSpec {
 	if v, ok := w.real.(paved.OutputDeclarer); ok {
 		return v.DeclaredOutputs(in)
 	}
