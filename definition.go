@@ -1,5 +1,7 @@
 package paved
 
+import "context"
+
 // ResourceDefinition tells how resources of one type (and class) are provided
 // in the environments its criteria match. Platform engineers own them.
 type ResourceDefinition struct {
@@ -10,18 +12,38 @@ type ResourceDefinition struct {
 	Inputs      map[string]any `json:"driver_inputs,omitempty" yaml:"driver_inputs,omitempty"`
 	Criteria    []Criteria     `json:"criteria,omitempty" yaml:"criteria,omitempty"`
 	Outputs     []OutputSpec   `json:"outputs,omitempty" yaml:"outputs,omitempty"`
-	// Version counts changes; the store keeps every version.
+	// Version counts changes; the store keeps every version. Built-in
+	// definitions have version 0.
 	Version int `json:"version,omitempty" yaml:"-"`
+}
+
+// Ref names this version of the definition.
+func (d *ResourceDefinition) Ref() DefinitionRef {
+	return DefinitionRef{ID: d.ID, Version: d.Version, Driver: d.Driver}
+}
+
+// DefinitionRef names one version of a definition (version 0: built in).
+type DefinitionRef struct {
+	ID      string `json:"id"`
+	Version int    `json:"version,omitempty"`
+	Driver  string `json:"driver"`
+}
+
+func (r DefinitionRef) String() string {
+	if r.Version == 0 {
+		return r.ID + " (built in)"
+	}
+	return r.ID + " v" + itoa(r.Version)
 }
 
 // Criteria is one set of conditions under which a definition applies. Every
 // field that is set must match; a field left empty matches anything.
 type Criteria struct {
-	Class   string `json:"class,omitempty" yaml:"class,omitempty"`
-	ResID   string `json:"res_id,omitempty" yaml:"res_id,omitempty"`
-	EnvType string `json:"env_type,omitempty" yaml:"env_type,omitempty"`
-	Env     string `json:"env,omitempty" yaml:"env,omitempty"`
-	App     string `json:"app,omitempty" yaml:"app,omitempty"`
+	Class   string  `json:"class,omitempty" yaml:"class,omitempty"`
+	ResID   string  `json:"res_id,omitempty" yaml:"res_id,omitempty"`
+	EnvType EnvType `json:"env_type,omitempty" yaml:"env_type,omitempty"`
+	Env     string  `json:"env,omitempty" yaml:"env,omitempty"`
+	App     string  `json:"app,omitempty" yaml:"app,omitempty"`
 }
 
 // OutputSpec declares one output of a definition.
@@ -51,4 +73,36 @@ func (d *ResourceDefinition) Output(name string) (OutputSpec, bool) {
 		return OutputSpec{Name: name, Secret: wildcard.Secret}, true
 	}
 	return OutputSpec{}, false
+}
+
+// HasSecretOutputs reports whether any declared output is secret.
+func (d *ResourceDefinition) HasSecretOutputs() bool {
+	for _, o := range d.Outputs {
+		if o.Secret {
+			return true
+		}
+	}
+	return false
+}
+
+// DefinitionService manages resource definitions; every change is kept.
+type DefinitionService interface {
+	ApplyDefinitions(ctx context.Context, defs []ResourceDefinition) ([]ResourceDefinition, error)
+	ListDefinitions(ctx context.Context) ([]ResourceDefinition, error)
+	DefinitionHistory(ctx context.Context, id string) ([]ResourceDefinition, error)
+	// ProbeDefinitions checks that the named definitions' drivers reach
+	// what they provision on (all stored definitions when ids is empty),
+	// and records each result (admin).
+	ProbeDefinitions(ctx context.Context, ids []string) ([]ProbeResult, error)
+}
+
+// DefinitionStore persists definitions, every version.
+type DefinitionStore interface {
+	// PutDefinition stores a new version of a definition and returns it.
+	PutDefinition(ctx context.Context, d *ResourceDefinition) (int, error)
+	// ListDefinitions lists the latest version of each definition.
+	ListDefinitions(ctx context.Context) ([]ResourceDefinition, error)
+	DefinitionHistory(ctx context.Context, id string) ([]ResourceDefinition, error)
+	// GetDefinition returns one version of a definition.
+	GetDefinition(ctx context.Context, id string, version int) (*ResourceDefinition, error)
 }

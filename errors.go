@@ -14,7 +14,9 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EUNAVAILABLE  = "unavailable"
-	EINTERNAL     = "internal"
+	// ETOOMANY: a rate or concurrency limit was hit; try again later.
+	ETOOMANY  = "too_many"
+	EINTERNAL = "internal"
 )
 
 // Error is an error a user can act on: a code and a message that says what to

@@ -3,6 +3,7 @@ package paved
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // DefaultClass is the class of a Score resource that names none.
@@ -58,118 +59,84 @@ func (u ResourceUID) ID() string {
 	return ""
 }
 
-// Resource is one provisioned resource of an app's environment.
+// ResourceStatus says whether a resource is in use.
+type ResourceStatus string
+
+// Resource states.
+const (
+	// ResourceActive: provisioned for the environment's workloads.
+	ResourceActive ResourceStatus = "active"
+	// ResourceOrphaned: no longer used (the workloads stopped declaring it,
+	// or another definition re-provisioned it), kept with its data until it
+	// is pruned or the environment is deleted; never removed silently.
+	ResourceOrphaned ResourceStatus = "orphaned"
+)
+
+// Resource is one provisioned resource of an app's environment, as the
+// services show it.
 type Resource struct {
-	UID          ResourceUID `json:"uid"`
-	App          string      `json:"app"`
-	Env          string      `json:"env"`
-	DefinitionID string      `json:"definition"`
-	Driver       string      `json:"driver"`
+	UID               ResourceUID    `json:"uid"`
+	App               string         `json:"app"`
+	Env               string         `json:"env"`
+	DefinitionID      string         `json:"definition"`
+	DefinitionVersion int            `json:"definition_version,omitempty"`
+	Driver            string         `json:"driver"`
+	Status            ResourceStatus `json:"status"`
+	// StatusReason says why a resource is orphaned.
+	StatusReason string `json:"status_reason,omitempty"`
 	// Outputs holds every output; secret ones are listed in Secrets and are
 	// redacted by the services unless a caller with rights asks to reveal them.
-	Outputs map[string]any `json:"outputs"`
-	Secrets []string       `json:"secret_outputs,omitempty"`
-	// State is the driver's private memory of what it created (names, generated
-	// passwords) so that provisioning again returns the same outputs and
-	// deprovisioning removes exactly what was made. It is encrypted at rest.
-	State map[string]any `json:"-"`
+	Outputs   map[string]any `json:"outputs"`
+	Secrets   []string       `json:"secret_outputs,omitempty"`
+	UpdatedAt time.Time      `json:"updated_at"`
 }
 
-// ResourceRequest is what a driver is asked to provision.
-type ResourceRequest struct {
-	UID ResourceUID
-	// Name is the resource's name in its (first) workload, "" for none.
-	Name string
-	// SourceWorkload is the workload that declares the resource (the first by
-	// name when several share it by id).
-	SourceWorkload string
-	Params         map[string]any
-	Metadata       map[string]any
-	Definition     *ResourceDefinition
-	Context        DeployContext
-	// State is what the driver returned for this resource last time, or nil.
-	State map[string]any
-	// Workloads describes every workload of the deployment, by name, so that
-	// drivers (a route, a service-port) can point at a workload's service.
-	Workloads map[string]WorkloadInfo
-	// Secret returns a random-looking value that is stable for this resource
-	// and name across runs with the same state seed.
-	Secret func(name string, length int) string
-	// Log receives progress messages for the deployment's event log.
-	Log func(msg string)
+// StoredResource is a resource as the store keeps it: public outputs in
+// clear, secret outputs and driver state sealed. A resource is identified by
+// its environment, its UID and the definition that provisioned it: after a
+// definition switch the old one is kept (orphaned) beside the new one until
+// it is deprovisioned.
+type StoredResource struct {
+	App               string            `json:"app"`
+	Env               string            `json:"env"`
+	UID               ResourceUID       `json:"uid"`
+	DefinitionID      string            `json:"definition"`
+	DefinitionVersion int               `json:"definition_version,omitempty"`
+	Driver            string            `json:"driver"`
+	Status            ResourceStatus    `json:"status"`
+	StatusReason      string            `json:"status_reason,omitempty"`
+	Outputs           map[string]any    `json:"outputs"`
+	SecretNames       []string          `json:"secret_outputs,omitempty"`
+	Sealed            []byte            `json:"-"`
+	UpdatedAt         time.Time         `json:"updated_at"`
+	Labels            map[string]string `json:"labels,omitempty"`
 }
 
-// WorkloadInfo is what resources may know about a workload.
-type WorkloadInfo struct {
-	Name        string `json:"name"`
-	ServiceName string `json:"service_name"`
-	Ports       []Port `json:"ports"`
+// ResourceService shows provisioned resources.
+type ResourceService interface {
+	ListResources(ctx context.Context, app, env string) ([]Resource, error)
+	// Outputs returns a resource's outputs; secret ones only with reveal
+	// and the rights to see them, redacted otherwise.
+	Outputs(ctx context.Context, app, env string, uid ResourceUID, reveal bool) (map[string]any, error)
 }
 
-// Port is a service port of a workload.
-type Port struct {
-	Name       string `json:"name"`
-	Port       int    `json:"port"`
-	TargetPort int    `json:"target_port"`
-	Protocol   string `json:"protocol"`
+// ResourceFilter selects an environment's resources.
+type ResourceFilter struct {
+	App, Env string
+	// Status "" lists every resource.
+	Status ResourceStatus
 }
 
-// DeployContext is where a deployment goes.
-type DeployContext struct {
-	App       string `json:"app"`
-	Env       string `json:"env"`
-	EnvType   string `json:"env_type"`
-	Namespace string `json:"namespace"`
-	// Team owns the app; its namespace is labelled with it.
-	Team string `json:"team,omitempty"`
-	// Values are the environment's configuration values, which the
-	// "environment" resource type hands to workloads.
-	Values map[string]string `json:"values,omitempty"`
+// ResourceStore persists resources.
+type ResourceStore interface {
+	// PutResource stores a resource (keyed by app, env, UID and definition);
+	// State and secret Outputs arrive sealed by the caller.
+	PutResource(ctx context.Context, r *StoredResource) error
+	ListResources(ctx context.Context, f ResourceFilter) ([]StoredResource, error)
+	// SetResourceStatus marks one stored resource active or orphaned.
+	SetResourceStatus(ctx context.Context, app, env string, uid ResourceUID, definition string, st ResourceStatus, reason string) error
+	DeleteResource(ctx context.Context, app, env string, uid ResourceUID, definition string) error
 }
 
-// ResourceResult is what a driver returns.
-type ResourceResult struct {
-	Outputs map[string]any
-	// State is kept and handed back on the next provisioning of this resource.
-	State map[string]any
-	// Manifests are Kubernetes objects to deploy with the workloads.
-	Manifests []map[string]any
-}
-
-// Driver provisions resources of the types its definitions name. Drivers are
-// modules: the engine knows them only through this interface and the optional
-// ones below.
-type Driver interface {
-	Provision(ctx context.Context, req *ResourceRequest) (*ResourceResult, error)
-}
-
-// InputValidator is implemented by drivers that can check a definition's
-// driver inputs when it is loaded rather than when it is first used.
-type InputValidator interface {
-	ValidateInputs(inputs map[string]any) error
-}
-
-// OutputDeclarer is implemented by drivers whose outputs follow from their
-// inputs (echo), so that a definition need not list them again.
-type OutputDeclarer interface {
-	DeclaredOutputs(inputs map[string]any) []OutputSpec
-}
-
-// SecretInputer is implemented by drivers some of whose inputs are secret
-// (an admin password): the platform seals those inputs at rest and redacts
-// them in API output.
-type SecretInputer interface {
-	SecretInputs() []string
-}
-
-// Deprovisioner is implemented by drivers that create something outside the
-// rendered manifests (a database on a shared server) and must remove it.
-type Deprovisioner interface {
-	Deprovision(ctx context.Context, req *ResourceRequest) error
-}
-
-// Checker is implemented by drivers that can tell whether a definition's
-// inputs reach a working service with the rights the driver needs.
-type Checker interface {
-	Check(ctx context.Context, inputs map[string]any) error
-}
+// Redacted replaces secret values in output.
+const Redacted = "(redacted)"

@@ -1,36 +1,9 @@
 package paved
 
-import "context"
-
-// ObjectRef names one Kubernetes object.
-type ObjectRef struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Namespace  string `json:"namespace,omitempty"`
-	Name       string `json:"name"`
-}
-
-func (r ObjectRef) String() string {
-	if r.Namespace == "" {
-		return r.Kind + "/" + r.Name
-	}
-	return r.Kind + "/" + r.Namespace + "/" + r.Name
-}
-
-// Object is one rendered Kubernetes object as a JSON-shaped tree.
-type Object map[string]any
-
-// Ref returns the object's identity.
-func (o Object) Ref() ObjectRef {
-	r := ObjectRef{}
-	r.APIVersion, _ = o["apiVersion"].(string)
-	r.Kind, _ = o["kind"].(string)
-	if md, ok := o["metadata"].(map[string]any); ok {
-		r.Name, _ = md["name"].(string)
-		r.Namespace, _ = md["namespace"].(string)
-	}
-	return r
-}
+import (
+	"context"
+	"time"
+)
 
 // ApplyRequest asks a target to make an app's environment hold exactly Objects.
 type ApplyRequest struct {
@@ -39,17 +12,11 @@ type ApplyRequest struct {
 	Author       string
 	Message      string
 	Objects      []Object
-	// Previous is the inventory of the last successful deployment: what is in
-	// it and not in Objects is pruned, and nothing else.
+	// Previous is what the target may hold of the environment (the last
+	// successful deployment's inventory and what failed ones applied since):
+	// what is in it and not in Objects is pruned, and nothing else.
 	Previous []ObjectRef
 	Log      func(msg string)
-}
-
-// ObjectStatus is what a target reports of one object after apply.
-type ObjectStatus struct {
-	Ref    ObjectRef `json:"ref"`
-	State  string    `json:"state"` // applied, progressing, ready, failed, pruned
-	Reason string    `json:"reason,omitempty"`
 }
 
 // ApplyResult is what a target did.
@@ -58,16 +25,77 @@ type ApplyResult struct {
 	Statuses  []ObjectStatus `json:"statuses,omitempty"`
 	// Revision is the target's own name for the result (a Git commit).
 	Revision string `json:"revision,omitempty"`
+	// Observed is true when the statuses are what the target saw of the
+	// objects after applying them (a cluster), false when it cannot see
+	// them run (a Git repository that a cluster syncs).
+	Observed bool `json:"observed"`
 }
 
-// Target is where rendered objects go: a Git repository, a cluster.
+// Target is where rendered objects go: a Git repository, a cluster. Targets
+// are modules registered by type (see Registry).
 type Target interface {
+	// Apply makes the environment hold exactly req.Objects. When it fails
+	// part way it returns what it did apply along with the error.
 	Apply(ctx context.Context, req *ApplyRequest) (*ApplyResult, error)
 	// Delete removes everything paved applied for the environment.
 	Delete(ctx context.Context, dc DeployContext, inventory []ObjectRef, message string) error
 }
 
-// TargetChecker is implemented by targets that can check their health.
-type TargetChecker interface {
-	Check(ctx context.Context) error
+// TargetProber is implemented by targets that can check that paved reaches
+// them with the rights it needs.
+type TargetProber interface {
+	Probe(ctx context.Context) error
+}
+
+// DriftReader is implemented by targets that can read what they hold.
+type DriftReader interface {
+	Drift(ctx context.Context, dc DeployContext, objects []Object) ([]Drift, error)
+}
+
+// Target types.
+const (
+	TargetGitOps     = "gitops"
+	TargetKubernetes = "kubernetes"
+)
+
+// TargetInfo is a target: where an environment's objects go. Targets are
+// configured on the server (the GitOps repository) or registered at run
+// time (clusters).
+type TargetInfo struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Kubeconfig registers a cluster; it is sealed at rest and never
+	// returned. Context picks one of its contexts ("" the current one).
+	Kubeconfig string `json:"kubeconfig,omitempty"`
+	Context    string `json:"context,omitempty"`
+	// InCluster uses the service account paved runs as.
+	InCluster bool `json:"in_cluster,omitempty"`
+	// Server is the cluster's API address, for display.
+	Server string `json:"server,omitempty"`
+	// Configured is true for targets set by the server's configuration,
+	// which cannot be registered or removed through the API.
+	Configured bool      `json:"configured,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	// Sealed holds the sealed credentials in the store.
+	Sealed []byte `json:"-"`
+}
+
+// TargetFactory builds a registered target from its registration.
+type TargetFactory func(info *TargetInfo) (Target, error)
+
+// TargetService registers and probes targets.
+type TargetService interface {
+	RegisterTarget(ctx context.Context, t *TargetInfo) (*TargetInfo, error)
+	ListTargets(ctx context.Context) ([]TargetInfo, error)
+	// ProbeTarget checks that paved reaches a target with the rights it
+	// needs, and records the result (admin).
+	ProbeTarget(ctx context.Context, name string) (*ProbeResult, error)
+}
+
+// TargetStore persists registered targets.
+type TargetStore interface {
+	PutTarget(ctx context.Context, t *TargetInfo) error
+	GetTarget(ctx context.Context, name string) (*TargetInfo, error)
+	ListTargets(ctx context.Context) ([]TargetInfo, error)
+	DeleteTarget(ctx context.Context, name string) error
 }

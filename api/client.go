@@ -21,14 +21,16 @@ import (
 // The client implements every service, so the CLI calls the server through
 // the same interfaces the server calls the platform through.
 var (
-	_ paved.TeamService       = (*Client)(nil)
-	_ paved.AppService        = (*Client)(nil)
-	_ paved.DefinitionService = (*Client)(nil)
-	_ paved.DeploymentService = (*Client)(nil)
-	_ paved.ResourceService   = (*Client)(nil)
-	_ paved.AuditService      = (*Client)(nil)
-	_ paved.TargetService     = (*Client)(nil)
-	_ paved.DefinitionChecker = (*Client)(nil)
+	_ paved.TeamService        = (*Client)(nil)
+	_ paved.UserService        = (*Client)(nil)
+	_ paved.AppService         = (*Client)(nil)
+	_ paved.EnvironmentService = (*Client)(nil)
+	_ paved.DefinitionService  = (*Client)(nil)
+	_ paved.DeploymentService  = (*Client)(nil)
+	_ paved.ResourceService    = (*Client)(nil)
+	_ paved.AuditService       = (*Client)(nil)
+	_ paved.TargetService      = (*Client)(nil)
+	_ paved.EventFollower      = (*Client)(nil)
 )
 
 // Client talks to a paved server.
@@ -226,8 +228,8 @@ func (c *Client) responseError(resp *http.Response) error {
 
 // Health asks whether the server is up and which version it runs; it needs
 // no token.
-func (c *Client) Health(ctx context.Context) (*Health, error) {
-	var h Health
+func (c *Client) Health(ctx context.Context) (*ServerStatus, error) {
+	var h ServerStatus
 	if err := c.do(ctx, http.MethodGet, "/api/healthz", nil, nil, &h); err != nil {
 		return nil, err
 	}
@@ -252,16 +254,52 @@ func (c *Client) ListUsers(ctx context.Context) ([]paved.User, error) {
 	return l.Items, c.do(ctx, http.MethodGet, "/api/users", nil, nil, &l)
 }
 
-func (c *Client) CreateToken(ctx context.Context, user string) (string, error) {
+func (c *Client) UpdateUser(ctx context.Context, name string, up paved.UserUpdate) (*paved.User, error) {
+	p, err := path("/api/users/%s", name)
+	if err != nil {
+		return nil, err
+	}
+	var u paved.User
+	if err := c.do(ctx, http.MethodPatch, p, nil, up, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func (c *Client) CreateToken(ctx context.Context, req *paved.TokenRequest) (*paved.IssuedToken, error) {
+	p, err := path("/api/users/%s/tokens", req.User)
+	if err != nil {
+		return nil, err
+	}
+	var t paved.IssuedToken
+	if err := c.do(ctx, http.MethodPost, p, nil, req, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func (c *Client) ListTokens(ctx context.Context, user string) ([]paved.Token, error) {
 	p, err := path("/api/users/%s/tokens", user)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	var t TokenResponse
-	if err := c.do(ctx, http.MethodPost, p, nil, nil, &t); err != nil {
-		return "", err
+	var l list[paved.Token]
+	return l.Items, c.do(ctx, http.MethodGet, p, nil, nil, &l)
+}
+
+func (c *Client) RevokeTokens(ctx context.Context, user, id string) (int, error) {
+	p, err := path("/api/users/%s/tokens", user)
+	if id != "" {
+		p, err = path("/api/users/%s/tokens/%s", user, id)
 	}
-	return t.Token, nil
+	if err != nil {
+		return 0, err
+	}
+	var r RevokeResponse
+	if err := c.do(ctx, http.MethodDelete, p, nil, nil, &r); err != nil {
+		return 0, err
+	}
+	return r.Revoked, nil
 }
 
 func (c *Client) WhoAmI(ctx context.Context) (*paved.User, error) {
@@ -398,20 +436,30 @@ func (c *Client) GetDeployment(ctx context.Context, id string) (*paved.Deploymen
 	return &d, nil
 }
 
-func (c *Client) ListDeployments(ctx context.Context, app, env string, limit int) ([]paved.Deployment, error) {
-	p, err := path("/api/apps/%s/deployments", app)
-	if err != nil {
-		return nil, err
-	}
+func (c *Client) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]paved.Deployment, error) {
 	q := url.Values{}
-	if env != "" {
-		q.Set("env", env)
+	for k, v := range map[string]string{"app": f.App, "env": f.Env} {
+		if v != "" {
+			q.Set(k, v)
+		}
 	}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
+	if f.EnvID != "" || f.Runner != "" || f.FinishedAfter != nil {
+		return nil, paved.Errorf(paved.EINVALID, "the API lists deployments by app, env, status, since, before and limit only")
+	}
+	for _, st := range f.Statuses {
+		q.Add("status", string(st))
+	}
+	if f.CreatedSince != nil {
+		q.Set("since", f.CreatedSince.UTC().Format(time.RFC3339Nano))
+	}
+	if f.CreatedBefore != nil {
+		q.Set("before", f.CreatedBefore.UTC().Format(time.RFC3339Nano))
+	}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
 	}
 	var l list[paved.Deployment]
-	return l.Items, c.do(ctx, http.MethodGet, p, q, nil, &l)
+	return l.Items, c.do(ctx, http.MethodGet, "/api/deployments", q, nil, &l)
 }
 
 func (c *Client) Events(ctx context.Context, id string, after int64) ([]paved.Event, error) {
@@ -476,10 +524,22 @@ func (c *Client) Outputs(ctx context.Context, app, env string, uid paved.Resourc
 	return out, nil
 }
 
-func (c *Client) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, error) {
+func (c *Client) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.AuditEntry, error) {
 	q := url.Values{}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
+	if f.Actor != "" {
+		q.Set("actor", f.Actor)
+	}
+	if f.Action != "" {
+		q.Set("action", f.Action)
+	}
+	if f.Since != nil {
+		q.Set("since", f.Since.UTC().Format(time.RFC3339Nano))
+	}
+	if f.Before != nil {
+		q.Set("before", f.Before.UTC().Format(time.RFC3339Nano))
+	}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
 	}
 	var l list[paved.AuditEntry]
 	return l.Items, c.do(ctx, http.MethodGet, "/api/audit", q, nil, &l)
@@ -498,12 +558,12 @@ func (c *Client) ListTargets(ctx context.Context) ([]paved.TargetInfo, error) {
 	return l.Items, c.do(ctx, http.MethodGet, "/api/targets", nil, nil, &l)
 }
 
-func (c *Client) CheckTarget(ctx context.Context, name string) (*paved.Health, error) {
-	p, err := path("/api/targets/%s/check", name)
+func (c *Client) ProbeTarget(ctx context.Context, name string) (*paved.ProbeResult, error) {
+	p, err := path("/api/targets/%s/probe", name)
 	if err != nil {
 		return nil, err
 	}
-	var h paved.Health
+	var h paved.ProbeResult
 	if err := c.do(ctx, http.MethodPost, p, nil, nil, &h); err != nil {
 		return nil, err
 	}
@@ -522,9 +582,18 @@ func (c *Client) EnvironmentStatus(ctx context.Context, app, env string) (*paved
 	return &st, nil
 }
 
-func (c *Client) CheckDefinitions(ctx context.Context, ids []string) ([]paved.Health, error) {
-	var l list[paved.Health]
-	return l.Items, c.do(ctx, http.MethodPost, "/api/definitions/check", nil, CheckDefinitionsRequest{IDs: ids}, &l)
+func (c *Client) ProbeDefinitions(ctx context.Context, ids []string) ([]paved.ProbeResult, error) {
+	var l list[paved.ProbeResult]
+	return l.Items, c.do(ctx, http.MethodPost, "/api/definitions/probe", nil, ProbeDefinitionsRequest{IDs: ids}, &l)
+}
+
+// FollowEvents follows a deployment's event stream (StreamEvents) and
+// returns the deployment as it ended.
+func (c *Client) FollowEvents(ctx context.Context, id string, after int64, send func(paved.Event) error) (*paved.Deployment, error) {
+	if err := c.StreamEvents(ctx, id, after, send); err != nil {
+		return nil, err
+	}
+	return c.GetDeployment(ctx, id)
 }
 
 // StreamEvents calls fn with each event of a deployment after seq after, in

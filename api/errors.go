@@ -37,6 +37,8 @@ func StatusCode(code string) int {
 		return http.StatusNotFound
 	case paved.ECONFLICT:
 		return http.StatusConflict
+	case paved.ETOOMANY:
+		return http.StatusTooManyRequests
 	case paved.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	default:
@@ -56,7 +58,9 @@ func CodeFromStatus(status int) string {
 		return paved.ENOTFOUND
 	case status == http.StatusConflict:
 		return paved.ECONFLICT
-	case status == http.StatusTooManyRequests, status == http.StatusBadGateway,
+	case status == http.StatusTooManyRequests:
+		return paved.ETOOMANY
+	case status == http.StatusBadGateway,
 		status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
 		return paved.EUNAVAILABLE
 	case status >= 400 && status < 500:
@@ -71,7 +75,7 @@ func CodeFromStatus(status int) string {
 func knownCode(code string) bool {
 	switch code {
 	case paved.EINVALID, paved.ENOTFOUND, paved.ECONFLICT, paved.EUNAUTHORIZED,
-		paved.EFORBIDDEN, paved.EUNAVAILABLE, paved.EINTERNAL:
+		paved.EFORBIDDEN, paved.ETOOMANY, paved.EUNAVAILABLE, paved.EINTERNAL:
 		return true
 	}
 	return false

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"paved.dev/paved"
@@ -26,13 +27,9 @@ const (
 
 // endEvent is the data of the "end" event: how the deployment finished.
 type endEvent struct {
-	ID     string `json:"id"`
-	Status string `json:"status"`
-	Error  string `json:"error,omitempty"`
-}
-
-func finished(status string) bool {
-	return status == paved.DeploymentSucceeded || status == paved.DeploymentFailed
+	ID     string                 `json:"id"`
+	Status paved.DeploymentStatus `json:"status"`
+	Error  string                 `json:"error,omitempty"`
 }
 
 // events answers GET /api/deployments/{id}/events: a JSON list, or with
@@ -69,14 +66,19 @@ func acceptsEventStream(r *http.Request) bool {
 	return false
 }
 
-// streamEvents polls the service and sends new events until the deployment
-// has finished and every event is out, the client goes away or the server
-// closes. Once the stream has started, errors travel as "error" events.
+// streamEvents sends a deployment's events as they happen until it has
+// finished and every event is out, the client goes away or the server
+// closes. Events come from the service's publisher (Events); a server
+// without one polls. Once the stream has started, errors travel as "error"
+// events.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, id string, after int64) error {
 	ctx := r.Context()
 	d, err := s.svc.Deployments.GetDeployment(ctx, id)
 	if err != nil {
 		return err
+	}
+	if s.svc.Events != nil {
+		return s.pushEvents(w, r, id, after)
 	}
 	rc := http.NewResponseController(w)
 	// A stream outlives the server's WriteTimeout, which is for requests;
@@ -101,7 +103,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, id string,
 	for {
 		// The status is read before the events, so that when it says
 		// finished, the events fetched next are all there will be.
-		done := finished(d.Status)
+		done := d.Status.Finished()
 		evs, err := s.svc.Deployments.Events(ctx, id, after)
 		if err != nil {
 			return s.streamError(r, sse, err)
@@ -132,6 +134,91 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, id string,
 			return s.streamError(r, sse, err)
 		}
 	}
+}
+
+// pushEvents streams what the service's publisher sends. The stream starts
+// before the first event, and keep-alive comments flow while the
+// deployment is quiet.
+func (s *Server) pushEvents(w http.ResponseWriter, r *http.Request, id string, after int64) error {
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{})
+	ctx, cancel := context.WithTimeout(r.Context(), maxStream)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	sse := &sseWriter{w: w, rc: rc, last: time.Now()}
+	started := false
+	start := func() {
+		if started {
+			return
+		}
+		started = true
+		h := w.Header()
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Accel-Buffering", "no")
+		w.WriteHeader(http.StatusOK)
+		sse.printf("retry: %d\n\n", 1000)
+		_ = sse.flush()
+	}
+	// The stream may refuse before it starts (too many streams): that is
+	// a plain error response. Keep-alives start it otherwise.
+	var mu sync.Mutex
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(keepAlive)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				mu.Lock()
+				start()
+				sse.printf(": keep-alive\n\n")
+				err := sse.flush()
+				mu.Unlock()
+				if err != nil {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	d, err := s.svc.Events.FollowEvents(ctx, id, after, func(e paved.Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		start()
+		sse.send(strconv.FormatInt(e.Seq, 10), "", e)
+		return sse.flush()
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	switch {
+	case err != nil && !started:
+		if ctx.Err() != nil {
+			start()
+			return nil // client gone, shutdown, or maxStream: it resumes
+		}
+		return err
+	case err != nil:
+		if ctx.Err() != nil {
+			return nil
+		}
+		return s.streamError(r, sse, err)
+	}
+	start()
+	if d.Status.Finished() {
+		sse.send("", "end", endEvent{ID: d.ID, Status: d.Status, Error: d.Error})
+	}
+	_ = sse.flush()
+	return nil
 }
 
 // streamError reports an error inside a started stream.

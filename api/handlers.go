@@ -3,19 +3,21 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"paved.dev/paved"
 )
 
-// Health is the answer of /api/healthz.
-type Health struct {
+// ServerStatus is the answer of /api/healthz.
+type ServerStatus struct {
 	Status  string `json:"status"`
 	Version string `json:"version"`
 }
 
-// TokenResponse carries a new bearer token, shown once.
-type TokenResponse struct {
-	Token string `json:"token"`
+// RevokeResponse says how many tokens a revocation revoked.
+type RevokeResponse struct {
+	Revoked int `json:"revoked"`
 }
 
 // PromoteRequest names the environment to promote to.
@@ -28,14 +30,14 @@ type DefinitionsRequest struct {
 	Items []paved.ResourceDefinition `json:"items"`
 }
 
-// CheckDefinitionsRequest is the body of POST /api/definitions/check; no ids
-// checks every stored definition.
-type CheckDefinitionsRequest struct {
+// ProbeDefinitionsRequest is the body of POST /api/definitions/probe; no
+// ids probes every stored definition.
+type ProbeDefinitionsRequest struct {
 	IDs []string `json:"ids"`
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, Health{Status: "ok", Version: s.version})
+	return writeJSON(w, http.StatusOK, ServerStatus{Status: "ok", Version: s.version})
 }
 
 func (s *Server) openAPIDoc(w http.ResponseWriter, r *http.Request) error {
@@ -45,7 +47,7 @@ func (s *Server) openAPIDoc(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.svc.Teams.WhoAmI(r.Context())
+	u, err := s.svc.Users.WhoAmI(r.Context())
 	if err != nil {
 		return err
 	}
@@ -72,7 +74,7 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	users, err := s.svc.Teams.ListUsers(r.Context())
+	users, err := s.svc.Users.ListUsers(r.Context())
 	if err != nil {
 		return err
 	}
@@ -84,18 +86,55 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, maxBody, &u); err != nil {
 		return err
 	}
-	if err := s.svc.Teams.CreateUser(r.Context(), &u); err != nil {
+	if err := s.svc.Users.CreateUser(r.Context(), &u); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, &u)
 }
 
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
-	token, err := s.svc.Teams.CreateToken(r.Context(), r.PathValue("user"))
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
+	var up paved.UserUpdate
+	if err := decode(w, r, maxBody, &up); err != nil {
+		return err
+	}
+	u, err := s.svc.Users.UpdateUser(r.Context(), r.PathValue("user"), up)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, TokenResponse{Token: token})
+	return writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	req := paved.TokenRequest{}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, maxBody, &req); err != nil {
+			return err
+		}
+	}
+	if err := fromPath(r, "user", &req.User); err != nil {
+		return err
+	}
+	tok, err := s.svc.Users.CreateToken(r.Context(), &req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, tok)
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.svc.Users.ListTokens(r.Context(), r.PathValue("user"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(ts))
+}
+
+func (s *Server) revokeTokens(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.svc.Users.RevokeTokens(r.Context(), r.PathValue("user"), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, RevokeResponse{Revoked: n})
 }
 
 func (s *Server) listApps(w http.ResponseWriter, r *http.Request) error {
@@ -126,7 +165,7 @@ func (s *Server) getApp(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listEnvironments(w http.ResponseWriter, r *http.Request) error {
-	envs, err := s.svc.Apps.ListEnvironments(r.Context(), r.PathValue("app"))
+	envs, err := s.svc.Environments.ListEnvironments(r.Context(), r.PathValue("app"))
 	if err != nil {
 		return err
 	}
@@ -141,7 +180,7 @@ func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request) error
 	if err := fromPath(r, "app", &req.App); err != nil {
 		return err
 	}
-	env, err := s.svc.Apps.CreateEnvironment(r.Context(), &req)
+	env, err := s.svc.Environments.CreateEnvironment(r.Context(), &req)
 	if err != nil {
 		return err
 	}
@@ -149,7 +188,7 @@ func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
-	env, err := s.svc.Apps.GetEnvironment(r.Context(), r.PathValue("app"), r.PathValue("env"))
+	env, err := s.svc.Environments.GetEnvironment(r.Context(), r.PathValue("app"), r.PathValue("env"))
 	if err != nil {
 		return err
 	}
@@ -157,7 +196,7 @@ func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteEnvironment(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.Apps.DeleteEnvironment(r.Context(), r.PathValue("app"), r.PathValue("env")); err != nil {
+	if err := s.svc.Environments.DeleteEnvironment(r.Context(), r.PathValue("app"), r.PathValue("env")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -165,7 +204,7 @@ func (s *Server) deleteEnvironment(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) resourceTypes(w http.ResponseWriter, r *http.Request) error {
-	types, err := s.svc.Apps.ResourceTypes(r.Context(), r.PathValue("app"), r.PathValue("env"))
+	types, err := s.svc.Environments.ResourceTypes(r.Context(), r.PathValue("app"), r.PathValue("env"))
 	if err != nil {
 		return err
 	}
@@ -255,12 +294,38 @@ func (s *Server) deploy(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusAccepted, d)
 }
 
+// listDeployments answers GET /api/deployments and
+// /api/apps/{app}/deployments, filtered by ?app, env, status (repeated or
+// comma-separated), since, before (RFC 3339) and limit.
 func (s *Server) listDeployments(w http.ResponseWriter, r *http.Request) error {
 	limit, err := queryInt(r, "limit")
 	if err != nil {
 		return err
 	}
-	ds, err := s.svc.Deployments.ListDeployments(r.Context(), r.PathValue("app"), r.URL.Query().Get("env"), int(limit))
+	q := r.URL.Query()
+	f := paved.DeploymentFilter{App: q.Get("app"), Env: q.Get("env"), Limit: int(limit)}
+	if r.PathValue("app") != "" {
+		if err := fromPath(r, "app", &f.App); err != nil {
+			return err
+		}
+	}
+	for _, v := range q["status"] {
+		for _, st := range strings.Split(v, ",") {
+			switch st := paved.DeploymentStatus(strings.TrimSpace(st)); st {
+			case paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed:
+				f.Statuses = append(f.Statuses, st)
+			default:
+				return paved.Errorf(paved.EINVALID, "status: %q is not one of queued, running, succeeded, failed", st)
+			}
+		}
+	}
+	if f.CreatedSince, err = queryTime(r, "since"); err != nil {
+		return err
+	}
+	if f.CreatedBefore, err = queryTime(r, "before"); err != nil {
+		return err
+	}
+	ds, err := s.svc.Deployments.ListDeployments(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -311,12 +376,21 @@ func (s *Server) outputs(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+// listAudit answers GET /api/audit, filtered by ?actor, action, since,
+// before (RFC 3339) and limit.
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	limit, err := queryInt(r, "limit")
 	if err != nil {
 		return err
 	}
-	entries, err := s.svc.Audit.ListAudit(r.Context(), int(limit))
+	f := paved.AuditFilter{Actor: r.URL.Query().Get("actor"), Action: r.URL.Query().Get("action"), Limit: int(limit)}
+	if f.Since, err = queryTime(r, "since"); err != nil {
+		return err
+	}
+	if f.Before, err = queryTime(r, "before"); err != nil {
+		return err
+	}
+	entries, err := s.svc.Audit.ListAudit(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -350,8 +424,8 @@ func (s *Server) registerTarget(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, &cp)
 }
 
-func (s *Server) checkTarget(w http.ResponseWriter, r *http.Request) error {
-	h, err := s.svc.Targets.CheckTarget(r.Context(), r.PathValue("name"))
+func (s *Server) probeTarget(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.svc.Targets.ProbeTarget(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
 	}
@@ -359,7 +433,7 @@ func (s *Server) checkTarget(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) environmentStatus(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.svc.Targets.EnvironmentStatus(r.Context(), r.PathValue("app"), r.PathValue("env"))
+	st, err := s.svc.Environments.EnvironmentStatus(r.Context(), r.PathValue("app"), r.PathValue("env"))
 	if err != nil {
 		return err
 	}
@@ -369,12 +443,12 @@ func (s *Server) environmentStatus(w http.ResponseWriter, r *http.Request) error
 	return writeJSON(w, http.StatusOK, st)
 }
 
-func (s *Server) checkDefinitions(w http.ResponseWriter, r *http.Request) error {
-	var req CheckDefinitionsRequest
+func (s *Server) probeDefinitions(w http.ResponseWriter, r *http.Request) error {
+	var req ProbeDefinitionsRequest
 	if err := decode(w, r, maxBody, &req); err != nil {
 		return err
 	}
-	hs, err := s.svc.Checks.CheckDefinitions(r.Context(), req.IDs)
+	hs, err := s.svc.Definitions.ProbeDefinitions(r.Context(), req.IDs)
 	if err != nil {
 		return err
 	}
@@ -390,6 +464,19 @@ func fromPath(r *http.Request, name string, field *string) error {
 	}
 	*field = v
 	return nil
+}
+
+// queryTime reads an RFC 3339 time from the query; nil when absent.
+func queryTime(r *http.Request, name string) (*time.Time, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "%s: want an RFC 3339 time such as 2026-12-01T09:00:00Z, got %q", name, v)
+	}
+	return &t, nil
 }
 
 // queryInt reads a whole number ≥ 0 from the query; 0 when absent.

@@ -44,11 +44,16 @@ func operations() []operation {
 		res    = list[paved.Resource]
 		audit  = list[paved.AuditEntry]
 		tgts   = list[paved.TargetInfo]
-		checks = list[paved.Health]
+		probes = list[paved.ProbeResult]
+		tokens = list[paved.Token]
 	)
 	limit := param{"limit", "integer", "At most this many items; 0 or absent for the server's default."}
+	since := param{"since", "string", "Only from this time on (RFC 3339)."}
+	before := param{"before", "string", "Only before this time (RFC 3339)."}
+	depQuery := []param{{"app", "string", "Only this app's."}, {"env", "string", "Only this environment's."},
+		{"status", "string", "Only these states (queued, running, succeeded, failed), comma-separated or repeated."}, since, before, limit}
 	return []operation{
-		{method: "GET", path: "/api/healthz", id: "health", tag: "meta", summary: "Is the server up", status: 200, resp: Health{}, public: true},
+		{method: "GET", path: "/api/healthz", id: "health", tag: "meta", summary: "Is the server up", status: 200, resp: ServerStatus{}, public: true},
 		{method: "GET", path: "/api/openapi.json", id: "openapi", tag: "meta", summary: "This document", status: 200, resp: map[string]any{}, public: true},
 		{method: "GET", path: "/api/whoami", id: "whoAmI", tag: "teams", summary: "The caller", status: 200, resp: paved.User{}},
 
@@ -56,8 +61,15 @@ func operations() []operation {
 		{method: "POST", path: "/api/teams", id: "createTeam", tag: "teams", summary: "Create a team", body: paved.Team{}, status: 201, resp: paved.Team{}},
 		{method: "GET", path: "/api/users", id: "listUsers", tag: "teams", summary: "List users", status: 200, resp: users{}},
 		{method: "POST", path: "/api/users", id: "createUser", tag: "teams", summary: "Create a user", body: paved.User{}, status: 201, resp: paved.User{}},
-		{method: "POST", path: "/api/users/{user}/tokens", id: "createToken", tag: "teams", summary: "Issue a bearer token for a user",
-			description: "The token is shown once; paved keeps only its hash.", status: 201, resp: TokenResponse{}},
+		{method: "PATCH", path: "/api/users/{user}", id: "updateUser", tag: "teams", summary: "Change a user's role, teams or disabled flag (admin)",
+			description: "A disabled user's tokens stop working at once. Every change is audited.", body: paved.UserUpdate{}, status: 200, resp: paved.User{}},
+		{method: "GET", path: "/api/users/{user}/tokens", id: "listTokens", tag: "teams", summary: "A user's tokens (admin, or the user)",
+			description: "Their secrets are never stored, so never shown.", status: 200, resp: tokens{}},
+		{method: "POST", path: "/api/users/{user}/tokens", id: "createToken", tag: "teams", summary: "Issue a bearer token for a user (admin, or the user)",
+			description: "The token is shown once (`token`); paved keeps only its hash. Every token expires: `ttl` up to the server's maximum, its default when absent. The body may be empty.",
+			body:        paved.TokenRequest{}, status: 201, resp: paved.IssuedToken{}},
+		{method: "DELETE", path: "/api/users/{user}/tokens", id: "revokeAllTokens", tag: "teams", summary: "Revoke every token of a user (admin, or the user)", status: 200, resp: RevokeResponse{}},
+		{method: "DELETE", path: "/api/users/{user}/tokens/{id}", id: "revokeToken", tag: "teams", summary: "Revoke one token of a user (admin, or the user)", status: 200, resp: RevokeResponse{}},
 
 		{method: "GET", path: "/api/apps", id: "listApps", tag: "apps", summary: "List apps", status: 200, resp: apps{}},
 		{method: "POST", path: "/api/apps", id: "createApp", tag: "apps", summary: "Create an app", body: paved.App{}, status: 201, resp: paved.App{}},
@@ -84,8 +96,10 @@ func operations() []operation {
 		{method: "POST", path: "/api/apps/{app}/envs/{env}/deployments", id: "deploy", tag: "deployments", summary: "Queue a deployment",
 			description: "App and environment come from the path; the body may repeat them. Bodies may be up to 8 MiB. Follow the deployment with its events.",
 			body:        paved.DeployRequest{}, status: 202, resp: paved.Deployment{}},
-		{method: "GET", path: "/api/apps/{app}/deployments", id: "listDeployments", tag: "deployments", summary: "An app's deployments, newest first",
-			query: []param{{"env", "string", "Only this environment's."}, limit}, status: 200, resp: deps{}},
+		{method: "GET", path: "/api/apps/{app}/deployments", id: "listAppDeployments", tag: "deployments", summary: "An app's deployments, newest first",
+			description: "Summaries: specs, plans and objects are left out (get the deployment for them).", query: depQuery[1:], status: 200, resp: deps{}},
+		{method: "GET", path: "/api/deployments", id: "listDeployments", tag: "deployments", summary: "Deployments across apps, newest first",
+			description: "Summaries: specs, plans and objects are left out (get the deployment for them).", query: depQuery, status: 200, resp: deps{}},
 		{method: "GET", path: "/api/deployments/{id}", id: "getDeployment", tag: "deployments", summary: "Get a deployment", status: 200, resp: paved.Deployment{}},
 		{method: "POST", path: "/api/deployments/{id}/rollback", id: "rollback", tag: "deployments", summary: "Re-deploy a deployment's snapshot", status: 202, resp: paved.Deployment{}},
 		{method: "GET", path: "/api/deployments/{id}/events", id: "events", tag: "deployments", summary: "A deployment's event log",
@@ -100,20 +114,23 @@ func operations() []operation {
 			description: "Secret outputs are shown only with reveal=true and the rights to see them; they are redacted otherwise.",
 			query:       []param{{"reveal", "boolean", "Show secret outputs."}}, status: 200, resp: map[string]any{}},
 
-		{method: "GET", path: "/api/audit", id: "listAudit", tag: "audit", summary: "The audit log, newest first", query: []param{limit}, status: 200, resp: audit{}},
+		{method: "GET", path: "/api/audit", id: "listAudit", tag: "audit", summary: "The audit log, newest first",
+			query: []param{{"actor", "string", "Only this user's."}, {"action", "string", "Only this action (deploy, env.create...)."}, since, before, limit}, status: 200, resp: audit{}},
 
 		{method: "GET", path: "/api/targets", id: "listTargets", tag: "targets", summary: "List the configured and registered targets",
 			description: "Kubeconfigs are never returned.", status: 200, resp: tgts{}},
 		{method: "POST", path: "/api/targets", id: "registerTarget", tag: "targets", summary: "Register a cluster as a target (admin)",
 			description: "Give `kubeconfig` (and optionally `context`), or `in_cluster` for the cluster paved runs in. The kubeconfig is checked, sealed at rest " +
 				"and never returned. Bodies may be up to 2 MiB.", body: paved.TargetInfo{}, status: 201, resp: paved.TargetInfo{}},
-		{method: "POST", path: "/api/targets/{name}/check", id: "checkTarget", tag: "targets", summary: "Check that a target is reachable, with the rights paved needs",
-			description: "A failed check is an answer (200, `ok: false`, the reason in `message`), not an error; it is recorded in the audit log.", status: 200, resp: paved.Health{}},
+		{method: "POST", path: "/api/targets/{name}/probe", id: "probeTarget", tag: "targets", summary: "Probe that a target is reachable, with the rights paved needs (admin)",
+			description: "A failed probe is an answer (200, `status: failed`, the reason in `message`), not an error; `not_checked` means the target has no probe. " +
+				"Recorded in the audit log. One probe per target every 10 seconds (429 otherwise).", status: 200, resp: paved.ProbeResult{}},
 		{method: "GET", path: "/api/apps/{app}/envs/{env}/status", id: "environmentStatus", tag: "environments", summary: "Drift between an environment's last deployment and its target",
 			status: 200, resp: paved.EnvironmentStatus{}},
-		{method: "POST", path: "/api/definitions/check", id: "checkDefinitions", tag: "definitions", summary: "Check definitions' drivers against what they reach",
-			description: "Checks the definitions named in `ids`, or every stored one when `ids` is empty. Failed checks are answers (`ok: false`), recorded in the audit log.",
-			body:        CheckDefinitionsRequest{}, status: 200, resp: checks{}},
+		{method: "POST", path: "/api/definitions/probe", id: "probeDefinitions", tag: "definitions", summary: "Probe definitions' drivers against what they reach (admin)",
+			description: "Probes the definitions named in `ids`, or every stored one when `ids` is empty. Failed probes are answers (`status: failed`), recorded in the audit log; " +
+				"`limited` says only part could be checked, `not_checked` that the driver reaches nothing. One probe per definition every 10 seconds (429 otherwise).",
+			body: ProbeDefinitionsRequest{}, status: 200, resp: probes{}},
 	}
 }
 
@@ -121,6 +138,7 @@ var pathParams = map[string]string{
 	"app":  "The app's name.",
 	"env":  "The environment's name.",
 	"user": "The user's name.",
+	"id":   "The id.",
 	"name": "The target's name.",
 	"uid": "The resource's UID, such as `postgres.default#api.db`, URL-escaped " +
 		"(`postgres.default%23api.db`): an unescaped `#` would end the path.",
@@ -131,59 +149,77 @@ var pathParamRE = regexp.MustCompile(`\{([a-z]+)\}`)
 // schemaDescriptions document the component schemas.
 var schemaDescriptions = map[string]string{
 	"Team":                    "A team owns apps and belongs to an adoption cohort.",
-	"User":                    "A person or a machine with a role: admin, developer, viewer, security, data or finance.",
+	"User":                    "A person or a machine with a role: admin, developer, viewer, security, data or finance. A disabled user's tokens do not work.",
+	"UserUpdate":              "Changes to a user; absent fields stay as they are.",
+	"Token":                   "A bearer token's record; its secret is shown once, when issued.",
+	"TokenRequest":            "Issues a token: its name and lifetime.",
+	"IssuedToken":             "A new token: its record and, once, its secret (`token`).",
+	"RevokeResponse":          "How many tokens were revoked.",
 	"App":                     "A set of workloads owned by a team.",
-	"Environment":             "An app's instance of an environment type.",
+	"Environment":             "An app's instance of an environment type, with its health as of its last deployment.",
+	"EnvironmentHealth":       "An environment's health (Argo CD's vocabulary) and why.",
 	"EnvironmentRequest":      "Creates an environment, optionally cloned from another (`from`).",
 	"TypeInfo":                "A resource type usable in an environment, and how it is provided.",
 	"ResourceDefinition":      "How resources of one type (and class) are provided where its criteria match.",
+	"DefinitionRef":           "One version of a definition (version 0: built in).",
 	"Criteria":                "Conditions under which a definition applies; an empty field matches anything.",
 	"OutputSpec":              "One output of a definition.",
 	"DeployRequest":           "Score files by file name, and the commit they come from.",
-	"Plan":                    "What a deployment would change, against the last successful one.",
-	"PlanChange":              "One added, changed or removed item of a plan.",
-	"Deployment":              "An immutable snapshot of what was deployed, with its status.",
+	"Plan":                    "What a deployment does, as data: resources and objects with their actions, the definitions it pins, the gates' findings.",
+	"PlannedResource":         "One resource of a plan and what happens to it.",
+	"PlannedObject":           "One object of a plan and what happens to it, with its diff and drift.",
+	"Finding":                 "What a gate (a policy, a cost check) said of a plan.",
+	"Deployment":              "A snapshot of what was deployed: the request and plan are fixed at creation; only status, times and the result change, once.",
 	"ObjectRef":               "One Kubernetes object's identity.",
 	"Event":                   "One line of a deployment's event log.",
-	"Resource":                "One provisioned resource; secret outputs are listed in secret_outputs and redacted.",
+	"Resource":                "One provisioned resource, active or orphaned; secret outputs are listed in secret_outputs and redacted.",
 	"AuditEntry":              "One change: who, what, when, result.",
-	"Health":                  "The server's status and version.",
-	"TokenResponse":           "A new bearer token, shown once.",
+	"ServerStatus":            "The server's status and version.",
 	"PromoteRequest":          "The environment to promote to.",
 	"DefinitionsRequest":      "The definitions to create or update.",
 	"TargetInfo":              "A target: where an environment's objects go. The kubeconfig goes in, sealed at rest, and never comes out.",
-	"HealthCheck":             "The result of a check of a target or a definition: can paved reach it, with the rights it needs.",
-	"EnvironmentStatus":       "An environment's last deployment compared with what its target holds.",
+	"ProbeResult":             "What a probe of a target or a definition found: can paved reach it, with the rights it needs.",
+	"EnvironmentStatus":       "An environment's last deployment compared with what its target holds, and its health.",
 	"Drift":                   "One difference between what was applied and what the target holds.",
-	"CheckDefinitionsRequest": "The definitions to check; none for every stored one.",
+	"ProbeDefinitionsRequest": "The definitions to probe; none for every stored one.",
 	"Error":                   "Every error. The code says what kind (and the HTTP status), the message what to fix.",
+}
+
+func strs[T ~string](vs ...T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // fieldEnums lists the values of fields that take one of a few, by
 // "GoType.json_field".
 var fieldEnums = map[string][]string{
-	"errorBody.code":    {paved.EINVALID, paved.EUNAUTHORIZED, paved.EFORBIDDEN, paved.ENOTFOUND, paved.ECONFLICT, paved.EUNAVAILABLE, paved.EINTERNAL},
-	"User.role":         {paved.RoleAdmin, paved.RoleDeveloper, paved.RoleViewer, paved.RoleSecurity, paved.RoleData, paved.RoleFinance},
-	"Deployment.status": {paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed},
-	"PlanChange.action": {"add", "change", "remove"},
-	"TargetInfo.type":   {paved.TargetGitOps, paved.TargetKubernetes},
-	"HealthCheck.kind":  {"target", "definition"},
-	"Drift.state":       {"missing", "changed", "unknown"},
-}
-
-// schemaNames renames the schemas of types whose Go names would collide:
-// the server's Health (/api/healthz) and the domain's Health (a check).
-var schemaNames = map[reflect.Type]string{
-	reflect.TypeFor[paved.Health](): "HealthCheck",
+	"errorBody.code":           {paved.EINVALID, paved.EUNAUTHORIZED, paved.EFORBIDDEN, paved.ENOTFOUND, paved.ECONFLICT, paved.ETOOMANY, paved.EUNAVAILABLE, paved.EINTERNAL},
+	"User.role":                strs(paved.Roles()...),
+	"UserUpdate.role":          strs(paved.Roles()...),
+	"Environment.type":         strs(paved.EnvTypes()...),
+	"EnvironmentRequest.type":  strs(paved.EnvTypes()...),
+	"Criteria.env_type":        strs(paved.EnvTypes()...),
+	"EnvironmentHealth.status": strs(paved.HealthHealthy, paved.HealthProgressing, paved.HealthDegraded, paved.HealthUnknown),
+	"Deployment.status":        strs(paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed),
+	"Deployment.kind":          strs(paved.KindDeploy, paved.KindRollback, paved.KindPromote, paved.KindClone),
+	"Deployment.rollout":       strs(paved.RolloutComplete, paved.RolloutApplied, paved.RolloutCommitted),
+	"Plan.kind":                strs(paved.KindDeploy, paved.KindRollback, paved.KindPromote, paved.KindClone),
+	"PlannedResource.action":   strs(paved.PlanCreate, paved.PlanUpdate, paved.PlanUnchanged, paved.PlanReprovision, paved.PlanOrphan),
+	"PlannedObject.action":     strs(paved.PlanCreate, paved.PlanUpdate, paved.PlanUnchanged, paved.PlanDelete),
+	"Finding.level":            strs(paved.FindingDeny, paved.FindingWarn),
+	"Resource.status":          strs(paved.ResourceActive, paved.ResourceOrphaned),
+	"TargetInfo.type":          {paved.TargetGitOps, paved.TargetKubernetes},
+	"ProbeResult.kind":         {"target", "definition"},
+	"ProbeResult.status":       strs(paved.ProbeOK, paved.ProbeFailed, paved.ProbeLimited, paved.ProbeNotChecked),
+	"Drift.state":              strs(paved.DriftMissing, paved.DriftChanged, paved.DriftExtra),
+	"Event.level":              strs(paved.EventInfo, paved.EventWarn, paved.EventError),
 }
 
 // schemaName is a struct type's component name.
-func schemaName(t reflect.Type) string {
-	if n, ok := schemaNames[t]; ok {
-		return n
-	}
-	return t.Name()
-}
+func schemaName(t reflect.Type) string { return t.Name() }
 
 // openAPI returns the OpenAPI 3.0 document of the API.
 func openAPI(version string) map[string]any {
@@ -215,7 +251,7 @@ func openAPI(version string) map[string]any {
 			},
 			"responses": map[string]any{
 				"Error": map[string]any{
-					"description": "An error: {\"error\": {\"code\": ..., \"message\": ...}}. Codes and statuses: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, internal 500, unavailable 503.",
+					"description": "An error: {\"error\": {\"code\": ..., \"message\": ...}}. Codes and statuses: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict 409, too_many 429, internal 500, unavailable 503.",
 					"content":     jsonContent(ref("Error")),
 				},
 			},
@@ -343,11 +379,25 @@ func (c components) schema(t reflect.Type) map[string]any {
 
 func isExported(name string) bool { return name[0] >= 'A' && name[0] <= 'Z' }
 
-// object is the schema of a struct: its JSON fields in order.
+// object is the schema of a struct: its JSON fields in order, those of
+// embedded structs inlined as encoding/json does.
 func (c components) object(t reflect.Type, name string) map[string]any {
 	props := map[string]any{}
+	c.fields(t, name, props)
+	s := map[string]any{"type": "object", "properties": props}
+	if d := schemaDescriptions[name]; d != "" {
+		s["description"] = d
+	}
+	return s
+}
+
+func (c components) fields(t reflect.Type, owner string, props map[string]any) {
 	for f := range t.Fields() {
 		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			c.fields(f.Type, owner, props)
+			continue
+		}
 		if tag == "-" || !f.IsExported() {
 			continue
 		}
@@ -356,14 +406,9 @@ func (c components) object(t reflect.Type, name string) map[string]any {
 			field = f.Name
 		}
 		fs := c.schema(f.Type)
-		if enum, ok := fieldEnums[schemaName(t)+"."+field]; ok {
+		if enum, ok := fieldEnums[owner+"."+field]; ok {
 			fs["enum"] = enum
 		}
 		props[field] = fs
 	}
-	s := map[string]any{"type": "object", "properties": props}
-	if d := schemaDescriptions[name]; d != "" {
-		s["description"] = d
-	}
-	return s
 }

@@ -20,14 +20,18 @@ import (
 // Services are the platform services the API exposes. A nil service makes
 // its routes answer 503 (EUNAVAILABLE) instead of failing at start.
 type Services struct {
-	Teams       paved.TeamService
-	Apps        paved.AppService
-	Definitions paved.DefinitionService
-	Deployments paved.DeploymentService
-	Resources   paved.ResourceService
-	Audit       paved.AuditService
-	Targets     paved.TargetService
-	Checks      paved.DefinitionChecker
+	Teams        paved.TeamService
+	Users        paved.UserService
+	Apps         paved.AppService
+	Environments paved.EnvironmentService
+	Definitions  paved.DefinitionService
+	Deployments  paved.DeploymentService
+	Resources    paved.ResourceService
+	Audit        paved.AuditService
+	Targets      paved.TargetService
+	// Events pushes deployment events as they happen; without it, event
+	// streams poll Deployments.
+	Events paved.EventFollower
 }
 
 // Config configures a Server.
@@ -143,7 +147,11 @@ func (s *Server) registerRoutes() {
 	s.route("POST /api/teams", false, s.createTeam)
 	s.route("GET /api/users", false, s.listUsers)
 	s.route("POST /api/users", false, s.createUser)
+	s.route("PATCH /api/users/{user}", false, s.updateUser)
+	s.route("GET /api/users/{user}/tokens", false, s.listTokens)
 	s.route("POST /api/users/{user}/tokens", false, s.createToken)
+	s.route("DELETE /api/users/{user}/tokens", false, s.revokeTokens)
+	s.route("DELETE /api/users/{user}/tokens/{id}", false, s.revokeTokens)
 
 	s.route("GET /api/apps", false, s.listApps)
 	s.route("POST /api/apps", false, s.createApp)
@@ -162,6 +170,7 @@ func (s *Server) registerRoutes() {
 	s.route("POST /api/apps/{app}/envs/{env}/plan", false, s.plan)
 	s.route("POST /api/apps/{app}/envs/{env}/deployments", false, s.deploy)
 	s.route("GET /api/apps/{app}/deployments", false, s.listDeployments)
+	s.route("GET /api/deployments", false, s.listDeployments)
 	s.route("GET /api/deployments/{id}", false, s.getDeployment)
 	s.route("POST /api/deployments/{id}/rollback", false, s.rollback)
 	s.route("GET /api/deployments/{id}/events", false, s.events)
@@ -173,9 +182,9 @@ func (s *Server) registerRoutes() {
 
 	s.route("GET /api/targets", false, s.listTargets)
 	s.route("POST /api/targets", false, s.registerTarget)
-	s.route("POST /api/targets/{name}/check", false, s.checkTarget)
+	s.route("POST /api/targets/{name}/probe", false, s.probeTarget)
 	s.route("GET /api/apps/{app}/envs/{env}/status", false, s.environmentStatus)
-	s.route("POST /api/definitions/check", false, s.checkDefinitions)
+	s.route("POST /api/definitions/probe", false, s.probeDefinitions)
 }
 
 // route registers an API handler; every route but the public ones requires
@@ -336,7 +345,7 @@ func size(n int64) string {
 // method would match, 404 otherwise.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) error {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/api/" && !slices.Contains(allow, m) {

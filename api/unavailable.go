@@ -10,10 +10,16 @@ import (
 // answers EUNAVAILABLE, so a partial wiring fails per route, legibly.
 func withDefaults(s Services) Services {
 	if s.Teams == nil {
-		s.Teams = unavailable("teams and users")
+		s.Teams = unavailable("teams")
+	}
+	if s.Users == nil {
+		s.Users = unavailable("users and tokens")
 	}
 	if s.Apps == nil {
-		s.Apps = unavailable("apps and environments")
+		s.Apps = unavailable("apps")
+	}
+	if s.Environments == nil {
+		s.Environments = unavailable("environments")
 	}
 	if s.Definitions == nil {
 		s.Definitions = unavailable("resource definitions")
@@ -30,25 +36,43 @@ func withDefaults(s Services) Services {
 	if s.Targets == nil {
 		s.Targets = unavailable("targets")
 	}
-	if s.Checks == nil {
-		s.Checks = unavailable("definition checks")
-	}
 	return s
 }
 
 // unavailable implements every service by refusing.
 type unavailable string
 
+var (
+	_ paved.TeamService        = unavailable("")
+	_ paved.UserService        = unavailable("")
+	_ paved.AppService         = unavailable("")
+	_ paved.EnvironmentService = unavailable("")
+	_ paved.DefinitionService  = unavailable("")
+	_ paved.DeploymentService  = unavailable("")
+	_ paved.ResourceService    = unavailable("")
+	_ paved.AuditService       = unavailable("")
+	_ paved.TargetService      = unavailable("")
+)
+
 func (u unavailable) err() error {
 	return paved.Errorf(paved.EUNAVAILABLE, "this server does not serve %s", string(u))
 }
 
-func (u unavailable) CreateTeam(context.Context, *paved.Team) error       { return u.err() }
-func (u unavailable) ListTeams(context.Context) ([]paved.Team, error)     { return nil, u.err() }
-func (u unavailable) CreateUser(context.Context, *paved.User) error       { return u.err() }
-func (u unavailable) ListUsers(context.Context) ([]paved.User, error)     { return nil, u.err() }
-func (u unavailable) CreateToken(context.Context, string) (string, error) { return "", u.err() }
-func (u unavailable) WhoAmI(context.Context) (*paved.User, error)         { return nil, u.err() }
+func (u unavailable) CreateTeam(context.Context, *paved.Team) error   { return u.err() }
+func (u unavailable) ListTeams(context.Context) ([]paved.Team, error) { return nil, u.err() }
+func (u unavailable) CreateUser(context.Context, *paved.User) error   { return u.err() }
+func (u unavailable) ListUsers(context.Context) ([]paved.User, error) { return nil, u.err() }
+func (u unavailable) UpdateUser(context.Context, string, paved.UserUpdate) (*paved.User, error) {
+	return nil, u.err()
+}
+func (u unavailable) WhoAmI(context.Context) (*paved.User, error) { return nil, u.err() }
+func (u unavailable) CreateToken(context.Context, *paved.TokenRequest) (*paved.IssuedToken, error) {
+	return nil, u.err()
+}
+func (u unavailable) ListTokens(context.Context, string) ([]paved.Token, error) {
+	return nil, u.err()
+}
+func (u unavailable) RevokeTokens(context.Context, string, string) (int, error) { return 0, u.err() }
 
 func (u unavailable) CreateApp(context.Context, *paved.App) error { return u.err() }
 func (u unavailable) GetApp(context.Context, string) (*paved.App, error) {
@@ -68,6 +92,9 @@ func (u unavailable) DeleteEnvironment(context.Context, string, string) error { 
 func (u unavailable) ResourceTypes(context.Context, string, string) ([]paved.TypeInfo, error) {
 	return nil, u.err()
 }
+func (u unavailable) EnvironmentStatus(context.Context, string, string) (*paved.EnvironmentStatus, error) {
+	return nil, u.err()
+}
 
 func (u unavailable) ApplyDefinitions(context.Context, []paved.ResourceDefinition) ([]paved.ResourceDefinition, error) {
 	return nil, u.err()
@@ -76,6 +103,9 @@ func (u unavailable) ListDefinitions(context.Context) ([]paved.ResourceDefinitio
 	return nil, u.err()
 }
 func (u unavailable) DefinitionHistory(context.Context, string) ([]paved.ResourceDefinition, error) {
+	return nil, u.err()
+}
+func (u unavailable) ProbeDefinitions(context.Context, []string) ([]paved.ProbeResult, error) {
 	return nil, u.err()
 }
 
@@ -88,7 +118,7 @@ func (u unavailable) Deploy(context.Context, *paved.DeployRequest) (*paved.Deplo
 func (u unavailable) GetDeployment(context.Context, string) (*paved.Deployment, error) {
 	return nil, u.err()
 }
-func (u unavailable) ListDeployments(context.Context, string, string, int) ([]paved.Deployment, error) {
+func (u unavailable) ListDeployments(context.Context, paved.DeploymentFilter) ([]paved.Deployment, error) {
 	return nil, u.err()
 }
 func (u unavailable) Events(context.Context, string, int64) ([]paved.Event, error) {
@@ -108,7 +138,7 @@ func (u unavailable) Outputs(context.Context, string, string, paved.ResourceUID,
 	return nil, u.err()
 }
 
-func (u unavailable) ListAudit(context.Context, int) ([]paved.AuditEntry, error) {
+func (u unavailable) ListAudit(context.Context, paved.AuditFilter) ([]paved.AuditEntry, error) {
 	return nil, u.err()
 }
 
@@ -116,13 +146,6 @@ func (u unavailable) RegisterTarget(context.Context, *paved.TargetInfo) (*paved.
 	return nil, u.err()
 }
 func (u unavailable) ListTargets(context.Context) ([]paved.TargetInfo, error) { return nil, u.err() }
-func (u unavailable) CheckTarget(context.Context, string) (*paved.Health, error) {
-	return nil, u.err()
-}
-func (u unavailable) EnvironmentStatus(context.Context, string, string) (*paved.EnvironmentStatus, error) {
-	return nil, u.err()
-}
-
-func (u unavailable) CheckDefinitions(context.Context, []string) ([]paved.Health, error) {
+func (u unavailable) ProbeTarget(context.Context, string) (*paved.ProbeResult, error) {
 	return nil, u.err()
 }

@@ -81,7 +81,7 @@ with its own resource definitions; --from alone makes an ephemeral environment.`
 			if err != nil {
 				return err
 			}
-			e, err := c.CreateEnvironment(cmd.Context(), &paved.EnvironmentRequest{App: app, Name: args[0], Type: typ, TTL: paved.Duration(ttl), From: from, Values: vals, Target: target})
+			e, err := c.CreateEnvironment(cmd.Context(), &paved.EnvironmentRequest{App: app, Name: args[0], Type: paved.EnvType(typ), TTL: paved.Duration(ttl), From: from, Values: vals, Target: target})
 			if err != nil {
 				return err
 			}
@@ -119,7 +119,7 @@ with its own resource definitions; --from alone makes an ephemeral environment.`
 					if e.ExpiresAt != nil {
 						exp = e.ExpiresAt.Format(time.RFC3339)
 					}
-					t.rows = append(t.rows, []string{e.Name, e.Type, e.Namespace, e.Target, exp})
+					t.rows = append(t.rows, []string{e.Name, string(e.Type), e.Namespace, e.Target, exp})
 				}
 				return t
 			})

@@ -67,7 +67,7 @@ func newBenchRenderCmd() *cobra.Command {
 			if n < 1 || n > 100000 {
 				return paved.Errorf(paved.EINVALID, "-n: %d is not within 1..100000", n)
 			}
-			eng, err := engine.New()
+			eng, err := offlineEngine()
 			if err != nil {
 				return err
 			}

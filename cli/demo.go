@@ -124,7 +124,7 @@ func (d *demo) seed() (string, error) {
 	if err := ignoreConflict(d.admin.CreateUser(d.ctx, &paved.User{Name: "dana", Role: paved.RoleDeveloper, Teams: []string{"pioneers"}})); err != nil {
 		return "", err
 	}
-	tok, err := d.admin.CreateToken(d.ctx, "dana")
+	tok, err := d.admin.CreateToken(d.ctx, &paved.TokenRequest{User: "dana", Name: "demo"})
 	if err != nil {
 		return "", err
 	}
@@ -150,7 +150,7 @@ func (d *demo) seed() (string, error) {
 	}
 	d.say("  team pioneers (pioneering, cohort 1), developer dana, app shop with environments dev and staging,")
 	d.say("  definition staging-postgres (staging uses an existing database)\n")
-	return tok, nil
+	return tok.Secret, nil
 }
 
 func specs(extraRedis bool) map[string]string {
@@ -249,10 +249,14 @@ func (d *demo) goldenPaths() error {
 		return err
 	}
 	for _, r := range plan.Resources {
-		d.say("  plan: %s resource %s", r.Action, r.Name)
+		if r.Action != paved.PlanUnchanged {
+			d.say("  plan: %s resource %s (definition %s)", r.Action, r.UID, r.Definition)
+		}
 	}
 	for _, o := range plan.Objects {
-		d.say("  plan: %s %s", o.Action, o.Name)
+		if o.Action != paved.PlanUnchanged {
+			d.say("  plan: %s %s", o.Action, o.Ref)
+		}
 	}
 	dep, err = c.Deploy(d.ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs(true), CommitSHA: "demo0002"})
 	if err != nil {

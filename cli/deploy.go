@@ -162,39 +162,13 @@ or "(known after provisioning)".`,
 			if format != formatTable && format != "" {
 				return printOut(cmd, p, nil)
 			}
-			out := cmd.OutOrStdout()
-			base := p.Base
-			if base == "" {
-				base = "nothing deployed yet"
-			}
-			fmt.Fprintf(out, "plan for %s/%s against %s\n", p.App, p.Env, base)
-			fmt.Fprintf(out, "resources: %d change(s)\n", len(p.Resources))
-			for _, r := range p.Resources {
-				fmt.Fprintf(out, "  %s %s  %s\n", sign(r.Action), r.Name, r.Diff)
-			}
-			fmt.Fprintf(out, "objects: %d change(s)\n", len(p.Objects))
-			for _, o := range p.Objects {
-				fmt.Fprintf(out, "  %s %s\n", sign(o.Action), o.Name)
-				if o.Diff != "" {
-					fmt.Fprintln(out, indent(o.Diff, "      "))
-				}
-			}
+			printPlan(cmd.OutOrStdout(), p)
 			return nil
 		},
 	}
 	f.add(cmd)
 	addOutputFlag(cmd)
 	return cmd
-}
-
-func sign(action string) string {
-	switch action {
-	case "add":
-		return "+"
-	case "remove":
-		return "-"
-	}
-	return "~"
 }
 
 func indent(s, by string) string { return by + strings.ReplaceAll(s, "\n", "\n"+by) }
@@ -210,18 +184,21 @@ func newDeploymentsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ds, err := c.ListDeployments(cmd.Context(), app, env, limit)
+			ds, err := c.ListDeployments(cmd.Context(), paved.DeploymentFilter{App: app, Env: env, Limit: limit})
 			if err != nil {
 				return err
 			}
 			return printOut(cmd, ds, func() table {
-				t := table{header: []string{"ID", "ENV", "STATUS", "AUTHOR", "CREATED", "OBJECTS", "NOTE"}}
+				t := table{header: []string{"ID", "ENV", "KIND", "STATUS", "AUTHOR", "CREATED", "OBJECTS", "NOTE"}}
 				for _, d := range ds {
 					note := d.Error
-					if d.RollbackOf != "" {
-						note = "rollback to " + d.RollbackOf
+					if note == "" && d.Source != "" {
+						note = "from " + d.Source
 					}
-					t.rows = append(t.rows, []string{d.ID, d.Env, d.Status, d.Author, d.CreatedAt.Format(time.RFC3339), strconv.Itoa(len(d.Inventory)), note})
+					if note == "" {
+						note = string(d.Rollout)
+					}
+					t.rows = append(t.rows, []string{d.ID, d.Env, string(d.Kind), string(d.Status), d.Author, d.CreatedAt.Format(time.RFC3339), strconv.Itoa(len(d.Inventory)), note})
 				}
 				return t
 			})
@@ -252,7 +229,9 @@ func newDeploymentsCmd() *cobra.Command {
 				Events []paved.Event `json:"events"`
 			}{d, evs}, func() table {
 				t := table{header: []string{"FIELD", "VALUE"}}
-				t.rows = append(t.rows, []string{"id", d.ID}, []string{"app/env", d.App + "/" + d.Env}, []string{"status", d.Status},
+				t.rows = append(t.rows, []string{"id", d.ID}, []string{"kind", string(d.Kind)}, []string{"app/env", d.App + "/" + d.Env},
+					[]string{"env type", string(d.EnvType)}, []string{"target", d.Target}, []string{"status", string(d.Status)},
+					[]string{"rollout", string(d.Rollout)}, []string{"source", d.Source},
 					[]string{"author", d.Author}, []string{"commit", d.CommitSHA}, []string{"revision", d.Revision}, []string{"error", d.Error})
 				for _, r := range d.Inventory {
 					t.rows = append(t.rows, []string{"object", r.String()})

@@ -14,6 +14,7 @@ import (
 	"paved.dev/paved/definition"
 	"paved.dev/paved/engine"
 	"paved.dev/paved/manifest"
+	"paved.dev/paved/modules"
 	"paved.dev/paved/score"
 )
 
@@ -66,7 +67,7 @@ cluster) and from --definitions directories; see docs/resource-definitions.md.`,
 	fl.StringArrayVarP(&f.files, "file", "f", nil, "Score file, or a directory of *.yaml Score files (repeat for several workloads)")
 	fl.StringVar(&f.app, "app", "", "app name (a DNS label)")
 	fl.StringVar(&f.env, "env", "dev", "environment name (a DNS label)")
-	fl.StringVar(&f.envType, "env-type", "development", "environment type: "+strings.Join(definition.EnvTypes, ", "))
+	fl.StringVar(&f.envType, "env-type", "development", "environment type: "+paved.EnvTypeList())
 	fl.StringVar(&f.namespace, "namespace", "", "namespace to render into (default <app>-<env>)")
 	fl.StringArrayVar(&f.definitions, "definitions", nil, "directory of resource definition YAML files (repeatable)")
 	fl.BoolVar(&f.noBuiltin, "no-builtin-definitions", false, "use only the definitions given with --definitions")
@@ -80,8 +81,18 @@ cluster) and from --definitions directories; see docs/resource-definitions.md.`,
 	return cmd
 }
 
+// offlineEngine is the engine of the commands that run without a server:
+// only the drivers that compute (template, echo).
+func offlineEngine() (*engine.Engine, error) {
+	reg := paved.NewRegistry()
+	if err := modules.Offline(reg); err != nil {
+		return nil, err
+	}
+	return engine.New(reg.Drivers())
+}
+
 func runRender(cmd *cobra.Command, f *renderFlags) error {
-	eng, err := engine.New()
+	eng, err := offlineEngine()
 	if err != nil {
 		return err
 	}
@@ -110,7 +121,7 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 		Options:     score.Options{Overrides: f.overrides, Image: f.image},
 		Definitions: defs,
 		NoBuiltin:   f.noBuiltin,
-		Context:     paved.DeployContext{App: f.app, Env: f.env, EnvType: f.envType, Namespace: f.namespace, Values: values},
+		Context:     paved.DeployContext{App: f.app, Env: f.env, EnvType: paved.EnvType(f.envType), Namespace: f.namespace, Values: values},
 		State:       sf.For(f.app, f.env),
 		Log:         func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), msg) },
 	})

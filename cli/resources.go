@@ -213,7 +213,7 @@ func definitionsTable(ds []paved.ResourceDefinition) table {
 		var cs []string
 		for _, c := range d.Criteria {
 			var parts []string
-			for _, kv := range [][2]string{{"class", c.Class}, {"res_id", c.ResID}, {"env_type", c.EnvType}, {"env", c.Env}, {"app", c.App}} {
+			for _, kv := range [][2]string{{"class", c.Class}, {"res_id", c.ResID}, {"env_type", string(c.EnvType)}, {"env", c.Env}, {"app", c.App}} {
 				if kv[1] != "" {
 					parts = append(parts, kv[0]+"="+kv[1])
 				}
@@ -227,14 +227,22 @@ func definitionsTable(ds []paved.ResourceDefinition) table {
 
 func newAuditCmd() *cobra.Command {
 	var limit int
+	var actor, action string
+	var since time.Duration
 	cmd := &cobra.Command{
 		Use: "audit", Short: "The audit log: who changed what, when, with what result", Args: cobra.NoArgs,
+		Example: "  paved audit\n  paved audit --actor dana --since 24h\n  paved audit --action deploy -o json",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
 				return err
 			}
-			es, err := c.ListAudit(cmd.Context(), limit)
+			f := paved.AuditFilter{Actor: actor, Action: action, Limit: limit}
+			if since > 0 {
+				t := time.Now().Add(-since)
+				f.Since = &t
+			}
+			es, err := c.ListAudit(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
@@ -248,6 +256,9 @@ func newAuditCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 50, "how many entries")
+	cmd.Flags().StringVar(&actor, "actor", "", "only this user's entries")
+	cmd.Flags().StringVar(&action, "action", "", "only this action (deploy, env.create, token.revoke...)")
+	cmd.Flags().DurationVar(&since, "since", 0, "only entries of the last DURATION (24h)")
 	addOutputFlag(cmd)
 	return cmd
 }

@@ -18,7 +18,7 @@ func newTargetsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "targets",
 		Aliases: []string{"target"},
-		Short:   "Register and check the clusters environments deploy to (platform team)",
+		Short:   "Register and probe the clusters environments deploy to (platform team)",
 		Long: `A target is where an environment's objects go: the server's GitOps repository,
 or a Kubernetes cluster registered with its kubeconfig. A kubeconfig is sealed
 at rest on the server and never shown again.`,
@@ -69,7 +69,7 @@ With --in-cluster paved uses the service account it runs as.`,
 				if where == "" {
 					where = "in cluster"
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "target %s registered (%s, %s); check it with paved targets check %s\n", out.Name, out.Type, where, out.Name)
+				fmt.Fprintf(cmd.OutOrStdout(), "target %s registered (%s, %s); probe it with paved targets probe %s\n", out.Name, out.Type, where, out.Name)
 				return nil
 			}
 			return printOut(cmd, out, nil)
@@ -114,28 +114,31 @@ With --in-cluster paved uses the service account it runs as.`,
 	addOutputFlag(list)
 
 	check := &cobra.Command{
-		Use:   "check NAME",
-		Short: "Check that paved reaches a target with the rights it needs",
-		Long: `check asks the server to reach the target: for a cluster, that it answers,
-accepts the credentials and lets paved create namespaces and apply objects.
-The result is recorded in the audit log. The exit code is 7 when the check
-failed, so that scripts can wait for a cluster to become usable.`,
-		Example: "  paved targets check prod-eu\n  until paved targets check prod-eu; do sleep 5; done",
+		Use:     "probe NAME",
+		Aliases: []string{"check"},
+		Short:   "Probe that paved reaches a target with the rights it needs (admin)",
+		Long: `probe asks the server to reach the target: for a cluster, that it answers,
+accepts the credentials and lets paved create namespaces and apply objects; for
+the GitOps repository, that it can be written. The result is recorded in the
+audit log; a target is probed at most once every 10 seconds. The exit code is
+7 when the probe failed, so that scripts can wait for a cluster to become
+usable.`,
+		Example: "  paved targets probe prod-eu\n  until paved targets probe prod-eu; do sleep 10; done",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
 				return err
 			}
-			h, err := c.CheckTarget(cmd.Context(), args[0])
+			h, err := c.ProbeTarget(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			if err := printOut(cmd, h, func() table { return healthTable("TARGET", []paved.Health{*h}) }); err != nil {
+			if err := printOut(cmd, h, func() table { return probeTable("TARGET", []paved.ProbeResult{*h}) }); err != nil {
 				return err
 			}
-			if !h.OK {
-				return paved.Errorf(paved.EUNAVAILABLE, "target %s failed its check: %s", h.Name, h.Message)
+			if h.Status == paved.ProbeFailed {
+				return paved.Errorf(paved.EUNAVAILABLE, "target %s failed its probe: %s", h.Name, h.Message)
 			}
 			return nil
 		},
@@ -182,7 +185,7 @@ It says "in sync" when nothing differs. Deploying again puts things back.`,
 			return printOut(cmd, st, func() table {
 				t := table{header: []string{"REF", "STATE", "FIELDS"}}
 				for _, d := range st.Drift {
-					t.rows = append(t.rows, []string{d.Ref.String(), d.State, orDash(strings.Join(d.Fields, "; "))})
+					t.rows = append(t.rows, []string{d.Ref.String(), string(d.State), orDash(strings.Join(d.Fields, "; "))})
 				}
 				return t
 			})
@@ -199,37 +202,40 @@ It says "in sync" when nothing differs. Deploying again puts things back.`,
 // command.
 func withDefinitionsCheck(defs *cobra.Command) *cobra.Command {
 	check := &cobra.Command{
-		Use:   "check [ID...]",
-		Short: "Check that definitions' drivers reach what they need, with the rights they need",
-		Long: `check asks the server to try each definition's driver against what it
-provisions from (a database server, a cloud account): every stored definition,
-or the ones named. Results are recorded in the audit log. The exit code is 7
-when any check failed.`,
-		Example: "  paved definitions check\n  paved definitions check postgres-prod redis-prod -o json",
+		Use:     "probe [ID...]",
+		Aliases: []string{"check"},
+		Short:   "Probe that definitions' drivers reach what they need, with the rights they need (admin)",
+		Long: `probe asks the server to try each definition's driver against what it
+provisions on (a database server, a message broker): every stored definition,
+or the ones named. A driver that reaches nothing outside the cluster is "not
+checked"; one that can check only part (a cmd program without a check mode)
+is "limited". Results are recorded in the audit log; a definition is probed at
+most once every 10 seconds. The exit code is 7 when any probe failed.`,
+		Example: "  paved definitions probe\n  paved definitions probe postgres-prod redis-prod -o json",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
 				return err
 			}
-			hs, err := c.CheckDefinitions(cmd.Context(), args)
+			hs, err := c.ProbeDefinitions(cmd.Context(), args)
 			if err != nil {
 				return err
 			}
 			if isTable(cmd) && len(hs) == 0 {
-				fmt.Fprintln(cmd.OutOrStdout(), "no definitions to check")
+				fmt.Fprintln(cmd.OutOrStdout(), "no stored definitions to probe")
 				return nil
 			}
-			if err := printOut(cmd, hs, func() table { return healthTable("DEFINITION", hs) }); err != nil {
+			if err := printOut(cmd, hs, func() table { return probeTable("DEFINITION", hs) }); err != nil {
 				return err
 			}
 			var failed []string
 			for _, h := range hs {
-				if !h.OK {
+				if h.Status == paved.ProbeFailed {
 					failed = append(failed, h.Name)
 				}
 			}
 			if len(failed) > 0 {
-				return paved.Errorf(paved.EUNAVAILABLE, "%d of %d definitions failed their check: %s", len(failed), len(hs), strings.Join(failed, ", "))
+				return paved.Errorf(paved.EUNAVAILABLE, "%d of %d definitions failed their probe: %s", len(failed), len(hs), strings.Join(failed, ", "))
 			}
 			return nil
 		},
@@ -239,14 +245,10 @@ when any check failed.`,
 	return defs
 }
 
-func healthTable(kind string, hs []paved.Health) table {
+func probeTable(kind string, hs []paved.ProbeResult) table {
 	t := table{header: []string{kind, "STATUS", "MESSAGE"}}
 	for _, h := range hs {
-		status := "ok"
-		if !h.OK {
-			status = "failed"
-		}
-		t.rows = append(t.rows, []string{h.Name, status, h.Message})
+		t.rows = append(t.rows, []string{h.Name, string(h.Status), h.Message})
 	}
 	return t
 }

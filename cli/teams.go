@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -57,75 +56,4 @@ func newTeamCmd() *cobra.Command {
 	addOutputFlag(list)
 	cmd.AddCommand(create, list)
 	return cmd
-}
-
-func newUserCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "user", Short: "Manage users and tokens"}
-	var role string
-	var teams []string
-	create := &cobra.Command{
-		Use:   "create NAME --role ROLE [--team TEAM]...",
-		Short: "Create a user (admin)",
-		Long: `Roles: admin (the platform team), developer (of one or more teams: deploys
-their apps), viewer, and the stakeholder roles security, data and finance,
-which read everything.`,
-		Example: "  paved user create dana --role developer --team payments",
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient(cmd)
-			if err != nil {
-				return err
-			}
-			u := &paved.User{Name: args[0], Role: role, Teams: teams}
-			if err := c.CreateUser(cmd.Context(), u); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "user %s created (%s)\n", u.Name, u.Role)
-			return nil
-		},
-	}
-	create.Flags().StringVar(&role, "role", paved.RoleDeveloper, "admin, developer, viewer, security, data or finance")
-	create.Flags().StringArrayVar(&teams, "team", nil, "team of a developer (repeatable)")
-	list := &cobra.Command{
-		Use: "list", Short: "List users", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := newClient(cmd)
-			if err != nil {
-				return err
-			}
-			us, err := c.ListUsers(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return printOut(cmd, us, func() table { return usersTable(us) })
-		},
-	}
-	addOutputFlag(list)
-	token := &cobra.Command{
-		Use:   "token USER",
-		Short: "Issue a bearer token for a user (shown once)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient(cmd)
-			if err != nil {
-				return err
-			}
-			tok, err := c.CreateToken(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), tok)
-			return nil
-		},
-	}
-	cmd.AddCommand(create, list, token)
-	return cmd
-}
-
-func usersTable(us []paved.User) table {
-	t := table{header: []string{"NAME", "ROLE", "TEAMS"}}
-	for _, u := range us {
-		t.rows = append(t.rows, []string{u.Name, u.Role, strings.Join(u.Teams, ",")})
-	}
-	return t
 }

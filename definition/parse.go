@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -36,9 +35,6 @@ var (
 	idPattern   = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$`)
 	typePattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 )
-
-// EnvTypes are the environment types paved knows.
-var EnvTypes = []string{"development", "staging", "ephemeral", "production"}
 
 // Parse reads the definitions in a multi-document YAML stream; source names
 // it in errors.
@@ -100,8 +96,8 @@ func checkShape(d *paved.ResourceDefinition) error {
 		return errors.New("driver: missing; name a driver such as template or echo")
 	}
 	for i, c := range d.Criteria {
-		if c.EnvType != "" && !slices.Contains(EnvTypes, c.EnvType) {
-			return fmt.Errorf("criteria[%d].env_type: %q is not one of %s", i, c.EnvType, strings.Join(EnvTypes, ", "))
+		if c.EnvType != "" && !c.EnvType.Valid() {
+			return fmt.Errorf("criteria[%d].env_type: %q is not one of %s", i, c.EnvType, paved.EnvTypeList())
 		}
 	}
 	seen := map[string]bool{}

@@ -9,8 +9,14 @@ import (
 	"paved.dev/paved"
 )
 
-// Drivers are the drivers definitions may name, by name.
+// Drivers are the drivers definitions may name, by id (a registry's).
 type Drivers map[string]paved.Driver
+
+// Matcher finds the definition that provides a resource: a Set matches by
+// criteria; a deployment's run matches by what its plan pinned.
+type Matcher interface {
+	Match(w Want) (*paved.ResourceDefinition, error)
+}
 
 // Set is the definitions in force for a render or deployment. Definitions a
 // platform team adds take precedence over the built-in defaults when they
@@ -37,7 +43,7 @@ func NewSet(drivers Drivers, builtin, defs []paved.ResourceDefinition) (*Set, er
 		ids[d.ID] = true
 	}
 	add := func(d *paved.ResourceDefinition, isBuiltin bool) error {
-		if err := Check(drivers, d); err != nil {
+		if err := Validate(drivers, d); err != nil {
 			return err
 		}
 		s.byType[d.Type] = append(s.byType[d.Type], entry{def: d, builtin: isBuiltin})
@@ -59,9 +65,9 @@ func NewSet(drivers Drivers, builtin, defs []paved.ResourceDefinition) (*Set, er
 	return s, nil
 }
 
-// Check checks a definition against the driver it names and completes its
-// declared outputs when the driver derives them from its inputs.
-func Check(drivers Drivers, d *paved.ResourceDefinition) error {
+// Validate checks a definition against the driver it names and completes
+// its declared outputs when the driver derives them from its inputs.
+func Validate(drivers Drivers, d *paved.ResourceDefinition) error {
 	if err := checkShape(d); err != nil {
 		return paved.Errorf(paved.EINVALID, "definition %s: %s", d.ID, err)
 	}
@@ -195,7 +201,7 @@ func criteriaScore(c paved.Criteria, w Want) (int, string) {
 	check("res_id", c.ResID, w.ResID, weightResID)
 	check("env", c.Env, w.Context.Env, weightEnv)
 	check("app", c.App, w.Context.App, weightApp)
-	check("env_type", c.EnvType, w.Context.EnvType, weightEnvType)
+	check("env_type", string(c.EnvType), string(w.Context.EnvType), weightEnvType)
 	if len(miss) > 0 {
 		return -1, strings.Join(miss, ", ")
 	}

@@ -105,7 +105,7 @@ func TestCheckDrivers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := Check(drivers(), &tt.d)
+			err := Validate(drivers(), &tt.d)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want %q", err, tt.want)
 			}

@@ -12,24 +12,24 @@ import (
 
 	"paved.dev/paved"
 	"paved.dev/paved/definition"
-	"paved.dev/paved/driver/echo"
-	"paved.dev/paved/driver/template"
 	"paved.dev/paved/graph"
 	"paved.dev/paved/render"
 	"paved.dev/paved/score"
 )
 
 // Engine holds what is costly to build once: the compiled Score schema, the
-// drivers and the parsed built-in definitions.
+// drivers and the parsed built-in definitions. It knows no driver by name:
+// the composition root registers them and hands them over.
 type Engine struct {
 	Loader  *score.Loader
 	Drivers definition.Drivers
 	Builtin []paved.ResourceDefinition
 }
 
-// New returns an engine with the template and echo drivers and the
-// built-in definitions; more drivers may be added to Drivers.
-func New() (*Engine, error) {
+// New returns an engine over the given drivers (a registry's) with the
+// built-in definitions; those that name a driver the engine lacks are left
+// out.
+func New(drivers definition.Drivers) (*Engine, error) {
 	l, err := score.NewLoader()
 	if err != nil {
 		return nil, err
@@ -38,11 +38,13 @@ func New() (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("built-in definitions: %w", err)
 	}
-	return &Engine{
-		Loader:  l,
-		Drivers: definition.Drivers{"template": template.New(), "echo": echo.New()},
-		Builtin: builtin,
-	}, nil
+	usable := builtin[:0:0]
+	for _, d := range builtin {
+		if _, ok := drivers[d.Driver]; ok {
+			usable = append(usable, d)
+		}
+	}
+	return &Engine{Loader: l, Drivers: drivers, Builtin: usable}, nil
 }
 
 // Source is one Score spec to load.
@@ -68,6 +70,10 @@ type Request struct {
 	// Drivers replaces the engine's drivers for this run (a plan runs
 	// drivers that create things outside the cluster in a dry mode).
 	Drivers definition.Drivers
+	// Matcher, when set, decides each resource's definition instead of the
+	// definitions' criteria: a deployment runs the definitions its plan
+	// pinned.
+	Matcher definition.Matcher
 }
 
 // Result is what a run produced.
@@ -110,9 +116,9 @@ func (e *Engine) Load(sources []Source, opts score.Options) ([]*score.Workload, 
 // outputs of the resources provisioned before the failure.
 func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if req.Context.Namespace == "" && req.Context.App != "" && req.Context.Env != "" {
-		req.Context.Namespace = Namespace(req.Context.App, req.Context.Env)
+		req.Context.Namespace = paved.Namespace(req.Context.App, req.Context.Env)
 	}
-	if err := CheckContext(req.Context); err != nil {
+	if err := ValidateContext(req.Context); err != nil {
 		return nil, err
 	}
 	workloads, err := e.Load(req.Sources, req.Options)
@@ -131,11 +137,15 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if req.Drivers != nil {
 		drivers = req.Drivers
 	}
-	set, err := definition.NewSet(drivers, builtin, req.Definitions)
-	if err != nil {
-		return nil, err
+	var m definition.Matcher = req.Matcher
+	if m == nil {
+		set, err := definition.NewSet(drivers, builtin, req.Definitions)
+		if err != nil {
+			return nil, err
+		}
+		m = set
 	}
-	g, err := graph.Build(workloads, set, req.Context)
+	g, err := graph.Build(workloads, m, req.Context)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"paved.dev/paved/driver/template"
+
 	"paved.dev/paved"
+	"paved.dev/paved/definition"
+	"paved.dev/paved/driver/echo"
 	"paved.dev/paved/manifest"
 )
 
@@ -18,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 func mustEngine(t testing.TB) *Engine {
 	t.Helper()
-	e, err := New()
+	e, err := New(definition.Drivers{"template": template.New(), "echo": echo.New()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func TestRunErrors(t *testing.T) {
 		{name: "bad app name", spec: head + "containers: {main: {image: nginx}}\n",
 			ctx: paved.DeployContext{App: "Shop_1", Env: "dev", EnvType: "development"}, want: `app: "Shop_1" must be 1-63 lower-case letters`},
 		{name: "bad env type", spec: head + "containers: {main: {image: nginx}}\n",
-			ctx: paved.DeployContext{App: "shop", Env: "dev", EnvType: "prod"}, want: `env type: "prod" is not one of development, staging, ephemeral, production`},
+			ctx: paved.DeployContext{App: "shop", Env: "dev", EnvType: "prod"}, want: `env type: "prod" is not one of ephemeral, development, staging, production`},
 		{name: "bad memory", spec: head + "containers: {main: {image: nginx, resources: {limits: {memory: lots}}}}\n",
 			want: `containers.main.resources.limits.memory: does not match pattern`},
 	}

@@ -53,7 +53,7 @@ func (g *Graph) Resource(workload, name string) *Node { return g.refs[workload][
 
 // Build collects the workloads' resources, matches definitions, checks every
 // placeholder against the declared outputs and orders the graph.
-func Build(workloads []*score.Workload, defs *definition.Set, dc paved.DeployContext) (*Graph, error) {
+func Build(workloads []*score.Workload, defs definition.Matcher, dc paved.DeployContext) (*Graph, error) {
 	g := &Graph{
 		Context:   dc,
 		byUID:     map[paved.ResourceUID]*Node{},

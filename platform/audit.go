@@ -23,13 +23,13 @@ func (p *Platform) audit(ctx context.Context, action, target string, err error) 
 	}
 }
 
-// ListAudit returns the newest audit entries.
-func (p *Platform) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, error) {
+// ListAudit returns the newest audit entries matching f (at most 1000).
+func (p *Platform) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.AuditEntry, error) {
 	if _, err := requireReader(ctx); err != nil {
 		return nil, err
 	}
-	if limit <= 0 || limit > 1000 {
-		limit = 100
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
 	}
-	return p.cfg.Store.ListAudit(ctx, limit)
+	return p.cfg.Store.ListAudit(ctx, f)
 }

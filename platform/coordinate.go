@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"sync"
 	"time"
 
@@ -18,6 +19,9 @@ const (
 	staleAfter = 30 * time.Second
 	leaseTTL   = 30 * time.Second
 	leaseRetry = 250 * time.Millisecond
+	// renewRetry is how often a lease renewal that failed is tried again
+	// while the lease is still ours.
+	renewRetry = time.Second
 )
 
 // NewServerID returns a random server id; a server keeps its id across
@@ -29,28 +33,12 @@ func NewServerID() string {
 }
 
 // coordinate starts the heartbeat and, apart from it so that a long wait
-// for a lease never delays a heartbeat, the check for dead servers' work.
+// for a lease never delays a heartbeat, the checks for dead servers' and
+// this server's own stuck work.
 func (p *Platform) coordinate() {
-	loop := func(what string, f func() error) {
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			t := time.NewTicker(heartbeatEvery)
-			defer t.Stop()
-			for {
-				if err := f(); err != nil && p.runCtx.Err() == nil {
-					p.log.Error(what, "err", err)
-				}
-				select {
-				case <-p.runCtx.Done():
-					return
-				case <-t.C:
-				}
-			}
-		}()
-	}
-	loop("heartbeat", func() error { return p.cfg.Store.Heartbeat(p.runCtx, p.id, p.now()) })
-	loop("failing deployments of dead servers", func() error { return p.failOrphaned(p.runCtx) })
+	p.loop(heartbeatEvery, "heartbeat", func() error { return p.cfg.Store.Heartbeat(p.runCtx, p.id, p.now()) })
+	p.loop(heartbeatEvery, "failing deployments of dead servers", func() error { return p.failOrphaned(p.runCtx) })
+	p.loop(heartbeatEvery, "failing this server's stuck deployments", func() error { return p.sweepOwn(p.runCtx) })
 }
 
 const orphanReason = "the server running this deployment stopped while it was queued or running; nothing of it is kept: deploy again to retry"
@@ -66,7 +54,8 @@ func (p *Platform) failOrphaned(ctx context.Context) error {
 	seen := map[string]bool{}
 	for _, d := range orphans {
 		p.log.Warn("failed a deployment whose server stopped", "deployment", d.ID, "runner", d.Runner)
-		p.event(d.ID, "error", "failed: "+orphanReason)
+		p.event(d.ID, paved.EventError, "failed: "+orphanReason)
+		p.events.finished(d.ID)
 		if key := envKey(d.App, d.Env); !seen[key] {
 			seen[key] = true
 			err := p.withLease(ctx, d.App, d.Env, func(ctx context.Context) error { return p.reconcile(ctx, d.App, d.Env) })
@@ -76,6 +65,36 @@ func (p *Platform) failOrphaned(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+const stuckReason = "this deployment's server is alive but no longer runs it (its result could not be recorded); deploy again to retry"
+
+// sweepOwn fails the deployments the store says this server runs or has
+// queued but that this process does not hold: a result write that kept
+// failing leaves one, and nothing else would ever end it while the server
+// lives.
+func (p *Platform) sweepOwn(ctx context.Context) error {
+	ds, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{Runner: p.id,
+		Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, d := range ds {
+		if p.holds(d.ID) {
+			continue
+		}
+		err := p.cfg.Store.FinishDeployment(ctx, d.ID, p.id, paved.DeploymentFailed, &paved.DeploymentResult{Error: stuckReason, Inventory: d.Inventory}, p.now())
+		switch {
+		case err == nil:
+			p.log.Warn("failed a deployment this server no longer runs", "deployment", d.ID)
+			p.event(d.ID, paved.EventError, "failed: "+stuckReason)
+			p.events.finished(d.ID)
+		case paved.ErrorCode(err) != paved.ECONFLICT:
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // envLock is the in-process lock of an environment, taken before the store's
@@ -92,11 +111,15 @@ func (p *Platform) envLock(app, env string) *sync.Mutex {
 	return l
 }
 
+// errLeaseLost is the cause of the context of work whose lease was lost.
+var errLeaseLost = errors.New("the environment's lease could not be renewed before it expired")
+
 // withLease runs f alone on the environment: under this server's lock for
 // it and the environment's lease in the store (which orders servers sharing
-// it), renewed while f runs. Waiting stops with ctx; f itself runs on to its end (a
-// shutdown does not cut a deployment in half) unless the lease is lost,
-// which cancels the context f gets.
+// it), renewed while f runs. Waiting stops with ctx; f itself runs on to its
+// end (a shutdown does not cut a deployment in half) unless the lease is
+// really lost: a renewal that fails is retried while the lease still has
+// time, and only when it would expire is f's context cancelled.
 func (p *Platform) withLease(ctx context.Context, app, env string, f func(context.Context) error) error {
 	lock := p.envLock(app, env)
 	locked := make(chan struct{})
@@ -108,9 +131,10 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 		return ctx.Err()
 	}
 	defer lock.Unlock()
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
+	runCtx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancel(nil)
 	name := "deploy/" + app + "/" + env
+	var until time.Time
 	for {
 		now := p.now()
 		ok, err := p.cfg.Store.AcquireLease(ctx, name, p.id, now.Add(leaseTTL), now)
@@ -118,6 +142,7 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 			return err
 		}
 		if ok {
+			until = now.Add(leaseTTL)
 			break
 		}
 		select {
@@ -127,29 +152,43 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 		}
 	}
 	done := make(chan struct{})
+	renewed := make(chan struct{})
 	go func() {
-		t := time.NewTicker(leaseTTL / 3)
-		defer t.Stop()
+		defer close(renewed)
+		wait := leaseTTL / 3
 		for {
 			select {
 			case <-done:
 				return
-			case <-t.C:
-				now := p.now()
-				ok, err := p.cfg.Store.AcquireLease(runCtx, name, p.id, now.Add(leaseTTL), now)
-				if err != nil || !ok {
-					// Another server may take the environment now: stop.
-					p.log.Error("lost an environment's deployment lease; stopping the work under it", "lease", name, "err", err)
-					cancel()
-					return
-				}
+			case <-time.After(wait):
+			}
+			now := p.now()
+			ok, err := p.cfg.Store.AcquireLease(runCtx, name, p.id, now.Add(leaseTTL), now)
+			switch {
+			case err == nil && ok:
+				until, wait = now.Add(leaseTTL), leaseTTL/3
+			case err == nil:
+				// Another server holds it: ours expired unnoticed.
+				p.log.Error("lost an environment's deployment lease to another server; stopping the work under it", "lease", name)
+				cancel(errLeaseLost)
+				return
+			case p.now().Add(renewRetry).After(until.Add(-renewRetry)):
+				p.log.Error("could not renew an environment's deployment lease before it expired; stopping the work under it", "lease", name, "err", err)
+				cancel(errLeaseLost)
+				return
+			default:
+				p.log.Warn("renewing an environment's deployment lease failed; trying again while it lasts", "lease", name, "err", err, "until", until)
+				wait = renewRetry
 			}
 		}
 	}()
 	defer func() {
 		close(done)
-		if err := p.cfg.Store.ReleaseLease(context.WithoutCancel(ctx), name, p.id); err != nil {
-			p.log.Error("releasing an environment's deployment lease", "lease", name, "err", err)
+		<-renewed
+		if runCtx.Err() == nil {
+			if err := p.cfg.Store.ReleaseLease(context.WithoutCancel(ctx), name, p.id); err != nil {
+				p.log.Error("releasing an environment's deployment lease", "lease", name, "err", err)
+			}
 		}
 	}()
 	return f(runCtx)

@@ -16,7 +16,7 @@ func (p *Platform) ApplyDefinitions(ctx context.Context, defs []paved.ResourceDe
 		return nil, err
 	}
 	for i := range defs {
-		if err := definition.Check(p.cfg.Engine.Drivers, &defs[i]); err != nil {
+		if err := definition.Validate(p.cfg.Engine.Drivers, &defs[i]); err != nil {
 			p.audit(ctx, "definitions.apply", defs[i].ID, err)
 			return nil, err
 		}
@@ -90,4 +90,44 @@ func (p *Platform) DefinitionHistory(ctx context.Context, id string) ([]paved.Re
 		defs[i] = p.redactInputs(defs[i])
 	}
 	return defs, err
+}
+
+// definitions returns the set in force: the store's definitions over the
+// built-in ones.
+func (p *Platform) definitions(ctx context.Context) (*definition.Set, error) {
+	defs, err := p.storedDefinitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return definition.NewSet(p.cfg.Engine.Drivers, p.cfg.Engine.Builtin, defs)
+}
+
+// definitionAt returns one version of a definition, inputs opened: a
+// stored version, or a built-in one (version 0), checked against its
+// driver so that its declared outputs are complete.
+func (p *Platform) definitionAt(ctx context.Context, ref paved.DefinitionRef) (*paved.ResourceDefinition, error) {
+	var d paved.ResourceDefinition
+	if ref.Version == 0 {
+		found := false
+		for _, b := range p.cfg.Engine.Builtin {
+			if b.ID == ref.ID {
+				d, found = b, true
+			}
+		}
+		if !found {
+			return nil, paved.Errorf(paved.ENOTFOUND, "definition %s is not built in", ref.ID)
+		}
+	} else {
+		stored, err := p.cfg.Store.GetDefinition(ctx, ref.ID, ref.Version)
+		if err != nil {
+			return nil, err
+		}
+		if d, err = p.openInputs(*stored); err != nil {
+			return nil, err
+		}
+	}
+	if err := definition.Validate(p.cfg.Engine.Drivers, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
 }

@@ -21,98 +21,88 @@ func (p *Platform) DeleteEnvironment(ctx context.Context, app, name string) (err
 }
 
 // deleteEnvironment runs alone on the environment (no deployment of it
-// runs meanwhile) and refuses while deployments are queued.
+// runs meanwhile) and refuses while deployments are queued or running.
 func (p *Platform) deleteEnvironment(ctx context.Context, app, name string) error {
 	return p.withLease(ctx, app, name, func(ctx context.Context) error {
 		env, err := p.cfg.Store.GetEnvironment(ctx, app, name)
 		if err != nil {
 			return err
 		}
-		ds, err := p.cfg.Store.ListDeployments(ctx, app, name, 20)
+		busy, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{EnvID: env.ID,
+			Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}, Limit: 1})
 		if err != nil {
 			return err
 		}
-		for _, d := range ds {
-			if ofEnvironment(&d, env) && (d.Status == paved.DeploymentQueued || d.Status == paved.DeploymentRunning) {
-				return paved.Errorf(paved.ECONFLICT, "deployment %s of %s/%s is %s; delete the environment when it has ended", d.ID, app, name, d.Status)
-			}
+		if len(busy) > 0 {
+			return paved.Errorf(paved.ECONFLICT, "deployment %s of %s/%s is %s; delete the environment when it has ended", busy[0].ID, app, name, busy[0].Status)
 		}
 		return p.removeEnvironment(ctx, env)
 	})
 }
 
 func (p *Platform) removeEnvironment(ctx context.Context, env *paved.Environment) error {
-	app, name := env.App, env.Name
 	target, err := p.target(ctx, env.Target)
 	if err != nil {
 		return err
 	}
-	var inventory []paved.ObjectRef
-	last, err := p.lastSuccessful(ctx, env)
-	switch {
-	case err == nil:
-		inventory = last.Inventory
-	case paved.ErrorCode(err) != paved.ENOTFOUND:
+	inventory, err := p.previousInventory(ctx, env)
+	if err != nil {
 		return err
 	}
-	dc := p.deployContext(ctx, env)
-	if err := target.Delete(ctx, dc, inventory, fmt.Sprintf("delete %s/%s", app, name)); err != nil {
+	dc, err := p.contextOf(ctx, env)
+	if err != nil {
+		return err
+	}
+	if err := target.Delete(ctx, dc, inventory, fmt.Sprintf("delete %s/%s", env.App, env.Name)); err != nil {
 		return fmt.Errorf("removing the environment's objects from its target: %w", err)
 	}
-	if err := p.deprovision(ctx, env); err != nil {
+	if err := p.deprovision(ctx, env, dc); err != nil {
 		return err
 	}
-	return p.cfg.Store.DeleteEnvironment(ctx, app, name)
+	return p.cfg.Store.DeleteEnvironment(ctx, env.App, env.Name)
 }
 
-// deprovision removes every resource of an environment: drivers that made
-// something outside the cluster remove it; the rest went with the objects.
-func (p *Platform) deprovision(ctx context.Context, env *paved.Environment) error {
-	stored, err := p.cfg.Store.ListResources(ctx, env.App, env.Name)
-	if err != nil {
-		return err
-	}
-	set, err := p.definitions(ctx)
-	if err != nil {
-		return err
-	}
-	st, err := p.graphState(ctx, env)
+// deprovision removes every resource of an environment, active or orphaned:
+// drivers that made something outside the cluster remove it through the
+// version of the definition that made it; the rest went with the objects.
+func (p *Platform) deprovision(ctx context.Context, env *paved.Environment, dc paved.DeployContext) error {
+	stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: env.App, Env: env.Name})
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for i := range stored {
-		r := &stored[i]
-		drv := p.cfg.Engine.Drivers[r.Driver]
-		dp, ok := drv.(paved.Deprovisioner)
-		if ok {
-			var def *paved.ResourceDefinition
-			for _, d := range set.Definitions() {
-				if d.ID == r.DefinitionID {
-					def = d
-				}
-			}
-			if def == nil {
-				errs = append(errs, paved.Errorf(paved.EINVALID, "resource %s: its definition %s is gone, so paved cannot reach what it made; restore the definition and delete again", r.UID, r.DefinitionID))
-				continue
-			}
-			seed := st.Seed
-			uid := r.UID
-			req := &paved.ResourceRequest{
-				UID: r.UID, Definition: def, Context: p.deployContext(ctx, env), State: st.Resources[r.UID].State,
-				Secret: func(name string, n int) string { return graph.DeriveSecret(seed, uid, name, n) },
-				Log:    func(msg string) { p.log.Info(msg, "resource", uid) },
-			}
-			if err := dp.Deprovision(ctx, req); err != nil {
-				errs = append(errs, fmt.Errorf("deprovisioning %s: %w", r.UID, err))
-				continue
-			}
-		}
-		if err := p.cfg.Store.DeleteResource(ctx, env.App, env.Name, r.UID); err != nil {
+		if err := p.deprovisionOne(ctx, env, dc, &stored[i]); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// deprovisionOne removes one stored resource and forgets it.
+func (p *Platform) deprovisionOne(ctx context.Context, env *paved.Environment, dc paved.DeployContext, r *paved.StoredResource) error {
+	drv := p.cfg.Engine.Drivers[r.Driver]
+	if dp, ok := drv.(paved.Deprovisioner); ok {
+		def, err := p.definitionAt(ctx, paved.DefinitionRef{ID: r.DefinitionID, Version: r.DefinitionVersion, Driver: r.Driver})
+		if err != nil {
+			return paved.Errorf(paved.EINVALID, "resource %s: its definition %s is gone, so paved cannot reach what it made; restore the definition and delete again", r.UID, r.DefinitionID)
+		}
+		sr, err := p.openResource(r)
+		if err != nil {
+			return err
+		}
+		seed := p.seed(env)
+		uid := r.UID
+		req := &paved.ResourceRequest{
+			UID: r.UID, Definition: def, Context: dc, State: sr.State,
+			Secret: func(name string, n int) string { return graph.DeriveSecret(seed, uid, name, n) },
+			Log:    func(msg string) { p.log.Info(msg, "resource", uid) },
+		}
+		if err := dp.Deprovision(ctx, req); err != nil {
+			return fmt.Errorf("deprovisioning %s: %w", r.UID, err)
+		}
+	}
+	return p.cfg.Store.DeleteResource(ctx, env.App, env.Name, r.UID, r.DefinitionID)
 }
 
 // Reap deletes the ephemeral environments whose TTL has passed and returns

@@ -2,51 +2,47 @@ package platform
 
 import (
 	"context"
+	"slices"
 
 	"paved.dev/paved"
 )
 
-// historyWindow is how many recent deployments are read to find the last
-// successful one.
-const historyWindow = 100
-
 // lastSuccessful returns the deployment whose objects the environment's
-// target holds: among this incarnation's succeeded deployments (an
-// environment deleted and created again starts afresh), the one that
-// finished last. Deployments run one at a time under the environment's
-// lease, so finishing order is applying order, whatever their creation
-// times (which two servers may stamp with clocks that disagree).
+// target holds: the store's one definition of it (this incarnation's
+// succeeded deployment that finished last).
 func (p *Platform) lastSuccessful(ctx context.Context, env *paved.Environment) (*paved.Deployment, error) {
-	ds, err := p.cfg.Store.ListDeployments(ctx, env.App, env.Name, historyWindow)
+	return p.cfg.Store.LastSuccessful(ctx, env.ID)
+}
+
+// previousInventory is what the target may hold of the environment: the
+// last successful deployment's inventory, plus what failed deployments
+// since then applied before they failed.
+func (p *Platform) previousInventory(ctx context.Context, env *paved.Environment) ([]paved.ObjectRef, error) {
+	var prev []paved.ObjectRef
+	f := paved.DeploymentFilter{EnvID: env.ID, Statuses: []paved.DeploymentStatus{paved.DeploymentFailed}, Limit: 1000}
+	last, err := p.lastSuccessful(ctx, env)
+	switch {
+	case err == nil:
+		prev = slices.Clone(last.Inventory)
+		f.FinishedAfter = last.FinishedAt
+	case paved.ErrorCode(err) != paved.ENOTFOUND:
+		return nil, err
+	}
+	failed, err := p.cfg.Store.ListDeployments(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	var best *paved.Deployment
-	for i := range ds {
-		d := &ds[i]
-		if d.Status != paved.DeploymentSucceeded || d.FinishedAt == nil || d.CreatedAt.Before(env.CreatedAt) {
-			continue
-		}
-		if best == nil || d.FinishedAt.After(*best.FinishedAt) {
-			best = d
+	seen := map[paved.ObjectRef]bool{}
+	for _, r := range prev {
+		seen[r] = true
+	}
+	for _, d := range failed {
+		for _, ref := range d.Inventory {
+			if !seen[ref] {
+				seen[ref] = true
+				prev = append(prev, ref)
+			}
 		}
 	}
-	if best == nil {
-		// Older than the window: the store's own answer, if it is ours.
-		d, err := p.cfg.Store.LastSuccessful(ctx, env.App, env.Name)
-		if err != nil {
-			return nil, err
-		}
-		if d.CreatedAt.Before(env.CreatedAt) {
-			return nil, paved.Errorf(paved.ENOTFOUND, "environment %s of %s has no successful deployment", env.Name, env.App)
-		}
-		return d, nil
-	}
-	return p.cfg.Store.GetDeployment(ctx, best.ID)
-}
-
-// ofEnvironment reports whether a deployment belongs to the environment as
-// it is now, not to an earlier one of the same name.
-func ofEnvironment(d *paved.Deployment, env *paved.Environment) bool {
-	return d.App == env.App && d.Env == env.Name && !d.CreatedAt.Before(env.CreatedAt)
+	return prev, nil
 }

@@ -7,7 +7,6 @@ import (
 	"maps"
 
 	"paved.dev/paved"
-	"paved.dev/paved/seal"
 )
 
 // secretInputs names a definition's inputs that its driver says are secret.
@@ -50,7 +49,7 @@ func (p *Platform) openInputs(d paved.ResourceDefinition) (paved.ResourceDefinit
 	d.Inputs = maps.Clone(d.Inputs)
 	for _, k := range keys {
 		s, ok := d.Inputs[k].(string)
-		if !ok || !seal.IsSealed(s) {
+		if !ok || !p.cfg.Sealer.IsSealed(s) {
 			continue
 		}
 		plain, err := p.cfg.Sealer.OpenString(s, inputAD(&d, k))

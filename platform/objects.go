@@ -3,9 +3,9 @@ package platform
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"paved.dev/paved"
-	"paved.dev/paved/seal"
 )
 
 // secretFields are the fields of a Secret object that hold values.
@@ -16,11 +16,11 @@ var secretFields = []string{"stringData", "data"}
 func mapSecretValues(objs []paved.Object, f func(o paved.ObjectRef, field, key, v string) (string, error)) ([]paved.Object, error) {
 	out := make([]paved.Object, len(objs))
 	for i, o := range objs {
-		ref := o.Ref()
-		if ref.Kind != "Secret" || ref.APIVersion != "v1" {
+		if !o.IsSecret() {
 			out[i] = o
 			continue
 		}
+		ref := o.Ref()
 		c := make(paved.Object, len(o))
 		for k, v := range o {
 			c[k] = v
@@ -59,7 +59,7 @@ func (p *Platform) sealObjects(deployment string, objs []paved.Object) ([]paved.
 // openObjects reverses sealObjects.
 func (p *Platform) openObjects(deployment string, objs []paved.Object) ([]paved.Object, error) {
 	return mapSecretValues(objs, func(ref paved.ObjectRef, field, key, v string) (string, error) {
-		if !seal.IsSealed(v) {
+		if !p.cfg.Sealer.IsSealed(v) {
 			return v, nil
 		}
 		return p.cfg.Sealer.OpenString(v, secretAD(deployment, ref, field, key))
@@ -91,6 +91,12 @@ func (p *Platform) sealResource(app, env string, uid paved.ResourceUID, sr seale
 		return nil, err
 	}
 	return p.cfg.Sealer.Seal(b, resourceAD(app, env, uid)), nil
+}
+
+// seed is the secret seed of an environment incarnation, from which the
+// engine derives generated secrets.
+func (p *Platform) seed(env *paved.Environment) []byte {
+	return p.cfg.Sealer.Derive("seed/" + env.App + "/" + env.Name + "/" + env.CreatedAt.UTC().Format(time.RFC3339Nano))
 }
 
 func (p *Platform) openResource(r *paved.StoredResource) (sealedResource, error) {

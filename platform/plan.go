@@ -8,151 +8,174 @@ import (
 	"strings"
 
 	"paved.dev/paved"
-	"paved.dev/paved/definition"
+	"paved.dev/paved/engine"
 	"paved.dev/paved/manifest"
 )
 
-// dryDrivers returns the drivers for a plan: pure drivers as they are, and
-// drivers that deprovision (they create real things) as dry stand-ins.
-func (p *Platform) dryDrivers(ctx context.Context, env *paved.Environment) definition.Drivers {
-	known := map[paved.ResourceUID]map[string]any{}
-	if stored, err := p.cfg.Store.ListResources(ctx, env.App, env.Name); err == nil {
-		for i := range stored {
-			r := &stored[i]
-			out := maps.Clone(r.Outputs)
-			if sr, err := p.openResource(r); err == nil {
-				maps.Copy(out, sr.Secrets)
-			}
-			known[r.UID] = out
-		}
-	}
-	drivers := definition.Drivers{}
-	for name, d := range p.cfg.Engine.Drivers {
-		if _, creates := d.(paved.Deprovisioner); creates {
-			drivers[name] = dryDriver{outputs: known, real: d}
-		} else {
-			drivers[name] = d
-		}
-	}
-	return drivers
-}
-
-// dryDriver stands in for a driver that creates things outside the cluster
-// (a database on a shared server) while planning: it returns what the
-// resource returned last time, or marks its outputs as not known yet. It
-// keeps the real driver's input checks and output declarations.
-type dryDriver struct {
-	outputs map[paved.ResourceUID]map[string]any
-	real    paved.Driver
-}
-
-func (w dryDriver) Provision(_ context.Context, req *paved.ResourceRequest) (*paved.ResourceResult, error) {
-	if out, ok := w.outputs[req.UID]; ok {
-		return &paved.ResourceResult{Outputs: out, State: req.State}, nil
-	}
-	out := map[string]any{}
-	for _, o := range req.Definition.Outputs {
-		if o.Name != paved.AnyOutput {
-			out[o.Name] = "(known after provisioning)"
-		}
-	}
-	return &paved.ResourceResult{Outputs: out}, nil
-}
-
-func (w dryDriver) ValidateInputs(in map[string]any) error {
-	if v, ok := w.real.(paved.InputValidator); ok {
-		return v.ValidateInputs(in)
-	}
-	return nil
-}
-
-func (w dryDriver) DeclaredOutputs(in map[string]any) []paved.OutputSpec {
-	if v, ok := w.real.(paved.OutputDeclarer); ok {
-		return v.DeclaredOutputs(in)
-	}
-	return nil
-}
-
-// Plan resolves the specs with the environment's definitions and compares
-// the result with the last successful deployment.
+// Plan computes what deploying the specs would do, without doing it: the
+// same plan Deploy stores and runs (gates included).
 func (p *Platform) Plan(ctx context.Context, req *paved.DeployRequest) (*paved.Plan, error) {
 	// Planning runs the app's drivers with its environment's state: it
 	// needs the same right as deploying.
-	if _, _, err := p.requireTeam(ctx, req.App, "planning"); err != nil {
+	u, app, err := p.requireTeam(ctx, req.App, "planning")
+	if err != nil {
 		return nil, err
 	}
 	env, err := p.cfg.Store.GetEnvironment(ctx, req.App, req.Env)
 	if err != nil {
 		return nil, err
 	}
-	res, err := p.check(ctx, env, req.Specs)
+	in := &intent{kind: paved.KindDeploy, author: u, app: app, env: env, specs: req.Specs}
+	pl, err := p.prepare(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	plan := &paved.Plan{App: req.App, Env: req.Env}
-	var before []paved.Object
-	last, err := p.lastSuccessful(ctx, env)
-	switch {
-	case err == nil:
-		plan.Base = last.ID
-		before = last.Objects
-	case paved.ErrorCode(err) != paved.ENOTFOUND:
+	if pl.plan.Findings, err = p.evaluate(ctx, in, pl); err != nil {
 		return nil, err
 	}
-	plan.Objects = diffObjects(redactObjects(before), redactObjects(res.Objects))
-	stored, err := p.cfg.Store.ListResources(ctx, req.App, req.Env)
-	if err != nil {
-		return nil, err
-	}
-	had := map[paved.ResourceUID]bool{}
-	for _, r := range stored {
-		had[r.UID] = true
-	}
-	for _, n := range res.Graph.ProvisionedNodes() {
-		if !had[n.UID] {
-			plan.Resources = append(plan.Resources, paved.PlanChange{Action: "add", Name: string(n.UID), Diff: "definition " + n.Definition.ID + " (driver " + n.Definition.Driver + ")"})
-		}
-		delete(had, n.UID)
-	}
-	for _, uid := range slices.Sorted(maps.Keys(had)) {
-		plan.Resources = append(plan.Resources, paved.PlanChange{Action: "remove", Name: string(uid), Diff: "no longer used; kept (with its data) until the environment is deleted"})
-	}
-	return plan, nil
+	return pl.plan, nil
 }
 
-// diffObjects compares two object sets by identity and content.
-func diffObjects(before, after []paved.Object) []paved.PlanChange {
-	b := indexObjects(before)
-	a := indexObjects(after)
-	var out []paved.PlanChange
+// planResources says what provisioning will do to each resource, against
+// what the environment has: created, unchanged, updated (a new version of
+// its definition), re-provisioned (another definition matches now) or
+// orphaned (no longer declared).
+func planResources(res *engine.Result, stored []paved.StoredResource) []paved.PlannedResource {
+	type key struct {
+		uid paved.ResourceUID
+		def string
+	}
+	have := map[key]*paved.StoredResource{}
+	active := map[paved.ResourceUID]*paved.StoredResource{}
+	for i := range stored {
+		r := &stored[i]
+		have[key{r.UID, r.DefinitionID}] = r
+		if r.Status == paved.ResourceActive {
+			active[r.UID] = r
+		}
+	}
+	out := []paved.PlannedResource{}
+	used := map[paved.ResourceUID]bool{}
+	for _, n := range res.Graph.Nodes {
+		used[n.UID] = true
+		pr := paved.PlannedResource{UID: n.UID, Definition: n.Definition.Ref(), DependsOn: n.Deps}
+		switch r, ok := have[key{n.UID, n.Definition.ID}]; {
+		case ok && r.DefinitionVersion == n.Definition.Version && r.Status == paved.ResourceActive:
+			pr.Action = paved.PlanUnchanged
+		case ok && r.Status == paved.ResourceActive:
+			pr.Action = paved.PlanUpdate
+			pr.Reason = fmt.Sprintf("definition %s changed (was version %d)", n.Definition.Ref(), r.DefinitionVersion)
+		case ok:
+			pr.Action = paved.PlanUpdate
+			pr.Reason = fmt.Sprintf("taken back into use from orphaned (%s)", r.StatusReason)
+		default:
+			pr.Action = paved.PlanCreate
+			if old := active[n.UID]; old != nil {
+				was := paved.DefinitionRef{ID: old.DefinitionID, Version: old.DefinitionVersion, Driver: old.Driver}
+				pr.Action, pr.Was = paved.PlanReprovision, &was
+				pr.Reason = fmt.Sprintf("re-provisioned by definition %s (was %s); the old resource is kept, orphaned, until it is pruned or the environment is deleted", n.Definition.Ref(), was)
+			}
+		}
+		out = append(out, pr)
+	}
+	for _, uid := range slices.Sorted(maps.Keys(active)) {
+		if used[uid] {
+			continue
+		}
+		r := active[uid]
+		out = append(out, paved.PlannedResource{UID: uid, Action: paved.PlanOrphan,
+			Definition: paved.DefinitionRef{ID: r.DefinitionID, Version: r.DefinitionVersion, Driver: r.Driver},
+			Reason:     "no longer declared by any workload; kept, with its data, and listed as orphaned until it is pruned or the environment is deleted"})
+	}
+	return out
+}
+
+// diffObjects compares two object sets by identity and content: every
+// object of after is created, updated or unchanged, and every one only in
+// before is deleted.
+func diffObjects(before, after []paved.Object) []paved.PlannedObject {
+	b, brefs := indexObjects(before)
+	a, arefs := indexObjects(after)
+	out := []paved.PlannedObject{}
 	budget := maxDiffCells
 	for _, k := range slices.Sorted(maps.Keys(a)) {
 		old, ok := b[k]
 		switch {
 		case !ok:
-			out = append(out, paved.PlanChange{Action: "add", Name: k})
+			out = append(out, paved.PlannedObject{Ref: arefs[k], Action: paved.PlanCreate})
 		case old != a[k]:
-			out = append(out, paved.PlanChange{Action: "change", Name: k, Diff: lineDiff(old, a[k], &budget)})
+			out = append(out, paved.PlannedObject{Ref: arefs[k], Action: paved.PlanUpdate, Diff: lineDiff(old, a[k], &budget)})
+		default:
+			out = append(out, paved.PlannedObject{Ref: arefs[k], Action: paved.PlanUnchanged})
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(b)) {
 		if _, ok := a[k]; !ok {
-			out = append(out, paved.PlanChange{Action: "remove", Name: k})
+			out = append(out, paved.PlannedObject{Ref: brefs[k], Action: paved.PlanDelete})
 		}
 	}
 	return out
 }
 
-func indexObjects(objs []paved.Object) map[string]string {
+func indexObjects(objs []paved.Object) (map[string]string, map[string]paved.ObjectRef) {
 	m := make(map[string]string, len(objs))
+	refs := make(map[string]paved.ObjectRef, len(objs))
 	for _, o := range objs {
 		y, err := manifest.Marshal(map[string]any(o))
 		if err != nil {
 			y = []byte(err.Error())
 		}
-		m[o.Ref().String()] = string(y)
+		k := o.Ref().String()
+		m[k], refs[k] = string(y), o.Ref()
 	}
-	return m
+	return m, refs
+}
+
+// compareLive folds what the target holds now into the plan: an object the
+// plan leaves unchanged but that drifted on the target is updated (back),
+// one that went missing is created again. A target that cannot say, or
+// cannot be reached, leaves the plan compared with the base alone, saying so.
+func (p *Platform) compareLive(ctx context.Context, env *paved.Environment, dc paved.DeployContext, before []paved.Object, pl *paved.Plan) {
+	t, err := p.target(ctx, env.Target)
+	if err != nil {
+		pl.LiveNote = "not compared with the target: " + paved.ErrorMessage(err)
+		return
+	}
+	dr, ok := t.(paved.DriftReader)
+	if !ok {
+		pl.LiveNote = "not compared with the target: target " + env.Target + " cannot report what it holds"
+		return
+	}
+	if len(before) == 0 {
+		pl.Live = true
+		return
+	}
+	drift, err := dr.Drift(ctx, dc, before)
+	if err != nil {
+		pl.LiveNote = "not compared with the target, which did not answer: " + paved.ErrorMessage(err)
+		return
+	}
+	pl.Live = true
+	byRef := map[string]*paved.PlannedObject{}
+	for i := range pl.Objects {
+		byRef[pl.Objects[i].Ref.String()] = &pl.Objects[i]
+	}
+	for _, d := range drift {
+		o := byRef[d.Ref.String()]
+		if o == nil {
+			continue // drifted, and leaving the deployment anyway
+		}
+		o.Drift = d.Fields
+		if d.State == paved.DriftMissing {
+			o.Drift = append([]string{"missing on the target"}, d.Fields...)
+		}
+		if o.Action == paved.PlanUnchanged {
+			o.Action = paved.PlanUpdate
+			if d.State == paved.DriftMissing {
+				o.Action = paved.PlanCreate
+			}
+		}
+	}
 }
 
 // maxDiffLines bounds the diff shown for one object, and maxDiffCells the

@@ -1,43 +1,66 @@
-// Package platform implements paved's services (teams, apps, environments,
-// definitions, deployments, resources, audit) over a Store, the engine and
-// the targets. The API server, and through it the CLI and the portal, call
-// these services; nothing else changes platform data.
+// Package platform implements paved's services (teams, users, apps,
+// environments, definitions, deployments, resources, targets, audit) over a
+// Store, the engine and the targets. The API server, and through it the CLI
+// and the portal, call these services; nothing else changes platform data.
+//
+// Every deployment, whatever its kind (deploy, rollback, promotion, clone),
+// goes through one pipeline: plan → gates → queue → provision → render →
+// apply → record (pipeline.go, run.go).
 package platform
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
 	"paved.dev/paved"
 	"paved.dev/paved/engine"
-	"paved.dev/paved/seal"
 )
 
 // Config wires a Platform.
 type Config struct {
 	Store  paved.Store
 	Engine *engine.Engine
-	Sealer *seal.Sealer
-	// Targets by name; environments name theirs, DefaultTarget otherwise.
+	Sealer paved.Sealer
+	// Registry builds registered targets by type.
+	Registry *paved.Registry
+	// Targets configured on the server, by name; environments name theirs,
+	// DefaultTarget otherwise.
 	Targets       map[string]paved.Target
 	DefaultTarget string
+	// TargetTypes names the type of each configured target (gitops when
+	// not given).
+	TargetTypes map[string]string
+	// Gates judge every plan before anything is provisioned.
+	Gates []paved.Gate
 	// MVPMode refuses production environments: the MVP serves non-production
-	// environments until its production-readiness items pass.
+	// environments first.
 	MVPMode bool
+	// DeveloperEnvTypes are the environment types a developer may create
+	// for their team's apps; the others need the admin role. Ephemeral and
+	// development by default.
+	DeveloperEnvTypes []paved.EnvType
 	// NamespaceTemplates name namespaces per environment type, such as
 	// {"ephemeral": "preview-{app}-{env}"}; "<app>-<env>" otherwise.
 	NamespaceTemplates map[string]string
 	DefaultTTL         time.Duration
 	MaxTTL             time.Duration
-	Logger             *slog.Logger
+	// Tokens: the default and longest lifetime of a token, and how many
+	// active tokens one user may hold.
+	DefaultTokenTTL  time.Duration
+	MaxTokenTTL      time.Duration
+	MaxTokensPerUser int
+	// ProbeEvery is how often one target or definition may be probed
+	// (probes make paved connect with admin credentials).
+	ProbeEvery time.Duration
+	// MaxStreamsPerUser bounds the event streams one user follows at once.
+	MaxStreamsPerUser int
+	Logger            *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
-	// TargetFactory builds registered targets (clusters); nil refuses
-	// registrations.
-	TargetFactory TargetFactory
 	// ServerID names this server to the others sharing the store; keep it
 	// across restarts. "" makes one up.
 	ServerID string
@@ -45,35 +68,53 @@ type Config struct {
 
 // Defaults of Config.
 const (
-	DefaultTTL = 72 * time.Hour
-	MaxTTL     = 14 * 24 * time.Hour
+	DefaultTTL              = 72 * time.Hour
+	MaxTTL                  = 14 * 24 * time.Hour
+	DefaultTokenTTL         = 90 * 24 * time.Hour
+	MaxTokenTTL             = 365 * 24 * time.Hour
+	DefaultMaxTokensPerUser = 20
+	DefaultProbeEvery       = 10 * time.Second
+	DefaultStreamsPerUser   = 16
 )
 
 // Platform is the service implementation.
 type Platform struct {
-	cfg    Config
-	log    *slog.Logger
+	cfg Config
+	log *slog.Logger
+
 	mu     sync.Mutex
 	queues map[string]*envQueue
+	// active holds the deployments this process has queued or runs: the
+	// sweep fails any of its own that the store still calls unfinished.
+	active map[string]bool
+	// built caches the targets made from registrations.
+	built map[string]paved.Target
+	// locks order this server's work per environment ("app/env").
+	locks map[string]*sync.Mutex
+	// probed is when each target or definition was last probed.
+	probed map[string]time.Time
+
+	events *hub
 	wg     sync.WaitGroup
 	// runCtx lives as long as the platform: deployments run in it, not in
 	// the context of the request that queued them.
 	runCtx context.Context
 	cancel context.CancelFunc
 	id     string
-	// built caches the targets made from registrations.
-	built map[string]paved.Target
-	// locks order this server's work per environment ("app/env").
-	locks map[string]*sync.Mutex
+	// installation names this installation to targets shared with others.
+	installation string
 }
 
 var (
-	_ paved.TeamService       = (*Platform)(nil)
-	_ paved.AppService        = (*Platform)(nil)
-	_ paved.DefinitionService = (*Platform)(nil)
-	_ paved.DeploymentService = (*Platform)(nil)
-	_ paved.ResourceService   = (*Platform)(nil)
-	_ paved.AuditService      = (*Platform)(nil)
+	_ paved.TeamService        = (*Platform)(nil)
+	_ paved.UserService        = (*Platform)(nil)
+	_ paved.AppService         = (*Platform)(nil)
+	_ paved.EnvironmentService = (*Platform)(nil)
+	_ paved.DefinitionService  = (*Platform)(nil)
+	_ paved.DeploymentService  = (*Platform)(nil)
+	_ paved.ResourceService    = (*Platform)(nil)
+	_ paved.TargetService      = (*Platform)(nil)
+	_ paved.AuditService       = (*Platform)(nil)
 )
 
 // New checks the configuration and returns a Platform; call Start before use.
@@ -88,11 +129,40 @@ func New(cfg Config) (*Platform, error) {
 	case cfg.Targets[cfg.DefaultTarget] == nil:
 		return nil, fmt.Errorf("platform: default target %q is not configured", cfg.DefaultTarget)
 	}
+	if cfg.Registry == nil {
+		cfg.Registry = paved.NewRegistry()
+	}
 	if cfg.DefaultTTL == 0 {
 		cfg.DefaultTTL = DefaultTTL
 	}
 	if cfg.MaxTTL == 0 {
 		cfg.MaxTTL = MaxTTL
+	}
+	if cfg.DefaultTokenTTL == 0 {
+		cfg.DefaultTokenTTL = DefaultTokenTTL
+	}
+	if cfg.MaxTokenTTL == 0 {
+		cfg.MaxTokenTTL = MaxTokenTTL
+	}
+	if cfg.DefaultTokenTTL > cfg.MaxTokenTTL {
+		return nil, fmt.Errorf("platform: the default token lifetime %v is longer than the maximum %v", cfg.DefaultTokenTTL, cfg.MaxTokenTTL)
+	}
+	if cfg.MaxTokensPerUser == 0 {
+		cfg.MaxTokensPerUser = DefaultMaxTokensPerUser
+	}
+	if cfg.ProbeEvery == 0 {
+		cfg.ProbeEvery = DefaultProbeEvery
+	}
+	if cfg.MaxStreamsPerUser == 0 {
+		cfg.MaxStreamsPerUser = DefaultStreamsPerUser
+	}
+	if cfg.DeveloperEnvTypes == nil {
+		cfg.DeveloperEnvTypes = []paved.EnvType{paved.EnvEphemeral, paved.EnvDevelopment}
+	}
+	for _, t := range cfg.DeveloperEnvTypes {
+		if !t.Valid() {
+			return nil, fmt.Errorf("platform: developer environment type %q is not one of %s", t, paved.EnvTypeList())
+		}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -104,49 +174,70 @@ func New(cfg Config) (*Platform, error) {
 		cfg.ServerID = NewServerID()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Platform{cfg: cfg, log: cfg.Logger, queues: map[string]*envQueue{}, runCtx: ctx, cancel: cancel, id: cfg.ServerID}
-	p.built = map[string]paved.Target{}
-	p.locks = map[string]*sync.Mutex{}
+	p := &Platform{
+		cfg: cfg, log: cfg.Logger, runCtx: ctx, cancel: cancel, id: cfg.ServerID,
+		queues: map[string]*envQueue{}, active: map[string]bool{}, built: map[string]paved.Target{},
+		locks: map[string]*sync.Mutex{}, probed: map[string]time.Time{},
+	}
+	p.events = newHub(p)
 	return p, nil
 }
 
 // Start recovers from a crash (deployments left queued or running end as
 // failed, and targets are brought back to the last successful deployment),
-// starts the heartbeat when the store coordinates several servers, and the
-// reaper of expired environments.
+// starts the heartbeat, the checks for dead servers' and this server's
+// stuck work, and the reaper of expired environments.
 func (p *Platform) Start(ctx context.Context, reapEvery time.Duration) error {
+	id, err := p.cfg.Store.InstallationID(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the installation id: %w", err)
+	}
+	p.installation = id
 	if err := p.startCoordination(ctx); err != nil {
 		return err
 	}
 	p.coordinate()
 	if reapEvery > 0 {
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			t := time.NewTicker(reapEvery)
-			defer t.Stop()
-			for {
-				select {
-				case <-p.runCtx.Done():
-					return
-				case <-t.C:
-					if n, err := p.Reap(p.runCtx); err != nil {
-						p.log.Error("reaping expired environments", "err", err)
-					} else if n > 0 {
-						p.log.Info("reaped expired environments", "count", n)
-					}
-				}
+		p.loop(reapEvery, "reaping expired environments", func() error {
+			n, err := p.Reap(p.runCtx)
+			if n > 0 {
+				p.log.Info("reaped expired environments", "count", n)
 			}
-		}()
+			return err
+		})
 	}
 	return nil
 }
 
-// Close stops the reaper and waits for running deployments to end.
+// loop runs f every interval until the platform closes.
+func (p *Platform) loop(every time.Duration, what string, f func() error) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.runCtx.Done():
+				return
+			case <-t.C:
+				if err := f(); err != nil && p.runCtx.Err() == nil {
+					p.log.Error(what, "err", err)
+				}
+			}
+		}
+	}()
+}
+
+// Close stops the background work and waits for running deployments to end.
 func (p *Platform) Close() {
 	p.cancel()
 	p.wg.Wait()
+	p.events.close()
 }
+
+// InstallationID names this installation of paved.
+func (p *Platform) InstallationID() string { return p.installation }
 
 func (p *Platform) now() time.Time { return p.cfg.Now().UTC() }
 
@@ -154,16 +245,16 @@ func (p *Platform) now() time.Time { return p.cfg.Now().UTC() }
 func (p *Platform) Wait() {
 	for {
 		p.mu.Lock()
-		busy := false
-		for _, q := range p.queues {
-			if q.running || len(q.ids) > 0 {
-				busy = true
-			}
-		}
+		busy := len(p.active) > 0
 		p.mu.Unlock()
 		if !busy {
 			return
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// developerMay reports whether developers may create environments of a type.
+func (p *Platform) developerMay(t paved.EnvType) bool {
+	return slices.Contains(p.cfg.DeveloperEnvTypes, t)
 }

@@ -8,6 +8,25 @@ type envQueue struct {
 	running bool
 }
 
+// track records that this process holds a deployment (queued or running)
+// or no longer does.
+func (p *Platform) track(id string, on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if on {
+		p.active[id] = true
+	} else {
+		delete(p.active, id)
+	}
+}
+
+// holds reports whether this process holds a deployment.
+func (p *Platform) holds(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.active[id]
+}
+
 // enqueue adds a deployment and starts the environment's worker if idle.
 func (p *Platform) enqueue(key, id string) {
 	p.mu.Lock()
@@ -30,8 +49,9 @@ func (p *Platform) work(key string, q *envQueue) {
 	defer p.wg.Done()
 	for {
 		p.mu.Lock()
-		if len(q.ids) == 0 || p.runCtx.Err() != nil {
+		if len(q.ids) == 0 {
 			q.running = false
+			delete(p.queues, key)
 			p.mu.Unlock()
 			return
 		}

@@ -18,9 +18,17 @@ func (p *Platform) reconcile(ctx context.Context, app, envName string) error {
 	if err != nil {
 		return err
 	}
+	dc, err := p.contextOf(ctx, env)
+	if err != nil {
+		return err
+	}
+	previous, err := p.previousInventory(ctx, env)
+	if err != nil {
+		return err
+	}
 	last, err := p.lastSuccessful(ctx, env)
 	if paved.ErrorCode(err) == paved.ENOTFOUND {
-		return target.Delete(ctx, p.deployContext(ctx, env), nil, fmt.Sprintf("recover %s/%s: no successful deployment", app, envName))
+		return target.Delete(ctx, dc, previous, fmt.Sprintf("recover %s/%s: no successful deployment", app, envName))
 	}
 	if err != nil {
 		return err
@@ -30,8 +38,8 @@ func (p *Platform) reconcile(ctx context.Context, app, envName string) error {
 		return err
 	}
 	_, err = target.Apply(ctx, &paved.ApplyRequest{
-		Context: p.deployContext(ctx, env), DeploymentID: last.ID, Author: "paved",
-		Message: "recover: back to " + last.ID + " after a restart", Objects: objs, Previous: last.Inventory,
+		Context: dc, DeploymentID: last.ID, Author: "paved",
+		Message: "recover: back to " + last.ID + " after a restart", Objects: objs, Previous: previous,
 		Log: func(string) {},
 	})
 	return err

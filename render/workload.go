@@ -12,7 +12,6 @@ import (
 	"github.com/score-spec/score-go/types"
 
 	"paved.dev/paved"
-	"paved.dev/paved/driver/template"
 	"paved.dev/paved/graph"
 	"paved.dev/paved/score"
 )
@@ -37,7 +36,7 @@ func renderWorkload(g *graph.Graph, w *score.Workload) ([]paved.Object, error) {
 		g: g, w: w,
 		labels: map[string]string{
 			"app.kubernetes.io/name":     w.Name,
-			"app.kubernetes.io/instance": template.DNSLabel(dc.App, dc.Env, w.Name),
+			"app.kubernetes.io/instance": paved.DNSLabel(dc.App, dc.Env, w.Name),
 			LabelWorkload:                w.Name,
 		},
 		secret: map[string]any{}, secretBin: map[string]any{},
@@ -349,7 +348,7 @@ func (r *workloadRender) files(cname string, c *types.Container) []any {
 			}
 			item["mode"] = int(mode)
 		}
-		vol := template.DNSLabel("file", cname, strconv.Itoa(i))
+		vol := paved.DNSLabel("file", cname, strconv.Itoa(i))
 		source := map[string]any{"name": r.w.Name, "items": []any{item}}
 		switch {
 		case secret && binary:
@@ -393,7 +392,7 @@ func (r *workloadRender) mountVolumes(cname string, c *types.Container) []any {
 			r.errs = append(r.errs, fmt.Sprintf("%s: resource %s gives no Kubernetes volume source (an output \"source\" such as {persistentVolumeClaim: {claimName: x}})", where, parts[1]))
 			continue
 		}
-		vol := template.DNSLabel("volume", strings.Join(parts[1:], "-"))
+		vol := paved.DNSLabel("volume", strings.Join(parts[1:], "-"))
 		entry := map[string]any{"name": vol}
 		for k, x := range src {
 			entry[k] = x

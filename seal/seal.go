@@ -137,3 +137,6 @@ func LoadKey(envValue, keyFile string) ([]byte, error) {
 	}
 	return key, f.Close()
 }
+
+// IsSealed reports whether v is a value SealString made (paved.Sealer).
+func (s *Sealer) IsSealed(v string) bool { return IsSealed(v) }

@@ -19,18 +19,13 @@ import (
 
 	"paved.dev/paved"
 	"paved.dev/paved/api"
-	"paved.dev/paved/driver/amqp"
-	"paved.dev/paved/driver/cmd"
-	"paved.dev/paved/driver/mysql"
-	"paved.dev/paved/driver/postgres"
-	"paved.dev/paved/driver/redis"
 	"paved.dev/paved/engine"
+	"paved.dev/paved/modules"
 	"paved.dev/paved/platform"
 	"paved.dev/paved/seal"
 	pgstore "paved.dev/paved/store/postgres"
 	"paved.dev/paved/store/sqlite"
 	"paved.dev/paved/target/gitops"
-	"paved.dev/paved/target/kubernetes"
 )
 
 // Config is everything a server needs; zero values mean the defaults.
@@ -54,6 +49,14 @@ type Config struct {
 	// RolloutTimeout bounds how long a deployment to a cluster waits for
 	// workloads to roll out; 0 means the Kubernetes target's default.
 	RolloutTimeout time.Duration
+	// DeveloperEnvTypes are the environment types developers may create;
+	// nil means ephemeral and development.
+	DeveloperEnvTypes []paved.EnvType
+	// DefaultTokenTTL and MaxTokenTTL bound tokens' lifetimes; 0 means the
+	// platform's defaults (90 days, a year).
+	DefaultTokenTTL, MaxTokenTTL time.Duration
+	// Gates judge every deployment's plan before anything is provisioned.
+	Gates []paved.Gate
 	// GitURL pushes to a remote repository instead of DataDir/gitops.
 	GitURL, GitBranch, GitUsername, GitPassword string
 	Version                                     string
@@ -104,15 +107,18 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			s.closeParts()
 		}
 	}()
-	eng, err := engine.New()
+	// The one place where drivers and target types are registered.
+	reg := paved.NewRegistry()
+	if err := modules.Drivers(reg, log); err != nil {
+		return nil, err
+	}
+	if err := modules.Targets(reg, modules.KubernetesOptions{RolloutTimeout: cfg.RolloutTimeout, Logger: log}); err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(reg.Drivers())
 	if err != nil {
 		return nil, err
 	}
-	eng.Drivers["postgres"] = postgres.New(log)
-	eng.Drivers["mysql"] = mysql.New(log)
-	eng.Drivers["redis"] = redis.New(log)
-	eng.Drivers["amqp"] = amqp.New(log)
-	eng.Drivers["cmd"] = cmd.New(log)
 	git, err := gitops.New(gitopsConfig(cfg, log))
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "GitOps target: %w", err)
@@ -121,14 +127,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	wait := cfg.RolloutTimeout
-	if wait == 0 {
-		wait = kubernetes.DefaultWaitTimeout
-	}
 	p, err := platform.New(platform.Config{
-		Store: st, Engine: eng, Sealer: sealer, ServerID: id, TargetFactory: kubeFactory(log, wait),
-		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops",
-		MVPMode: cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL, Logger: log,
+		Store: st, Engine: eng, Sealer: sealer, ServerID: id, Registry: reg, Gates: cfg.Gates,
+		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops", TargetTypes: map[string]string{"gitops": paved.TargetGitOps},
+		MVPMode: cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
+		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, Logger: log,
 	})
 	if err != nil {
 		return nil, err
@@ -149,7 +152,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.AdminToken = tok
 	}
 	s.api = api.NewServer(api.Config{
-		Services:     api.Services{Teams: p, Apps: p, Definitions: p, Deployments: p, Resources: p, Audit: p, Targets: p, Checks: p},
+		Services: api.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
+			Resources: p, Audit: p, Targets: p, Events: p},
 		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
 	})
 	addr := cfg.Addr
@@ -162,7 +166,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.listener = ln
 	s.URL = "http://" + hostPort(ln.Addr().String())
-	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Timeouts bound what a slow or stalled client can hold; event streams
+	// lift the write timeout for themselves and bound each flush instead.
+	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 	// Open event streams end at shutdown instead of holding it up.
 	s.http.RegisterOnShutdown(s.api.Close)
 	go func() { s.done <- s.http.Serve(ln) }()
@@ -170,6 +177,17 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	ok = true
 	return s, nil
 }
+
+// Limits of the HTTP server: the whole request (headers and the largest
+// body, 8 MiB of Score specs) must arrive within ReadTimeout, a response be
+// written within WriteTimeout; idle keep-alive connections close after
+// IdleTimeout.
+const (
+	ReadTimeout    = time.Minute
+	WriteTimeout   = 2 * time.Minute
+	IdleTimeout    = 2 * time.Minute
+	MaxHeaderBytes = 64 << 10
+)
 
 // serverID is this server's name to others sharing its store, kept in the
 // data dir so that after a crash it recognises its own interrupted work.

@@ -221,7 +221,7 @@ func TestCheck(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	d := New(nil)
-	if err := d.Check(ctx, adminInputs()); err != nil {
+	if err := d.Probe(ctx, adminInputs()); err != nil {
 		t.Errorf("Check as guest: %v", err)
 	}
 
@@ -233,14 +233,14 @@ func TestCheck(t *testing.T) {
 	t.Cleanup(func() { apiStatus(t, http.MethodDelete, "users/"+user, "") })
 	in := adminInputs()
 	in["username"], in["password"] = user, "pw"
-	err := d.Check(ctx, in)
+	err := d.Probe(ctx, in)
 	if paved.ErrorCode(err) != paved.EFORBIDDEN || !strings.Contains(err.Error(), "has tags [management], not administrator") {
 		t.Errorf("Check as %s = %v, want it to say the administrator tag is missing", user, err)
 	}
 
 	in = adminInputs()
 	in["port"] = 1
-	if err := d.Check(ctx, in); paved.ErrorCode(err) != paved.EUNAVAILABLE || !strings.Contains(err.Error(), "AMQP port 127.0.0.1:1") {
+	if err := d.Probe(ctx, in); paved.ErrorCode(err) != paved.EUNAVAILABLE || !strings.Contains(err.Error(), "AMQP port 127.0.0.1:1") {
 		t.Errorf("Check with a wrong AMQP port = %v, want it to say the port does not answer", err)
 	}
 }

@@ -45,7 +45,7 @@ var (
 	_ paved.Driver         = (*Driver)(nil)
 	_ paved.InputValidator = (*Driver)(nil)
 	_ paved.Deprovisioner  = (*Driver)(nil)
-	_ paved.Checker        = (*Driver)(nil)
+	_ paved.Prober         = (*Driver)(nil)
 )
 
 // New returns a driver that logs to logger (nil for none).
@@ -63,7 +63,7 @@ func (d *Driver) ValidateInputs(m map[string]any) error {
 }
 
 // Check tells whether the program can be found and run.
-func (d *Driver) Check(_ context.Context, m map[string]any) error {
+func (d *Driver) Probe(_ context.Context, m map[string]any) error {
 	in, err := parseInputs(m)
 	if err != nil {
 		return err
@@ -203,7 +203,7 @@ func newInput(req *paved.ResourceRequest, mode string) *Input {
 		Namespace:        req.Context.Namespace,
 		App:              req.Context.App,
 		Env:              req.Context.Env,
-		EnvType:          req.Context.EnvType,
+		EnvType:          string(req.Context.EnvType),
 	}
 	for name, w := range req.Workloads {
 		ns := NetworkService{ServiceName: w.ServiceName, Ports: map[string]ServicePort{}}

@@ -107,7 +107,7 @@ func TestProvisionAndDeprovision(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(got)) != "deprovision s3.default#web.bucket" {
 		t.Errorf("marker = %q, %v; want the program run in deprovision mode", got, err)
 	}
-	if err := d.Check(ctx, req.Definition.Inputs); err != nil {
+	if err := d.Probe(ctx, req.Definition.Inputs); err != nil {
 		t.Errorf("Check: %v", err)
 	}
 }
@@ -249,10 +249,10 @@ func alive(pid int) bool {
 func TestCheck(t *testing.T) {
 	t.Parallel()
 	d := New(nil)
-	if err := d.Check(context.Background(), map[string]any{"program": "sh"}); err != nil {
+	if err := d.Probe(context.Background(), map[string]any{"program": "sh"}); err != nil {
 		t.Errorf("Check(sh on PATH): %v", err)
 	}
-	if err := d.Check(context.Background(), map[string]any{"program": filepath.Join("testdata", "missing.sh")}); paved.ErrorCode(err) != paved.EINVALID {
+	if err := d.Probe(context.Background(), map[string]any{"program": filepath.Join("testdata", "missing.sh")}); paved.ErrorCode(err) != paved.EINVALID {
 		t.Errorf("Check(missing) = %v, want invalid", err)
 	}
 }

@@ -31,7 +31,7 @@ var (
 	_ paved.Driver         = (*Driver)(nil)
 	_ paved.InputValidator = (*Driver)(nil)
 	_ paved.Deprovisioner  = (*Driver)(nil)
-	_ paved.Checker        = (*Driver)(nil)
+	_ paved.Prober         = (*Driver)(nil)
 	_ paved.OutputDeclarer = (*Driver)(nil)
 )
 
@@ -171,7 +171,7 @@ func sessions(ctx context.Context, db *sql.Conn, user string) ([]int64, error) {
 // Check tells whether the inputs reach a server where the user may create
 // users and databases and grant rights on them. It reads global privileges;
 // rights granted through roles or on databases only are not seen.
-func (d *Driver) Check(ctx context.Context, m map[string]any) error {
+func (d *Driver) Probe(ctx context.Context, m map[string]any) error {
 	in, err := parseInputs(m)
 	if err != nil {
 		return err

@@ -218,7 +218,7 @@ func TestCheck(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	d := New(nil)
-	if err := d.Check(ctx, adminInputs()); err != nil {
+	if err := d.Probe(ctx, adminInputs()); err != nil {
 		t.Errorf("Check as root: %v", err)
 	}
 
@@ -230,7 +230,7 @@ func TestCheck(t *testing.T) {
 	t.Cleanup(func() { _, _ = admin.Exec("DROP USER IF EXISTS '" + weak + "'@'%'") })
 	in := adminInputs()
 	in["username"], in["password"] = weak, "pw"
-	err := d.Check(ctx, in)
+	err := d.Probe(ctx, in)
 	if paved.ErrorCode(err) != paved.EFORBIDDEN || !strings.Contains(err.Error(), "lacks CREATE USER, CREATE, DROP, GRANT OPTION") {
 		t.Errorf("Check as %s = %v, want it to list what is missing", weak, err)
 	}

@@ -28,7 +28,7 @@ var (
 	_ paved.Driver         = (*Driver)(nil)
 	_ paved.InputValidator = (*Driver)(nil)
 	_ paved.Deprovisioner  = (*Driver)(nil)
-	_ paved.Checker        = (*Driver)(nil)
+	_ paved.Prober         = (*Driver)(nil)
 	_ paved.OutputDeclarer = (*Driver)(nil)
 )
 
@@ -210,7 +210,7 @@ func serverMajor(conn *pgx.Conn) int {
 
 // Check tells whether the inputs reach a server where the user may create
 // databases and roles.
-func (d *Driver) Check(ctx context.Context, m map[string]any) error {
+func (d *Driver) Probe(ctx context.Context, m map[string]any) error {
 	in, err := parseInputs(m)
 	if err != nil {
 		return err

@@ -273,7 +273,7 @@ func TestCheck(t *testing.T) {
 	ctx := context.Background()
 	admin := adminConn(t)
 	d := New(nil)
-	if err := d.Check(ctx, adminInputs()); err != nil {
+	if err := d.Probe(ctx, adminInputs()); err != nil {
 		t.Errorf("Check as superuser: %v", err)
 	}
 
@@ -293,14 +293,14 @@ func TestCheck(t *testing.T) {
 	})
 	in := adminInputs()
 	in["username"] = weak
-	err := d.Check(ctx, in)
+	err := d.Probe(ctx, in)
 	if paved.ErrorCode(err) != paved.EFORBIDDEN || !strings.Contains(err.Error(), "lacks CREATEDB and CREATEROLE") {
 		t.Errorf("Check as %s = %v, want it to say CREATEDB and CREATEROLE are missing", weak, err)
 	}
 
 	// A role with CREATEDB and CREATEROLE but no superuser can do the job.
 	in["username"] = able
-	if err := d.Check(ctx, in); err != nil {
+	if err := d.Probe(ctx, in); err != nil {
 		t.Errorf("Check as %s: %v", able, err)
 	}
 	req := uniqueRequest(t, in)

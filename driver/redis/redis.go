@@ -30,7 +30,7 @@ var (
 	_ paved.Driver         = (*Driver)(nil)
 	_ paved.InputValidator = (*Driver)(nil)
 	_ paved.Deprovisioner  = (*Driver)(nil)
-	_ paved.Checker        = (*Driver)(nil)
+	_ paved.Prober         = (*Driver)(nil)
 	_ paved.OutputDeclarer = (*Driver)(nil)
 )
 
@@ -193,7 +193,7 @@ func (d *Driver) Deprovision(ctx context.Context, req *paved.ResourceRequest) er
 
 // Check tells whether the inputs reach a server where the user may manage
 // ACL users and scan and delete keys.
-func (d *Driver) Check(ctx context.Context, m map[string]any) error {
+func (d *Driver) Probe(ctx context.Context, m map[string]any) error {
 	in, err := parseInputs(m)
 	if err != nil {
 		return err

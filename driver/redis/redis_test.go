@@ -239,7 +239,7 @@ func TestCheck(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	d := New(nil)
-	if err := d.Check(ctx, adminInputs()); err != nil {
+	if err := d.Probe(ctx, adminInputs()); err != nil {
 		t.Errorf("Check as default: %v", err)
 	}
 	tests := []struct {
@@ -251,7 +251,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		user, pw := testUser(t, tt.rules...)
-		err := d.Check(ctx, map[string]any{"host": "127.0.0.1", "username": user, "password": pw})
+		err := d.Probe(ctx, map[string]any{"host": "127.0.0.1", "username": user, "password": pw})
 		if paved.ErrorCode(err) != paved.EFORBIDDEN || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Check as a user with %v = %v, want it to say %q", tt.rules, err, tt.want)
 		}

@@ -8,9 +8,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"paved.dev/paved"
 	"strings"
 	"text/template"
+
+	"paved.dev/paved"
 )
 
 // funcs are the functions templates may call besides text/template's own.
@@ -46,7 +47,7 @@ func funcs() template.FuncMap {
 		"trimSuffix":  func(suffix, s string) string { return strings.TrimSuffix(s, suffix) },
 		"join":        func(sep string, items []any) string { return joinAny(sep, items) },
 		"shortHash":   func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:4]) },
-		"dnsLabel":    DNSLabel,
+		"dnsLabel":    paved.DNSLabel,
 		"servicePort": servicePort,
 		"splitGateway": func(s string) []string {
 			name, ns, _ := strings.Cut(s, "/")
@@ -90,34 +91,6 @@ func joinAny(sep string, items []any) string {
 		s[i] = fmt.Sprint(v)
 	}
 	return strings.Join(s, sep)
-}
-
-// DNSLabel joins parts with "-" into a valid DNS label (RFC 1123, at most 63
-// characters): lower-cased, other characters turned into "-", and a short
-// hash of the whole kept when it must be cut, so that names stay unique.
-func DNSLabel(parts ...string) string {
-	whole := strings.Join(parts, "-")
-	var b strings.Builder
-	for _, r := range strings.ToLower(whole) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('-')
-		}
-	}
-	s := strings.Trim(b.String(), "-")
-	for strings.Contains(s, "--") {
-		s = strings.ReplaceAll(s, "--", "-")
-	}
-	if len(s) > 63 {
-		h := sha256.Sum256([]byte(whole))
-		s = strings.TrimRight(s[:min(len(s), 54)], "-") + "-" + hex.EncodeToString(h[:4])
-	}
-	if s == "" {
-		return "x"
-	}
-	return s
 }
 
 // servicePort finds a port of a workload's service by number or name and

@@ -131,7 +131,7 @@ func (d *Driver) Provision(_ context.Context, req *paved.ResourceRequest) (*pave
 		UID: string(req.UID), Type: req.UID.Type(), Class: req.UID.Class(), ID: req.UID.ID(),
 		Name: req.Name, SourceWorkload: req.SourceWorkload,
 		Params: nonNil(req.Params), Metadata: nonNil(req.Metadata), State: prev,
-		App: req.Context.App, Env: req.Context.Env, EnvType: req.Context.EnvType, Namespace: req.Context.Namespace,
+		App: req.Context.App, Env: req.Context.Env, EnvType: string(req.Context.EnvType), Namespace: req.Context.Namespace,
 		Values: req.Context.Values, Workloads: req.Workloads, secret: req.Secret,
 	}
 	res := &paved.ResourceResult{}

@@ -54,16 +54,16 @@ func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
 	return queryList(ctx, db, scanApp, "SELECT name, team, created_at FROM apps ORDER BY name")
 }
 
-// CreateEnvironment stores a new environment of an existing app; CreatedAt
-// is set to now when zero.
+// CreateEnvironment stores a new environment of an existing app; it gets an
+// ID when it has none and CreatedAt now when zero.
 func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error {
-	values, err := record.PrepareEnvironment(e)
+	enc, err := record.PrepareEnvironment(e)
 	if err != nil {
 		return err
 	}
-	_, err = db.pool.Exec(ctx, `INSERT INTO environments (app, name, type, target, namespace, "values", expires_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		e.App, e.Name, e.Type, e.Target, e.Namespace, values, e.ExpiresAt, e.CreatedAt)
+	_, err = db.pool.Exec(ctx, `INSERT INTO environments (id, app, name, type, target, namespace, "values", health, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		e.ID, e.App, e.Name, e.Type, e.Target, e.Namespace, enc.Values, enc.Health, e.ExpiresAt, e.CreatedAt)
 	switch {
 	case uniqueViolation(err) != "":
 		return record.Exists("environment", record.EnvironmentKey(e.App, e.Name))
@@ -75,17 +75,17 @@ func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error
 	return nil
 }
 
-const envCols = `app, name, type, target, namespace, "values", expires_at, created_at`
+const envCols = `id, app, name, type, target, namespace, "values", health, expires_at, created_at`
 
 func scanEnv(r pgx.Row) (paved.Environment, error) {
 	var e paved.Environment
-	var values []byte
-	if err := r.Scan(&e.App, &e.Name, &e.Type, &e.Target, &e.Namespace, &values, &e.ExpiresAt, &e.CreatedAt); err != nil {
+	var values, health []byte
+	if err := r.Scan(&e.ID, &e.App, &e.Name, &e.Type, &e.Target, &e.Namespace, &values, &health, &e.ExpiresAt, &e.CreatedAt); err != nil {
 		return e, err
 	}
 	e.ExpiresAt = utc(e.ExpiresAt)
 	e.CreatedAt = e.CreatedAt.UTC()
-	if err := record.DecodeEnvironment(&e, values); err != nil {
+	if err := record.DecodeEnvironment(&e, values, health); err != nil {
 		return e, fmt.Errorf("postgres: %w", err)
 	}
 	return e, nil
@@ -103,14 +103,35 @@ func (db *DB) GetEnvironment(ctx context.Context, app, name string) (*paved.Envi
 	return &e, nil
 }
 
-// ListEnvironments lists an app's environments by name; ENOTFOUND when the
-// app does not exist.
-func (db *DB) ListEnvironments(ctx context.Context, app string) ([]paved.Environment, error) {
-	envs, err := queryList(ctx, db, scanEnv, "SELECT "+envCols+" FROM environments WHERE app = $1 ORDER BY name", app)
-	if err == nil && len(envs) == 0 {
-		err = db.appExists(ctx, app)
+// ListEnvironments lists environments by app and name; with an app,
+// ENOTFOUND when the app does not exist.
+func (db *DB) ListEnvironments(ctx context.Context, f paved.EnvironmentFilter) ([]paved.Environment, error) {
+	var w where
+	w.eq("app", f.App)
+	w.eq("target", f.Target)
+	w.eq("namespace", f.Namespace)
+	w.eq("type", string(f.Type))
+	envs, err := queryList(ctx, db, scanEnv, "SELECT "+envCols+" FROM environments"+w.String()+" ORDER BY app, name", w.args...)
+	if err == nil && len(envs) == 0 && f.App != "" {
+		err = db.appExists(ctx, f.App)
 	}
 	return envs, err
+}
+
+// SetHealth records an environment's health.
+func (db *DB) SetHealth(ctx context.Context, app, name string, h paved.EnvironmentHealth) error {
+	health, err := record.EncodeHealth(&h)
+	if err != nil {
+		return err
+	}
+	tag, err := db.pool.Exec(ctx, "UPDATE environments SET health = $1 WHERE app = $2 AND name = $3", health, app, name)
+	if err != nil {
+		return fmt.Errorf("postgres: set health: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return record.NotFound("environment", record.EnvironmentKey(app, name))
+	}
+	return nil
 }
 
 // DeleteEnvironment deletes an environment. It refuses (ECONFLICT) while

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -72,19 +73,35 @@ func (db *DB) DefinitionHistory(ctx context.Context, id string) ([]paved.Resourc
 	return defs, err
 }
 
-// PutResource creates or replaces the resource of an existing environment.
-// Sealed is kept as opaque bytes. UpdatedAt is set to now when zero.
+// GetDefinition returns one version of a definition.
+func (db *DB) GetDefinition(ctx context.Context, id string, version int) (*paved.ResourceDefinition, error) {
+	d, err := scanDefinition(db.pool.QueryRow(ctx, "SELECT body, version FROM definitions WHERE id = $1 AND version = $2", id, version))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, record.DefinitionVersionNotFound(id, version)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get definition: %w", err)
+	}
+	return &d, nil
+}
+
+// PutResource creates or replaces the resource (app, env, UID, definition)
+// of an existing environment. Sealed is kept as opaque bytes. UpdatedAt is
+// set to now when zero, Status to active when empty.
 func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
 	e, err := record.PrepareResource(r)
 	if err != nil {
 		return err
 	}
-	_, err = db.pool.Exec(ctx, `INSERT INTO resources (app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (app, env, uid) DO UPDATE SET definition_id = excluded.definition_id, driver = excluded.driver,
+	_, err = db.pool.Exec(ctx, `INSERT INTO resources (app, env, uid, definition_id, definition_version, driver, status,
+			status_reason, outputs, secret_names, sealed, labels, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (app, env, uid, definition_id) DO UPDATE SET definition_version = excluded.definition_version,
+			driver = excluded.driver, status = excluded.status, status_reason = excluded.status_reason,
 			outputs = excluded.outputs, secret_names = excluded.secret_names, sealed = excluded.sealed,
 			labels = excluded.labels, updated_at = excluded.updated_at`,
-		r.App, r.Env, string(r.UID), r.DefinitionID, r.Driver, e.Outputs, e.SecretNames, r.Sealed, e.Labels, r.UpdatedAt)
+		r.App, r.Env, string(r.UID), r.DefinitionID, r.DefinitionVersion, r.Driver, r.Status, r.StatusReason,
+		e.Outputs, e.SecretNames, r.Sealed, e.Labels, r.UpdatedAt)
 	if fkViolation(err) != "" {
 		return record.NotFound("environment", record.EnvironmentKey(r.App, r.Env))
 	}
@@ -94,11 +111,15 @@ func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
 	return nil
 }
 
+const resourceCols = `app, env, uid, definition_id, definition_version, driver, status, status_reason, outputs,
+	secret_names, sealed, labels, updated_at`
+
 func scanResource(row pgx.Row) (paved.StoredResource, error) {
 	var r paved.StoredResource
 	var uid string
 	var outputs, secrets, labels []byte
-	if err := row.Scan(&r.App, &r.Env, &uid, &r.DefinitionID, &r.Driver, &outputs, &secrets, &r.Sealed, &labels, &r.UpdatedAt); err != nil {
+	if err := row.Scan(&r.App, &r.Env, &uid, &r.DefinitionID, &r.DefinitionVersion, &r.Driver, &r.Status, &r.StatusReason,
+		&outputs, &secrets, &r.Sealed, &labels, &r.UpdatedAt); err != nil {
 		return r, fmt.Errorf("postgres: scan resource: %w", err)
 	}
 	r.UID = paved.ResourceUID(uid)
@@ -109,37 +130,48 @@ func scanResource(row pgx.Row) (paved.StoredResource, error) {
 	return r, nil
 }
 
-// ListResources lists the resources of an app's environment by UID; env ""
+// ListResources lists resources by app, env, UID and definition; env ""
 // lists every environment of the app, app "" every app. ENOTFOUND when the
 // named app does not exist.
-func (db *DB) ListResources(ctx context.Context, app, env string) ([]paved.StoredResource, error) {
-	// One statement per filter, so that each uses the primary key (a
-	// generic plan of "$1 = '' OR app = $1" cannot).
-	query := "SELECT app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at FROM resources"
-	var args []any
-	switch {
-	case app != "" && env != "":
-		query, args = query+" WHERE app = $1 AND env = $2", []any{app, env}
-	case app != "":
-		query, args = query+" WHERE app = $1", []any{app}
-	case env != "":
-		query, args = query+" WHERE env = $1", []any{env}
-	}
-	res, err := queryList(ctx, db, scanResource, query+" ORDER BY app, env, uid", args...)
-	if err == nil && len(res) == 0 && app != "" {
-		err = db.appExists(ctx, app)
+func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]paved.StoredResource, error) {
+	var w where
+	w.eq("app", f.App)
+	w.eq("env", f.Env)
+	w.eq("status", string(f.Status))
+	res, err := queryList(ctx, db, scanResource, "SELECT "+resourceCols+" FROM resources"+w.String()+
+		" ORDER BY app, env, uid, definition_id", w.args...)
+	if err == nil && len(res) == 0 && f.App != "" {
+		err = db.appExists(ctx, f.App)
 	}
 	return res, err
 }
 
+// SetResourceStatus marks one resource active or orphaned.
+func (db *DB) SetResourceStatus(ctx context.Context, app, env string, uid paved.ResourceUID, definition string, st paved.ResourceStatus, reason string) error {
+	if st != paved.ResourceActive && st != paved.ResourceOrphaned {
+		return paved.Errorf(paved.EINVALID, "resource: status %q is neither active nor orphaned", st)
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE resources SET status = $1, status_reason = $2, updated_at = $3
+		WHERE app = $4 AND env = $5 AND uid = $6 AND definition_id = $7`,
+		st, reason, record.Now(), app, env, string(uid), definition)
+	if err != nil {
+		return fmt.Errorf("postgres: set resource status: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return record.ResourceNotFound(app, env, uid, definition)
+	}
+	return nil
+}
+
 // DeleteResource deletes one resource; ENOTFOUND when there is none.
-func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.ResourceUID) error {
-	tag, err := db.pool.Exec(ctx, "DELETE FROM resources WHERE app = $1 AND env = $2 AND uid = $3", app, env, string(uid))
+func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.ResourceUID, definition string) error {
+	tag, err := db.pool.Exec(ctx, "DELETE FROM resources WHERE app = $1 AND env = $2 AND uid = $3 AND definition_id = $4",
+		app, env, string(uid), definition)
 	if err != nil {
 		return fmt.Errorf("postgres: delete resource: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return record.ResourceNotFound(app, env, uid)
+		return record.ResourceNotFound(app, env, uid, definition)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,9 +12,10 @@ import (
 	"paved.dev/paved/store/record"
 )
 
-const insertDeploymentSQL = `INSERT INTO deployments (id, app, env, author, commit_sha, commit_time, specs, rollback_of,
-	runner, status, error, objects, inventory, revision, created_at, started_at, finished_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
+const insertDeploymentSQL = `INSERT INTO deployments (id, kind, app, env, env_id, env_type, target, author, commit_sha,
+	commit_time, source, runner, status, error, inventory, revision, rollout, created_at, started_at, finished_at, specs,
+	plan, objects)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`
 
 func deploymentError(d *paved.Deployment, err error) error {
 	switch {
@@ -28,7 +30,8 @@ func deploymentError(d *paved.Deployment, err error) error {
 }
 
 // CreateDeployment stores a new deployment of an existing app. The store
-// sets an ID when empty, status queued when empty and CreatedAt when zero.
+// sets an ID when empty, kind deploy and status queued when empty and
+// CreatedAt when zero.
 func (db *DB) CreateDeployment(ctx context.Context, d *paved.Deployment) error {
 	return db.CreateDeployments(ctx, []*paved.Deployment{d})
 }
@@ -42,8 +45,9 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 		if err != nil {
 			return err
 		}
-		batch.Queue(insertDeploymentSQL, d.ID, d.App, d.Env, d.Author, d.CommitSHA, d.CommitTime, e.Specs, d.RollbackOf,
-			d.Runner, d.Status, d.Error, e.Objects, e.Inventory, d.Revision, d.CreatedAt, d.StartedAt, d.FinishedAt)
+		batch.Queue(insertDeploymentSQL, d.ID, d.Kind, d.App, d.Env, d.EnvID, d.EnvType, d.Target, d.Author, d.CommitSHA,
+			d.CommitTime, d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout, d.CreatedAt,
+			d.StartedAt, d.FinishedAt, e.Specs, e.Plan, e.Objects)
 	}
 	return db.write(ctx, func(tx pgx.Tx) error {
 		results := tx.SendBatch(ctx, batch)
@@ -57,21 +61,23 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 	})
 }
 
-// summaryCols are the columns lists read: everything but objects, whose
-// decoding costs ~10x the rest of a row (see BenchmarkListDeployments).
-const summaryCols = `id, app, env, author, commit_sha, commit_time, specs, rollback_of, runner, status, error,
-	inventory, revision, created_at, started_at, finished_at`
+// summaryCols are the columns lists read: everything but the specs, the
+// plan and the objects, whose decoding costs ~10x the rest of a row (see
+// BenchmarkListDeployments).
+const summaryCols = `id, kind, app, env, env_id, env_type, target, author, commit_sha, commit_time, source, runner,
+	status, error, inventory, revision, rollout, created_at, started_at, finished_at`
 
-const deploymentCols = summaryCols + ", objects"
+const deploymentCols = summaryCols + ", specs, plan, objects"
 
-// scanDeployment scans summaryCols, and objects when withObjects.
-func scanDeployment(r pgx.Row, withObjects bool) (*paved.Deployment, error) {
+// scanDeployment scans summaryCols, and the specs, plan and objects when
+// full.
+func scanDeployment(r pgx.Row, full bool) (*paved.Deployment, error) {
 	var d paved.Deployment
-	var specs, objects, inventory []byte
-	dest := []any{&d.ID, &d.App, &d.Env, &d.Author, &d.CommitSHA, &d.CommitTime, &specs, &d.RollbackOf, &d.Runner, &d.Status,
-		&d.Error, &inventory, &d.Revision, &d.CreatedAt, &d.StartedAt, &d.FinishedAt}
-	if withObjects {
-		dest = append(dest, &objects)
+	var specs, plan, objects, inventory []byte
+	dest := []any{&d.ID, &d.Kind, &d.App, &d.Env, &d.EnvID, &d.EnvType, &d.Target, &d.Author, &d.CommitSHA, &d.CommitTime,
+		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &d.CreatedAt, &d.StartedAt, &d.FinishedAt}
+	if full {
+		dest = append(dest, &specs, &plan, &objects)
 	}
 	if err := r.Scan(dest...); err != nil {
 		return nil, err
@@ -80,13 +86,13 @@ func scanDeployment(r pgx.Row, withObjects bool) (*paved.Deployment, error) {
 	d.CommitTime = utc(d.CommitTime)
 	d.StartedAt = utc(d.StartedAt)
 	d.FinishedAt = utc(d.FinishedAt)
-	if err := record.DecodeDeployment(&d, specs, objects, inventory); err != nil {
+	if err := record.DecodeDeployment(&d, specs, plan, objects, inventory); err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	return &d, nil
 }
 
-// scanSummary scans a deployment without its objects.
+// scanSummary scans a deployment without its specs, plan and objects.
 func scanSummary(r pgx.Row) (paved.Deployment, error) {
 	d, err := scanDeployment(r, false)
 	if err != nil {
@@ -95,7 +101,7 @@ func scanSummary(r pgx.Row) (paved.Deployment, error) {
 	return *d, nil
 }
 
-// GetDeployment returns a deployment by ID.
+// GetDeployment returns a deployment by ID, in full.
 func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
 	d, err := scanDeployment(db.pool.QueryRow(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE id = $1", id), true)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -107,55 +113,95 @@ func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, 
 	return d, nil
 }
 
-// ListDeployments lists an app's deployments, newest first, at most limit
-// (all when limit <= 0); env "" lists every environment. ENOTFOUND when the
-// app does not exist. Objects are left out (nil): GetDeployment and
-// LastSuccessful return them.
-func (db *DB) ListDeployments(ctx context.Context, app, env string, limit int) ([]paved.Deployment, error) {
-	var ds []paved.Deployment
-	var err error
-	if env == "" {
-		ds, err = queryList(ctx, db, scanSummary, "SELECT "+summaryCols+` FROM deployments
-			WHERE app = $1 ORDER BY created_at DESC, n DESC LIMIT $2`, app, limitArg(limit))
-	} else {
-		ds, err = queryList(ctx, db, scanSummary, "SELECT "+summaryCols+` FROM deployments
-			WHERE app = $1 AND env = $2 ORDER BY created_at DESC, n DESC LIMIT $3`, app, env, limitArg(limit))
+// ListDeployments lists deployment summaries, newest first, at most
+// f.Limit (100 when 0). With an app, ENOTFOUND when the app does not exist.
+func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]paved.Deployment, error) {
+	var w where
+	w.eq("app", f.App)
+	w.eq("env", f.Env)
+	w.eq("env_id", f.EnvID)
+	w.eq("runner", f.Runner)
+	if f.CreatedSince != nil {
+		w.add("created_at >= ?", *f.CreatedSince)
 	}
-	if err == nil && len(ds) == 0 {
-		err = db.appExists(ctx, app)
+	if f.CreatedBefore != nil {
+		w.add("created_at < ?", *f.CreatedBefore)
+	}
+	if f.FinishedAfter != nil {
+		w.add("finished_at > ?", *f.FinishedAfter)
+	}
+	if len(f.Statuses) > 0 {
+		st := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			st[i] = string(s)
+		}
+		w.add("status = ANY(?)", st)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = record.DefaultLimit
+	}
+	q := "SELECT " + summaryCols + " FROM deployments" + w.String() + " ORDER BY created_at DESC, n DESC LIMIT " + w.next(limit)
+	ds, err := queryList(ctx, db, scanSummary, q, w.args...)
+	if err == nil && len(ds) == 0 && f.App != "" {
+		err = db.appExists(ctx, f.App)
 	}
 	return ds, err
 }
 
-// UpdateDeployment saves what changes in a deployment's life (status,
-// error, objects, inventory, revision, start and finish times, commit and
-// specs); its ID, app, env, runner and creation time stay as created.
-func (db *DB) UpdateDeployment(ctx context.Context, d *paved.Deployment) error {
-	e, err := record.PrepareDeploymentUpdate(d)
+// StartDeployment moves a queued deployment of runner to running.
+func (db *DB) StartDeployment(ctx context.Context, id, runner string, at time.Time) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE deployments SET status = 'running', started_at = $1
+		WHERE id = $2 AND status = 'queued' AND runner = $3`, record.Time(at), id, runner)
+	if err != nil {
+		return fmt.Errorf("postgres: start deployment: %w", err)
+	}
+	return db.moved(ctx, tag.RowsAffected(), id, runner, "queued")
+}
+
+// FinishDeployment records the result of runner's running deployment (a
+// queued one may only fail): a compare and swap on the status and the
+// runner, so that a server that lost its lease never overwrites what
+// another recorded.
+func (db *DB) FinishDeployment(ctx context.Context, id, runner string, status paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
+	if err := record.CheckFinish(status); err != nil {
+		return err
+	}
+	objects, inventory, err := record.EncodeResult(r)
 	if err != nil {
 		return err
 	}
-	tag, err := db.pool.Exec(ctx, `UPDATE deployments SET author = $1, commit_sha = $2, commit_time = $3, specs = $4,
-		rollback_of = $5, status = $6, error = $7, objects = $8, inventory = $9, revision = $10, started_at = $11, finished_at = $12
-		WHERE id = $13`,
-		d.Author, d.CommitSHA, d.CommitTime, e.Specs, d.RollbackOf, d.Status, d.Error, e.Objects,
-		e.Inventory, d.Revision, d.StartedAt, d.FinishedAt, d.ID)
+	// Objects are written once: a rollback carries them from its creation,
+	// a deployment gets them here.
+	tag, err := db.pool.Exec(ctx, `UPDATE deployments SET status = $1, error = $2, inventory = $3, revision = $4, rollout = $5,
+			finished_at = $6, objects = CASE WHEN objects = 'null'::jsonb THEN $7::jsonb ELSE objects END
+		WHERE id = $8 AND runner = $9 AND (status = 'running' OR (status = 'queued' AND $1 = 'failed'))`,
+		string(status), r.Error, inventory, r.Revision, string(r.Rollout), record.Time(at), objects, id, runner)
 	if err != nil {
-		return fmt.Errorf("postgres: update deployment: %w", err)
+		return fmt.Errorf("postgres: finish deployment: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return record.NotFound("deployment", d.ID)
-	}
-	return nil
+	return db.moved(ctx, tag.RowsAffected(), id, runner, "running")
 }
 
-// LastSuccessful returns the newest succeeded deployment of an app's
-// environment; ENOTFOUND when there is none.
-func (db *DB) LastSuccessful(ctx context.Context, app, env string) (*paved.Deployment, error) {
+// moved turns an update that matched no row into ENOTFOUND or ECONFLICT.
+func (db *DB) moved(ctx context.Context, n int64, id, runner, want string) error {
+	if n > 0 {
+		return nil
+	}
+	var one int
+	if err := db.pool.QueryRow(ctx, "SELECT 1 FROM deployments WHERE id = $1", id).Scan(&one); errors.Is(err, pgx.ErrNoRows) {
+		return record.NotFound("deployment", id)
+	}
+	return record.NotMine(id, runner, want)
+}
+
+// LastSuccessful returns the succeeded deployment of an environment
+// incarnation that finished last; ENOTFOUND when there is none.
+func (db *DB) LastSuccessful(ctx context.Context, envID string) (*paved.Deployment, error) {
 	d, err := scanDeployment(db.pool.QueryRow(ctx, "SELECT "+deploymentCols+` FROM deployments
-		WHERE app = $1 AND env = $2 AND status = $3 ORDER BY created_at DESC, n DESC LIMIT 1`, app, env, paved.DeploymentSucceeded), true)
+		WHERE env_id = $1 AND status = 'succeeded' ORDER BY finished_at DESC, n DESC LIMIT 1`, envID), true)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, record.NoSuccessfulDeployment(app, env)
+		return nil, record.NoSuccessfulDeployment(envID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: last successful deployment: %w", err)
@@ -229,9 +275,23 @@ func (db *DB) Audit(ctx context.Context, e *paved.AuditEntry) error {
 	return nil
 }
 
-// ListAudit returns the newest audit entries first, at most limit (all when
-// limit <= 0).
-func (db *DB) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, error) {
+// ListAudit returns the newest audit entries first, at most f.Limit (100
+// when 0).
+func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.AuditEntry, error) {
+	var w where
+	w.eq("actor", f.Actor)
+	w.eq("action", f.Action)
+	if f.Since != nil {
+		w.add("time >= ?", *f.Since)
+	}
+	if f.Before != nil {
+		w.add("time < ?", *f.Before)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = record.DefaultLimit
+	}
+	q := "SELECT id, time, actor, action, target, result FROM audit" + w.String() + " ORDER BY id DESC LIMIT " + w.next(limit)
 	return queryList(ctx, db, func(r pgx.Row) (paved.AuditEntry, error) {
 		var e paved.AuditEntry
 		if err := r.Scan(&e.ID, &e.Time, &e.Actor, &e.Action, &e.Target, &e.Result); err != nil {
@@ -239,5 +299,5 @@ func (db *DB) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, err
 		}
 		e.Time = e.Time.UTC()
 		return e, nil
-	}, "SELECT id, time, actor, action, target, result FROM audit ORDER BY id DESC LIMIT $1", limitArg(limit))
+	}, q, w.args...)
 }

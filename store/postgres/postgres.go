@@ -213,3 +213,36 @@ func limitArg(limit int) any {
 	}
 	return limit
 }
+
+// where builds a WHERE clause with numbered placeholders.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition whose "?" is the next placeholder.
+func (w *where) add(cond string, v any) {
+	w.args = append(w.args, v)
+	w.conds = append(w.conds, strings.Replace(cond, "?", "$"+strconv.Itoa(len(w.args)), 1))
+}
+
+// eq adds "col = v" unless v is empty.
+func (w *where) eq(col, v string) {
+	if v != "" {
+		w.add(col+" = ?", v)
+	}
+}
+
+// next is the placeholder of the next argument, for what follows the
+// clause (a LIMIT).
+func (w *where) next(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}

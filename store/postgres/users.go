@@ -46,8 +46,8 @@ func (db *DB) CreateUser(ctx context.Context, u *paved.User) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.pool.Exec(ctx, "INSERT INTO users (name, role, teams, created_at) VALUES ($1, $2, $3, $4)",
-		u.Name, u.Role, teams, u.CreatedAt)
+	_, err = db.pool.Exec(ctx, "INSERT INTO users (name, role, teams, disabled, created_at) VALUES ($1, $2, $3, $4, $5)",
+		u.Name, u.Role, teams, u.Disabled, u.CreatedAt)
 	if uniqueViolation(err) != "" {
 		return record.Exists("user", u.Name)
 	}
@@ -57,12 +57,28 @@ func (db *DB) CreateUser(ctx context.Context, u *paved.User) error {
 	return nil
 }
 
-const userCols = "users.name, users.role, users.teams, users.created_at"
+// UpdateUser saves a user's role, teams and disabled flag.
+func (db *DB) UpdateUser(ctx context.Context, u *paved.User) error {
+	teams, err := record.PrepareUser(u)
+	if err != nil {
+		return err
+	}
+	tag, err := db.pool.Exec(ctx, "UPDATE users SET role = $1, teams = $2, disabled = $3 WHERE name = $4", u.Role, teams, u.Disabled, u.Name)
+	if err != nil {
+		return fmt.Errorf("postgres: update user: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return record.NotFound("user", u.Name)
+	}
+	return nil
+}
+
+const userCols = "users.name, users.role, users.teams, users.disabled, users.created_at"
 
 func scanUser(r pgx.Row) (paved.User, error) {
 	var u paved.User
 	var teams []byte
-	if err := r.Scan(&u.Name, &u.Role, &teams, &u.CreatedAt); err != nil {
+	if err := r.Scan(&u.Name, &u.Role, &teams, &u.Disabled, &u.CreatedAt); err != nil {
 		return u, err
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
@@ -95,8 +111,8 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 	if err := record.PrepareToken(t); err != nil {
 		return err
 	}
-	_, err := db.pool.Exec(ctx, "INSERT INTO tokens (id, user_name, hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-		t.ID, t.User, t.Hash, t.CreatedAt, t.ExpiresAt)
+	_, err := db.pool.Exec(ctx, `INSERT INTO tokens (id, user_name, name, hash, created_by, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, t.User, t.Name, t.Hash, t.CreatedBy, t.CreatedAt, t.ExpiresAt)
 	switch {
 	case uniqueViolation(err) == "tokens_hash_key":
 		return record.TokenHashExists()
@@ -110,17 +126,65 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 	return nil
 }
 
-// UserByTokenHash returns the user of the token with this hash, unless the
-// token has expired. Both cases are ENOTFOUND with the same message, so
-// that a caller cannot probe which hashes exist.
-func (db *DB) UserByTokenHash(ctx context.Context, hash []byte) (*paved.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, "SELECT "+userCols+` FROM tokens JOIN users ON users.name = tokens.user_name
-		WHERE tokens.hash = $1 AND (tokens.expires_at IS NULL OR tokens.expires_at > $2)`, hash, time.Now()))
+const tokenCols = "id, user_name, name, hash, created_by, created_at, expires_at, last_used_at, revoked_at"
+
+func scanToken(r pgx.Row) (paved.Token, error) {
+	var t paved.Token
+	if err := r.Scan(&t.ID, &t.User, &t.Name, &t.Hash, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt); err != nil {
+		return t, err
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = utc(t.ExpiresAt), utc(t.LastUsedAt), utc(t.RevokedAt)
+	return t, nil
+}
+
+// TokenByHash returns the token with this hash, whatever its state;
+// ENOTFOUND, without naming the hash, when there is none.
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*paved.Token, error) {
+	t, err := scanToken(db.pool.QueryRow(ctx, "SELECT "+tokenCols+" FROM tokens WHERE hash = $1", hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.TokenNotFound()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: user by token: %w", err)
+		return nil, fmt.Errorf("postgres: token by hash: %w", err)
 	}
-	return &u, nil
+	return &t, nil
+}
+
+// ListTokens lists tokens, oldest first.
+func (db *DB) ListTokens(ctx context.Context, f paved.TokenFilter) ([]paved.Token, error) {
+	var w where
+	w.eq("user_name", f.User)
+	if f.ActiveAt != nil {
+		w.add("revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", *f.ActiveAt)
+	}
+	return queryList(ctx, db, func(r pgx.Row) (paved.Token, error) {
+		t, err := scanToken(r)
+		if err != nil {
+			return t, fmt.Errorf("postgres: scan token: %w", err)
+		}
+		return t, nil
+	}, "SELECT "+tokenCols+" FROM tokens"+w.String()+" ORDER BY created_at, id", w.args...)
+}
+
+// RevokeTokens revokes a user's token (id) or every one not yet revoked.
+func (db *DB) RevokeTokens(ctx context.Context, user, id string, at time.Time) (int, error) {
+	var w where
+	w.eq("user_name", user)
+	w.conds = append(w.conds, "revoked_at IS NULL")
+	w.eq("id", id)
+	set := w.next(record.Time(at))
+	tag, err := db.pool.Exec(ctx, "UPDATE tokens SET revoked_at = "+set+w.String(), w.args...)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: revoke tokens: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// TouchToken records a token's last use.
+func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
+	if _, err := db.pool.Exec(ctx, "UPDATE tokens SET last_used_at = $1 WHERE id = $2", record.Time(at), id); err != nil {
+		return fmt.Errorf("postgres: touch token: %w", err)
+	}
+	return nil
 }

@@ -29,15 +29,20 @@ func TokenNotFound() error {
 	return paved.Errorf(paved.ENOTFOUND, "token not found or expired")
 }
 
-// NoSuccessfulDeployment is the ENOTFOUND of an environment that has never
-// been deployed successfully.
-func NoSuccessfulDeployment(app, env string) error {
-	return paved.Errorf(paved.ENOTFOUND, "no successful deployment of %s/%s", app, env)
+// NoSuccessfulDeployment is the ENOTFOUND of an environment incarnation
+// that has never been deployed successfully.
+func NoSuccessfulDeployment(envID string) error {
+	return paved.Errorf(paved.ENOTFOUND, "environment %s has no successful deployment", envID)
+}
+
+// DefinitionVersionNotFound is the ENOTFOUND of a missing definition version.
+func DefinitionVersionNotFound(id string, version int) error {
+	return paved.Errorf(paved.ENOTFOUND, "definition %q has no version %d", id, version)
 }
 
 // ResourceNotFound is the ENOTFOUND of a missing resource of an environment.
-func ResourceNotFound(app, env string, uid paved.ResourceUID) error {
-	return paved.Errorf(paved.ENOTFOUND, "resource %q not found in %s/%s", uid, app, env)
+func ResourceNotFound(app, env string, uid paved.ResourceUID, definition string) error {
+	return paved.Errorf(paved.ENOTFOUND, "resource %q of definition %s not found in %s/%s", uid, definition, app, env)
 }
 
 // EnvironmentInUse is the ECONFLICT of deleting an environment that still

@@ -83,3 +83,6 @@ func Decode[T JSON](data T, v any, what string) error {
 	}
 	return nil
 }
+
+// DefaultLimit bounds lists whose caller asked for no limit.
+const DefaultLimit = 100

@@ -174,8 +174,8 @@ func TestErrors(t *testing.T) {
 		{NotFound("deployment", "d1"), paved.ENOTFOUND, `deployment "d1" not found`},
 		{TokenHashExists(), paved.ECONFLICT, "a token with this hash already exists"},
 		{TokenNotFound(), paved.ENOTFOUND, "token not found or expired"},
-		{NoSuccessfulDeployment("shop", "dev"), paved.ENOTFOUND, "no successful deployment of shop/dev"},
-		{ResourceNotFound("shop", "dev", "postgres.default#shop.db"), paved.ENOTFOUND, `resource "postgres.default#shop.db" not found in shop/dev`},
+		{NoSuccessfulDeployment("e-1"), paved.ENOTFOUND, "environment e-1 has no successful deployment"},
+		{ResourceNotFound("shop", "dev", "postgres.default#shop.db", "pg"), paved.ENOTFOUND, `resource "postgres.default#shop.db" of definition pg not found in shop/dev`},
 		{EnvironmentInUse("shop", "dev", 2), paved.ECONFLICT, `environment "shop/dev" still has 2 resource(s): deprovision them first`},
 	}
 	for _, tc := range tests {
@@ -207,7 +207,7 @@ func TestPrepareDeployment(t *testing.T) {
 				if d.CommitTime.Nanosecond() != 0 {
 					t.Errorf("CommitTime = %v, want microseconds", d.CommitTime)
 				}
-				if e != (Deployment{Specs: "null", Objects: "null", Inventory: "null"}) {
+				if e != (Deployment{Specs: "null", Plan: "null", Objects: "null", Inventory: "null"}) {
 					t.Errorf("columns = %+v, want null JSON", e)
 				}
 			}},
@@ -231,8 +231,8 @@ func TestPrepareDeployment(t *testing.T) {
 			}
 		})
 	}
-	if _, err := PrepareDeploymentUpdate(&paved.Deployment{ID: "d1"}); errString(err) != "deployment: status is required" {
-		t.Errorf("PrepareDeploymentUpdate without status = %v", err)
+	if err := CheckFinish(paved.DeploymentRunning); errString(err) != `deployment: a deployment finishes as succeeded or failed, not "running"` {
+		t.Errorf("CheckFinish(running) = %v", err)
 	}
 }
 
@@ -289,7 +289,7 @@ func TestDefinitionRoundTrip(t *testing.T) {
 
 func TestResourceRoundTrip(t *testing.T) {
 	t.Parallel()
-	in := paved.StoredResource{App: "shop", Env: "dev", UID: "postgres.default#shop.db",
+	in := paved.StoredResource{App: "shop", Env: "dev", UID: "postgres.default#shop.db", DefinitionID: "pg",
 		Outputs: map[string]any{"host": "db"}, SecretNames: []string{"password"}, Labels: map[string]string{"tier": "gold"}}
 	e, err := PrepareResource(&in)
 	if err != nil {

@@ -18,7 +18,7 @@ func PrepareTeam(t *paved.Team) error {
 
 // PrepareUser validates u, stamps CreatedAt and returns the teams column.
 func PrepareUser(u *paved.User) (teams string, err error) {
-	if err := Required("user", "name", u.Name, "role", u.Role); err != nil {
+	if err := Required("user", "name", u.Name, "role", string(u.Role)); err != nil {
 		return "", err
 	}
 	if teams, err = Encode(u.Teams); err != nil {
@@ -59,23 +59,47 @@ func PrepareApp(a *paved.App) error {
 	return nil
 }
 
-// PrepareEnvironment validates e, stamps its times and returns the values
-// column.
-func PrepareEnvironment(e *paved.Environment) (values string, err error) {
-	if err := Required("environment", "app", e.App, "name", e.Name, "type", e.Type); err != nil {
-		return "", err
+// Environment is an Environment's JSON columns, encoded.
+type Environment struct {
+	Values, Health string
+}
+
+// PrepareEnvironment validates e, gives it an ID when it has none, stamps
+// its times and encodes its JSON columns.
+func PrepareEnvironment(e *paved.Environment) (Environment, error) {
+	var enc Environment
+	if err := Required("environment", "app", e.App, "name", e.Name, "type", string(e.Type)); err != nil {
+		return enc, err
 	}
-	if values, err = Encode(e.Values); err != nil {
-		return "", err
+	if e.ID == "" {
+		e.ID = "e-" + NewID()[:16]
+	}
+	var err error
+	if enc.Values, err = Encode(e.Values); err != nil {
+		return enc, err
+	}
+	if enc.Health, err = EncodeHealth(e.Health); err != nil {
+		return enc, err
 	}
 	Stamp(&e.CreatedAt)
 	e.ExpiresAt = StampPtr(e.ExpiresAt)
-	return values, nil
+	return enc, nil
 }
 
-// DecodeEnvironment decodes the values column into e.
-func DecodeEnvironment[T JSON](e *paved.Environment, values T) error {
-	return Decode(values, &e.Values, "environment values")
+// EncodeHealth encodes an environment's health column.
+func EncodeHealth(h *paved.EnvironmentHealth) (string, error) {
+	if h != nil {
+		Stamp(&h.At)
+	}
+	return Encode(h)
+}
+
+// DecodeEnvironment decodes the JSON columns into e.
+func DecodeEnvironment[T JSON](e *paved.Environment, values, health T) error {
+	if err := Decode(values, &e.Values, "environment values"); err != nil {
+		return err
+	}
+	return Decode(health, &e.Health, "environment health")
 }
 
 // PrepareDefinition validates d.
@@ -110,8 +134,15 @@ type Resource struct {
 // columns.
 func PrepareResource(r *paved.StoredResource) (Resource, error) {
 	var e Resource
-	if err := Required("resource", "app", r.App, "env", r.Env, "uid", string(r.UID)); err != nil {
+	if err := Required("resource", "app", r.App, "env", r.Env, "uid", string(r.UID), "definition", r.DefinitionID); err != nil {
 		return e, err
+	}
+	switch r.Status {
+	case "":
+		r.Status = paved.ResourceActive
+	case paved.ResourceActive, paved.ResourceOrphaned:
+	default:
+		return e, paved.Errorf(paved.EINVALID, "resource: status %q is neither active nor orphaned", r.Status)
 	}
 	var err error
 	if e.Outputs, err = Encode(r.Outputs); err != nil {
@@ -140,33 +171,22 @@ func DecodeResource[T JSON](r *paved.StoredResource, outputs, secretNames, label
 
 // Deployment is a Deployment's JSON columns, encoded.
 type Deployment struct {
-	Specs, Objects, Inventory string
-}
-
-func encodeDeployment(d *paved.Deployment) (Deployment, error) {
-	var e Deployment
-	var err error
-	if e.Specs, err = Encode(d.Specs); err != nil {
-		return e, err
-	}
-	if e.Objects, err = Encode(d.Objects); err != nil {
-		return e, err
-	}
-	if e.Inventory, err = Encode(d.Inventory); err != nil {
-		return e, err
-	}
-	return e, nil
+	Specs, Plan, Objects, Inventory string
 }
 
 // PrepareDeployment validates a new deployment d, fills what the store
-// assigns (an ID when empty, status queued when empty, CreatedAt now when
-// zero), stamps its other times and encodes its JSON columns.
+// assigns (an ID when empty, kind deploy and status queued when empty,
+// CreatedAt now when zero), stamps its other times and encodes its JSON
+// columns.
 func PrepareDeployment(d *paved.Deployment) (Deployment, error) {
 	if err := Required("deployment", "app", d.App, "env", d.Env); err != nil {
 		return Deployment{}, err
 	}
 	if d.ID == "" {
 		d.ID = NewID()
+	}
+	if d.Kind == "" {
+		d.Kind = paved.KindDeploy
 	}
 	if d.Status == "" {
 		d.Status = paved.DeploymentQueued
@@ -175,31 +195,58 @@ func PrepareDeployment(d *paved.Deployment) (Deployment, error) {
 	d.CommitTime = StampPtr(d.CommitTime)
 	d.StartedAt = StampPtr(d.StartedAt)
 	d.FinishedAt = StampPtr(d.FinishedAt)
-	return encodeDeployment(d)
-}
-
-// PrepareDeploymentUpdate validates a changed deployment d, stamps the
-// times that may change and encodes its JSON columns.
-func PrepareDeploymentUpdate(d *paved.Deployment) (Deployment, error) {
-	if d.Status == "" {
-		return Deployment{}, paved.Errorf(paved.EINVALID, "deployment: status is required")
+	var e Deployment
+	var err error
+	if e.Specs, err = Encode(d.Specs); err != nil {
+		return e, err
 	}
-	d.CommitTime = StampPtr(d.CommitTime)
-	d.StartedAt = StampPtr(d.StartedAt)
-	d.FinishedAt = StampPtr(d.FinishedAt)
-	return encodeDeployment(d)
+	if e.Plan, err = Encode(d.Plan); err != nil {
+		return e, err
+	}
+	if e.Objects, e.Inventory, err = EncodeResult(&d.DeploymentResult); err != nil {
+		return e, err
+	}
+	return e, nil
 }
 
-// DecodeDeployment decodes a deployment's JSON columns into d; objects is
-// empty when the read left them out.
-func DecodeDeployment[T JSON](d *paved.Deployment, specs, objects, inventory T) error {
+// EncodeResult encodes a deployment result's JSON columns.
+func EncodeResult(r *paved.DeploymentResult) (objects, inventory string, err error) {
+	if objects, err = Encode(r.Objects); err != nil {
+		return "", "", err
+	}
+	if inventory, err = Encode(r.Inventory); err != nil {
+		return "", "", err
+	}
+	return objects, inventory, nil
+}
+
+// CheckFinish validates the final state of a deployment.
+func CheckFinish(status paved.DeploymentStatus) error {
+	if !status.Finished() {
+		return paved.Errorf(paved.EINVALID, "deployment: a deployment finishes as succeeded or failed, not %q", status)
+	}
+	return nil
+}
+
+// DecodeDeployment decodes a deployment's JSON columns into d; specs, plan
+// and objects are empty when the read left them out.
+func DecodeDeployment[T JSON](d *paved.Deployment, specs, plan, objects, inventory T) error {
 	if err := Decode(specs, &d.Specs, "deployment specs"); err != nil {
+		return err
+	}
+	if err := Decode(plan, &d.Plan, "deployment plan"); err != nil {
 		return err
 	}
 	if err := Decode(objects, &d.Objects, "deployment objects"); err != nil {
 		return err
 	}
 	return Decode(inventory, &d.Inventory, "deployment inventory")
+}
+
+// NotMine is the ECONFLICT of a deployment that is not in the state the
+// caller expects or is another server's.
+func NotMine(id, runner, want string) error {
+	return paved.Errorf(paved.ECONFLICT, "deployment %s is not %s for server %s: another server or the orphan check has moved it on", id, want, runner)
 }
 
 // PrepareAudit validates e and stamps its Time.

@@ -60,17 +60,17 @@ func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
 	return queryList(ctx, db.r, scanApp, "SELECT name, team, created_at FROM apps ORDER BY name")
 }
 
-// CreateEnvironment stores a new environment of an existing app; CreatedAt
-// is set to now when zero.
+// CreateEnvironment stores a new environment of an existing app; it gets an
+// ID when it has none and CreatedAt now when zero.
 func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error {
-	values, err := record.PrepareEnvironment(e)
+	enc, err := record.PrepareEnvironment(e)
 	if err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO environments (app, name, type, target, namespace, "values", expires_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.App, e.Name, e.Type, e.Target, e.Namespace, values, fmtTimePtr(e.ExpiresAt), fmtTime(e.CreatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO environments (id, app, name, type, target, namespace, "values", health, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.App, e.Name, e.Type, e.Target, e.Namespace, enc.Values, enc.Health, fmtTimePtr(e.ExpiresAt), fmtTime(e.CreatedAt))
 		switch {
 		case isUnique(err):
 			return record.Exists("environment", record.EnvironmentKey(e.App, e.Name))
@@ -83,16 +83,16 @@ func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error
 	})
 }
 
-const envCols = `app, name, type, target, namespace, "values", expires_at, created_at`
+const envCols = `id, app, name, type, target, namespace, "values", health, expires_at, created_at`
 
 func scanEnv(s scanner) (paved.Environment, error) {
 	var e paved.Environment
-	var values, created string
+	var values, health, created string
 	var expires sql.NullString
-	if err := s.Scan(&e.App, &e.Name, &e.Type, &e.Target, &e.Namespace, &values, &expires, &created); err != nil {
+	if err := s.Scan(&e.ID, &e.App, &e.Name, &e.Type, &e.Target, &e.Namespace, &values, &health, &expires, &created); err != nil {
 		return e, err
 	}
-	if err := record.DecodeEnvironment(&e, values); err != nil {
+	if err := record.DecodeEnvironment(&e, values, health); err != nil {
 		return e, fmt.Errorf("sqlite: %w", err)
 	}
 	var err error
@@ -115,14 +115,40 @@ func (db *DB) GetEnvironment(ctx context.Context, app, name string) (*paved.Envi
 	return &e, nil
 }
 
-// ListEnvironments lists an app's environments by name; ENOTFOUND when the
-// app does not exist.
-func (db *DB) ListEnvironments(ctx context.Context, app string) ([]paved.Environment, error) {
-	envs, err := queryList(ctx, db.r, scanEnv, "SELECT "+envCols+" FROM environments WHERE app = ? ORDER BY name", app)
-	if err == nil && len(envs) == 0 {
-		err = db.appExists(ctx, app)
+// ListEnvironments lists environments by app and name; with an app,
+// ENOTFOUND when the app does not exist.
+func (db *DB) ListEnvironments(ctx context.Context, f paved.EnvironmentFilter) ([]paved.Environment, error) {
+	q := "SELECT " + envCols + " FROM environments WHERE 1 = 1"
+	var args []any
+	for _, c := range []struct{ col, v string }{{"app", f.App}, {"target", f.Target}, {"namespace", f.Namespace}, {"type", string(f.Type)}} {
+		if c.v != "" {
+			q += " AND " + c.col + " = ?"
+			args = append(args, c.v)
+		}
+	}
+	envs, err := queryList(ctx, db.r, scanEnv, q+" ORDER BY app, name", args...)
+	if err == nil && len(envs) == 0 && f.App != "" {
+		err = db.appExists(ctx, f.App)
 	}
 	return envs, err
+}
+
+// SetHealth records an environment's health.
+func (db *DB) SetHealth(ctx context.Context, app, name string, h paved.EnvironmentHealth) error {
+	health, err := record.EncodeHealth(&h)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE environments SET health = ? WHERE app = ? AND name = ?", health, app, name)
+		if err != nil {
+			return fmt.Errorf("sqlite: set health: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return record.NotFound("environment", record.EnvironmentKey(app, name))
+		}
+		return nil
+	})
 }
 
 // DeleteEnvironment deletes an environment. It refuses (ECONFLICT) while

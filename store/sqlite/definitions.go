@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"paved.dev/paved"
@@ -69,20 +70,36 @@ func (db *DB) DefinitionHistory(ctx context.Context, id string) ([]paved.Resourc
 	return defs, err
 }
 
-// PutResource creates or replaces the resource of an existing environment.
-// Sealed is kept as opaque bytes. UpdatedAt is set to now when zero.
+// GetDefinition returns one version of a definition.
+func (db *DB) GetDefinition(ctx context.Context, id string, version int) (*paved.ResourceDefinition, error) {
+	d, err := scanDefinition(db.r.QueryRowContext(ctx, "SELECT body, version FROM definitions WHERE id = ? AND version = ?", id, version))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, record.DefinitionVersionNotFound(id, version)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get definition: %w", err)
+	}
+	return &d, nil
+}
+
+// PutResource creates or replaces the resource (app, env, UID, definition)
+// of an existing environment. Sealed is kept as opaque bytes. UpdatedAt is
+// set to now when zero, Status to active when empty.
 func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
 	e, err := record.PrepareResource(r)
 	if err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO resources (app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (app, env, uid) DO UPDATE SET definition_id = excluded.definition_id, driver = excluded.driver,
+		_, err := tx.ExecContext(ctx, `INSERT INTO resources (app, env, uid, definition_id, definition_version, driver, status,
+				status_reason, outputs, secret_names, sealed, labels, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (app, env, uid, definition_id) DO UPDATE SET definition_version = excluded.definition_version,
+				driver = excluded.driver, status = excluded.status, status_reason = excluded.status_reason,
 				outputs = excluded.outputs, secret_names = excluded.secret_names, sealed = excluded.sealed,
 				labels = excluded.labels, updated_at = excluded.updated_at`,
-			r.App, r.Env, string(r.UID), r.DefinitionID, r.Driver, e.Outputs, e.SecretNames, r.Sealed, e.Labels, fmtTime(r.UpdatedAt))
+			r.App, r.Env, string(r.UID), r.DefinitionID, r.DefinitionVersion, r.Driver, r.Status, r.StatusReason,
+			e.Outputs, e.SecretNames, r.Sealed, e.Labels, fmtTime(r.UpdatedAt))
 		if isForeignKey(err) {
 			return record.NotFound("environment", record.EnvironmentKey(r.App, r.Env))
 		}
@@ -93,10 +110,14 @@ func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
 	})
 }
 
+const resourceCols = `app, env, uid, definition_id, definition_version, driver, status, status_reason, outputs,
+	secret_names, sealed, labels, updated_at`
+
 func scanResource(s scanner) (paved.StoredResource, error) {
 	var r paved.StoredResource
 	var uid, outputs, secrets, labels, updated string
-	if err := s.Scan(&r.App, &r.Env, &uid, &r.DefinitionID, &r.Driver, &outputs, &secrets, &r.Sealed, &labels, &updated); err != nil {
+	if err := s.Scan(&r.App, &r.Env, &uid, &r.DefinitionID, &r.DefinitionVersion, &r.Driver, &r.Status, &r.StatusReason,
+		&outputs, &secrets, &r.Sealed, &labels, &updated); err != nil {
 		return r, fmt.Errorf("sqlite: scan resource: %w", err)
 	}
 	r.UID = paved.ResourceUID(uid)
@@ -108,37 +129,54 @@ func scanResource(s scanner) (paved.StoredResource, error) {
 	return r, err
 }
 
-// ListResources lists the resources of an app's environment by UID; env ""
+// ListResources lists resources by app, env, UID and definition; env ""
 // lists every environment of the app, app "" every app. ENOTFOUND when the
 // named app does not exist.
-func (db *DB) ListResources(ctx context.Context, app, env string) ([]paved.StoredResource, error) {
-	// One statement per filter, so that each uses the primary key.
-	query := "SELECT app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at FROM resources"
+func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]paved.StoredResource, error) {
+	q := "SELECT " + resourceCols + " FROM resources WHERE 1 = 1"
 	var args []any
-	switch {
-	case app != "" && env != "":
-		query, args = query+" WHERE app = ? AND env = ?", []any{app, env}
-	case app != "":
-		query, args = query+" WHERE app = ?", []any{app}
-	case env != "":
-		query, args = query+" WHERE env = ?", []any{env}
+	for _, c := range []struct{ col, v string }{{"app", f.App}, {"env", f.Env}, {"status", string(f.Status)}} {
+		if c.v != "" {
+			q += " AND " + c.col + " = ?"
+			args = append(args, c.v)
+		}
 	}
-	res, err := queryList(ctx, db.r, scanResource, query+" ORDER BY app, env, uid", args...)
-	if err == nil && len(res) == 0 && app != "" {
-		err = db.appExists(ctx, app)
+	res, err := queryList(ctx, db.r, scanResource, q+" ORDER BY app, env, uid, definition_id", args...)
+	if err == nil && len(res) == 0 && f.App != "" {
+		err = db.appExists(ctx, f.App)
 	}
 	return res, err
 }
 
-// DeleteResource deletes one resource; ENOTFOUND when there is none.
-func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.ResourceUID) error {
+// SetResourceStatus marks one resource active or orphaned.
+func (db *DB) SetResourceStatus(ctx context.Context, app, env string, uid paved.ResourceUID, definition string, st paved.ResourceStatus, reason string) error {
+	if st != paved.ResourceActive && st != paved.ResourceOrphaned {
+		return paved.Errorf(paved.EINVALID, "resource: status %q is neither active nor orphaned", st)
+	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE app = ? AND env = ? AND uid = ?", app, env, string(uid))
+		res, err := tx.ExecContext(ctx, `UPDATE resources SET status = ?, status_reason = ?, updated_at = ?
+			WHERE app = ? AND env = ? AND uid = ? AND definition_id = ?`,
+			st, reason, fmtTime(record.Now()), app, env, string(uid), definition)
+		if err != nil {
+			return fmt.Errorf("sqlite: set resource status: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return record.ResourceNotFound(app, env, uid, definition)
+		}
+		return nil
+	})
+}
+
+// DeleteResource deletes one resource; ENOTFOUND when there is none.
+func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.ResourceUID, definition string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE app = ? AND env = ? AND uid = ? AND definition_id = ?",
+			app, env, string(uid), definition)
 		if err != nil {
 			return fmt.Errorf("sqlite: delete resource: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return record.ResourceNotFound(app, env, uid)
+			return record.ResourceNotFound(app, env, uid, definition)
 		}
 		return nil
 	})

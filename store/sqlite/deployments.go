@@ -5,15 +5,22 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"paved.dev/paved"
 	"paved.dev/paved/store/record"
 )
 
+const insertDeploymentSQL = `INSERT INTO deployments (id, kind, app, env, env_id, env_type, target, author, commit_sha,
+	commit_time, source, runner, status, error, inventory, revision, rollout, created_at, started_at, finished_at, specs,
+	plan, objects)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, e record.Deployment) error {
-	_, err := stmt.ExecContext(ctx, d.ID, d.App, d.Env, d.Author, d.CommitSHA, fmtTimePtr(d.CommitTime), e.Specs,
-		d.RollbackOf, d.Runner, d.Status, d.Error, e.Objects, e.Inventory, d.Revision, fmtTime(d.CreatedAt),
-		fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt))
+	_, err := stmt.ExecContext(ctx, d.ID, d.Kind, d.App, d.Env, d.EnvID, d.EnvType, d.Target, d.Author, d.CommitSHA,
+		fmtTimePtr(d.CommitTime), d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout,
+		fmtTime(d.CreatedAt), fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt), e.Specs, e.Plan, e.Objects)
 	switch {
 	case isUnique(err):
 		return record.Exists("deployment", d.ID)
@@ -25,12 +32,9 @@ func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, 
 	return nil
 }
 
-const insertDeploymentSQL = `INSERT INTO deployments (id, app, env, author, commit_sha, commit_time, specs, rollback_of,
-	runner, status, error, objects, inventory, revision, created_at, started_at, finished_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
 // CreateDeployment stores a new deployment of an existing app. The store
-// sets an ID when empty, status queued when empty and CreatedAt when zero.
+// sets an ID when empty, kind deploy and status queued when empty and
+// CreatedAt when zero.
 func (db *DB) CreateDeployment(ctx context.Context, d *paved.Deployment) error {
 	return db.CreateDeployments(ctx, []*paved.Deployment{d})
 }
@@ -60,27 +64,29 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 	})
 }
 
-// summaryCols are the columns lists read: everything but objects, whose
-// decoding costs ~10x the rest of a row (see BenchmarkListDeployments).
-const summaryCols = `id, app, env, author, commit_sha, commit_time, specs, rollback_of, runner, status, error,
-	inventory, revision, created_at, started_at, finished_at`
+// summaryCols are the columns lists read: everything but the specs, the
+// plan and the objects, whose decoding costs ~10x the rest of a row (see
+// BenchmarkListDeployments).
+const summaryCols = `id, kind, app, env, env_id, env_type, target, author, commit_sha, commit_time, source, runner,
+	status, error, inventory, revision, rollout, created_at, started_at, finished_at`
 
-const deploymentCols = summaryCols + ", objects"
+const deploymentCols = summaryCols + ", specs, plan, objects"
 
-// scanDeployment scans summaryCols, and objects when withObjects.
-func scanDeployment(s scanner, withObjects bool) (*paved.Deployment, error) {
+// scanDeployment scans summaryCols, and the specs, plan and objects when
+// full.
+func scanDeployment(s scanner, full bool) (*paved.Deployment, error) {
 	var d paved.Deployment
-	var specs, objects, inventory, created string
+	var specs, plan, objects, inventory, created string
 	var commitTime, started, finished sql.NullString
-	dest := []any{&d.ID, &d.App, &d.Env, &d.Author, &d.CommitSHA, &commitTime, &specs, &d.RollbackOf, &d.Runner, &d.Status,
-		&d.Error, &inventory, &d.Revision, &created, &started, &finished}
-	if withObjects {
-		dest = append(dest, &objects)
+	dest := []any{&d.ID, &d.Kind, &d.App, &d.Env, &d.EnvID, &d.EnvType, &d.Target, &d.Author, &d.CommitSHA, &commitTime,
+		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &created, &started, &finished}
+	if full {
+		dest = append(dest, &specs, &plan, &objects)
 	}
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
-	if err := record.DecodeDeployment(&d, specs, objects, inventory); err != nil {
+	if err := record.DecodeDeployment(&d, specs, plan, objects, inventory); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	var err error
@@ -99,7 +105,7 @@ func scanDeployment(s scanner, withObjects bool) (*paved.Deployment, error) {
 	return &d, nil
 }
 
-// GetDeployment returns a deployment by ID.
+// GetDeployment returns a deployment by ID, in full.
 func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
 	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE id = ?", id), true)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -111,7 +117,7 @@ func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, 
 	return d, nil
 }
 
-// scanSummary scans a deployment without its objects.
+// scanSummary scans a deployment without its specs, plan and objects.
 func scanSummary(s scanner) (paved.Deployment, error) {
 	d, err := scanDeployment(s, false)
 	if err != nil {
@@ -120,60 +126,121 @@ func scanSummary(s scanner) (paved.Deployment, error) {
 	return *d, nil
 }
 
-// ListDeployments lists an app's deployments, newest first, at most limit
-// (all when limit <= 0); env "" lists every environment. ENOTFOUND when the
-// app does not exist. Objects are left out (nil): GetDeployment and
-// LastSuccessful return them.
-func (db *DB) ListDeployments(ctx context.Context, app, env string, limit int) ([]paved.Deployment, error) {
+// ListDeployments lists deployment summaries, newest first, at most
+// f.Limit (100 when 0). With an app, ENOTFOUND when the app does not exist.
+func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]paved.Deployment, error) {
+	q, args := deploymentFilter(f)
+	limit := f.Limit
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = record.DefaultLimit
 	}
-	var ds []paved.Deployment
-	var err error
-	if env == "" {
-		ds, err = queryList(ctx, db.r, scanSummary, "SELECT "+summaryCols+` FROM deployments
-			WHERE app = ? ORDER BY created_at DESC, n DESC LIMIT ?`, app, limit)
-	} else {
-		ds, err = queryList(ctx, db.r, scanSummary, "SELECT "+summaryCols+` FROM deployments
-			WHERE app = ? AND env = ? ORDER BY created_at DESC, n DESC LIMIT ?`, app, env, limit)
-	}
-	if err == nil && len(ds) == 0 {
-		err = db.appExists(ctx, app)
+	ds, err := queryList(ctx, db.r, scanSummary, "SELECT "+summaryCols+" FROM deployments"+q+
+		" ORDER BY created_at DESC, n DESC LIMIT ?", append(args, limit)...)
+	if err == nil && len(ds) == 0 && f.App != "" {
+		err = db.appExists(ctx, f.App)
 	}
 	return ds, err
 }
 
-// UpdateDeployment saves what changes in a deployment's life (status,
-// error, objects, inventory, revision, start and finish times, commit and
-// specs); its ID, app, env, runner and creation time stay as created.
-func (db *DB) UpdateDeployment(ctx context.Context, d *paved.Deployment) error {
-	e, err := record.PrepareDeploymentUpdate(d)
+func deploymentFilter(f paved.DeploymentFilter) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		where = append(where, cond)
+		args = append(args, v)
+	}
+	if f.App != "" {
+		add("app = ?", f.App)
+	}
+	if f.Env != "" {
+		add("env = ?", f.Env)
+	}
+	if f.EnvID != "" {
+		add("env_id = ?", f.EnvID)
+	}
+	if f.Runner != "" {
+		add("runner = ?", f.Runner)
+	}
+	if f.CreatedSince != nil {
+		add("created_at >= ?", fmtTime(*f.CreatedSince))
+	}
+	if f.CreatedBefore != nil {
+		add("created_at < ?", fmtTime(*f.CreatedBefore))
+	}
+	if f.FinishedAfter != nil {
+		add("finished_at > ?", fmtTime(*f.FinishedAfter))
+	}
+	if len(f.Statuses) > 0 {
+		marks := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			marks[i] = "?"
+			args = append(args, string(s))
+		}
+		where = append(where, "status IN ("+strings.Join(marks, ", ")+")")
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// StartDeployment moves a queued deployment of runner to running.
+func (db *DB) StartDeployment(ctx context.Context, id, runner string, at time.Time) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deployments SET status = 'running', started_at = ?
+			WHERE id = ? AND status = 'queued' AND runner = ?`, fmtTime(record.Time(at)), id, runner)
+		if err != nil {
+			return fmt.Errorf("sqlite: start deployment: %w", err)
+		}
+		return db.moved(ctx, tx, res, id, runner, "queued")
+	})
+}
+
+// FinishDeployment records the result of runner's running deployment (a
+// queued one may only fail): a compare and swap on the status and the
+// runner, so that a server that lost its lease never overwrites what
+// another recorded.
+func (db *DB) FinishDeployment(ctx context.Context, id, runner string, status paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
+	if err := record.CheckFinish(status); err != nil {
+		return err
+	}
+	objects, inventory, err := record.EncodeResult(r)
 	if err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE deployments SET author = ?, commit_sha = ?, commit_time = ?, specs = ?,
-			rollback_of = ?, status = ?, error = ?, objects = ?, inventory = ?, revision = ?, started_at = ?, finished_at = ?
-			WHERE id = ?`,
-			d.Author, d.CommitSHA, fmtTimePtr(d.CommitTime), e.Specs, d.RollbackOf, d.Status, d.Error, e.Objects,
-			e.Inventory, d.Revision, fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt), d.ID)
+		// Objects are written once: a rollback carries them from its
+		// creation, a deployment gets them here.
+		res, err := tx.ExecContext(ctx, `UPDATE deployments SET status = ?, error = ?, inventory = ?, revision = ?, rollout = ?,
+				finished_at = ?, objects = CASE WHEN objects = 'null' THEN ? ELSE objects END
+			WHERE id = ? AND runner = ? AND (status = 'running' OR (status = 'queued' AND ? = 'failed'))`,
+			status, r.Error, inventory, r.Revision, r.Rollout, fmtTime(record.Time(at)), objects, id, runner, status)
 		if err != nil {
-			return fmt.Errorf("sqlite: update deployment: %w", err)
+			return fmt.Errorf("sqlite: finish deployment: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return record.NotFound("deployment", d.ID)
-		}
-		return nil
+		return db.moved(ctx, tx, res, id, runner, "running")
 	})
 }
 
-// LastSuccessful returns the newest succeeded deployment of an app's
-// environment; ENOTFOUND when there is none.
-func (db *DB) LastSuccessful(ctx context.Context, app, env string) (*paved.Deployment, error) {
+// moved turns an update that matched no row into ENOTFOUND or ECONFLICT.
+func (db *DB) moved(ctx context.Context, tx *sql.Tx, res sql.Result, id, runner, want string) error {
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	var one int
+	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM deployments WHERE id = ?", id).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return record.NotFound("deployment", id)
+	}
+	return record.NotMine(id, runner, want)
+}
+
+// LastSuccessful returns the succeeded deployment of an environment
+// incarnation that finished last; ENOTFOUND when there is none.
+func (db *DB) LastSuccessful(ctx context.Context, envID string) (*paved.Deployment, error) {
 	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+deploymentCols+` FROM deployments
-		WHERE app = ? AND env = ? AND status = ? ORDER BY created_at DESC, n DESC LIMIT 1`, app, env, paved.DeploymentSucceeded), true)
+		WHERE env_id = ? AND status = 'succeeded' ORDER BY finished_at DESC, n DESC LIMIT 1`, envID), true)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, record.NoSuccessfulDeployment(app, env)
+		return nil, record.NoSuccessfulDeployment(envID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: last successful deployment: %w", err)
@@ -253,11 +320,30 @@ func (db *DB) Audit(ctx context.Context, e *paved.AuditEntry) error {
 	return nil
 }
 
-// ListAudit returns the newest audit entries first, at most limit (all when
-// limit <= 0).
-func (db *DB) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, error) {
+// ListAudit returns the newest audit entries first, at most f.Limit (100
+// when 0).
+func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.AuditEntry, error) {
+	q := "SELECT id, time, actor, action, target, result FROM audit WHERE 1 = 1"
+	var args []any
+	if f.Actor != "" {
+		q += " AND actor = ?"
+		args = append(args, f.Actor)
+	}
+	if f.Action != "" {
+		q += " AND action = ?"
+		args = append(args, f.Action)
+	}
+	if f.Since != nil {
+		q += " AND time >= ?"
+		args = append(args, fmtTime(*f.Since))
+	}
+	if f.Before != nil {
+		q += " AND time < ?"
+		args = append(args, fmtTime(*f.Before))
+	}
+	limit := f.Limit
 	if limit <= 0 {
-		limit = -1
+		limit = record.DefaultLimit
 	}
 	return queryList(ctx, db.r, func(s scanner) (paved.AuditEntry, error) {
 		var e paved.AuditEntry
@@ -268,5 +354,5 @@ func (db *DB) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, err
 		var err error
 		e.Time, err = parseTime(t)
 		return e, err
-	}, "SELECT id, time, actor, action, target, result FROM audit ORDER BY id DESC LIMIT ?", limit)
+	}, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"paved.dev/paved"
 	"paved.dev/paved/store/record"
@@ -52,8 +53,8 @@ func (db *DB) CreateUser(ctx context.Context, u *paved.User) error {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO users (name, role, teams, created_at) VALUES (?, ?, ?, ?)",
-			u.Name, u.Role, teams, fmtTime(u.CreatedAt))
+		_, err := tx.ExecContext(ctx, "INSERT INTO users (name, role, teams, disabled, created_at) VALUES (?, ?, ?, ?, ?)",
+			u.Name, u.Role, teams, u.Disabled, fmtTime(u.CreatedAt))
 		if isUnique(err) {
 			return record.Exists("user", u.Name)
 		}
@@ -64,12 +65,30 @@ func (db *DB) CreateUser(ctx context.Context, u *paved.User) error {
 	})
 }
 
-const userCols = "users.name, users.role, users.teams, users.created_at"
+// UpdateUser saves a user's role, teams and disabled flag.
+func (db *DB) UpdateUser(ctx context.Context, u *paved.User) error {
+	teams, err := record.PrepareUser(u)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE users SET role = ?, teams = ?, disabled = ? WHERE name = ?", u.Role, teams, u.Disabled, u.Name)
+		if err != nil {
+			return fmt.Errorf("sqlite: update user: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return record.NotFound("user", u.Name)
+		}
+		return nil
+	})
+}
+
+const userCols = "users.name, users.role, users.teams, users.disabled, users.created_at"
 
 func scanUser(s scanner) (paved.User, error) {
 	var u paved.User
 	var teams, created string
-	if err := s.Scan(&u.Name, &u.Role, &teams, &created); err != nil {
+	if err := s.Scan(&u.Name, &u.Role, &teams, &u.Disabled, &created); err != nil {
 		return u, err
 	}
 	if err := record.DecodeUser(&u, teams); err != nil {
@@ -104,8 +123,9 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, user_name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-			t.ID, t.User, t.Hash, fmtTime(t.CreatedAt), fmtTimePtr(t.ExpiresAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (id, user_name, name, hash, created_by, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.User, t.Name, t.Hash, t.CreatedBy, fmtTime(t.CreatedAt), fmtTimePtr(t.ExpiresAt))
 		switch {
 		case isUnique(err) && strings.Contains(err.Error(), "tokens.hash"):
 			return record.TokenHashExists()
@@ -120,17 +140,89 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 	})
 }
 
-// UserByTokenHash returns the user of the token with this hash, unless the
-// token has expired. Both cases are ENOTFOUND with the same message, so
-// that a caller cannot probe which hashes exist.
-func (db *DB) UserByTokenHash(ctx context.Context, hash []byte) (*paved.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+userCols+` FROM tokens JOIN users ON users.name = tokens.user_name
-		WHERE tokens.hash = ? AND (tokens.expires_at IS NULL OR tokens.expires_at > ?)`, hash, fmtTime(record.Now())))
+const tokenCols = "id, user_name, name, hash, created_by, created_at, expires_at, last_used_at, revoked_at"
+
+func scanToken(s scanner) (paved.Token, error) {
+	var t paved.Token
+	var created string
+	var expires, used, revoked sql.NullString
+	if err := s.Scan(&t.ID, &t.User, &t.Name, &t.Hash, &t.CreatedBy, &created, &expires, &used, &revoked); err != nil {
+		return t, err
+	}
+	var err error
+	if t.CreatedAt, err = parseTime(created); err != nil {
+		return t, err
+	}
+	if t.ExpiresAt, err = parseTimePtr(expires); err != nil {
+		return t, err
+	}
+	if t.LastUsedAt, err = parseTimePtr(used); err != nil {
+		return t, err
+	}
+	t.RevokedAt, err = parseTimePtr(revoked)
+	return t, err
+}
+
+// TokenByHash returns the token with this hash, whatever its state;
+// ENOTFOUND, without naming the hash, when there is none.
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*paved.Token, error) {
+	t, err := scanToken(db.r.QueryRowContext(ctx, "SELECT "+tokenCols+" FROM tokens WHERE hash = ?", hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.TokenNotFound()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: user by token: %w", err)
+		return nil, fmt.Errorf("sqlite: token by hash: %w", err)
 	}
-	return &u, nil
+	return &t, nil
+}
+
+// ListTokens lists tokens, oldest first.
+func (db *DB) ListTokens(ctx context.Context, f paved.TokenFilter) ([]paved.Token, error) {
+	q := "SELECT " + tokenCols + " FROM tokens WHERE 1 = 1"
+	var args []any
+	if f.User != "" {
+		q += " AND user_name = ?"
+		args = append(args, f.User)
+	}
+	if f.ActiveAt != nil {
+		q += " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
+		args = append(args, fmtTime(*f.ActiveAt))
+	}
+	return queryList(ctx, db.r, func(s scanner) (paved.Token, error) {
+		t, err := scanToken(s)
+		if err != nil {
+			return t, fmt.Errorf("sqlite: scan token: %w", err)
+		}
+		return t, nil
+	}, q+" ORDER BY created_at, id", args...)
+}
+
+// RevokeTokens revokes a user's token (id) or every one not yet revoked.
+func (db *DB) RevokeTokens(ctx context.Context, user, id string, at time.Time) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		q := "UPDATE tokens SET revoked_at = ? WHERE user_name = ? AND revoked_at IS NULL"
+		args := []any{fmtTime(record.Time(at)), user}
+		if id != "" {
+			q += " AND id = ?"
+			args = append(args, id)
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("sqlite: revoke tokens: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return int(n), err
+}
+
+// TouchToken records a token's last use.
+func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE tokens SET last_used_at = ? WHERE id = ?", fmtTime(record.Time(at)), id); err != nil {
+			return fmt.Errorf("sqlite: touch token: %w", err)
+		}
+		return nil
+	})
 }

@@ -52,10 +52,13 @@ func Seed(ctx context.Context, s paved.Store, n int, create func(context.Context
 	if err := s.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}); err != nil {
 		return nil, err
 	}
+	envIDs := map[string]string{}
 	for _, env := range []string{"dev", "staging"} {
-		if err := s.CreateEnvironment(ctx, &paved.Environment{App: "shop", Name: env, Type: "development"}); err != nil {
+		e := &paved.Environment{App: "shop", Name: env, Type: "development"}
+		if err := s.CreateEnvironment(ctx, e); err != nil {
 			return nil, err
 		}
+		envIDs[env] = e.ID
 	}
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	ids := make([]string, 0, n)
@@ -66,7 +69,11 @@ func Seed(ctx context.Context, s paved.Store, n int, create func(context.Context
 			env = "staging"
 		}
 		id := fmt.Sprintf("d%06d", i)
-		batch = append(batch, SampleDeployment("shop", env, id, start.Add(time.Duration(i)*time.Minute), 20))
+		d := SampleDeployment("shop", env, id, start.Add(time.Duration(i)*time.Minute), 20)
+		d.EnvID = envIDs[env]
+		finished := d.CreatedAt.Add(30 * time.Second)
+		d.StartedAt, d.FinishedAt = &d.CreatedAt, &finished
+		batch = append(batch, d)
 		ids = append(ids, id)
 		if len(batch) == 500 || i == n-1 {
 			if err := create(ctx, batch); err != nil {
@@ -110,7 +117,7 @@ func BenchListDeployments(b *testing.B, s paved.Store) {
 			}
 			b.Run(name, func(b *testing.B) {
 				Measure(b, func(int) error {
-					ds, err := s.ListDeployments(ctx, "shop", env, limit)
+					ds, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: env, Limit: limit})
 					if err == nil && len(ds) != limit {
 						err = fmt.Errorf("listed %d deployments, want %d", len(ds), limit)
 					}
@@ -147,9 +154,13 @@ func BenchGetDeployment(b *testing.B, s paved.Store, ids []string) {
 			}
 		})
 	})
+	staging, err := s.GetEnvironment(ctx, "shop", "staging")
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Run("last-successful", func(b *testing.B) {
 		Measure(b, func(int) error {
-			_, err := s.LastSuccessful(ctx, "shop", "staging")
+			_, err := s.LastSuccessful(ctx, staging.ID)
 			return err
 		})
 	})

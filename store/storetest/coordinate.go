@@ -15,24 +15,22 @@ func testRunner(t *testing.T, s paved.Store) {
 	ctx := context.Background()
 	seed(t, s)
 	d := deployment("d1", "dev", at(0), 1)
-	d.Runner = "server-a"
+	d.Runner, d.Status = "server-a", paved.DeploymentRunning
 	must(t, s.CreateDeployment(ctx, d))
 	got, err := s.GetDeployment(ctx, "d1")
 	must(t, err)
 	sameJSON(t, "GetDeployment", got, d)
-	list, err := s.ListDeployments(ctx, "shop", "dev", 0)
+	list, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev"})
 	must(t, err)
 	if len(list) != 1 || list[0].Runner != "server-a" {
 		t.Fatalf("ListDeployments = %+v, want d1 with runner server-a", list)
 	}
-
-	// The runner is fixed when the deployment is created, like its app.
-	d.Runner, d.Status = "", paved.DeploymentFailed
-	must(t, s.UpdateDeployment(ctx, d))
+	// The runner is fixed when the deployment is created: only it finishes.
+	must(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(1)))
 	got, err = s.GetDeployment(ctx, "d1")
 	must(t, err)
 	if got.Runner != "server-a" || got.Status != paved.DeploymentFailed {
-		t.Fatalf("after UpdateDeployment: runner %q, status %q; want server-a, failed", got.Runner, got.Status)
+		t.Fatalf("after FinishDeployment: runner %q, status %q; want server-a, failed", got.Runner, got.Status)
 	}
 }
 
@@ -46,7 +44,10 @@ func testFailOrphaned(t *testing.T, s paved.Store) {
 	must(t, c.Heartbeat(ctx, "stale", at(40)))
 	must(t, c.Heartbeat(ctx, "edge", at(50))) // seen exactly at staleBefore: alive
 
-	for i, d := range []struct{ runner, status string }{
+	for i, d := range []struct {
+		runner string
+		status paved.DeploymentStatus
+	}{
 		{"live", paved.DeploymentQueued},     // d1
 		{"live", paved.DeploymentRunning},    // d2
 		{"stale", paved.DeploymentRunning},   // d3: orphaned

@@ -33,7 +33,8 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"Resources", testResources},
 		{"Deployments", testDeployments},
 		{"DeploymentRoundTrip", testDeploymentRoundTrip},
-		{"UpdateDeployment", testUpdateDeployment},
+		{"DeploymentLifecycle", testDeploymentLifecycle},
+		{"ConcurrentFinish", testConcurrentFinish},
 		{"LastSuccessful", testLastSuccessful},
 		{"Events", testEvents},
 		{"Audit", testAudit},
@@ -49,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"Targets", testTargets},
 		{"ListTargets", testListTargets},
 		{"DeleteTarget", testDeleteTarget},
+		{"InstallationID", testInstallationID},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,13 +101,16 @@ func sameJSON(t *testing.T, what string, got, want any) {
 	}
 }
 
-// seed creates team core, app shop (of core) and its environment dev.
-func seed(t *testing.T, s paved.Store) {
+// seed creates team core, app shop (of core) and its environment dev, and
+// returns dev.
+func seed(t *testing.T, s paved.Store) *paved.Environment {
 	t.Helper()
 	ctx := context.Background()
 	must(t, s.CreateTeam(ctx, &paved.Team{Name: "core"}))
 	must(t, s.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
-	must(t, s.CreateEnvironment(ctx, &paved.Environment{App: "shop", Name: "dev", Type: "development"}))
+	dev := &paved.Environment{App: "shop", Name: "dev", Type: "development"}
+	must(t, s.CreateEnvironment(ctx, dev))
+	return dev
 }
 
 // at is a fixed instant with microseconds, the precision stores keep.
@@ -161,37 +166,90 @@ func testUsers(t *testing.T, s paved.Store) {
 	list, err := s.ListUsers(ctx)
 	must(t, err)
 	sameJSON(t, "ListUsers", list, []paved.User{*ana, {Name: "ops", Role: paved.RoleAdmin, CreatedAt: at(2)}})
+
+	// Role, teams and the disabled flag change; name and creation do not.
+	ana.Role, ana.Teams, ana.Disabled = paved.RoleViewer, nil, true
+	must(t, s.UpdateUser(ctx, ana))
+	got, err = s.GetUser(ctx, "ana")
+	must(t, err)
+	sameJSON(t, "GetUser after UpdateUser", got, ana)
+	wantError(t, s.UpdateUser(ctx, &paved.User{Name: "nobody", Role: paved.RoleViewer}), paved.ENOTFOUND, `user "nobody" not found`)
 }
 
 func testTokens(t *testing.T, s paved.Store) {
 	ctx := context.Background()
-	ana := &paved.User{Name: "ana", Role: paved.RoleAdmin}
-	must(t, s.CreateUser(ctx, ana))
+	must(t, s.CreateUser(ctx, &paved.User{Name: "ana", Role: paved.RoleAdmin}))
+	must(t, s.CreateUser(ctx, &paved.User{Name: "bob", Role: paved.RoleViewer}))
 
-	tok := &paved.Token{ID: "t1", User: "ana", Hash: []byte{0, 1, 2, 0xff}}
+	exp := at(3600)
+	tok := &paved.Token{ID: "t1", User: "ana", Name: "laptop", CreatedBy: "ops", Hash: []byte{0, 1, 2, 0xff}, CreatedAt: at(1), ExpiresAt: &exp}
 	must(t, s.CreateToken(ctx, tok))
-	got, err := s.UserByTokenHash(ctx, []byte{0, 1, 2, 0xff})
+	got, err := s.TokenByHash(ctx, []byte{0, 1, 2, 0xff})
 	must(t, err)
-	sameJSON(t, "UserByTokenHash", got, ana)
-
-	_, err = s.UserByTokenHash(ctx, []byte{0, 1, 2})
+	sameJSON(t, "TokenByHash", got, tok)
+	if !bytes.Equal(got.Hash, tok.Hash) {
+		t.Fatalf("Hash = %x, want %x", got.Hash, tok.Hash)
+	}
+	_, err = s.TokenByHash(ctx, []byte{0, 1, 2})
 	wantError(t, err, paved.ENOTFOUND, "token")
 
 	// An ID is made up when the caller names none.
-	noID := &paved.Token{User: "ana", Hash: []byte("second")}
+	noID := &paved.Token{User: "ana", Hash: []byte("second"), CreatedAt: at(2)}
 	must(t, s.CreateToken(ctx, noID))
 	if noID.ID == "" {
 		t.Fatal("CreateToken left the ID empty")
 	}
+	past := at(0)
+	must(t, s.CreateToken(ctx, &paved.Token{ID: "old", User: "ana", Hash: []byte("expired"), CreatedAt: at(3), ExpiresAt: &past}))
+	must(t, s.CreateToken(ctx, &paved.Token{ID: "b1", User: "bob", Hash: []byte("bob's"), CreatedAt: at(4)}))
 
-	past := time.Now().Add(-time.Minute)
-	must(t, s.CreateToken(ctx, &paved.Token{ID: "old", User: "ana", Hash: []byte("expired"), ExpiresAt: &past}))
-	_, err = s.UserByTokenHash(ctx, []byte("expired"))
-	wantError(t, err, paved.ENOTFOUND, "token")
-	future := time.Now().Add(time.Hour)
-	must(t, s.CreateToken(ctx, &paved.Token{ID: "new", User: "ana", Hash: []byte("valid"), ExpiresAt: &future}))
-	_, err = s.UserByTokenHash(ctx, []byte("valid"))
+	ids := func(ts []paved.Token) []string {
+		out := []string{}
+		for _, t := range ts {
+			out = append(out, t.ID)
+		}
+		return out
+	}
+	all, err := s.ListTokens(ctx, paved.TokenFilter{User: "ana"})
 	must(t, err)
+	sameJSON(t, "ListTokens ana (oldest first)", ids(all), []string{"t1", noID.ID, "old"})
+	now := at(10)
+	active, err := s.ListTokens(ctx, paved.TokenFilter{User: "ana", ActiveAt: &now})
+	must(t, err)
+	sameJSON(t, "ListTokens ana active at +10s", ids(active), []string{"t1", noID.ID})
+
+	must(t, s.TouchToken(ctx, "t1", at(20)))
+	got, err = s.TokenByHash(ctx, tok.Hash)
+	must(t, err)
+	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(at(20)) {
+		t.Fatalf("LastUsedAt = %v, want %v", got.LastUsedAt, at(20))
+	}
+
+	n, err := s.RevokeTokens(ctx, "ana", "t1", at(30))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("RevokeTokens one = %d, want 1", n)
+	}
+	got, err = s.TokenByHash(ctx, tok.Hash)
+	must(t, err)
+	if got.RevokedAt == nil || !got.RevokedAt.Equal(at(30)) || got.Active(at(31)) {
+		t.Fatalf("RevokedAt = %v, active %v; want revoked at %v", got.RevokedAt, got.Active(at(31)), at(30))
+	}
+	// Revoking again, or another user's token by id, revokes nothing.
+	if n, _ := s.RevokeTokens(ctx, "ana", "t1", at(31)); n != 0 {
+		t.Fatalf("revoking a revoked token = %d, want 0", n)
+	}
+	if n, _ := s.RevokeTokens(ctx, "ana", "b1", at(31)); n != 0 {
+		t.Fatalf("revoking bob's token as ana's = %d, want 0", n)
+	}
+	n, err = s.RevokeTokens(ctx, "ana", "", at(32))
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("RevokeTokens all = %d, want 2 (the rest of ana's)", n)
+	}
+	active, err = s.ListTokens(ctx, paved.TokenFilter{ActiveAt: &now})
+	must(t, err)
+	sameJSON(t, "active tokens after revoking ana's", ids(active), []string{"b1"})
 
 	wantError(t, s.CreateToken(ctx, &paved.Token{ID: "t1", User: "ana", Hash: []byte("other")}), paved.ECONFLICT, `token "t1" already exists`)
 	wantError(t, s.CreateToken(ctx, &paved.Token{ID: "t2", User: "ana", Hash: []byte{0, 1, 2, 0xff}}), paved.ECONFLICT, "already exists")
@@ -224,19 +282,25 @@ func testEnvironments(t *testing.T, s paved.Store) {
 	ctx := context.Background()
 	must(t, s.CreateTeam(ctx, &paved.Team{Name: "core"}))
 	must(t, s.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
+	must(t, s.CreateApp(ctx, &paved.App{Name: "cart", Team: "core"}))
 
-	_, err := s.ListEnvironments(ctx, "shop")
+	_, err := s.ListEnvironments(ctx, paved.EnvironmentFilter{App: "shop"})
 	must(t, err)
-	_, err = s.ListEnvironments(ctx, "blog")
+	_, err = s.ListEnvironments(ctx, paved.EnvironmentFilter{App: "blog"})
 	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
 
 	ttl := at(30)
-	dev := &paved.Environment{App: "shop", Name: "dev", Type: "development", Target: "gitops", Namespace: "shop-dev",
+	dev := &paved.Environment{ID: "e-dev", App: "shop", Name: "dev", Type: "development", Target: "gitops", Namespace: "shop-dev",
 		Values: map[string]string{"region": "eu", "tier": "small"}, CreatedAt: at(1)}
 	pr := &paved.Environment{App: "shop", Name: "pr-12", Type: "ephemeral", Target: "gitops", Namespace: "shop-pr-12",
 		ExpiresAt: &ttl, CreatedAt: at(2)}
+	cart := &paved.Environment{App: "cart", Name: "dev", Type: "development", Target: "cluster", Namespace: "cart-dev", CreatedAt: at(3)}
 	must(t, s.CreateEnvironment(ctx, pr))
 	must(t, s.CreateEnvironment(ctx, dev))
+	must(t, s.CreateEnvironment(ctx, cart))
+	if pr.ID == "" || pr.ID == cart.ID {
+		t.Fatalf("CreateEnvironment gave ids %q and %q, want two distinct ones", pr.ID, cart.ID)
+	}
 	wantError(t, s.CreateEnvironment(ctx, &paved.Environment{App: "shop", Name: "dev", Type: "development"}),
 		paved.ECONFLICT, `environment "shop/dev" already exists`)
 	wantError(t, s.CreateEnvironment(ctx, &paved.Environment{App: "blog", Name: "dev", Type: "development"}),
@@ -249,13 +313,27 @@ func testEnvironments(t *testing.T, s paved.Store) {
 	_, err = s.GetEnvironment(ctx, "shop", "prod")
 	wantError(t, err, paved.ENOTFOUND, `environment "shop/prod" not found`)
 
-	list, err := s.ListEnvironments(ctx, "shop")
+	list, err := s.ListEnvironments(ctx, paved.EnvironmentFilter{App: "shop"})
 	must(t, err)
-	sameJSON(t, "ListEnvironments", list, []paved.Environment{*dev, *pr})
+	sameJSON(t, "ListEnvironments shop", list, []paved.Environment{*dev, *pr})
+	list, err = s.ListEnvironments(ctx, paved.EnvironmentFilter{Target: "gitops", Namespace: "shop-pr-12"})
+	must(t, err)
+	sameJSON(t, "ListEnvironments by target and namespace", list, []paved.Environment{*pr})
+	list, err = s.ListEnvironments(ctx, paved.EnvironmentFilter{Type: "development"})
+	must(t, err)
+	sameJSON(t, "ListEnvironments by type, every app", list, []paved.Environment{*cart, *dev})
+
+	h := paved.EnvironmentHealth{Status: paved.HealthDegraded, Reason: "web: 0 of 2 replicas available", Deployment: "d1", At: at(9)}
+	must(t, s.SetHealth(ctx, "shop", "dev", h))
+	got, err = s.GetEnvironment(ctx, "shop", "dev")
+	must(t, err)
+	dev.Health = &h
+	sameJSON(t, "GetEnvironment after SetHealth", got, dev)
+	wantError(t, s.SetHealth(ctx, "shop", "prod", h), paved.ENOTFOUND, `environment "shop/prod" not found`)
 
 	must(t, s.DeleteEnvironment(ctx, "shop", "pr-12"))
 	wantError(t, s.DeleteEnvironment(ctx, "shop", "pr-12"), paved.ENOTFOUND, `environment "shop/pr-12" not found`)
-	list, err = s.ListEnvironments(ctx, "shop")
+	list, err = s.ListEnvironments(ctx, paved.EnvironmentFilter{App: "shop"})
 	must(t, err)
 	sameJSON(t, "ListEnvironments after delete", list, []paved.Environment{*dev})
 }
@@ -334,6 +412,12 @@ func testDefinitions(t *testing.T, s paved.Store) {
 	latest, err := s.ListDefinitions(ctx)
 	must(t, err)
 	sameJSON(t, "ListDefinitions", latest, []paved.ResourceDefinition{versions[2], *redis})
+
+	second, err := s.GetDefinition(ctx, "pg", 2)
+	must(t, err)
+	sameJSON(t, "GetDefinition pg v2", second, versions[1])
+	_, err = s.GetDefinition(ctx, "pg", 4)
+	wantError(t, err, paved.ENOTFOUND, `definition "pg" has no version 4`)
 }
 
 func testResources(t *testing.T, s paved.Store) {
@@ -341,9 +425,10 @@ func testResources(t *testing.T, s paved.Store) {
 	seed(t, s)
 	must(t, s.CreateEnvironment(ctx, &paved.Environment{App: "shop", Name: "pr-1", Type: "ephemeral"}))
 
+	dbUID := paved.NewResourceUID("web", "db", "postgres", "", "")
 	db := &paved.StoredResource{
-		App: "shop", Env: "dev", UID: paved.NewResourceUID("web", "db", "postgres", "", ""),
-		DefinitionID: "pg", Driver: "postgres",
+		App: "shop", Env: "dev", UID: dbUID, DefinitionID: "pg", DefinitionVersion: 3, Driver: "postgres",
+		Status:      paved.ResourceActive,
 		Outputs:     map[string]any{"host": "db-1", "port": 5432.0, "database": "shop_dev"},
 		SecretNames: []string{"password", "username"},
 		Sealed:      []byte{0, 0xde, 0xad, 0xbe, 0xef, 0},
@@ -355,32 +440,37 @@ func testResources(t *testing.T, s paved.Store) {
 		DefinitionID: "redis", Driver: "echo", Outputs: map[string]any{"host": "cache"}, UpdatedAt: at(2),
 	}
 	preview := &paved.StoredResource{
-		App: "shop", Env: "pr-1", UID: paved.NewResourceUID("web", "db", "postgres", "", ""),
+		App: "shop", Env: "pr-1", UID: dbUID,
 		DefinitionID: "pg", Driver: "postgres", Outputs: map[string]any{"host": "db-1"}, Sealed: []byte("sealed"), UpdatedAt: at(3),
 	}
 	for _, r := range []*paved.StoredResource{db, cache, preview} {
 		must(t, s.PutResource(ctx, r))
 	}
-	wantError(t, s.PutResource(ctx, &paved.StoredResource{App: "shop", Env: "qa", UID: "redis.default#x"}),
+	if cache.Status != paved.ResourceActive {
+		t.Fatalf("PutResource left status %q, want active by default", cache.Status)
+	}
+	wantError(t, s.PutResource(ctx, &paved.StoredResource{App: "shop", Env: "qa", UID: "redis.default#x", DefinitionID: "redis"}),
 		paved.ENOTFOUND, `environment "shop/qa" not found`)
+	wantError(t, s.PutResource(ctx, &paved.StoredResource{App: "shop", Env: "dev", UID: "redis.default#x"}),
+		paved.EINVALID, "definition is required")
 
-	got, err := s.ListResources(ctx, "shop", "dev")
+	got, err := s.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
 	must(t, err)
 	sameJSON(t, "ListResources shop/dev (by UID)", got, []paved.StoredResource{*db, *cache})
 	if !bytes.Equal(got[0].Sealed, db.Sealed) {
 		t.Fatalf("Sealed = %x, want %x kept as opaque bytes", got[0].Sealed, db.Sealed)
 	}
-	all, err := s.ListResources(ctx, "shop", "")
+	all, err := s.ListResources(ctx, paved.ResourceFilter{App: "shop"})
 	must(t, err)
 	if len(all) != 3 {
 		t.Fatalf("ListResources of every env = %d resources, want 3", len(all))
 	}
-	everywhere, err := s.ListResources(ctx, "", "")
+	everywhere, err := s.ListResources(ctx, paved.ResourceFilter{})
 	must(t, err)
 	if len(everywhere) != 3 {
 		t.Fatalf("ListResources of every app = %d resources, want 3", len(everywhere))
 	}
-	_, err = s.ListResources(ctx, "blog", "dev")
+	_, err = s.ListResources(ctx, paved.ResourceFilter{App: "blog", Env: "dev"})
 	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
 
 	// Put again replaces.
@@ -388,27 +478,48 @@ func testResources(t *testing.T, s paved.Store) {
 	db.Sealed = []byte("new state")
 	db.UpdatedAt = at(9)
 	must(t, s.PutResource(ctx, db))
-	got, err = s.ListResources(ctx, "shop", "dev")
+	got, err = s.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
 	must(t, err)
 	sameJSON(t, "ListResources after a second put", got, []paved.StoredResource{*db, *cache})
 	if !bytes.Equal(got[0].Sealed, []byte("new state")) {
 		t.Fatalf("Sealed after update = %q", got[0].Sealed)
 	}
 
+	// Another definition provisions the same UID: both are kept, and the
+	// old one can be marked orphaned.
+	real := &paved.StoredResource{App: "shop", Env: "dev", UID: dbUID, DefinitionID: "pg-real", DefinitionVersion: 1, Driver: "postgres",
+		Outputs: map[string]any{"host": "db-3"}, UpdatedAt: at(10)}
+	must(t, s.PutResource(ctx, real))
+	must(t, s.SetResourceStatus(ctx, "shop", "dev", dbUID, "pg", paved.ResourceOrphaned, "re-provisioned by definition pg-real v1"))
+	got, err = s.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
+	must(t, err)
+	if len(got) != 3 || got[0].DefinitionID != "pg" || got[0].Status != paved.ResourceOrphaned ||
+		got[0].StatusReason != "re-provisioned by definition pg-real v1" || got[1].DefinitionID != "pg-real" || got[1].Status != paved.ResourceActive {
+		t.Fatalf("after a definition switch: %+v", got)
+	}
+	orphans, err := s.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev", Status: paved.ResourceOrphaned})
+	must(t, err)
+	if len(orphans) != 1 || orphans[0].DefinitionID != "pg" {
+		t.Fatalf("orphaned resources = %+v, want pg's only", orphans)
+	}
+	wantError(t, s.SetResourceStatus(ctx, "shop", "dev", dbUID, "nope", paved.ResourceOrphaned, ""), paved.ENOTFOUND, "not found")
+	wantError(t, s.SetResourceStatus(ctx, "shop", "dev", dbUID, "pg", "gone", ""), paved.EINVALID, "neither active nor orphaned")
+
 	// An environment with resources cannot go: their state is needed to
 	// deprovision them.
 	wantError(t, s.DeleteEnvironment(ctx, "shop", "pr-1"), paved.ECONFLICT, `environment "shop/pr-1" still has 1 resource`)
-	must(t, s.DeleteResource(ctx, "shop", "pr-1", preview.UID))
-	wantError(t, s.DeleteResource(ctx, "shop", "pr-1", preview.UID), paved.ENOTFOUND, "not found")
+	must(t, s.DeleteResource(ctx, "shop", "pr-1", preview.UID, "pg"))
+	wantError(t, s.DeleteResource(ctx, "shop", "pr-1", preview.UID, "pg"), paved.ENOTFOUND, "not found")
 	must(t, s.DeleteEnvironment(ctx, "shop", "pr-1"))
 
-	must(t, s.DeleteResource(ctx, "shop", "dev", cache.UID))
-	got, err = s.ListResources(ctx, "shop", "dev")
+	must(t, s.DeleteResource(ctx, "shop", "dev", cache.UID, "redis"))
+	must(t, s.DeleteResource(ctx, "shop", "dev", dbUID, "pg"))
+	got, err = s.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
 	must(t, err)
-	sameJSON(t, "ListResources after delete", got, []paved.StoredResource{*db})
+	sameJSON(t, "ListResources after delete", got, []paved.StoredResource{*real})
 }
 
-// deployment returns a deployment of shop with n objects.
+// deployment returns a succeeded deployment of shop with n objects.
 func deployment(id, env string, created time.Time, objects int) *paved.Deployment {
 	d := SampleDeployment("shop", env, id, created, objects)
 	d.Status = paved.DeploymentSucceeded
@@ -431,7 +542,12 @@ func testDeployments(t *testing.T, s paved.Store) {
 		if i%2 == 1 {
 			env = "staging"
 		}
-		must(t, s.CreateDeployment(ctx, deployment(id, env, at(i), 1)))
+		d := deployment(id, env, at(i), 1)
+		d.EnvID = "e-" + env
+		if i == 4 {
+			d.Status, d.Runner = paved.DeploymentRunning, "server-a"
+		}
+		must(t, s.CreateDeployment(ctx, d))
 	}
 	// Two deployments in the same microsecond come back in creation order.
 	must(t, s.CreateDeployment(ctx, deployment("d6", "dev", at(10), 0)))
@@ -442,37 +558,44 @@ func testDeployments(t *testing.T, s paved.Store) {
 	orphan.App = "blog"
 	wantError(t, s.CreateDeployment(ctx, orphan), paved.ENOTFOUND, `app "blog" not found`)
 
-	all, err := s.ListDeployments(ctx, "shop", "", 0)
-	must(t, err)
-	sameJSON(t, "ListDeployments shop (newest first)", ids(all), []string{"d7", "d6", "d5", "d4", "d3", "d2", "d1"})
-	dev, err := s.ListDeployments(ctx, "shop", "dev", 3)
-	must(t, err)
-	sameJSON(t, "ListDeployments shop/dev limit 3", ids(dev), []string{"d7", "d6", "d5"})
-	// Lists leave the objects out, and only them: decoding them is what a
-	// list would spend its time on. GetDeployment has them.
-	full, err := s.GetDeployment(ctx, "d5")
-	must(t, err)
-	if len(full.Objects) != 1 {
-		t.Fatalf("GetDeployment returned %d objects, want 1", len(full.Objects))
+	list := func(f paved.DeploymentFilter) []string {
+		t.Helper()
+		ds, err := s.ListDeployments(ctx, f)
+		must(t, err)
+		return ids(ds)
 	}
-	full.Objects = nil
-	sameJSON(t, "listed deployment (GetDeployment without objects)", dev[2], full)
-	staging, err := s.ListDeployments(ctx, "shop", "staging", 10)
-	must(t, err)
-	sameJSON(t, "ListDeployments shop/staging", ids(staging), []string{"d4", "d2"})
-	none, err := s.ListDeployments(ctx, "shop", "qa", 10)
-	must(t, err)
-	if len(none) != 0 {
-		t.Fatalf("ListDeployments of an env without deployments = %v", ids(none))
-	}
-	_, err = s.ListDeployments(ctx, "blog", "", 10)
+	sameJSON(t, "ListDeployments shop (newest first)", list(paved.DeploymentFilter{App: "shop"}), []string{"d7", "d6", "d5", "d4", "d3", "d2", "d1"})
+	sameJSON(t, "ListDeployments shop/dev limit 3", list(paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 3}), []string{"d7", "d6", "d5"})
+	sameJSON(t, "ListDeployments shop/staging", list(paved.DeploymentFilter{App: "shop", Env: "staging"}), []string{"d4", "d2"})
+	sameJSON(t, "ListDeployments by environment incarnation", list(paved.DeploymentFilter{EnvID: "e-dev"}), []string{"d5", "d3", "d1"})
+	sameJSON(t, "ListDeployments running on server-a", list(paved.DeploymentFilter{Runner: "server-a",
+		Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}}), []string{"d5"})
+	since, before := at(1), at(4)
+	sameJSON(t, "ListDeployments created in [1s, 4s) across apps", list(paved.DeploymentFilter{CreatedSince: &since, CreatedBefore: &before}),
+		[]string{"d4", "d3", "d2"})
+	sameJSON(t, "ListDeployments of an env without deployments", list(paved.DeploymentFilter{App: "shop", Env: "qa"}), []string{})
+	_, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "blog"})
 	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
+
+	// Lists leave the specs, the plan and the objects out, and only them:
+	// decoding them is what a list would spend its time on.
+	full, err := s.GetDeployment(ctx, "d3")
+	must(t, err)
+	if len(full.Objects) != 1 || len(full.Specs) != 1 {
+		t.Fatalf("GetDeployment returned %d objects and %d specs, want 1 and 1", len(full.Objects), len(full.Specs))
+	}
+	summaries, err := s.ListDeployments(ctx, paved.DeploymentFilter{EnvID: "e-dev", Limit: 1})
+	must(t, err)
+	full, err = s.GetDeployment(ctx, "d5")
+	must(t, err)
+	full.Objects, full.Specs, full.Plan = nil, nil, nil
+	sameJSON(t, "listed deployment (GetDeployment without specs, plan, objects)", summaries[0], full)
 
 	// The store names and queues a deployment given neither ID nor status.
 	d := &paved.Deployment{App: "shop", Env: "dev"}
 	must(t, s.CreateDeployment(ctx, d))
-	if d.ID == "" || d.Status != paved.DeploymentQueued || d.CreatedAt.IsZero() {
-		t.Fatalf("CreateDeployment left ID %q, status %q, created %v", d.ID, d.Status, d.CreatedAt)
+	if d.ID == "" || d.Status != paved.DeploymentQueued || d.Kind != paved.KindDeploy || d.CreatedAt.IsZero() {
+		t.Fatalf("CreateDeployment left ID %q, kind %q, status %q, created %v", d.ID, d.Kind, d.Status, d.CreatedAt)
 	}
 	_, err = s.GetDeployment(ctx, "nope")
 	wantError(t, err, paved.ENOTFOUND, `deployment "nope" not found`)
@@ -480,76 +603,179 @@ func testDeployments(t *testing.T, s paved.Store) {
 
 func testDeploymentRoundTrip(t *testing.T, s paved.Store) {
 	ctx := context.Background()
-	seed(t, s)
+	dev := seed(t, s)
 	commit := at(-60)
 	started, finished := at(1), at(5)
 	d := deployment("d1", "dev", at(0), 3)
+	d.Kind, d.Source = paved.KindRollback, "d0"
+	d.EnvID, d.EnvType, d.Target = dev.ID, paved.EnvDevelopment, "gitops"
 	d.CommitSHA = "0123456789abcdef0123456789abcdef01234567"
 	d.CommitTime = &commit
-	d.RollbackOf = "d0"
 	d.Runner = "server-a"
 	d.Error = "partial"
 	d.Revision = "c0ffee"
+	d.Rollout = paved.RolloutCommitted
 	d.StartedAt = &started
 	d.FinishedAt = &finished
 	d.Status = paved.DeploymentFailed
+	d.Plan = &paved.Plan{App: "shop", Env: "dev", EnvType: paved.EnvDevelopment, Target: "gitops", Kind: paved.KindRollback, Base: "d0",
+		Resources: []paved.PlannedResource{{UID: "postgres.default#web.db", Action: paved.PlanReprovision,
+			Definition: paved.DefinitionRef{ID: "pg-real", Version: 2, Driver: "postgres"}, Was: &paved.DefinitionRef{ID: "pg", Driver: "template"},
+			Reason: "re-provisioned by definition pg-real v2 (was pg (built in))"}},
+		Objects:  []paved.PlannedObject{{Ref: paved.ObjectRef{APIVersion: "v1", Kind: "Service", Name: "web"}, Action: paved.PlanUpdate, Diff: "- a\n+ b"}},
+		Findings: []paved.Finding{{Gate: "policy", Rule: "no-latest", Level: paved.FindingWarn, Message: "pin the tag", Owner: paved.RoleSecurity}},
+	}
 	must(t, s.CreateDeployment(ctx, d))
 	got, err := s.GetDeployment(ctx, "d1")
 	must(t, err)
 	sameJSON(t, "GetDeployment", got, d)
+	if got.RollbackOf() != "d0" {
+		t.Fatalf("RollbackOf = %q, want d0", got.RollbackOf())
+	}
 
 	empty := &paved.Deployment{ID: "d2", App: "shop", Env: "dev", Status: paved.DeploymentQueued, CreatedAt: at(1)}
 	must(t, s.CreateDeployment(ctx, empty))
 	got, err = s.GetDeployment(ctx, "d2")
 	must(t, err)
 	sameJSON(t, "GetDeployment with nothing optional", got, empty)
-	if got.Objects != nil || got.Inventory != nil || got.StartedAt != nil {
+	if got.Objects != nil || got.Inventory != nil || got.StartedAt != nil || got.Plan != nil {
 		t.Fatalf("empty fields came back set: %+v", got)
 	}
 }
 
-func testUpdateDeployment(t *testing.T, s paved.Store) {
+// testDeploymentLifecycle: a deployment moves queued → running → finished
+// once each, only for its runner, and its request never changes.
+func testDeploymentLifecycle(t *testing.T, s paved.Store) {
 	ctx := context.Background()
 	seed(t, s)
 	d := deployment("d1", "dev", at(0), 0)
-	d.Status = paved.DeploymentQueued
+	d.Status, d.Runner = paved.DeploymentQueued, "server-a"
 	must(t, s.CreateDeployment(ctx, d))
 
-	started := at(1)
-	d.Status, d.StartedAt = paved.DeploymentRunning, &started
-	must(t, s.UpdateDeployment(ctx, d))
-	finished := at(2)
-	d.Status, d.FinishedAt, d.Revision = paved.DeploymentSucceeded, &finished, "abc123"
-	d.Objects = deployment("", "dev", at(0), 2).Objects
-	d.Inventory = []paved.ObjectRef{{APIVersion: "v1", Kind: "Service", Namespace: "shop-dev", Name: "web"}}
-	must(t, s.UpdateDeployment(ctx, d))
+	wantError(t, s.StartDeployment(ctx, "d1", "server-b", at(1)), paved.ECONFLICT, "not queued for server server-b")
+	wantError(t, s.StartDeployment(ctx, "nope", "server-a", at(1)), paved.ENOTFOUND, `deployment "nope" not found`)
+	res := &paved.DeploymentResult{Revision: "abc123", Rollout: paved.RolloutComplete,
+		Objects:   deployment("", "dev", at(0), 2).Objects,
+		Inventory: []paved.ObjectRef{{APIVersion: "v1", Kind: "Service", Namespace: "shop-dev", Name: "web"}}}
+	// A queued deployment cannot succeed without running.
+	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentSucceeded, res, at(1)), paved.ECONFLICT, "not running")
+	must(t, s.StartDeployment(ctx, "d1", "server-a", at(1)))
+	wantError(t, s.StartDeployment(ctx, "d1", "server-a", at(1)), paved.ECONFLICT, "not queued")
+	// Another server cannot write the result: the compare and swap is on
+	// the runner too.
+	wantError(t, s.FinishDeployment(ctx, "d1", "server-b", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(2)),
+		paved.ECONFLICT, "not running for server server-b")
+	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentRunning, res, at(2)), paved.EINVALID, "succeeded or failed")
+	must(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentSucceeded, res, at(2)))
 
 	got, err := s.GetDeployment(ctx, "d1")
 	must(t, err)
-	sameJSON(t, "GetDeployment after updates", got, d)
+	started, finished := at(1), at(2)
+	want := *d
+	want.Status, want.StartedAt, want.FinishedAt, want.DeploymentResult = paved.DeploymentSucceeded, &started, &finished, *res
+	sameJSON(t, "GetDeployment after start and finish", got, &want)
 
-	wantError(t, s.UpdateDeployment(ctx, &paved.Deployment{ID: "nope", Status: paved.DeploymentFailed}),
+	// A finished deployment never changes again.
+	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{Error: "late"}, at(3)),
+		paved.ECONFLICT, "not running")
+	got, err = s.GetDeployment(ctx, "d1")
+	must(t, err)
+	sameJSON(t, "GetDeployment after a refused finish", got, &want)
+
+	// A queued deployment may fail without running (it could not start),
+	// and objects written at creation (a rollback's) stay as they are.
+	rb := deployment("d2", "dev", at(5), 1)
+	rb.Kind, rb.Source, rb.Status, rb.Runner = paved.KindRollback, "d1", paved.DeploymentQueued, "server-a"
+	must(t, s.CreateDeployment(ctx, rb))
+	must(t, s.FinishDeployment(ctx, "d2", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{Error: "could not start"}, at(6)))
+	got, err = s.GetDeployment(ctx, "d2")
+	must(t, err)
+	if got.Status != paved.DeploymentFailed || got.Error != "could not start" || len(got.Objects) != 1 || got.StartedAt != nil {
+		t.Fatalf("queued deployment failed: %+v", got)
+	}
+	wantError(t, s.FinishDeployment(ctx, "nope", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{}, at(6)),
 		paved.ENOTFOUND, `deployment "nope" not found`)
+}
+
+// testConcurrentFinish has the runner and the orphan check of another
+// server race to finish the same running deployment: exactly one of them
+// writes, and what it wrote stays.
+func testConcurrentFinish(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	const rounds = 10
+	for i := range rounds {
+		id := fmt.Sprintf("d%02d", i)
+		d := deployment(id, "dev", at(i), 0)
+		d.Status, d.Runner = paved.DeploymentRunning, "slow"
+		must(t, s.CreateDeployment(ctx, d))
+		var wg sync.WaitGroup
+		var finishErr error
+		var orphans []paved.Deployment
+		wg.Go(func() {
+			finishErr = s.FinishDeployment(ctx, id, "slow", paved.DeploymentSucceeded, &paved.DeploymentResult{Revision: "r"}, at(100))
+		})
+		wg.Go(func() {
+			var err error
+			orphans, err = s.FailOrphaned(ctx, at(1000), "server stopped", at(100))
+			must(t, err)
+		})
+		wg.Wait()
+		got, err := s.GetDeployment(ctx, id)
+		must(t, err)
+		switch {
+		case finishErr == nil && len(orphans) == 0:
+			if got.Status != paved.DeploymentSucceeded {
+				t.Fatalf("%s: the runner won but the stored status is %s", id, got.Status)
+			}
+		case finishErr != nil && len(orphans) == 1:
+			wantError(t, finishErr, paved.ECONFLICT, "not running")
+			if got.Status != paved.DeploymentFailed || got.Error != "server stopped" {
+				t.Fatalf("%s: the orphan check won but the stored deployment is %s %q", id, got.Status, got.Error)
+			}
+		default:
+			t.Fatalf("%s: finish error %v and %d orphans: want exactly one winner", id, finishErr, len(orphans))
+		}
+	}
 }
 
 func testLastSuccessful(t *testing.T, s paved.Store) {
 	ctx := context.Background()
-	seed(t, s)
-	_, err := s.LastSuccessful(ctx, "shop", "dev")
-	wantError(t, err, paved.ENOTFOUND, "shop/dev")
+	dev := seed(t, s)
+	_, err := s.LastSuccessful(ctx, dev.ID)
+	wantError(t, err, paved.ENOTFOUND, "has no successful deployment")
 
-	for i, st := range []string{paved.DeploymentSucceeded, paved.DeploymentSucceeded, paved.DeploymentFailed, paved.DeploymentRunning} {
+	// The one that finished last wins, whatever the creation order (two
+	// servers may stamp creation with clocks that disagree).
+	for i, c := range []struct {
+		status   paved.DeploymentStatus
+		finished int
+	}{
+		{paved.DeploymentSucceeded, 20}, // d1: created first, finished last
+		{paved.DeploymentSucceeded, 10}, // d2
+		{paved.DeploymentFailed, 30},    // d3
+		{paved.DeploymentRunning, 0},    // d4
+	} {
 		d := deployment(fmt.Sprintf("d%d", i+1), "dev", at(i), 1)
-		d.Status = st
+		d.Status, d.EnvID = c.status, dev.ID
+		if c.finished > 0 {
+			f := at(c.finished)
+			d.FinishedAt = &f
+		}
 		must(t, s.CreateDeployment(ctx, d))
 	}
-	other := deployment("s1", "staging", at(9), 0)
+	// Another incarnation of dev (deleted and created again) and another
+	// environment do not count.
+	other := deployment("x1", "dev", at(9), 0)
+	other.EnvID = "e-earlier"
+	f := at(50)
+	other.FinishedAt = &f
 	must(t, s.CreateDeployment(ctx, other))
 
-	got, err := s.LastSuccessful(ctx, "shop", "dev")
+	got, err := s.LastSuccessful(ctx, dev.ID)
 	must(t, err)
-	if got.ID != "d2" || len(got.Objects) != 1 {
-		t.Fatalf("LastSuccessful = %s with %d objects, want d2 with 1", got.ID, len(got.Objects))
+	if got.ID != "d1" || len(got.Objects) != 1 || len(got.Specs) != 1 {
+		t.Fatalf("LastSuccessful = %s with %d objects, want d1 (finished last) in full", got.ID, len(got.Objects))
 	}
 }
 
@@ -623,14 +849,21 @@ func testAudit(t *testing.T, s paved.Store) {
 	}
 	wantError(t, s.Audit(ctx, &paved.AuditEntry{Actor: "ana"}), paved.EINVALID, "action is required")
 
-	got, err := s.ListAudit(ctx, 3)
+	got, err := s.ListAudit(ctx, paved.AuditFilter{Limit: 3})
 	must(t, err)
 	sameJSON(t, "ListAudit limit 3 (newest first)", got, []paved.AuditEntry{*stamped, entries[3], entries[2]})
-	got, err = s.ListAudit(ctx, 0)
+	got, err = s.ListAudit(ctx, paved.AuditFilter{})
 	must(t, err)
 	if len(got) != 5 {
 		t.Fatalf("ListAudit without limit = %d entries, want 5", len(got))
 	}
+	got, err = s.ListAudit(ctx, paved.AuditFilter{Actor: "ana", Action: "deploy"})
+	must(t, err)
+	sameJSON(t, "ListAudit by actor and action", got, []paved.AuditEntry{entries[1]})
+	since, before := at(1), at(3)
+	got, err = s.ListAudit(ctx, paved.AuditFilter{Since: &since, Before: &before})
+	must(t, err)
+	sameJSON(t, "ListAudit in [1s, 3s)", got, []paved.AuditEntry{entries[2], entries[1]})
 }
 
 // testTimestamps checks that times come back in UTC with microseconds, from
@@ -665,7 +898,7 @@ func testTimestamps(t *testing.T, s paved.Store) {
 	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "early", App: "shop", Env: "dev", CreatedAt: time.Date(2026, 3, 1, 13, 0, 0, 5000, zone)}))
 	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "late", App: "shop", Env: "dev", CreatedAt: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}))
 	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "later", App: "shop", Env: "dev", CreatedAt: time.Date(2026, 3, 1, 8, 0, 0, 100000, time.UTC)}))
-	ds, err := s.ListDeployments(ctx, "shop", "dev", 0)
+	ds, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev"})
 	must(t, err)
 	sameJSON(t, "deployments ordered by instant", ids(ds), []string{"later", "late", "early"})
 }
@@ -723,7 +956,7 @@ func testConcurrentDeployments(t *testing.T, s paved.Store) {
 					continue
 				}
 				// Readers run alongside the writers.
-				if _, err := s.ListDeployments(ctx, "shop", "dev", 5); err != nil {
+				if _, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 5}); err != nil {
 					errs <- err
 				}
 				if err := s.Audit(ctx, &paved.AuditEntry{Actor: "ana", Action: "deploy", Target: d.ID}); err != nil {
@@ -737,7 +970,7 @@ func testConcurrentDeployments(t *testing.T, s paved.Store) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	ds, err := s.ListDeployments(ctx, "shop", "dev", 0)
+	ds, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 1000})
 	must(t, err)
 	if len(ds) != writers*each {
 		t.Fatalf("got %d deployments, want %d", len(ds), writers*each)
@@ -747,7 +980,7 @@ func testConcurrentDeployments(t *testing.T, s paved.Store) {
 			t.Fatalf("deployments not newest first: %s (%v) after %s (%v)", ds[i].ID, ds[i].CreatedAt, ds[i-1].ID, ds[i-1].CreatedAt)
 		}
 	}
-	audit, err := s.ListAudit(ctx, 0)
+	audit, err := s.ListAudit(ctx, paved.AuditFilter{Limit: 1000})
 	must(t, err)
 	if len(audit) != writers*each {
 		t.Fatalf("got %d audit entries, want %d", len(audit), writers*each)
@@ -793,5 +1026,24 @@ func testConcurrentDefinitions(t *testing.T, s paved.Store) {
 	must(t, err)
 	if len(latest) != 1 || latest[0].Version != writers {
 		t.Fatalf("ListDefinitions = %+v, want version %d only", latest, writers)
+	}
+}
+
+func testInstallationID(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	for i := range got {
+		wg.Go(func() {
+			id, err := s.InstallationID(ctx)
+			must(t, err)
+			got[i] = id
+		})
+	}
+	wg.Wait()
+	for _, id := range got {
+		if id == "" || id != got[0] {
+			t.Fatalf("InstallationID from concurrent first calls = %v, want one non-empty id", got)
+		}
 	}
 }

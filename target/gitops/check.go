@@ -24,7 +24,7 @@ import (
 // that it opens (or can be created) and is writable; for a remote one, that
 // the branch can be listed with the credentials and the clone directory is
 // writable. It changes nothing.
-func (t *Target) Check(ctx context.Context) error {
+func (t *Target) Probe(ctx context.Context) error {
 	if t.hasRemote {
 		if err := t.checkRemote(ctx); err != nil {
 			return err

@@ -9,7 +9,7 @@ import (
 	"paved.dev/paved"
 )
 
-var _ paved.DriftChecker = (*Target)(nil)
+var _ paved.DriftReader = (*Target)(nil)
 
 // Drift compares what an environment's last deployment wrote with what the
 // branch holds now in <env>/<app>: a file gone is "missing", a file whose
@@ -31,9 +31,9 @@ func (t *Target) Drift(_ context.Context, dc paved.DeployContext, objects []pave
 		got, ok := have[f.name]
 		switch {
 		case !ok:
-			out = append(out, paved.Drift{Ref: f.ref, State: "missing", Fields: []string{f.name + " is not in the repository"}})
+			out = append(out, paved.Drift{Ref: f.ref, State: paved.DriftMissing, Fields: []string{f.name + " is not in the repository"}})
 		case !bytes.Equal(got, f.data):
-			out = append(out, paved.Drift{Ref: f.ref, State: "changed", Fields: []string{f.name + " differs from what paved wrote"}})
+			out = append(out, paved.Drift{Ref: f.ref, State: paved.DriftChanged, Fields: []string{f.name + " differs from what paved wrote"}})
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(have)) {
@@ -44,7 +44,7 @@ func (t *Target) Drift(_ context.Context, dc paved.DeployContext, objects []pave
 		if err != nil {
 			ref = paved.ObjectRef{Name: name}
 		}
-		out = append(out, paved.Drift{Ref: ref, State: "extra", Fields: []string{name + " was not written by paved"}})
+		out = append(out, paved.Drift{Ref: ref, State: paved.DriftExtra, Fields: []string{name + " was not written by paved"}})
 	}
 	return out, nil
 }

@@ -40,11 +40,11 @@ func TestDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
+	got := map[string]paved.DriftState{}
 	for _, d := range drift {
 		got[d.Ref.Name] = d.State
 	}
-	want := map[string]string{"a": "changed", "hand": "extra", "gone": "missing"}
+	want := map[string]paved.DriftState{"a": "changed", "hand": "extra", "gone": "missing"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %q, want %q (all: %v)", k, got[k], v, got)

@@ -29,8 +29,8 @@ import (
 )
 
 var (
-	_ paved.Target        = (*Target)(nil)
-	_ paved.TargetChecker = (*Target)(nil)
+	_ paved.Target       = (*Target)(nil)
+	_ paved.TargetProber = (*Target)(nil)
 )
 
 const remoteName = "origin"
@@ -114,12 +114,12 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 	res := &paved.ApplyResult{Revision: hashString(out.head), Inventory: make([]paved.ObjectRef, 0, len(files))}
 	for _, f := range files {
 		res.Inventory = append(res.Inventory, f.ref)
-		res.Statuses = append(res.Statuses, paved.ObjectStatus{Ref: f.ref, State: "applied"})
+		res.Statuses = append(res.Statuses, paved.ObjectStatus{Ref: f.ref, State: paved.ObjectCommitted})
 	}
 	sortRefs(res.Inventory)
 	res.Statuses = append(res.Statuses, skipped...)
 	for _, ref := range out.pruned {
-		res.Statuses = append(res.Statuses, paved.ObjectStatus{Ref: ref, State: "pruned"})
+		res.Statuses = append(res.Statuses, paved.ObjectStatus{Ref: ref, State: paved.ObjectPruned})
 	}
 	sortStatuses(res.Statuses)
 	return res, nil

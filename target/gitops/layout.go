@@ -62,7 +62,7 @@ func render(objs []paved.Object, mode SecretsMode) (files []file, skipped []pave
 		}
 		seen[ref] = true
 		if mode == SecretsOmit && ref.Kind == "Secret" && ref.APIVersion == "v1" {
-			skipped = append(skipped, paved.ObjectStatus{Ref: ref, State: "skipped", Reason: skippedSecretReason})
+			skipped = append(skipped, paved.ObjectStatus{Ref: ref, State: paved.ObjectSkipped, Reason: skippedSecretReason})
 			continue
 		}
 		if err := checkKind(ref.Kind); err != nil {

@@ -90,7 +90,7 @@ func TestRemotePushAndRetry(t *testing.T) {
 	t.Parallel()
 	remoteDir, url := bareRemote(t)
 	tg := newRemote(t, url)
-	if err := tg.Check(context.Background()); err != nil {
+	if err := tg.Probe(context.Background()); err != nil {
 		t.Fatalf("check of an empty remote: %v", err)
 	}
 	dc := paved.DeployContext{App: "shop", Env: "dev"}
@@ -100,7 +100,7 @@ func TestRemotePushAndRetry(t *testing.T) {
 	if got := remoteHead(t, remoteDir); got.String() != first.Revision {
 		t.Fatalf("remote head %s, want %s", got, first.Revision)
 	}
-	if err := tg.Check(context.Background()); err != nil {
+	if err := tg.Probe(context.Background()); err != nil {
 		t.Fatalf("check: %v", err)
 	}
 
@@ -231,7 +231,7 @@ func TestCheck(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			err = tg.Check(ctx)
+			err = tg.Probe(ctx)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("Check: %v", err)
@@ -258,7 +258,7 @@ func TestCheckRemoteBranchMissing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = other.Check(context.Background())
+	err = other.Probe(context.Background())
 	if err == nil || !strings.Contains(err.Error(), `branch "production" is missing (the remote has main)`) {
 		t.Errorf("Check = %v", err)
 	}

@@ -102,6 +102,9 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 		return t.partial(req.Previous, items, applied), err
 	}
 	result.Statuses = t.waitRollouts(ctx, items, applied, log)
+	// Statuses are what the cluster showed; whether a workload rolled out
+	// was watched only when the target waits.
+	result.Observed = t.opts.waitTimeout > 0
 	result.Statuses = append(result.Statuses, pruned...)
 	return result, nil
 }

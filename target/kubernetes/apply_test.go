@@ -53,11 +53,11 @@ func TestApplyCreatesEveryObjectAsGiven(t *testing.T) {
 
 	// Without controllers nothing rolls out; with no wait the workloads
 	// are reported progressing and the rest applied.
-	states := map[string]string{}
+	states := map[string]paved.ObjectState{}
 	for _, s := range res.Statuses {
 		states[s.Ref.Kind] = s.State
 	}
-	want := map[string]string{
+	want := map[string]paved.ObjectState{
 		"Namespace": StateApplied, "ConfigMap": StateApplied, "Secret": StateApplied, "Service": StateApplied,
 		"Deployment": StateProgressing, "StatefulSet": StateProgressing, "Ingress": StateApplied,
 	}

@@ -10,11 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// Check tells whether paved can deploy to the cluster: it is reachable, the
+// Probe tells whether paved can deploy to the cluster: it is reachable, the
 // credentials are accepted, and they may create a namespace and server-side
 // apply a ConfigMap. The writes are dry runs, so nothing is left behind.
 // Errors name the target and say why: unreachable, unauthorized, forbidden.
-func (t *Target) Check(ctx context.Context) error {
+func (t *Target) Probe(ctx context.Context) error {
 	// /version answers anonymous callers too, so it proves reachability only.
 	if _, err := t.disc.ServerVersionWithContext(ctx); err != nil {
 		return t.apiError("check", err)

@@ -31,7 +31,7 @@ func TestCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = target.Check(context.Background())
+			err = target.Probe(context.Background())
 			assertError(t, err, tt.code, tt.contains...)
 		})
 	}
@@ -51,11 +51,11 @@ func TestCheckStoppedServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := target.Check(ctx); err != nil {
+	if err := target.Probe(ctx); err != nil {
 		t.Fatalf("check of the running server: %v", err)
 	}
 	c.StopAPIServer()
-	err = target.Check(ctx)
+	err = target.Probe(ctx)
 	assertError(t, err, paved.EUNAVAILABLE, `kubernetes target "staging-cluster"`, c.Host, "unreachable", "connection refused")
 }
 
@@ -78,7 +78,7 @@ current-context: x
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = target.Check(context.Background())
+	err = target.Probe(context.Background())
 	assertError(t, err, paved.EUNAVAILABLE, `kubernetes target "gone"`, "unreachable")
 }
 

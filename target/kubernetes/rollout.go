@@ -4,20 +4,21 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"paved.dev/paved"
 )
 
-// Object states reported after apply.
+// Object states reported after apply: the domain's vocabulary.
 const (
-	StateApplied     = "applied"     // accepted by the cluster; nothing to wait for
-	StateProgressing = "progressing" // a workload still rolling out
-	StateReady       = "ready"       // a workload rolled out
-	StateFailed      = "failed"      // a workload that will not roll out; Reason says why
-	StatePruned      = "pruned"      // deleted because it left the deployment
+	StateApplied     = paved.ObjectApplied     // accepted by the cluster; nothing to wait for
+	StateProgressing = paved.ObjectProgressing // a workload still rolling out
+	StateReady       = paved.ObjectReady       // a workload rolled out
+	StateFailed      = paved.ObjectFailed      // a workload that will not roll out; Reason says why
+	StatePruned      = paved.ObjectPruned      // deleted because it left the deployment
 )
 
 // rollout reads the rollout state of a workload from its status the way
 // kubectl rollout status does. Kinds without a rollout are "applied".
-func rollout(obj *unstructured.Unstructured) (state, reason string) {
+func rollout(obj *unstructured.Unstructured) (state paved.ObjectState, reason string) {
 	if obj.GroupVersionKind().Group != "apps" {
 		return StateApplied, ""
 	}
@@ -32,7 +33,7 @@ func rollout(obj *unstructured.Unstructured) (state, reason string) {
 	return StateApplied, ""
 }
 
-func deploymentRollout(obj *unstructured.Unstructured) (string, string) {
+func deploymentRollout(obj *unstructured.Unstructured) (paved.ObjectState, string) {
 	if paused, _, _ := unstructured.NestedBool(obj.Object, "spec", "paused"); paused {
 		return StateApplied, "rollout paused"
 	}
@@ -63,7 +64,7 @@ func deploymentRollout(obj *unstructured.Unstructured) (string, string) {
 	return StateReady, fmt.Sprintf("%d of %d replicas available", available, want)
 }
 
-func statefulSetRollout(obj *unstructured.Unstructured) (string, string) {
+func statefulSetRollout(obj *unstructured.Unstructured) (paved.ObjectState, string) {
 	strategy, _, _ := unstructured.NestedString(obj.Object, "spec", "updateStrategy", "type")
 	if strategy == "OnDelete" {
 		return StateApplied, "update strategy OnDelete: pods change only when deleted"
@@ -92,7 +93,7 @@ func statefulSetRollout(obj *unstructured.Unstructured) (string, string) {
 	return StateReady, fmt.Sprintf("%d of %d pods ready", ready, want)
 }
 
-func daemonSetRollout(obj *unstructured.Unstructured) (string, string) {
+func daemonSetRollout(obj *unstructured.Unstructured) (paved.ObjectState, string) {
 	strategy, _, _ := unstructured.NestedString(obj.Object, "spec", "updateStrategy", "type")
 	if strategy == "OnDelete" {
 		return StateApplied, "update strategy OnDelete: pods change only when deleted"
@@ -114,7 +115,7 @@ func daemonSetRollout(obj *unstructured.Unstructured) (string, string) {
 
 // awaitObserved reports a workload whose controller has not yet seen its
 // latest spec: nothing else in its status is current until it has.
-func awaitObserved(obj *unstructured.Unstructured) (string, string, bool) {
+func awaitObserved(obj *unstructured.Unstructured) (paved.ObjectState, string, bool) {
 	observed := int64Field(obj, 0, "status", "observedGeneration")
 	if observed < obj.GetGeneration() {
 		return StateProgressing, fmt.Sprintf("waiting for the controller to observe generation %d", obj.GetGeneration()), true

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"paved.dev/paved"
 )
 
 func TestRollout(t *testing.T) {
@@ -17,7 +18,7 @@ func TestRollout(t *testing.T) {
 	tests := []struct {
 		name   string
 		obj    *unstructured.Unstructured
-		state  string
+		state  paved.ObjectState
 		reason string
 	}{
 		{"configmap", &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap"}}, StateApplied, ""},

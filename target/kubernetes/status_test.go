@@ -28,7 +28,7 @@ func TestApplyWaitsForRollout(t *testing.T) {
 		obj    paved.Object
 		wait   time.Duration
 		status map[string]any // nil: the controller never answers
-		state  string
+		state  paved.ObjectState
 		reason string
 	}{
 		{"deployment ready", deploy, 20 * time.Second, map[string]any{

@@ -42,8 +42,8 @@ const (
 )
 
 var (
-	_ paved.Target        = (*Target)(nil)
-	_ paved.TargetChecker = (*Target)(nil)
+	_ paved.Target       = (*Target)(nil)
+	_ paved.TargetProber = (*Target)(nil)
 )
 
 // Target is one Kubernetes cluster.

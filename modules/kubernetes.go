@@ -1,4 +1,4 @@
-package server
+package modules
 
 import (
 	"context"
@@ -10,13 +10,15 @@ import (
 	"paved.dev/paved/target/kubernetes"
 )
 
-// kubeTarget adapts the Kubernetes target's drift report to the domain's.
+// kubeTarget adapts the Kubernetes target's drift report to the domain's:
+// a composition concern, so that the target knows nothing of how paved
+// shows drift.
 type kubeTarget struct{ *kubernetes.Target }
 
 var (
-	_ paved.Target        = kubeTarget{}
-	_ paved.TargetChecker = kubeTarget{}
-	_ paved.DriftChecker  = kubeTarget{}
+	_ paved.Target       = kubeTarget{}
+	_ paved.TargetProber = kubeTarget{}
+	_ paved.DriftReader  = kubeTarget{}
 )
 
 func (k kubeTarget) Drift(ctx context.Context, dc paved.DeployContext, objects []paved.Object) ([]paved.Drift, error) {
@@ -26,9 +28,9 @@ func (k kubeTarget) Drift(ctx context.Context, dc paved.DeployContext, objects [
 	}
 	out := make([]paved.Drift, 0, len(ds))
 	for _, d := range ds {
-		pd := paved.Drift{Ref: d.Ref, State: "changed"}
+		pd := paved.Drift{Ref: d.Ref, State: paved.DriftChanged}
 		if d.Missing {
-			pd.State = "missing"
+			pd.State = paved.DriftMissing
 		}
 		for _, f := range d.Fields {
 			s := fmt.Sprintf("%s: applied %v, live %v", f.Path, f.Applied, f.Live)
@@ -46,16 +48,29 @@ func (k kubeTarget) Drift(ctx context.Context, dc paved.DeployContext, objects [
 	return out, nil
 }
 
-// kubeFactory builds registered Kubernetes targets.
-func kubeFactory(log *slog.Logger, wait time.Duration) func(info *paved.TargetInfo) (paved.Target, error) {
-	return func(info *paved.TargetInfo) (paved.Target, error) {
+// KubernetesOptions configure the clusters registered at run time.
+type KubernetesOptions struct {
+	// RolloutTimeout bounds how long a deployment waits for workloads to
+	// roll out.
+	RolloutTimeout time.Duration
+	Logger         *slog.Logger
+}
+
+// Targets registers the target types that are registered at run time:
+// Kubernetes clusters.
+func Targets(r *paved.Registry, o KubernetesOptions) error {
+	return r.RegisterTargetType(paved.TargetKubernetes, func(info *paved.TargetInfo) (paved.Target, error) {
+		wait := o.RolloutTimeout
+		if wait <= 0 {
+			wait = kubernetes.DefaultWaitTimeout
+		}
 		t, err := kubernetes.Open(kubernetes.Config{
 			Name: info.Name, Kubeconfig: info.Kubeconfig, Context: info.Context, InCluster: info.InCluster,
 			WaitTimeout: wait.String(),
-		}, kubernetes.WithLogger(log))
+		}, kubernetes.WithLogger(o.Logger))
 		if err != nil {
 			return nil, err
 		}
 		return kubeTarget{t}, nil
-	}
+	})
 }

@@ -1,0 +1,199 @@
+package paved
+
+import (
+	"context"
+	"time"
+)
+
+// DeploymentStatus is where a deployment is in its life.
+type DeploymentStatus string
+
+// Deployment states. Queued and running end in succeeded or failed, and a
+// finished deployment never changes again.
+const (
+	DeploymentQueued    DeploymentStatus = "queued"
+	DeploymentRunning   DeploymentStatus = "running"
+	DeploymentSucceeded DeploymentStatus = "succeeded"
+	DeploymentFailed    DeploymentStatus = "failed"
+)
+
+// Finished reports whether the status is final.
+func (s DeploymentStatus) Finished() bool {
+	return s == DeploymentSucceeded || s == DeploymentFailed
+}
+
+// DeploymentKind says how a deployment came about; every kind passes through
+// the same pipeline (plan, gates, provision, render, apply).
+type DeploymentKind string
+
+// Deployment kinds.
+const (
+	KindDeploy   DeploymentKind = "deploy"   // Score specs submitted
+	KindRollback DeploymentKind = "rollback" // an earlier snapshot's objects, exactly
+	KindPromote  DeploymentKind = "promote"  // another environment's specs, with this one's definitions
+	KindClone    DeploymentKind = "clone"    // a new environment started from another's specs
+)
+
+// RolloutState says what a succeeded deployment's success means.
+type RolloutState string
+
+// Rollout states.
+const (
+	// RolloutComplete: the target saw every workload roll out.
+	RolloutComplete RolloutState = "rolled_out"
+	// RolloutApplied: the target accepted everything and there was no
+	// workload to wait for.
+	RolloutApplied RolloutState = "applied"
+	// RolloutCommitted: written to a Git repository; whether a cluster
+	// synced and ran it is not known to paved.
+	RolloutCommitted RolloutState = "committed"
+)
+
+// Deployment is a snapshot of what was deployed to an app's environment:
+// what was asked (specs, the plan with the definitions it pins, author,
+// commit) is fixed when it is created, and only its status, times, events
+// and result change afterwards, once each. The store enforces this.
+type Deployment struct {
+	ID   string         `json:"id"`
+	Kind DeploymentKind `json:"kind"`
+	App  string         `json:"app"`
+	Env  string         `json:"env"`
+	// EnvID, EnvType and Target record where it ran, so that history
+	// still says so after the environment is deleted.
+	EnvID      string     `json:"env_id"`
+	EnvType    EnvType    `json:"env_type"`
+	Target     string     `json:"target"`
+	Author     string     `json:"author"`
+	CommitSHA  string     `json:"commit_sha,omitempty"`
+	CommitTime *time.Time `json:"commit_time,omitempty"`
+	// Specs are the Score files, by file name, as submitted (a rollback
+	// carries its source's specs for reference).
+	Specs map[string]string `json:"specs,omitempty"`
+	// Source names the deployment whose snapshot or specs this one takes
+	// (rollbacks, promotions and clones).
+	Source string `json:"source,omitempty"`
+	// Plan is what the deployment will do, as computed when it was
+	// submitted; the definitions it pins are the ones that run.
+	Plan *Plan `json:"plan,omitempty"`
+	// Runner is the server that accepted the deployment and runs it.
+	Runner string           `json:"runner,omitempty"`
+	Status DeploymentStatus `json:"status"`
+	DeploymentResult
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
+// RollbackOf names the deployment a rollback re-deploys, or "".
+func (d *Deployment) RollbackOf() string {
+	if d.Kind == KindRollback {
+		return d.Source
+	}
+	return ""
+}
+
+// DeploymentResult is what a finished deployment did.
+type DeploymentResult struct {
+	Error string `json:"error,omitempty"`
+	// Objects are the rendered objects applied (Secret values sealed in the
+	// store, redacted in output). Set once.
+	Objects   []Object    `json:"objects,omitempty"`
+	Inventory []ObjectRef `json:"inventory,omitempty"`
+	Revision  string      `json:"revision,omitempty"`
+	// Rollout says what success meant; empty for failed deployments.
+	Rollout RolloutState `json:"rollout,omitempty"`
+}
+
+// DeployRequest deploys Score specs to an app's environment.
+type DeployRequest struct {
+	App string `json:"app"`
+	Env string `json:"env"`
+	// Specs are Score files by file name.
+	Specs      map[string]string `json:"specs"`
+	CommitSHA  string            `json:"commit_sha,omitempty"`
+	CommitTime *time.Time        `json:"commit_time,omitempty"`
+}
+
+// DeploymentService deploys and keeps the history.
+type DeploymentService interface {
+	// Plan computes what deploying the specs would do, without doing it.
+	Plan(ctx context.Context, req *DeployRequest) (*Plan, error)
+	// Deploy plans, gates and queues a deployment; deployments to one
+	// environment run one at a time in the order they were queued.
+	Deploy(ctx context.Context, req *DeployRequest) (*Deployment, error)
+	GetDeployment(ctx context.Context, id string) (*Deployment, error)
+	ListDeployments(ctx context.Context, f DeploymentFilter) ([]Deployment, error)
+	// Events returns a deployment's events after seq.
+	Events(ctx context.Context, id string, after int64) ([]Event, error)
+	Rollback(ctx context.Context, id string) (*Deployment, error)
+	Promote(ctx context.Context, app, from, to string) (*Deployment, error)
+}
+
+// EventFollower follows a deployment's events as they happen: it calls send
+// with each event after seq, in order, until the deployment has finished
+// and every event was sent (or ctx ends), and returns the deployment as it
+// ended.
+type EventFollower interface {
+	FollowEvents(ctx context.Context, id string, after int64, send func(Event) error) (*Deployment, error)
+}
+
+// DeploymentFilter selects deployments; empty fields match anything. Lists
+// never carry specs, plans or objects (GetDeployment has them).
+type DeploymentFilter struct {
+	App   string
+	Env   string
+	EnvID string
+	// Statuses keeps only these states.
+	Statuses []DeploymentStatus
+	// Runner keeps only the deployments this server runs.
+	Runner string
+	// CreatedSince and CreatedBefore bound the creation time; FinishedAfter
+	// keeps deployments that finished after that time.
+	CreatedSince  *time.Time
+	CreatedBefore *time.Time
+	FinishedAfter *time.Time
+	// Limit bounds the list (newest first); 0 means the store's default.
+	Limit int
+}
+
+// DeploymentStore persists deployments. A deployment's request is written
+// once, by CreateDeployment; StartDeployment and FinishDeployment move it
+// on, each once, and only for the server that runs it.
+type DeploymentStore interface {
+	CreateDeployment(ctx context.Context, d *Deployment) error
+	GetDeployment(ctx context.Context, id string) (*Deployment, error)
+	// ListDeployments lists summaries, newest first.
+	ListDeployments(ctx context.Context, f DeploymentFilter) ([]Deployment, error)
+	// StartDeployment moves a queued deployment run by runner to running;
+	// ECONFLICT when it is not queued or not runner's.
+	StartDeployment(ctx context.Context, id, runner string, at time.Time) error
+	// FinishDeployment records the result of a running deployment of runner
+	// (compare and swap on status = running AND runner = runner); ECONFLICT
+	// when another server or the orphan check has finished it already.
+	FinishDeployment(ctx context.Context, id, runner string, status DeploymentStatus, res *DeploymentResult, at time.Time) error
+	// LastSuccessful returns the deployment whose objects an environment
+	// incarnation's target holds: its succeeded deployment that finished
+	// last (deployments of one environment run one at a time, so finishing
+	// order is applying order). ENOTFOUND when there is none.
+	LastSuccessful(ctx context.Context, envID string) (*Deployment, error)
+	AppendEvent(ctx context.Context, deployment string, e *Event) error
+	Events(ctx context.Context, deployment string, after int64) ([]Event, error)
+}
+
+// EventLevel grades an event.
+type EventLevel string
+
+// Event levels.
+const (
+	EventInfo  EventLevel = "info"
+	EventWarn  EventLevel = "warn"
+	EventError EventLevel = "error"
+)
+
+// Event is one line of a deployment's event log.
+type Event struct {
+	Seq     int64      `json:"seq"`
+	Time    time.Time  `json:"time"`
+	Level   EventLevel `json:"level"`
+	Message string     `json:"message"`
+}

@@ -1,0 +1,47 @@
+package paved
+
+import "context"
+
+// Gate is a check that every deployment passes through after it is planned
+// and before anything is provisioned: policies (security, data, finance),
+// cost estimates, production readiness. Gates are modules registered on the
+// platform; no path (deploy, rollback, promotion, clone) bypasses them.
+type Gate interface {
+	// Name identifies the gate in findings.
+	Name() string
+	// Evaluate judges a plan; a finding at level deny blocks the deployment.
+	Evaluate(ctx context.Context, in *GateInput) ([]Finding, error)
+}
+
+// GateInput is what a gate judges.
+type GateInput struct {
+	Plan   *Plan
+	Author *User
+	App    *App
+	Env    *Environment
+	// Specs are the deployment's Score files by name.
+	Specs map[string]string
+	// Objects are the rendered objects, Secret values redacted.
+	Objects []Object
+	// Previous is the environment's last successful deployment, or nil.
+	Previous *Deployment
+}
+
+// FindingLevel grades a gate's finding.
+type FindingLevel string
+
+// Finding levels.
+const (
+	FindingDeny FindingLevel = "deny" // blocks the deployment
+	FindingWarn FindingLevel = "warn" // recorded and shown
+)
+
+// Finding is one thing a gate said of a plan.
+type Finding struct {
+	Gate    string       `json:"gate"`
+	Rule    string       `json:"rule,omitempty"`
+	Level   FindingLevel `json:"level"`
+	Message string       `json:"message"`
+	// Owner is the role that owns the rule (security, data, finance).
+	Owner Role `json:"owner,omitempty"`
+}

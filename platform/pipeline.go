@@ -1,0 +1,233 @@
+package platform
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"paved.dev/paved"
+	"paved.dev/paved/engine"
+)
+
+// MaxSpecs bounds the Score files of one deployment.
+const MaxSpecs = 500
+
+// intent is what a deployment is asked to do, before it is planned: every
+// kind of deployment starts as one and goes through submit.
+type intent struct {
+	kind   paved.DeploymentKind
+	author *paved.User
+	app    *paved.App
+	env    *paved.Environment
+	specs  map[string]string
+	// snapshot holds a rollback's objects (Secret values in clear).
+	snapshot   []paved.Object
+	commitSHA  string
+	commitTime *time.Time
+	// source names the deployment a rollback, promotion or clone takes from.
+	source string
+}
+
+// planned is an intent after planning: the plan, and what it was made from.
+type planned struct {
+	plan    *paved.Plan
+	objects []paved.Object // rendered (dry) or the snapshot, Secrets in clear
+	last    *paved.Deployment
+}
+
+func newDeploymentID(now time.Time) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return "d-" + now.Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+func envKey(app, env string) string { return app + "/" + env }
+
+// submit is the one way a deployment comes to be: check, plan, pass the
+// gates, record, queue. A gate's denial is recorded as a failed deployment
+// that never ran, and returned as an error.
+func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, error) {
+	if err := p.mvpAllows(in.env.Type); err != nil {
+		return nil, err
+	}
+	pl, err := p.prepare(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	findings, err := p.evaluate(ctx, in, pl)
+	if err != nil {
+		return nil, err
+	}
+	pl.plan.Findings = findings
+	now := p.now()
+	d := &paved.Deployment{
+		ID: newDeploymentID(now), Kind: in.kind, App: in.env.App, Env: in.env.Name,
+		EnvID: in.env.ID, EnvType: in.env.Type, Target: in.env.Target, Author: in.author.Name,
+		CommitSHA: in.commitSHA, CommitTime: in.commitTime, Specs: in.specs, Source: in.source,
+		Plan: pl.plan, Runner: p.id, Status: paved.DeploymentQueued, CreatedAt: now,
+	}
+	if in.kind == paved.KindRollback {
+		if d.Objects, err = p.sealObjects(d.ID, in.snapshot); err != nil {
+			return nil, err
+		}
+	}
+	if denied := deniedBy(findings); len(denied) > 0 {
+		d.Status, d.FinishedAt = paved.DeploymentFailed, &now
+		d.Error = "denied before anything was provisioned: " + strings.Join(denied, "; ")
+		if err := p.cfg.Store.CreateDeployment(ctx, d); err != nil {
+			return nil, err
+		}
+		p.event(d.ID, paved.EventError, d.Error)
+		return d, paved.Errorf(paved.EFORBIDDEN, "deployment %s %s", d.ID, d.Error)
+	}
+	p.track(d.ID, true)
+	if err := p.cfg.Store.CreateDeployment(ctx, d); err != nil {
+		p.track(d.ID, false)
+		return nil, err
+	}
+	p.event(d.ID, paved.EventInfo, fmt.Sprintf("%s queued by %s: %s", in.kind, in.author.Name, summary(pl.plan)))
+	for _, f := range findings {
+		p.event(d.ID, paved.EventWarn, fmt.Sprintf("%s: %s", f.Gate, f.Message))
+	}
+	p.enqueue(envKey(d.App, d.Env), d.ID)
+	d.Objects = redactObjects(d.Objects)
+	return d, nil
+}
+
+// prepare plans an intent: resolves the specs with the environment's
+// definitions (drivers that create things outside the cluster in a dry
+// mode), or takes a rollback's snapshot, and compares the result with what
+// the target holds now.
+func (p *Platform) prepare(ctx context.Context, in *intent) (*planned, error) {
+	last, err := p.lastSuccessful(ctx, in.env)
+	switch {
+	case paved.ErrorCode(err) == paved.ENOTFOUND:
+		last = nil
+	case err != nil:
+		return nil, err
+	}
+	pl := &planned{last: last, plan: &paved.Plan{App: in.env.App, Env: in.env.Name, EnvType: in.env.Type,
+		Target: in.env.Target, Kind: in.kind, Resources: []paved.PlannedResource{}}}
+	if last != nil {
+		pl.plan.Base = last.ID
+	}
+	dc := deployContext(in.env, in.app)
+	if in.kind == paved.KindRollback {
+		pl.objects = in.snapshot
+	} else {
+		if err := checkSpecs(in.specs); err != nil {
+			return nil, err
+		}
+		set, err := p.definitions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: in.env.App, Env: in.env.Name})
+		if err != nil {
+			return nil, err
+		}
+		st, err := p.graphState(in.env, stored, matchedBy(set, dc))
+		if err != nil {
+			return nil, err
+		}
+		res, err := p.cfg.Engine.Run(ctx, engine.Request{
+			Sources: sources(in.specs), Definitions: nil, Matcher: set, Context: dc, State: st,
+			Drivers: p.dryDrivers(stored),
+		})
+		if err != nil {
+			return nil, err
+		}
+		pl.objects = res.Objects
+		pl.plan.Resources = planResources(res, stored)
+	}
+	var before []paved.Object
+	if last != nil {
+		if before, err = p.openObjects(last.ID, last.Objects); err != nil {
+			return nil, err
+		}
+	}
+	pl.plan.Objects = diffObjects(redactObjects(before), redactObjects(pl.objects))
+	p.compareLive(ctx, in.env, dc, before, pl.plan)
+	return pl, nil
+}
+
+// checkSpecs bounds a deployment's Score files.
+func checkSpecs(specs map[string]string) error {
+	if len(specs) == 0 {
+		return paved.Errorf(paved.EINVALID, "specs: no Score files; give at least one")
+	}
+	if len(specs) > MaxSpecs {
+		return paved.Errorf(paved.EINVALID, "specs: %d Score files; at most %d in one deployment", len(specs), MaxSpecs)
+	}
+	return nil
+}
+
+func sources(specs map[string]string) []engine.Source {
+	var out []engine.Source
+	for _, name := range slices.Sorted(maps.Keys(specs)) {
+		out = append(out, engine.Source{Path: name, Data: []byte(specs[name])})
+	}
+	return out
+}
+
+// evaluate runs every gate on the plan; findings are collected from all of
+// them, so a denial lists every reason at once.
+func (p *Platform) evaluate(ctx context.Context, in *intent, pl *planned) ([]paved.Finding, error) {
+	if len(p.cfg.Gates) == 0 {
+		return nil, nil
+	}
+	gin := &paved.GateInput{Plan: pl.plan, Author: in.author, App: in.app, Env: in.env, Specs: in.specs,
+		Objects: redactObjects(pl.objects), Previous: pl.last}
+	var out []paved.Finding
+	for _, g := range p.cfg.Gates {
+		fs, err := g.Evaluate(ctx, gin)
+		if err != nil {
+			return nil, paved.Errorf(paved.ErrorCode(err), "gate %s: %s", g.Name(), paved.ErrorMessage(err))
+		}
+		for _, f := range fs {
+			if f.Gate == "" {
+				f.Gate = g.Name()
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// deniedBy lists the denials among findings.
+func deniedBy(fs []paved.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Level == paved.FindingDeny {
+			msg := f.Gate
+			if f.Rule != "" {
+				msg += "/" + f.Rule
+			}
+			if f.Owner != "" {
+				msg += " (" + string(f.Owner) + ")"
+			}
+			out = append(out, msg+": "+f.Message)
+		}
+	}
+	return out
+}
+
+// summary says what a plan does in one line: "3 to create, 1 to update".
+func summary(pl *paved.Plan) string {
+	n := pl.Counts()
+	var parts []string
+	for _, a := range []paved.PlanAction{paved.PlanCreate, paved.PlanUpdate, paved.PlanReprovision, paved.PlanDelete, paved.PlanOrphan} {
+		if n[a] > 0 {
+			parts = append(parts, fmt.Sprintf("%d to %s", n[a], a))
+		}
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("no change (%d resources, %d objects)", len(pl.Resources), len(pl.Objects))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,337 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"paved.dev/paved"
+	"paved.dev/paved/engine"
+)
+
+// runDeployment runs one queued deployment to its end, holding its
+// environment's lease: provision, render, apply, record. The runner always
+// records the outcome itself, with a compare and swap on its lease, so that
+// no deployment stays running on a live server.
+func (p *Platform) runDeployment(ctx context.Context, id string) {
+	defer p.track(id, false)
+	d, err := p.cfg.Store.GetDeployment(ctx, id)
+	if err != nil {
+		p.log.Error("loading a queued deployment", "deployment", id, "err", err)
+		return
+	}
+	err = p.withLease(ctx, d.App, d.Env, func(ctx context.Context) error {
+		// Read again under the lease: the orphan check of another server
+		// may have failed it while it waited.
+		d, err := p.cfg.Store.GetDeployment(ctx, id)
+		if err != nil {
+			return err
+		}
+		if d.Status == paved.DeploymentQueued {
+			p.run(ctx, d)
+		}
+		return nil
+	})
+	if err != nil {
+		// The lease was never taken (shutdown, or the store is down): the
+		// deployment never started, and fails saying why.
+		why := paved.ErrorMessage(err)
+		if p.runCtx.Err() != nil {
+			why = "the server stopped before it ran"
+		}
+		p.log.Error("running a deployment", "deployment", id, "err", err)
+		p.event(id, paved.EventError, "failed: it could not start: "+why)
+		p.finish(d, paved.DeploymentFailed, &paved.DeploymentResult{Error: "it could not start: " + why + "; deploy again"}, nil)
+	}
+}
+
+func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
+	started := p.now()
+	if err := p.cfg.Store.StartDeployment(ctx, d.ID, p.id, started); err != nil {
+		p.log.Error("marking a deployment running", "deployment", d.ID, "err", err)
+		return
+	}
+	d.Status, d.StartedAt = paved.DeploymentRunning, &started
+	p.event(d.ID, paved.EventInfo, "running on "+p.id)
+	res, health, err := p.execute(ctx, d)
+	if err == nil && ctx.Err() != nil {
+		err = paved.Errorf(paved.EUNAVAILABLE, "the environment's lease was lost while deploying (%v); what was applied may be incomplete: deploy again", context.Cause(ctx))
+	}
+	status := paved.DeploymentSucceeded
+	if err != nil {
+		status = paved.DeploymentFailed
+		res.Error = paved.ErrorMessage(err)
+		res.Rollout = ""
+		if paved.ErrorCode(err) == paved.EINTERNAL {
+			p.log.Error("deployment failed", "deployment", d.ID, "err", err)
+		}
+		p.event(d.ID, paved.EventError, "failed: "+res.Error)
+	} else {
+		p.event(d.ID, paved.EventInfo, fmt.Sprintf("succeeded in %v: %d objects, %s, revision %s",
+			p.now().Sub(started).Round(time.Millisecond), len(res.Inventory), res.Rollout, res.Revision))
+	}
+	p.finish(d, status, res, health)
+}
+
+// finish records a deployment's result: a compare and swap on (running or
+// queued, this runner), retried while the store fails, so that a result is
+// never silently dropped; another server's result is never overwritten.
+func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, res *paved.DeploymentResult, health *paved.EnvironmentHealth) {
+	ctx := context.WithoutCancel(p.runCtx)
+	var err error
+	for attempt := range 5 {
+		err = p.cfg.Store.FinishDeployment(ctx, d.ID, p.id, status, res, p.now())
+		if err == nil || paved.ErrorCode(err) == paved.ECONFLICT || paved.ErrorCode(err) == paved.ENOTFOUND {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+	}
+	switch {
+	case paved.ErrorCode(err) == paved.ECONFLICT:
+		p.log.Warn("another server or the orphan check finished this deployment first; its result stands", "deployment", d.ID, "status", status)
+		p.events.finished(d.ID)
+		return
+	case err != nil:
+		// The sweep of this server's stuck deployments fails it later.
+		p.log.Error("recording a deployment's result", "deployment", d.ID, "status", status, "err", err)
+		return
+	}
+	p.events.finished(d.ID)
+	if health != nil {
+		if err := p.cfg.Store.SetHealth(ctx, d.App, d.Env, *health); err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
+			p.log.Error("recording an environment's health", "deployment", d.ID, "err", err)
+		}
+	}
+}
+
+// execute provisions, renders and applies a deployment. It returns the
+// result (what was applied, also on failure, so that it is pruned later) and
+// the environment's health as the target reported it.
+func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.DeploymentResult, *paved.EnvironmentHealth, error) {
+	out := &paved.DeploymentResult{}
+	env, err := p.cfg.Store.GetEnvironment(ctx, d.App, d.Env)
+	if err != nil {
+		return out, nil, err
+	}
+	if env.ID != d.EnvID {
+		return out, nil, paved.Errorf(paved.ECONFLICT, "environment %s/%s was deleted and created again since this deployment was queued; deploy again", d.App, d.Env)
+	}
+	target, err := p.target(ctx, env.Target)
+	if err != nil {
+		return out, nil, err
+	}
+	dc, err := p.contextOf(ctx, env)
+	if err != nil {
+		return out, nil, err
+	}
+	log := func(msg string) { p.event(d.ID, paved.EventInfo, msg) }
+	if last, err := p.lastSuccessful(ctx, env); err == nil && d.Plan != nil && last.ID != d.Plan.Base {
+		log(fmt.Sprintf("deployment %s ran after this one was planned against %s; what it applies is what was planned, against what the target holds now", last.ID, orNone(d.Plan.Base)))
+	}
+	var objs []paved.Object
+	var res *engine.Result
+	if d.Kind == paved.KindRollback {
+		if objs, err = p.openObjects(d.ID, d.Objects); err != nil {
+			return out, nil, err
+		}
+		log(fmt.Sprintf("re-deploying the snapshot of %s", d.Source))
+	} else {
+		res, err = p.provision(ctx, d, env, dc, log)
+		if err != nil {
+			return out, nil, err
+		}
+		objs = res.Objects
+		if err := checkRendered(d.Plan, objs); err != nil {
+			return out, nil, err
+		}
+		log(fmt.Sprintf("provisioned %d resources, rendered %d objects", len(res.Graph.Nodes), len(objs)))
+	}
+	previous, err := p.previousInventory(ctx, env)
+	if err != nil {
+		return out, nil, err
+	}
+	applied, err := target.Apply(ctx, &paved.ApplyRequest{
+		Context: dc, DeploymentID: d.ID, Author: d.Author,
+		Message: commitMessage(d), Objects: objs, Previous: previous, Log: log,
+	})
+	if applied != nil {
+		// What a failed apply did create is recorded too, so that the next
+		// deployment prunes it if it is no longer rendered.
+		out.Inventory, out.Revision = applied.Inventory, applied.Revision
+	}
+	if err != nil {
+		return out, &paved.EnvironmentHealth{Status: paved.HealthDegraded, Reason: "the last deployment failed to apply: " + paved.ErrorMessage(err), Deployment: d.ID, At: p.now()}, err
+	}
+	rollout, health, err := p.outcome(d, applied, log)
+	if err != nil {
+		return out, health, err
+	}
+	if res != nil {
+		if err := p.retire(ctx, env, res, log); err != nil {
+			return out, health, err
+		}
+	}
+	if out.Objects, err = p.sealObjects(d.ID, objs); err != nil {
+		return out, health, err
+	}
+	out.Rollout = rollout
+	return out, health, nil
+}
+
+// provision resolves the specs with the definitions the plan pinned,
+// provisions for real and records what was provisioned, also when a later
+// resource failed, so that deleting the environment removes it.
+func (p *Platform) provision(ctx context.Context, d *paved.Deployment, env *paved.Environment, dc paved.DeployContext, log func(string)) (*engine.Result, error) {
+	m, err := p.pins(ctx, d.Plan)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: env.App, Env: env.Name})
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.graphState(env, stored, m.pick)
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.cfg.Engine.Run(ctx, engine.Request{Sources: sources(d.Specs), Matcher: m, Context: dc, State: st, Log: log})
+	if res != nil && res.Graph != nil {
+		if serr := p.saveResources(context.WithoutCancel(ctx), env, res); serr != nil {
+			return nil, errors.Join(err, serr)
+		}
+	}
+	return res, err
+}
+
+// pins loads the definition versions a plan pinned.
+func (p *Platform) pins(ctx context.Context, pl *paved.Plan) (pinned, error) {
+	m := pinned{defs: map[paved.ResourceUID]*paved.ResourceDefinition{}}
+	if pl == nil {
+		return m, paved.Errorf(paved.EINVALID, "this deployment has no plan; deploy again")
+	}
+	for _, r := range pl.Resources {
+		if r.Action == paved.PlanOrphan {
+			continue
+		}
+		d, err := p.definitionAt(ctx, r.Definition)
+		if err != nil {
+			return m, paved.Errorf(paved.ErrorCode(err), "resource %s: the definition its plan pinned, %s, cannot be loaded: %s", r.UID, r.Definition, paved.ErrorMessage(err))
+		}
+		m.defs[r.UID] = d
+	}
+	return m, nil
+}
+
+// checkRendered refuses objects that are not the ones the plan listed: the
+// plan is what runs.
+func checkRendered(pl *paved.Plan, objs []paved.Object) error {
+	want := map[string]bool{}
+	for _, o := range pl.Objects {
+		if o.Action != paved.PlanDelete {
+			want[o.Ref.String()] = true
+		}
+	}
+	got := map[string]bool{}
+	for _, o := range objs {
+		got[o.Ref().String()] = true
+	}
+	var extra, missing []string
+	for k := range got {
+		if !want[k] {
+			extra = append(extra, k)
+		}
+	}
+	for k := range want {
+		if !got[k] {
+			missing = append(missing, k)
+		}
+	}
+	if len(extra)+len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(extra)
+	slices.Sort(missing)
+	return paved.Errorf(paved.EINVALID, "the rendered objects differ from the plan (not planned: %v; planned but not rendered: %v): a definition's output changed what is rendered; deploy again to plan anew", extra, missing)
+}
+
+// outcome judges what the target reported: a deployment succeeds only when
+// every workload rolled out, or when the target cannot see them run (a Git
+// repository), saying so; a workload that failed or did not roll out in time
+// fails it, by name.
+func (p *Platform) outcome(d *paved.Deployment, res *paved.ApplyResult, log func(string)) (paved.RolloutState, *paved.EnvironmentHealth, error) {
+	h := &paved.EnvironmentHealth{Deployment: d.ID, At: p.now()}
+	var failed, progressing []string
+	workloads := 0
+	counts := map[paved.ObjectState]int{}
+	for _, s := range res.Statuses {
+		counts[s.State]++
+		msg := s.Ref.String()
+		if s.Reason != "" {
+			msg += " (" + s.Reason + ")"
+		}
+		switch s.State {
+		case paved.ObjectFailed:
+			failed = append(failed, msg)
+		case paved.ObjectProgressing:
+			progressing = append(progressing, msg)
+			workloads++
+		case paved.ObjectReady:
+			workloads++
+		}
+		if s.State != paved.ObjectApplied && s.State != paved.ObjectCommitted {
+			log(s.Ref.String() + ": " + string(s.State) + reasonSuffix(s.Reason))
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		h.Status, h.Reason = paved.HealthDegraded, strings.Join(failed, "; ")
+		return "", h, paved.Errorf(paved.EINVALID, "%d object(s) failed to roll out: %s", len(failed), h.Reason)
+	case len(progressing) > 0 && res.Observed:
+		h.Status, h.Reason = paved.HealthProgressing, strings.Join(progressing, "; ")
+		return "", h, paved.Errorf(paved.EUNAVAILABLE, "%d workload(s) did not roll out in time: %s", len(progressing), h.Reason)
+	case len(progressing) > 0:
+		h.Status, h.Reason = paved.HealthProgressing, "applied without waiting for rollouts: "+strings.Join(progressing, "; ")
+		return paved.RolloutApplied, h, nil
+	case !res.Observed:
+		h.Status = paved.HealthUnknown
+		h.Reason = fmt.Sprintf("committed to revision %s; paved cannot see whether a cluster synced and ran it", res.Revision)
+		return paved.RolloutCommitted, h, nil
+	case workloads > 0:
+		h.Status, h.Reason = paved.HealthHealthy, fmt.Sprintf("%d workload(s) rolled out", workloads)
+		return paved.RolloutComplete, h, nil
+	}
+	h.Status, h.Reason = paved.HealthHealthy, fmt.Sprintf("%d object(s) applied; no workload to wait for", counts[paved.ObjectApplied])
+	return paved.RolloutApplied, h, nil
+}
+
+func reasonSuffix(r string) string {
+	if r == "" {
+		return ""
+	}
+	return " (" + r + ")"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no earlier deployment"
+	}
+	return s
+}
+
+func commitMessage(d *paved.Deployment) string {
+	msg := string(d.Kind) + " by " + d.Author
+	if d.CommitSHA != "" {
+		msg += " from commit " + d.CommitSHA
+	}
+	if d.Source != "" {
+		msg += ", from " + d.Source
+	}
+	return msg
+}
+
+// keys lists a map's keys sorted, for messages.
+func keys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
