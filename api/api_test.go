@@ -67,8 +67,8 @@ func newHarness(t testing.TB, mounts map[string]http.Handler) *harness {
 	t.Helper()
 	h := &harness{fake: newFake(), logs: &logBuffer{}}
 	h.server = NewServer(Config{
-		Services: Services{Teams: h.fake, Apps: h.fake, Definitions: h.fake, Deployments: h.fake, Resources: h.fake, Audit: h.fake,
-			Targets: h.fake, Checks: h.fake},
+		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake,
+			Resources: h.fake, Audit: h.fake, Targets: h.fake},
 		Authenticate: authenticate,
 		Logger:       slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Version:      "1.2.3",
@@ -160,7 +160,21 @@ func TestRoundTrip(t *testing.T) {
 		}, "CreateUser carol security []", paved.User{Name: "carol", Role: paved.RoleSecurity, CreatedAt: t0}},
 		{"ListUsers", func(c *Client) (any, error) { return c.ListUsers(ctx) }, "ListUsers",
 			[]paved.User{*users["admin-token"], *users["dev-token"], {Name: "carol", Role: paved.RoleSecurity, CreatedAt: t0}}},
-		{"CreateToken", func(c *Client) (any, error) { return c.CreateToken(ctx, "carol") }, "CreateToken carol alice", "tok-carol"},
+		{"CreateToken", func(c *Client) (any, error) {
+			tok, err := c.CreateToken(ctx, &paved.TokenRequest{User: "carol", Name: "ci"})
+			if err != nil {
+				return nil, err
+			}
+			return tok.Secret + " " + tok.ID + " " + tok.Name, nil
+		}, "CreateToken carol alice", "tok-carol t1 ci"},
+		{"ListTokens", func(c *Client) (any, error) { return c.ListTokens(ctx, "carol") }, "ListTokens carol",
+			[]paved.Token{{ID: "t1", User: "carol", Name: "ci", CreatedAt: t0}}},
+		{"RevokeTokens one", func(c *Client) (any, error) { return c.RevokeTokens(ctx, "carol", "t1") }, "RevokeTokens carol t1", 1},
+		{"RevokeTokens all", func(c *Client) (any, error) { return c.RevokeTokens(ctx, "carol", "") }, "RevokeTokens carol ", 2},
+		{"UpdateUser", func(c *Client) (any, error) {
+			off := true
+			return c.UpdateUser(ctx, "carol", paved.UserUpdate{Disabled: &off})
+		}, "UpdateUser carol false true", paved.User{Name: "carol", Role: paved.RoleSecurity, Disabled: true, CreatedAt: t0}},
 		{"WhoAmI", func(c *Client) (any, error) { return c.WhoAmI(ctx) }, "WhoAmI", users["admin-token"]},
 
 		{"CreateApp", func(c *Client) (any, error) {
@@ -202,8 +216,10 @@ func TestRoundTrip(t *testing.T) {
 		{"Plan", func(c *Client) (any, error) {
 			return c.Plan(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs, CommitSHA: "abc123"})
 		}, "Plan shop dev 1 abc123", paved.Plan{App: "shop", Env: "dev", Base: "d1",
-			Objects:   []paved.PlanChange{{Action: "change", Name: "Deployment/shop-dev/api", Diff: "-image: a\n+image: b\n"}},
-			Resources: []paved.PlanChange{{Action: "add", Name: "redis.default#api.cache"}}}},
+			Objects: []paved.PlannedObject{{Ref: paved.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop-dev", Name: "api"},
+				Action: paved.PlanUpdate, Diff: "-image: a\n+image: b\n"}},
+			Resources: []paved.PlannedResource{{UID: "redis.default#api.cache", Action: paved.PlanCreate,
+				Definition: paved.DefinitionRef{ID: "redis", Driver: "template"}}}}},
 		{"Deploy", func(c *Client) (any, error) {
 			return c.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs, CommitSHA: "abc123", CommitTime: &commit})
 		}, "Deploy shop dev 1 abc123", paved.Deployment{ID: "d2", App: "shop", Env: "dev", Author: "alice", CommitSHA: "abc123", CommitTime: &commit,
@@ -212,22 +228,22 @@ func TestRoundTrip(t *testing.T) {
 			paved.Deployment{ID: "d1", App: "shop", Env: "dev", Author: "alice", Status: paved.DeploymentSucceeded,
 				Specs: map[string]string{"score.yaml": "apiVersion: score.dev/v1b1\n"}, CreatedAt: t0}},
 		{"ListDeployments", func(c *Client) (any, error) {
-			ds, err := c.ListDeployments(ctx, "shop", "dev", 5)
+			ds, err := c.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 5, Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentSucceeded}})
 			ids := []string{}
 			for _, d := range ds {
 				ids = append(ids, d.ID)
 			}
 			return ids, err
-		}, "ListDeployments shop dev 5", []string{"d1", "d2"}},
-		{"ListDeployments all envs, no limit", func(c *Client) (any, error) {
-			ds, err := c.ListDeployments(ctx, "shop", "", 0)
+		}, "ListDeployments shop dev 5 [queued succeeded]", []string{"d1", "d2"}},
+		{"ListDeployments across apps, no limit", func(c *Client) (any, error) {
+			ds, err := c.ListDeployments(ctx, paved.DeploymentFilter{})
 			return len(ds), err
-		}, "ListDeployments shop  0", 2},
+		}, "ListDeployments   0 []", 2},
 		{"Events", func(c *Client) (any, error) { return c.Events(ctx, "d1", 1) }, "Events d1 1",
 			[]paved.Event{{Seq: 2, Time: t0, Level: "info", Message: "applied"}, {Seq: 3, Time: t0, Level: "info", Message: "ready"}}},
 		{"Rollback", func(c *Client) (any, error) { return c.Rollback(ctx, "d1") }, "Rollback d1",
 			paved.Deployment{ID: "r-d1", App: "shop", Env: "dev", Author: "alice", Specs: map[string]string{"score.yaml": "apiVersion: score.dev/v1b1\n"},
-				RollbackOf: "d1", Status: paved.DeploymentQueued, CreatedAt: t0}},
+				Kind: paved.KindRollback, Source: "d1", Status: paved.DeploymentQueued, CreatedAt: t0}},
 		{"Promote", func(c *Client) (any, error) { return c.Promote(ctx, "shop", "dev", "staging") }, "Promote shop dev staging",
 			paved.Deployment{ID: "p1", App: "shop", Env: "staging", Author: "alice", Status: paved.DeploymentQueued, CreatedAt: t0}},
 
@@ -238,7 +254,7 @@ func TestRoundTrip(t *testing.T) {
 			"Outputs shop dev postgres.default#api.db true", map[string]any{"host": "pg", "port": 5432, "password": "s3cret"}},
 		{"Outputs of a uid with a slash and a space", func(c *Client) (any, error) { return c.Outputs(ctx, "shop", "dev", "dns.default#shared/a b", false) },
 			"Outputs shop dev dns.default#shared/a b false", map[string]any{"host": "pg", "port": 5432, "password": paved.Redacted}},
-		{"ListAudit", func(c *Client) (any, error) { return c.ListAudit(ctx, 7) }, "ListAudit 7", h.fake.audit},
+		{"ListAudit", func(c *Client) (any, error) { return c.ListAudit(ctx, paved.AuditFilter{Limit: 7, Actor: "alice"}) }, "ListAudit 7 alice", h.fake.audit},
 
 		{"RegisterTarget", func(c *Client) (any, error) {
 			return c.RegisterTarget(ctx, &paved.TargetInfo{Name: "prod-eu", Type: paved.TargetKubernetes, Kubeconfig: "apiVersion: v1\nkind: Config\n", Context: "eu"})
@@ -253,24 +269,25 @@ func TestRoundTrip(t *testing.T) {
 				{Name: "here", InCluster: true, Server: "https://10.0.0.1:6443", CreatedAt: t0},
 				{Name: "prod-eu", Type: paved.TargetKubernetes, Context: "eu", Server: "https://10.0.0.1:6443", CreatedAt: t0},
 			}},
-		{"CheckTarget", func(c *Client) (any, error) { return c.CheckTarget(ctx, "gitops") }, "CheckTarget gitops",
-			paved.Health{Name: "gitops", Kind: "target", OK: true, Message: "reachable", CheckedAt: t0}},
+		{"ProbeTarget", func(c *Client) (any, error) { return c.ProbeTarget(ctx, "gitops") }, "ProbeTarget gitops",
+			paved.ProbeResult{Name: "gitops", Kind: "target", Status: paved.ProbeOK, Message: "reachable", CheckedAt: t0}},
 		{"EnvironmentStatus", func(c *Client) (any, error) { return c.EnvironmentStatus(ctx, "shop", "dev") }, "EnvironmentStatus shop dev", h.fake.status["shop/dev"]},
-		{"CheckDefinitions", func(c *Client) (any, error) { return c.CheckDefinitions(ctx, []string{"postgres-dev", "redis-dev"}) },
-			"CheckDefinitions [postgres-dev redis-dev]", []paved.Health{
-				{Name: "postgres-dev", Kind: "definition", OK: false, Message: "connect to pg:5432: connection refused", CheckedAt: t0},
-				{Name: "redis-dev", Kind: "definition", OK: true, Message: "connected", CheckedAt: t0},
+		{"ProbeDefinitions", func(c *Client) (any, error) { return c.ProbeDefinitions(ctx, []string{"postgres-dev", "redis-dev"}) },
+			"ProbeDefinitions [postgres-dev redis-dev]", []paved.ProbeResult{
+				{Name: "postgres-dev", Kind: "definition", Status: paved.ProbeFailed, Message: "connect to pg:5432: connection refused", CheckedAt: t0},
+				{Name: "redis-dev", Kind: "definition", Status: paved.ProbeOK, Message: "connected", CheckedAt: t0},
 			}},
-		{"CheckDefinitions, all of them", func(c *Client) (any, error) {
-			hs, err := c.CheckDefinitions(ctx, nil)
+		{"ProbeDefinitions, all of them", func(c *Client) (any, error) {
+			hs, err := c.ProbeDefinitions(ctx, nil)
 			return len(hs), err
-		}, "CheckDefinitions []", 2},
+		}, "ProbeDefinitions []", 2},
 	}
 	// Every method of every service interface has a case above.
 	for _, iface := range []reflect.Type{
-		reflect.TypeFor[paved.TeamService](), reflect.TypeFor[paved.AppService](), reflect.TypeFor[paved.DefinitionService](),
+		reflect.TypeFor[paved.TeamService](), reflect.TypeFor[paved.UserService](), reflect.TypeFor[paved.AppService](),
+		reflect.TypeFor[paved.EnvironmentService](), reflect.TypeFor[paved.DefinitionService](),
 		reflect.TypeFor[paved.DeploymentService](), reflect.TypeFor[paved.ResourceService](), reflect.TypeFor[paved.AuditService](),
-		reflect.TypeFor[paved.TargetService](), reflect.TypeFor[paved.DefinitionChecker](),
+		reflect.TypeFor[paved.TargetService](),
 	} {
 		for m := range iface.Methods() {
 			if !slices.ContainsFunc(tests, func(tt struct {
@@ -305,7 +322,7 @@ func TestHealth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (&Health{Status: "ok", Version: "1.2.3"}); *got != *want {
+	if want := (&ServerStatus{Status: "ok", Version: "1.2.3"}); *got != *want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
@@ -463,7 +480,7 @@ func TestBodies(t *testing.T) {
 		{"bad after", "GET", "/api/deployments/d1/events?after=x", "", 400, `after: want a whole number ≥ 0, got "x"`},
 		{"bad reveal", "GET", "/api/apps/shop/envs/dev/resources/x/outputs?reveal=maybe", "", 400, `reveal: want true or false, got "maybe"`},
 		{"target too large", "POST", "/api/targets", bigTarget, 413, "body: larger than the limit of 2 MiB"},
-		{"check ids not a list", "POST", "/api/definitions/check", `{"ids":"a"}`, 400, "body: ids: want array, got string"},
+		{"check ids not a list", "POST", "/api/definitions/probe", `{"ids":"a"}`, 400, "body: ids: want array, got string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -547,7 +564,7 @@ func TestPanic(t *testing.T) {
 	}
 	// The server goes on serving.
 	h.fake.panicOn = ""
-	if _, err := h.admin.ListAudit(context.Background(), 0); err != nil {
+	if _, err := h.admin.ListAudit(context.Background(), paved.AuditFilter{}); err != nil {
 		t.Error(err)
 	}
 }
@@ -688,7 +705,7 @@ func TestClientErrors(t *testing.T) {
 			{func() error { _, err := c.GetEnvironment(ctx, "shop", ""); return err }(), "environment: required"},
 			{func() error { _, err := c.Outputs(ctx, "shop", "dev", "", false); return err }(), "resource uid: required"},
 			{func() error { _, err := c.Rollback(ctx, ""); return err }(), "deployment id: required"},
-			{func() error { _, err := c.CheckTarget(ctx, ""); return err }(), "target: required"},
+			{func() error { _, err := c.ProbeTarget(ctx, ""); return err }(), "target: required"},
 			{func() error { _, err := c.EnvironmentStatus(ctx, "shop", ""); return err }(), "environment: required"},
 		} {
 			if paved.ErrorCode(tc.err) != paved.EINVALID || paved.ErrorMessage(tc.err) != tc.want {
@@ -701,7 +718,7 @@ func TestClientErrors(t *testing.T) {
 func TestMissingService(t *testing.T) {
 	srv := httptest.NewServer(NewServer(Config{Authenticate: authenticate}).Handler())
 	defer srv.Close()
-	_, err := NewClient(srv.URL, "admin-token").ListAudit(context.Background(), 0)
+	_, err := NewClient(srv.URL, "admin-token").ListAudit(context.Background(), paved.AuditFilter{})
 	if paved.ErrorCode(err) != paved.EUNAVAILABLE || paved.ErrorMessage(err) != "this server does not serve the audit log" {
 		t.Errorf("got %v", err)
 	}
@@ -709,8 +726,8 @@ func TestMissingService(t *testing.T) {
 	if paved.ErrorCode(err) != paved.EUNAVAILABLE || paved.ErrorMessage(err) != "this server does not serve targets" {
 		t.Errorf("got %v", err)
 	}
-	_, err = NewClient(srv.URL, "admin-token").CheckDefinitions(context.Background(), nil)
-	if paved.ErrorCode(err) != paved.EUNAVAILABLE || paved.ErrorMessage(err) != "this server does not serve definition checks" {
+	_, err = NewClient(srv.URL, "admin-token").ProbeDefinitions(context.Background(), nil)
+	if paved.ErrorCode(err) != paved.EUNAVAILABLE || paved.ErrorMessage(err) != "this server does not serve resource definitions" {
 		t.Errorf("got %v", err)
 	}
 }

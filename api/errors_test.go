@@ -29,7 +29,7 @@ func TestStatusMapping(t *testing.T) {
 			t.Errorf("CodeFromStatus(%d) = %q, want %q", tt.status, got, tt.code)
 		}
 	}
-	for status, want := range map[int]string{405: paved.EINVALID, 413: paved.EINVALID, 429: paved.EUNAVAILABLE, 502: paved.EUNAVAILABLE, 504: paved.EUNAVAILABLE, 501: paved.EINTERNAL} {
+	for status, want := range map[int]string{405: paved.EINVALID, 413: paved.EINVALID, 429: paved.ETOOMANY, 502: paved.EUNAVAILABLE, 504: paved.EUNAVAILABLE, 501: paved.EINTERNAL} {
 		if got := CodeFromStatus(status); got != want {
 			t.Errorf("CodeFromStatus(%d) = %q, want %q", status, got, want)
 		}

@@ -30,19 +30,20 @@ type fake struct {
 	resources   []paved.Resource
 	audit       []paved.AuditEntry
 	targets     map[string]paved.TargetInfo // with the kubeconfig, as a store would keep it sealed
-	health      map[string]paved.Health     // by target or definition name
+	health      map[string]paved.ProbeResult // by target or definition name
 	status      map[string]paved.EnvironmentStatus
 }
 
 var (
-	_ paved.TeamService       = (*fake)(nil)
-	_ paved.AppService        = (*fake)(nil)
-	_ paved.DefinitionService = (*fake)(nil)
-	_ paved.DeploymentService = (*fake)(nil)
-	_ paved.ResourceService   = (*fake)(nil)
-	_ paved.AuditService      = (*fake)(nil)
-	_ paved.TargetService     = (*fake)(nil)
-	_ paved.DefinitionChecker = (*fake)(nil)
+	_ paved.TeamService        = (*fake)(nil)
+	_ paved.UserService        = (*fake)(nil)
+	_ paved.AppService         = (*fake)(nil)
+	_ paved.EnvironmentService = (*fake)(nil)
+	_ paved.DefinitionService  = (*fake)(nil)
+	_ paved.DeploymentService  = (*fake)(nil)
+	_ paved.ResourceService    = (*fake)(nil)
+	_ paved.AuditService       = (*fake)(nil)
+	_ paved.TargetService      = (*fake)(nil)
 )
 
 var t0 = time.Date(2025, 11, 24, 9, 0, 0, 0, time.UTC)
@@ -64,9 +65,9 @@ func newFake() *fake {
 		}},
 		audit:   []paved.AuditEntry{{ID: 1, Time: t0, Actor: "alice", Action: "deploy", Target: "shop/dev", Result: "ok"}},
 		targets: map[string]paved.TargetInfo{"gitops": {Name: "gitops", Type: paved.TargetGitOps}},
-		health: map[string]paved.Health{
-			"gitops":       {Name: "gitops", Kind: "target", OK: true, Message: "reachable", CheckedAt: t0},
-			"postgres-dev": {Name: "postgres-dev", Kind: "definition", OK: false, Message: "connect to pg:5432: connection refused", CheckedAt: t0},
+		health: map[string]paved.ProbeResult{
+			"gitops":       {Name: "gitops", Kind: "target", Status: paved.ProbeOK, Message: "reachable", CheckedAt: t0},
+			"postgres-dev": {Name: "postgres-dev", Kind: "definition", Status: paved.ProbeFailed, Message: "connect to pg:5432: connection refused", CheckedAt: t0},
 		},
 		status: map[string]paved.EnvironmentStatus{"shop/dev": {App: "shop", Env: "dev", Target: "gitops", Deployment: "d1", Drift: []paved.Drift{{
 			Ref: paved.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop-dev", Name: "api"}, State: "changed", Fields: []string{"spec.replicas: 2 → 5"},
@@ -168,11 +169,50 @@ func (f *fake) ListUsers(ctx context.Context) ([]paved.User, error) {
 	return slices.Clone(f.users), nil
 }
 
-func (f *fake) CreateToken(ctx context.Context, user string) (string, error) {
-	if err := f.call("CreateToken", user, actorName(ctx)); err != nil {
-		return "", err
+func (f *fake) UpdateUser(ctx context.Context, name string, up paved.UserUpdate) (*paved.User, error) {
+	if err := f.call("UpdateUser", name, up.Role != nil, up.Disabled != nil); err != nil {
+		return nil, err
 	}
-	return "tok-" + user, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.users {
+		if f.users[i].Name == name {
+			if up.Role != nil {
+				f.users[i].Role = *up.Role
+			}
+			if up.Disabled != nil {
+				f.users[i].Disabled = *up.Disabled
+			}
+			u := f.users[i]
+			return &u, nil
+		}
+	}
+	return nil, paved.Errorf(paved.ENOTFOUND, "user %q not found", name)
+}
+
+func (f *fake) CreateToken(ctx context.Context, req *paved.TokenRequest) (*paved.IssuedToken, error) {
+	if err := f.call("CreateToken", req.User, actorName(ctx)); err != nil {
+		return nil, err
+	}
+	exp := f.now.Add(24 * time.Hour)
+	return &paved.IssuedToken{Token: paved.Token{ID: "t1", User: req.User, Name: req.Name, CreatedAt: f.now, ExpiresAt: &exp}, Secret: "tok-" + req.User}, nil
+}
+
+func (f *fake) ListTokens(ctx context.Context, user string) ([]paved.Token, error) {
+	if err := f.call("ListTokens", user); err != nil {
+		return nil, err
+	}
+	return []paved.Token{{ID: "t1", User: user, Name: "ci", CreatedAt: f.now}}, nil
+}
+
+func (f *fake) RevokeTokens(ctx context.Context, user, id string) (int, error) {
+	if err := f.call("RevokeTokens", user, id); err != nil {
+		return 0, err
+	}
+	if id == "" {
+		return 2, nil
+	}
+	return 1, nil
 }
 
 func (f *fake) WhoAmI(ctx context.Context) (*paved.User, error) {
@@ -335,8 +375,10 @@ func (f *fake) Plan(ctx context.Context, req *paved.DeployRequest) (*paved.Plan,
 		return nil, err
 	}
 	return &paved.Plan{App: req.App, Env: req.Env, Base: "d1",
-		Objects:   []paved.PlanChange{{Action: "change", Name: "Deployment/shop-dev/api", Diff: "-image: a\n+image: b\n"}},
-		Resources: []paved.PlanChange{{Action: "add", Name: "redis.default#api.cache"}}}, nil
+		Objects: []paved.PlannedObject{{Ref: paved.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop-dev", Name: "api"},
+			Action: paved.PlanUpdate, Diff: "-image: a\n+image: b\n"}},
+		Resources: []paved.PlannedResource{{UID: "redis.default#api.cache", Action: paved.PlanCreate,
+			Definition: paved.DefinitionRef{ID: "redis", Driver: "template"}}}}, nil
 }
 
 func (f *fake) Deploy(ctx context.Context, req *paved.DeployRequest) (*paved.Deployment, error) {
@@ -366,15 +408,15 @@ func (f *fake) GetDeployment(ctx context.Context, id string) (*paved.Deployment,
 	return &cp, nil
 }
 
-func (f *fake) ListDeployments(ctx context.Context, app, env string, limit int) ([]paved.Deployment, error) {
-	if err := f.call("ListDeployments", app, env, limit); err != nil {
+func (f *fake) ListDeployments(ctx context.Context, flt paved.DeploymentFilter) ([]paved.Deployment, error) {
+	if err := f.call("ListDeployments", flt.App, flt.Env, flt.Limit, flt.Statuses); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []paved.Deployment
 	for _, d := range f.deployments {
-		if d.App == app && (env == "" || d.Env == env) {
+		if (flt.App == "" || d.App == flt.App) && (flt.Env == "" || d.Env == flt.Env) {
 			out = append(out, *d)
 		}
 	}
@@ -404,7 +446,7 @@ func (f *fake) appendEvent(id, msg string) {
 	f.events[id] = append(f.events[id], paved.Event{Seq: int64(len(f.events[id]) + 1), Time: f.now, Level: "info", Message: msg})
 }
 
-func (f *fake) setStatus(id, status string) {
+func (f *fake) setStatus(id string, status paved.DeploymentStatus) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.deployments[id].Status = status
@@ -420,7 +462,7 @@ func (f *fake) Rollback(ctx context.Context, id string) (*paved.Deployment, erro
 	if !ok {
 		return nil, paved.Errorf(paved.ENOTFOUND, "deployment %q not found", id)
 	}
-	return &paved.Deployment{ID: "r-" + id, App: old.App, Env: old.Env, Author: actorName(ctx), Specs: old.Specs, RollbackOf: id, Status: paved.DeploymentQueued, CreatedAt: f.now}, nil
+	return &paved.Deployment{ID: "r-" + id, App: old.App, Env: old.Env, Author: actorName(ctx), Specs: old.Specs, Kind: paved.KindRollback, Source: id, Status: paved.DeploymentQueued, CreatedAt: f.now}, nil
 }
 
 func (f *fake) Promote(ctx context.Context, app, from, to string) (*paved.Deployment, error) {
@@ -450,8 +492,8 @@ func (f *fake) Outputs(ctx context.Context, app, env string, uid paved.ResourceU
 	return map[string]any{"host": "pg", "port": 5432, "password": pw}, nil
 }
 
-func (f *fake) ListAudit(ctx context.Context, limit int) ([]paved.AuditEntry, error) {
-	if err := f.call("ListAudit", limit); err != nil {
+func (f *fake) ListAudit(ctx context.Context, flt paved.AuditFilter) ([]paved.AuditEntry, error) {
+	if err := f.call("ListAudit", flt.Limit, flt.Actor); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -490,8 +532,8 @@ func (f *fake) ListTargets(ctx context.Context) ([]paved.TargetInfo, error) {
 	return out, nil
 }
 
-func (f *fake) CheckTarget(ctx context.Context, name string) (*paved.Health, error) {
-	if err := f.call("CheckTarget", name); err != nil {
+func (f *fake) ProbeTarget(ctx context.Context, name string) (*paved.ProbeResult, error) {
+	if err := f.call("ProbeTarget", name); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -501,7 +543,7 @@ func (f *fake) CheckTarget(ctx context.Context, name string) (*paved.Health, err
 	}
 	h, ok := f.health[name]
 	if !ok {
-		h = paved.Health{Name: name, Kind: "target", OK: true, Message: "reachable", CheckedAt: f.now}
+		h = paved.ProbeResult{Name: name, Kind: "target", Status: paved.ProbeOK, Message: "reachable", CheckedAt: f.now}
 	}
 	return &h, nil
 }
@@ -519,8 +561,8 @@ func (f *fake) EnvironmentStatus(ctx context.Context, app, env string) (*paved.E
 	return &st, nil
 }
 
-func (f *fake) CheckDefinitions(ctx context.Context, ids []string) ([]paved.Health, error) {
-	if err := f.call("CheckDefinitions", ids); err != nil {
+func (f *fake) ProbeDefinitions(ctx context.Context, ids []string) ([]paved.ProbeResult, error) {
+	if err := f.call("ProbeDefinitions", ids); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -528,14 +570,14 @@ func (f *fake) CheckDefinitions(ctx context.Context, ids []string) ([]paved.Heal
 	if len(ids) == 0 {
 		ids = slices.Sorted(maps.Keys(f.defs))
 	}
-	var out []paved.Health
+	var out []paved.ProbeResult
 	for _, id := range ids {
 		if _, ok := f.defs[id]; !ok {
 			return nil, paved.Errorf(paved.ENOTFOUND, "definition %s not found", id)
 		}
 		h, ok := f.health[id]
 		if !ok {
-			h = paved.Health{Name: id, Kind: "definition", OK: true, Message: "connected", CheckedAt: f.now}
+			h = paved.ProbeResult{Name: id, Kind: "definition", Status: paved.ProbeOK, Message: "connected", CheckedAt: f.now}
 		}
 		out = append(out, h)
 	}

@@ -67,8 +67,8 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 			t.Errorf("the OpenAPI document describes %s, which the server does not serve", key)
 		}
 	}
-	if len(registered) != 34 {
-		t.Errorf("%d routes, want the 34 of docs/api.md", len(registered))
+	if len(registered) != 39 {
+		t.Errorf("%d routes, want the 39 of docs/api.md", len(registered))
 	}
 }
 
@@ -111,7 +111,7 @@ func TestOpenAPIRefs(t *testing.T) {
 		t.Errorf("openapi %v", doc["openapi"])
 	}
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
-	for _, name := range []string{"Deployment", "DeployRequest", "Error", "Event", "ResourceDefinition", "Team", "TokenResponse"} {
+	for _, name := range []string{"Deployment", "DeployRequest", "Error", "Event", "ResourceDefinition", "Team", "IssuedToken", "Plan", "ProbeResult"} {
 		if schemas[name] == nil {
 			t.Errorf("no schema %s", name)
 		}
@@ -124,8 +124,8 @@ func TestOpenAPIRefs(t *testing.T) {
 			t.Errorf("schema %s has no description", name)
 		}
 	}
-	// The server's Health and the domain's Health (a check) are two schemas.
-	for name, field := range map[string]string{"Health": "version", "HealthCheck": "ok"} {
+	// Embedded structs are inlined as encoding/json does.
+	for name, field := range map[string]string{"ServerStatus": "version", "ProbeResult": "status", "Deployment": "inventory", "IssuedToken": "expires_at"} {
 		props, _ := schemas[name].(map[string]any)["properties"].(map[string]any)
 		if props[field] == nil {
 			t.Errorf("schema %s lacks %s: %v", name, field, schemas[name])

@@ -24,7 +24,7 @@ func TestDemoRunsTheGoldenPaths(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Golden path 1", "provisioned 5 resources", "Golden path 2", "pr-42 expired", "Golden path 3", "pg.staging.internal",
-		"Golden path 4", "plan: add resource redis.default#api.cache", "Golden path 5", "re-deployed the snapshot",
+		"Golden path 4", "plan: create resource redis.default#api.cache", "Golden path 5", "re-deployed the snapshot",
 		"Golden path 7", "refused in MVP mode", "Golden path 8", "route (class ingress)",
 	} {
 		if !strings.Contains(out, want) {

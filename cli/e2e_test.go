@@ -40,8 +40,8 @@ func TestEndToEnd(t *testing.T) {
 	ok(append([]string{"team", "create", "others"}, admin...)...)
 	ok(append([]string{"user", "create", "dana", "--role", "developer", "--team", "pioneers"}, admin...)...)
 	ok(append([]string{"user", "create", "olaf", "--role", "developer", "--team", "others"}, admin...)...)
-	danaTok := strings.TrimSpace(ok(append([]string{"user", "token", "dana"}, admin...)...))
-	olafTok := strings.TrimSpace(ok(append([]string{"user", "token", "olaf"}, admin...)...))
+	danaTok := strings.TrimSpace(ok(append([]string{"user", "token", "create", "dana"}, admin...)...))
+	olafTok := strings.TrimSpace(ok(append([]string{"user", "token", "create", "olaf"}, admin...)...))
 
 	// dana logs in: later commands use the saved config.
 	out := ok("login", "--server", s.URL, "--token", danaTok)
@@ -59,7 +59,7 @@ func TestEndToEnd(t *testing.T) {
 	ok("app", "create", "shop", "--team", "pioneers")
 	ok("env", "create", "dev", "--app", "shop")
 	out = ok("plan", "-f", app, "--app", "shop", "--env", "dev")
-	if !strings.Contains(out, "+ postgres.default#api.db") {
+	if !strings.Contains(out, "+ create postgres.default#api.db  definition default-postgres (built in)") {
 		t.Errorf("plan does not show the database:\n%s", out)
 	}
 	out = ok("deploy", "-f", app, "--app", "shop", "--env", "dev", "--commit-sha", "abc123", "--commit-time", "2026-11-25T09:00:00Z")

@@ -18,6 +18,9 @@ import (
 // targetsFake serves what the targets, env status and definitions check
 // commands need, and remembers what it was asked.
 type targetsFake struct {
+	// The services' other methods are not used here.
+	paved.EnvironmentService
+	paved.DefinitionService
 	mu         sync.Mutex
 	registered *paved.TargetInfo
 	checkedIDs []string
@@ -46,12 +49,12 @@ func (f *targetsFake) ListTargets(ctx context.Context) ([]paved.TargetInfo, erro
 	}, nil
 }
 
-func (f *targetsFake) CheckTarget(ctx context.Context, name string) (*paved.Health, error) {
+func (f *targetsFake) ProbeTarget(ctx context.Context, name string) (*paved.ProbeResult, error) {
 	switch name {
 	case "gitops":
-		return &paved.Health{Name: name, Kind: "target", OK: true, Message: "reachable", CheckedAt: tt0}, nil
+		return &paved.ProbeResult{Name: name, Kind: "target", Status: paved.ProbeOK, Message: "reachable", CheckedAt: tt0}, nil
 	case "prod-eu":
-		return &paved.Health{Name: name, Kind: "target", Message: "namespaces: forbidden: paved may not create namespaces", CheckedAt: tt0}, nil
+		return &paved.ProbeResult{Name: name, Kind: "target", Status: paved.ProbeFailed, Message: "namespaces: forbidden: paved may not create namespaces", CheckedAt: tt0}, nil
 	}
 	return nil, paved.Errorf(paved.ENOTFOUND, "target %q not found", name)
 }
@@ -74,18 +77,18 @@ func (f *targetsFake) EnvironmentStatus(ctx context.Context, app, env string) (*
 	return st, nil
 }
 
-func (f *targetsFake) CheckDefinitions(ctx context.Context, ids []string) ([]paved.Health, error) {
+func (f *targetsFake) ProbeDefinitions(ctx context.Context, ids []string) ([]paved.ProbeResult, error) {
 	f.mu.Lock()
 	f.checkedIDs = ids
 	f.mu.Unlock()
-	all := []paved.Health{
-		{Name: "postgres-prod", Kind: "definition", OK: false, Message: "connect to pg:5432: connection refused", CheckedAt: tt0},
-		{Name: "redis-prod", Kind: "definition", OK: true, Message: "connected, with the rights the redis driver needs", CheckedAt: tt0},
+	all := []paved.ProbeResult{
+		{Name: "postgres-prod", Kind: "definition", Status: paved.ProbeFailed, Message: "connect to pg:5432: connection refused", CheckedAt: tt0},
+		{Name: "redis-prod", Kind: "definition", Status: paved.ProbeOK, Message: "connected, with the rights the redis driver needs", CheckedAt: tt0},
 	}
 	if len(ids) == 0 {
 		return all, nil
 	}
-	var out []paved.Health
+	var out []paved.ProbeResult
 	for _, id := range ids {
 		found := false
 		for _, h := range all {
@@ -107,7 +110,7 @@ func targetsServer(t *testing.T) (*targetsFake, []string) {
 	t.Setenv("PAVED_CONFIG", filepath.Join(t.TempDir(), "none.json"))
 	f := &targetsFake{}
 	s := api.NewServer(api.Config{
-		Services: api.Services{Targets: f, Checks: f},
+		Services: api.Services{Targets: f, Environments: f, Definitions: f},
 		Authenticate: func(ctx context.Context, token string) (*paved.User, error) {
 			if token != "tok" {
 				return nil, paved.Errorf(paved.EUNAUTHORIZED, "unknown token")
@@ -138,7 +141,7 @@ func TestTargetsCommands(t *testing.T) {
 		wantCheck func(t *testing.T)
 	}{
 		{name: "add with a kubeconfig", args: []string{"targets", "add", "prod-eu", "--kubeconfig", kubeconfig, "--context", "eu"},
-			wantOut: []string{"target prod-eu registered (kubernetes, https://10.0.0.1:6443); check it with paved targets check prod-eu\n"},
+			wantOut: []string{"target prod-eu registered (kubernetes, https://10.0.0.1:6443); probe it with paved targets probe prod-eu\n"},
 			wantCheck: func(t *testing.T) {
 				got := f.registered
 				if got == nil || got.Type != paved.TargetKubernetes || got.Context != "eu" || got.InCluster ||
@@ -171,11 +174,11 @@ func TestTargetsCommands(t *testing.T) {
 			wantOut: []string{`"name": "prod-eu"`}, notInOut: []string{"kubeconfig", "c2VjcmV0"}},
 		{name: "list as YAML", args: []string{"targets", "list", "-o", "yaml"}, wantOut: []string{"name: prod-eu", "context: eu"}, notInOut: []string{"kubeconfig"}},
 
-		{name: "check ok", args: []string{"targets", "check", "gitops"}, wantOut: []string{"TARGET  STATUS  MESSAGE\n", "gitops  ok      reachable\n"}},
-		{name: "check failed", args: []string{"targets", "check", "prod-eu"}, wantCode: 7,
+		{name: "probe ok", args: []string{"targets", "probe", "gitops"}, wantOut: []string{"TARGET  STATUS  MESSAGE\n", "gitops  ok      reachable\n"}},
+		{name: "probe failed", args: []string{"targets", "probe", "prod-eu"}, wantCode: 7,
 			wantOut: []string{"prod-eu  failed  namespaces: forbidden: paved may not create namespaces\n"},
-			wantErr: "error: target prod-eu failed its check: namespaces: forbidden: paved may not create namespaces\n"},
-		{name: "check failed, as JSON", args: []string{"targets", "check", "prod-eu", "-o", "json"}, wantCode: 7, wantOut: []string{`"ok": false`}},
+			wantErr: "error: target prod-eu failed its probe: namespaces: forbidden: paved may not create namespaces\n"},
+		{name: "probe failed, as JSON", args: []string{"targets", "probe", "prod-eu", "-o", "json"}, wantCode: 7, wantOut: []string{`"status": "failed"`}},
 		{name: "check an unknown target", args: []string{"targets", "check", "nope"}, wantCode: 3, wantErr: `target "nope" not found`},
 
 		{name: "env status in sync", args: []string{"env", "status", "dev", "--app", "shop"}, wantOut: []string{"shop/dev: in sync with deployment d7 on target prod-eu\n"}, notInOut: []string{"REF"}},
@@ -197,14 +200,14 @@ func TestTargetsCommands(t *testing.T) {
 				"postgres-prod  failed  connect to pg:5432: connection refused\n",
 				"redis-prod     ok      connected, with the rights the redis driver needs\n",
 			},
-			wantErr: "error: 1 of 2 definitions failed their check: postgres-prod\n",
+			wantErr: "error: 1 of 2 definitions failed their probe: postgres-prod\n",
 			wantCheck: func(t *testing.T) {
 				if len(f.checkedIDs) != 0 {
 					t.Errorf("ids %q, want none", f.checkedIDs)
 				}
 			}},
 		{name: "definitions check the good one", args: []string{"definitions", "check", "redis-prod", "-o", "json"},
-			wantOut: []string{`"name": "redis-prod"`, `"ok": true`}, notInOut: []string{"postgres"},
+			wantOut: []string{`"name": "redis-prod"`, `"status": "ok"`}, notInOut: []string{"postgres"},
 			wantCheck: func(t *testing.T) {
 				if fmt.Sprint(f.checkedIDs) != "[redis-prod]" {
 					t.Errorf("ids %q, want [redis-prod]", f.checkedIDs)
@@ -251,7 +254,7 @@ func TestTargetsCommands(t *testing.T) {
 // examples.
 func TestTargetsHelp(t *testing.T) {
 	for _, args := range [][]string{
-		{"targets", "add"}, {"targets", "list"}, {"targets", "check"}, {"env", "status"}, {"definitions", "check"},
+		{"targets", "add"}, {"targets", "list"}, {"targets", "probe"}, {"env", "status"}, {"definitions", "probe"},
 	} {
 		code, out, errs := run(t, append(args, "--help")...)
 		if code != 0 || !strings.Contains(out, "Examples:\n  paved "+strings.Join(args, " ")) || !strings.Contains(out, "-o, --output") {

@@ -142,14 +142,14 @@ func TestKubernetesTargetGoldenPaths(t *testing.T) {
 	// Integration: register the cluster, check it is connected.
 	_, err = c.RegisterTarget(ctx, &paved.TargetInfo{Name: "test-cluster", Type: paved.TargetKubernetes, Kubeconfig: string(kc.KubeconfigData(kubetest.AdminToken))})
 	must(t, err)
-	h, err := c.CheckTarget(ctx, "test-cluster")
+	h, err := c.ProbeTarget(ctx, "test-cluster")
 	must(t, err)
-	if !h.OK {
+	if !h.OK() {
 		t.Fatalf("the cluster is not healthy: %s", h.Message)
 	}
 	_, err = c.RegisterTarget(ctx, &paved.TargetInfo{Name: "wrong-token", Type: paved.TargetKubernetes, Kubeconfig: string(kc.KubeconfigData("not-a-token"))})
 	must(t, err)
-	if h, err := c.CheckTarget(ctx, "wrong-token"); err != nil || h.OK || !strings.Contains(h.Message, "wrong-token") {
+	if h, err := c.ProbeTarget(ctx, "wrong-token"); err != nil || h.OK() || !strings.Contains(h.Message, "wrong-token") {
 		t.Errorf("a wrong token passed the check or said nothing useful: %+v %v", h, err)
 	}
 

@@ -17,11 +17,10 @@ const (
 	// staleAfter: a server silent this long is taken for dead, and its
 	// deployments are failed by another.
 	staleAfter = 30 * time.Second
-	leaseTTL   = 30 * time.Second
-	leaseRetry = 250 * time.Millisecond
-	// renewRetry is how often a lease renewal that failed is tried again
-	// while the lease is still ours.
-	renewRetry = time.Second
+	// DefaultLeaseTTL is how long an environment's lease lasts unless
+	// renewed (Config.LeaseTTL); it is renewed every third of that.
+	DefaultLeaseTTL = 30 * time.Second
+	leaseRetry      = 250 * time.Millisecond
 )
 
 // NewServerID returns a random server id; a server keeps its id across
@@ -134,6 +133,10 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 	runCtx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
 	name := "deploy/" + app + "/" + env
+	leaseTTL := p.cfg.LeaseTTL
+	// A renewal that failed is tried again this often while the lease is
+	// still ours.
+	renewRetry := min(time.Second, leaseTTL/10)
 	var until time.Time
 	for {
 		now := p.now()

@@ -58,6 +58,9 @@ type Config struct {
 	ProbeEvery time.Duration
 	// MaxStreamsPerUser bounds the event streams one user follows at once.
 	MaxStreamsPerUser int
+	// LeaseTTL is how long an environment's deployment lease lasts unless
+	// renewed; DefaultLeaseTTL when zero.
+	LeaseTTL time.Duration
 	Logger            *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
@@ -152,6 +155,9 @@ func New(cfg Config) (*Platform, error) {
 	}
 	if cfg.ProbeEvery == 0 {
 		cfg.ProbeEvery = DefaultProbeEvery
+	}
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
 	}
 	if cfg.MaxStreamsPerUser == 0 {
 		cfg.MaxStreamsPerUser = DefaultStreamsPerUser

@@ -16,6 +16,7 @@ import (
 	"paved.dev/paved"
 	"paved.dev/paved/engine"
 	"paved.dev/paved/examples"
+	"paved.dev/paved/modules"
 	"paved.dev/paved/seal"
 	"paved.dev/paved/store/sqlite"
 	"paved.dev/paved/target/gitops"
@@ -64,7 +65,11 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New()
+	reg := paved.NewRegistry()
+	if err := modules.Drivers(reg, nil); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(reg.Drivers())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,11 +170,18 @@ func TestGoldenPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.Base != d1.ID || !slices.ContainsFunc(plan.Resources, func(c paved.PlanChange) bool { return c.Action == "add" && c.Name == "redis.default#api.queue" }) {
+	if plan.Base != d1.ID || !slices.ContainsFunc(plan.Resources, func(c paved.PlannedResource) bool {
+		return c.Action == paved.PlanCreate && c.UID == "redis.default#api.queue" && c.Definition.ID == "default-redis"
+	}) {
 		t.Fatalf("plan does not show the new redis: %+v", plan)
 	}
-	if !slices.ContainsFunc(plan.Objects, func(c paved.PlanChange) bool { return c.Action == "add" && strings.Contains(c.Name, "redis-api-queue") }) {
+	if !slices.ContainsFunc(plan.Objects, func(c paved.PlannedObject) bool {
+		return c.Action == paved.PlanCreate && c.Ref.Name == "redis-api-queue"
+	}) {
 		t.Errorf("plan does not show the new objects: %+v", plan.Objects)
+	}
+	if !plan.Live {
+		t.Errorf("the plan was not compared with the GitOps repository: %s", plan.LiveNote)
 	}
 	d2 := f.deployAndWait(t, f.dev, "dev", changed)
 	if _, err := os.Stat(filepath.Join(f.gitPath, "dev", "shop", "statefulset-redis-api-queue.yaml")); err != nil {
@@ -183,7 +195,7 @@ func TestGoldenPaths(t *testing.T) {
 	}
 	f.p.Wait()
 	rbd, _ := f.p.GetDeployment(f.dev, rb.ID)
-	if rbd.Status != paved.DeploymentSucceeded || rbd.RollbackOf != d1.ID {
+	if rbd.Status != paved.DeploymentSucceeded || rbd.RollbackOf() != d1.ID || rbd.Kind != paved.KindRollback {
 		t.Fatalf("rollback: %+v", rbd)
 	}
 	if _, err := os.Stat(filepath.Join(f.gitPath, "dev", "shop", "statefulset-redis-api-queue.yaml")); err == nil {
@@ -210,8 +222,13 @@ func TestGoldenPaths(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(f.gitPath, "pr-42")); err == nil {
 		t.Errorf("the expired environment's objects are still in Git")
 	}
-	if left, _ := f.store.ListResources(context.Background(), "shop", "pr-42"); len(left) != 0 {
+	if left, _ := f.store.ListResources(context.Background(), paved.ResourceFilter{App: "shop", Env: "pr-42"}); len(left) != 0 {
 		t.Errorf("%d resources of the expired environment are left", len(left))
+	}
+	// History still says where the preview's deployments ran.
+	gone, err := f.p.ListDeployments(f.dev, paved.DeploymentFilter{App: "shop", Env: "pr-42"})
+	if err != nil || len(gone) != 1 || gone[0].EnvType != paved.EnvEphemeral || gone[0].Target != "gitops" || gone[0].EnvID != pr.ID || gone[0].Kind != paved.KindClone {
+		t.Errorf("the expired preview's deployments: %+v %v", gone, err)
 	}
 
 	// 3. Promote dev to staging: staging's definitions apply.
@@ -224,7 +241,7 @@ func TestGoldenPaths(t *testing.T) {
 		}})
 		return err
 	}())
-	if _, err := f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: "shop", Name: "staging", Type: "staging"}); err != nil {
+	if _, err := f.p.CreateEnvironment(f.admin, &paved.EnvironmentRequest{App: "shop", Name: "staging"}); err != nil {
 		t.Fatal(err)
 	}
 	pd, err := f.p.Promote(f.dev, "shop", "dev", "staging")
@@ -242,7 +259,7 @@ func TestGoldenPaths(t *testing.T) {
 
 	// 7. Production during the MVP: refused, saying what is missing.
 	_, err = f.p.CreateEnvironment(f.admin, &paved.EnvironmentRequest{App: "shop", Name: "prod", Type: "production"})
-	if paved.ErrorCode(err) != paved.EFORBIDDEN || !strings.Contains(err.Error(), "MVP mode") || !strings.Contains(err.Error(), "missing:") {
+	if paved.ErrorCode(err) != paved.EFORBIDDEN || !strings.Contains(err.Error(), "MVP mode") || strings.Contains(err.Error(), "checklist") {
 		t.Errorf("production in MVP mode: %v", err)
 	}
 
@@ -262,7 +279,7 @@ func TestGoldenPaths(t *testing.T) {
 	}
 
 	// Every change is in the audit log.
-	audit, err := f.store.ListAudit(context.Background(), 1000)
+	audit, err := f.store.ListAudit(context.Background(), paved.AuditFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,6 +333,8 @@ func TestAuthorisationAndBadInput(t *testing.T) {
 		{"ttl beyond the maximum", envErr(f.p, f.dev, &paved.EnvironmentRequest{App: "shop", Name: "pr-1", Type: "ephemeral", TTL: paved.Duration(60 * 24 * time.Hour)}), paved.EINVALID, "beyond the maximum"},
 		{"ttl on a non-ephemeral env", envErr(f.p, f.dev, &paved.EnvironmentRequest{App: "shop", Name: "qa", Type: "development", TTL: paved.Duration(time.Hour)}), paved.EINVALID, "only ephemeral environments expire"},
 		{"production in MVP mode", envErr(f.p, f.admin, &paved.EnvironmentRequest{App: "shop", Name: "prod", Type: "production"}), paved.EFORBIDDEN, "refused in MVP mode"},
+		{"a developer creates staging", envErr(f.p, f.dev, &paved.EnvironmentRequest{App: "shop", Name: "staging"}), paved.EFORBIDDEN, "creating a staging environment needs the admin role"},
+		{"an unknown type", envErr(f.p, f.dev, &paved.EnvironmentRequest{App: "shop", Name: "qa", Type: "qa"}), paved.EINVALID, `type: "qa" is not one of ephemeral, development, staging, production`},
 		{"developer changes definitions", func() error { _, err := f.p.ApplyDefinitions(f.dev, nil); return err }(), paved.EFORBIDDEN, "needs the admin role"},
 	}
 	for _, tt := range tests {
@@ -326,7 +345,7 @@ func TestAuthorisationAndBadInput(t *testing.T) {
 		})
 	}
 	// Nothing half-written: no deployment was recorded by the refused ones.
-	ds, err := f.store.ListDeployments(context.Background(), "shop", "", 100)
+	ds, err := f.store.ListDeployments(context.Background(), paved.DeploymentFilter{App: "shop"})
 	if err != nil || len(ds) != 0 {
 		t.Errorf("refused deployments left %d records (%v)", len(ds), err)
 	}
@@ -369,7 +388,7 @@ func TestConcurrentDeploysRunOneAtATime(t *testing.T) {
 	for _, err := range errs {
 		must(t, err)
 	}
-	ds, err := f.store.ListDeployments(context.Background(), "shop", "dev", 100)
+	ds, err := f.store.ListDeployments(context.Background(), paved.DeploymentFilter{App: "shop", Env: "dev"})
 	if err != nil || len(ds) != n {
 		t.Fatalf("%d deployments recorded (%v), want %d", len(ds), err, n)
 	}
@@ -406,7 +425,9 @@ func TestRestartFailsInterruptedDeployments(t *testing.T) {
 	f := newFixture(t)
 	good := f.deployAndWait(t, f.dev, "dev", shopSpecs())
 	now := f.clock.Now()
-	stuck := &paved.Deployment{ID: "d-stuck", App: "shop", Env: "dev", Author: "dana", Specs: shopSpecs(), Status: paved.DeploymentRunning, CreatedAt: now, StartedAt: &now}
+	env, _ := f.store.GetEnvironment(context.Background(), "shop", "dev")
+	stuck := &paved.Deployment{ID: "d-stuck", App: "shop", Env: "dev", EnvID: env.ID, Author: "dana", Specs: shopSpecs(), Status: paved.DeploymentRunning,
+		Runner: f.p.id, CreatedAt: now, StartedAt: &now}
 	must(t, f.store.CreateDeployment(context.Background(), stuck))
 	// What the crashed deployment had written to Git before the crash.
 	stray := filepath.Join(f.gitPath, "dev", "shop", "configmap-stray.yaml")
@@ -455,7 +476,7 @@ func TestNamespaceTemplates(t *testing.T) {
 	if env, _ := f.p.GetEnvironment(f.dev, "shop", "dev"); env.Namespace != "shop-dev" {
 		t.Errorf("a type without a template: %q", env.Namespace)
 	}
-	_, err = f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: "shop", Name: "stg", Type: "staging"})
+	_, err = f.p.CreateEnvironment(f.admin, &paved.EnvironmentRequest{App: "shop", Name: "stg", Type: "staging"})
 	if paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "staging template Bad_{app}") {
 		t.Errorf("a template making an invalid name: %v", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"paved.dev/paved"
-	"paved.dev/paved/driver/postgres"
 )
 
 func requirePostgres(t *testing.T) {
@@ -33,15 +31,14 @@ func requirePostgres(t *testing.T) {
 // realPostgres is a fixture with the real postgres driver, a definition
 // that provides postgres from the local server in environments of envType,
 // and an app of the pioneers that no other test run uses.
-func realPostgres(t *testing.T, envType string) (*fixture, string) {
+func realPostgres(t *testing.T, envType paved.EnvType) (*fixture, string) {
 	t.Helper()
 	requirePostgres(t)
 	f := newFixture(t)
-	f.p.cfg.Engine.Drivers["postgres"] = postgres.New(slog.New(slog.DiscardHandler))
 	app := "rp" + strings.ToLower(rand.Text()[:8])
 	must(t, f.p.CreateApp(f.dev, &paved.App{Name: app, Team: "pioneers"}))
 	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{
-		ID: "pg-shared-" + envType, Type: "postgres", Driver: "postgres",
+		ID: "pg-shared-" + string(envType), Type: "postgres", Driver: "postgres",
 		Criteria: []paved.Criteria{{EnvType: envType}},
 		Inputs:   map[string]any{"host": "127.0.0.1", "port": 5432, "username": "postgres", "password": "", "sslmode": "disable"},
 	}})
@@ -117,7 +114,6 @@ func TestRealPostgresGoldenPath(t *testing.T) {
 func TestDriverFailureIsAClearEventAndNothingHalfDone(t *testing.T) {
 	requirePostgres(t)
 	f := newFixture(t)
-	f.p.cfg.Engine.Drivers["postgres"] = postgres.New(slog.New(slog.DiscardHandler))
 	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{
 		ID: "pg-unreachable", Type: "postgres", Driver: "postgres",
 		Criteria: []paved.Criteria{{EnvType: "development"}},
@@ -137,7 +133,7 @@ func TestDriverFailureIsAClearEventAndNothingHalfDone(t *testing.T) {
 	}
 	// The resource that failed is not recorded; those provisioned before
 	// the failure are, so that deleting the environment removes them.
-	rs, _ := f.store.ListResources(context.Background(), "shop", "dev")
+	rs, _ := f.store.ListResources(context.Background(), paved.ResourceFilter{App: "shop", Env: "dev"})
 	for _, r := range rs {
 		if r.UID == "postgres.default#api.db" {
 			t.Errorf("the resource whose provisioning failed is recorded: %+v", r)

@@ -1,14 +1,12 @@
 package platform
 
 import (
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"paved.dev/paved"
-	"paved.dev/paved/driver/cmd"
 )
 
 // TestDeleteWaitsForTheRunningDeployment: deleting an environment while a
@@ -16,7 +14,6 @@ import (
 // nothing the deployment wrote survives in the target.
 func TestDeleteWaitsForTheRunningDeployment(t *testing.T) {
 	f := newFixture(t)
-	f.p.cfg.Engine.Drivers["cmd"] = cmd.New(slog.New(slog.DiscardHandler))
 	slow := filepath.Join(f.dir, "slow.sh")
 	must(t, os.WriteFile(slow, []byte("#!/bin/sh\ncat >/dev/null\nsleep 1\necho '{\"resource_outputs\": {\"host\": \"h\", \"port\": 6379, \"username\": \"u\", \"password\": \"p\"}}'\n"), 0o755))
 	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{ID: "slow-redis", Type: "redis", Driver: "cmd", Inputs: map[string]any{"program": slow},
@@ -41,7 +38,7 @@ func TestDeleteWaitsForTheRunningDeployment(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(f.gitPath, "dev", "shop")); err == nil {
 		t.Errorf("the deployment's objects survived the environment's deletion in Git")
 	}
-	if rs, _ := f.store.ListResources(f.admin, "shop", "dev"); len(rs) != 0 {
+	if rs, _ := f.store.ListResources(f.admin, paved.ResourceFilter{App: "shop", Env: "dev"}); len(rs) != 0 {
 		t.Errorf("%d resources survived the environment's deletion", len(rs))
 	}
 }

@@ -119,7 +119,7 @@ func BenchmarkAPIReads(b *testing.B) {
 	for i := range n {
 		t := base.Add(time.Duration(i) * time.Second)
 		d := &paved.Deployment{ID: fmt.Sprintf("d-bench-%05d", i), App: "bench", Env: "dev", Author: "admin", Specs: map[string]string{"a.score.yaml": "x"},
-			Status: paved.DeploymentSucceeded, Objects: objs, CreatedAt: t, StartedAt: &t, FinishedAt: &t}
+			Status: paved.DeploymentSucceeded, DeploymentResult: paved.DeploymentResult{Objects: objs}, CreatedAt: t, StartedAt: &t, FinishedAt: &t}
 		if err := s.store.CreateDeployment(ctx, d); err != nil {
 			b.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func BenchmarkAPIReads(b *testing.B) {
 		}
 		get = append(get, time.Since(start))
 		start = time.Now()
-		if _, err := c.ListDeployments(ctx, "bench", "dev", 50); err != nil {
+		if _, err := c.ListDeployments(ctx, paved.DeploymentFilter{App: "bench", Env: "dev", Limit: 50}); err != nil {
 			b.Fatal(err)
 		}
 		list = append(list, time.Since(start))

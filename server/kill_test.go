@@ -130,7 +130,7 @@ func TestKillDuringDeploy(t *testing.T) {
 	waitStatus(t, admin, again.ID, paved.DeploymentSucceeded)
 }
 
-func waitStatus(t *testing.T, c *api.Client, id, want string) {
+func waitStatus(t *testing.T, c *api.Client, id string, want paved.DeploymentStatus) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		d, err := c.GetDeployment(context.Background(), id)

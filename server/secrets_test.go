@@ -49,7 +49,7 @@ func TestSecretsNeverInPlainText(t *testing.T) {
 	must(t, c.CreateTeam(ctx, &paved.Team{Name: "pioneers"}))
 	must(t, c.CreateApp(ctx, &paved.App{Name: "shop", Team: "pioneers"}))
 	for _, e := range []string{"dev", "staging"} {
-		if _, err := c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: e, Type: map[string]string{"dev": "development", "staging": "staging"}[e]}); err != nil {
+		if _, err := c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: e, Type: map[string]paved.EnvType{"dev": paved.EnvDevelopment, "staging": paved.EnvStaging}[e]}); err != nil {
 			t.Fatal(err)
 		}
 	}
