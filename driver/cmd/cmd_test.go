@@ -43,7 +43,7 @@ func TestProvisionAndDeprovision(t *testing.T) {
 	ctx := context.Background()
 	marker := filepath.Join(t.TempDir(), "deprovisioned")
 	var logs []string
-	req := request(t, map[string]any{"program": script(t, "ok.sh"), "args": []any{"<mode>", marker}, "timeout": "10s"}, &logs)
+	req := request(t, map[string]any{"program": script(t, "ok.sh"), "args": []any{"<mode>", marker}, "timeout": "10s", "deprovision": true}, &logs)
 	d := New(nil)
 
 	start := time.Now()
@@ -107,14 +107,56 @@ func TestProvisionAndDeprovision(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(got)) != "deprovision s3.default#web.bucket" {
 		t.Errorf("marker = %q, %v; want the program run in deprovision mode", got, err)
 	}
-	if err := d.Probe(ctx, req.Definition.Inputs); err != nil {
-		t.Errorf("Check: %v", err)
+}
+
+// TestDeprovisionOnlyWhenAsked: without the deprovision input the program is
+// not run (a score-k8s program would provision again), and the log says so;
+// with a list, it runs with those arguments instead of args.
+func TestDeprovisionOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	marker := filepath.Join(t.TempDir(), "deprovisioned")
+	tests := []struct {
+		name        string
+		deprovision any
+		wantRun     bool
+	}{
+		{"absent", nil, false},
+		{"false", false, false},
+		{"own arguments", []any{"deprovision", marker}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(marker)
+			var logs []string
+			inputs := map[string]any{"program": script(t, "ok.sh"), "args": []any{"provision", "unused"}}
+			if tt.deprovision != nil {
+				inputs["deprovision"] = tt.deprovision
+			}
+			if err := New(nil).Deprovision(context.Background(), request(t, inputs, &logs)); err != nil {
+				t.Fatalf("Deprovision: %v", err)
+			}
+			_, err := os.Stat(marker)
+			if got := err == nil; got != tt.wantRun {
+				t.Errorf("program run = %v, want %v (logs %q)", got, tt.wantRun, logs)
+			}
+			if !tt.wantRun && (len(logs) != 1 || !strings.Contains(logs[0], "the definition does not set deprovision")) {
+				t.Errorf("logs = %q, want one line saying deprovision is not set", logs)
+			}
+		})
 	}
 }
 
 func TestFailures(t *testing.T) {
 	t.Parallel()
 	pidFile := filepath.Join(t.TempDir(), "child.pid")
+	outputs := t.TempDir()
+	printing := func(name, doc string) map[string]any {
+		p := filepath.Join(outputs, name)
+		if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"program": []any{script(t, "print.sh"), p}}
+	}
 	tests := []struct {
 		name     string
 		inputs   map[string]any
@@ -144,6 +186,36 @@ func TestFailures(t *testing.T) {
 			wantMsg:  []string{"leaky.sh printed no valid output"},
 			notMsg:   []string{"leaked-s3cr3t"},
 			maxTime:  2 * time.Second,
+		},
+		{
+			name:     "prints an unknown field",
+			inputs:   printing("unknown.json", `{"outputs": {"password": "leaked-s3cr3t"}}`),
+			wantCode: paved.EINTERNAL,
+			wantMsg:  []string{`print.sh printed no valid output (42 bytes: json: unknown field "outputs")`},
+			notMsg:   []string{"leaked-s3cr3t"},
+			maxTime:  2 * time.Second,
+		},
+		{
+			name:     "prints an object and a brace",
+			inputs:   printing("brace.json", `{"resource_outputs": {"password": "leaked-s3cr3t"}} }`),
+			wantCode: paved.EINTERNAL,
+			wantMsg:  []string{"print.sh printed no valid output", "something follows the JSON object on stdout"},
+			notMsg:   []string{"leaked-s3cr3t"},
+			maxTime:  2 * time.Second,
+		},
+		{
+			name:     "prints nothing",
+			inputs:   printing("empty.json", "\n"),
+			wantCode: paved.EINTERNAL,
+			wantMsg:  []string{"print.sh printed no valid output (1 bytes: stdout is empty)"},
+			maxTime:  2 * time.Second,
+		},
+		{
+			name:     "uri not found",
+			inputs:   map[string]any{"uri": "cmd:///nonexistent/provisioner#x"},
+			wantCode: paved.EINVALID,
+			wantMsg:  []string{`program "cmd:///nonexistent/provisioner#x" cannot be run`, "the definition's uri input"},
+			maxTime:  time.Second,
 		},
 		{
 			name:     "exits 3",
@@ -244,17 +316,6 @@ func alive(pid int) bool {
 	s := string(stat)
 	i := strings.LastIndexByte(s, ')')
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
-func TestCheck(t *testing.T) {
-	t.Parallel()
-	d := New(nil)
-	if err := d.Probe(context.Background(), map[string]any{"program": "sh"}); err != nil {
-		t.Errorf("Check(sh on PATH): %v", err)
-	}
-	if err := d.Probe(context.Background(), map[string]any{"program": filepath.Join("testdata", "missing.sh")}); paved.ErrorCode(err) != paved.EINVALID {
-		t.Errorf("Check(missing) = %v, want invalid", err)
-	}
 }
 
 func TestLineWriter(t *testing.T) {
