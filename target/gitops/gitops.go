@@ -169,9 +169,12 @@ func (t *Target) Delete(ctx context.Context, dc paved.DeployContext, inventory [
 	msg := withBody("delete "+dc.App+"/"+dc.Env, message)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_, err = t.commit(ctx, dir, func(func(string) ([]byte, error)) (map[string][]byte, error) { return nil, nil }, msg, "", nil)
+	_, err = t.commit(ctx, dir, noFiles, msg, "", nil)
 	return err
 }
+
+// noFiles is the buildFunc of a directory to remove.
+func noFiles(func(string) ([]byte, error)) (map[string][]byte, error) { return nil, nil }
 
 // Files returns the files committed in <env>/<app> at the head of the
 // branch, by name (kustomization.yaml included); none if the directory does

@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"time"
@@ -44,7 +43,6 @@ const (
 type sealer struct {
 	cert    *sealingCert
 	hashKey []byte
-	rand    io.Reader
 }
 
 // newSealer checks the sealing settings of a configuration in SecretsSealed
@@ -57,7 +55,7 @@ func newSealer(c *Config, now time.Time) (*sealer, error) {
 	if len(c.SealingHashKey) < minHashKeyLen {
 		return nil, paved.Errorf(paved.EINVALID, "gitops target %s: SealingHashKey has %d bytes, at least %d are needed; give a stable random key (the server derives one from its secret key), the same on every replica", c.name(), len(c.SealingHashKey), minHashKeyLen)
 	}
-	return &sealer{cert: cert, hashKey: c.SealingHashKey, rand: rand.Reader}, nil
+	return &sealer{cert: cert, hashKey: c.SealingHashKey}, nil
 }
 
 // usable refuses to seal with a certificate that expired since the target
@@ -122,7 +120,7 @@ func (s *sealer) seal(p *sealPlan, committed []byte) ([]byte, int, error) {
 				continue
 			}
 		}
-		raw, err := sscrypto.HybridEncrypt(s.rand, s.cert.pub, plaintext, p.label)
+		raw, err := sscrypto.HybridEncrypt(rand.Reader, s.cert.pub, plaintext, p.label)
 		if err != nil {
 			return nil, 0, fmt.Errorf("gitops: sealing %s key %s: %w", p.secret, key, err)
 		}
