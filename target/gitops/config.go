@@ -28,6 +28,10 @@ const (
 	// that are shared: the secret values must then come from a sealed-secrets
 	// or external-secrets definition.
 	SecretsOmit SecretsMode = "omit"
+	// SecretsSealed writes each Secret as a Bitnami sealed-secrets
+	// SealedSecret encrypted with SealingCert: safe to share, and the
+	// controller in the cluster turns it back into the Secret.
+	SecretsSealed SecretsMode = "sealed"
 )
 
 // Defaults.
@@ -79,9 +83,22 @@ type Config struct {
 	AuthorName  string
 	AuthorEmail string
 
-	// SecretsMode defaults to SecretsPlain for a local repository and to
-	// SecretsOmit for a remote one.
+	// SecretsMode defaults to SecretsSealed when SealingCert is set, else
+	// to SecretsPlain for a local repository and to SecretsOmit for a
+	// remote one.
 	SecretsMode SecretsMode
+	// SealingCert is the PEM certificate of the sealed-secrets controller
+	// (what `kubeseal --fetch-cert` prints), or the one
+	// LoadOrCreateSealingKey returns; required in SecretsSealed mode and
+	// checked by New.
+	SealingCert []byte
+	// SealingHashKey keys the hashes recorded next to each sealed value
+	// (at least 16 bytes, 32 random ones advised), so that an unchanged
+	// value keeps its ciphertext and commits stay stable. It must stay the
+	// same across restarts and be the same on every replica, or values
+	// are sealed again (harmlessly, but with a commit). Required in
+	// SecretsSealed mode.
+	SealingHashKey []byte
 	// NoKustomization leaves out the kustomization.yaml listing the files of
 	// each <env>/<app> directory.
 	NoKustomization bool
@@ -123,13 +140,17 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	switch c.SecretsMode {
 	case "":
-		c.SecretsMode = SecretsPlain
-		if c.remote() {
+		switch {
+		case len(c.SealingCert) > 0:
+			c.SecretsMode = SecretsSealed
+		case c.remote():
 			c.SecretsMode = SecretsOmit
+		default:
+			c.SecretsMode = SecretsPlain
 		}
-	case SecretsPlain, SecretsOmit:
+	case SecretsPlain, SecretsOmit, SecretsSealed:
 	default:
-		return c, paved.Errorf(paved.EINVALID, "gitops target %s: secrets mode %q is neither %q nor %q", c.name(), c.SecretsMode, SecretsPlain, SecretsOmit)
+		return c, paved.Errorf(paved.EINVALID, "gitops target %s: secrets mode %q is not %q, %q or %q", c.name(), c.SecretsMode, SecretsPlain, SecretsOmit, SecretsSealed)
 	}
 	if c.PushRetries <= 0 {
 		c.PushRetries = DefaultPushRetries

@@ -24,6 +24,13 @@ func (t *Target) Drift(_ context.Context, dc paved.DeployContext, objects []pave
 	if err != nil {
 		return nil, err
 	}
+	if t.sealer != nil {
+		// Sealed against what is committed, a SealedSecret whose values did
+		// not change comes out byte for byte as committed.
+		if _, err := t.sealer.sealFiles(want, func(name string) ([]byte, error) { return have[name], nil }); err != nil {
+			return nil, err
+		}
+	}
 	var out []paved.Drift
 	wanted := map[string]bool{}
 	for _, f := range want {

@@ -47,6 +47,7 @@ type Target struct {
 	now       func() time.Time
 	worktree  string // root of the local work tree kept in step, "" for none
 	hasRemote bool
+	sealer    *sealer // SecretsSealed mode only
 
 	// beforePush lets tests move the remote between commit and push.
 	beforePush func()
@@ -54,18 +55,26 @@ type Target struct {
 
 // New returns a target for cfg. It does no I/O: the repository is opened,
 // created or cloned on first use, and Check tells whether that will work.
+// The sealing certificate is checked here, so that a bad one stops the
+// server at start rather than the first deployment.
 func New(cfg Config) (*Target, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	return &Target{
+	t := &Target{
 		cfg:       cfg,
 		branch:    plumbing.NewBranchReferenceName(cfg.Branch),
 		tracking:  plumbing.NewRemoteReferenceName(remoteName, cfg.Branch),
 		now:       time.Now,
 		hasRemote: cfg.remote(),
-	}, nil
+	}
+	if cfg.SecretsMode == SecretsSealed {
+		if t.sealer, err = newSealer(&cfg, t.now()); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 // String names the target without credentials.
@@ -84,18 +93,38 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 	if err != nil {
 		return nil, err
 	}
-	content := make(map[string][]byte, len(files)+1)
-	for _, f := range files {
-		content[f.name] = f.data
-	}
-	if !t.cfg.NoKustomization {
-		k, err := kustomization(files)
-		if err != nil {
+	if t.sealer != nil {
+		if err := t.sealer.usable(t.cfg.name(), t.now()); err != nil {
 			return nil, err
 		}
-		content[kustomizationFileName] = k
-	} else if len(files) == 0 {
-		content = nil // Git cannot hold an empty directory
+	}
+	var kust []byte
+	if !t.cfg.NoKustomization {
+		if kust, err = kustomization(files); err != nil {
+			return nil, err
+		}
+	}
+	// Sealing needs the files at the commit's base, which a rejected push
+	// moves: it is done for each attempt.
+	var sealed []paved.ObjectStatus
+	build := func(committed func(string) ([]byte, error)) (map[string][]byte, error) {
+		if t.sealer != nil {
+			var err error
+			if sealed, err = t.sealer.sealFiles(files, committed); err != nil {
+				return nil, err
+			}
+		}
+		if t.cfg.NoKustomization && len(files) == 0 {
+			return nil, nil // Git cannot hold an empty directory
+		}
+		content := make(map[string][]byte, len(files)+1)
+		for _, f := range files {
+			content[f.name] = f.data
+		}
+		if kust != nil {
+			content[kustomizationFileName] = kust
+		}
+		return content, nil
 	}
 
 	msg := "deploy " + req.Context.App + "/" + req.Context.Env
@@ -106,17 +135,22 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out, err := t.commit(ctx, dir, content, msg, req.Author, req.Log)
+	out, err := t.commit(ctx, dir, build, msg, req.Author, req.Log)
 	if err != nil {
 		return nil, err
 	}
 
+	// One status per object asked for: a Secret is reported as sealed (its
+	// SealedSecret is what the inventory lists, as Inventory reads it back).
 	res := &paved.ApplyResult{Revision: hashString(out.head), Inventory: make([]paved.ObjectRef, 0, len(files))}
 	for _, f := range files {
 		res.Inventory = append(res.Inventory, f.ref)
-		res.Statuses = append(res.Statuses, paved.ObjectStatus{Ref: f.ref, State: paved.ObjectCommitted})
+		if f.seal == nil {
+			res.Statuses = append(res.Statuses, paved.ObjectStatus{Ref: f.ref, State: paved.ObjectCommitted})
+		}
 	}
 	sortRefs(res.Inventory)
+	res.Statuses = append(res.Statuses, sealed...)
 	res.Statuses = append(res.Statuses, skipped...)
 	for _, ref := range out.pruned {
 		res.Statuses = append(res.Statuses, paved.ObjectStatus{Ref: ref, State: paved.ObjectPruned})
@@ -135,9 +169,12 @@ func (t *Target) Delete(ctx context.Context, dc paved.DeployContext, inventory [
 	msg := withBody("delete "+dc.App+"/"+dc.Env, message)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_, err = t.commit(ctx, dir, nil, msg, "", nil)
+	_, err = t.commit(ctx, dir, noFiles, msg, "", nil)
 	return err
 }
+
+// noFiles is the buildFunc of a directory to remove.
+func noFiles(func(string) ([]byte, error)) (map[string][]byte, error) { return nil, nil }
 
 // Files returns the files committed in <env>/<app> at the head of the
 // branch, by name (kustomization.yaml included); none if the directory does
@@ -223,9 +260,13 @@ type commitOutcome struct {
 	pruned []paved.ObjectRef
 }
 
-// commit makes dir hold exactly content (nothing for nil) in one commit on
-// top of the branch head, and pushes it. The caller holds t.mu.
-func (t *Target) commit(ctx context.Context, dir string, content map[string][]byte, msg, author string, log func(string)) (commitOutcome, error) {
+// buildFunc returns what a directory must hold (nothing for nil), given the
+// content of its files at the commit's base (nil for a file absent).
+type buildFunc func(committed func(name string) ([]byte, error)) (map[string][]byte, error)
+
+// commit makes dir hold exactly what build returns in one commit on top of
+// the branch head, and pushes it. The caller holds t.mu.
+func (t *Target) commit(ctx context.Context, dir string, build buildFunc, msg, author string, log func(string)) (commitOutcome, error) {
 	logf := func(format string, args ...any) {
 		m := fmt.Sprintf(format, args...)
 		t.cfg.Logger.Debug(m, "target", t.cfg.name(), "dir", dir)
@@ -259,6 +300,10 @@ func (t *Target) commit(ctx context.Context, dir string, content map[string][]by
 		oldSub, err := subtree(s, baseTree, dir)
 		if err != nil {
 			return commitOutcome{}, t.internal("reading "+dir, err)
+		}
+		content, err := build(t.committedFiles(b, dir, oldSub))
+		if err != nil {
+			return commitOutcome{}, err
 		}
 		newSub, written, removed, err := buildDir(b, oldSub, content)
 		if err != nil {
@@ -389,6 +434,32 @@ func (t *Target) prunedRefs(removed []object.TreeEntry) []paved.ObjectRef {
 	}
 	sortRefs(refs)
 	return refs
+}
+
+// committedFiles reads the files of dir's tree (zero for none) for a
+// buildFunc, listing the tree on first use.
+func (t *Target) committedFiles(s storer.EncodedObjectStorer, dir string, tree plumbing.Hash) func(string) ([]byte, error) {
+	var entries []object.TreeEntry
+	listed := false
+	return func(name string) ([]byte, error) {
+		if !listed {
+			var err error
+			if entries, err = treeEntries(s, tree); err != nil {
+				return nil, t.internal("reading "+dir, err)
+			}
+			listed = true
+		}
+		for _, e := range entries {
+			if e.Name == name && e.Mode.IsFile() {
+				data, err := readBlob(s, e.Hash)
+				if err != nil {
+					return nil, t.internal("reading "+dir+"/"+name, err)
+				}
+				return data, nil
+			}
+		}
+		return nil, nil
+	}
 }
 
 func (t *Target) dirEntries(commit plumbing.Hash, dir string) ([]object.TreeEntry, error) {

@@ -196,8 +196,8 @@ func TestApplyWritesOneFilePerObject(t *testing.T) {
 		t.Errorf("got %d statuses, want %d", len(res.Statuses), len(objs))
 	}
 	for _, s := range res.Statuses {
-		if s.State != "applied" {
-			t.Errorf("status of %s = %s, want applied", s.Ref, s.State)
+		if s.State != paved.ObjectCommitted {
+			t.Errorf("status of %s = %s, want committed", s.Ref, s.State)
 		}
 	}
 	inv, err := tg.Inventory(dc)
@@ -483,7 +483,7 @@ func TestSecretsMode(t *testing.T) {
 				if slices.Contains(res.Inventory, secret) {
 					t.Errorf("skipped secret in the inventory")
 				}
-			} else if got.State != "applied" {
+			} else if got.State != paved.ObjectCommitted {
 				t.Errorf("secret status = %+v", got)
 			}
 		})

@@ -45,23 +45,34 @@ type file struct {
 	name string
 	ref  paved.ObjectRef
 	data []byte
+	// seal is set for the SealedSecret a Secret becomes in SecretsSealed
+	// mode; its data is left to sealer.sealFiles, which needs what the
+	// repository holds to keep unchanged ciphertexts.
+	seal *sealPlan
 }
 
 // render turns objects into files named <kind>-<name>.yaml, keeping Secrets
-// out in SecretsOmit mode. A name shared by two objects (the same kind and
-// name in two namespaces) gets the namespace too: <kind>-<namespace>-<name>.yaml.
+// out in SecretsOmit mode and planning their SealedSecret in SecretsSealed
+// mode. A name shared by two objects (the same kind and name in two
+// namespaces) gets the namespace too: <kind>-<namespace>-<name>.yaml.
 func render(objs []paved.Object, mode SecretsMode) (files []file, skipped []paved.ObjectStatus, err error) {
 	seen := make(map[paved.ObjectRef]bool, len(objs))
+	// sealedFrom tells apart a Secret sealed into a SealedSecret that the
+	// deployment also renders as such.
+	sealedFrom := map[paved.ObjectRef]paved.ObjectRef{}
 	for i, obj := range objs {
 		ref := obj.Ref()
 		if ref.APIVersion == "" || ref.Kind == "" || ref.Name == "" {
 			return nil, nil, paved.Errorf(paved.EINVALID, "gitops: object %d (%s) lacks apiVersion, kind or metadata.name", i, ref)
 		}
 		if seen[ref] {
+			if from, ok := sealedFrom[ref]; ok {
+				return nil, nil, paved.Errorf(paved.EINVALID, "gitops: Secret %s is written as SealedSecret %s, which the deployment also renders; rename one of them", from, ref)
+			}
 			return nil, nil, paved.Errorf(paved.EINVALID, "gitops: object %s %s appears twice", ref.APIVersion, ref)
 		}
 		seen[ref] = true
-		if mode == SecretsOmit && ref.Kind == "Secret" && ref.APIVersion == "v1" {
+		if mode == SecretsOmit && isSecret(ref) {
 			skipped = append(skipped, paved.ObjectStatus{Ref: ref, State: paved.ObjectSkipped, Reason: skippedSecretReason})
 			continue
 		}
@@ -70,6 +81,19 @@ func render(objs []paved.Object, mode SecretsMode) (files []file, skipped []pave
 		}
 		if err := checkPathElem("object", ref.Name); err != nil {
 			return nil, nil, err
+		}
+		if mode == SecretsSealed && isSecret(ref) {
+			plan, err := planSeal(obj)
+			if err != nil {
+				return nil, nil, err
+			}
+			sref := sealedRef(ref)
+			if seen[sref] {
+				return nil, nil, paved.Errorf(paved.EINVALID, "gitops: Secret %s is written as SealedSecret %s, which the deployment also renders; rename one of them", ref, sref)
+			}
+			seen[sref], sealedFrom[sref] = true, ref
+			files = append(files, file{name: strings.ToLower(sref.Kind) + "-" + sref.Name + ".yaml", ref: sref, seal: plan})
+			continue
 		}
 		data, err := manifest.Marshal(map[string]any(obj))
 		if err != nil {

@@ -278,7 +278,8 @@ func TestConfig(t *testing.T) {
 		{"nothing", Config{}, "set a repository path or a remote URL"},
 		{"both", Config{Path: "/x", URL: "https://h/r.git", CloneDir: "/c"}, "not both"},
 		{"no clone dir", Config{URL: "https://tok:secret-token@h/r.git"}, "gitops target https://h/r.git: a clone directory is required"},
-		{"bad mode", Config{Path: "/x", SecretsMode: "sealed"}, `secrets mode "sealed"`},
+		{"bad mode", Config{Path: "/x", SecretsMode: "sops"}, `secrets mode "sops"`},
+		{"sealed without cert", Config{Path: "/x", SecretsMode: SecretsSealed}, "SealingCert: no certificate given"},
 		{"bad branch", Config{Path: "/x", Branch: "a..b"}, "invalid branch name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
