@@ -108,7 +108,7 @@ func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.Depl
 // mapItem finds the REST resource of the item's kind.
 func (t *Target) mapItem(ctx context.Context, it *item) error {
 	gvk := it.obj.GroupVersionKind()
-	m, err := t.mapper.RESTMappingWithContext(ctx, it.gk, gvk.Version)
+	m, err := t.mapper.RESTMapping(ctx, it.gk, gvk.Version)
 	if meta.IsNoMatchError(err) {
 		return paved.Errorf(paved.EINVALID, "%s: %s: the cluster does not serve kind %s in %s (is its CRD installed?): %w", t, it.ref(), gvk.Kind, gvk.GroupVersion(), err)
 	}
@@ -133,8 +133,8 @@ func (t *Target) mapLate(ctx context.Context, items []*item, dc paved.DeployCont
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
+		// A kind missing from a cached list is looked up in a fresh one.
 		var missing error
-		t.mapper.ResetWithContext(ctx)
 		for _, it := range items {
 			if it.mapping != nil {
 				continue

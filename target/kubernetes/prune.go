@@ -114,7 +114,7 @@ func (t *Target) resourceFor(ctx context.Context, r paved.ObjectRef) (dynamic.Re
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "%s: %s: bad apiVersion: %w", t, r, err)
 	}
-	m, err := t.mapper.RESTMappingWithContext(ctx, gv.WithKind(r.Kind).GroupKind(), gv.Version)
+	m, err := t.mapper.RESTMapping(ctx, gv.WithKind(r.Kind).GroupKind(), gv.Version)
 	if err != nil {
 		return nil, err
 	}

@@ -12,11 +12,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -46,8 +43,8 @@ type Target struct {
 	name   string
 	host   string
 	dyn    dynamic.Interface
-	disc   discovery.CachedDiscoveryInterfaceWithContext
-	mapper *restmapper.DeferredDiscoveryRESTMapper
+	api    *rest.RESTClient // discovery paths: /version, resource lists
+	mapper *restMapper
 	opts   options
 }
 
@@ -258,21 +255,24 @@ func newTarget(cfg *rest.Config, o options) (*Target, error) {
 	// Deprecation warnings would go to client-go's global logger; the
 	// per-request log is where a user reads what happened.
 	cfg.WarningHandler = rest.NoWarnings{}
-	dyn, err := dynamic.NewForConfig(cfg)
+	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: %w", o.name, err)
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	dyn, err := dynamic.NewForConfigAndClient(cfg, hc)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: %w", o.name, err)
 	}
-	disc := memory.NewMemCacheClientWithContext(dc)
+	api, err := newAPIClient(cfg, hc)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: %w", o.name, err)
+	}
 	return &Target{
 		name:   o.name,
 		host:   cfg.Host,
 		dyn:    dyn,
-		disc:   disc,
-		mapper: restmapper.NewDeferredDiscoveryRESTMapperWithContext(disc),
+		api:    api,
+		mapper: newRESTMapper(api),
 		opts:   o,
 	}, nil
 }
