@@ -56,6 +56,15 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 		return nil, err
 	}
 
+	// Only what this installation's own last deployment lists may be
+	// adopted from a paved version without installation ids.
+	adoptable := map[objKey]bool{}
+	if t.adoptsLegacy() {
+		for _, r := range req.Previous {
+			adoptable[keyOf(r)] = true
+		}
+	}
+
 	result := &paved.ApplyResult{}
 	applied := map[objKey]*unstructured.Unstructured{}
 	if nsItem != nil {
@@ -76,7 +85,7 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 		}
 		lives := make([]*unstructured.Unstructured, len(batch))
 		errs := parallel(len(batch), t.opts.concurrency, func(i int) error {
-			live, err := t.applyOne(ctx, batch[i], FieldManagerFor(dc))
+			live, err := t.applyOne(ctx, batch[i], dc, adoptable[keyOf(batch[i].ref())], log)
 			if err != nil {
 				return err
 			}
@@ -109,16 +118,33 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 	return result, nil
 }
 
-func (t *Target) applyOne(ctx context.Context, it *item, manager string) (*unstructured.Unstructured, error) {
+// applyOne server-side applies one object as the environment's field
+// manager. When adoptable and the apply conflicts with the field manager of
+// a paved version without installation ids on an object carrying that
+// version's label, it adopts the object (legacy.go) and applies again.
+func (t *Target) applyOne(ctx context.Context, it *item, dc paved.DeployContext, adoptable bool, log *syncLog) (*unstructured.Unstructured, error) {
 	data, err := it.obj.MarshalJSON()
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "%s: %s: %w", t, it.ref(), err)
 	}
-	// Server-side apply refuses fields its schema lacks by itself (see
-	// apiError); the separate field validation pass would repeat that work
-	// on every object, a good part of what an apply costs the server.
-	live, err := t.resource(it).Patch(ctx, it.obj.GetName(), types.ApplyPatchType, data,
-		metav1.PatchOptions{FieldManager: manager, FieldValidation: metav1.FieldValidationIgnore})
+	ri := t.resource(it)
+	apply := func() (*unstructured.Unstructured, error) {
+		// Server-side apply refuses fields its schema lacks by itself (see
+		// apiError); the separate field validation pass would repeat that
+		// work on every object, a good part of what an apply costs the server.
+		return ri.Patch(ctx, it.obj.GetName(), types.ApplyPatchType, data,
+			metav1.PatchOptions{FieldManager: t.fieldManager(dc), FieldValidation: metav1.FieldValidationIgnore})
+	}
+	live, err := apply()
+	if err != nil && adoptable && slices.Contains(conflictManagers(err), legacyManager(dc)) {
+		adopted, aerr := t.adoptLive(ctx, ri, it.obj.GetName(), dc, log)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if adopted {
+			live, err = apply()
+		}
+	}
 	if err != nil {
 		return nil, t.apiError("apply "+it.ref().String(), err)
 	}

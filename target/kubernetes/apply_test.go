@@ -36,7 +36,7 @@ func TestApplyCreatesEveryObjectAsGiven(t *testing.T) {
 			t.Errorf("%s differs from what was applied: %s", r, d)
 		}
 		l := live.GetLabels()
-		if l[LabelInventory] != InventoryID("shop", "dev") || l[LabelManagedBy] != "paved" {
+		if l[LabelInventory] != InventoryID("", "shop", "dev") || l[LabelManagedBy] != "paved" {
 			t.Errorf("%s labels = %v, want paved's inventory labels", r, l)
 		}
 		a := live.GetAnnotations()
@@ -211,7 +211,7 @@ func TestApplyRejectsBadRequests(t *testing.T) {
 
 func TestApplyCustomResourceWithItsDefinition(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, WithClusterScopedKinds("apiextensions.k8s.io/CustomResourceDefinition"))
 	// A group of its own per test: CRDs are cluster-wide.
 	group := e.dc.Namespace + ".paved.test"
 	crd := paved.Object{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",

@@ -16,7 +16,7 @@ import (
 // Errors name the target and say why: unreachable, unauthorized, forbidden.
 func (t *Target) Probe(ctx context.Context) error {
 	// /version answers anonymous callers too, so it proves reachability only.
-	if _, err := t.disc.ServerVersionWithContext(ctx); err != nil {
+	if err := t.api.Get().AbsPath("/version").Do(ctx).Error(); err != nil {
 		return t.apiError("check", err)
 	}
 	dryRun := []string{metav1.DryRunAll}

@@ -37,7 +37,7 @@ func (t *Target) Delete(ctx context.Context, dc paved.DeployContext, inventory [
 		return nil
 	case err != nil:
 		return t.apiError("read namespace "+dc.Namespace, err)
-	case ns.GetLabels()[LabelManagedBy] != managedByPaved || !belongs(ns, dc):
+	case ns.GetLabels()[LabelManagedBy] != managedByPaved || !t.owned(ns, dc):
 		log.printf("keeping namespace %s: paved did not create it for this environment", dc.Namespace)
 		return nil
 	case ns.GetDeletionTimestamp() != nil:

@@ -17,8 +17,11 @@ import (
 // Drift is how a live object differs from what paved last applied.
 type Drift struct {
 	Ref paved.ObjectRef `json:"ref"`
-	// Missing is set when the object is gone from the cluster.
+	// Missing is set when the object is gone from the cluster, or when the
+	// live object of that name is another environment's or installation's
+	// (Reason says so): this installation's object is not there then either.
 	Missing bool         `json:"missing,omitempty"`
+	Reason  string       `json:"reason,omitempty"`
 	Fields  []FieldDrift `json:"fields,omitempty"`
 }
 
@@ -64,7 +67,22 @@ func (t *Target) Drift(ctx context.Context, dc paved.DeployContext, objects []pa
 		if err != nil {
 			return t.apiError("read "+it.ref().String(), err)
 		}
-		if fields := fieldDrift(it.obj, live, FieldManagerFor(dc)); len(fields) > 0 {
+		if t.foreign(live, dc) {
+			// Another installation's or environment's object has the name;
+			// its fields are none of this environment's business.
+			drifts[i] = &Drift{Ref: it.ref(), Missing: true, Reason: "the live object carries another environment's or paved installation's inventory label"}
+			return nil
+		}
+		applied, manager := it.obj, t.fieldManager(dc)
+		if t.ownerOf(live, dc) == legacy {
+			// Not adopted yet: its fields are still the old manager's, who
+			// set no installation label.
+			applied, manager = it.obj.DeepCopy(), legacyManager(dc)
+			labels := applied.GetLabels()
+			delete(labels, LabelInstallation)
+			applied.SetLabels(labels)
+		}
+		if fields := fieldDrift(applied, live, manager); len(fields) > 0 {
 			drifts[i] = &Drift{Ref: it.ref(), Fields: fields}
 		}
 		return nil

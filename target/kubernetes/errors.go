@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -64,28 +65,13 @@ func (t *Target) apiError(doing string, err error) error {
 // fieldConflicts describes the fields of a server-side apply conflict by
 // their owners, or returns "" when err is another kind of conflict.
 func fieldConflicts(err error) string {
-	var se *apierrors.StatusError
-	if !errors.As(err, &se) || se.ErrStatus.Details == nil {
-		return ""
-	}
 	byOwner := map[string][]string{}
 	var owners []string
-	for _, c := range se.ErrStatus.Details.Causes {
-		if c.Type != metav1.CauseTypeFieldManagerConflict {
-			continue
+	for _, c := range applyConflicts(err) {
+		if _, seen := byOwner[c.manager]; !seen {
+			owners = append(owners, c.manager)
 		}
-		// The message reads `conflict with "kubectl" using apps/v1` or
-		// `conflict with "kubectl" with subresource "scale"`.
-		owner := c.Message
-		if _, rest, ok := strings.Cut(c.Message, `conflict with "`); ok {
-			if name, _, ok := strings.Cut(rest, `"`); ok {
-				owner = name
-			}
-		}
-		if _, seen := byOwner[owner]; !seen {
-			owners = append(owners, owner)
-		}
-		byOwner[owner] = append(byOwner[owner], c.Field)
+		byOwner[c.manager] = append(byOwner[c.manager], c.field)
 	}
 	if len(owners) == 0 {
 		return ""
@@ -96,4 +82,41 @@ func fieldConflicts(err error) string {
 	}
 	return "conflict: " + strings.Join(parts, "; ") +
 		"; paved applies without force so that it never takes a field from someone else: remove the field from the workload, or have the other manager give it up"
+}
+
+// conflictManagers lists the field managers a server-side apply conflicted
+// with, nil when err is no apply conflict.
+func conflictManagers(err error) []string {
+	var out []string
+	for _, c := range applyConflicts(err) {
+		if !slices.Contains(out, c.manager) {
+			out = append(out, c.manager)
+		}
+	}
+	return out
+}
+
+type applyConflict struct{ field, manager string }
+
+func applyConflicts(err error) []applyConflict {
+	var se *apierrors.StatusError
+	if !errors.As(err, &se) || se.ErrStatus.Details == nil {
+		return nil
+	}
+	var out []applyConflict
+	for _, c := range se.ErrStatus.Details.Causes {
+		if c.Type != metav1.CauseTypeFieldManagerConflict {
+			continue
+		}
+		// The message reads `conflict with "kubectl" using apps/v1` or
+		// `conflict with "kubectl" with subresource "scale"`.
+		manager := c.Message
+		if _, rest, ok := strings.Cut(c.Message, `conflict with "`); ok {
+			if name, _, ok := strings.Cut(rest, `"`); ok {
+				manager = name
+			}
+		}
+		out = append(out, applyConflict{field: c.Field, manager: manager})
+	}
+	return out
 }

@@ -33,16 +33,25 @@ func newEnv(t *testing.T, opts ...Option) *env {
 	t.Helper()
 	c := cluster.Get(t)
 	ns := c.NewNamespace(t)
-	opts = append([]Option{WithName("test"), WithWaitTimeout(0), WithPollInterval(20 * time.Millisecond)}, opts...)
-	target, err := New(c.Config(), opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dyn, err := dynamic.NewForConfig(c.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{c: c, target: target, dyn: dyn, dc: paved.DeployContext{App: "shop", Env: "dev", EnvType: "development", Namespace: ns}}
+	e := &env{c: c, dyn: dyn, dc: paved.DeployContext{App: "shop", Env: "dev", EnvType: "development", Namespace: ns}}
+	return e.with(t, opts...)
+}
+
+// with returns an env for the same cluster, namespace and deploy context
+// whose target has other options: another paved installation, or another
+// version of paved, deploying the same app and env.
+func (e *env) with(t *testing.T, opts ...Option) *env {
+	t.Helper()
+	opts = append([]Option{WithName("test"), WithWaitTimeout(0), WithPollInterval(20 * time.Millisecond)}, opts...)
+	target, err := New(e.c.Config(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{c: e.c, target: target, dyn: e.dyn, dc: e.dc}
 }
 
 func (e *env) apply(t *testing.T, objs []paved.Object, previous []paved.ObjectRef) (*paved.ApplyResult, error) {

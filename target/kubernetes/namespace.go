@@ -48,10 +48,20 @@ func (t *Target) ensureNamespace(ctx context.Context, dc paved.DeployContext, de
 		labels = map[string]string{}
 	}
 
-	owned := live == nil || belongs(live, dc)
+	own := notOurs
+	if live != nil {
+		own = t.ownerOf(live, dc)
+	}
+	if own == legacy {
+		// The namespace is the environment's by its name, not by an
+		// inventory, so it is adopted without one.
+		if _, err := t.adopt(ctx, nsClient, live, dc, log); err != nil {
+			return nil, err
+		}
+	}
 	switch {
-	case owned:
-		stamp(obj, dc, deploymentID)
+	case live == nil || own != notOurs:
+		t.stamp(obj, dc, deploymentID)
 		labels = obj.GetLabels()
 	case otherEnv(live, dc):
 		if rendered == nil {
@@ -61,17 +71,20 @@ func (t *Target) ensureNamespace(ctx context.Context, dc paved.DeployContext, de
 		// Apply the rendered fields but do not relabel it.
 		delete(labels, LabelManagedBy)
 		delete(labels, LabelInventory)
+		delete(labels, LabelInstallation)
 		obj.SetLabels(labels)
-		return t.applyNamespace(ctx, obj, FieldManagerFor(dc))
+		return t.applyNamespace(ctx, obj, t.fieldManager(dc))
 	default:
-		// Not paved's: label it for the app, never mark it as created.
+		// Not this installation's: label it for the app, never mark it as
+		// created.
 		delete(labels, LabelManagedBy)
 		delete(labels, LabelInventory)
+		delete(labels, LabelInstallation)
 	}
 	labels[LabelApp] = dc.App
 	labels[LabelEnv] = dc.Env
 	obj.SetLabels(labels)
-	applied, err := t.applyNamespace(ctx, obj, FieldManagerFor(dc))
+	applied, err := t.applyNamespace(ctx, obj, t.fieldManager(dc))
 	if err == nil && live == nil {
 		log.printf("created namespace %s", dc.Namespace)
 	}

@@ -43,14 +43,14 @@ func keyOf(r paved.ObjectRef) objKey {
 }
 
 // toItems copies the rendered objects (the caller's stay untouched), checks
-// that each names itself, stamps paved's metadata, places namespaced objects
-// without a namespace in dc.Namespace, and sorts them by stage and name.
+// that each names itself, stamps paved's metadata, confines each to the
+// environment's namespace (confine.go), and sorts them by stage and name.
 // A kind the cluster does not serve is an error unless a CRD among the
-// objects defines it (those are mapped after the CRDs are applied) or
-// unserved is set: such items are then left unmapped, in dc.Namespace when
-// they name no namespace.
+// objects defines it (those are confined by the CRD's scope now and mapped
+// after the CRDs are applied) or unserved is set: such items are then left
+// unmapped, in dc.Namespace when they name no namespace.
 func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.DeployContext, deploymentID string, unserved bool) ([]*item, error) {
-	crdKinds := map[schema.GroupKind]bool{}
+	crdScopes := map[schema.GroupKind]string{}
 	items := make([]*item, 0, len(objs))
 	for i, o := range objs {
 		obj, err := copyObject(o)
@@ -64,20 +64,32 @@ func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.Depl
 		if gk == (schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}) {
 			group, _, _ := unstructured.NestedString(obj.Object, "spec", "group")
 			kind, _, _ := unstructured.NestedString(obj.Object, "spec", "names", "kind")
-			crdKinds[schema.GroupKind{Group: group, Kind: kind}] = true
+			scope, _, _ := unstructured.NestedString(obj.Object, "spec", "scope")
+			crdScopes[schema.GroupKind{Group: group, Kind: kind}] = scope
 		}
-		stamp(obj, dc, deploymentID)
+		t.stamp(obj, dc, deploymentID)
 		items = append(items, &item{obj: obj, gk: gk, stage: stageOf(gk)})
 	}
 	for _, it := range items {
-		err := t.mapItem(ctx, it, dc)
-		if meta.IsNoMatchError(err) && (crdKinds[it.gk] || unserved) {
-			if unserved && it.obj.GetNamespace() == "" {
-				it.obj.SetNamespace(dc.Namespace)
+		err := t.mapItem(ctx, it)
+		if meta.IsNoMatchError(err) {
+			if scope, ok := crdScopes[it.gk]; ok {
+				if err := t.confine(it, scope != "Cluster", dc); err != nil {
+					return nil, err
+				}
+				continue
 			}
-			continue
+			if unserved {
+				if it.obj.GetNamespace() == "" {
+					it.obj.SetNamespace(dc.Namespace)
+				}
+				continue
+			}
 		}
 		if err != nil {
+			return nil, err
+		}
+		if err := t.confine(it, namespaced(it.mapping), dc); err != nil {
 			return nil, err
 		}
 	}
@@ -93,12 +105,10 @@ func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.Depl
 	return items, nil
 }
 
-// mapItem finds the REST resource of the item's kind and settles its
-// namespace: namespaced objects default to dc.Namespace, cluster-scoped
-// objects have none.
-func (t *Target) mapItem(ctx context.Context, it *item, dc paved.DeployContext) error {
+// mapItem finds the REST resource of the item's kind.
+func (t *Target) mapItem(ctx context.Context, it *item) error {
 	gvk := it.obj.GroupVersionKind()
-	m, err := t.mapper.RESTMappingWithContext(ctx, it.gk, gvk.Version)
+	m, err := t.mapper.RESTMapping(ctx, it.gk, gvk.Version)
 	if meta.IsNoMatchError(err) {
 		return paved.Errorf(paved.EINVALID, "%s: %s: the cluster does not serve kind %s in %s (is its CRD installed?): %w", t, it.ref(), gvk.Kind, gvk.GroupVersion(), err)
 	}
@@ -106,32 +116,35 @@ func (t *Target) mapItem(ctx context.Context, it *item, dc paved.DeployContext) 
 		return t.apiError("discover "+gvk.String(), err)
 	}
 	it.mapping = m
-	if m.Scope.Name() == meta.RESTScopeNameNamespace {
-		if it.obj.GetNamespace() == "" {
-			it.obj.SetNamespace(dc.Namespace)
-		}
-	} else {
-		it.obj.SetNamespace("")
-	}
 	return nil
 }
 
+func namespaced(m *meta.RESTMapping) bool {
+	return m.Scope.Name() == meta.RESTScopeNameNamespace
+}
+
 // mapLate maps the kinds that CRDs applied in this request define. A new
-// CRD takes a moment to be served, so this retries for a while.
+// CRD takes a moment to be served, so this retries for a while. The items
+// were confined by their CRD's scope; they are confined again by the served
+// one before any of them is applied.
 func (t *Target) mapLate(ctx context.Context, items []*item, dc paved.DeployContext) error {
 	if !slices.ContainsFunc(items, func(it *item) bool { return it.mapping == nil }) {
 		return nil
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
+		// A kind missing from a cached list is looked up in a fresh one.
 		var missing error
-		t.mapper.ResetWithContext(ctx)
 		for _, it := range items {
 			if it.mapping != nil {
 				continue
 			}
-			if err := t.mapItem(ctx, it, dc); err != nil {
+			if err := t.mapItem(ctx, it); err != nil {
 				missing = err
+				continue
+			}
+			if err := t.confine(it, namespaced(it.mapping), dc); err != nil {
+				return err
 			}
 		}
 		if missing == nil || time.Now().After(deadline) {

@@ -68,7 +68,9 @@ func (t *Target) deleteRefs(ctx context.Context, dc paved.DeployContext, refs []
 	return deleted, nil
 }
 
-// deleteOwned deletes one object if it carries dc's inventory label. The
+// deleteOwned deletes one object if it carries dc's inventory label of this
+// installation (or the legacy one it adopts: refs come from its own
+// inventory). The
 // delete is conditional on the UID read, so an object recreated meanwhile by
 // someone else is not removed.
 func (t *Target) deleteOwned(ctx context.Context, dc paved.DeployContext, r paved.ObjectRef, log *syncLog) (bool, error) {
@@ -87,8 +89,8 @@ func (t *Target) deleteOwned(ctx context.Context, dc paved.DeployContext, r pave
 	if err != nil {
 		return false, t.apiError("read "+r.String(), err)
 	}
-	if !belongs(live, dc) {
-		log.printf("not deleting %s: it does not carry paved's inventory label for app %s env %s", r, dc.App, dc.Env)
+	if !t.owned(live, dc) {
+		log.printf("not deleting %s: it does not carry %s", r, t.labelDescription(dc))
 		return false, nil
 	}
 	uid := live.GetUID()
@@ -112,7 +114,7 @@ func (t *Target) resourceFor(ctx context.Context, r paved.ObjectRef) (dynamic.Re
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "%s: %s: bad apiVersion: %w", t, r, err)
 	}
-	m, err := t.mapper.RESTMappingWithContext(ctx, gv.WithKind(r.Kind).GroupKind(), gv.Version)
+	m, err := t.mapper.RESTMapping(ctx, gv.WithKind(r.Kind).GroupKind(), gv.Version)
 	if err != nil {
 		return nil, err
 	}

@@ -11,11 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -27,12 +25,6 @@ import (
 // that server-side apply reports a conflict when one environment's objects
 // would overwrite another's, as it does for any other manager.
 const FieldManager = "paved"
-
-// FieldManagerFor is the field manager of an app's environment:
-// "paved/<app>/<env>".
-func FieldManagerFor(dc paved.DeployContext) string {
-	return FieldManager + "/" + dc.App + "/" + dc.Env
-}
 
 // Defaults for the options.
 const (
@@ -51,8 +43,8 @@ type Target struct {
 	name   string
 	host   string
 	dyn    dynamic.Interface
-	disc   discovery.CachedDiscoveryInterfaceWithContext
-	mapper *restmapper.DeferredDiscoveryRESTMapper
+	api    *rest.RESTClient // discovery paths: /version, resource lists
+	mapper *restMapper
 	opts   options
 }
 
@@ -63,6 +55,14 @@ type options struct {
 	pollInterval time.Duration
 	checkNS      string
 	logger       *slog.Logger
+
+	// Tenancy and trust: inventory.go, legacy.go, confine.go, kubeconfig.go.
+	installation  string
+	adoptLegacy   bool
+	clusterKinds  []string
+	clusterScoped map[schema.GroupKind]bool
+	insecureExec  bool
+	insecureFiles bool
 }
 
 // Option changes how a Target behaves.
@@ -147,9 +147,14 @@ func Open(cfg Config, extra ...Option) (*Target, error) {
 }
 
 // FromKubeconfig builds a Target from kubeconfig bytes and a context name
-// ("" for the kubeconfig's current context).
+// ("" for the kubeconfig's current context). A user that would make paved
+// run a program or read a local file is refused unless the options allow it
+// (kubeconfig.go).
 func FromKubeconfig(kubeconfig []byte, contextName string, opts ...Option) (*Target, error) {
-	o := newOptions(opts)
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	raw, err := clientcmd.Load(kubeconfig)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: the kubeconfig cannot be read: %w", o.name, err)
@@ -159,7 +164,10 @@ func FromKubeconfig(kubeconfig []byte, contextName string, opts ...Option) (*Tar
 
 // FromKubeconfigFile builds a Target from a kubeconfig file.
 func FromKubeconfigFile(path, contextName string, opts ...Option) (*Target, error) {
-	o := newOptions(opts)
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	raw, err := clientcmd.LoadFromFile(path)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: the kubeconfig %s cannot be read: %w", o.name, path, err)
@@ -173,6 +181,10 @@ func fromRaw(raw *clientcmdapi.Config, contextName string, o options) (*Target, 
 			return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: the kubeconfig has no context %q (it has %s)", o.name, contextName, contextNames(raw))
 		}
 	}
+	// Before ClientConfig, which already reads a tokenFile.
+	if err := checkKubeconfig(raw, contextName, o); err != nil {
+		return nil, err
+	}
 	cfg, err := clientcmd.NewNonInteractiveClientConfig(*raw, contextName, &clientcmd.ConfigOverrides{}, nil).ClientConfig()
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: the kubeconfig is not usable: %w", o.name, err)
@@ -180,9 +192,14 @@ func fromRaw(raw *clientcmdapi.Config, contextName string, o options) (*Target, 
 	return newTarget(cfg, o)
 }
 
-// InCluster builds a Target from the service account paved runs as in a Pod.
+// InCluster builds a Target from the service account paved runs as in a
+// Pod. Its token and CA are files, but ones the operator put there, not a
+// registrant: the kubeconfig checks do not apply.
 func InCluster(opts ...Option) (*Target, error) {
-	o := newOptions(opts)
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := rest.InClusterConfig()
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: in-cluster configuration: %w", o.name, err)
@@ -190,18 +207,24 @@ func InCluster(opts ...Option) (*Target, error) {
 	return newTarget(cfg, o)
 }
 
-// New builds a Target from a client configuration.
+// New builds a Target from a client configuration, which the caller
+// trusts: the kubeconfig checks do not apply.
 func New(cfg *rest.Config, opts ...Option) (*Target, error) {
-	return newTarget(rest.CopyConfig(cfg), newOptions(opts))
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	return newTarget(rest.CopyConfig(cfg), o)
 }
 
-func newOptions(opts []Option) options {
+func newOptions(opts []Option) (options, error) {
 	o := options{
 		name:         "kubernetes",
 		concurrency:  DefaultConcurrency,
 		waitTimeout:  DefaultWaitTimeout,
 		pollInterval: DefaultPollInterval,
 		checkNS:      "default",
+		adoptLegacy:  true,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -209,7 +232,15 @@ func newOptions(opts []Option) options {
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
-	return o
+	if err := checkInstallation(o); err != nil {
+		return o, err
+	}
+	kinds, err := parseClusterKinds(o.name, o.clusterKinds)
+	if err != nil {
+		return o, err
+	}
+	o.clusterScoped = kinds
+	return o, nil
 }
 
 func newTarget(cfg *rest.Config, o options) (*Target, error) {
@@ -224,21 +255,24 @@ func newTarget(cfg *rest.Config, o options) (*Target, error) {
 	// Deprecation warnings would go to client-go's global logger; the
 	// per-request log is where a user reads what happened.
 	cfg.WarningHandler = rest.NoWarnings{}
-	dyn, err := dynamic.NewForConfig(cfg)
+	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: %w", o.name, err)
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	dyn, err := dynamic.NewForConfigAndClient(cfg, hc)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: %w", o.name, err)
 	}
-	disc := memory.NewMemCacheClientWithContext(dc)
+	api, err := newAPIClient(cfg, hc)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: %w", o.name, err)
+	}
 	return &Target{
 		name:   o.name,
 		host:   cfg.Host,
 		dyn:    dyn,
-		disc:   disc,
-		mapper: restmapper.NewDeferredDiscoveryRESTMapperWithContext(disc),
+		api:    api,
+		mapper: newRESTMapper(api),
 		opts:   o,
 	}, nil
 }

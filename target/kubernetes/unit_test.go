@@ -45,14 +45,23 @@ func TestStageOf(t *testing.T) {
 }
 
 func TestInventoryID(t *testing.T) {
-	a := InventoryID("shop", "dev")
-	if a != InventoryID("shop", "dev") {
+	a := InventoryID("", "shop", "dev")
+	if a != InventoryID("", "shop", "dev") {
 		t.Error("InventoryID is not stable")
 	}
-	for _, other := range [][2]string{{"shop", "staging"}, {"shop-dev", ""}, {"sho", "pdev"}} {
-		if InventoryID(other[0], other[1]) == a {
-			t.Errorf("InventoryID(%q, %q) equals InventoryID(shop, dev)", other[0], other[1])
+	// The value of paved versions before installation ids, which their
+	// objects carry: it must never change.
+	if want := "paved-b753943597fa955911d36309460fe89b"; a != want {
+		t.Errorf("InventoryID(\"\", shop, dev) = %q, want %q", a, want)
+	}
+	for _, other := range [][3]string{{"", "shop", "staging"}, {"", "shop-dev", ""}, {"", "sho", "pdev"},
+		{"prod", "shop", "dev"}, {"shop", "dev", ""}} {
+		if InventoryID(other[0], other[1], other[2]) == a {
+			t.Errorf("InventoryID(%q, %q, %q) equals InventoryID(\"\", shop, dev)", other[0], other[1], other[2])
 		}
+	}
+	if InventoryID("prod", "shop", "dev") == InventoryID("staging", "shop", "dev") {
+		t.Error("two installations share an inventory id")
 	}
 	if len(a) > 63 || strings.ToLower(a) != a {
 		t.Errorf("InventoryID %q is not a valid label value", a)
@@ -62,8 +71,8 @@ func TestInventoryID(t *testing.T) {
 func TestStampKeepsOwnLabels(t *testing.T) {
 	obj := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{
 		"labels": map[string]any{"team": "checkout"}, "annotations": map[string]any{"note": "x"}}}}
-	stamp(obj, paved.DeployContext{App: "shop", Env: "dev"}, "d1")
-	wantLabels := map[string]string{"team": "checkout", LabelManagedBy: "paved", LabelInventory: InventoryID("shop", "dev")}
+	(&Target{}).stamp(obj, paved.DeployContext{App: "shop", Env: "dev"}, "d1")
+	wantLabels := map[string]string{"team": "checkout", LabelManagedBy: "paved", LabelInventory: InventoryID("", "shop", "dev")}
 	if got := obj.GetLabels(); fmt.Sprint(got) != fmt.Sprint(wantLabels) {
 		t.Errorf("labels = %v, want %v", got, wantLabels)
 	}
