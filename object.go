@@ -86,4 +86,7 @@ type Drift struct {
 	// Fields lists the changed fields paved manages, with their values
 	// (never a Secret's).
 	Fields []string `json:"fields,omitempty"`
+	// Reason says why, when the fields do not (an object of the same name
+	// that another environment or installation owns).
+	Reason string `json:"reason,omitempty"`
 }

@@ -17,7 +17,7 @@ import (
 
 func newServerCmd() *cobra.Command {
 	var configFile, logFormat, logLevel string
-	var nsTemplates []string
+	var nsTemplates, devTypes []string
 	cfg := server.Config{}
 	cmd := &cobra.Command{
 		Use:   "server",
@@ -45,6 +45,15 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 			}
 			if cfg.NamespaceTemplates, err = keyValues("--namespace-template", nsTemplates); err != nil {
 				return err
+			}
+			for _, t := range devTypes {
+				for _, t := range strings.Split(t, ",") {
+					et := paved.EnvType(strings.TrimSpace(t))
+					if !et.Valid() {
+						return paved.Errorf(paved.EINVALID, "--developer-env-types: %q is not one of %s", et, paved.EnvTypeList())
+					}
+					cfg.DeveloperEnvTypes = append(cfg.DeveloperEnvTypes, et)
+				}
 			}
 			cfg.SecretKey = os.Getenv("PAVED_SECRET_KEY")
 			cfg.AdminToken = os.Getenv("PAVED_ADMIN_TOKEN")
@@ -85,7 +94,14 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.DurationVar(&cfg.DefaultTTL, "default-ttl", 72*time.Hour, "lifetime of ephemeral environments when none is given")
 	fl.DurationVar(&cfg.MaxTTL, "max-ttl", 14*24*time.Hour, "longest lifetime an ephemeral environment may ask for")
 	fl.DurationVar(&cfg.ReapEvery, "reap-every", time.Minute, "how often expired environments are deleted")
-	fl.DurationVar(&cfg.RolloutTimeout, "rollout-timeout", 2*time.Minute, "how long a deployment to a cluster waits for workloads to roll out")
+	fl.DurationVar(&cfg.RolloutTimeout, "rollout-timeout", 2*time.Minute, "how long a deployment to a cluster waits for workloads to roll out; one that does not roll out in time fails, naming them")
+	fl.StringSliceVar(&devTypes, "developer-env-types", []string{"ephemeral", "development"}, "environment types developers may create (the rest need the admin role)")
+	fl.DurationVar(&cfg.DefaultTokenTTL, "token-ttl", 90*24*time.Hour, "lifetime of a token issued without one")
+	fl.DurationVar(&cfg.MaxTokenTTL, "token-max-ttl", 365*24*time.Hour, "longest lifetime a token may have")
+	fl.StringSliceVar(&cfg.ClusterScopedKinds, "cluster-scoped-kinds", nil, "cluster-scoped kinds deployments may apply to registered clusters, as group/Kind (the environment's own Namespace always)")
+	fl.BoolVar(&cfg.InsecureKubeconfigExec, "insecure-kubeconfig-exec", false, "let registered kubeconfigs run exec or auth-provider plugins on this server")
+	fl.BoolVar(&cfg.InsecureKubeconfigFiles, "insecure-kubeconfig-files", false, "let registered kubeconfigs read files on this server (tokenFile, certificate paths)")
+	fl.StringVar(&cfg.SealingCert, "sealing-cert", "", "certificate of the clusters' sealed-secrets controller (kubeseal --fetch-cert); default: a key pair made once in the data dir")
 	fl.StringVar(&cfg.GitURL, "git-url", "", "remote GitOps repository (default: a local one in the data dir)")
 	fl.StringVar(&cfg.GitBranch, "git-branch", "main", "branch of the GitOps repository")
 	fl.StringVar(&cfg.GitUsername, "git-username", "", "user for the remote repository (password: PAVED_GIT_PASSWORD)")

@@ -28,7 +28,7 @@ func (k kubeTarget) Drift(ctx context.Context, dc paved.DeployContext, objects [
 	}
 	out := make([]paved.Drift, 0, len(ds))
 	for _, d := range ds {
-		pd := paved.Drift{Ref: d.Ref, State: paved.DriftChanged}
+		pd := paved.Drift{Ref: d.Ref, State: paved.DriftChanged, Reason: d.Reason}
 		if d.Missing {
 			pd.State = paved.DriftMissing
 		}
@@ -53,7 +53,19 @@ type KubernetesOptions struct {
 	// RolloutTimeout bounds how long a deployment waits for workloads to
 	// roll out.
 	RolloutTimeout time.Duration
-	Logger         *slog.Logger
+	// Installation names this installation in inventory labels and field
+	// managers, so that installations sharing a cluster never touch each
+	// other's objects.
+	Installation string
+	// ClusterScopedKinds may be applied besides the environment's own
+	// Namespace ("apiextensions.k8s.io/CustomResourceDefinition").
+	ClusterScopedKinds []string
+	// InsecureKubeconfigExec and InsecureKubeconfigFiles let registered
+	// kubeconfigs run programs (exec, auth-provider) or read files on the
+	// server (tokenFile, certificate paths): off, as in Flux.
+	InsecureKubeconfigExec  bool
+	InsecureKubeconfigFiles bool
+	Logger                  *slog.Logger
 }
 
 // Targets registers the target types that are registered at run time:
@@ -67,7 +79,10 @@ func Targets(r *paved.Registry, o KubernetesOptions) error {
 		t, err := kubernetes.Open(kubernetes.Config{
 			Name: info.Name, Kubeconfig: info.Kubeconfig, Context: info.Context, InCluster: info.InCluster,
 			WaitTimeout: wait.String(),
-		}, kubernetes.WithLogger(o.Logger))
+		}, kubernetes.WithLogger(o.Logger), kubernetes.WithInstallation(o.Installation),
+			kubernetes.WithClusterScopedKinds(o.ClusterScopedKinds...),
+			kubernetes.WithInsecureKubeconfigExec(o.InsecureKubeconfigExec),
+			kubernetes.WithInsecureKubeconfigFiles(o.InsecureKubeconfigFiles))
 		if err != nil {
 			return nil, err
 		}

@@ -57,6 +57,14 @@ type Config struct {
 	DefaultTokenTTL, MaxTokenTTL time.Duration
 	// Gates judge every deployment's plan before anything is provisioned.
 	Gates []paved.Gate
+	// ClusterScopedKinds, InsecureKubeconfigExec and InsecureKubeconfigFiles
+	// configure registered clusters (see modules.KubernetesOptions).
+	ClusterScopedKinds                              []string
+	InsecureKubeconfigExec, InsecureKubeconfigFiles bool
+	// SealingCert is the PEM certificate of the Sealed Secrets controller
+	// of the clusters that sync the GitOps repository; "" makes (once) a
+	// key pair in the data dir for the embedded default.
+	SealingCert string
 	// GitURL pushes to a remote repository instead of DataDir/gitops.
 	GitURL, GitBranch, GitUsername, GitPassword string
 	Version                                     string
@@ -107,19 +115,29 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			s.closeParts()
 		}
 	}()
+	installation, err := st.InstallationID(ctx)
+	if err != nil {
+		return nil, err
+	}
 	// The one place where drivers and target types are registered.
 	reg := paved.NewRegistry()
 	if err := modules.Drivers(reg, log); err != nil {
 		return nil, err
 	}
-	if err := modules.Targets(reg, modules.KubernetesOptions{RolloutTimeout: cfg.RolloutTimeout, Logger: log}); err != nil {
+	if err := modules.Targets(reg, modules.KubernetesOptions{RolloutTimeout: cfg.RolloutTimeout, Installation: installation,
+		ClusterScopedKinds: cfg.ClusterScopedKinds, InsecureKubeconfigExec: cfg.InsecureKubeconfigExec,
+		InsecureKubeconfigFiles: cfg.InsecureKubeconfigFiles, Logger: log}); err != nil {
 		return nil, err
 	}
 	eng, err := engine.New(reg.Drivers())
 	if err != nil {
 		return nil, err
 	}
-	git, err := gitops.New(gitopsConfig(cfg, log))
+	gcfg, err := gitopsConfig(cfg, sealer, log)
+	if err != nil {
+		return nil, err
+	}
+	git, err := gitops.New(gcfg)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "GitOps target: %w", err)
 	}
@@ -246,18 +264,38 @@ func redact(u string) string {
 }
 
 // gitopsConfig is the embedded default target: a local repository in the
-// data dir, or a remote. Secret objects are not written to Git: paved keeps
-// secret values sealed in its store, and the rendered Secrets reach a cluster
-// through the Kubernetes target or a sealed-secrets definition.
-func gitopsConfig(cfg Config, log *slog.Logger) gitops.Config {
-	g := gitops.Config{SecretsMode: gitops.SecretsOmit, Logger: log, Branch: cfg.GitBranch}
+// data dir, or a remote. Secrets are written to Git as Bitnami SealedSecrets,
+// sealed with the controller's certificate (SealingCert) or, when none is
+// given, with a key pair made once in the data dir (outside the repository),
+// which an admin installs into the cluster's controller
+// (docs/targets-gitops.md). No plaintext secret ever reaches Git.
+func gitopsConfig(cfg Config, sealer paved.Sealer, log *slog.Logger) (gitops.Config, error) {
+	g := gitops.Config{SecretsMode: gitops.SecretsSealed, Logger: log, Branch: cfg.GitBranch,
+		SealingHashKey: sealer.Derive("gitops/sealed-mac")}
 	if cfg.GitURL != "" {
 		g.URL, g.Username, g.Password = cfg.GitURL, cfg.GitUsername, cfg.GitPassword
 		g.CloneDir = filepath.Join(cfg.DataDir, "gitops-clone")
 	} else {
 		g.Path = filepath.Join(cfg.DataDir, "gitops")
 	}
-	return g
+	switch {
+	case cfg.SealingCert != "":
+		b, err := os.ReadFile(cfg.SealingCert)
+		if err != nil {
+			return g, paved.Errorf(paved.EINVALID, "--sealing-cert: %v; give the sealed-secrets controller's certificate (kubeseal --fetch-cert > cert.pem)", err)
+		}
+		g.SealingCert = b
+	default:
+		dir := filepath.Join(cfg.DataDir, "sealing")
+		cert, err := gitops.LoadOrCreateSealingKey(dir)
+		if err != nil {
+			return g, paved.Errorf(paved.EINVALID, "the GitOps repository's sealing key in %s: %s", dir, paved.ErrorMessage(err))
+		}
+		g.SealingCert = cert
+		log.Info("Secrets in the GitOps repository are sealed with the key in the data dir; install it into the cluster's sealed-secrets controller, or give --sealing-cert",
+			"key", filepath.Join(dir, gitops.SealingKeyFile))
+	}
+	return g, nil
 }
 
 // Handler is the server's HTTP handler, for tests that serve it themselves.

@@ -174,7 +174,7 @@ func TestKubeconfigExecAndFilesWhenAllowed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := target.Check(context.Background()); err != nil {
+			if err := target.Probe(context.Background()); err != nil {
 				t.Fatalf("check: %v", err)
 			}
 		})
