@@ -134,7 +134,7 @@ func TestKubernetesTargetGoldenPaths(t *testing.T) {
 	must(t, err)
 	installHTTPRoute(t, dyn)
 	ctx := context.Background()
-	s, err := server.Start(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data"), AdminToken: "pvd_e2e", MVPMode: true, RolloutTimeout: time.Millisecond})
+	s, err := server.Start(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data"), AdminToken: "pvd_e2e", MVPMode: true, RolloutTimeout: 30 * time.Second})
 	must(t, err)
 	defer s.Close()
 	c := api.NewClient(s.URL, "pvd_e2e")
@@ -158,7 +158,14 @@ func TestKubernetesTargetGoldenPaths(t *testing.T) {
 	_, err = c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: "dev", Type: "development", Target: "test-cluster"})
 	must(t, err)
 
+	defer controller(t, dyn, "shop-dev")()
 	first := deploy(t, c, shopSpecs(true))
+	if first.Rollout != paved.RolloutComplete {
+		t.Errorf("a deployment whose workloads rolled out records rollout %q, want %q", first.Rollout, paved.RolloutComplete)
+	}
+	if env, err := c.GetEnvironment(ctx, "shop", "dev"); err != nil || env.Health == nil || env.Health.Status != paved.HealthHealthy || env.Health.Deployment != first.ID {
+		t.Errorf("the environment's health after a rolled-out deployment: %+v %v", env, err)
+	}
 	if len(first.Inventory) < 14 {
 		t.Fatalf("inventory has %d objects: %v", len(first.Inventory), first.Inventory)
 	}
@@ -266,3 +273,53 @@ func TestKubernetesTargetGoldenPaths(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestNothingRolledOutFails: workloads that do not roll out within the
+// rollout timeout fail the deployment, naming them, and the environment is
+// recorded as progressing; once they roll out, a deployment succeeds and
+// the environment is healthy.
+func TestNothingRolledOutFails(t *testing.T) {
+	kc := cluster.Get(t)
+	dyn, err := dynamic.NewForConfig(kc.Config())
+	must(t, err)
+	installHTTPRoute(t, dyn)
+	ctx := context.Background()
+	s, err := server.Start(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data"), AdminToken: "pvd_e2e_rollout", MVPMode: true, RolloutTimeout: 2 * time.Second})
+	must(t, err)
+	defer s.Close()
+	c := api.NewClient(s.URL, "pvd_e2e_rollout")
+	_, err = c.RegisterTarget(ctx, &paved.TargetInfo{Name: "test-cluster", Type: paved.TargetKubernetes, Kubeconfig: string(kc.KubeconfigData(kubetest.AdminToken))})
+	must(t, err)
+	must(t, c.CreateTeam(ctx, &paved.Team{Name: "pioneers", Pioneering: true}))
+	must(t, c.CreateApp(ctx, &paved.App{Name: "stuck", Team: "pioneers"}))
+	_, err = c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "stuck", Name: "dev", Target: "test-cluster"})
+	must(t, err)
+	specs := shopSpecs(true)
+
+	d, err := c.Deploy(ctx, &paved.DeployRequest{App: "stuck", Env: "dev", Specs: specs})
+	must(t, err)
+	must(t, c.StreamEvents(ctx, d.ID, 0, func(paved.Event) error { return nil }))
+	got, err := c.GetDeployment(ctx, d.ID)
+	must(t, err)
+	if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "did not roll out in time") ||
+		!strings.Contains(got.Error, "Deployment/stuck-dev/api") || !strings.Contains(got.Error, "StatefulSet/stuck-dev/postgres-api-db") {
+		t.Fatalf("a deployment whose workloads never rolled out: %s %q", got.Status, got.Error)
+	}
+	env, err := c.GetEnvironment(ctx, "stuck", "dev")
+	must(t, err)
+	if env.Health == nil || env.Health.Status != paved.HealthProgressing {
+		t.Errorf("the environment's health after a rollout timeout: %+v", env.Health)
+	}
+
+	defer controller(t, dyn, "stuck-dev")()
+	d, err = c.Deploy(ctx, &paved.DeployRequest{App: "stuck", Env: "dev", Specs: specs})
+	must(t, err)
+	must(t, c.StreamEvents(ctx, d.ID, 0, func(paved.Event) error { return nil }))
+	if got, _ := c.GetDeployment(ctx, d.ID); got.Status != paved.DeploymentSucceeded || got.Rollout != paved.RolloutComplete {
+		t.Fatalf("once the workloads roll out: %s %q (%s)", got.Status, got.Error, got.Rollout)
+	}
+	if env, _ := c.GetEnvironment(ctx, "stuck", "dev"); env.Health == nil || env.Health.Status != paved.HealthHealthy {
+		t.Errorf("the environment's health after a rollout: %+v", env.Health)
+	}
+	must(t, c.DeleteEnvironment(ctx, "stuck", "dev"))
+}

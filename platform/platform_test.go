@@ -52,7 +52,7 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(filepath.Join(dir, "paved.db"))
@@ -75,7 +75,11 @@ func newFixture(t *testing.T) *fixture {
 	}
 	sealer, _ := seal.New(bytes.Repeat([]byte{3}, seal.KeySize))
 	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	p, err := New(Config{Store: st, Engine: eng, Sealer: sealer, Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops", MVPMode: true, Now: clk.Now})
+	cfg := Config{Store: st, Engine: eng, Sealer: sealer, Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops", MVPMode: true, Now: clk.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	p, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,8 +58,14 @@ func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
 	d.Status, d.StartedAt = paved.DeploymentRunning, &started
 	p.event(d.ID, paved.EventInfo, "running on "+p.id)
 	res, health, err := p.execute(ctx, d)
-	if err == nil && ctx.Err() != nil {
-		err = paved.Errorf(paved.EUNAVAILABLE, "the environment's lease was lost while deploying (%v); what was applied may be incomplete: deploy again", context.Cause(ctx))
+	if ctx.Err() != nil {
+		// The lease was lost: whatever happened after that is not to be
+		// trusted, and another server may take the environment now.
+		why := "it stopped"
+		if err != nil {
+			why = "it stopped with: " + paved.ErrorMessage(err)
+		}
+		err = paved.Errorf(paved.EUNAVAILABLE, "%v while deploying, and %s; what was applied may be incomplete: deploy again", context.Cause(ctx), why)
 	}
 	status := paved.DeploymentSucceeded
 	if err != nil {
@@ -282,10 +288,14 @@ func (p *Platform) outcome(d *paved.Deployment, res *paved.ApplyResult, log func
 		case paved.ObjectReady:
 			workloads++
 		}
-		if s.State != paved.ObjectApplied && s.State != paved.ObjectCommitted {
-			log(s.Ref.String() + ": " + string(s.State) + reasonSuffix(s.Reason))
-		}
 	}
+	// The target has told each workload's progress as it went; one line
+	// sums up what it did.
+	var parts []string
+	for _, st := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+	}
+	log("target reports: " + strings.Join(parts, ", "))
 	switch {
 	case len(failed) > 0:
 		h.Status, h.Reason = paved.HealthDegraded, strings.Join(failed, "; ")
@@ -308,13 +318,6 @@ func (p *Platform) outcome(d *paved.Deployment, res *paved.ApplyResult, log func
 	return paved.RolloutApplied, h, nil
 }
 
-func reasonSuffix(r string) string {
-	if r == "" {
-		return ""
-	}
-	return " (" + r + ")"
-}
-
 func orNone(s string) string {
 	if s == "" {
 		return "no earlier deployment"
@@ -332,6 +335,3 @@ func commitMessage(d *paved.Deployment) string {
 	}
 	return msg
 }
-
-// keys lists a map's keys sorted, for messages.
-func keys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

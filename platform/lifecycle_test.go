@@ -1,0 +1,224 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"paved.dev/paved"
+)
+
+// flakyStore fails chosen store calls, to play a database that is down for
+// a while.
+type flakyStore struct {
+	paved.Store
+	// renewals: acquisitions of a lease after the first fail.
+	failRenewals atomic.Bool
+	acquired     atomic.Int32
+	// failFinish: FinishDeployment fails.
+	failFinish atomic.Bool
+}
+
+func (s *flakyStore) AcquireLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error) {
+	if s.acquired.Add(1) > 1 && s.failRenewals.Load() {
+		return false, errors.New("connection reset by peer")
+	}
+	return s.Store.AcquireLease(ctx, name, holder, until, now)
+}
+
+func (s *flakyStore) FinishDeployment(ctx context.Context, id, runner string, st paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
+	if s.failFinish.Load() {
+		return errors.New("the database is down")
+	}
+	return s.Store.FinishDeployment(ctx, id, runner, st, r, at)
+}
+
+// slowDefinition makes the fixture's redis come from a cmd program that
+// takes a while, so that a deployment is running long enough to act on it.
+func slowDefinition(t *testing.T, f *fixture, seconds string) {
+	t.Helper()
+	slow := filepath.Join(f.dir, "slow.sh")
+	must(t, os.WriteFile(slow, []byte("#!/bin/sh\ncat >/dev/null\nsleep "+seconds+"\necho '{\"resource_outputs\": {\"host\": \"h\", \"port\": 6379, \"username\": \"u\", \"password\": \"p\"}}'\n"), 0o755))
+	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{ID: "slow-redis", Type: "redis", Driver: "cmd", Inputs: map[string]any{"program": slow},
+		Outputs: []paved.OutputSpec{{Name: "host"}, {Name: "port"}, {Name: "username"}, {Name: "password", Secret: true}}}})
+	must(t, err)
+}
+
+// TestLostLeaseFailsTheDeployment: renewals of the environment's lease fail
+// until the lease would expire; the run is stopped and the runner records
+// the failure itself, so that the deployment never stays running on a live
+// server and the environment can be deleted afterwards.
+func TestLostLeaseFailsTheDeployment(t *testing.T) {
+	var fs *flakyStore
+	f := newFixture(t, func(c *Config) {
+		fs = &flakyStore{Store: c.Store}
+		c.Store = fs
+		c.Now = time.Now // lease expiry follows the real clock here
+		c.LeaseTTL = 600 * time.Millisecond
+	})
+	slowDefinition(t, f, "3")
+	fs.acquired.Store(0)
+	fs.failRenewals.Store(true)
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	f.p.Wait()
+	got, err := f.p.GetDeployment(f.dev, d.ID)
+	must(t, err)
+	if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "lease could not be renewed") {
+		t.Fatalf("after the lease was lost: %s %q; want failed, saying the lease was lost", got.Status, got.Error)
+	}
+	fs.failRenewals.Store(false)
+	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
+}
+
+// TestUnrecordedResultIsSwept: the runner cannot write a deployment's
+// result (the database is down); once it no longer holds it, the sweep of
+// this server's stuck deployments fails it, instead of leaving it running
+// for ever.
+func TestUnrecordedResultIsSwept(t *testing.T) {
+	var fs *flakyStore
+	f := newFixture(t, func(c *Config) {
+		fs = &flakyStore{Store: c.Store}
+		c.Store = fs
+	})
+	fs.failFinish.Store(true)
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	f.p.Wait()
+	stuck, _ := f.store.GetDeployment(context.Background(), d.ID)
+	if stuck.Status != paved.DeploymentRunning {
+		t.Fatalf("with the result unwritable the deployment is %s; the test wants it left running", stuck.Status)
+	}
+	if err := f.p.DeleteEnvironment(f.dev, "shop", "dev"); paved.ErrorCode(err) != paved.ECONFLICT {
+		t.Fatalf("deleting the environment of a running deployment: %v", err)
+	}
+	fs.failFinish.Store(false)
+	must(t, f.p.sweepOwn(context.Background()))
+	got, _ := f.store.GetDeployment(context.Background(), d.ID)
+	if got.Status != paved.DeploymentFailed || got.Error != stuckReason {
+		t.Fatalf("after the sweep: %s %q", got.Status, got.Error)
+	}
+	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
+}
+
+// TestPlanPinsTheDefinitions: a definition changed after a deployment was
+// planned does not change what it provisions; the next deployment plans
+// with the new version.
+func TestPlanPinsTheDefinitions(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	def := func(host string) {
+		_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{ID: "dev-redis", Type: "redis", Driver: "echo",
+			Inputs: map[string]any{"values": map[string]any{"host": host, "port": 6379, "username": "u"}, "secrets": map[string]any{"password": "p"}}}})
+		must(t, err)
+	}
+	def("redis-v1")
+	env, _ := f.store.GetEnvironment(ctx, "shop", "dev")
+	// Another server holds the environment: the deployment waits, queued.
+	lease := "deploy/shop/dev"
+	ok, err := f.store.AcquireLease(ctx, lease, "other-server", time.Now().Add(time.Hour), f.clock.Now())
+	if err != nil || !ok {
+		t.Fatalf("taking the lease: %v %v", ok, err)
+	}
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	pin, ok := d.Plan.Pinned("redis.default#web.cache")
+	if !ok || pin.ID != "dev-redis" || pin.Version != 1 {
+		t.Fatalf("the plan pins %+v for the redis", pin)
+	}
+	def("redis-v2")
+	must(t, f.store.ReleaseLease(ctx, lease, "other-server"))
+	f.p.Wait()
+	got, _ := f.p.GetDeployment(f.dev, d.ID)
+	if got.Status != paved.DeploymentSucceeded {
+		t.Fatalf("deployment: %s %s", got.Status, got.Error)
+	}
+	out, err := f.p.Outputs(f.dev, "shop", "dev", "redis.default#web.cache", false)
+	must(t, err)
+	if out["host"] != "redis-v1" {
+		t.Errorf("the deployment ran definition version 2 (host %v), not the version 1 its plan pinned", out["host"])
+	}
+	plan, err := f.p.Plan(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	for _, r := range plan.Resources {
+		if r.UID == "redis.default#web.cache" && (r.Action != paved.PlanUpdate || r.Definition.Version != 2) {
+			t.Errorf("the next plan for the redis: %+v; want an update to version 2", r)
+		}
+	}
+	if env.ID == "" {
+		t.Error("the environment has no id")
+	}
+}
+
+// TestDefinitionSwitchOrphansTheOldResource: when another definition
+// starts matching a resource, the plan says it is re-provisioned (by whom,
+// and what it was), and after the deployment the old resource is kept and
+// listed as orphaned, never silently replaced.
+func TestDefinitionSwitchOrphansTheOldResource(t *testing.T) {
+	f := newFixture(t)
+	first := f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{ID: "shared-redis", Type: "redis", Driver: "echo",
+		Criteria: []paved.Criteria{{EnvType: paved.EnvDevelopment}},
+		Inputs:   map[string]any{"values": map[string]any{"host": "redis.shared", "port": 6379, "username": "u"}, "secrets": map[string]any{"password": "p"}}}})
+	must(t, err)
+	plan, err := f.p.Plan(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	var re *paved.PlannedResource
+	for i, r := range plan.Resources {
+		if r.UID == "redis.default#web.cache" {
+			re = &plan.Resources[i]
+		}
+	}
+	if re == nil || re.Action != paved.PlanReprovision || re.Was == nil || re.Was.ID != "default-redis" ||
+		!strings.Contains(re.Reason, "re-provisioned by definition shared-redis v1 (was default-redis (built in))") {
+		t.Fatalf("the plan for the redis: %+v", re)
+	}
+	f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	rs, err := f.p.ListResources(f.dev, "shop", "dev")
+	must(t, err)
+	var states []string
+	for _, r := range rs {
+		if r.UID == "redis.default#web.cache" {
+			states = append(states, r.DefinitionID+"="+string(r.Status))
+		}
+	}
+	if strings.Join(states, " ") != "default-redis=orphaned shared-redis=active" {
+		t.Fatalf("redis resources after the switch: %v", states)
+	}
+	// Rolling back to the first deployment re-applies its objects; the
+	// resources stay as they are.
+	rb, err := f.p.Rollback(f.dev, first.ID)
+	must(t, err)
+	f.p.Wait()
+	if got, _ := f.p.GetDeployment(f.dev, rb.ID); got.Status != paved.DeploymentSucceeded {
+		t.Fatalf("rollback: %s %s", got.Status, got.Error)
+	}
+	// Deleting the environment removes both.
+	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
+	if left, _ := f.store.ListResources(context.Background(), paved.ResourceFilter{App: "shop", Env: "dev"}); len(left) != 0 {
+		t.Errorf("%d resources left after deleting the environment", len(left))
+	}
+}
+
+// TestFinishedDeploymentsDoNotChange: a deployment's result is written
+// once; the store refuses a second write and a write by another server.
+func TestFinishedDeploymentsDoNotChange(t *testing.T) {
+	f := newFixture(t)
+	d := f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	ctx := context.Background()
+	for _, runner := range []string{f.p.id, "another-server"} {
+		err := f.store.FinishDeployment(ctx, d.ID, runner, paved.DeploymentFailed, &paved.DeploymentResult{Error: "overwritten"}, time.Now())
+		if paved.ErrorCode(err) != paved.ECONFLICT {
+			t.Errorf("finishing a finished deployment again as %s: %v", runner, err)
+		}
+	}
+	got, _ := f.store.GetDeployment(ctx, d.ID)
+	if got.Status != paved.DeploymentSucceeded || got.Error != "" || got.Plan == nil || len(got.Objects) == 0 {
+		t.Errorf("the finished deployment changed: %s %q", got.Status, got.Error)
+	}
+}
