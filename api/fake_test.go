@@ -29,7 +29,7 @@ type fake struct {
 	events      map[string][]paved.Event
 	resources   []paved.Resource
 	audit       []paved.AuditEntry
-	targets     map[string]paved.TargetInfo // with the kubeconfig, as a store would keep it sealed
+	targets     map[string]paved.TargetInfo  // with the kubeconfig, as a store would keep it sealed
 	health      map[string]paved.ProbeResult // by target or definition name
 	status      map[string]paved.EnvironmentStatus
 }

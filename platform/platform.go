@@ -61,7 +61,7 @@ type Config struct {
 	// LeaseTTL is how long an environment's deployment lease lasts unless
 	// renewed; DefaultLeaseTTL when zero.
 	LeaseTTL time.Duration
-	Logger            *slog.Logger
+	Logger   *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// ServerID names this server to the others sharing the store; keep it

@@ -175,3 +175,117 @@ func TestExpiryDeprovisionsRealResources(t *testing.T) {
 		t.Errorf("role %v survived the environment's expiry", out["username"])
 	}
 }
+
+// TestDefinitionSwitchOnRealPostgres: a resource first provided in-cluster
+// by the template, then by the real postgres driver, then by another
+// postgres definition: each plan says what re-provisions it and what it
+// was; each old resource is kept, orphaned, and the real database it holds
+// stays on the server with its data; deleting the environment drops them
+// all.
+func TestDefinitionSwitchOnRealPostgres(t *testing.T) {
+	requirePostgres(t)
+	f := newFixture(t)
+	ctx := context.Background()
+	app := "ds" + strings.ToLower(rand.Text()[:8])
+	must(t, f.p.CreateApp(f.dev, &paved.App{Name: app, Team: "pioneers"}))
+	_, err := f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: app, Name: "dev"})
+	must(t, err)
+	db := paved.ResourceUID("postgres.default#api.db")
+	deploy := func() {
+		t.Helper()
+		d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: app, Env: "dev", Specs: shopSpecs()})
+		must(t, err)
+		f.p.Wait()
+		if got, _ := f.p.GetDeployment(f.dev, d.ID); got.Status != paved.DeploymentSucceeded {
+			t.Fatalf("deploy: %s %s", got.Status, got.Error)
+		}
+	}
+	planFor := func() paved.PlannedResource {
+		t.Helper()
+		plan, err := f.p.Plan(f.dev, &paved.DeployRequest{App: app, Env: "dev", Specs: shopSpecs()})
+		must(t, err)
+		for _, r := range plan.Resources {
+			if r.UID == db {
+				return r
+			}
+		}
+		t.Fatalf("the plan has no %s", db)
+		return paved.PlannedResource{}
+	}
+	realDef := func(id string, criteria paved.Criteria) {
+		t.Helper()
+		_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{{ID: id, Type: "postgres", Driver: "postgres",
+			Criteria: []paved.Criteria{criteria},
+			Inputs:   map[string]any{"host": "127.0.0.1", "port": 5432, "username": "postgres", "password": "", "sslmode": "disable"}}})
+		must(t, err)
+	}
+	admin, err := pgx.Connect(ctx, "host=127.0.0.1 port=5432 user=postgres dbname=postgres sslmode=disable")
+	must(t, err)
+	defer admin.Close(ctx)
+	exists := func(database any) bool {
+		var n int
+		must(t, admin.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", database).Scan(&n))
+		return n == 1
+	}
+
+	deploy() // the in-cluster template
+	realDef("pg-real-"+app, paved.Criteria{App: app})
+	if r := planFor(); r.Action != paved.PlanReprovision || r.Was == nil || r.Was.ID != "default-postgres" ||
+		!strings.Contains(r.Reason, "re-provisioned by definition pg-real-"+app+" v1 (was default-postgres (built in))") {
+		t.Fatalf("the plan after the first switch: %+v", r)
+	}
+	deploy()
+	first, err := f.p.Outputs(f.dev, app, "dev", db, true)
+	must(t, err)
+	if !exists(first["database"]) {
+		t.Fatalf("the real database %v was not made", first["database"])
+	}
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("host=127.0.0.1 port=5432 user=%v password=%v dbname=%v sslmode=disable", first["username"], first["password"], first["database"]))
+	must(t, err)
+	_, err = conn.Exec(ctx, "CREATE TABLE orders (id int); INSERT INTO orders VALUES (42)")
+	conn.Close(ctx)
+	must(t, err)
+
+	// A more specific definition (this environment by name) takes over.
+	realDef("pg-dev-"+app, paved.Criteria{App: app, Env: "dev"})
+	if r := planFor(); r.Action != paved.PlanReprovision || r.Was == nil || r.Was.ID != "pg-real-"+app {
+		t.Fatalf("the plan after the second switch: %+v", r)
+	}
+	deploy()
+	second, err := f.p.Outputs(f.dev, app, "dev", db, false)
+	must(t, err)
+	if second["database"] == first["database"] || !exists(second["database"]) {
+		t.Fatalf("the second definition's database %v (the first was %v)", second["database"], first["database"])
+	}
+	// The first real database is kept, with its data, as an orphan.
+	if !exists(first["database"]) {
+		t.Fatalf("re-provisioning dropped the old database %v", first["database"])
+	}
+	conn, err = pgx.Connect(ctx, fmt.Sprintf("host=127.0.0.1 port=5432 user=%v password=%v dbname=%v sslmode=disable", first["username"], first["password"], first["database"]))
+	must(t, err)
+	var id int
+	must(t, conn.QueryRow(ctx, "SELECT id FROM orders").Scan(&id))
+	conn.Close(ctx)
+	if id != 42 {
+		t.Errorf("the orphaned database lost its data: %d", id)
+	}
+	rs, err := f.p.ListResources(f.dev, app, "dev")
+	must(t, err)
+	var states []string
+	for _, r := range rs {
+		if r.UID == db {
+			states = append(states, r.DefinitionID+"="+string(r.Status))
+		}
+	}
+	want := []string{"default-postgres=orphaned", "pg-dev-" + app + "=active", "pg-real-" + app + "=orphaned"}
+	if strings.Join(states, " ") != strings.Join(want, " ") {
+		t.Errorf("postgres resources: %v, want %v", states, want)
+	}
+
+	must(t, f.p.DeleteEnvironment(f.dev, app, "dev"))
+	for _, database := range []any{first["database"], second["database"]} {
+		if exists(database) {
+			t.Errorf("database %v survived the environment's deletion", database)
+		}
+	}
+}

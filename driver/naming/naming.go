@@ -18,10 +18,13 @@ const Prefix = "paved_"
 
 // Resource is the deterministic name of what a driver creates for a
 // resource: "paved_<app>_<env>_<id>_<hash>", sanitized to [a-z0-9_] and cut
-// to max characters, the server's limit. The hash of app, env and uid keeps
-// names apart that sanitizing or cutting would merge.
-func Resource(dc paved.DeployContext, uid paved.ResourceUID, max int) string {
-	sum := sha256.Sum256([]byte(dc.App + "\x00" + dc.Env + "\x00" + string(uid)))
+// to max characters, the server's limit. The hash of app, env, uid and the
+// definition keeps names apart that sanitizing or cutting would merge, and
+// the spaces of two definitions of one resource apart: when another
+// definition re-provisions a resource on the same server, the old space
+// stays the orphan's, with its data, and pruning it never drops the new one.
+func Resource(dc paved.DeployContext, uid paved.ResourceUID, definition string, max int) string {
+	sum := sha256.Sum256([]byte(dc.App + "\x00" + dc.Env + "\x00" + string(uid) + "\x00" + definition))
 	suffix := "_" + hex.EncodeToString(sum[:4])
 	var parts []string
 	for _, s := range []string{dc.App, dc.Env, uid.ID()} {

@@ -23,23 +23,23 @@ func TestResource(t *testing.T) {
 		max  int
 		want string
 	}{
-		{"postgres identifier (63)", shop, pgDB, 63, "paved_shop_pr_123_web_db_34d76f9e"},
+		{"postgres identifier (63)", shop, pgDB, 63, "paved_shop_pr_123_web_db_cd574510"},
 		{"postgres, cut to 63", paved.DeployContext{App: strings.Repeat("a", 80), Env: "dev"}, pgDB, 63,
-			"paved_" + strings.Repeat("a", 48) + "_99003319"},
-		{"mysql database (64)", shop, myDB, 64, "paved_shop_pr_123_web_db_220eb736"},
+			"paved_" + strings.Repeat("a", 48) + "_e8e00832"},
+		{"mysql database (64)", shop, myDB, 64, "paved_shop_pr_123_web_db_aa59b0eb"},
 		{"mysql database, cut to 64", paved.DeployContext{App: strings.Repeat("b", 80), Env: "dev"}, myDB, 64,
-			"paved_" + strings.Repeat("b", 49) + "_f45c8863"},
-		{"mysql user (32)", shop, myDB, 32, "paved_shop_pr_123_web_d_220eb736"},
-		{"mysql user, odd characters", paved.DeployContext{App: "Ü-ber..App", Env: "dev"}, myDB, 32, "paved_ber_app_dev_web_d_34842017"},
-		{"mysql user, cut at an underscore", paved.DeployContext{App: "checkout-service", Env: "production"}, myDB, 32, "paved_checkout_service_97cfc822"},
-		{"redis user (63)", shop, paved.NewResourceUID("web", "cache", "redis", "", ""), 63, "paved_shop_pr_123_web_cache_17cd7a3a"},
-		{"amqp vhost and user (63)", shop, paved.NewResourceUID("web", "queue", "amqp", "", ""), 63, "paved_shop_pr_123_web_queue_9ef6a5dd"},
-		{"nothing readable but the id", paved.DeployContext{App: "---", Env: "__"}, paved.NewResourceUID("web", "queue", "amqp", "", "shared"), 63, "paved_shared_52b43367"},
-		{"a-b", paved.DeployContext{App: "a-b", Env: "dev"}, pgDB, 63, "paved_a_b_dev_web_db_38d1df4f"},
-		{"a_b, apart from a-b by the hash", paved.DeployContext{App: "a_b", Env: "dev"}, pgDB, 63, "paved_a_b_dev_web_db_5a368185"},
+			"paved_" + strings.Repeat("b", 49) + "_ce543a5a"},
+		{"mysql user (32)", shop, myDB, 32, "paved_shop_pr_123_web_d_aa59b0eb"},
+		{"mysql user, odd characters", paved.DeployContext{App: "Ü-ber..App", Env: "dev"}, myDB, 32, "paved_ber_app_dev_web_d_431b3980"},
+		{"mysql user, cut at an underscore", paved.DeployContext{App: "checkout-service", Env: "production"}, myDB, 32, "paved_checkout_service_d3ee03ff"},
+		{"redis user (63)", shop, paved.NewResourceUID("web", "cache", "redis", "", ""), 63, "paved_shop_pr_123_web_cache_d6d846f1"},
+		{"amqp vhost and user (63)", shop, paved.NewResourceUID("web", "queue", "amqp", "", ""), 63, "paved_shop_pr_123_web_queue_7d89f090"},
+		{"nothing readable but the id", paved.DeployContext{App: "---", Env: "__"}, paved.NewResourceUID("web", "queue", "amqp", "", "shared"), 63, "paved_shared_5c926e1c"},
+		{"a-b", paved.DeployContext{App: "a-b", Env: "dev"}, pgDB, 63, "paved_a_b_dev_web_db_3763bcfd"},
+		{"a_b, apart from a-b by the hash", paved.DeployContext{App: "a_b", Env: "dev"}, pgDB, 63, "paved_a_b_dev_web_db_ec3fa58b"},
 	}
 	for _, tt := range tests {
-		got := Resource(tt.dc, tt.uid, tt.max)
+		got := Resource(tt.dc, tt.uid, "pg", tt.max)
 		if got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
@@ -51,7 +51,7 @@ func TestResource(t *testing.T) {
 				t.Errorf("%s: %q has %q", tt.name, got, r)
 			}
 		}
-		if again := Resource(tt.dc, tt.uid, tt.max); again != got {
+		if again := Resource(tt.dc, tt.uid, "pg", tt.max); again != got {
 			t.Errorf("%s: not deterministic: %q then %q", tt.name, got, again)
 		}
 	}

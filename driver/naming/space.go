@@ -24,11 +24,15 @@ func (l Layout) Load(req *paved.ResourceRequest) Space {
 	s.Space, _ = req.State[l.SpaceKey].(string)
 	s.Username, _ = req.State["username"].(string)
 	s.Password, _ = req.State["password"].(string)
+	def := ""
+	if req.Definition != nil {
+		def = req.Definition.ID
+	}
 	if s.Space == "" {
-		s.Space = Resource(req.Context, req.UID, l.SpaceMax)
+		s.Space = Resource(req.Context, req.UID, def, l.SpaceMax)
 	}
 	if s.Username == "" {
-		s.Username = Resource(req.Context, req.UID, l.UserMax)
+		s.Username = Resource(req.Context, req.UID, def, l.UserMax)
 	}
 	return s
 }

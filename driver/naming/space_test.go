@@ -9,10 +9,16 @@ import (
 
 func TestSpace(t *testing.T) {
 	l := Layout{Driver: "mysql", SpaceKey: "database", SpaceMax: 64, UserMax: 32}
-	req := &paved.ResourceRequest{UID: "mysql.default#web.db", Context: paved.DeployContext{App: "shop", Env: "dev"}}
+	req := &paved.ResourceRequest{UID: "mysql.default#web.db", Context: paved.DeployContext{App: "shop", Env: "dev"},
+		Definition: &paved.ResourceDefinition{ID: "mysql-shared"}}
 	fresh := l.Load(req)
-	if fresh.Space != Resource(req.Context, req.UID, 64) || fresh.Username != Resource(req.Context, req.UID, 32) || fresh.Password != "" {
+	if fresh.Space != Resource(req.Context, req.UID, "mysql-shared", 64) || fresh.Username != Resource(req.Context, req.UID, "mysql-shared", 32) || fresh.Password != "" {
 		t.Fatalf("a new resource's space: %+v", fresh)
+	}
+	// Another definition of the same resource gets a space of its own.
+	other := l.Load(&paved.ResourceRequest{UID: req.UID, Context: req.Context, Definition: &paved.ResourceDefinition{ID: "mysql-eu"}})
+	if other.Space == fresh.Space || other.Username == fresh.Username {
+		t.Errorf("two definitions of one resource share a space: %+v and %+v", fresh, other)
 	}
 	fresh.Password = "pw"
 	req.State = fresh.State()

@@ -73,7 +73,7 @@ func stateFrom(req *paved.ResourceRequest) state {
 	st.Password, _ = req.State["password"].(string)
 	st.Prefix, _ = req.State["prefix"].(string)
 	if st.Username == "" {
-		st.Username = naming.Resource(req.Context, req.UID, maxName)
+		st.Username = naming.Resource(req.Context, req.UID, req.Definition.ID, maxName)
 	}
 	if st.Prefix == "" {
 		st.Prefix = st.Username + ":"
