@@ -13,7 +13,11 @@ import (
 // stop working when revoked or when their user is disabled; a user cannot
 // mint unlimited or everlasting tokens.
 func TestTokenLifecycle(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.MaxTokensPerUser = 3; c.MaxTokenTTL = 30 * 24 * time.Hour; c.DefaultTokenTTL = 7 * 24 * time.Hour })
+	f := newFixture(t, func(c *Config) {
+		c.MaxTokensPerUser = 3
+		c.MaxTokenTTL = 30 * 24 * time.Hour
+		c.DefaultTokenTTL = 7 * 24 * time.Hour
+	})
 	ctx := context.Background()
 	auth := func(tok string) (*paved.User, error) { return f.p.Authenticate(ctx, tok) }
 

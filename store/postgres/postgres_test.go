@@ -172,3 +172,105 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatalf("Open of a closed port = %v, want EUNAVAILABLE", err)
 	}
 }
+
+// TestDeploymentsAreImmutable: the database itself refuses to change what
+// a deployment asked for, and anything of a finished one, whoever writes.
+func TestDeploymentsAreImmutable(t *testing.T) {
+	db := openSchema(t)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.CreateTeam(ctx, &paved.Team{Name: "core"}))
+	must(db.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
+	must(db.CreateDeployment(ctx, &paved.Deployment{ID: "q", App: "shop", Env: "dev", Author: "ana", Runner: "s1",
+		Specs: map[string]string{"a.yaml": "x"}, Status: paved.DeploymentQueued}))
+	must(db.CreateDeployment(ctx, &paved.Deployment{ID: "done", App: "shop", Env: "dev", Author: "ana", Status: paved.DeploymentSucceeded,
+		DeploymentResult: paved.DeploymentResult{Objects: []paved.Object{{"kind": "ConfigMap"}}}}))
+	for _, tc := range []struct {
+		name, sql string
+	}{
+		{"the specs of a queued deployment", `UPDATE deployments SET specs = '{"a.yaml":"y"}' WHERE id = 'q'`},
+		{"the author of a queued deployment", `UPDATE deployments SET author = 'mallory' WHERE id = 'q'`},
+		{"the plan of a queued deployment", `UPDATE deployments SET plan = '{}' WHERE id = 'q'`},
+		{"the runner of a queued deployment", `UPDATE deployments SET runner = 's2' WHERE id = 'q'`},
+		{"the status of a finished deployment", `UPDATE deployments SET status = 'failed' WHERE id = 'done'`},
+		{"the objects of a finished deployment", `UPDATE deployments SET objects = '[]' WHERE id = 'done'`},
+	} {
+		_, err := db.pool.Exec(ctx, tc.sql)
+		if err == nil || !strings.Contains(err.Error(), "deployments are immutable") {
+			t.Errorf("changing %s: %v", tc.name, err)
+		}
+	}
+	if _, err := db.pool.Exec(ctx, `UPDATE deployments SET status = 'running', started_at = now() WHERE id = 'q'`); err != nil {
+		t.Errorf("starting a queued deployment: %v", err)
+	}
+}
+
+// TestMigrateToV5 upgrades a database of schema 4 holding an environment,
+// its resources and deployments: deployments get their kind and source
+// (rollbacks), the environment incarnation they belong to, its type and
+// target; resources become active records keyed by their definition.
+func TestMigrateToV5(t *testing.T) {
+	requireServer(t)
+	ctx := context.Background()
+	schema := fmt.Sprintf("s%d", schemas.Add(1))
+	url := fmt.Sprintf(urlFormat, testDB) + "&search_path=" + schema
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	steps := []string{"CREATE SCHEMA " + schema, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`}
+	for i, name := range []string{"0001_init.sql", "0002_deployment_runner.sql", "0003_coordination.sql", "0004_targets.sql"} {
+		script, err := migrations.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, string(script), fmt.Sprintf("INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')", i+1, name))
+	}
+	steps = append(steps,
+		`INSERT INTO teams (name, created_at) VALUES ('core', '2026-01-01T00:00:00Z')`,
+		`INSERT INTO apps (name, team, created_at) VALUES ('shop', 'core', '2026-01-01T00:00:00Z')`,
+		`INSERT INTO environments (app, name, type, target, namespace, created_at) VALUES ('shop', 'dev', 'development', 'gitops', 'shop-dev', '2026-01-01T00:00:10Z')`,
+		`INSERT INTO resources (app, env, uid, definition_id, driver, updated_at) VALUES ('shop', 'dev', 'postgres.default#api.db', 'default-postgres', 'template', '2026-01-01T00:00:11Z')`,
+		`INSERT INTO deployments (id, app, env, status, created_at, finished_at) VALUES
+			('gone', 'shop', 'dev', 'succeeded', '2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z'),
+			('d1', 'shop', 'dev', 'succeeded', '2026-01-01T00:00:12Z', '2026-01-01T00:00:13Z')`,
+		`INSERT INTO deployments (id, app, env, status, rollback_of, created_at) VALUES ('d2', 'shop', 'dev', 'failed', 'd1', '2026-01-01T00:00:14Z')`,
+	)
+	for _, q := range steps {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	db, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	env, err := db.GetEnvironment(ctx, "shop", "dev")
+	if err != nil || env.ID == "" {
+		t.Fatalf("the environment after migration: %+v %v", env, err)
+	}
+	d2, err := db.GetDeployment(ctx, "d2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d2.Kind != paved.KindRollback || d2.Source != "d1" || d2.EnvID != env.ID || d2.EnvType != paved.EnvDevelopment || d2.Target != "gitops" {
+		t.Errorf("d2 after migration: kind %q source %q env %q type %q target %q", d2.Kind, d2.Source, d2.EnvID, d2.EnvType, d2.Target)
+	}
+	if gone, _ := db.GetDeployment(ctx, "gone"); gone.EnvID != "" || gone.Kind != paved.KindDeploy {
+		t.Errorf("a deployment of an earlier incarnation: env %q kind %q", gone.EnvID, gone.Kind)
+	}
+	if last, err := db.LastSuccessful(ctx, env.ID); err != nil || last.ID != "d1" {
+		t.Errorf("LastSuccessful after migration: %v %v", last, err)
+	}
+	rs, err := db.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
+	if err != nil || len(rs) != 1 || rs[0].Status != paved.ResourceActive || rs[0].DefinitionID != "default-postgres" {
+		t.Errorf("resources after migration: %+v %v", rs, err)
+	}
+}

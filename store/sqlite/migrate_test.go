@@ -85,3 +85,82 @@ func TestMigrateFromV1(t *testing.T) {
 		t.Fatalf("FailOrphaned after migration = %v, %v; want d2 and d4", orphans, err)
 	}
 }
+
+// TestMigrateToV5 upgrades a database of schema 4 holding an environment,
+// its resources and deployments: deployments get their kind and source
+// (rollbacks), the environment incarnation they belong to, its type and
+// target; resources become active records keyed by their definition.
+func TestMigrateToV5(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "paved.db")
+	old, err := sql.Open("sqlite", path+"?"+dsnCommon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"0001_init.sql", "0002_deployment_runner.sql", "0003_coordination.sql", "0004_targets.sql"} {
+		script, err := migrations.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := old.ExecContext(ctx, string(script)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := old.ExecContext(ctx, "INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01T00:00:00.000000Z')", i+1, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO teams (name, created_at) VALUES ('core', '2026-01-01T00:00:00.000000Z')`,
+		`INSERT INTO apps (name, team, created_at) VALUES ('shop', 'core', '2026-01-01T00:00:00.000000Z')`,
+		`INSERT INTO environments (app, name, type, target, namespace, created_at) VALUES ('shop', 'dev', 'development', 'gitops', 'shop-dev', '2026-01-01T00:00:10.000000Z')`,
+		`INSERT INTO resources (app, env, uid, definition_id, driver, updated_at) VALUES ('shop', 'dev', 'postgres.default#api.db', 'default-postgres', 'template', '2026-01-01T00:00:11.000000Z')`,
+		`INSERT INTO deployments (id, app, env, status, created_at, finished_at) VALUES
+			('gone', 'shop', 'dev', 'succeeded', '2026-01-01T00:00:01.000000Z', '2026-01-01T00:00:02.000000Z'),
+			('d1', 'shop', 'dev', 'succeeded', '2026-01-01T00:00:12.000000Z', '2026-01-01T00:00:13.000000Z')`,
+		`INSERT INTO deployments (id, app, env, status, rollback_of, created_at) VALUES ('d2', 'shop', 'dev', 'failed', 'd1', '2026-01-01T00:00:14.000000Z')`,
+	} {
+		if _, err := old.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	old.Close()
+
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	env, err := db.GetEnvironment(ctx, "shop", "dev")
+	if err != nil || env.ID == "" {
+		t.Fatalf("the environment after migration: %+v %v", env, err)
+	}
+	d2, err := db.GetDeployment(ctx, "d2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d2.Kind != paved.KindRollback || d2.Source != "d1" || d2.EnvID != env.ID || d2.EnvType != paved.EnvDevelopment || d2.Target != "gitops" {
+		t.Errorf("d2 after migration: kind %q source %q env %q type %q target %q", d2.Kind, d2.Source, d2.EnvID, d2.EnvType, d2.Target)
+	}
+	// A deployment older than the environment was of an earlier one.
+	if gone, _ := db.GetDeployment(ctx, "gone"); gone.EnvID != "" || gone.Kind != paved.KindDeploy {
+		t.Errorf("a deployment of an earlier incarnation: env %q kind %q", gone.EnvID, gone.Kind)
+	}
+	last, err := db.LastSuccessful(ctx, env.ID)
+	if err != nil || last.ID != "d1" {
+		t.Errorf("LastSuccessful after migration: %v %v", last, err)
+	}
+	rs, err := db.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
+	if err != nil || len(rs) != 1 || rs[0].Status != paved.ResourceActive || rs[0].DefinitionID != "default-postgres" {
+		t.Errorf("resources after migration: %+v %v", rs, err)
+	}
+	id, err := db.InstallationID(ctx)
+	if err != nil || id == "" {
+		t.Errorf("installation id: %q %v", id, err)
+	}
+}

@@ -1,0 +1,48 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"paved.dev/paved"
+)
+
+// TestDeploymentsAreImmutable: the database itself refuses to change what
+// a deployment asked for, and anything of a finished one, whoever writes.
+func TestDeploymentsAreImmutable(t *testing.T) {
+	db := openTemp(t)
+	defer db.Close()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.CreateTeam(ctx, &paved.Team{Name: "core"}))
+	must(db.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
+	must(db.CreateDeployment(ctx, &paved.Deployment{ID: "q", App: "shop", Env: "dev", Author: "ana", Runner: "s1",
+		Specs: map[string]string{"a.yaml": "x"}, Status: paved.DeploymentQueued}))
+	must(db.CreateDeployment(ctx, &paved.Deployment{ID: "done", App: "shop", Env: "dev", Author: "ana", Status: paved.DeploymentSucceeded,
+		DeploymentResult: paved.DeploymentResult{Objects: []paved.Object{{"kind": "ConfigMap"}}}}))
+	for _, tc := range []struct {
+		name, sql string
+	}{
+		{"the specs of a queued deployment", `UPDATE deployments SET specs = '{"a.yaml":"y"}' WHERE id = 'q'`},
+		{"the author of a queued deployment", `UPDATE deployments SET author = 'mallory' WHERE id = 'q'`},
+		{"the plan of a queued deployment", `UPDATE deployments SET plan = '{}' WHERE id = 'q'`},
+		{"the runner of a queued deployment", `UPDATE deployments SET runner = 's2' WHERE id = 'q'`},
+		{"the status of a finished deployment", `UPDATE deployments SET status = 'failed' WHERE id = 'done'`},
+		{"the objects of a finished deployment", `UPDATE deployments SET objects = '[]' WHERE id = 'done'`},
+	} {
+		_, err := db.w.ExecContext(ctx, tc.sql)
+		if err == nil || !strings.Contains(err.Error(), "deployments are immutable") {
+			t.Errorf("changing %s: %v", tc.name, err)
+		}
+	}
+	// What may change, changes: a queued deployment starts.
+	if _, err := db.w.ExecContext(ctx, `UPDATE deployments SET status = 'running', started_at = '2026-01-01T00:00:00.000000Z' WHERE id = 'q'`); err != nil {
+		t.Errorf("starting a queued deployment: %v", err)
+	}
+}
