@@ -3,25 +3,90 @@ package server
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"paved.dev/paved"
 	"paved.dev/paved/api"
-	"paved.dev/paved/engine"
+	"paved.dev/paved/store/sqlite"
 )
 
-// syntheticSpecs is an app of n workloads (each: a container, six
-// placeholders, a service port, a postgres, a route and its dns); tag
-// changes every image, so that each deploy changes every Deployment.
-func syntheticSpecs(n int, tag int) map[string]string {
-	m := map[string]string{}
-	for i := range n {
-		m[fmt.Sprintf("svc-%04d.score.yaml", i)] = string(engine.SyntheticWorkload(i*1000 + tag))
+// corpusDir holds real Score files written outside this project; the
+// benchmarks read them in place.
+const corpusDir = "../../shared/conformance/score"
+
+// realSpecs returns n Score files of the conformance corpus that deploy as
+// they are with the built-in definitions (no side file, no "image: ."), in a
+// fixed order; a file whose workload name another took is renamed.
+func realSpecs(b *testing.B, n int) map[string]string {
+	b.Helper()
+	if _, err := os.Stat(corpusDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			b.Fatalf("the Score conformance corpus is missing at %s; CI always has it", corpusDir)
+		}
+		b.Skipf("the Score conformance corpus is not at %s (it sits beside the repository in CI)", corpusDir)
 	}
-	return m
+	var files []string
+	_ = filepath.WalkDir(corpusDir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+			files = append(files, p)
+		}
+		return err
+	})
+	slices.Sort(files)
+	s, c := benchServer(b)
+	defer s.Close()
+	ctx := context.Background()
+	out := map[string]string{}
+	names := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Workload names are unique in an app: a file whose name is taken
+		// gets a numbered one, its content kept as it is.
+		var spec map[string]any
+		if yaml.Unmarshal(data, &spec) != nil {
+			continue
+		}
+		md, _ := spec["metadata"].(map[string]any)
+		name, _ := md["name"].(string)
+		if name == "" {
+			continue
+		}
+		for k := 2; names[name]; k++ {
+			name = fmt.Sprintf("%s-%d", md["name"], k)
+		}
+		if name != md["name"] {
+			md["name"] = name
+			if data, err = yaml.Marshal(spec); err != nil {
+				b.Fatal(err)
+			}
+		}
+		key := strings.ReplaceAll(strings.TrimPrefix(f, corpusDir+"/"), "/", "_")
+		// Kept only if it deploys on its own, as a user's file would.
+		if _, err := c.Plan(ctx, &paved.DeployRequest{App: "bench", Env: "dev", Specs: map[string]string{key: string(data)}}); err != nil {
+			if os.Getenv("PAVED_BENCH_DEBUG") != "" {
+				b.Logf("%s: %v", key, err)
+			}
+			continue
+		}
+		names[name] = true
+		out[key] = string(data)
+		if len(out) == n {
+			return out
+		}
+	}
+	b.Fatalf("the corpus has %d Score files that deploy with the built-in definitions, want %d", len(out), n)
+	return nil
 }
 
 func benchServer(b *testing.B) (*Server, *api.Client) {
@@ -45,50 +110,69 @@ func benchServer(b *testing.B) (*Server, *api.Client) {
 	return s, c
 }
 
-func percentiles(b *testing.B, ds []time.Duration) {
+func percentiles(b *testing.B, ds []time.Duration, unit string) {
 	slices.Sort(ds)
 	at := func(q float64) float64 { return float64(ds[int(q*float64(len(ds)-1))].Microseconds()) / 1000 }
-	b.ReportMetric(at(0.5), "p50-ms")
-	b.ReportMetric(at(0.99), "p99-ms")
+	b.ReportMetric(at(0.5), "p50-ms"+unit)
+	b.ReportMetric(at(0.99), "p99-ms"+unit)
 }
 
-// BenchmarkDeploy20Workloads: plan and deploy (provision, render, commit to
-// the GitOps repository) a 20-workload app whose images all change, timed
-// on the server from queued to succeeded.
-func BenchmarkDeploy20Workloads(b *testing.B) {
-	s, c := benchServer(b)
+// deployAndFollow plans and deploys specs and follows the deployment's event
+// stream to its end, as `paved plan` then `paved deploy` do: the time is the
+// client's, from the plan request to the stream's end with success.
+func deployAndFollow(b *testing.B, c *api.Client, env string, specs map[string]string) time.Duration {
 	ctx := context.Background()
+	start := time.Now()
+	if _, err := c.Plan(ctx, &paved.DeployRequest{App: "bench", Env: env, Specs: specs}); err != nil {
+		b.Fatal(err)
+	}
+	d, err := c.Deploy(ctx, &paved.DeployRequest{App: "bench", Env: env, Specs: specs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	end, err := c.FollowEvents(ctx, d.ID, 0, func(paved.Event) error { return nil })
+	took := time.Since(start)
+	if err != nil || end.Status != paved.DeploymentSucceeded {
+		b.Fatalf("%v %+v", err, end)
+	}
+	return took
+}
+
+// withTag changes every image of the specs, so that each deploy changes
+// every workload.
+func withTag(specs map[string]string, i int) map[string]string {
+	out := make(map[string]string, len(specs))
+	for k, v := range specs {
+		out[k] = v + fmt.Sprintf("\n# deploy %d\n", i)
+		out[k] = strings.ReplaceAll(out[k], "image: ", fmt.Sprintf("image: registry.example/bench%d/", i))
+	}
+	return out
+}
+
+// BenchmarkPlanAndDeploy20: `paved plan` then `paved deploy` of 20 real
+// Score files (provision, render, commit to the GitOps repository with
+// sealed Secrets), timed by the client from the plan request to the end of
+// the event stream with success. Every image changes each time.
+func BenchmarkPlanAndDeploy20(b *testing.B) {
+	specs := realSpecs(b, 20)
+	_, c := benchServer(b)
 	var ds []time.Duration
 	i := 0
 	for b.Loop() {
 		i++
-		specs := syntheticSpecs(20, i)
-		if _, err := c.Plan(ctx, &paved.DeployRequest{App: "bench", Env: "dev", Specs: specs}); err != nil {
-			b.Fatal(err)
-		}
-		d, err := c.Deploy(ctx, &paved.DeployRequest{App: "bench", Env: "dev", Specs: specs})
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.Platform.Wait()
-		got, err := c.GetDeployment(ctx, d.ID)
-		if err != nil || got.Status != paved.DeploymentSucceeded {
-			b.Fatalf("%v %+v", err, got)
-		}
-		ds = append(ds, got.FinishedAt.Sub(got.CreatedAt))
+		ds = append(ds, deployAndFollow(b, c, "dev", withTag(specs, i)))
 	}
-	percentiles(b, ds)
+	percentiles(b, ds, "")
 }
 
-// BenchmarkClonePreview: a preview environment cloned from dev (20
-// workloads), from the request to its deployment's success.
-func BenchmarkClonePreview(b *testing.B) {
-	s, c := benchServer(b)
+// BenchmarkClonePreview20: a preview environment cloned from dev (20 real
+// Score files), timed by the client from the request to the end of its
+// deployment's event stream with success.
+func BenchmarkClonePreview20(b *testing.B) {
+	specs := realSpecs(b, 20)
+	_, c := benchServer(b)
 	ctx := context.Background()
-	if _, err := c.Deploy(ctx, &paved.DeployRequest{App: "bench", Env: "dev", Specs: syntheticSpecs(20, 0)}); err != nil {
-		b.Fatal(err)
-	}
-	s.Platform.Wait()
+	deployAndFollow(b, c, "dev", specs)
 	var ds []time.Duration
 	i := 0
 	for b.Loop() {
@@ -98,48 +182,88 @@ func BenchmarkClonePreview(b *testing.B) {
 		if _, err := c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "bench", Name: name, From: "dev", TTL: paved.Duration(time.Hour)}); err != nil {
 			b.Fatal(err)
 		}
-		s.Platform.Wait()
+		ds2, err := c.ListDeployments(ctx, paved.DeploymentFilter{App: "bench", Env: name, Limit: 1})
+		if err != nil || len(ds2) != 1 {
+			b.Fatalf("%v %v", err, ds2)
+		}
+		end, err := c.FollowEvents(ctx, ds2[0].ID, 0, func(paved.Event) error { return nil })
 		ds = append(ds, time.Since(start))
+		if err != nil || end.Status != paved.DeploymentSucceeded {
+			b.Fatalf("%v %+v", err, end)
+		}
 	}
-	percentiles(b, ds)
+	percentiles(b, ds, "")
 }
 
-// BenchmarkAPIReads: GetDeployment and ListDeployments over HTTP with
-// 10,000 deployments stored.
-func BenchmarkAPIReads(b *testing.B) {
+// storedHistory makes one real deployment of 20 real Score files and stores
+// n copies of its row (specs, plan, sealed objects, inventory), so that
+// reads run over rows as large as real ones.
+func storedHistory(b *testing.B, n int) (*api.Client, []string) {
+	specs := realSpecs(b, 20)
 	s, c := benchServer(b)
 	ctx := context.Background()
-	const n = 10000
-	objs := make([]paved.Object, 20)
-	for i := range objs {
-		objs[i] = paved.Object{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": fmt.Sprintf("svc-%d", i), "namespace": "bench-dev"}, "spec": map[string]any{"replicas": 1}}
+	deployAndFollow(b, c, "dev", specs)
+	ds, err := c.ListDeployments(ctx, paved.DeploymentFilter{App: "bench", Limit: 1})
+	if err != nil {
+		b.Fatal(err)
 	}
-	ids := make([]string, n)
-	base := time.Now().Add(-n * time.Second)
+	real, err := s.store.GetDeployment(ctx, ds[0].ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := s.store.(*sqlite.DB)
+	ids := make([]string, 0, n)
+	base := time.Now().Add(-time.Duration(n) * time.Minute)
+	var batch []*paved.Deployment
 	for i := range n {
-		t := base.Add(time.Duration(i) * time.Second)
-		d := &paved.Deployment{ID: fmt.Sprintf("d-bench-%05d", i), App: "bench", Env: "dev", Author: "admin", Specs: map[string]string{"a.score.yaml": "x"},
-			Status: paved.DeploymentSucceeded, DeploymentResult: paved.DeploymentResult{Objects: objs}, CreatedAt: t, StartedAt: &t, FinishedAt: &t}
-		if err := s.store.CreateDeployment(ctx, d); err != nil {
-			b.Fatal(err)
+		cp := *real
+		cp.ID = fmt.Sprintf("d-bench-%06d", i)
+		cp.CreatedAt = base.Add(time.Duration(i) * time.Minute)
+		finished := cp.CreatedAt.Add(time.Second)
+		cp.StartedAt, cp.FinishedAt = &cp.CreatedAt, &finished
+		batch = append(batch, &cp)
+		ids = append(ids, cp.ID)
+		if len(batch) == 500 || i == n-1 {
+			if err := db.CreateDeployments(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
 		}
-		ids[i] = d.ID
 	}
-	var get, list []time.Duration
+	return c, ids
+}
+
+// BenchmarkGetDeployment: GET /api/deployments/{id} of random deployments
+// (20 real Score files, their plan and objects each) with 10,000 stored.
+func BenchmarkGetDeployment(b *testing.B) {
+	c, ids := storedHistory(b, 10000)
+	ctx := context.Background()
+	var ds []time.Duration
 	i := 0
 	for b.Loop() {
 		i++
 		start := time.Now()
-		if _, err := c.GetDeployment(ctx, ids[(i*7919)%n]); err != nil {
+		if _, err := c.GetDeployment(ctx, ids[(i*7919)%len(ids)]); err != nil {
 			b.Fatal(err)
 		}
-		get = append(get, time.Since(start))
-		start = time.Now()
-		if _, err := c.ListDeployments(ctx, paved.DeploymentFilter{App: "bench", Env: "dev", Limit: 50}); err != nil {
-			b.Fatal(err)
-		}
-		list = append(list, time.Since(start))
+		ds = append(ds, time.Since(start))
 	}
-	all := append(get, list...)
-	percentiles(b, all)
+	percentiles(b, ds, "")
+}
+
+// BenchmarkListDeployments: GET /api/apps/{app}/deployments?env=dev&limit=50
+// with 10,000 real-sized deployments stored.
+func BenchmarkListDeployments(b *testing.B) {
+	c, _ := storedHistory(b, 10000)
+	ctx := context.Background()
+	var ds []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		list, err := c.ListDeployments(ctx, paved.DeploymentFilter{App: "bench", Env: "dev", Limit: 50})
+		if err != nil || len(list) != 50 {
+			b.Fatal(err, len(list))
+		}
+		ds = append(ds, time.Since(start))
+	}
+	percentiles(b, ds, "")
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"paved.dev/paved"
@@ -82,6 +83,9 @@ type Server struct {
 	api        *api.Server
 	listener   net.Listener
 	done       chan error
+	// Close runs once; a second call returns the first's result.
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start opens everything, recovers from a crash, and serves.
@@ -303,6 +307,11 @@ func (s *Server) Handler() http.Handler { return s.api.Handler() }
 
 // Close stops serving, waits for running deployments, and closes the store.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
 	var errs []error
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
