@@ -2,6 +2,15 @@ package server
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+
+	"github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+	"gopkg.in/yaml.v3"
+
 	"context"
 	"io/fs"
 	"log/slog"
@@ -13,6 +22,7 @@ import (
 	"paved.dev/paved"
 	"paved.dev/paved/api"
 	"paved.dev/paved/examples"
+	"paved.dev/paved/target/gitops"
 )
 
 type syncBuffer struct {
@@ -90,5 +100,56 @@ func TestSecretsNeverInPlainText(t *testing.T) {
 	}
 	if len(logs.Bytes()) == 0 {
 		t.Error("the server logged nothing: the check above proves nothing")
+	}
+	gitopsHoldsSealedSecrets(t, dir, password)
+}
+
+// gitopsHoldsSealedSecrets checks that the GitOps repository holds every
+// Secret a cluster needs, as a SealedSecret that the key in the data dir
+// opens, and no Secret in clear.
+func gitopsHoldsSealedSecrets(t *testing.T, dir, password string) {
+	t.Helper()
+	repo := filepath.Join(dir, "gitops")
+	b64 := base64.StdEncoding.EncodeToString([]byte(password))
+	sealed := 0
+	_ = filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		if bytes.Contains(b, []byte("\nkind: Secret\n")) || bytes.HasPrefix(b, []byte("kind: Secret\n")) || bytes.Contains(b, []byte(b64)) {
+			t.Errorf("%s holds a Secret, or its value, in clear", p)
+		}
+		if bytes.Contains(b, []byte("kind: SealedSecret")) {
+			sealed++
+		}
+		return nil
+	})
+	if sealed < 4 {
+		t.Fatalf("the GitOps repository holds %d SealedSecrets; the app renders at least 4 Secrets per environment", sealed)
+	}
+	// The dev database's password opens with the key a cluster's
+	// controller would hold.
+	keyPEM, err := os.ReadFile(filepath.Join(dir, "sealing", gitops.SealingKeyFile))
+	must(t, err)
+	block, _ := pem.Decode(keyPEM)
+	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	must(t, err)
+	y, err := os.ReadFile(filepath.Join(repo, "dev", "shop", "sealedsecret-postgres-api-db.yaml"))
+	must(t, err)
+	var ss struct {
+		Spec struct {
+			EncryptedData map[string]string `yaml:"encryptedData"`
+		} `yaml:"spec"`
+	}
+	must(t, yaml.Unmarshal(y, &ss))
+	ct, err := base64.StdEncoding.DecodeString(ss.Spec.EncryptedData["password"])
+	must(t, err)
+	fp, err := crypto.PublicKeyFingerprint(&key.PublicKey)
+	must(t, err)
+	plain, err := crypto.HybridDecrypt(rand.Reader, map[string]*rsa.PrivateKey{fp: key}, ct, []byte("shop-dev/postgres-api-db"))
+	must(t, err)
+	if string(plain) != password {
+		t.Errorf("the sealed password opens to %q, want the database's", plain)
 	}
 }
