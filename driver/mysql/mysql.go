@@ -77,7 +77,7 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 		return nil, err
 	}
 	st := layout.Load(req)
-	if err := st.Check(); err != nil {
+	if err := st.Verify(); err != nil {
 		return nil, err
 	}
 	if st.Password == "" {
@@ -128,7 +128,7 @@ func (d *Driver) Deprovision(ctx context.Context, req *paved.ResourceRequest) er
 		return err
 	}
 	st := layout.Load(req)
-	if err := st.Check(); err != nil {
+	if err := st.Verify(); err != nil {
 		return err
 	}
 	return d.withDB(ctx, in, req.Log, func(ctx context.Context, db *sql.Conn) error {

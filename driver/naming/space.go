@@ -37,9 +37,9 @@ func (l Layout) Load(req *paved.ResourceRequest) Space {
 	return s
 }
 
-// Check refuses names paved would not have made: a state that was tampered
+// Verify refuses names paved would not have made: a state that was tampered
 // with must not lead a driver to drop someone else's database.
-func (s Space) Check() error {
+func (s Space) Verify() error {
 	for _, n := range []struct {
 		name string
 		max  int

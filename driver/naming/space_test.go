@@ -35,13 +35,13 @@ func TestSpace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		req.State = tt.state
-		err := l.Load(req).Check()
+		err := l.Load(req).Verify()
 		if paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v", tt.name, err)
 		}
 	}
 	req.State = fresh.State()
-	if err := l.Load(req).Check(); err != nil {
+	if err := l.Load(req).Verify(); err != nil {
 		t.Errorf("paved's own names refused: %v", err)
 	}
 }

@@ -29,12 +29,12 @@ func (t *Target) Probe(ctx context.Context) error {
 	}
 	cm := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "ConfigMap",
-		"metadata": map[string]any{"name": "paved-check", "namespace": t.opts.checkNS},
+		"metadata": map[string]any{"name": "paved-check", "namespace": t.opts.probeNS},
 		"data":     map[string]any{"check": "ok"},
 	}}
-	cms := t.dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace(t.opts.checkNS)
+	cms := t.dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace(t.opts.probeNS)
 	if _, err := cms.Apply(ctx, "paved-check", cm, metav1.ApplyOptions{FieldManager: FieldManager, DryRun: dryRun}); err != nil {
-		return t.apiError("check: apply a ConfigMap in namespace "+t.opts.checkNS+" (dry run)", err)
+		return t.apiError("check: apply a ConfigMap in namespace "+t.opts.probeNS+" (dry run)", err)
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ type options struct {
 	concurrency  int
 	waitTimeout  time.Duration
 	pollInterval time.Duration
-	checkNS      string
+	probeNS      string
 	logger       *slog.Logger
 
 	// Tenancy and trust: inventory.go, legacy.go, confine.go, kubeconfig.go.
@@ -94,9 +94,9 @@ func WithPollInterval(d time.Duration) Option {
 	}
 }
 
-// WithCheckNamespace names the existing namespace in which Check dry-runs a
+// WithProbeNamespace names the existing namespace in which Probe dry-runs a
 // ConfigMap (default "default").
-func WithCheckNamespace(ns string) Option { return func(o *options) { o.checkNS = ns } }
+func WithProbeNamespace(ns string) Option { return func(o *options) { o.probeNS = ns } }
 
 // WithLogger sets where the target logs what it does besides req.Log.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -223,7 +223,7 @@ func newOptions(opts []Option) (options, error) {
 		concurrency:  DefaultConcurrency,
 		waitTimeout:  DefaultWaitTimeout,
 		pollInterval: DefaultPollInterval,
-		checkNS:      "default",
+		probeNS:      "default",
 		adoptLegacy:  true,
 	}
 	for _, opt := range opts {
