@@ -87,7 +87,7 @@ func (p *Platform) ProbeDefinitions(ctx context.Context, ids []string) ([]paved.
 		}
 		var r *paved.ProbeResult
 		if pr, ok := p.cfg.Engine.Drivers[d.Driver].(paved.Prober); ok {
-			r = probeResult("definition", d.ID, pr.Probe(ctx, d.Inputs), "connected, with the rights the "+d.Driver+" driver needs", p.now())
+			r = probeResult("definition", d.ID, pr.Probe(ctx, d.Inputs), "the "+d.Driver+" driver's probe passed: it reaches what it provisions on, with the rights it needs", p.now())
 		} else {
 			r = &paved.ProbeResult{Name: d.ID, Kind: "definition", Status: paved.ProbeNotChecked, CheckedAt: p.now(),
 				Message: "not checked: the " + d.Driver + " driver reaches nothing outside the cluster"}
