@@ -93,9 +93,10 @@ type Resource struct {
 
 // StoredResource is a resource as the store keeps it: public outputs in
 // clear, secret outputs and driver state sealed. A resource is identified by
-// its environment, its UID and the definition that provisioned it: after a
-// definition switch the old one is kept (orphaned) beside the new one until
-// it is deprovisioned.
+// its environment, its UID, and the definition and driver that provisioned
+// it (Key): after a definition switch, or a new version of a definition that
+// names another driver, the old one is kept (orphaned) beside the new one
+// until it is deprovisioned.
 type StoredResource struct {
 	App               string            `json:"app"`
 	Env               string            `json:"env"`
@@ -110,6 +111,19 @@ type StoredResource struct {
 	Sealed            []byte            `json:"-"`
 	UpdatedAt         time.Time         `json:"updated_at"`
 	Labels            map[string]string `json:"labels,omitempty"`
+}
+
+// ResourceKey identifies one stored resource.
+type ResourceKey struct {
+	App, Env   string
+	UID        ResourceUID
+	Definition string
+	Driver     string
+}
+
+// Key returns the resource's identity in the store.
+func (r *StoredResource) Key() ResourceKey {
+	return ResourceKey{App: r.App, Env: r.Env, UID: r.UID, Definition: r.DefinitionID, Driver: r.Driver}
 }
 
 // ResourceService shows provisioned resources.
@@ -129,13 +143,13 @@ type ResourceFilter struct {
 
 // ResourceStore persists resources.
 type ResourceStore interface {
-	// PutResource stores a resource (keyed by app, env, UID and definition);
-	// State and secret Outputs arrive sealed by the caller.
+	// PutResource stores a resource (by its Key); State and secret Outputs
+	// arrive sealed by the caller.
 	PutResource(ctx context.Context, r *StoredResource) error
 	ListResources(ctx context.Context, f ResourceFilter) ([]StoredResource, error)
 	// SetResourceStatus marks one stored resource active or orphaned.
-	SetResourceStatus(ctx context.Context, app, env string, uid ResourceUID, definition string, st ResourceStatus, reason string) error
-	DeleteResource(ctx context.Context, app, env string, uid ResourceUID, definition string) error
+	SetResourceStatus(ctx context.Context, k ResourceKey, st ResourceStatus, reason string) error
+	DeleteResource(ctx context.Context, k ResourceKey) error
 }
 
 // Redacted replaces secret values in output.

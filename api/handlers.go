@@ -445,8 +445,10 @@ func (s *Server) environmentStatus(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) probeDefinitions(w http.ResponseWriter, r *http.Request) error {
 	var req ProbeDefinitionsRequest
-	if err := decode(w, r, maxBody, &req); err != nil {
-		return err
+	if r.ContentLength != 0 {
+		if err := decode(w, r, maxBody, &req); err != nil {
+			return err
+		}
 	}
 	hs, err := s.svc.Definitions.ProbeDefinitions(r.Context(), req.IDs)
 	if err != nil {

@@ -439,7 +439,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		u, err := s.auth(r.Context(), token)
 		switch code := paved.ErrorCode(err); {
 		case code == paved.EUNAUTHORIZED || code == paved.ENOTFOUND:
-			s.writeError(w, r, paved.Errorf(paved.EUNAUTHORIZED, "the token is not valid: %s", paved.ErrorMessage(err)))
+			msg := paved.ErrorMessage(err)
+			if !strings.HasPrefix(msg, "the token is not valid") {
+				msg = "the token is not valid: " + msg
+			}
+			s.writeError(w, r, paved.Errorf(paved.EUNAUTHORIZED, "%s", msg))
 			return
 		case err != nil:
 			s.writeError(w, r, fmt.Errorf("authenticate: %w", err))

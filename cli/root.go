@@ -28,6 +28,7 @@ var exitCodes = map[string]int{
 	paved.EUNAUTHORIZED:  5,
 	paved.EFORBIDDEN:     6,
 	paved.EUNAVAILABLE:   7,
+	paved.ETOOMANY:       9,
 }
 
 // codeDeploymentFailed marks the error of a deployment that ran and failed,

@@ -90,7 +90,9 @@ func (g *Graph) provision(ctx context.Context, n *Node, opts ProvisionOptions, l
 		return paved.Errorf(paved.EINVALID, "%s: params: %w", where, err)
 	}
 	var prev map[string]any
-	if rs, ok := opts.State.Resources[n.UID]; ok && rs.Definition == n.Definition.ID {
+	// A state is handed back only to the driver that made it: a new
+	// version of a definition that names another driver starts afresh.
+	if rs, ok := opts.State.Resources[n.UID]; ok && rs.Definition == n.Definition.ID && (rs.Driver == "" || rs.Driver == n.Definition.Driver) {
 		prev = rs.State
 	}
 	seed := opts.State.Seed

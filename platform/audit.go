@@ -28,8 +28,11 @@ func (p *Platform) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.
 	if _, err := requireReader(ctx); err != nil {
 		return nil, err
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
+	switch {
+	case f.Limit <= 0:
 		f.Limit = 100
+	case f.Limit > 1000:
+		f.Limit = 1000
 	}
 	return p.cfg.Store.ListAudit(ctx, f)
 }

@@ -104,8 +104,11 @@ func (p *Platform) ListDeployments(ctx context.Context, f paved.DeploymentFilter
 	if _, err := requireReader(ctx); err != nil {
 		return nil, err
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
+	switch {
+	case f.Limit <= 0:
 		f.Limit = 50
+	case f.Limit > 1000:
+		f.Limit = 1000
 	}
 	return p.cfg.Store.ListDeployments(ctx, f)
 }

@@ -24,7 +24,7 @@ func (p *Platform) dryDrivers(stored []paved.StoredResource) definition.Drivers 
 		} else {
 			p.log.Warn("planning without a resource's secret outputs", "resource", r.UID, "err", err)
 		}
-		known[resourceKey{r.UID, r.DefinitionID}] = out
+		known[resourceKey{r.UID, r.DefinitionID, r.Driver}] = out
 	}
 	drivers := definition.Drivers{}
 	for name, d := range p.cfg.Engine.Drivers {
@@ -37,11 +37,12 @@ func (p *Platform) dryDrivers(stored []paved.StoredResource) definition.Drivers 
 	return drivers
 }
 
-// resourceKey names a stored resource: its UID and the definition that
-// provisioned it.
+// resourceKey names a stored resource of an environment: its UID and the
+// definition and driver that provisioned it.
 type resourceKey struct {
-	uid paved.ResourceUID
-	def string
+	uid    paved.ResourceUID
+	def    string
+	driver string
 }
 
 // dryDriver stands in for a driver that creates things outside the cluster
@@ -58,7 +59,7 @@ type dryDriver struct {
 const notKnown = "(known after provisioning)"
 
 func (w dryDriver) Provision(_ context.Context, req *paved.ResourceRequest) (*paved.ResourceResult, error) {
-	if out, ok := w.outputs[resourceKey{req.UID, req.Definition.ID}]; ok {
+	if out, ok := w.outputs[resourceKey{req.UID, req.Definition.ID, req.Definition.Driver}]; ok {
 		return &paved.ResourceResult{Outputs: out, State: req.State}, nil
 	}
 	out := map[string]any{}

@@ -14,8 +14,16 @@ import (
 // keeps the environment, so that deleting again retries.
 func (p *Platform) DeleteEnvironment(ctx context.Context, app, name string) (err error) {
 	defer func() { p.audit(ctx, "env.delete", app+"/"+name, err) }()
-	if _, _, err := p.requireTeam(ctx, app, "deleting an environment"); err != nil {
+	u, _, err := p.requireTeam(ctx, app, "deleting an environment")
+	if err != nil {
 		return err
+	}
+	env, err := p.cfg.Store.GetEnvironment(ctx, app, name)
+	if err != nil {
+		return err
+	}
+	if u.Role != paved.RoleAdmin && !p.developerMay(env.Type) {
+		return paved.Errorf(paved.EFORBIDDEN, "deleting a %s environment needs the admin role, as creating one does", env.Type)
 	}
 	return p.deleteEnvironment(ctx, app, name)
 }
@@ -102,7 +110,7 @@ func (p *Platform) deprovisionOne(ctx context.Context, env *paved.Environment, d
 			return fmt.Errorf("deprovisioning %s: %w", r.UID, err)
 		}
 	}
-	return p.cfg.Store.DeleteResource(ctx, env.App, env.Name, r.UID, r.DefinitionID)
+	return p.cfg.Store.DeleteResource(ctx, r.Key())
 }
 
 // Reap deletes the ephemeral environments whose TTL has passed and returns

@@ -222,3 +222,39 @@ func TestFinishedDeploymentsDoNotChange(t *testing.T) {
 		t.Errorf("the finished deployment changed: %s %q", got.Status, got.Error)
 	}
 }
+
+// TestDriverChangeInOneDefinition: a new version of a definition that names
+// another driver re-provisions the resource; the old driver's resource is
+// kept, orphaned, and never handed to the new driver.
+func TestDriverChangeInOneDefinition(t *testing.T) {
+	f := newFixture(t)
+	apply := func(d paved.ResourceDefinition) {
+		t.Helper()
+		_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{d})
+		must(t, err)
+	}
+	outputs := []paved.OutputSpec{{Name: "host"}, {Name: "port"}, {Name: "username"}, {Name: "password", Secret: true}}
+	apply(paved.ResourceDefinition{ID: "team-redis", Type: "redis", Driver: "echo", Outputs: outputs,
+		Inputs: map[string]any{"values": map[string]any{"host": "redis.shared", "port": 6379, "username": "u"}, "secrets": map[string]any{"password": "p"}}})
+	f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	apply(paved.ResourceDefinition{ID: "team-redis", Type: "redis", Driver: "template", Outputs: outputs,
+		Inputs: map[string]any{"outputs": "host: redis.local\nport: 6379\nusername: u\npassword: p2\n"}})
+	plan, err := f.p.Plan(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	for _, r := range plan.Resources {
+		if r.UID == "redis.default#web.cache" && (r.Action != paved.PlanReprovision || r.Was == nil || r.Was.Driver != "echo" || r.Definition.Driver != "template") {
+			t.Fatalf("the plan for the redis: %+v", r)
+		}
+	}
+	f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	rs, _ := f.p.ListResources(f.dev, "shop", "dev")
+	var states []string
+	for _, r := range rs {
+		if r.UID == "redis.default#web.cache" {
+			states = append(states, r.Driver+"="+string(r.Status))
+		}
+	}
+	if strings.Join(states, " ") != "echo=orphaned template=active" {
+		t.Fatalf("redis resources: %v", states)
+	}
+}

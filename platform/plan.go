@@ -41,15 +41,11 @@ func (p *Platform) Plan(ctx context.Context, req *paved.DeployRequest) (*paved.P
 // its definition), re-provisioned (another definition matches now) or
 // orphaned (no longer declared).
 func planResources(res *engine.Result, stored []paved.StoredResource) []paved.PlannedResource {
-	type key struct {
-		uid paved.ResourceUID
-		def string
-	}
-	have := map[key]*paved.StoredResource{}
+	have := map[resourceKey]*paved.StoredResource{}
 	active := map[paved.ResourceUID]*paved.StoredResource{}
 	for i := range stored {
 		r := &stored[i]
-		have[key{r.UID, r.DefinitionID}] = r
+		have[resourceKey{r.UID, r.DefinitionID, r.Driver}] = r
 		if r.Status == paved.ResourceActive {
 			active[r.UID] = r
 		}
@@ -59,7 +55,7 @@ func planResources(res *engine.Result, stored []paved.StoredResource) []paved.Pl
 	for _, n := range res.Graph.Nodes {
 		used[n.UID] = true
 		pr := paved.PlannedResource{UID: n.UID, Definition: n.Definition.Ref(), DependsOn: n.Deps}
-		switch r, ok := have[key{n.UID, n.Definition.ID}]; {
+		switch r, ok := have[resourceKey{n.UID, n.Definition.ID, n.Definition.Driver}]; {
 		case ok && r.DefinitionVersion == n.Definition.Version && r.Status == paved.ResourceActive:
 			pr.Action = paved.PlanUnchanged
 		case ok && r.Status == paved.ResourceActive:
@@ -73,7 +69,7 @@ func planResources(res *engine.Result, stored []paved.StoredResource) []paved.Pl
 			if old := active[n.UID]; old != nil {
 				was := paved.DefinitionRef{ID: old.DefinitionID, Version: old.DefinitionVersion, Driver: old.Driver}
 				pr.Action, pr.Was = paved.PlanReprovision, &was
-				pr.Reason = fmt.Sprintf("re-provisioned by definition %s (was %s); the old resource is kept, orphaned, until it is pruned or the environment is deleted", n.Definition.Ref(), was)
+				pr.Reason = fmt.Sprintf("re-provisioned by definition %s (was %s); the old resource is kept, orphaned, with its data, until the environment is deleted", n.Definition.Ref(), was)
 			}
 		}
 		out = append(out, pr)
@@ -85,7 +81,7 @@ func planResources(res *engine.Result, stored []paved.StoredResource) []paved.Pl
 		r := active[uid]
 		out = append(out, paved.PlannedResource{UID: uid, Action: paved.PlanOrphan,
 			Definition: paved.DefinitionRef{ID: r.DefinitionID, Version: r.DefinitionVersion, Driver: r.Driver},
-			Reason:     "no longer declared by any workload; kept, with its data, and listed as orphaned until it is pruned or the environment is deleted"})
+			Reason:     "no longer declared by any workload; kept, with its data, and listed as orphaned until the environment is deleted"})
 	}
 	return out
 }

@@ -120,7 +120,7 @@ func (p *Platform) saveResources(ctx context.Context, env *paved.Environment, re
 // retire marks orphaned, after a deployment succeeded, every active
 // resource it no longer uses: one re-provisioned by another definition, or
 // one no workload declares any more. Nothing is deprovisioned here: an
-// orphan keeps its data until it is pruned or its environment is deleted.
+// orphan keeps its data until its environment is deleted.
 func (p *Platform) retire(ctx context.Context, env *paved.Environment, res *engine.Result, log func(string)) error {
 	used := map[paved.ResourceUID]*paved.ResourceDefinition{}
 	for _, n := range res.Graph.Nodes {
@@ -132,17 +132,17 @@ func (p *Platform) retire(ctx context.Context, env *paved.Environment, res *engi
 	}
 	for _, r := range stored {
 		now, declared := used[r.UID]
-		if declared && now.ID == r.DefinitionID {
+		if declared && now.ID == r.DefinitionID && now.Driver == r.Driver {
 			continue
 		}
 		reason := "no longer declared by any workload"
 		if declared {
 			reason = fmt.Sprintf("re-provisioned by definition %s (was %s)", now.Ref(), paved.DefinitionRef{ID: r.DefinitionID, Version: r.DefinitionVersion, Driver: r.Driver})
 		}
-		if err := p.cfg.Store.SetResourceStatus(ctx, env.App, env.Name, r.UID, r.DefinitionID, paved.ResourceOrphaned, reason); err != nil {
+		if err := p.cfg.Store.SetResourceStatus(ctx, r.Key(), paved.ResourceOrphaned, reason); err != nil {
 			return err
 		}
-		log(fmt.Sprintf("resource %s (definition %s) is orphaned: %s; it keeps its data until it is pruned or the environment is deleted", r.UID, r.DefinitionID, reason))
+		log(fmt.Sprintf("resource %s (definition %s) is orphaned: %s; it keeps its data until the environment is deleted", r.UID, r.DefinitionID, reason))
 	}
 	return nil
 }

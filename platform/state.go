@@ -7,18 +7,19 @@ import (
 )
 
 // graphState rebuilds an environment's engine state from its stored
-// resources: for each UID, the record of the definition pick names (a
-// definition switch leaves two), so that a driver gets back the state it
-// made. The secret seed derives from the key and the environment.
-func (p *Platform) graphState(env *paved.Environment, stored []paved.StoredResource, pick func(paved.ResourceUID) string) (*graph.State, error) {
+// resources: for each UID, the record of the definition and driver pick
+// names (a definition switch leaves two), so that a driver gets back the
+// state it made, and never another driver's. The secret seed derives from
+// the key and the environment.
+func (p *Platform) graphState(env *paved.Environment, stored []paved.StoredResource, pick func(paved.ResourceUID) *paved.ResourceDefinition) (*graph.State, error) {
 	st := &graph.State{Version: graph.StateVersion, Seed: p.seed(env), Resources: map[paved.ResourceUID]graph.ResourceState{}}
 	chosen := map[paved.ResourceUID]*paved.StoredResource{}
 	for i := range stored {
 		r := &stored[i]
 		want := pick(r.UID)
 		switch prev := chosen[r.UID]; {
-		case want != "" && want != r.DefinitionID:
-		case want == "" && prev != nil && prev.Status == paved.ResourceActive:
+		case want != nil && (want.ID != r.DefinitionID || want.Driver != r.Driver):
+		case want == nil && prev != nil && prev.Status == paved.ResourceActive:
 		default:
 			chosen[r.UID] = r
 		}
@@ -35,13 +36,13 @@ func (p *Platform) graphState(env *paved.Environment, stored []paved.StoredResou
 
 // matchedBy picks, for a stored UID, the definition the set would match for
 // it in the environment (the UID spells out type, class and id).
-func matchedBy(set *definition.Set, dc paved.DeployContext) func(paved.ResourceUID) string {
-	return func(uid paved.ResourceUID) string {
+func matchedBy(set *definition.Set, dc paved.DeployContext) func(paved.ResourceUID) *paved.ResourceDefinition {
+	return func(uid paved.ResourceUID) *paved.ResourceDefinition {
 		d, err := set.Match(definition.Want{Type: uid.Type(), Class: uid.Class(), ResID: uid.ID(), Context: dc})
 		if err != nil {
-			return ""
+			return nil
 		}
-		return d.ID
+		return d
 	}
 }
 
@@ -59,9 +60,4 @@ func (m pinned) Match(w definition.Want) (*paved.ResourceDefinition, error) {
 	return nil, paved.Errorf(paved.EINVALID, "resource %s is not in this deployment's plan; the specs and the plan disagree: deploy again to plan anew", uid)
 }
 
-func (m pinned) pick(uid paved.ResourceUID) string {
-	if d := m.defs[uid]; d != nil {
-		return d.ID
-	}
-	return ""
-}
+func (m pinned) pick(uid paved.ResourceUID) *paved.ResourceDefinition { return m.defs[uid] }

@@ -96,8 +96,8 @@ func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
 	_, err = db.pool.Exec(ctx, `INSERT INTO resources (app, env, uid, definition_id, definition_version, driver, status,
 			status_reason, outputs, secret_names, sealed, labels, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (app, env, uid, definition_id) DO UPDATE SET definition_version = excluded.definition_version,
-			driver = excluded.driver, status = excluded.status, status_reason = excluded.status_reason,
+		ON CONFLICT (app, env, uid, definition_id, driver) DO UPDATE SET definition_version = excluded.definition_version,
+			status = excluded.status, status_reason = excluded.status_reason,
 			outputs = excluded.outputs, secret_names = excluded.secret_names, sealed = excluded.sealed,
 			labels = excluded.labels, updated_at = excluded.updated_at`,
 		r.App, r.Env, string(r.UID), r.DefinitionID, r.DefinitionVersion, r.Driver, r.Status, r.StatusReason,
@@ -139,7 +139,7 @@ func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]pave
 	w.eq("env", f.Env)
 	w.eq("status", string(f.Status))
 	res, err := queryList(ctx, db, scanResource, "SELECT "+resourceCols+" FROM resources"+w.String()+
-		" ORDER BY app, env, uid, definition_id", w.args...)
+		" ORDER BY app, env, uid, definition_id, driver", w.args...)
 	if err == nil && len(res) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)
 	}
@@ -147,31 +147,31 @@ func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]pave
 }
 
 // SetResourceStatus marks one resource active or orphaned.
-func (db *DB) SetResourceStatus(ctx context.Context, app, env string, uid paved.ResourceUID, definition string, st paved.ResourceStatus, reason string) error {
+func (db *DB) SetResourceStatus(ctx context.Context, k paved.ResourceKey, st paved.ResourceStatus, reason string) error {
 	if st != paved.ResourceActive && st != paved.ResourceOrphaned {
 		return paved.Errorf(paved.EINVALID, "resource: status %q is neither active nor orphaned", st)
 	}
 	tag, err := db.pool.Exec(ctx, `UPDATE resources SET status = $1, status_reason = $2, updated_at = $3
-		WHERE app = $4 AND env = $5 AND uid = $6 AND definition_id = $7`,
-		st, reason, record.Now(), app, env, string(uid), definition)
+		WHERE app = $4 AND env = $5 AND uid = $6 AND definition_id = $7 AND driver = $8`,
+		st, reason, record.Now(), k.App, k.Env, string(k.UID), k.Definition, k.Driver)
 	if err != nil {
 		return fmt.Errorf("postgres: set resource status: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return record.ResourceNotFound(app, env, uid, definition)
+		return record.ResourceNotFound(k)
 	}
 	return nil
 }
 
 // DeleteResource deletes one resource; ENOTFOUND when there is none.
-func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.ResourceUID, definition string) error {
-	tag, err := db.pool.Exec(ctx, "DELETE FROM resources WHERE app = $1 AND env = $2 AND uid = $3 AND definition_id = $4",
-		app, env, string(uid), definition)
+func (db *DB) DeleteResource(ctx context.Context, k paved.ResourceKey) error {
+	tag, err := db.pool.Exec(ctx, "DELETE FROM resources WHERE app = $1 AND env = $2 AND uid = $3 AND definition_id = $4 AND driver = $5",
+		k.App, k.Env, string(k.UID), k.Definition, k.Driver)
 	if err != nil {
 		return fmt.Errorf("postgres: delete resource: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return record.ResourceNotFound(app, env, uid, definition)
+		return record.ResourceNotFound(k)
 	}
 	return nil
 }

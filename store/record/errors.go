@@ -41,8 +41,8 @@ func DefinitionVersionNotFound(id string, version int) error {
 }
 
 // ResourceNotFound is the ENOTFOUND of a missing resource of an environment.
-func ResourceNotFound(app, env string, uid paved.ResourceUID, definition string) error {
-	return paved.Errorf(paved.ENOTFOUND, "resource %q of definition %s not found in %s/%s", uid, definition, app, env)
+func ResourceNotFound(k paved.ResourceKey) error {
+	return paved.Errorf(paved.ENOTFOUND, "resource %q of definition %s (driver %s) not found in %s/%s", k.UID, k.Definition, k.Driver, k.App, k.Env)
 }
 
 // EnvironmentInUse is the ECONFLICT of deleting an environment that still

@@ -175,7 +175,7 @@ func TestErrors(t *testing.T) {
 		{TokenHashExists(), paved.ECONFLICT, "a token with this hash already exists"},
 		{TokenNotFound(), paved.ENOTFOUND, "token not found or expired"},
 		{NoSuccessfulDeployment("e-1"), paved.ENOTFOUND, "environment e-1 has no successful deployment"},
-		{ResourceNotFound("shop", "dev", "postgres.default#shop.db", "pg"), paved.ENOTFOUND, `resource "postgres.default#shop.db" of definition pg not found in shop/dev`},
+		{ResourceNotFound(paved.ResourceKey{App: "shop", Env: "dev", UID: "postgres.default#shop.db", Definition: "pg", Driver: "postgres"}), paved.ENOTFOUND, `resource "postgres.default#shop.db" of definition pg (driver postgres) not found in shop/dev`},
 		{EnvironmentInUse("shop", "dev", 2), paved.ECONFLICT, `environment "shop/dev" still has 2 resource(s): deprovision them first`},
 	}
 	for _, tc := range tests {

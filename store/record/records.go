@@ -3,6 +3,7 @@ package record
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"paved.dev/paved"
 )
@@ -265,4 +266,23 @@ func PrepareTarget(t *paved.TargetInfo) error {
 	}
 	Stamp(&t.CreatedAt)
 	return nil
+}
+
+// StatusList is deployment statuses as an SQL list of literals, for the
+// partial index of unfinished deployments; an unknown status is refused, so
+// that nothing but the four literals reaches the SQL.
+func StatusList(sts []paved.DeploymentStatus) (string, error) {
+	var b strings.Builder
+	for i, s := range sts {
+		switch s {
+		case paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed:
+		default:
+			return "", paved.Errorf(paved.EINVALID, "deployment status %q is not one of queued, running, succeeded, failed", s)
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("'" + string(s) + "'")
+	}
+	return b.String(), nil
 }

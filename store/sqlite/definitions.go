@@ -94,8 +94,8 @@ func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO resources (app, env, uid, definition_id, definition_version, driver, status,
 				status_reason, outputs, secret_names, sealed, labels, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (app, env, uid, definition_id) DO UPDATE SET definition_version = excluded.definition_version,
-				driver = excluded.driver, status = excluded.status, status_reason = excluded.status_reason,
+			ON CONFLICT (app, env, uid, definition_id, driver) DO UPDATE SET definition_version = excluded.definition_version,
+				status = excluded.status, status_reason = excluded.status_reason,
 				outputs = excluded.outputs, secret_names = excluded.secret_names, sealed = excluded.sealed,
 				labels = excluded.labels, updated_at = excluded.updated_at`,
 			r.App, r.Env, string(r.UID), r.DefinitionID, r.DefinitionVersion, r.Driver, r.Status, r.StatusReason,
@@ -141,7 +141,7 @@ func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]pave
 			args = append(args, c.v)
 		}
 	}
-	res, err := queryList(ctx, db.r, scanResource, q+" ORDER BY app, env, uid, definition_id", args...)
+	res, err := queryList(ctx, db.r, scanResource, q+" ORDER BY app, env, uid, definition_id, driver", args...)
 	if err == nil && len(res) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)
 	}
@@ -149,34 +149,34 @@ func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]pave
 }
 
 // SetResourceStatus marks one resource active or orphaned.
-func (db *DB) SetResourceStatus(ctx context.Context, app, env string, uid paved.ResourceUID, definition string, st paved.ResourceStatus, reason string) error {
+func (db *DB) SetResourceStatus(ctx context.Context, k paved.ResourceKey, st paved.ResourceStatus, reason string) error {
 	if st != paved.ResourceActive && st != paved.ResourceOrphaned {
 		return paved.Errorf(paved.EINVALID, "resource: status %q is neither active nor orphaned", st)
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE resources SET status = ?, status_reason = ?, updated_at = ?
-			WHERE app = ? AND env = ? AND uid = ? AND definition_id = ?`,
-			st, reason, fmtTime(record.Now()), app, env, string(uid), definition)
+			WHERE app = ? AND env = ? AND uid = ? AND definition_id = ? AND driver = ?`,
+			st, reason, fmtTime(record.Now()), k.App, k.Env, string(k.UID), k.Definition, k.Driver)
 		if err != nil {
 			return fmt.Errorf("sqlite: set resource status: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return record.ResourceNotFound(app, env, uid, definition)
+			return record.ResourceNotFound(k)
 		}
 		return nil
 	})
 }
 
 // DeleteResource deletes one resource; ENOTFOUND when there is none.
-func (db *DB) DeleteResource(ctx context.Context, app, env string, uid paved.ResourceUID, definition string) error {
+func (db *DB) DeleteResource(ctx context.Context, k paved.ResourceKey) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE app = ? AND env = ? AND uid = ? AND definition_id = ?",
-			app, env, string(uid), definition)
+		res, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE app = ? AND env = ? AND uid = ? AND definition_id = ? AND driver = ?",
+			k.App, k.Env, string(k.UID), k.Definition, k.Driver)
 		if err != nil {
 			return fmt.Errorf("sqlite: delete resource: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return record.ResourceNotFound(app, env, uid, definition)
+			return record.ResourceNotFound(k)
 		}
 		return nil
 	})

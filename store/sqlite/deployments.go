@@ -129,20 +129,30 @@ func scanSummary(s scanner) (paved.Deployment, error) {
 // ListDeployments lists deployment summaries, newest first, at most
 // f.Limit (100 when 0). With an app, ENOTFOUND when the app does not exist.
 func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]paved.Deployment, error) {
-	q, args := deploymentFilter(f)
+	q, args, err := deploymentFilter(f)
+	if err != nil {
+		return nil, err
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = record.DefaultLimit
 	}
-	ds, err := queryList(ctx, db.r, scanSummary, "SELECT "+summaryCols+" FROM deployments"+q+
-		" ORDER BY created_at DESC, n DESC LIMIT ?", append(args, limit)...)
+	ds, err := queryList(ctx, db.r, scanSummary, "SELECT "+summaryCols+" FROM deployments"+q+listOrder, append(args, limit)...)
 	if err == nil && len(ds) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)
 	}
 	return ds, err
 }
 
-func deploymentFilter(f paved.DeploymentFilter) (string, []any) {
+// listOrder ends every list of deployments: newest first.
+const listOrder = " ORDER BY created_at DESC, n DESC LIMIT ?"
+
+// lastSuccessfulSQL is the one definition of an environment's last
+// successful deployment.
+const lastSuccessfulSQL = "SELECT " + deploymentCols + ` FROM deployments
+	WHERE env_id = ? AND status = 'succeeded' ORDER BY finished_at DESC, n DESC LIMIT 1`
+
+func deploymentFilter(f paved.DeploymentFilter) (string, []any, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -171,17 +181,19 @@ func deploymentFilter(f paved.DeploymentFilter) (string, []any) {
 		add("finished_at > ?", fmtTime(*f.FinishedAfter))
 	}
 	if len(f.Statuses) > 0 {
-		marks := make([]string, len(f.Statuses))
-		for i, s := range f.Statuses {
-			marks[i] = "?"
-			args = append(args, string(s))
+		// Literals, not parameters: the statuses are the four of the
+		// domain (checked), and the partial index of unfinished
+		// deployments serves only a query that names them.
+		in, err := record.StatusList(f.Statuses)
+		if err != nil {
+			return "", nil, err
 		}
-		where = append(where, "status IN ("+strings.Join(marks, ", ")+")")
+		where = append(where, "status IN ("+in+")")
 	}
 	if len(where) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
-	return " WHERE " + strings.Join(where, " AND "), args
+	return " WHERE " + strings.Join(where, " AND "), args, nil
 }
 
 // StartDeployment moves a queued deployment of runner to running.
@@ -237,8 +249,7 @@ func (db *DB) moved(ctx context.Context, tx *sql.Tx, res sql.Result, id, runner,
 // LastSuccessful returns the succeeded deployment of an environment
 // incarnation that finished last; ENOTFOUND when there is none.
 func (db *DB) LastSuccessful(ctx context.Context, envID string) (*paved.Deployment, error) {
-	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+deploymentCols+` FROM deployments
-		WHERE env_id = ? AND status = 'succeeded' ORDER BY finished_at DESC, n DESC LIMIT 1`, envID), true)
+	d, err := scanDeployment(db.r.QueryRowContext(ctx, lastSuccessfulSQL, envID), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.NoSuccessfulDeployment(envID)
 	}

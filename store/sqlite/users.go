@@ -142,6 +142,9 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 
 const tokenCols = "id, user_name, name, hash, created_by, created_at, expires_at, last_used_at, revoked_at"
 
+// tokenByHashSQL runs on every authenticated request.
+const tokenByHashSQL = "SELECT " + tokenCols + " FROM tokens WHERE hash = ?"
+
 func scanToken(s scanner) (paved.Token, error) {
 	var t paved.Token
 	var created string
@@ -166,7 +169,7 @@ func scanToken(s scanner) (paved.Token, error) {
 // TokenByHash returns the token with this hash, whatever its state;
 // ENOTFOUND, without naming the hash, when there is none.
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*paved.Token, error) {
-	t, err := scanToken(db.r.QueryRowContext(ctx, "SELECT "+tokenCols+" FROM tokens WHERE hash = ?", hash))
+	t, err := scanToken(db.r.QueryRowContext(ctx, tokenByHashSQL, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.TokenNotFound()
 	}

@@ -490,7 +490,7 @@ func testResources(t *testing.T, s paved.Store) {
 	real := &paved.StoredResource{App: "shop", Env: "dev", UID: dbUID, DefinitionID: "pg-real", DefinitionVersion: 1, Driver: "postgres",
 		Outputs: map[string]any{"host": "db-3"}, UpdatedAt: at(10)}
 	must(t, s.PutResource(ctx, real))
-	must(t, s.SetResourceStatus(ctx, "shop", "dev", dbUID, "pg", paved.ResourceOrphaned, "re-provisioned by definition pg-real v1"))
+	must(t, s.SetResourceStatus(ctx, db.Key(), paved.ResourceOrphaned, "re-provisioned by definition pg-real v1"))
 	got, err = s.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
 	must(t, err)
 	if len(got) != 3 || got[0].DefinitionID != "pg" || got[0].Status != paved.ResourceOrphaned ||
@@ -502,18 +502,30 @@ func testResources(t *testing.T, s paved.Store) {
 	if len(orphans) != 1 || orphans[0].DefinitionID != "pg" {
 		t.Fatalf("orphaned resources = %+v, want pg's only", orphans)
 	}
-	wantError(t, s.SetResourceStatus(ctx, "shop", "dev", dbUID, "nope", paved.ResourceOrphaned, ""), paved.ENOTFOUND, "not found")
-	wantError(t, s.SetResourceStatus(ctx, "shop", "dev", dbUID, "pg", "gone", ""), paved.EINVALID, "neither active nor orphaned")
+	wantError(t, s.SetResourceStatus(ctx, paved.ResourceKey{App: "shop", Env: "dev", UID: dbUID, Definition: "nope", Driver: "postgres"}, paved.ResourceOrphaned, ""), paved.ENOTFOUND, "not found")
+	wantError(t, s.SetResourceStatus(ctx, db.Key(), "gone", ""), paved.EINVALID, "neither active nor orphaned")
+
+	// A new version of a definition that names another driver makes
+	// another resource: the old one is kept beside it.
+	other := *real
+	other.Driver, other.Outputs, other.Sealed = "cmd", map[string]any{"host": "db-4"}, nil
+	must(t, s.PutResource(ctx, &other))
+	got, err = s.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
+	must(t, err)
+	if len(got) != 4 || got[1].Driver != "cmd" || got[2].Driver != "postgres" || got[2].Outputs["host"] != "db-3" {
+		t.Fatalf("one definition, two drivers: %+v", got)
+	}
+	must(t, s.DeleteResource(ctx, other.Key()))
 
 	// An environment with resources cannot go: their state is needed to
 	// deprovision them.
 	wantError(t, s.DeleteEnvironment(ctx, "shop", "pr-1"), paved.ECONFLICT, `environment "shop/pr-1" still has 1 resource`)
-	must(t, s.DeleteResource(ctx, "shop", "pr-1", preview.UID, "pg"))
-	wantError(t, s.DeleteResource(ctx, "shop", "pr-1", preview.UID, "pg"), paved.ENOTFOUND, "not found")
+	must(t, s.DeleteResource(ctx, preview.Key()))
+	wantError(t, s.DeleteResource(ctx, preview.Key()), paved.ENOTFOUND, "not found")
 	must(t, s.DeleteEnvironment(ctx, "shop", "pr-1"))
 
-	must(t, s.DeleteResource(ctx, "shop", "dev", cache.UID, "redis"))
-	must(t, s.DeleteResource(ctx, "shop", "dev", dbUID, "pg"))
+	must(t, s.DeleteResource(ctx, cache.Key()))
+	must(t, s.DeleteResource(ctx, db.Key()))
 	got, err = s.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
 	must(t, err)
 	sameJSON(t, "ListResources after delete", got, []paved.StoredResource{*real})

@@ -12,6 +12,10 @@ ALTER TABLE tokens
 	ADD COLUMN created_by text COLLATE "C" NOT NULL DEFAULT '',
 	ADD COLUMN last_used_at timestamptz,
 	ADD COLUMN revoked_at timestamptz;
+-- Every token expires now: those issued before without an expiry get 90
+-- days from the upgrade (the default lifetime); revoke them sooner with
+-- paved user token revoke.
+UPDATE tokens SET expires_at = now() + interval '90 days' WHERE expires_at IS NULL;
 
 ALTER TABLE environments
 	ADD COLUMN id text COLLATE "C" NOT NULL DEFAULT '',
@@ -24,7 +28,11 @@ ALTER TABLE resources
 	ADD COLUMN definition_version integer NOT NULL DEFAULT 0,
 	ADD COLUMN status text COLLATE "C" NOT NULL DEFAULT 'active',
 	ADD COLUMN status_reason text COLLATE "C" NOT NULL DEFAULT '';
-ALTER TABLE resources DROP CONSTRAINT resources_pkey, ADD PRIMARY KEY (app, env, uid, definition_id);
+ALTER TABLE resources DROP CONSTRAINT resources_pkey, ADD PRIMARY KEY (app, env, uid, definition_id, driver);
+-- A resource made by a stored definition records that definition's latest
+-- version, the one earlier versions of paved deprovisioned it with; those
+-- of built-in definitions are version 0.
+UPDATE resources r SET definition_version = h.version FROM definition_heads h WHERE h.id = r.definition_id;
 
 ALTER TABLE deployments
 	ADD COLUMN kind text COLLATE "C" NOT NULL DEFAULT 'deploy',

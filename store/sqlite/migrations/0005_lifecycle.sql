@@ -15,6 +15,10 @@ ALTER TABLE tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
 ALTER TABLE tokens ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
 ALTER TABLE tokens ADD COLUMN revoked_at TEXT;
+-- Every token expires now: those issued before without an expiry get 90
+-- days from the upgrade (the default lifetime); revoke them sooner with
+-- paved user token revoke.
+UPDATE tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%S.000000Z', 'now', '+90 days') WHERE expires_at IS NULL;
 
 ALTER TABLE environments ADD COLUMN id TEXT NOT NULL DEFAULT '';
 ALTER TABLE environments ADD COLUMN health TEXT NOT NULL DEFAULT 'null';
@@ -36,11 +40,15 @@ CREATE TABLE resources_new (
 	sealed             BLOB,
 	labels             TEXT NOT NULL DEFAULT 'null',
 	updated_at         TEXT NOT NULL,
-	PRIMARY KEY (app, env, uid, definition_id),
+	PRIMARY KEY (app, env, uid, definition_id, driver),
 	FOREIGN KEY (app, env) REFERENCES environments (app, name)
 );
-INSERT INTO resources_new (app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at)
-	SELECT app, env, uid, definition_id, driver, outputs, secret_names, sealed, labels, updated_at FROM resources;
+-- A resource made by a stored definition records that definition's latest
+-- version, the one earlier versions of paved deprovisioned it with; those
+-- of built-in definitions are version 0.
+INSERT INTO resources_new (app, env, uid, definition_id, definition_version, driver, outputs, secret_names, sealed, labels, updated_at)
+	SELECT r.app, r.env, r.uid, r.definition_id, COALESCE(h.version, 0), r.driver, r.outputs, r.secret_names, r.sealed, r.labels, r.updated_at
+	FROM resources r LEFT JOIN definition_heads h ON h.id = r.definition_id;
 DROP TABLE resources;
 ALTER TABLE resources_new RENAME TO resources;
 
