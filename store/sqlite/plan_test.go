@@ -45,7 +45,8 @@ func TestQueryPlans(t *testing.T) {
 		// unfinished deployments.
 		{"failed deployments of an incarnation", incSQL, incArgs, "deployments_env_finished"},
 		{"this server's unfinished deployments", mineSQL, mineArgs, "deployments_unfinished"},
-	} {		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.sql, q.args...)
+	} {
+		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.sql, q.args...)
 		if err != nil {
 			t.Fatalf("%s: %v", q.name, err)
 		}
