@@ -85,7 +85,8 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	fmt.Fprintf(out, "  admin: token in %s\n", filepath.Join(f.dataDir, demoTokenFile))
 	fmt.Fprintf(out, "  developer dana: paved login --server %s --token %s\n", s.URL, devToken)
 	fmt.Fprintf(out, "  then: paved deployments list --app shop; paved types --app shop --env dev\n")
-	fmt.Fprintf(out, "  GitOps repository: %s/gitops (Argo CD / Flux layout <env>/<app>/)\n", f.dataDir)
+	fmt.Fprintf(out, "  GitOps repository: %s/gitops (Argo CD / Flux layout <env>/<app>/); its Secrets are SealedSecrets,\n", f.dataDir)
+	fmt.Fprintf(out, "    sealed for the key in %s/sealing (install it into a cluster's sealed-secrets controller: docs/targets-gitops.md)\n", f.dataDir)
 	if f.exit {
 		return nil
 	}
@@ -196,7 +197,8 @@ func (d *demo) goldenPaths() error {
 	if err != nil {
 		return err
 	}
-	d.say("  plan: %d resource change(s), %d object change(s)", len(plan.Resources), len(plan.Objects))
+	n := plan.Counts()
+	d.say("  plan: %d to create, %d to update, %d unchanged (resources and objects, against what the target holds)", n[paved.PlanCreate], n[paved.PlanUpdate], n[paved.PlanUnchanged])
 	dep, err := c.Deploy(d.ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs(false), CommitSHA: "demo0001"})
 	if err != nil {
 		return err
