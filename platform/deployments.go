@@ -90,6 +90,11 @@ func (p *Platform) GetDeployment(ctx context.Context, id string) (*paved.Deploym
 	if _, err := requireReader(ctx); err != nil {
 		return nil, err
 	}
+	return p.redacted(ctx, id)
+}
+
+// redacted reads a deployment with Secret values redacted.
+func (p *Platform) redacted(ctx context.Context, id string) (*paved.Deployment, error) {
 	d, err := p.cfg.Store.GetDeployment(ctx, id)
 	if err != nil {
 		return nil, err
@@ -204,10 +209,5 @@ func (p *Platform) endOf(ctx context.Context, id string, catchUp func() error) (
 	if err := catchUp(); err != nil {
 		return nil, err
 	}
-	d, err := p.cfg.Store.GetDeployment(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	d.Objects = redactObjects(d.Objects)
-	return d, nil
+	return p.redacted(ctx, id)
 }

@@ -258,3 +258,21 @@ func TestDriverChangeInOneDefinition(t *testing.T) {
 		t.Fatalf("redis resources: %v", states)
 	}
 }
+
+// TestPlanShowsSecretChangesWithoutValues: a changed Secret value is an
+// update in the plan, whose diff never holds a value.
+func TestPlanShowsSecretChangesWithoutValues(t *testing.T) {
+	before := []paved.Object{{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "db", "namespace": "shop-dev"},
+		"stringData": map[string]any{"password": "old-s3cret"}}}
+	after := []paved.Object{{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "db", "namespace": "shop-dev"},
+		"stringData": map[string]any{"password": "new-s3cret"}}}
+	got := diffObjects(before, after)
+	if len(got) != 1 || got[0].Action != paved.PlanUpdate || strings.Contains(got[0].Diff, "s3cret") {
+		t.Fatalf("plan of a changed Secret value: %+v", got)
+	}
+	after[0]["stringData"].(map[string]any)["user"] = "shop"
+	got = diffObjects(before, after)
+	if got[0].Action != paved.PlanUpdate || !strings.Contains(got[0].Diff, "+   user: (redacted)") || strings.Contains(got[0].Diff, "s3cret") {
+		t.Errorf("plan of a Secret with a new key: %+v", got)
+	}
+}

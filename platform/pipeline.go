@@ -151,7 +151,7 @@ func (p *Platform) prepare(ctx context.Context, in *intent) (*planned, error) {
 			return nil, err
 		}
 	}
-	pl.plan.Objects = diffObjects(redactObjects(before), redactObjects(pl.objects))
+	pl.plan.Objects = diffObjects(before, pl.objects)
 	p.compareLive(ctx, in.env, dc, before, pl.plan)
 	return pl, nil
 }

@@ -88,10 +88,14 @@ func planResources(res *engine.Result, stored []paved.StoredResource) []paved.Pl
 
 // diffObjects compares two object sets by identity and content: every
 // object of after is created, updated or unchanged, and every one only in
-// before is deleted.
+// before is deleted. Content is compared with Secret values in clear, so
+// that a changed password is an update, and shown with them redacted, so
+// that no value reaches the plan.
 func diffObjects(before, after []paved.Object) []paved.PlannedObject {
 	b, brefs := indexObjects(before)
 	a, arefs := indexObjects(after)
+	rb, _ := indexObjects(redactObjects(before))
+	ra, _ := indexObjects(redactObjects(after))
 	out := []paved.PlannedObject{}
 	budget := maxDiffCells
 	for _, k := range slices.Sorted(maps.Keys(a)) {
@@ -99,8 +103,10 @@ func diffObjects(before, after []paved.Object) []paved.PlannedObject {
 		switch {
 		case !ok:
 			out = append(out, paved.PlannedObject{Ref: arefs[k], Action: paved.PlanCreate})
+		case old != a[k] && rb[k] == ra[k]:
+			out = append(out, paved.PlannedObject{Ref: arefs[k], Action: paved.PlanUpdate, Diff: "Secret values changed (not shown)"})
 		case old != a[k]:
-			out = append(out, paved.PlannedObject{Ref: arefs[k], Action: paved.PlanUpdate, Diff: lineDiff(old, a[k], &budget)})
+			out = append(out, paved.PlannedObject{Ref: arefs[k], Action: paved.PlanUpdate, Diff: lineDiff(rb[k], ra[k], &budget)})
 		default:
 			out = append(out, paved.PlannedObject{Ref: arefs[k], Action: paved.PlanUnchanged})
 		}
