@@ -36,9 +36,11 @@ type Coordinator interface {
 	// Heartbeat records that a server is alive at the given time.
 	Heartbeat(ctx context.Context, server string, at time.Time) error
 	// FailOrphaned fails the queued or running deployments whose Runner has
-	// sent no heartbeat since staleBefore (or that have no Runner), setting
-	// Error to reason and FinishedAt to at, and returns them as failed.
-	FailOrphaned(ctx context.Context, staleBefore time.Time, reason string, at time.Time) ([]Deployment, error)
+	// sent no heartbeat since staleBefore (or that have no Runner), but
+	// never those of except (the calling server, which knows its own work
+	// better than its heartbeat does; "" excepts none), setting Error to
+	// reason and FinishedAt to at, and returns them as failed.
+	FailOrphaned(ctx context.Context, staleBefore time.Time, except, reason string, at time.Time) ([]Deployment, error)
 	// AcquireLease takes the named lease for holder until the given time
 	// when it is free, expired (its until is before now) or already holder's,
 	// and reports whether holder has it.

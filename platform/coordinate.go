@@ -40,13 +40,22 @@ func (p *Platform) coordinate() {
 	p.loop(heartbeatEvery, "failing this server's stuck deployments", func() error { return p.sweepOwn(p.runCtx) })
 }
 
-const orphanReason = "the server running this deployment stopped while it was queued or running; nothing of it is kept: deploy again to retry"
+const orphanReason = "the server running this deployment stopped (or lost touch with the store) while it was queued or running; " +
+	"what it provisioned is kept and goes with the environment, and the environment is brought back to its last successful deployment: deploy again to retry"
 
-// failOrphaned fails deployments whose server is dead and brings their
-// environments back to the last successful deployment.
+// failOrphaned fails the deployments of servers that stopped and brings
+// their environments back to the last successful deployment. This server's
+// own deployments are never among them, whatever its heartbeat says: the
+// sweep (sweepOwn) knows which of them it still runs.
 func (p *Platform) failOrphaned(ctx context.Context) error {
+	return p.failOrphanedExcept(ctx, p.id)
+}
+
+// failOrphanedExcept fails orphans of every server but except ("" for
+// none: at start, this server's own earlier work is orphaned too).
+func (p *Platform) failOrphanedExcept(ctx context.Context, except string) error {
 	now := p.now()
-	orphans, err := p.cfg.Store.FailOrphaned(ctx, now.Add(-staleAfter), orphanReason, now)
+	orphans, err := p.cfg.Store.FailOrphaned(ctx, now.Add(-staleAfter), except, orphanReason, now)
 	if err != nil {
 		return err
 	}
@@ -137,7 +146,6 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 	// A renewal that failed is tried again this often while the lease is
 	// still ours.
 	renewRetry := min(time.Second, leaseTTL/10)
-	var until time.Time
 	for {
 		now := p.now()
 		ok, err := p.cfg.Store.AcquireLease(ctx, name, p.id, now.Add(leaseTTL), now)
@@ -145,7 +153,6 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 			return err
 		}
 		if ok {
-			until = now.Add(leaseTTL)
 			break
 		}
 		select {
@@ -154,6 +161,15 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 		case <-time.After(leaseRetry):
 		}
 	}
+	// The lease is ours until leaseTTL after the last renewal that was
+	// sent: a timer stops the work just before then, whether or not a
+	// renewal is still waiting on the store, so that f never runs on an
+	// expired lease.
+	expiry := time.AfterFunc(leaseTTL-renewRetry, func() {
+		p.log.Error("could not renew an environment's deployment lease before it expired; stopping the work under it", "lease", name)
+		cancel(errLeaseLost)
+	})
+	defer expiry.Stop()
 	done := make(chan struct{})
 	renewed := make(chan struct{})
 	go func() {
@@ -163,30 +179,33 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 			select {
 			case <-done:
 				return
+			case <-runCtx.Done():
+				return
 			case <-time.After(wait):
 			}
+			sent := time.Now()
+			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), leaseTTL/3)
 			now := p.now()
-			ok, err := p.cfg.Store.AcquireLease(runCtx, name, p.id, now.Add(leaseTTL), now)
+			ok, err := p.cfg.Store.AcquireLease(rctx, name, p.id, now.Add(leaseTTL), now)
+			rcancel()
 			switch {
 			case err == nil && ok:
-				until, wait = now.Add(leaseTTL), leaseTTL/3
+				expiry.Reset(leaseTTL - renewRetry - time.Since(sent))
+				wait = leaseTTL / 3
 			case err == nil:
 				// Another server holds it: ours expired unnoticed.
 				p.log.Error("lost an environment's deployment lease to another server; stopping the work under it", "lease", name)
 				cancel(errLeaseLost)
 				return
-			case p.now().Add(renewRetry).After(until.Add(-renewRetry)):
-				p.log.Error("could not renew an environment's deployment lease before it expired; stopping the work under it", "lease", name, "err", err)
-				cancel(errLeaseLost)
-				return
 			default:
-				p.log.Warn("renewing an environment's deployment lease failed; trying again while it lasts", "lease", name, "err", err, "until", until)
+				p.log.Warn("renewing an environment's deployment lease failed; trying again while it lasts", "lease", name, "err", err)
 				wait = renewRetry
 			}
 		}
 	}()
 	defer func() {
 		close(done)
+		// Every renewal has a deadline, so this wait is bounded.
 		<-renewed
 		if runCtx.Err() == nil {
 			if err := p.cfg.Store.ReleaseLease(context.WithoutCancel(ctx), name, p.id); err != nil {
@@ -203,7 +222,7 @@ func (p *Platform) startCoordination(ctx context.Context) error {
 	if err := p.cfg.Store.Heartbeat(ctx, p.id, time.Unix(0, 0).UTC()); err != nil {
 		return err
 	}
-	if err := p.failOrphaned(ctx); err != nil {
+	if err := p.failOrphanedExcept(ctx, ""); err != nil {
 		return err
 	}
 	return p.cfg.Store.Heartbeat(ctx, p.id, p.now())

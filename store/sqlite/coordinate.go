@@ -31,7 +31,7 @@ func (db *DB) Heartbeat(ctx context.Context, server string, at time.Time) error 
 // FailOrphaned fails, in one transaction, the queued or running deployments
 // that have no runner or whose runner has sent no heartbeat since
 // staleBefore, and returns them (objects included) as failed, oldest first.
-func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, reason string, at time.Time) ([]paved.Deployment, error) {
+func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, except, reason string, at time.Time) ([]paved.Deployment, error) {
 	at = record.Time(at)
 	var out []paved.Deployment
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -39,9 +39,10 @@ func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, reason st
 		// select and the update. The states are literals for the partial
 		// index deployments_unfinished.
 		const orphaned = `status IN ('queued', 'running') AND (runner = ''
-			OR NOT EXISTS (SELECT 1 FROM servers WHERE servers.id = deployments.runner AND servers.seen_at >= ?))`
+			OR NOT EXISTS (SELECT 1 FROM servers WHERE servers.id = deployments.runner AND servers.seen_at >= ?))
+			AND (? = '' OR runner != ?)`
 		rows, err := tx.QueryContext(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE "+orphaned+" ORDER BY created_at, n",
-			fmtTime(staleBefore))
+			fmtTime(staleBefore), except, except)
 		if err != nil {
 			return fmt.Errorf("sqlite: find orphaned deployments: %w", err)
 		}
@@ -61,7 +62,7 @@ func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, reason st
 			return nil
 		}
 		res, err := tx.ExecContext(ctx, "UPDATE deployments SET status = ?, error = ?, finished_at = ? WHERE "+orphaned,
-			paved.DeploymentFailed, reason, fmtTime(at), fmtTime(staleBefore))
+			paved.DeploymentFailed, reason, fmtTime(at), fmtTime(staleBefore), except, except)
 		if err != nil {
 			return fmt.Errorf("sqlite: fail orphaned deployments: %w", err)
 		}

@@ -80,7 +80,7 @@ func TestMigrateFromV1(t *testing.T) {
 	if n != 4 {
 		t.Fatalf("new deployment got n = %d, want 4 (after the deleted d3)", n)
 	}
-	orphans, err := db.FailOrphaned(ctx, record.Now(), "server stopped", record.Now())
+	orphans, err := db.FailOrphaned(ctx, record.Now(), "", "server stopped", record.Now())
 	if err != nil || len(orphans) != 2 {
 		t.Fatalf("FailOrphaned after migration = %v, %v; want d2 and d4", orphans, err)
 	}

@@ -69,7 +69,7 @@ func testFailOrphaned(t *testing.T, s paved.Store) {
 	}
 
 	failedAt := at(200)
-	got, err := c.FailOrphaned(ctx, at(50), "server stopped", failedAt)
+	got, err := c.FailOrphaned(ctx, at(50), "", "server stopped", failedAt)
 	must(t, err)
 	sameJSON(t, "FailOrphaned (oldest first)", ids(got), []string{"d3", "d4", "d5"})
 	for _, d := range got {
@@ -86,11 +86,25 @@ func testFailOrphaned(t *testing.T, s paved.Store) {
 		sameJSON(t, id+" (not orphaned)", stored, before[id])
 	}
 
-	got, err = c.FailOrphaned(ctx, at(50), "again", at(201))
+	got, err = c.FailOrphaned(ctx, at(50), "", "again", at(201))
 	must(t, err)
 	if len(got) != 0 {
 		t.Fatalf("second FailOrphaned returned %v, want none", ids(got))
 	}
+
+	// A server never fails its own deployments as orphans, even when its
+	// heartbeat is stale (the store was out of reach): it knows what it runs.
+	mine := deployment("d9", "dev", at(9), 0)
+	mine.Runner, mine.Status = "stale", paved.DeploymentRunning
+	must(t, s.CreateDeployment(ctx, mine))
+	got, err = c.FailOrphaned(ctx, at(50), "stale", "server stopped", at(202))
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("FailOrphaned excepting the stale server failed %v", ids(got))
+	}
+	got, err = c.FailOrphaned(ctx, at(50), "", "server stopped", at(202))
+	must(t, err)
+	sameJSON(t, "FailOrphaned of every server", ids(got), []string{"d9"})
 }
 
 // testConcurrentFailOrphaned has servers notice the same orphans at once:
@@ -113,7 +127,7 @@ func testConcurrentFailOrphaned(t *testing.T, s paved.Store) {
 	errs := make(chan error, servers)
 	for range servers {
 		wg.Go(func() {
-			ds, err := c.FailOrphaned(ctx, at(100), "server stopped", at(100))
+			ds, err := c.FailOrphaned(ctx, at(100), "", "server stopped", at(100))
 			if err != nil {
 				errs <- err
 				return

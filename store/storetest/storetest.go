@@ -729,7 +729,7 @@ func testConcurrentFinish(t *testing.T, s paved.Store) {
 		})
 		wg.Go(func() {
 			var err error
-			orphans, err = s.FailOrphaned(ctx, at(1000), "server stopped", at(100))
+			orphans, err = s.FailOrphaned(ctx, at(1000), "", "server stopped", at(100))
 			must(t, err)
 		})
 		wg.Wait()
