@@ -135,16 +135,18 @@ func (p *Platform) FollowEvents(ctx context.Context, id string, after int64, sen
 	if err != nil {
 		return nil, err
 	}
-	d, err := p.cfg.Store.GetDeployment(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	// Subscribed first, then the status and the backlog: a deployment
+	// that finishes in between is told by the subscription, and no
+	// event falls between the backlog and the live stream.
 	f, err := p.events.subscribe(id, u.Name, p.holds(id))
 	if err != nil {
 		return nil, err
 	}
 	defer p.events.unsubscribe(id, u.Name, f)
-	// Subscribed first, then the backlog: nothing falls between the two.
+	d, err := p.cfg.Store.GetDeployment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	catchUp := func() error {
 		evs, err := p.cfg.Store.Events(ctx, id, after)
 		if err != nil {
