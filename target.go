@@ -26,9 +26,12 @@ type ApplyResult struct {
 	// Revision is the target's own name for the result (a Git commit).
 	Revision string `json:"revision,omitempty"`
 	// Observed is true when the statuses are what the target saw of the
-	// objects after applying them (a cluster), false when it cannot see
-	// them run (a Git repository that a cluster syncs).
+	// objects after applying them (a cluster that was watched), false
+	// when it did not see them run.
 	Observed bool `json:"observed"`
+	// Committed is true when the objects were written to a repository
+	// that something else syncs (Git): the target cannot see them run.
+	Committed bool `json:"committed,omitempty"`
 }
 
 // Target is where rendered objects go: a Git repository, a cluster. Targets

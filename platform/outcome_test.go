@@ -35,7 +35,10 @@ func TestOutcome(t *testing.T) {
 		{"a target that did not wait", paved.ApplyResult{Observed: false, Statuses: []paved.ObjectStatus{
 			{Ref: ref("Deployment", "api"), State: paved.ObjectProgressing}}},
 			paved.RolloutApplied, paved.HealthProgressing, "", "without waiting"},
-		{"a Git repository", paved.ApplyResult{Observed: false, Revision: "abc123", Statuses: []paved.ObjectStatus{
+		{"a target that did not wait, workloads already ready", paved.ApplyResult{Observed: false, Statuses: []paved.ObjectStatus{
+			{Ref: ref("Deployment", "api"), State: paved.ObjectReady}}},
+			paved.RolloutApplied, paved.HealthUnknown, "", "without watching their rollouts"},
+		{"a Git repository", paved.ApplyResult{Observed: false, Committed: true, Revision: "abc123", Statuses: []paved.ObjectStatus{
 			{Ref: ref("Deployment", "api"), State: paved.ObjectCommitted}, {Ref: paved.ObjectRef{APIVersion: "v1", Kind: "Secret", Name: "s"}, State: paved.ObjectSealed}}},
 			paved.RolloutCommitted, paved.HealthUnknown, "", "committed to revision abc123; paved cannot see"},
 	}

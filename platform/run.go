@@ -306,10 +306,14 @@ func (p *Platform) outcome(d *paved.Deployment, res *paved.ApplyResult, log func
 	case len(progressing) > 0:
 		h.Status, h.Reason = paved.HealthProgressing, "applied without waiting for rollouts: "+strings.Join(progressing, "; ")
 		return paved.RolloutApplied, h, nil
-	case !res.Observed:
+	case res.Committed:
 		h.Status = paved.HealthUnknown
 		h.Reason = fmt.Sprintf("committed to revision %s; paved cannot see whether a cluster synced and ran it", res.Revision)
 		return paved.RolloutCommitted, h, nil
+	case !res.Observed && workloads > 0:
+		h.Status = paved.HealthUnknown
+		h.Reason = fmt.Sprintf("%d workload(s) applied without watching their rollouts (the target does not wait)", workloads)
+		return paved.RolloutApplied, h, nil
 	case workloads > 0:
 		h.Status, h.Reason = paved.HealthHealthy, fmt.Sprintf("%d workload(s) rolled out", workloads)
 		return paved.RolloutComplete, h, nil

@@ -142,7 +142,7 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 
 	// One status per object asked for: a Secret is reported as sealed (its
 	// SealedSecret is what the inventory lists, as Inventory reads it back).
-	res := &paved.ApplyResult{Revision: hashString(out.head), Inventory: make([]paved.ObjectRef, 0, len(files))}
+	res := &paved.ApplyResult{Revision: hashString(out.head), Committed: true, Inventory: make([]paved.ObjectRef, 0, len(files))}
 	for _, f := range files {
 		res.Inventory = append(res.Inventory, f.ref)
 		if f.seal == nil {

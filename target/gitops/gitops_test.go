@@ -207,6 +207,9 @@ func TestApplyWritesOneFilePerObject(t *testing.T) {
 	if !reflect.DeepEqual(inv, wantRefs) {
 		t.Errorf("Inventory:\n got %v\nwant %v", inv, wantRefs)
 	}
+	if !res.Committed || res.Observed {
+		t.Errorf("Committed %v, Observed %v; a Git repository commits and does not observe", res.Committed, res.Observed)
+	}
 	head, err := tg.HeadCommit()
 	if err != nil || head != res.Revision || len(head) != 40 {
 		t.Errorf("HeadCommit = %q, %v; want revision %q", head, err, res.Revision)
