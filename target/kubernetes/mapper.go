@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -111,8 +112,13 @@ func (m *restMapper) list(ctx context.Context, gv schema.GroupVersion) (*resourc
 	if gv.Group == "" {
 		path = "/api/" + gv.Version
 	}
+	// Others may wait on this fetch: it does not end with this caller's
+	// context (whose cancellation would hand them an error not theirs),
+	// only with its own bound.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discoveryTimeout)
+	defer cancel()
 	var got metav1.APIResourceList
-	err := m.client.Get().AbsPath(path).Do(ctx).Into(&got)
+	err := m.client.Get().AbsPath(path).Do(fctx).Into(&got)
 	switch {
 	case apierrors.IsNotFound(err):
 	case err != nil:
@@ -124,6 +130,9 @@ func (m *restMapper) list(ctx context.Context, gv schema.GroupVersion) (*resourc
 	close(l.done)
 	return l, true, l.err
 }
+
+// discoveryTimeout bounds one group-version's resource list fetch.
+const discoveryTimeout = 30 * time.Second
 
 // forget drops gv's list if it is still l, so that the next call fetches it.
 func (m *restMapper) forget(gv schema.GroupVersion, l *resourceList) {
