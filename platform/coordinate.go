@@ -21,6 +21,9 @@ const (
 	// renewed (Config.LeaseTTL); it is renewed every third of that.
 	DefaultLeaseTTL = 30 * time.Second
 	leaseRetry      = 250 * time.Millisecond
+	// leaseAcquireAttempts is how many store errors taking a lease
+	// meets before the deployment fails for them.
+	leaseAcquireAttempts = 3
 )
 
 // NewServerID returns a random server id; a server keeps its id across
@@ -75,7 +78,7 @@ func (p *Platform) failOrphanedExcept(ctx context.Context, except string) error 
 	return nil
 }
 
-const stuckReason = "this deployment's server is alive but no longer runs it (its result could not be recorded); deploy again to retry"
+const stuckReason = "this deployment's server is alive but no longer runs it (a write to the store failed while it ran or started); what was applied may be incomplete: deploy again"
 
 // sweepOwn fails the deployments the store says this server runs or has
 // queued but that this process does not hold: a result write that kept
@@ -146,13 +149,22 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 	// A renewal that failed is tried again this often while the lease is
 	// still ours.
 	renewRetry := min(time.Second, leaseTTL/10)
-	for {
+	var acquired time.Time
+	for failures := 0; ; {
+		acquired = time.Now()
 		now := p.now()
 		ok, err := p.cfg.Store.AcquireLease(ctx, name, p.id, now.Add(leaseTTL), now)
-		if err != nil {
+		switch {
+		case err == nil && ok:
+		case err != nil && failures < leaseAcquireAttempts-1 && ctx.Err() == nil:
+			// A store that blinked is tried again before the
+			// deployment is failed for it.
+			failures++
+			p.log.Warn("taking an environment's deployment lease failed; trying again", "lease", name, "err", err)
+		case err != nil:
 			return err
 		}
-		if ok {
+		if ok && err == nil {
 			break
 		}
 		select {
@@ -165,7 +177,7 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 	// sent: a timer stops the work just before then, whether or not a
 	// renewal is still waiting on the store, so that f never runs on an
 	// expired lease.
-	expiry := time.AfterFunc(leaseTTL-renewRetry, func() {
+	expiry := time.AfterFunc(leaseTTL-renewRetry-time.Since(acquired), func() {
 		p.log.Error("could not renew an environment's deployment lease before it expired; stopping the work under it", "lease", name)
 		cancel(errLeaseLost)
 	})

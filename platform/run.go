@@ -21,7 +21,13 @@ func (p *Platform) runDeployment(ctx context.Context, id string) {
 	defer p.track(id, false)
 	d, err := p.cfg.Store.GetDeployment(ctx, id)
 	if err != nil {
+		// The store failed (a deployment just queued exists): fail it
+		// saying why, or, if the store cannot take that either, the
+		// sweep of this server's stuck deployments does later.
 		p.log.Error("loading a queued deployment", "deployment", id, "err", err)
+		why := "it could not start: reading it from the store failed: " + paved.ErrorMessage(err) + "; deploy again"
+		p.event(id, paved.EventError, "failed: "+why)
+		p.finish(&paved.Deployment{ID: id}, paved.DeploymentFailed, &paved.DeploymentResult{Error: why}, nil)
 		return
 	}
 	err = p.withLease(ctx, d.App, d.Env, func(ctx context.Context) error {
@@ -52,7 +58,15 @@ func (p *Platform) runDeployment(ctx context.Context, id string) {
 func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
 	started := p.now()
 	if err := p.cfg.Store.StartDeployment(ctx, d.ID, p.id, started); err != nil {
+		if paved.ErrorCode(err) == paved.ECONFLICT {
+			// Failed by the orphan check meanwhile: its result stands.
+			p.events.finished(d.ID)
+			return
+		}
 		p.log.Error("marking a deployment running", "deployment", d.ID, "err", err)
+		why := "it could not start: marking it running failed: " + paved.ErrorMessage(err) + "; nothing was applied: deploy again"
+		p.event(d.ID, paved.EventError, "failed: "+why)
+		p.finish(d, paved.DeploymentFailed, &paved.DeploymentResult{Error: why}, nil)
 		return
 	}
 	d.Status, d.StartedAt = paved.DeploymentRunning, &started
