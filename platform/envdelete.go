@@ -92,8 +92,11 @@ func (p *Platform) deprovisionOne(ctx context.Context, env *paved.Environment, d
 	drv := p.cfg.Engine.Drivers[r.Driver]
 	if dp, ok := drv.(paved.Deprovisioner); ok {
 		def, err := p.definitionAt(ctx, paved.DefinitionRef{ID: r.DefinitionID, Version: r.DefinitionVersion, Driver: r.Driver})
-		if err != nil {
-			return paved.Errorf(paved.EINVALID, "resource %s: its definition %s is gone, so paved cannot reach what it made; restore the definition and delete again", r.UID, r.DefinitionID)
+		switch {
+		case paved.ErrorCode(err) == paved.ENOTFOUND:
+			return paved.Errorf(paved.EINVALID, "resource %s: its definition %s (version %d) is gone, so paved cannot reach what it made; restore the definition and delete again", r.UID, r.DefinitionID, r.DefinitionVersion)
+		case err != nil:
+			return fmt.Errorf("resource %s: reading its definition %s: %w", r.UID, r.DefinitionID, err)
 		}
 		sr, err := p.openResource(r)
 		if err != nil {
