@@ -199,6 +199,12 @@ func TestDeploymentsAreImmutable(t *testing.T) {
 		{"the runner of a queued deployment", `UPDATE deployments SET runner = 's2' WHERE id = 'q'`},
 		{"the status of a finished deployment", `UPDATE deployments SET status = 'failed' WHERE id = 'done'`},
 		{"the objects of a finished deployment", `UPDATE deployments SET objects = '[]' WHERE id = 'done'`},
+		{"a queued deployment straight to succeeded", `UPDATE deployments SET status = 'succeeded' WHERE id = 'q'`},
+		{"a queued deployment back to an unknown status", `UPDATE deployments SET status = 'paused' WHERE id = 'q'`},
+		{"the error of a queued deployment", `UPDATE deployments SET error = 'x' WHERE id = 'q'`},
+		{"the rollout of a queued deployment", `UPDATE deployments SET rollout = 'rolled_out' WHERE id = 'q'`},
+		{"the finish time of a queued deployment", `UPDATE deployments SET finished_at = now() WHERE id = 'q'`},
+		{"the result of a deployment that starts", `UPDATE deployments SET status = 'running', revision = 'abc' WHERE id = 'q'`},
 	} {
 		_, err := db.pool.Exec(ctx, tc.sql)
 		if err == nil || !strings.Contains(err.Error(), "deployments are immutable") {
@@ -207,6 +213,15 @@ func TestDeploymentsAreImmutable(t *testing.T) {
 	}
 	if _, err := db.pool.Exec(ctx, `UPDATE deployments SET status = 'running', started_at = now() WHERE id = 'q'`); err != nil {
 		t.Errorf("starting a queued deployment: %v", err)
+	}
+	if _, err := db.pool.Exec(ctx, `UPDATE deployments SET error = 'x' WHERE id = 'q'`); err == nil || !strings.Contains(err.Error(), "deployments are immutable") {
+		t.Errorf("setting the error of a running deployment: %v", err)
+	}
+	if _, err := db.pool.Exec(ctx, `UPDATE deployments SET inventory = '[]' WHERE id = 'q'`); err != nil {
+		t.Errorf("recording a running deployment's inventory: %v", err)
+	}
+	if _, err := db.pool.Exec(ctx, `UPDATE deployments SET status = 'succeeded', rollout = 'applied', finished_at = now() WHERE id = 'q'`); err != nil {
+		t.Errorf("finishing a running deployment: %v", err)
 	}
 }
 

@@ -69,7 +69,10 @@ BEGIN
 		OLD.commit_sha, OLD.commit_time, OLD.source, OLD.runner, OLD.created_at, OLD.specs, OLD.plan)
 		OR OLD.status IN ('succeeded', 'failed')
 		OR (OLD.objects != 'null'::jsonb AND NEW.objects IS DISTINCT FROM OLD.objects)
-		OR (OLD.status = 'running' AND NEW.status = 'queued') THEN
+		OR NOT ((OLD.status = 'queued' AND NEW.status IN ('running', 'failed'))
+			OR (OLD.status = 'running' AND NEW.status IN ('running', 'succeeded', 'failed')))
+		OR (NEW.status IN ('queued', 'running') AND (NEW.error, NEW.revision, NEW.rollout, NEW.finished_at, NEW.objects)
+			IS DISTINCT FROM (OLD.error, OLD.revision, OLD.rollout, OLD.finished_at, OLD.objects)) THEN
 		RAISE EXCEPTION 'paved: deployments are immutable: only a queued or running deployment changes, and only its status, times and result'
 			USING ERRCODE = 'check_violation';
 	END IF;

@@ -112,7 +112,10 @@ WHEN NEW.id IS NOT OLD.id OR NEW.n IS NOT OLD.n OR NEW.kind IS NOT OLD.kind OR N
 	OR NEW.created_at IS NOT OLD.created_at OR NEW.specs IS NOT OLD.specs OR NEW.plan IS NOT OLD.plan
 	OR OLD.status IN ('succeeded', 'failed')
 	OR (OLD.objects != 'null' AND NEW.objects IS NOT OLD.objects)
-	OR (OLD.status = 'running' AND NEW.status = 'queued')
+	OR NOT ((OLD.status = 'queued' AND NEW.status IN ('running', 'failed'))
+		OR (OLD.status = 'running' AND NEW.status IN ('running', 'succeeded', 'failed')))
+	OR (NEW.status IN ('queued', 'running') AND (NEW.error IS NOT OLD.error OR NEW.revision IS NOT OLD.revision
+		OR NEW.rollout IS NOT OLD.rollout OR NEW.finished_at IS NOT OLD.finished_at OR NEW.objects IS NOT OLD.objects))
 BEGIN
 	SELECT RAISE(ABORT, 'paved: deployments are immutable: only a queued or running deployment changes, and only its status, times and result');
 END;
