@@ -167,6 +167,11 @@ type DeploymentStore interface {
 	// StartDeployment moves a queued deployment run by runner to running;
 	// ECONFLICT when it is not queued or not runner's.
 	StartDeployment(ctx context.Context, id, runner string, at time.Time) error
+	// RecordInventory writes what a running deployment of runner may have
+	// applied, before the target applies it, so that a deployment that
+	// dies part way still lists it for the next to prune; ECONFLICT when
+	// it is not running or not runner's.
+	RecordInventory(ctx context.Context, id, runner string, inventory []ObjectRef) error
 	// FinishDeployment records the result of a running deployment of runner
 	// (compare and swap on status = running AND runner = runner); ECONFLICT
 	// when another server or the orphan check has finished it already.

@@ -16,7 +16,12 @@ type ApplyRequest struct {
 	// successful deployment's inventory and what failed ones applied since):
 	// what is in it and not in Objects is pruned, and nothing else.
 	Previous []ObjectRef
-	Log      func(msg string)
+	// Intent, when set, is told every object the target is about to
+	// write, before it changes anything; an error from it stops the
+	// apply. The platform records them, so that a deployment that dies
+	// part way still lists what it may have applied.
+	Intent func(refs []ObjectRef) error
+	Log    func(msg string)
 }
 
 // ApplyResult is what a target did.

@@ -2,7 +2,6 @@ package platform
 
 import (
 	"context"
-	"slices"
 
 	"paved.dev/paved"
 )
@@ -23,7 +22,7 @@ func (p *Platform) previousInventory(ctx context.Context, env *paved.Environment
 	last, err := p.lastSuccessful(ctx, env)
 	switch {
 	case err == nil:
-		prev = slices.Clone(last.Inventory)
+		prev = last.Inventory
 		f.FinishedAfter = last.FinishedAt
 	case paved.ErrorCode(err) != paved.ENOTFOUND:
 		return nil, err
@@ -32,17 +31,28 @@ func (p *Platform) previousInventory(ctx context.Context, env *paved.Environment
 	if err != nil {
 		return nil, err
 	}
-	seen := map[paved.ObjectRef]bool{}
-	for _, r := range prev {
-		seen[r] = true
-	}
+	lists := [][]paved.ObjectRef{prev}
 	for _, d := range failed {
-		for _, ref := range d.Inventory {
-			if !seen[ref] {
-				seen[ref] = true
-				prev = append(prev, ref)
+		lists = append(lists, d.Inventory)
+	}
+	return mergeRefs(lists...), nil
+}
+
+// mergeRefs returns the refs of the lists in order, each once.
+func mergeRefs(lists ...[]paved.ObjectRef) []paved.ObjectRef {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	seen := make(map[paved.ObjectRef]bool, n)
+	out := make([]paved.ObjectRef, 0, n)
+	for _, list := range lists {
+		for _, r := range list {
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
 			}
 		}
 	}
-	return prev, nil
+	return out
 }

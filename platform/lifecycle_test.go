@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -94,14 +95,27 @@ func TestUnrecordedResultIsSwept(t *testing.T) {
 	if stuck.Status != paved.DeploymentRunning {
 		t.Fatalf("with the result unwritable the deployment is %s; the test wants it left running", stuck.Status)
 	}
+	// What it was about to write was recorded before the target wrote it.
+	if len(stuck.Inventory) == 0 {
+		t.Fatalf("the stuck deployment has no inventory; want what it was about to write")
+	}
 	if err := f.p.DeleteEnvironment(f.dev, "shop", "dev"); paved.ErrorCode(err) != paved.ECONFLICT {
 		t.Fatalf("deleting the environment of a running deployment: %v", err)
 	}
 	fs.failFinish.Store(false)
 	must(t, f.p.sweepOwn(context.Background()))
 	got, _ := f.store.GetDeployment(context.Background(), d.ID)
-	if got.Status != paved.DeploymentFailed || got.Error != stuckReason {
-		t.Fatalf("after the sweep: %s %q", got.Status, got.Error)
+	if got.Status != paved.DeploymentFailed || got.Error != stuckReason || !slices.Equal(got.Inventory, stuck.Inventory) {
+		t.Fatalf("after the sweep: %s %q, inventory %v", got.Status, got.Error, got.Inventory)
+	}
+	// It listed exactly what the target holds: a successful deployment of
+	// the same specs reports the same inventory.
+	again, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	f.p.Wait()
+	done, _ := f.store.GetDeployment(context.Background(), again.ID)
+	if done.Status != paved.DeploymentSucceeded || !slices.Equal(done.Inventory, stuck.Inventory) {
+		t.Fatalf("the next deployment: %s %q, inventory %v; want succeeded with %v", done.Status, done.Error, done.Inventory, stuck.Inventory)
 	}
 	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
 }

@@ -177,6 +177,14 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 	applied, err := target.Apply(ctx, &paved.ApplyRequest{
 		Context: dc, DeploymentID: d.ID, Author: d.Author,
 		Message: commitMessage(d), Objects: objs, Previous: previous, Log: log,
+		Intent: func(refs []paved.ObjectRef) error {
+			// What the target held and what it is about to write: if this
+			// deployment dies part way, the next prunes from this list.
+			if err := p.cfg.Store.RecordInventory(ctx, d.ID, p.id, mergeRefs(previous, refs)); err != nil {
+				return fmt.Errorf("recording what is about to be applied: %w", err)
+			}
+			return nil
+		},
 	})
 	if applied != nil {
 		// What a failed apply did create is recorded too, so that the next

@@ -162,6 +162,19 @@ func (db *DB) StartDeployment(ctx context.Context, id, runner string, at time.Ti
 	return db.moved(ctx, tag.RowsAffected(), id, runner, "queued")
 }
 
+// RecordInventory writes what runner's running deployment may have applied.
+func (db *DB) RecordInventory(ctx context.Context, id, runner string, inventory []paved.ObjectRef) error {
+	inv, err := record.Encode(inventory)
+	if err != nil {
+		return err
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE deployments SET inventory = $1 WHERE id = $2 AND status = 'running' AND runner = $3`, inv, id, runner)
+	if err != nil {
+		return fmt.Errorf("postgres: record inventory: %w", err)
+	}
+	return db.moved(ctx, tag.RowsAffected(), id, runner, "running")
+}
+
 // FinishDeployment records the result of runner's running deployment (a
 // queued one may only fail): a compare and swap on the status and the
 // runner, so that a server that lost its lease never overwrites what

@@ -208,6 +208,21 @@ func (db *DB) StartDeployment(ctx context.Context, id, runner string, at time.Ti
 	})
 }
 
+// RecordInventory writes what runner's running deployment may have applied.
+func (db *DB) RecordInventory(ctx context.Context, id, runner string, inventory []paved.ObjectRef) error {
+	inv, err := record.Encode(inventory)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deployments SET inventory = ? WHERE id = ? AND status = 'running' AND runner = ?`, inv, id, runner)
+		if err != nil {
+			return fmt.Errorf("sqlite: record inventory: %w", err)
+		}
+		return db.moved(ctx, tx, res, id, runner, "running")
+	})
+}
+
 // FinishDeployment records the result of runner's running deployment (a
 // queued one may only fail): a compare and swap on the status and the
 // runner, so that a server that lost its lease never overwrites what

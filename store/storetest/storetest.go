@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -671,8 +672,17 @@ func testDeploymentLifecycle(t *testing.T, s paved.Store) {
 		Inventory: []paved.ObjectRef{{APIVersion: "v1", Kind: "Service", Namespace: "shop-dev", Name: "web"}}}
 	// A queued deployment cannot succeed without running.
 	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentSucceeded, res, at(1)), paved.ECONFLICT, "not running")
+	intent := []paved.ObjectRef{{APIVersion: "v1", Kind: "Service", Namespace: "shop-dev", Name: "web"}, {APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop-dev", Name: "c"}}
+	wantError(t, s.RecordInventory(ctx, "d1", "server-a", intent), paved.ECONFLICT, "not running")
 	must(t, s.StartDeployment(ctx, "d1", "server-a", at(1)))
 	wantError(t, s.StartDeployment(ctx, "d1", "server-a", at(1)), paved.ECONFLICT, "not queued")
+	// What it is about to apply is written while it runs, by its runner only.
+	wantError(t, s.RecordInventory(ctx, "d1", "server-b", intent), paved.ECONFLICT, "not running for server server-b")
+	wantError(t, s.RecordInventory(ctx, "nope", "server-a", intent), paved.ENOTFOUND, `deployment "nope" not found`)
+	must(t, s.RecordInventory(ctx, "d1", "server-a", intent))
+	if got, err := s.GetDeployment(ctx, "d1"); err != nil || !slices.Equal(got.Inventory, intent) || got.Status != paved.DeploymentRunning {
+		t.Fatalf("after RecordInventory: %+v, %v; want running with inventory %v", got, err, intent)
+	}
 	// Another server cannot write the result: the compare and swap is on
 	// the runner too.
 	wantError(t, s.FinishDeployment(ctx, "d1", "server-b", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(2)),

@@ -133,6 +133,16 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 	}
 	msg = withBody(msg, req.Message)
 
+	if req.Intent != nil {
+		refs := make([]paved.ObjectRef, len(files))
+		for i, f := range files {
+			refs[i] = f.ref
+		}
+		if err := req.Intent(refs); err != nil {
+			return nil, err
+		}
+	}
+
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out, err := t.commit(ctx, dir, build, msg, req.Author, req.Log)

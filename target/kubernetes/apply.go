@@ -34,6 +34,15 @@ func (t *Target) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.App
 	if err != nil {
 		return nil, err
 	}
+	if req.Intent != nil {
+		refs := make([]paved.ObjectRef, len(items))
+		for i, it := range items {
+			refs[i] = it.ref()
+		}
+		if err := req.Intent(refs); err != nil {
+			return nil, err
+		}
+	}
 
 	// The deployment's own namespace is made first, with any rendered
 	// fields of it, and never pruned.

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -233,4 +234,51 @@ func TestApplyCustomResourceWithItsDefinition(t *testing.T) {
 	if got := res.Inventory[0].Kind; got != "CustomResourceDefinition" {
 		t.Errorf("first in inventory = %s, want the CRD (applied first)", got)
 	}
+}
+
+// TestApplyTellsItsIntentFirst: the target names every object it is about
+// to write before it writes any, and writes none when that is refused.
+func TestApplyTellsItsIntentFirst(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	objs := representative(e.dc.Namespace, "hello")
+	var told []paved.ObjectRef
+	_, err := e.target.Apply(context.Background(), &paved.ApplyRequest{
+		Context: e.dc, DeploymentID: "d-" + t.Name(), Objects: objs,
+		Intent: func(refs []paved.ObjectRef) error {
+			told = refs
+			return errors.New("the store is down")
+		},
+	})
+	if err == nil || !strings.Contains(err.Error(), "the store is down") {
+		t.Fatalf("Apply with a refused intent = %v, want the refusal", err)
+	}
+	if len(told) != len(objs) {
+		t.Fatalf("intent named %d objects, want %d: %v", len(told), len(objs), told)
+	}
+	if ns := e.get(t, paved.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: e.dc.Namespace}); ns != nil {
+		t.Errorf("the namespace was created although the intent was refused")
+	}
+	for _, r := range told {
+		if r.Kind != "Namespace" && e.get(t, r) != nil {
+			t.Errorf("%s was written although the intent was refused", r)
+		}
+	}
+	// Accepted, the intent is what the result's inventory lists.
+	res, err := e.target.Apply(context.Background(), &paved.ApplyRequest{
+		Context: e.dc, DeploymentID: "d-" + t.Name(), Objects: objs,
+		Intent: func(refs []paved.ObjectRef) error { told = refs; return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sortedRefs(told), sortedRefs(res.Inventory)) {
+		t.Errorf("intent %v, inventory %v; want the same objects", told, res.Inventory)
+	}
+}
+
+func sortedRefs(refs []paved.ObjectRef) []paved.ObjectRef {
+	out := slices.Clone(refs)
+	slices.SortFunc(out, func(a, b paved.ObjectRef) int { return strings.Compare(a.String(), b.String()) })
+	return out
 }
