@@ -74,6 +74,9 @@ type Request struct {
 	// definitions' criteria: a deployment runs the definitions its plan
 	// pinned.
 	Matcher definition.Matcher
+	// Provisioned, when set, records each resource as soon as it is
+	// provisioned (see graph.ProvisionOptions).
+	Provisioned func(ctx context.Context, n *graph.Node) error
 }
 
 // Result is what a run produced.
@@ -156,8 +159,9 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	err = g.Provision(ctx, graph.ProvisionOptions{
 		Drivers:   drivers,
 		State:     st,
-		Workloads: render.WorkloadInfos(workloads),
-		Log:       req.Log,
+		Workloads:   render.WorkloadInfos(workloads),
+		Log:         req.Log,
+		Provisioned: req.Provisioned,
 	})
 	if err != nil {
 		// The partial graph tells the caller what was provisioned.

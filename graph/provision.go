@@ -23,6 +23,11 @@ type ProvisionOptions struct {
 	Log func(msg string)
 	// Concurrency bounds drivers running at once; 0 means a default.
 	Concurrency int
+	// Provisioned, when set, is called with each node as soon as its
+	// driver provisioned it (from several goroutines at once), so that
+	// what a driver made is recorded before anything else can fail; an
+	// error from it fails the node.
+	Provisioned func(ctx context.Context, n *Node) error
 }
 
 // Provision runs every resource through its definition's driver, in
@@ -122,6 +127,11 @@ func (g *Graph) provision(ctx context.Context, n *Node, opts ProvisionOptions, l
 		n.Outputs = map[string]any{}
 	}
 	n.Manifests = res.Manifests
+	if opts.Provisioned != nil {
+		if err := opts.Provisioned(ctx, n); err != nil {
+			return fmt.Errorf("%s: recording it: %w", where, err)
+		}
+	}
 	return nil
 }
 

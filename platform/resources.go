@@ -8,6 +8,7 @@ import (
 
 	"paved.dev/paved"
 	"paved.dev/paved/engine"
+	"paved.dev/paved/graph"
 )
 
 // ListResources lists an environment's resources, active and orphaned,
@@ -82,39 +83,30 @@ func (p *Platform) Outputs(ctx context.Context, app, env string, uid paved.Resou
 	return out, nil
 }
 
-// saveResources records what provisioning produced, as active: public
+// saveResource records what provisioning produced for one node, as active: public
 // outputs in clear, secret outputs and driver state sealed.
-func (p *Platform) saveResources(ctx context.Context, env *paved.Environment, res *engine.Result) error {
-	for _, n := range res.Graph.Nodes {
-		if n.Outputs == nil {
-			continue // not provisioned: a failure came first
-		}
-		public := map[string]any{}
-		secrets := map[string]any{}
-		var names []string
-		for k, v := range n.Outputs {
-			if o, _ := n.Definition.Output(k); o.Secret {
-				secrets[k] = v
-				names = append(names, k)
-			} else {
-				public[k] = v
-			}
-		}
-		slices.Sort(names)
-		sealed, err := p.sealResource(env.App, env.Name, n.UID, sealedResource{State: n.State, Secrets: secrets})
-		if err != nil {
-			return err
-		}
-		err = p.cfg.Store.PutResource(ctx, &paved.StoredResource{
-			App: env.App, Env: env.Name, UID: n.UID, DefinitionID: n.Definition.ID, DefinitionVersion: n.Definition.Version,
-			Driver: n.Definition.Driver, Status: paved.ResourceActive,
-			Outputs: public, SecretNames: names, Sealed: sealed, UpdatedAt: p.now(),
-		})
-		if err != nil {
-			return err
+func (p *Platform) saveResource(ctx context.Context, env *paved.Environment, n *graph.Node) error {
+	public := map[string]any{}
+	secrets := map[string]any{}
+	var names []string
+	for k, v := range n.Outputs {
+		if o, _ := n.Definition.Output(k); o.Secret {
+			secrets[k] = v
+			names = append(names, k)
+		} else {
+			public[k] = v
 		}
 	}
-	return nil
+	slices.Sort(names)
+	sealed, err := p.sealResource(env.App, env.Name, n.UID, sealedResource{State: n.State, Secrets: secrets})
+	if err != nil {
+		return err
+	}
+	return p.cfg.Store.PutResource(ctx, &paved.StoredResource{
+		App: env.App, Env: env.Name, UID: n.UID, DefinitionID: n.Definition.ID, DefinitionVersion: n.Definition.Version,
+		Driver: n.Definition.Driver, Status: paved.ResourceActive,
+		Outputs: public, SecretNames: names, Sealed: sealed, UpdatedAt: p.now(),
+	})
 }
 
 // retire marks orphaned, after a deployment succeeded, every active

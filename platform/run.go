@@ -2,7 +2,6 @@ package platform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,6 +10,7 @@ import (
 
 	"paved.dev/paved"
 	"paved.dev/paved/engine"
+	"paved.dev/paved/graph"
 )
 
 // runDeployment runs one queued deployment to its end, holding its
@@ -226,13 +226,13 @@ func (p *Platform) provision(ctx context.Context, d *paved.Deployment, env *pave
 	if err != nil {
 		return nil, err
 	}
-	res, err := p.cfg.Engine.Run(ctx, engine.Request{Sources: sources(d.Specs), Matcher: m, Context: dc, State: st, Log: log})
-	if res != nil && res.Graph != nil {
-		if serr := p.saveResources(context.WithoutCancel(ctx), env, res); serr != nil {
-			return nil, errors.Join(err, serr)
-		}
+	// Each resource is recorded the moment its driver made it: what a
+	// driver created outside the cluster is never forgotten, even if the
+	// deployment dies right after.
+	save := func(ctx context.Context, n *graph.Node) error {
+		return p.saveResource(context.WithoutCancel(ctx), env, n)
 	}
-	return res, err
+	return p.cfg.Engine.Run(ctx, engine.Request{Sources: sources(d.Specs), Matcher: m, Context: dc, State: st, Log: log, Provisioned: save})
 }
 
 // pins loads the definition versions a plan pinned.
