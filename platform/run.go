@@ -149,8 +149,8 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 		return out, nil, err
 	}
 	log := func(msg string) { p.event(d.ID, paved.EventInfo, msg) }
-	if last, err := p.lastSuccessful(ctx, env); err == nil && d.Plan != nil && last.ID != d.Plan.Base {
-		log(fmt.Sprintf("deployment %s ran after this one was planned against %s; what it applies is what was planned, against what the target holds now", last.ID, orNone(d.Plan.Base)))
+	if err := p.checkBase(ctx, d, env, log); err != nil {
+		return out, nil, err
 	}
 	var objs []paved.Object
 	var res *engine.Result
