@@ -55,7 +55,7 @@ func (p *Platform) Rollback(ctx context.Context, id string) (d *paved.Deployment
 		return nil, err
 	}
 	return p.submit(ctx, &intent{kind: paved.KindRollback, author: u, app: app, env: env, specs: old.Specs,
-		snapshot: objs, commitSHA: old.CommitSHA, commitTime: old.CommitTime, source: old.ID})
+		snapshot: objs, commitSHA: old.CommitSHA, commitTime: old.CommitTime, source: old.ID, rollbackOf: old})
 }
 
 // Promote deploys what last succeeded in one environment to another, with

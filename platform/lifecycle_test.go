@@ -204,13 +204,35 @@ func TestDefinitionSwitchOrphansTheOldResource(t *testing.T) {
 	if strings.Join(states, " ") != "default-redis=orphaned shared-redis=active" {
 		t.Fatalf("redis resources after the switch: %v", states)
 	}
-	// Rolling back to the first deployment re-applies its objects; the
-	// resources stay as they are.
+	// Rolling back to the first deployment re-applies its objects, which
+	// use the built-in redis: its plan says so, and after it the built-in
+	// one is the active resource again, the shared one kept, orphaned.
 	rb, err := f.p.Rollback(f.dev, first.ID)
 	must(t, err)
+	var back *paved.PlannedResource
+	for i, r := range rb.Plan.Resources {
+		if r.UID == "redis.default#web.cache" {
+			back = &rb.Plan.Resources[i]
+		}
+	}
+	if back == nil || back.Action != paved.PlanReprovision || back.Definition.ID != "default-redis" || back.Was == nil || back.Was.ID != "shared-redis" ||
+		!strings.Contains(back.Reason, "back to definition default-redis, which deployment "+first.ID+" used") {
+		t.Fatalf("the rollback's plan for the redis: %+v", back)
+	}
 	f.p.Wait()
 	if got, _ := f.p.GetDeployment(f.dev, rb.ID); got.Status != paved.DeploymentSucceeded {
 		t.Fatalf("rollback: %s %s", got.Status, got.Error)
+	}
+	rs, err = f.p.ListResources(f.dev, "shop", "dev")
+	must(t, err)
+	states = nil
+	for _, r := range rs {
+		if r.UID == "redis.default#web.cache" {
+			states = append(states, r.DefinitionID+"="+string(r.Status))
+		}
+	}
+	if strings.Join(states, " ") != "default-redis=active shared-redis=orphaned" {
+		t.Fatalf("redis resources after the rollback: %v", states)
 	}
 	// Deleting the environment removes both.
 	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
@@ -288,5 +310,26 @@ func TestPlanShowsSecretChangesWithoutValues(t *testing.T) {
 	got = diffObjects(before, after)
 	if got[0].Action != paved.PlanUpdate || !strings.Contains(got[0].Diff, "+   user: (redacted)") || strings.Contains(got[0].Diff, "s3cret") {
 		t.Errorf("plan of a Secret with a new key: %+v", got)
+	}
+}
+
+// TestRollbackNeedsItsResources: a rollback provisions nothing, so one to a
+// deployment whose resource no longer exists is refused, naming it.
+func TestRollbackNeedsItsResources(t *testing.T) {
+	f := newFixture(t)
+	first := f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	ctx := context.Background()
+	rs, err := f.store.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
+	must(t, err)
+	var gone paved.StoredResource
+	for _, r := range rs {
+		if r.UID == "redis.default#web.cache" {
+			gone = r
+		}
+	}
+	must(t, f.store.DeleteResource(ctx, gone.Key()))
+	_, err = f.p.Rollback(f.dev, first.ID)
+	if paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "resource redis.default#web.cache, which deployment "+first.ID+" used") {
+		t.Fatalf("rolling back without its resource: %v", err)
 	}
 }

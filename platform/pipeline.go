@@ -31,6 +31,8 @@ type intent struct {
 	commitTime *time.Time
 	// source names the deployment a rollback, promotion or clone takes from.
 	source string
+	// rollbackOf is the deployment a rollback re-deploys.
+	rollbackOf *paved.Deployment
 }
 
 // planned is an intent after planning: the plan, and what it was made from.
@@ -119,6 +121,13 @@ func (p *Platform) prepare(ctx context.Context, in *intent) (*planned, error) {
 	dc := deployContext(in.env, in.app)
 	if in.kind == paved.KindRollback {
 		pl.objects = in.snapshot
+		stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: in.env.App, Env: in.env.Name})
+		if err != nil {
+			return nil, err
+		}
+		if pl.plan.Resources, err = rollbackResources(in.rollbackOf, stored); err != nil {
+			return nil, err
+		}
 	} else {
 		if err := checkSpecs(in.specs); err != nil {
 			return nil, err

@@ -202,6 +202,8 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 		if err := p.retire(ctx, env, res, log); err != nil {
 			return out, health, err
 		}
+	} else if err := p.reactivate(ctx, d, log); err != nil {
+		return out, health, err
 	}
 	if out.Objects, err = p.sealObjects(d.ID, objs); err != nil {
 		return out, health, err

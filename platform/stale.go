@@ -47,7 +47,7 @@ func (p *Platform) checkBase(ctx context.Context, d *paved.Deployment, env *pave
 		}
 		reasons = append(reasons, unplannedPrunes(d.Plan, objs)...)
 	}
-	if d.Kind != paved.KindRollback {
+	if d.Kind != paved.KindRollback || len(d.Plan.Resources) > 0 {
 		stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: env.App, Env: env.Name})
 		if err != nil {
 			return err
