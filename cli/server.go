@@ -19,6 +19,36 @@ func newServerCmd() *cobra.Command {
 	var configFile, logFormat, logLevel string
 	var nsTemplates, devTypes []string
 	cfg := server.Config{}
+	// settle fills cfg from the flags, the environment and the config
+	// file: the server and its subcommands read the same settings.
+	settle := func(cmd *cobra.Command) (*slog.Logger, error) {
+		err := fillFromEnvAndFile(cmd.Flags(), configFile)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.NamespaceTemplates, err = keyValues("--namespace-template", nsTemplates); err != nil {
+			return nil, err
+		}
+		for _, t := range devTypes {
+			for _, t := range strings.Split(t, ",") {
+				et := paved.EnvType(strings.TrimSpace(t))
+				if !et.Valid() {
+					return nil, paved.Errorf(paved.EINVALID, "--developer-env-types: %q is not one of %s", et, paved.EnvTypeList())
+				}
+				cfg.DeveloperEnvTypes = append(cfg.DeveloperEnvTypes, et)
+			}
+		}
+		cfg.SecretKey = os.Getenv("PAVED_SECRET_KEY")
+		cfg.AdminToken = os.Getenv("PAVED_ADMIN_TOKEN")
+		cfg.GitPassword = os.Getenv("PAVED_GIT_PASSWORD")
+		cfg.Version = Version
+		log, err := newLogger(cmd, logFormat, logLevel)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Logger = log
+		return log, nil
+	}
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run the paved server: API, deployments, GitOps target",
@@ -39,31 +69,10 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
   PAVED_SECRET_KEY=$(openssl rand -base64 32) paved server --database postgres://paved@db/paved`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			err := fillFromEnvAndFile(cmd.Flags(), configFile)
+			log, err := settle(cmd)
 			if err != nil {
 				return err
 			}
-			if cfg.NamespaceTemplates, err = keyValues("--namespace-template", nsTemplates); err != nil {
-				return err
-			}
-			for _, t := range devTypes {
-				for _, t := range strings.Split(t, ",") {
-					et := paved.EnvType(strings.TrimSpace(t))
-					if !et.Valid() {
-						return paved.Errorf(paved.EINVALID, "--developer-env-types: %q is not one of %s", et, paved.EnvTypeList())
-					}
-					cfg.DeveloperEnvTypes = append(cfg.DeveloperEnvTypes, et)
-				}
-			}
-			cfg.SecretKey = os.Getenv("PAVED_SECRET_KEY")
-			cfg.AdminToken = os.Getenv("PAVED_ADMIN_TOKEN")
-			cfg.GitPassword = os.Getenv("PAVED_GIT_PASSWORD")
-			cfg.Version = Version
-			log, err := newLogger(cmd, logFormat, logLevel)
-			if err != nil {
-				return err
-			}
-			cfg.Logger = log
 			s, err := server.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -84,7 +93,8 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 			return s.Close()
 		},
 	}
-	fl := cmd.Flags()
+	// Persistent: recover-admin opens the same store with the same settings.
+	fl := cmd.PersistentFlags()
 	fl.StringVar(&configFile, "config", "", "YAML file of settings (flag names as keys)")
 	fl.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fl.StringVar(&cfg.DataDir, "data-dir", "paved-data", "directory for the store, the key file and the GitOps repository")
@@ -107,6 +117,44 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.StringVar(&cfg.GitUsername, "git-username", "", "user for the remote repository (password: PAVED_GIT_PASSWORD)")
 	fl.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	cmd.AddCommand(newRecoverAdminCmd(settle, &cfg))
+	return cmd
+}
+
+func newRecoverAdminCmd(settle func(*cobra.Command) (*slog.Logger, error), cfg *server.Config) *cobra.Command {
+	var user string
+	var ttl time.Duration
+	cmd := &cobra.Command{
+		Use:   "recover-admin",
+		Short: "Issue a break-glass admin token when no admin can log in",
+		Long: `recover-admin is the way back in when every admin token has expired, was
+revoked or is lost. Run it on the server's host with the server's settings
+(the same --data-dir, --database, --config and PAVED_SECRET_KEY): it opens the
+store directly, serves nothing, and prints a new token for the admin user,
+creating that user, enabling it and making it an admin if need be. A running
+server accepts the token at once. The audit log records it as done by
+local-operator; the token is named "break-glass <time>" and lasts --ttl.
+Log in with it, issue proper tokens, then revoke it:
+paved user token revoke USER ID.`,
+		Example: `  paved server recover-admin --data-dir ./paved-data
+  PAVED_SECRET_KEY=... paved server recover-admin --database postgres://paved@db/paved --user ana --ttl 1h`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := settle(cmd); err != nil {
+				return err
+			}
+			tok, err := server.RecoverAdmin(cmd.Context(), *cfg, user, ttl)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "break-glass token for admin %s (id %s, expires %s; shown once):\n  %s\n", tok.User, tok.ID, tok.ExpiresAt.UTC().Format(time.RFC3339), tok.Secret)
+			fmt.Fprintf(out, "  paved login --server URL --token %s\n  then issue proper tokens and revoke this one: paved user token revoke %s %s\n", tok.Secret, tok.User, tok.ID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "admin", "admin user to issue the token for (created if missing)")
+	cmd.Flags().DurationVar(&ttl, "ttl", 24*time.Hour, "lifetime of the token")
 	return cmd
 }
 

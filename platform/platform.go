@@ -90,8 +90,9 @@ type Platform struct {
 	// active holds the deployments this process has queued or runs: the
 	// sweep fails any of its own that the store still calls unfinished.
 	active map[string]bool
-	// built caches the targets made from registrations.
-	built map[string]paved.Target
+	// built caches the targets made from registrations, each with the
+	// fingerprint of the registration it was made from.
+	built map[string]builtTarget
 	// locks order this server's work per environment ("app/env").
 	locks map[string]*sync.Mutex
 	// probed is when each target or definition was last probed.
@@ -182,7 +183,7 @@ func New(cfg Config) (*Platform, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Platform{
 		cfg: cfg, log: cfg.Logger, runCtx: ctx, cancel: cancel, id: cfg.ServerID,
-		queues: map[string]*envQueue{}, active: map[string]bool{}, built: map[string]paved.Target{},
+		queues: map[string]*envQueue{}, active: map[string]bool{}, built: map[string]builtTarget{},
 		locks: map[string]*sync.Mutex{}, probed: map[string]time.Time{},
 	}
 	p.events = newHub(p)

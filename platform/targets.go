@@ -2,6 +2,8 @@ package platform
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -9,16 +11,27 @@ import (
 	"paved.dev/paved"
 )
 
-// target returns a target by name: a configured one, or a registered one
-// built on first use by the registry's factory of its type.
+// builtTarget is a target made from a registration.
+type builtTarget struct {
+	target      paved.Target
+	fingerprint string
+}
+
+// fingerprint identifies a registration's contents: a target registered
+// again (on any server sharing the store) is built again.
+func fingerprint(info *paved.TargetInfo) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%t\x00", info.Type, info.Context, info.InCluster)
+	h.Write(info.Sealed)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// target returns a target by name: a configured one, or a registered one,
+// read from the store on every use (so that one registered again or
+// removed through another server is never used stale) and built by the
+// registry's factory of its type when its registration changed.
 func (p *Platform) target(ctx context.Context, name string) (paved.Target, error) {
 	if t := p.cfg.Targets[name]; t != nil {
-		return t, nil
-	}
-	p.mu.Lock()
-	t := p.built[name]
-	p.mu.Unlock()
-	if t != nil {
 		return t, nil
 	}
 	info, err := p.cfg.Store.GetTarget(ctx, name)
@@ -28,15 +41,22 @@ func (p *Platform) target(ctx context.Context, name string) (paved.Target, error
 	if err != nil {
 		return nil, err
 	}
+	fp := fingerprint(info)
+	p.mu.Lock()
+	b, ok := p.built[name]
+	p.mu.Unlock()
+	if ok && b.fingerprint == fp {
+		return b.target, nil
+	}
 	if err := p.openTarget(info); err != nil {
 		return nil, err
 	}
-	t, err = p.cfg.Registry.NewTarget(info)
+	t, err := p.cfg.Registry.NewTarget(info)
 	if err != nil {
 		return nil, paved.Errorf(paved.EUNAVAILABLE, "target %s: %s", name, paved.ErrorMessage(err))
 	}
 	p.mu.Lock()
-	p.built[name] = t
+	p.built[name] = builtTarget{target: t, fingerprint: fp}
 	p.mu.Unlock()
 	return t, nil
 }
@@ -96,7 +116,7 @@ func (p *Platform) RegisterTarget(ctx context.Context, t *paved.TargetInfo) (out
 		return nil, err
 	}
 	p.mu.Lock()
-	p.built[t.Name] = built
+	p.built[t.Name] = builtTarget{target: built, fingerprint: fingerprint(&stored)}
 	p.mu.Unlock()
 	stored.Sealed = nil
 	return &stored, nil

@@ -94,6 +94,85 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	s, err := open(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.closeParts()
+		}
+	}()
+	p := s.Platform
+	reap := cfg.ReapEvery
+	if reap == 0 {
+		reap = time.Minute
+	}
+	if err := p.Start(ctx, reap); err != nil {
+		return nil, err
+	}
+	tok, created, err := p.Bootstrap(ctx, cfg.AdminToken)
+	if err != nil {
+		return nil, fmt.Errorf("creating the first admin: %w", err)
+	}
+	if created {
+		s.AdminToken = tok
+	}
+	s.api = api.NewServer(api.Config{
+		Services: api.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
+			Resources: p, Audit: p, Targets: p, Events: p},
+		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
+	})
+	addr := cfg.Addr
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, paved.Errorf(paved.EUNAVAILABLE, "cannot listen on %s: %w", addr, err)
+	}
+	s.listener = ln
+	s.URL = "http://" + hostPort(ln.Addr().String())
+	// Timeouts bound what a slow or stalled client can hold; event streams
+	// lift the write timeout for themselves and bound each flush instead.
+	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
+	// Open event streams end at shutdown instead of holding it up.
+	s.http.RegisterOnShutdown(s.api.Close)
+	go func() { s.done <- s.http.Serve(ln) }()
+	log.Info("paved server listening", "url", s.URL, "data_dir", cfg.DataDir, "store", storeName(cfg), "mvp_mode", cfg.MVPMode)
+	ok = true
+	return s, nil
+}
+
+// RecoverAdmin is the break-glass way back in when no admin can log in
+// (every admin token expired, revoked or lost): run on the server's host
+// with the server's settings, it opens the store directly (nothing is
+// served) and issues a token for the named admin, creating it, enabling it
+// and making it an admin as needed. It is audited as done by the local
+// operator.
+func RecoverAdmin(ctx context.Context, cfg Config, user string, ttl time.Duration) (*paved.IssuedToken, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Database == "" && cfg.DataDir != "" {
+		// A mistyped data dir must not make a new, empty store.
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, "paved.db")); err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "data dir %s holds no paved store (paved.db); give the --data-dir (or --database) the server runs with", cfg.DataDir)
+		}
+	}
+	s, err := open(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	defer s.closeParts()
+	return s.Platform.RecoverAdmin(ctx, user, ttl)
+}
+
+// open opens the store and builds the platform on it, starting nothing.
+func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if cfg.DataDir == "" {
 		return nil, paved.Errorf(paved.EINVALID, "data dir: give a directory for paved's data (--data-dir)")
 	}
@@ -159,43 +238,6 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.Platform = p
-	reap := cfg.ReapEvery
-	if reap == 0 {
-		reap = time.Minute
-	}
-	if err := p.Start(ctx, reap); err != nil {
-		return nil, err
-	}
-	tok, created, err := p.Bootstrap(ctx, cfg.AdminToken)
-	if err != nil {
-		return nil, fmt.Errorf("creating the first admin: %w", err)
-	}
-	if created {
-		s.AdminToken = tok
-	}
-	s.api = api.NewServer(api.Config{
-		Services: api.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
-			Resources: p, Audit: p, Targets: p, Events: p},
-		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
-	})
-	addr := cfg.Addr
-	if addr == "" {
-		addr = "127.0.0.1:8080"
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, paved.Errorf(paved.EUNAVAILABLE, "cannot listen on %s: %w", addr, err)
-	}
-	s.listener = ln
-	s.URL = "http://" + hostPort(ln.Addr().String())
-	// Timeouts bound what a slow or stalled client can hold; event streams
-	// lift the write timeout for themselves and bound each flush instead.
-	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: ReadTimeout,
-		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
-	// Open event streams end at shutdown instead of holding it up.
-	s.http.RegisterOnShutdown(s.api.Close)
-	go func() { s.done <- s.http.Serve(ln) }()
-	log.Info("paved server listening", "url", s.URL, "data_dir", cfg.DataDir, "store", storeName(cfg), "mvp_mode", cfg.MVPMode)
 	ok = true
 	return s, nil
 }
