@@ -157,8 +157,8 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		st = graph.NewState()
 	}
 	err = g.Provision(ctx, graph.ProvisionOptions{
-		Drivers:   drivers,
-		State:     st,
+		Drivers:     drivers,
+		State:       st,
 		Workloads:   render.WorkloadInfos(workloads),
 		Log:         req.Log,
 		Provisioned: req.Provisioned,
