@@ -100,3 +100,21 @@ func TestRenderErrorsExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestServerRecoverAdmin: the break-glass command reads the server's own
+// settings (a persistent --data-dir, or PAVED_DATA_DIR) and prints a token.
+func TestServerRecoverAdmin(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, errs := run(t, "server", "recover-admin", "--data-dir", dir); code == 0 || !strings.Contains(errs, "holds no paved store") {
+		t.Fatalf("recover-admin on an empty data dir: exit %d\n%s%s", code, out, errs)
+	}
+	// The demo leaves a store behind.
+	if code, out, errs := run(t, "demo", "--data-dir", dir, "--addr", "127.0.0.1:0", "--exit"); code != 0 {
+		t.Fatalf("demo: exit %d: %s\n%s", code, errs, out)
+	}
+	t.Setenv("PAVED_DATA_DIR", dir)
+	code, out, errs := run(t, "server", "recover-admin", "--user", "admin", "--ttl", "1h")
+	if code != 0 || !strings.Contains(out, "break-glass token for admin admin") || !strings.Contains(out, "pvd_") {
+		t.Fatalf("recover-admin: exit %d\n%s%s", code, out, errs)
+	}
+}
