@@ -173,56 +173,13 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-// TestDeploymentsAreImmutable: the database itself refuses to change what
-// a deployment asked for, and anything of a finished one, whoever writes.
+// TestDeploymentsAreImmutable: see storetest.CheckDeploymentsImmutable.
 func TestDeploymentsAreImmutable(t *testing.T) {
 	db := openSchema(t)
-	ctx := context.Background()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(db.CreateTeam(ctx, &paved.Team{Name: "core"}))
-	must(db.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
-	must(db.CreateDeployment(ctx, &paved.Deployment{ID: "q", App: "shop", Env: "dev", Author: "ana", Runner: "s1",
-		Specs: map[string]string{"a.yaml": "x"}, Status: paved.DeploymentQueued}))
-	must(db.CreateDeployment(ctx, &paved.Deployment{ID: "done", App: "shop", Env: "dev", Author: "ana", Status: paved.DeploymentSucceeded,
-		DeploymentResult: paved.DeploymentResult{Objects: []paved.Object{{"kind": "ConfigMap"}}}}))
-	for _, tc := range []struct {
-		name, sql string
-	}{
-		{"the specs of a queued deployment", `UPDATE deployments SET specs = '{"a.yaml":"y"}' WHERE id = 'q'`},
-		{"the author of a queued deployment", `UPDATE deployments SET author = 'mallory' WHERE id = 'q'`},
-		{"the plan of a queued deployment", `UPDATE deployments SET plan = '{}' WHERE id = 'q'`},
-		{"the runner of a queued deployment", `UPDATE deployments SET runner = 's2' WHERE id = 'q'`},
-		{"the status of a finished deployment", `UPDATE deployments SET status = 'failed' WHERE id = 'done'`},
-		{"the objects of a finished deployment", `UPDATE deployments SET objects = '[]' WHERE id = 'done'`},
-		{"a queued deployment straight to succeeded", `UPDATE deployments SET status = 'succeeded' WHERE id = 'q'`},
-		{"a queued deployment back to an unknown status", `UPDATE deployments SET status = 'paused' WHERE id = 'q'`},
-		{"the error of a queued deployment", `UPDATE deployments SET error = 'x' WHERE id = 'q'`},
-		{"the rollout of a queued deployment", `UPDATE deployments SET rollout = 'rolled_out' WHERE id = 'q'`},
-		{"the finish time of a queued deployment", `UPDATE deployments SET finished_at = now() WHERE id = 'q'`},
-		{"the result of a deployment that starts", `UPDATE deployments SET status = 'running', revision = 'abc' WHERE id = 'q'`},
-	} {
-		_, err := db.pool.Exec(ctx, tc.sql)
-		if err == nil || !strings.Contains(err.Error(), "deployments are immutable") {
-			t.Errorf("changing %s: %v", tc.name, err)
-		}
-	}
-	if _, err := db.pool.Exec(ctx, `UPDATE deployments SET status = 'running', started_at = now() WHERE id = 'q'`); err != nil {
-		t.Errorf("starting a queued deployment: %v", err)
-	}
-	if _, err := db.pool.Exec(ctx, `UPDATE deployments SET error = 'x' WHERE id = 'q'`); err == nil || !strings.Contains(err.Error(), "deployments are immutable") {
-		t.Errorf("setting the error of a running deployment: %v", err)
-	}
-	if _, err := db.pool.Exec(ctx, `UPDATE deployments SET inventory = '[]' WHERE id = 'q'`); err != nil {
-		t.Errorf("recording a running deployment's inventory: %v", err)
-	}
-	if _, err := db.pool.Exec(ctx, `UPDATE deployments SET status = 'succeeded', rollout = 'applied', finished_at = now() WHERE id = 'q'`); err != nil {
-		t.Errorf("finishing a running deployment: %v", err)
-	}
+	storetest.CheckDeploymentsImmutable(t, db, func(sql string) error {
+		_, err := db.pool.Exec(context.Background(), sql)
+		return err
+	}, "now()")
 }
 
 // TestMigrateToV5 upgrades a database of schema 4 holding an environment,
@@ -267,25 +224,5 @@ func TestMigrateToV5(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	env, err := db.GetEnvironment(ctx, "shop", "dev")
-	if err != nil || env.ID == "" {
-		t.Fatalf("the environment after migration: %+v %v", env, err)
-	}
-	d2, err := db.GetDeployment(ctx, "d2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d2.Kind != paved.KindRollback || d2.Source != "d1" || d2.EnvID != env.ID || d2.EnvType != paved.EnvDevelopment || d2.Target != "gitops" {
-		t.Errorf("d2 after migration: kind %q source %q env %q type %q target %q", d2.Kind, d2.Source, d2.EnvID, d2.EnvType, d2.Target)
-	}
-	if gone, _ := db.GetDeployment(ctx, "gone"); gone.EnvID != "" || gone.Kind != paved.KindDeploy {
-		t.Errorf("a deployment of an earlier incarnation: env %q kind %q", gone.EnvID, gone.Kind)
-	}
-	if last, err := db.LastSuccessful(ctx, env.ID); err != nil || last.ID != "d1" {
-		t.Errorf("LastSuccessful after migration: %v %v", last, err)
-	}
-	rs, err := db.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
-	if err != nil || len(rs) != 1 || rs[0].Status != paved.ResourceActive || rs[0].DefinitionID != "default-postgres" {
-		t.Errorf("resources after migration: %+v %v", rs, err)
-	}
+	storetest.CheckMigratedToV5(t, db)
 }

@@ -8,6 +8,7 @@ import (
 
 	"paved.dev/paved"
 	"paved.dev/paved/store/record"
+	"paved.dev/paved/store/storetest"
 )
 
 // TestMigrateFromV1 upgrades a database holding deployments and events
@@ -136,31 +137,5 @@ func TestMigrateToV5(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	env, err := db.GetEnvironment(ctx, "shop", "dev")
-	if err != nil || env.ID == "" {
-		t.Fatalf("the environment after migration: %+v %v", env, err)
-	}
-	d2, err := db.GetDeployment(ctx, "d2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d2.Kind != paved.KindRollback || d2.Source != "d1" || d2.EnvID != env.ID || d2.EnvType != paved.EnvDevelopment || d2.Target != "gitops" {
-		t.Errorf("d2 after migration: kind %q source %q env %q type %q target %q", d2.Kind, d2.Source, d2.EnvID, d2.EnvType, d2.Target)
-	}
-	// A deployment older than the environment was of an earlier one.
-	if gone, _ := db.GetDeployment(ctx, "gone"); gone.EnvID != "" || gone.Kind != paved.KindDeploy {
-		t.Errorf("a deployment of an earlier incarnation: env %q kind %q", gone.EnvID, gone.Kind)
-	}
-	last, err := db.LastSuccessful(ctx, env.ID)
-	if err != nil || last.ID != "d1" {
-		t.Errorf("LastSuccessful after migration: %v %v", last, err)
-	}
-	rs, err := db.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
-	if err != nil || len(rs) != 1 || rs[0].Status != paved.ResourceActive || rs[0].DefinitionID != "default-postgres" {
-		t.Errorf("resources after migration: %+v %v", rs, err)
-	}
-	id, err := db.InstallationID(ctx)
-	if err != nil || id == "" {
-		t.Errorf("installation id: %q %v", id, err)
-	}
+	storetest.CheckMigratedToV5(t, db)
 }
