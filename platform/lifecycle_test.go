@@ -333,3 +333,32 @@ func TestRollbackNeedsItsResources(t *testing.T) {
 		t.Fatalf("rolling back without its resource: %v", err)
 	}
 }
+
+// failsAfterIntent accepts the intent, then fails as a timed-out apply
+// does: without saying what it wrote.
+type failsAfterIntent struct{ paved.Target }
+
+func (failsAfterIntent) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.ApplyResult, error) {
+	refs := make([]paved.ObjectRef, len(req.Objects))
+	for i, o := range req.Objects {
+		refs[i] = o.Ref()
+	}
+	if err := req.Intent(refs); err != nil {
+		return nil, err
+	}
+	return nil, errors.New("context deadline exceeded")
+}
+
+// TestFailedApplyKeepsItsIntent: an apply that fails without a result
+// leaves the deployment listing everything it was about to write.
+func TestFailedApplyKeepsItsIntent(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.Targets = map[string]paved.Target{"gitops": failsAfterIntent{c.Targets["gitops"]}} })
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	f.p.Wait()
+	got, err := f.store.GetDeployment(context.Background(), d.ID)
+	must(t, err)
+	if got.Status != paved.DeploymentFailed || len(got.Inventory) == 0 || len(got.Inventory) != len(got.Plan.Objects) {
+		t.Fatalf("the failed deployment: %s %q, inventory %d refs; want failed listing the %d objects it was about to write", got.Status, got.Error, len(got.Inventory), len(got.Plan.Objects))
+	}
+}

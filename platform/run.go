@@ -174,24 +174,30 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 	if err != nil {
 		return out, nil, err
 	}
+	var intended []paved.ObjectRef
 	applied, err := target.Apply(ctx, &paved.ApplyRequest{
 		Context: dc, DeploymentID: d.ID, Author: d.Author,
 		Message: commitMessage(d), Objects: objs, Previous: previous, Log: log,
 		Intent: func(refs []paved.ObjectRef) error {
 			// What the target held and what it is about to write: if this
 			// deployment dies part way, the next prunes from this list.
-			if err := p.cfg.Store.RecordInventory(ctx, d.ID, p.id, mergeRefs(previous, refs)); err != nil {
+			inv := mergeRefs(previous, refs)
+			if err := p.cfg.Store.RecordInventory(ctx, d.ID, p.id, inv); err != nil {
 				return fmt.Errorf("recording what is about to be applied: %w", err)
 			}
+			intended = inv
 			return nil
 		},
 	})
 	if applied != nil {
-		// What a failed apply did create is recorded too, so that the next
-		// deployment prunes it if it is no longer rendered.
 		out.Inventory, out.Revision = applied.Inventory, applied.Revision
 	}
 	if err != nil {
+		// A failed apply may have written any object it was about to
+		// write (a call that timed out may still have landed): the result
+		// lists them all, so that the next deployment prunes what it no
+		// longer renders.
+		out.Inventory = mergeRefs(out.Inventory, intended)
 		return out, &paved.EnvironmentHealth{Status: paved.HealthDegraded, Reason: "the last deployment failed to apply: " + paved.ErrorMessage(err), Deployment: d.ID, At: p.now()}, err
 	}
 	rollout, health, err := p.outcome(d, applied, log)
