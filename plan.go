@@ -46,7 +46,8 @@ type PlannedResource struct {
 	Action PlanAction  `json:"action"`
 	// Definition provisions it (for orphans: the one that did).
 	Definition DefinitionRef `json:"definition"`
-	// Was is the definition that provisioned it before a reprovision.
+	// Was is the definition that provisioned it before: the other
+	// definition of a reprovision, the earlier version of an update.
 	Was *DefinitionRef `json:"was,omitempty"`
 	// Reason says why, in words: "re-provisioned by definition X (was Y)".
 	Reason    string        `json:"reason,omitempty"`

@@ -59,7 +59,8 @@ func planResources(res *engine.Result, stored []paved.StoredResource) []paved.Pl
 		case ok && r.DefinitionVersion == n.Definition.Version && r.Status == paved.ResourceActive:
 			pr.Action = paved.PlanUnchanged
 		case ok && r.Status == paved.ResourceActive:
-			pr.Action = paved.PlanUpdate
+			was := paved.DefinitionRef{ID: r.DefinitionID, Version: r.DefinitionVersion, Driver: r.Driver}
+			pr.Action, pr.Was = paved.PlanUpdate, &was
 			pr.Reason = fmt.Sprintf("definition %s changed (was version %d)", n.Definition.Ref(), r.DefinitionVersion)
 		case ok:
 			pr.Action = paved.PlanUpdate

@@ -149,8 +149,14 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 		return out, nil, err
 	}
 	log := func(msg string) { p.event(d.ID, paved.EventInfo, msg) }
-	if err := p.checkBase(ctx, d, env, log); err != nil {
+	moved, last, err := p.movedBase(ctx, d, env)
+	if err != nil {
 		return out, nil, err
+	}
+	if moved {
+		if err := p.baseResources(ctx, d, env, last); err != nil {
+			return out, nil, err
+		}
 	}
 	var objs []paved.Object
 	var res *engine.Result
@@ -169,6 +175,11 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 			return out, nil, err
 		}
 		log(fmt.Sprintf("provisioned %d resources, rendered %d objects", len(res.Graph.Nodes), len(objs)))
+	}
+	if moved {
+		if err := p.baseObjects(ctx, d, last, objs, log); err != nil {
+			return out, nil, err
+		}
 	}
 	previous, err := p.previousInventory(ctx, env)
 	if err != nil {

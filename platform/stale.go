@@ -13,88 +13,141 @@ import (
 // maxStaleReasons bounds how many changes a stale plan's error lists.
 const maxStaleReasons = 10
 
-// checkBase runs before anything is provisioned. A plan is computed against
-// the environment's last successful deployment (its base); when another
-// deployment succeeded since, what the plan said may no longer be what the
-// run does. The run goes on only when it does nothing the plan did not
-// show (the gates judged that plan): no object pruned that the plan did not
-// list for deletion, no resource switched to another definition or
-// orphaned that the plan left alone. Anything else fails it, naming the
-// changes: deploy again to plan anew.
-func (p *Platform) checkBase(ctx context.Context, d *paved.Deployment, env *paved.Environment, log func(string)) error {
+// A plan is computed against the environment's last successful deployment,
+// its base. When another deployment succeeded since (two queued back to
+// back), running the plan now may do what the plan did not show, and the
+// plan is what the gates judged. The run goes on only when what changed
+// since does not matter to it: resources are checked before anything is
+// provisioned (baseResources), objects after rendering and before anything
+// is applied (baseObjects). Anything else fails it, naming each change:
+// deploy again to plan anew.
+
+// movedBase returns the last successful deployment when it is not the
+// plan's base; nil when the base stands.
+func (p *Platform) movedBase(ctx context.Context, d *paved.Deployment, env *paved.Environment) (moved bool, last *paved.Deployment, err error) {
 	if d.Plan == nil {
-		return paved.Errorf(paved.EINVALID, "this deployment has no plan; deploy again")
+		return false, nil, paved.Errorf(paved.EINVALID, "this deployment has no plan; deploy again")
 	}
-	last, err := p.lastSuccessful(ctx, env)
+	last, err = p.lastSuccessful(ctx, env)
 	switch {
 	case paved.ErrorCode(err) == paved.ENOTFOUND:
 		last = nil
 	case err != nil:
-		return err
+		return false, nil, err
 	}
 	lastID := ""
 	if last != nil {
 		lastID = last.ID
 	}
-	if lastID == d.Plan.Base {
-		return nil
+	return lastID != d.Plan.Base, last, nil
+}
+
+// baseResources fails a plan whose base moved when running it would do to
+// the stored resources what the plan did not show.
+func (p *Platform) baseResources(ctx context.Context, d *paved.Deployment, env *paved.Environment, last *paved.Deployment) error {
+	if d.Kind == paved.KindRollback && len(d.Plan.Resources) == 0 {
+		return nil // a rollback to a deployment from before plans leaves resources alone
 	}
-	var reasons []string
+	stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: env.App, Env: env.Name})
+	if err != nil {
+		return err
+	}
+	return staleError(d, last, unplannedResourceChanges(d.Plan, stored), "nothing was changed")
+}
+
+// baseObjects fails a plan whose base moved when an object changed since
+// (created, changed or deleted by the deployments in between) would now be
+// written or deleted differently from what the plan showed; an object the
+// run leaves exactly as it now is does not matter.
+func (p *Platform) baseObjects(ctx context.Context, d *paved.Deployment, last *paved.Deployment, rendered []paved.Object, log func(string)) error {
+	var then, now []paved.Object
+	if d.Plan.Base != "" {
+		base, err := p.cfg.Store.GetDeployment(ctx, d.Plan.Base)
+		if err != nil {
+			return err
+		}
+		if then, err = p.openObjects(base.ID, base.Objects); err != nil {
+			return err
+		}
+	}
 	if last != nil {
-		objs, err := p.openObjects(last.ID, last.Objects)
-		if err != nil {
+		var err error
+		if now, err = p.openObjects(last.ID, last.Objects); err != nil {
 			return err
 		}
-		reasons = append(reasons, unplannedPrunes(d.Plan, objs)...)
 	}
-	if d.Kind != paved.KindRollback || len(d.Plan.Resources) > 0 {
-		stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: env.App, Env: env.Name})
-		if err != nil {
-			return err
-		}
-		reasons = append(reasons, unplannedResourceChanges(d.Plan, stored)...)
+	if err := staleError(d, last, changedSince(then, now, rendered), "nothing was applied"); err != nil {
+		return err
 	}
+	log(fmt.Sprintf("deployment %s succeeded after this one was planned against %s; nothing it changed matters to this plan, so it runs as planned", last.ID, orNone(d.Plan.Base)))
+	return nil
+}
+
+func staleError(d, last *paved.Deployment, reasons []string, done string) error {
 	if len(reasons) == 0 {
-		log(fmt.Sprintf("deployment %s ran after this one was planned against %s; it changes nothing this plan did not show, so it runs as planned", lastID, orNone(d.Plan.Base)))
 		return nil
+	}
+	lastID := ""
+	if last != nil {
+		lastID = last.ID
 	}
 	more := ""
 	if len(reasons) > maxStaleReasons {
 		more = fmt.Sprintf("; and %d more", len(reasons)-maxStaleReasons)
 		reasons = reasons[:maxStaleReasons]
 	}
-	return paved.Errorf(paved.ECONFLICT, "the plan is stale: it was planned against %s, but deployment %s succeeded since, and running it now would do what the plan did not show: %s%s; nothing was changed: deploy again to plan anew",
-		orNone(d.Plan.Base), orNone(lastID), strings.Join(reasons, "; "), more)
+	return paved.Errorf(paved.ECONFLICT, "the plan is stale: it was planned against %s, but deployment %s succeeded since, and running it now would do what the plan did not show: %s%s; %s: deploy again to plan anew",
+		orNone(d.Plan.Base), orNone(lastID), strings.Join(reasons, "; "), more, done)
 }
 
-// unplannedPrunes lists the objects of the current base that the run would
-// prune although the plan did not list them for deletion.
-func unplannedPrunes(pl *paved.Plan, base []paved.Object) []string {
-	listed := make(map[paved.ObjectRef]bool, len(pl.Objects))
-	for _, o := range pl.Objects {
-		listed[o.Ref] = true
-	}
+// changedSince lists the objects that differ between then (the plan's
+// base) and now (the current base) and that the run, which makes the
+// target hold rendered, would not leave as they now are.
+func changedSince(then, now, rendered []paved.Object) []string {
+	t, refs := indexObjects(then)
+	n, nrefs := indexObjects(now)
+	r, _ := indexObjects(rendered)
+	maps.Copy(refs, nrefs)
 	var out []string
-	for _, o := range base {
-		if r := o.Ref(); !listed[r] {
-			out = append(out, "object "+r.String()+" would be deleted")
+	for _, k := range slices.Sorted(maps.Keys(refs)) {
+		tv, inT := t[k]
+		nv, inN := n[k]
+		rv, inR := r[k]
+		if inT == inN && tv == nv {
+			continue // as it was when planned
+		}
+		if inR == inN && rv == nv {
+			continue // already what this run makes it
+		}
+		ref := refs[k].String()
+		switch {
+		case !inT && !inR:
+			out = append(out, "object "+ref+" was created since and would be deleted")
+		case !inT:
+			out = append(out, "object "+ref+" was created since and would be overwritten")
+		case !inN:
+			out = append(out, "object "+ref+" was deleted since and would be created again")
+		case !inR:
+			out = append(out, "object "+ref+" was changed since and would be deleted")
+		default:
+			out = append(out, "object "+ref+" was changed since and would be overwritten")
 		}
 	}
 	return out
 }
 
 // unplannedResourceChanges lists what the run would do to the stored
-// resources that the plan did not show: a resource another definition now
-// provisions switched back, a resource provisioned since orphaned, a
-// resource the plan kept made anew.
+// resources that the plan did not show: a resource another definition, or
+// another version of its definition, provisions now switched back; a
+// resource provisioned since orphaned; a resource the plan kept made anew.
 func unplannedResourceChanges(pl *paved.Plan, stored []paved.StoredResource) []string {
-	active := map[paved.ResourceUID]*paved.StoredResource{}
+	active := map[paved.ResourceUID][]*paved.StoredResource{}
 	known := map[paved.ResourceKey]bool{}
 	for i := range stored {
 		r := &stored[i]
 		known[r.Key()] = true
 		if r.Status == paved.ResourceActive {
-			active[r.UID] = r
+			active[r.UID] = append(active[r.UID], r)
 		}
 	}
 	planned := make(map[paved.ResourceUID]bool, len(pl.Resources))
@@ -104,15 +157,26 @@ func unplannedResourceChanges(pl *paved.Plan, stored []paved.StoredResource) []s
 		if r.Action == paved.PlanOrphan {
 			continue
 		}
-		now := active[r.UID]
-		switch {
-		case now != nil && (now.DefinitionID != r.Definition.ID || now.Driver != r.Definition.Driver):
-			if r.Action == paved.PlanReprovision && r.Was != nil && r.Was.ID == now.DefinitionID && r.Was.Driver == now.Driver {
-				continue // as planned
+		pin := r.Definition
+		isWas := func(s *paved.StoredResource) bool {
+			return r.Was != nil && r.Was.ID == s.DefinitionID && r.Was.Driver == s.Driver
+		}
+		var match *paved.StoredResource
+		for _, s := range active[r.UID] {
+			switch {
+			case s.DefinitionID == pin.ID && s.Driver == pin.Driver:
+				match = s
+			case r.Action == paved.PlanReprovision && isWas(s):
+				// the definition the plan re-provisions from
+			default:
+				out = append(out, fmt.Sprintf("resource %s, now provisioned by definition %s, would be re-provisioned by %s", r.UID, s.DefinitionID, pin.ID))
 			}
-			out = append(out, fmt.Sprintf("resource %s, now provisioned by definition %s, would be re-provisioned by %s", r.UID, now.DefinitionID, r.Definition.ID))
-		case now == nil && (r.Action == paved.PlanUnchanged || r.Action == paved.PlanUpdate):
-			key := paved.ResourceKey{App: pl.App, Env: pl.Env, UID: r.UID, Definition: r.Definition.ID, Driver: r.Definition.Driver}
+		}
+		switch {
+		case match != nil && match.DefinitionVersion != pin.Version && !(isWas(match) && r.Was.Version == match.DefinitionVersion):
+			out = append(out, fmt.Sprintf("resource %s, now provisioned by definition %s version %d, would be provisioned by version %d", r.UID, pin.ID, match.DefinitionVersion, pin.Version))
+		case match == nil && (r.Action == paved.PlanUnchanged || r.Action == paved.PlanUpdate):
+			key := paved.ResourceKey{App: pl.App, Env: pl.Env, UID: r.UID, Definition: pin.ID, Driver: pin.Driver}
 			if !known[key] {
 				out = append(out, fmt.Sprintf("resource %s, which the plan kept, is gone and would be provisioned anew", r.UID))
 			}

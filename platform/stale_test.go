@@ -59,12 +59,56 @@ func TestStalePlan(t *testing.T) {
 		}
 		evs, err := f.p.Events(f.dev, ids[1], 0)
 		must(t, err)
-		if !hasEvent(evs, "ran after this one was planned against") {
+		if !hasEvent(evs, "succeeded after this one was planned against") || !hasEvent(evs, "so it runs as planned") {
 			t.Errorf("events do not say the base moved: %+v", evs)
 		}
 	})
 
-	t.Run("stale", func(t *testing.T) {
+	// queuedPair submits first and then second against the same base and
+	// returns the second's deployment once both ran; the first succeeds.
+	queuedPair := func(t *testing.T, first, second map[string]string) (*paved.Deployment, string) {
+		t.Helper()
+		release := queueBehind(t, f)
+		a, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: first})
+		must(t, err)
+		b, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: second})
+		must(t, err)
+		release()
+		if got, _ := f.p.GetDeployment(f.dev, a.ID); got.Status != paved.DeploymentSucceeded {
+			t.Fatalf("first deployment: %s %q", got.Status, got.Error)
+		}
+		got, err := f.p.GetDeployment(f.dev, b.ID)
+		must(t, err)
+		return got, a.ID
+	}
+
+	t.Run("a change in between would be undone", func(t *testing.T) {
+		newer := shopSpecs()
+		newer["web.score.yaml"] = strings.Replace(newer["web.score.yaml"], "shop-web:1.0.0", "shop-web:2.0.0", 1)
+		got, first := queuedPair(t, newer, shopSpecs())
+		for _, want := range []string{"the plan is stale", "deployment " + first + " succeeded since",
+			"object Deployment/shop-dev/web was changed since and would be overwritten", "nothing was applied: deploy again"} {
+			if !strings.Contains(got.Error, want) {
+				t.Errorf("stale deployment's error %q lacks %q", got.Error, want)
+			}
+		}
+		if got.Status != paved.DeploymentFailed || len(got.Inventory) != 0 {
+			t.Fatalf("stale deployment: %s, inventory %v; want failed before applying anything", got.Status, got.Inventory)
+		}
+		f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	})
+
+	t.Run("an object made in between would be deleted", func(t *testing.T) {
+		withExtra := shopSpecs()
+		withExtra["extra.score.yaml"] = strings.Replace(extraWorkload, "resources:\n  queue:\n    type: redis\n", "", 1)
+		got, _ := queuedPair(t, withExtra, shopSpecs())
+		if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "object Deployment/shop-dev/extra was created since and would be deleted") {
+			t.Fatalf("stale deployment: %s %q", got.Status, got.Error)
+		}
+		f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	})
+
+	t.Run("a resource made in between would be orphaned", func(t *testing.T) {
 		withExtra := shopSpecs()
 		withExtra["extra.score.yaml"] = extraWorkload
 		release := queueBehind(t, f)
@@ -81,7 +125,7 @@ func TestStalePlan(t *testing.T) {
 		got, err = f.p.GetDeployment(f.dev, second.ID)
 		must(t, err)
 		for _, want := range []string{"the plan is stale", "deployment " + first.ID + " succeeded since",
-			"object Deployment/shop-dev/extra would be deleted", "resource redis.default#extra.queue, provisioned since, would be orphaned",
+			"resource redis.default#extra.queue, provisioned since, would be orphaned",
 			"nothing was changed: deploy again"} {
 			if !strings.Contains(got.Error, want) {
 				t.Errorf("stale deployment's error %q lacks %q", got.Error, want)
@@ -111,4 +155,46 @@ func hasEvent(evs []paved.Event, sub string) bool {
 		}
 	}
 	return false
+}
+
+func TestUnplannedResourceChanges(t *testing.T) {
+	const uid = paved.ResourceUID("postgres.default#api.db")
+	def := func(id string, v int) paved.DefinitionRef { return paved.DefinitionRef{ID: id, Version: v, Driver: "postgres"} }
+	row := func(id string, v int, st paved.ResourceStatus) paved.StoredResource {
+		return paved.StoredResource{App: "shop", Env: "dev", UID: uid, DefinitionID: id, DefinitionVersion: v, Driver: "postgres", Status: st}
+	}
+	was := func(d paved.DefinitionRef) *paved.DefinitionRef { return &d }
+	tests := []struct {
+		name    string
+		planned paved.PlannedResource
+		stored  []paved.StoredResource
+		want    string // "" for none
+	}{
+		{"unchanged, still so", paved.PlannedResource{UID: uid, Action: paved.PlanUnchanged, Definition: def("pg", 2)},
+			[]paved.StoredResource{row("pg", 2, paved.ResourceActive)}, ""},
+		{"unchanged, moved to another version since", paved.PlannedResource{UID: uid, Action: paved.PlanUnchanged, Definition: def("pg", 2)},
+			[]paved.StoredResource{row("pg", 3, paved.ResourceActive)}, "now provisioned by definition pg version 3, would be provisioned by version 2"},
+		{"update, done in between too", paved.PlannedResource{UID: uid, Action: paved.PlanUpdate, Definition: def("pg", 3), Was: was(def("pg", 2))},
+			[]paved.StoredResource{row("pg", 3, paved.ResourceActive)}, ""},
+		{"update, not yet done", paved.PlannedResource{UID: uid, Action: paved.PlanUpdate, Definition: def("pg", 3), Was: was(def("pg", 2))},
+			[]paved.StoredResource{row("pg", 2, paved.ResourceActive)}, ""},
+		{"unchanged, switched to another definition since", paved.PlannedResource{UID: uid, Action: paved.PlanUnchanged, Definition: def("pg", 2)},
+			[]paved.StoredResource{row("pg", 2, paved.ResourceOrphaned), row("shared", 1, paved.ResourceActive)}, "now provisioned by definition shared, would be re-provisioned by pg"},
+		{"reprovision, as planned", paved.PlannedResource{UID: uid, Action: paved.PlanReprovision, Definition: def("shared", 1), Was: was(def("pg", 2))},
+			[]paved.StoredResource{row("pg", 2, paved.ResourceActive)}, ""},
+		{"unchanged, gone", paved.PlannedResource{UID: uid, Action: paved.PlanUnchanged, Definition: def("pg", 2)},
+			nil, "is gone and would be provisioned anew"},
+		{"unchanged, orphaned since: taken back with its data", paved.PlannedResource{UID: uid, Action: paved.PlanUnchanged, Definition: def("pg", 2)},
+			[]paved.StoredResource{row("pg", 2, paved.ResourceOrphaned)}, ""},
+		{"create, made by another definition since", paved.PlannedResource{UID: uid, Action: paved.PlanCreate, Definition: def("pg", 2)},
+			[]paved.StoredResource{row("shared", 1, paved.ResourceActive)}, "now provisioned by definition shared"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := strings.Join(unplannedResourceChanges(&paved.Plan{App: "shop", Env: "dev", Resources: []paved.PlannedResource{tt.planned}}, tt.stored), "; ")
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
 }
