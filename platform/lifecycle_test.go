@@ -362,3 +362,75 @@ func TestFailedApplyKeepsItsIntent(t *testing.T) {
 		t.Fatalf("the failed deployment: %s %q, inventory %d refs; want failed listing the %d objects it was about to write", got.Status, got.Error, len(got.Inventory), len(got.Plan.Objects))
 	}
 }
+
+// TestRollbackTakesBackWhatItUses: a deployment drops a workload, whose
+// resources become orphans; a rollback to the deployment before re-applies
+// objects that use them, so they are active again afterwards.
+func TestRollbackTakesBackWhatItUses(t *testing.T) {
+	f := newFixture(t)
+	first := f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	fewer := shopSpecs()
+	delete(fewer, "web.score.yaml")
+	f.deployAndWait(t, f.dev, "dev", fewer)
+	status := func() map[paved.ResourceUID]paved.ResourceStatus {
+		rs, err := f.store.ListResources(context.Background(), paved.ResourceFilter{App: "shop", Env: "dev"})
+		must(t, err)
+		m := map[paved.ResourceUID]paved.ResourceStatus{}
+		for _, r := range rs {
+			m[r.UID] = r.Status
+		}
+		return m
+	}
+	if st := status()["redis.default#web.cache"]; st != paved.ResourceOrphaned {
+		t.Fatalf("web's redis after web was dropped: %s", st)
+	}
+	rb, err := f.p.Rollback(f.dev, first.ID)
+	must(t, err)
+	f.p.Wait()
+	if got, _ := f.p.GetDeployment(f.dev, rb.ID); got.Status != paved.DeploymentSucceeded {
+		t.Fatalf("rollback: %s %s", got.Status, got.Error)
+	}
+	for uid, st := range status() {
+		if st != paved.ResourceActive {
+			t.Errorf("after the rollback %s is %s; the rollback's objects use it", uid, st)
+		}
+	}
+}
+
+// TestRollbackAfterAFailedSwitch: a deployment that switched a resource's
+// definition failed after provisioning the new one, so the UID has two
+// active resources; a rollback plans the switch back and leaves one.
+func TestRollbackAfterAFailedSwitch(t *testing.T) {
+	f := newFixture(t)
+	first := f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	ctx := context.Background()
+	const uid = paved.ResourceUID("redis.default#web.cache")
+	must(t, f.store.PutResource(ctx, &paved.StoredResource{App: "shop", Env: "dev", UID: uid, DefinitionID: "a-redis", DefinitionVersion: 1,
+		Driver: "echo", Status: paved.ResourceActive, UpdatedAt: time.Now()}))
+	rb, err := f.p.Rollback(f.dev, first.ID)
+	must(t, err)
+	var back *paved.PlannedResource
+	for i, r := range rb.Plan.Resources {
+		if r.UID == uid {
+			back = &rb.Plan.Resources[i]
+		}
+	}
+	if back == nil || back.Action != paved.PlanReprovision || back.Was == nil || back.Was.ID != "a-redis" || !strings.Contains(back.Reason, "a-redis is kept, orphaned") {
+		t.Fatalf("the rollback's plan for the redis: %+v", back)
+	}
+	f.p.Wait()
+	if got, _ := f.p.GetDeployment(f.dev, rb.ID); got.Status != paved.DeploymentSucceeded {
+		t.Fatalf("rollback: %s %s", got.Status, got.Error)
+	}
+	rs, err := f.store.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
+	must(t, err)
+	var states []string
+	for _, r := range rs {
+		if r.UID == uid {
+			states = append(states, r.DefinitionID+"="+string(r.Status))
+		}
+	}
+	if strings.Join(states, " ") != "a-redis=orphaned default-redis=active" {
+		t.Fatalf("redis resources after the rollback: %v", states)
+	}
+}
