@@ -113,7 +113,8 @@ func TestServerRecoverAdmin(t *testing.T) {
 		t.Fatalf("demo: exit %d: %s\n%s", code, errs, out)
 	}
 	t.Setenv("PAVED_DATA_DIR", dir)
-	code, out, errs := run(t, "server", "recover-admin", "--user", "admin", "--ttl", "1h")
+	t.Setenv("PAVED_USER", "someone-else") // not a server setting: ignored
+	code, out, errs := run(t, "server", "recover-admin", "--ttl", "1h")
 	if code != 0 || !strings.Contains(out, "break-glass token for admin admin") || !strings.Contains(out, "pvd_") {
 		t.Fatalf("recover-admin: exit %d\n%s%s", code, out, errs)
 	}

@@ -22,7 +22,13 @@ func newServerCmd() *cobra.Command {
 	// settle fills cfg from the flags, the environment and the config
 	// file: the server and its subcommands read the same settings.
 	settle := func(cmd *cobra.Command) (*slog.Logger, error) {
-		err := fillFromEnvAndFile(cmd.Flags(), configFile)
+		// Only the server's own settings come from PAVED_* and the file:
+		// a subcommand's flags (recover-admin --user) are given as flags.
+		fs := cmd.Flags()
+		if cmd.HasParent() && cmd.Parent().Name() == "server" {
+			fs = cmd.InheritedFlags()
+		}
+		err := fillFromEnvAndFile(fs, configFile)
 		if err != nil {
 			return nil, err
 		}
@@ -128,16 +134,17 @@ func newRecoverAdminCmd(settle func(*cobra.Command) (*slog.Logger, error), cfg *
 		Use:   "recover-admin",
 		Short: "Issue a break-glass admin token when no admin can log in",
 		Long: `recover-admin is the way back in when every admin token has expired, was
-revoked or is lost. Run it on the server's host with the server's settings
-(the same --data-dir, --database, --config and PAVED_SECRET_KEY): it opens the
-store directly, serves nothing, and prints a new token for the admin user,
-creating that user, enabling it and making it an admin if need be. A running
-server accepts the token at once. The audit log records it as done by
+revoked or is lost. Run it on the server's host with the server's --data-dir
+or --database (or its --config): it opens the existing store as it is (nothing
+is created or migrated, nothing is served, no secret key is needed), refuses a
+store at another schema, and prints a new token for the admin user, creating
+that user, enabling it and making it an admin if need be. A running server
+accepts the token at once. The audit log records it as done by
 local-operator; the token is named "break-glass <time>" and lasts --ttl.
 Log in with it, issue proper tokens, then revoke it:
 paved user token revoke USER ID.`,
 		Example: `  paved server recover-admin --data-dir ./paved-data
-  PAVED_SECRET_KEY=... paved server recover-admin --database postgres://paved@db/paved --user ana --ttl 1h`,
+  paved server recover-admin --database postgres://paved@db/paved --user ana --ttl 1h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := settle(cmd); err != nil {

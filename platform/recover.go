@@ -3,6 +3,8 @@ package platform
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"time"
 
 	"paved.dev/paved"
@@ -12,15 +14,38 @@ import (
 // told otherwise: long enough to log in and issue proper tokens.
 const DefaultRecoveryTTL = 24 * time.Hour
 
+// LocalOperator is the actor the audit log names for the break-glass
+// admin token: whoever holds the store on the server's host. No user may
+// take the name (see reservedUserNames).
+const LocalOperator = "local-operator"
+
 // RecoverAdmin issues a token for the admin user name when nobody can log
-// in as one. It is reachable only from a process holding the store (the
-// `paved server recover-admin` command), never through the API: the user
-// is created if missing, enabled and made an admin if need be, and the
-// audit log records it as the local operator's.
-func (p *Platform) RecoverAdmin(ctx context.Context, name string, ttl time.Duration) (tok *paved.IssuedToken, err error) {
-	operator := &paved.User{Name: "local-operator", Role: paved.RoleAdmin}
-	sys := paved.WithActor(ctx, operator)
-	defer func() { p.audit(sys, "admin.recover", name, err) }()
+// in as one. It works on the store alone, as the `paved server
+// recover-admin` command does beside a running server, and is never
+// reachable through the API: the user is created if missing, enabled and
+// made an admin if need be, and the audit log records what was done as the
+// local operator's. maxTTL bounds ttl (0: the default maximum).
+func RecoverAdmin(ctx context.Context, st paved.Store, log *slog.Logger, name string, ttl, maxTTL time.Duration) (*paved.IssuedToken, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if maxTTL == 0 {
+		maxTTL = MaxTokenTTL
+	}
+	p := &Platform{cfg: Config{Store: st, Now: time.Now, MaxTokenTTL: maxTTL}, log: log}
+	return p.recoverAdmin(ctx, name, ttl)
+}
+
+func (p *Platform) recoverAdmin(ctx context.Context, name string, ttl time.Duration) (tok *paved.IssuedToken, err error) {
+	sys := paved.WithActor(ctx, &paved.User{Name: LocalOperator, Role: paved.RoleAdmin})
+	var done []string
+	defer func() {
+		target := name
+		if len(done) > 0 {
+			target += " (" + strings.Join(done, ", ") + ")"
+		}
+		p.audit(sys, "admin.recover", target, err)
+	}()
 	if ttl == 0 {
 		ttl = DefaultRecoveryTTL
 	}
@@ -34,18 +59,28 @@ func (p *Platform) RecoverAdmin(ctx context.Context, name string, ttl time.Durat
 		if err := p.createUser(ctx, u); err != nil {
 			return nil, err
 		}
+		done = append(done, "created")
 	case err != nil:
 		return nil, err
-	case u.Disabled || u.Role != paved.RoleAdmin:
-		u.Disabled, u.Role = false, paved.RoleAdmin
-		if err := p.cfg.Store.UpdateUser(ctx, u); err != nil {
-			return nil, err
+	default:
+		if u.Disabled {
+			done = append(done, "enabled")
+		}
+		if u.Role != paved.RoleAdmin {
+			done = append(done, fmt.Sprintf("made admin, was %s", u.Role))
+		}
+		if len(done) > 0 {
+			u.Disabled, u.Role = false, paved.RoleAdmin
+			if err := p.cfg.Store.UpdateUser(ctx, u); err != nil {
+				return nil, err
+			}
 		}
 	}
-	tok, err = p.issueToken(sys, u.Name, fmt.Sprintf("break-glass %s", p.now().UTC().Format(time.RFC3339)), ttl, "")
+	tok, err = p.issueToken(sys, u.Name, "break-glass "+p.now().Format(time.RFC3339), ttl, "")
 	if err != nil {
 		return nil, err
 	}
+	done = append(done, "token "+tok.ID)
 	p.log.Warn("issued a break-glass admin token", "user", u.Name, "token", tok.ID, "expires", tok.ExpiresAt)
 	return tok, nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,7 +45,7 @@ func TestRecoverAdmin(t *testing.T) {
 		t.Fatalf("WhoAmI with the break-glass token: %+v, %v", me, err)
 	}
 	audit, err := back.ListAudit(ctx, paved.AuditFilter{Action: "admin.recover"})
-	if err != nil || len(audit) != 1 || audit[0].Actor != "local-operator" || audit[0].Target != "admin" {
+	if err != nil || len(audit) != 1 || audit[0].Actor != "local-operator" || audit[0].Target != "admin (token "+tok.ID+")" {
 		t.Errorf("audit of the recovery: %+v, %v", audit, err)
 	}
 
@@ -67,8 +68,20 @@ func TestRecoverAdmin(t *testing.T) {
 	if me, err := api.NewClient(s.URL, ana.Secret).WhoAmI(ctx); err != nil || me.Role != paved.RoleAdmin || me.Disabled {
 		t.Fatalf("ana after recovery: %+v, %v", me, err)
 	}
+	audit, err = back.ListAudit(ctx, paved.AuditFilter{Action: "admin.recover"})
+	if err != nil || len(audit) != 2 || audit[0].Target != "ana (enabled, made admin, was developer, token "+ana.ID+")" {
+		t.Errorf("audit of ana's recovery: %+v, %v", audit, err)
+	}
+	// Nobody can pass for the local operator.
+	if err := back.CreateUser(ctx, &paved.User{Name: "local-operator", Role: paved.RoleAdmin}); paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "reserved") {
+		t.Errorf("creating a user named local-operator: %v", err)
+	}
 
-	if _, err := RecoverAdmin(ctx, Config{DataDir: filepath.Join(dir, "typo")}, "admin", 0); paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "holds no paved store") {
+	typo := filepath.Join(dir, "typo")
+	if _, err := RecoverAdmin(ctx, Config{DataDir: typo}, "admin", 0); paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "holds no paved store") {
 		t.Fatalf("recovering in an empty data dir: %v", err)
+	}
+	if _, err := os.Stat(typo); !os.IsNotExist(err) {
+		t.Errorf("recovering in a missing data dir made it: %v", err)
 	}
 }

@@ -148,27 +148,36 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 
 // RecoverAdmin is the break-glass way back in when no admin can log in
 // (every admin token expired, revoked or lost): run on the server's host
-// with the server's settings, it opens the store directly (nothing is
-// served) and issues a token for the named admin, creating it, enabling it
-// and making it an admin as needed. It is audited as done by the local
-// operator.
+// with the server's --data-dir or --database, it opens the existing store
+// as it is (nothing is created, migrated or served; no key is needed, as
+// tokens are stored hashed) and issues a token for the named admin (see
+// platform.RecoverAdmin).
 func RecoverAdmin(ctx context.Context, cfg Config, user string, ttl time.Duration) (*paved.IssuedToken, error) {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Database == "" && cfg.DataDir != "" {
-		// A mistyped data dir must not make a new, empty store.
-		if _, err := os.Stat(filepath.Join(cfg.DataDir, "paved.db")); err != nil {
-			return nil, paved.Errorf(paved.EINVALID, "data dir %s holds no paved store (paved.db); give the --data-dir (or --database) the server runs with", cfg.DataDir)
+	var st paved.Store
+	switch {
+	case cfg.Database == "":
+		if cfg.DataDir == "" {
+			return nil, paved.Errorf(paved.EINVALID, "data dir: give the --data-dir (or --database) the server runs with")
 		}
+		db, err := sqlite.OpenExisting(filepath.Join(cfg.DataDir, "paved.db"))
+		if err != nil {
+			if paved.ErrorCode(err) == paved.EINVALID {
+				return nil, paved.Errorf(paved.EINVALID, "data dir %s holds no paved store (paved.db); give the --data-dir (or --database) the server runs with", cfg.DataDir)
+			}
+			return nil, err
+		}
+		st = db
+	case strings.HasPrefix(cfg.Database, "postgres://"), strings.HasPrefix(cfg.Database, "postgresql://"):
+		db, err := pgstore.OpenExisting(ctx, cfg.Database)
+		if err != nil {
+			return nil, err
+		}
+		st = db
+	default:
+		return nil, paved.Errorf(paved.EINVALID, "database: %q is neither empty (SQLite in the data dir) nor a postgres:// URL", redact(cfg.Database))
 	}
-	s, err := open(ctx, cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	defer s.closeParts()
-	return s.Platform.RecoverAdmin(ctx, user, ttl)
+	defer st.Close()
+	return platform.RecoverAdmin(ctx, st, cfg.Logger, user, ttl, cfg.MaxTokenTTL)
 }
 
 // open opens the store and builds the platform on it, starting nothing.

@@ -45,7 +45,33 @@ type DB struct {
 // Open connects to the database at url (postgres://user:pass@host/db?...;
 // pgxpool options such as pool_max_conns and runtime parameters such as
 // search_path are accepted) and applies the migrations it lacks.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string) (*DB, error) { return open(ctx, url, true) }
+
+// OpenExisting connects to the database at url as it is: it must be at the
+// schema this paved uses; nothing is migrated (for commands run beside a
+// server, such as the break-glass admin token).
+func OpenExisting(ctx context.Context, url string) (*DB, error) {
+	db, err := open(ctx, url, false)
+	if err != nil {
+		return nil, err
+	}
+	want, err := record.LatestMigration(migrations, "migrations/*.sql")
+	if err == nil {
+		var have int
+		if have, err = db.SchemaVersion(ctx); err == nil {
+			err = record.SameSchema(have, want)
+		} else if strings.Contains(err.Error(), "schema_migrations") {
+			err = paved.Errorf(paved.EINVALID, "postgres: the database holds no paved store (no schema_migrations): %v", err)
+		}
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func open(ctx context.Context, url string, migrate bool) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "postgres: bad database URL: %v", err)
@@ -59,9 +85,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, paved.Errorf(paved.EUNAVAILABLE, "postgres: cannot reach %s: %v", cfg.ConnConfig.Host, err)
 	}
 	db := &DB{pool: pool}
-	if err := db.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, err
+	if migrate {
+		if err := db.migrate(ctx); err != nil {
+			pool.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }

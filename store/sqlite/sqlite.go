@@ -49,7 +49,34 @@ type DB struct {
 // Open opens (creating if needed) the SQLite database at path and applies
 // the migrations it lacks. The file and its directory are created readable
 // by the owner only: the store holds token hashes and sealed secrets.
-func Open(path string) (*DB, error) {
+func Open(path string) (*DB, error) { return open(path, true) }
+
+// OpenExisting opens the SQLite database at path as it is: it must exist
+// and be at the schema this paved uses; nothing is created or migrated (for
+// commands run beside a server, such as the break-glass admin token).
+func OpenExisting(path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "sqlite: no paved store at %s: %v", path, err)
+	}
+	db, err := open(path, false)
+	if err != nil {
+		return nil, err
+	}
+	want, err := record.LatestMigration(migrations, "migrations/*.sql")
+	if err == nil {
+		var have int
+		if have, err = db.SchemaVersion(context.Background()); err == nil {
+			err = record.SameSchema(have, want)
+		}
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func open(path string, migrate bool) (*DB, error) {
 	if path == "" {
 		return nil, paved.Errorf(paved.EINVALID, "sqlite: database path is required")
 	}
@@ -59,11 +86,13 @@ func Open(path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
+	if migrate {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		f.Close()
 	}
-	f.Close()
 
 	w, err := sql.Open("sqlite", path+"?"+dsnCommon+"&_journal_mode=WAL&_txlock=immediate")
 	if err != nil {
@@ -74,9 +103,11 @@ func Open(path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	db := &DB{path: path, w: w}
-	if err := db.migrate(context.Background()); err != nil {
-		w.Close()
-		return nil, err
+	if migrate {
+		if err := db.migrate(context.Background()); err != nil {
+			w.Close()
+			return nil, err
+		}
 	}
 
 	r, err := sql.Open("sqlite", path+"?"+dsnCommon+"&_query_only=1")
