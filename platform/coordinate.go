@@ -149,19 +149,34 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 	// A renewal that failed is tried again this often while the lease is
 	// still ours.
 	renewRetry := min(time.Second, leaseTTL/10)
+	// The work stops this long before the lease would expire by this
+	// server's clock: other servers judge expiry by theirs, so clocks of
+	// servers sharing a store must agree to within it (a fifth of the
+	// lease, 6 s by default; NTP keeps them far closer).
+	margin := leaseTTL / 5
 	var acquired time.Time
+	backoff := leaseRetry
 	for failures := 0; ; {
 		acquired = time.Now()
 		now := p.now()
-		ok, err := p.cfg.Store.AcquireLease(ctx, name, p.id, now.Add(leaseTTL), now)
+		// Each attempt is bounded: a store that hangs fails the attempt,
+		// not the environment's queue for ever.
+		actx, acancel := context.WithTimeout(ctx, leaseTTL/3)
+		ok, err := p.cfg.Store.AcquireLease(actx, name, p.id, now.Add(leaseTTL), now)
+		acancel()
 		switch {
 		case err == nil && ok:
-		case err != nil && failures < leaseAcquireAttempts-1 && ctx.Err() == nil:
-			// A store that blinked is tried again before the
-			// deployment is failed for it.
+		case err == nil:
+			// Another server holds it: wait, without counting it as a
+			// failure.
+			failures, backoff = 0, leaseRetry
+		case failures < leaseAcquireAttempts-1 && ctx.Err() == nil:
+			// A store that blinked is tried again, backing off, before
+			// the deployment is failed for it.
 			failures++
-			p.log.Warn("taking an environment's deployment lease failed; trying again", "lease", name, "err", err)
-		case err != nil:
+			backoff = min(2*backoff, leaseTTL/3)
+			p.log.Warn("taking an environment's deployment lease failed; trying again", "lease", name, "err", err, "in", backoff)
+		default:
 			return err
 		}
 		if ok && err == nil {
@@ -170,14 +185,14 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(leaseRetry):
+		case <-time.After(backoff):
 		}
 	}
 	// The lease is ours until leaseTTL after the last renewal that was
-	// sent: a timer stops the work just before then, whether or not a
+	// sent: a timer stops the work margin before then, whether or not a
 	// renewal is still waiting on the store, so that f never runs on an
 	// expired lease.
-	expiry := time.AfterFunc(leaseTTL-renewRetry-time.Since(acquired), func() {
+	expiry := time.AfterFunc(leaseTTL-margin-time.Since(acquired), func() {
 		p.log.Error("could not renew an environment's deployment lease before it expired; stopping the work under it", "lease", name)
 		cancel(errLeaseLost)
 	})
@@ -202,7 +217,7 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 			rcancel()
 			switch {
 			case err == nil && ok:
-				expiry.Reset(leaseTTL - renewRetry - time.Since(sent))
+				expiry.Reset(leaseTTL - margin - time.Since(sent))
 				wait = leaseTTL / 3
 			case err == nil:
 				// Another server holds it: ours expired unnoticed.

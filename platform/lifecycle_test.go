@@ -21,13 +21,26 @@ type flakyStore struct {
 	// renewals: acquisitions of a lease after the first fail.
 	failRenewals atomic.Bool
 	acquired     atomic.Int32
+	// hangRenewals: acquisitions after the first hang until their
+	// context ends, as on a store that stopped answering.
+	hangRenewals atomic.Bool
+	// failAcquires: this many acquisitions fail first.
+	failAcquires atomic.Int32
 	// failFinish: FinishDeployment fails.
 	failFinish atomic.Bool
 }
 
 func (s *flakyStore) AcquireLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error) {
-	if s.acquired.Add(1) > 1 && s.failRenewals.Load() {
+	if s.failAcquires.Add(-1) >= 0 {
+		return false, errors.New("connection refused")
+	}
+	n := s.acquired.Add(1)
+	if n > 1 && s.failRenewals.Load() {
 		return false, errors.New("connection reset by peer")
+	}
+	if n > 1 && s.hangRenewals.Load() {
+		<-ctx.Done()
+		return false, ctx.Err()
 	}
 	return s.Store.AcquireLease(ctx, name, holder, until, now)
 }
@@ -75,6 +88,61 @@ func TestLostLeaseFailsTheDeployment(t *testing.T) {
 	}
 	fs.failRenewals.Store(false)
 	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
+}
+
+// TestHangingRenewalStopsTheWork: renewals hang instead of failing; the
+// run is stopped by the lease's own clock before the lease would expire,
+// not by an answer from the store.
+func TestHangingRenewalStopsTheWork(t *testing.T) {
+	var fs *flakyStore
+	f := newFixture(t, func(c *Config) {
+		fs = &flakyStore{Store: c.Store}
+		c.Store = fs
+		c.Now = time.Now
+		c.LeaseTTL = 600 * time.Millisecond
+	})
+	slowDefinition(t, f, "3")
+	fs.acquired.Store(0)
+	fs.hangRenewals.Store(true)
+	start := time.Now()
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	f.p.Wait()
+	got, err := f.p.GetDeployment(f.dev, d.ID)
+	must(t, err)
+	if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "lease could not be renewed") {
+		t.Fatalf("with renewals hanging: %s %q; want failed, saying the lease was lost", got.Status, got.Error)
+	}
+	// Stopped at 480 ms of the 600 ms lease; the driver would have taken 3 s.
+	if took := got.FinishedAt.Sub(start); took > 2*time.Second {
+		t.Errorf("the run stopped after %v; want it stopped before the lease expired", took)
+	}
+	fs.hangRenewals.Store(false)
+}
+
+// TestFirstLeaseIsRetried: a store that fails the first attempts to take
+// the lease is tried again, backing off; one that keeps failing fails the
+// deployment, saying it could not start.
+func TestFirstLeaseIsRetried(t *testing.T) {
+	var fs *flakyStore
+	f := newFixture(t, func(c *Config) {
+		fs = &flakyStore{Store: c.Store}
+		c.Store = fs
+	})
+	fs.failAcquires.Store(leaseAcquireAttempts - 1)
+	ok := f.deployAndWait(t, f.dev, "dev", shopSpecs())
+	if ok.Status != paved.DeploymentSucceeded {
+		t.Fatalf("after %d failed attempts: %s", leaseAcquireAttempts-1, ok.Status)
+	}
+	fs.failAcquires.Store(leaseAcquireAttempts)
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	f.p.Wait()
+	got, err := f.p.GetDeployment(f.dev, d.ID)
+	must(t, err)
+	if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "it could not start") {
+		t.Fatalf("after %d failed attempts: %s %q", leaseAcquireAttempts, got.Status, got.Error)
+	}
 }
 
 // TestUnrecordedResultIsSwept: the runner cannot write a deployment's

@@ -76,7 +76,11 @@ func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
 		// The lease was lost: whatever happened after that is not to be
 		// trusted, and another server may take the environment now.
 		why := "it stopped"
-		if err != nil {
+		switch {
+		case err != nil && paved.ErrorCode(err) == paved.EINTERNAL:
+			why = "it stopped with an internal error (in the server's log)"
+			p.log.Error("deployment stopped after its lease was lost", "deployment", d.ID, "err", err)
+		case err != nil:
 			why = "it stopped with: " + paved.ErrorMessage(err)
 		}
 		err = paved.Errorf(paved.EUNAVAILABLE, "%v while deploying, and %s; what was applied may be incomplete: deploy again", context.Cause(ctx), why)
