@@ -86,39 +86,44 @@ func (m *restMapper) RESTMapping(ctx context.Context, gk schema.GroupKind, versi
 	}
 }
 
-// list returns gv's resources and whether this call fetched them. Failed
-// fetches are not kept; a group-version the server does not serve is kept
-// as an empty list.
+// list returns gv's resources and whether this call started their fetch.
+// Failed fetches are not kept; a group-version the server does not serve
+// is kept as an empty list. The fetch runs on its own, bounded by
+// discoveryTimeout and not by any caller's context: every caller, the one
+// that started it too, waits for it or for its own context, so that one
+// caller giving up neither hands the others its cancellation nor is held
+// up itself.
 func (m *restMapper) list(ctx context.Context, gv schema.GroupVersion) (*resourceList, bool, error) {
 	m.mu.Lock()
 	l, cached := m.lists[gv]
 	if !cached {
 		l = &resourceList{done: make(chan struct{})}
 		m.lists[gv] = l
+		go m.fetch(context.WithoutCancel(ctx), gv, l)
 	}
 	m.mu.Unlock()
-	if cached {
-		select {
-		case <-l.done:
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
-		if l.err != nil {
-			return nil, false, l.err
-		}
-		return l, false, nil
+	select {
+	case <-l.done:
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
 	}
+	if l.err != nil {
+		return nil, false, l.err
+	}
+	return l, !cached, nil
+}
+
+// fetch reads gv's resource list into l and closes l.done.
+func (m *restMapper) fetch(ctx context.Context, gv schema.GroupVersion, l *resourceList) {
+	defer close(l.done)
 	path := "/apis/" + gv.Group + "/" + gv.Version
 	if gv.Group == "" {
 		path = "/api/" + gv.Version
 	}
-	// Others may wait on this fetch: it does not end with this caller's
-	// context (whose cancellation would hand them an error not theirs),
-	// only with its own bound.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discoveryTimeout)
+	ctx, cancel := context.WithTimeout(ctx, discoveryTimeout)
 	defer cancel()
 	var got metav1.APIResourceList
-	err := m.client.Get().AbsPath(path).Do(fctx).Into(&got)
+	err := m.client.Get().AbsPath(path).Do(ctx).Into(&got)
 	switch {
 	case apierrors.IsNotFound(err):
 	case err != nil:
@@ -127,8 +132,6 @@ func (m *restMapper) list(ctx context.Context, gv schema.GroupVersion) (*resourc
 	default:
 		l.resources = got.APIResources
 	}
-	close(l.done)
-	return l, true, l.err
 }
 
 // discoveryTimeout bounds one group-version's resource list fetch.

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -155,4 +156,63 @@ func TestRESTMapperSeesNewCRDsOfAListedGroup(t *testing.T) {
 	waitMapped("Apple", "apples")
 	create("Pear", "pears")
 	waitMapped("Pear", "pears")
+}
+
+// slowTransport holds requests of one path until released.
+type slowTransport struct {
+	next    http.RoundTripper
+	path    string
+	release chan struct{}
+}
+
+func (s *slowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path == s.path {
+		<-s.release
+	}
+	return s.next.RoundTrip(r)
+}
+
+// TestRESTMapperFetchOutlivesItsFirstCaller: the caller that started a
+// resource list fetch gives up (its context ends); it gets its own
+// cancellation at once, and a second caller waiting on the same fetch gets
+// the list, not the first caller's error.
+func TestRESTMapperFetchOutlivesItsFirstCaller(t *testing.T) {
+	t.Parallel()
+	c := cluster.Get(t)
+	slow := &slowTransport{path: "/apis/apps/v1", release: make(chan struct{})}
+	cfg := c.Config()
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { slow.next = rt; return slow })
+	target, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gk := schema.GroupKind{Group: "apps", Kind: "Deployment"}
+	first, cancel := context.WithCancel(context.Background())
+	firstErr := make(chan error, 1)
+	go func() {
+		_, err := target.mapper.RESTMapping(first, gk, "v1")
+		firstErr <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // the first caller started the fetch
+	second := make(chan error, 1)
+	go func() {
+		m, err := target.mapper.RESTMapping(context.Background(), gk, "v1")
+		if err == nil && m.Resource.Resource != "deployments" {
+			err = errors.New("mapped to " + m.Resource.Resource)
+		}
+		second <- err
+	}()
+	cancel()
+	select {
+	case err := <-firstErr:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the first caller: %v, want its own cancellation", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first caller still waits on the fetch after its context ended")
+	}
+	close(slow.release)
+	if err := <-second; err != nil {
+		t.Fatalf("the second caller: %v, want the list", err)
+	}
 }
