@@ -135,9 +135,13 @@ func (p *Platform) FollowEvents(ctx context.Context, id string, after int64, sen
 	if err != nil {
 		return nil, err
 	}
-	// Subscribed first, then the status and the backlog: a deployment
-	// that finishes in between is told by the subscription, and no
-	// event falls between the backlog and the live stream.
+	// It must exist; then subscribed first, then the status and the
+	// backlog read: a deployment that finishes in between is told by the
+	// subscription, and no event falls between the backlog and the live
+	// stream.
+	if _, err := p.cfg.Store.GetDeployment(ctx, id); err != nil {
+		return nil, err
+	}
 	f, err := p.events.subscribe(id, u.Name, p.holds(id))
 	if err != nil {
 		return nil, err

@@ -130,7 +130,7 @@ func (h *hub) subscribe(id, user string, local bool) (*follower, error) {
 	if !local && !t.polled {
 		t.polled = true
 		h.p.wg.Add(1)
-		go h.poll(id)
+		go h.poll(id, t)
 	}
 	return f, nil
 }
@@ -152,15 +152,16 @@ func (h *hub) unsubscribe(id, user string, f *follower) {
 
 // poll reads another server's deployment for all of its followers here,
 // until it ends or nobody follows it.
-func (h *hub) poll(id string) {
+func (h *hub) poll(id string, t *topic) {
 	defer h.p.wg.Done()
 	var after int64
 	ctx := h.p.runCtx
 	for {
 		h.mu.Lock()
-		t := h.topics[id]
-		alive := t != nil && len(t.subs) > 0 && !h.closed
-		if !alive && t != nil {
+		// Only its own topic: once that one is gone, a new topic of the
+		// same deployment gets a poller of its own.
+		alive := h.topics[id] == t && len(t.subs) > 0 && !h.closed
+		if !alive {
 			t.polled = false
 		}
 		h.mu.Unlock()

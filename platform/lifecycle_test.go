@@ -28,6 +28,56 @@ type flakyStore struct {
 	failAcquires atomic.Int32
 	// failFinish: FinishDeployment fails.
 	failFinish atomic.Bool
+	// failGets: this many GetDeployment calls fail first.
+	failGets atomic.Int32
+	// failStart: StartDeployment fails.
+	failStart atomic.Bool
+}
+
+func (s *flakyStore) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
+	if s.failGets.Add(-1) >= 0 {
+		return nil, errors.New("the database is down")
+	}
+	return s.Store.GetDeployment(ctx, id)
+}
+
+func (s *flakyStore) StartDeployment(ctx context.Context, id, runner string, at time.Time) error {
+	if s.failStart.Load() {
+		return errors.New("the database is down")
+	}
+	return s.Store.StartDeployment(ctx, id, runner, at)
+}
+
+// TestDeploymentThatCannotStartFails: the runner cannot read the queued
+// deployment, or cannot mark it running; either way it fails it at once,
+// saying why, instead of leaving it queued for the sweep.
+func TestDeploymentThatCannotStartFails(t *testing.T) {
+	var fs *flakyStore
+	f := newFixture(t, func(c *Config) {
+		fs = &flakyStore{Store: c.Store}
+		c.Store = fs
+	})
+	for _, tc := range []struct {
+		name, want string
+		set        func()
+	}{
+		{"unreadable", "it could not start: reading it from the store failed", func() { fs.failGets.Store(3) }},
+		{"cannot be marked running", "it could not start: marking it running failed", func() { fs.failStart.Store(true) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.set()
+			d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+			must(t, err)
+			f.p.Wait()
+			fs.failGets.Store(0)
+			fs.failStart.Store(false)
+			got, err := f.p.GetDeployment(f.dev, d.ID)
+			must(t, err)
+			if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, tc.want) {
+				t.Fatalf("%s %q; want failed: %s", got.Status, got.Error, tc.want)
+			}
+		})
+	}
 }
 
 func (s *flakyStore) AcquireLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error) {

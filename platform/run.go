@@ -19,13 +19,23 @@ import (
 // no deployment stays running on a live server.
 func (p *Platform) runDeployment(ctx context.Context, id string) {
 	defer p.track(id, false)
-	d, err := p.cfg.Store.GetDeployment(ctx, id)
+	var d *paved.Deployment
+	var err error
+	for attempt := range 3 {
+		if d, err = p.cfg.Store.GetDeployment(ctx, id); err == nil || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+	}
 	if err != nil {
 		// The store failed (a deployment just queued exists): fail it
 		// saying why, or, if the store cannot take that either, the
 		// sweep of this server's stuck deployments does later.
 		p.log.Error("loading a queued deployment", "deployment", id, "err", err)
 		why := "it could not start: reading it from the store failed: " + paved.ErrorMessage(err) + "; deploy again"
+		if p.runCtx.Err() != nil {
+			why = "it could not start: the server stopped before it ran; deploy again"
+		}
 		p.event(id, paved.EventError, "failed: "+why)
 		p.finish(&paved.Deployment{ID: id}, paved.DeploymentFailed, &paved.DeploymentResult{Error: why}, nil)
 		return

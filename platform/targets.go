@@ -36,6 +36,9 @@ func (p *Platform) target(ctx context.Context, name string) (paved.Target, error
 	}
 	info, err := p.cfg.Store.GetTarget(ctx, name)
 	if paved.ErrorCode(err) == paved.ENOTFOUND {
+		p.mu.Lock()
+		delete(p.built, name)
+		p.mu.Unlock()
 		return nil, paved.Errorf(paved.ENOTFOUND, "target %q is neither configured on this server nor registered (paved targets list)", name)
 	}
 	if err != nil {

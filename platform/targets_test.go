@@ -44,6 +44,9 @@ func TestRegisteredTargetsAreNeverStale(t *testing.T) {
 	if _, err := b.p.target(ctx, "cluster"); paved.ErrorCode(err) != paved.ENOTFOUND {
 		t.Fatalf("server b still uses a removed target: %v", err)
 	}
+	if _, kept := b.p.built["cluster"]; kept {
+		t.Errorf("server b keeps the removed target built")
+	}
 	_, err = a.p.RegisterTarget(a.admin, &paved.TargetInfo{Name: "cluster", Type: "fake", Kubeconfig: "second"})
 	must(t, err)
 	got, err = b.p.target(ctx, "cluster")
