@@ -552,3 +552,30 @@ func TestRollbackAfterAFailedSwitch(t *testing.T) {
 		t.Fatalf("redis resources after the rollback: %v", states)
 	}
 }
+
+// TestOwnStaleHeartbeatIsNoOrphan: this server's heartbeat is stale (the
+// store was slow to take it) while it runs a deployment; its periodic
+// orphan check does not fail its own deployment, which another server's
+// would.
+func TestOwnStaleHeartbeatIsNoOrphan(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.Now = time.Now })
+	slowDefinition(t, f, "1")
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	must(t, err)
+	ctx := context.Background()
+	for {
+		got, _ := f.store.GetDeployment(ctx, d.ID)
+		if got.Status == paved.DeploymentRunning {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	must(t, f.store.Heartbeat(ctx, f.p.id, time.Now().Add(-time.Hour)))
+	must(t, f.p.failOrphaned(ctx))
+	f.p.Wait()
+	got, err := f.store.GetDeployment(ctx, d.ID)
+	must(t, err)
+	if got.Status != paved.DeploymentSucceeded {
+		t.Fatalf("with its own heartbeat stale: %s %q; want it to run to its end", got.Status, got.Error)
+	}
+}
