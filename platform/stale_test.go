@@ -159,7 +159,9 @@ func hasEvent(evs []paved.Event, sub string) bool {
 
 func TestUnplannedResourceChanges(t *testing.T) {
 	const uid = paved.ResourceUID("postgres.default#api.db")
-	def := func(id string, v int) paved.DefinitionRef { return paved.DefinitionRef{ID: id, Version: v, Driver: "postgres"} }
+	def := func(id string, v int) paved.DefinitionRef {
+		return paved.DefinitionRef{ID: id, Version: v, Driver: "postgres"}
+	}
 	row := func(id string, v int, st paved.ResourceStatus) paved.StoredResource {
 		return paved.StoredResource{App: "shop", Env: "dev", UID: uid, DefinitionID: id, DefinitionVersion: v, Driver: "postgres", Status: st}
 	}
