@@ -311,14 +311,7 @@ func TestDefinitionSwitchOrphansTheOldResource(t *testing.T) {
 		t.Fatalf("the plan for the redis: %+v", re)
 	}
 	f.deployAndWait(t, f.dev, "dev", shopSpecs())
-	rs, err := f.p.ListResources(f.dev, "shop", "dev")
-	must(t, err)
-	var states []string
-	for _, r := range rs {
-		if r.UID == "redis.default#web.cache" {
-			states = append(states, r.DefinitionID+"="+string(r.Status))
-		}
-	}
+	states := resourceStates(t, f, "redis.default#web.cache")
 	if strings.Join(states, " ") != "default-redis=orphaned shared-redis=active" {
 		t.Fatalf("redis resources after the switch: %v", states)
 	}
@@ -341,14 +334,7 @@ func TestDefinitionSwitchOrphansTheOldResource(t *testing.T) {
 	if got, _ := f.p.GetDeployment(f.dev, rb.ID); got.Status != paved.DeploymentSucceeded {
 		t.Fatalf("rollback: %s %s", got.Status, got.Error)
 	}
-	rs, err = f.p.ListResources(f.dev, "shop", "dev")
-	must(t, err)
-	states = nil
-	for _, r := range rs {
-		if r.UID == "redis.default#web.cache" {
-			states = append(states, r.DefinitionID+"="+string(r.Status))
-		}
-	}
+	states = resourceStates(t, f, "redis.default#web.cache")
 	if strings.Join(states, " ") != "default-redis=active shared-redis=orphaned" {
 		t.Fatalf("redis resources after the rollback: %v", states)
 	}
@@ -540,14 +526,7 @@ func TestRollbackAfterAFailedSwitch(t *testing.T) {
 	if got, _ := f.p.GetDeployment(f.dev, rb.ID); got.Status != paved.DeploymentSucceeded {
 		t.Fatalf("rollback: %s %s", got.Status, got.Error)
 	}
-	rs, err := f.store.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"})
-	must(t, err)
-	var states []string
-	for _, r := range rs {
-		if r.UID == uid {
-			states = append(states, r.DefinitionID+"="+string(r.Status))
-		}
-	}
+	states := resourceStates(t, f, uid)
 	if strings.Join(states, " ") != "a-redis=orphaned default-redis=active" {
 		t.Fatalf("redis resources after the rollback: %v", states)
 	}
@@ -578,4 +557,19 @@ func TestOwnStaleHeartbeatIsNoOrphan(t *testing.T) {
 	if got.Status != paved.DeploymentSucceeded {
 		t.Fatalf("with its own heartbeat stale: %s %q; want it to run to its end", got.Status, got.Error)
 	}
+}
+
+// resourceStates lists shop/dev's stored resources of uid as
+// "definition=status", in the store's order.
+func resourceStates(t *testing.T, f *fixture, uid paved.ResourceUID) []string {
+	t.Helper()
+	rs, err := f.store.ListResources(context.Background(), paved.ResourceFilter{App: "shop", Env: "dev"})
+	must(t, err)
+	var states []string
+	for _, r := range rs {
+		if r.UID == uid {
+			states = append(states, r.DefinitionID+"="+string(r.Status))
+		}
+	}
+	return states
 }
