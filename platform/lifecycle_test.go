@@ -128,11 +128,7 @@ func TestLostLeaseFailsTheDeployment(t *testing.T) {
 	slowDefinition(t, f, "3")
 	fs.acquired.Store(0)
 	fs.failRenewals.Store(true)
-	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
-	must(t, err)
-	f.p.Wait()
-	got, err := f.p.GetDeployment(f.dev, d.ID)
-	must(t, err)
+	got := f.deployToEnd(t, shopSpecs())
 	if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "lease could not be renewed") {
 		t.Fatalf("after the lease was lost: %s %q; want failed, saying the lease was lost", got.Status, got.Error)
 	}
@@ -155,11 +151,7 @@ func TestHangingRenewalStopsTheWork(t *testing.T) {
 	fs.acquired.Store(0)
 	fs.hangRenewals.Store(true)
 	start := time.Now()
-	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
-	must(t, err)
-	f.p.Wait()
-	got, err := f.p.GetDeployment(f.dev, d.ID)
-	must(t, err)
+	got := f.deployToEnd(t, shopSpecs())
 	if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "lease could not be renewed") {
 		t.Fatalf("with renewals hanging: %s %q; want failed, saying the lease was lost", got.Status, got.Error)
 	}
@@ -185,11 +177,7 @@ func TestFirstLeaseIsRetried(t *testing.T) {
 		t.Fatalf("after %d failed attempts: %s", leaseAcquireAttempts-1, ok.Status)
 	}
 	fs.failAcquires.Store(leaseAcquireAttempts)
-	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
-	must(t, err)
-	f.p.Wait()
-	got, err := f.p.GetDeployment(f.dev, d.ID)
-	must(t, err)
+	got := f.deployToEnd(t, shopSpecs())
 	if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "it could not start") {
 		t.Fatalf("after %d failed attempts: %s %q", leaseAcquireAttempts, got.Status, got.Error)
 	}

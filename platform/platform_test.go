@@ -123,6 +123,22 @@ func shopSpecs() map[string]string {
 	return m
 }
 
+// deployToEnd deploys specs to shop/dev and returns the deployment once it
+// ended, whatever its status.
+func (f *fixture) deployToEnd(t *testing.T, specs map[string]string) *paved.Deployment {
+	t.Helper()
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.p.Wait()
+	got, err := f.p.GetDeployment(f.dev, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func (f *fixture) deployAndWait(t *testing.T, ctx context.Context, env string, specs map[string]string) *paved.Deployment {
 	t.Helper()
 	d, err := f.p.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: env, Specs: specs})

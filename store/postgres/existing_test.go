@@ -16,15 +16,15 @@ import (
 func TestOpenExisting(t *testing.T) {
 	requireServer(t)
 	ctx := context.Background()
-	schema := fmt.Sprintf("s%d", schemas.Add(1))
+	schema, err := newSchema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	admin, err := pgx.Connect(ctx, fmt.Sprintf(urlFormat, testDB))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
 	url := fmt.Sprintf(urlFormat, testDB) + "&search_path=" + schema
 	if _, err := OpenExisting(ctx, url); paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "holds no paved store") {
 		t.Fatalf("OpenExisting of an empty schema: %v", err)

@@ -93,17 +93,23 @@ func openSchema(t testing.TB) *DB {
 // openInSchema creates a new schema in the test database and opens a store
 // on it.
 func openInSchema() (*DB, error) {
-	ctx := context.Background()
-	schema := fmt.Sprintf("s%d", schemas.Add(1))
-	admin, err := pgx.Connect(ctx, fmt.Sprintf(urlFormat, testDB))
+	schema, err := newSchema(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		return nil, err
+	return Open(context.Background(), fmt.Sprintf(urlFormat, testDB)+"&pool_max_conns=4&search_path="+schema)
+}
+
+// newSchema creates an empty schema of its own in the test database.
+func newSchema(ctx context.Context) (string, error) {
+	schema := fmt.Sprintf("s%d", schemas.Add(1))
+	admin, err := pgx.Connect(ctx, fmt.Sprintf(urlFormat, testDB))
+	if err != nil {
+		return "", err
 	}
-	return Open(ctx, fmt.Sprintf(urlFormat, testDB)+"&pool_max_conns=4&search_path="+schema)
+	defer admin.Close(ctx)
+	_, err = admin.Exec(ctx, "CREATE SCHEMA "+schema)
+	return schema, err
 }
 
 func TestConformance(t *testing.T) {
