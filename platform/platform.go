@@ -9,6 +9,7 @@
 package platform
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -136,33 +137,17 @@ func New(cfg Config) (*Platform, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = paved.NewRegistry()
 	}
-	if cfg.DefaultTTL == 0 {
-		cfg.DefaultTTL = DefaultTTL
-	}
-	if cfg.MaxTTL == 0 {
-		cfg.MaxTTL = MaxTTL
-	}
-	if cfg.DefaultTokenTTL == 0 {
-		cfg.DefaultTokenTTL = DefaultTokenTTL
-	}
-	if cfg.MaxTokenTTL == 0 {
-		cfg.MaxTokenTTL = MaxTokenTTL
-	}
+	cfg.DefaultTTL = cmp.Or(cfg.DefaultTTL, DefaultTTL)
+	cfg.MaxTTL = cmp.Or(cfg.MaxTTL, MaxTTL)
+	cfg.DefaultTokenTTL = cmp.Or(cfg.DefaultTokenTTL, DefaultTokenTTL)
+	cfg.MaxTokenTTL = cmp.Or(cfg.MaxTokenTTL, MaxTokenTTL)
 	if cfg.DefaultTokenTTL > cfg.MaxTokenTTL {
 		return nil, fmt.Errorf("platform: the default token lifetime %v is longer than the maximum %v", cfg.DefaultTokenTTL, cfg.MaxTokenTTL)
 	}
-	if cfg.MaxTokensPerUser == 0 {
-		cfg.MaxTokensPerUser = DefaultMaxTokensPerUser
-	}
-	if cfg.ProbeEvery == 0 {
-		cfg.ProbeEvery = DefaultProbeEvery
-	}
-	if cfg.LeaseTTL == 0 {
-		cfg.LeaseTTL = DefaultLeaseTTL
-	}
-	if cfg.MaxStreamsPerUser == 0 {
-		cfg.MaxStreamsPerUser = DefaultStreamsPerUser
-	}
+	cfg.MaxTokensPerUser = cmp.Or(cfg.MaxTokensPerUser, DefaultMaxTokensPerUser)
+	cfg.ProbeEvery = cmp.Or(cfg.ProbeEvery, DefaultProbeEvery)
+	cfg.LeaseTTL = cmp.Or(cfg.LeaseTTL, DefaultLeaseTTL)
+	cfg.MaxStreamsPerUser = cmp.Or(cfg.MaxStreamsPerUser, DefaultStreamsPerUser)
 	if cfg.DeveloperEnvTypes == nil {
 		cfg.DeveloperEnvTypes = []paved.EnvType{paved.EnvEphemeral, paved.EnvDevelopment}
 	}

@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -29,10 +30,7 @@ func RecoverAdmin(ctx context.Context, st paved.Store, log *slog.Logger, name st
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if maxTTL == 0 {
-		maxTTL = MaxTokenTTL
-	}
-	p := &Platform{cfg: Config{Store: st, Now: time.Now, MaxTokenTTL: maxTTL}, log: log}
+	p := &Platform{cfg: Config{Store: st, Now: time.Now, MaxTokenTTL: cmp.Or(maxTTL, MaxTokenTTL)}, log: log}
 	return p.recoverAdmin(ctx, name, ttl)
 }
 
@@ -46,9 +44,7 @@ func (p *Platform) recoverAdmin(ctx context.Context, name string, ttl time.Durat
 		}
 		p.audit(sys, "admin.recover", target, err)
 	}()
-	if ttl == 0 {
-		ttl = DefaultRecoveryTTL
-	}
+	ttl = cmp.Or(ttl, DefaultRecoveryTTL)
 	if ttl < 0 || ttl > p.cfg.MaxTokenTTL {
 		return nil, paved.Errorf(paved.EINVALID, "ttl: %v is not between 0 and the longest token lifetime, %v", ttl, p.cfg.MaxTokenTTL)
 	}
