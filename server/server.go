@@ -353,9 +353,6 @@ func gitopsConfig(cfg Config, sealer paved.Sealer, log *slog.Logger) (gitops.Con
 	return g, nil
 }
 
-// Handler is the server's HTTP handler, for tests that serve it themselves.
-func (s *Server) Handler() http.Handler { return s.api.Handler() }
-
 // Close stops serving, waits for running deployments, and closes the store.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.close() })

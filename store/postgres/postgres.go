@@ -234,14 +234,6 @@ func (db *DB) appExists(ctx context.Context, app string) error {
 	return nil
 }
 
-// limitArg turns "0 or less: all" into SQL's LIMIT NULL.
-func limitArg(limit int) any {
-	if limit <= 0 {
-		return nil
-	}
-	return limit
-}
-
 // where builds a WHERE clause with numbered placeholders.
 type where struct {
 	conds []string

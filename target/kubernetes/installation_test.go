@@ -151,7 +151,7 @@ func TestInstallationAdoptsObjectsOfTheVersionBefore(t *testing.T) {
 }
 
 func TestRenameManager(t *testing.T) {
-	fields := func(s string) *metav1.FieldsV1 { return &metav1.FieldsV1{Raw: []byte(s)} }
+	fields := func(s string) *metav1.FieldsV1 { return metav1.NewFieldsV1(s) }
 	apply, update := metav1.ManagedFieldsOperationApply, metav1.ManagedFieldsOperationUpdate
 	entries := []metav1.ManagedFieldsEntry{
 		{Manager: "paved/shop/dev", Operation: apply, FieldsV1: fields(`{"f:data":{"f:a":{}}}`)},
@@ -166,7 +166,7 @@ func TestRenameManager(t *testing.T) {
 	if len(got) != 3 || got[1].Manager != "paved/prod/shop/dev" || got[2].Operation != update {
 		t.Fatalf("entries = %+v", got)
 	}
-	if s := string(got[1].FieldsV1.Raw); s != `{"f:data":{"f:a":{},"f:c":{}}}` {
+	if s := got[1].FieldsV1.GetRawString(); s != `{"f:data":{"f:a":{},"f:c":{}}}` {
 		t.Errorf("merged fields = %s", s)
 	}
 	if _, changed, _ := renameManager(got, "paved/shop/dev", "paved/prod/shop/dev"); changed {

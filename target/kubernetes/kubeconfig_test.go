@@ -175,7 +175,7 @@ func TestKubeconfigExecAndFilesWhenAllowed(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := target.Probe(context.Background()); err != nil {
-				t.Fatalf("check: %v", err)
+				t.Fatalf("probe: %v", err)
 			}
 		})
 	}

@@ -127,7 +127,7 @@ func unionFields(a, b *metav1.FieldsV1) (*metav1.FieldsV1, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &metav1.FieldsV1{Raw: raw}, nil
+	return metav1.NewFieldsV1(string(raw)), nil
 }
 
 func refOf(obj *unstructured.Unstructured) paved.ObjectRef {

@@ -158,12 +158,12 @@ func TestFieldDrift(t *testing.T) {
 	live := applied.DeepCopy()
 	_ = unstructured.SetNestedField(live.Object, int64(5), "spec", "replicas")
 	live.SetManagedFields([]metav1.ManagedFieldsEntry{
-		{Manager: "paved", Operation: metav1.ManagedFieldsOperationApply, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{
+		{Manager: "paved", Operation: metav1.ManagedFieldsOperationApply, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{
 			"f:metadata":{"f:labels":{"f:a":{}}},
 			"f:spec":{"f:selector":{},"f:template":{"f:spec":{"f:containers":{
-				"k:{\"name\":\"app\"}":{".":{},"f:name":{},"f:image":{},"f:args":{}}}}}}}`)}},
+				"k:{\"name\":\"app\"}":{".":{},"f:name":{},"f:image":{},"f:args":{}}}}}}}`)},
 		{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationUpdate, Subresource: "scale", FieldsType: "FieldsV1",
-			FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:replicas":{}}}`)}},
+			FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:replicas":{}}}`)},
 	})
 	got := fieldDrift(applied, live, FieldManager)
 	want := []FieldDrift{
@@ -185,8 +185,8 @@ func TestFieldDriftDefaultedKeyField(t *testing.T) {
 	}}
 	live := applied.DeepCopy()
 	live.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "paved", Operation: metav1.ManagedFieldsOperationApply,
-		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:ports":{
-			"k:{\"port\":80,\"protocol\":\"TCP\"}":{".":{},"f:port":{}}}}}`)}}})
+		FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:ports":{
+			"k:{\"port\":80,\"protocol\":\"TCP\"}":{".":{},"f:port":{}}}}}`)}})
 	if got := fieldDrift(applied, live, FieldManager); len(got) != 0 {
 		t.Errorf("drift for a defaulted key field: %+v", got)
 	}

@@ -11,7 +11,7 @@ import (
 	"paved.dev/paved/kubetest"
 )
 
-func TestCheck(t *testing.T) {
+func TestProbe(t *testing.T) {
 	t.Parallel()
 	c := cluster.Get(t)
 	tests := []struct {
@@ -35,9 +35,15 @@ func TestCheck(t *testing.T) {
 			assertError(t, err, tt.code, tt.contains...)
 		})
 	}
+	// The ConfigMap is dry-run in the namespace the target is told.
+	target, err := FromKubeconfig(c.KubeconfigData(kubetest.AdminToken), "", WithName("dev-cluster"), WithProbeNamespace("no-such-namespace"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertError(t, target.Probe(context.Background()), paved.ENOTFOUND, "apply a ConfigMap in namespace no-such-namespace")
 }
 
-func TestCheckStoppedServer(t *testing.T) {
+func TestProbeStoppedServer(t *testing.T) {
 	t.Parallel()
 	cluster.Get(t) // skip like the others when there are no binaries
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -52,14 +58,14 @@ func TestCheckStoppedServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := target.Probe(ctx); err != nil {
-		t.Fatalf("check of the running server: %v", err)
+		t.Fatalf("probe of the running server: %v", err)
 	}
 	c.StopAPIServer()
 	err = target.Probe(ctx)
 	assertError(t, err, paved.EUNAVAILABLE, `kubernetes target "staging-cluster"`, c.Host, "unreachable", "connection refused")
 }
 
-func TestCheckNothingListening(t *testing.T) {
+func TestProbeNothingListening(t *testing.T) {
 	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -17,24 +17,24 @@ import (
 func (t *Target) Probe(ctx context.Context) error {
 	// /version answers anonymous callers too, so it proves reachability only.
 	if err := t.api.Get().AbsPath("/version").Do(ctx).Error(); err != nil {
-		return t.apiError("check", err)
+		return t.apiError("probe", err)
 	}
 	dryRun := []string{metav1.DryRunAll}
 	ns := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "Namespace",
-		"metadata": map[string]any{"name": "paved-check-" + randomSuffix()},
+		"metadata": map[string]any{"name": "paved-probe-" + randomSuffix()},
 	}}
 	if _, err := t.dyn.Resource(namespaces()).Create(ctx, ns, metav1.CreateOptions{DryRun: dryRun}); err != nil {
-		return t.apiError("check: create a namespace (dry run)", err)
+		return t.apiError("probe: create a namespace (dry run)", err)
 	}
 	cm := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "ConfigMap",
-		"metadata": map[string]any{"name": "paved-check", "namespace": t.opts.probeNS},
-		"data":     map[string]any{"check": "ok"},
+		"metadata": map[string]any{"name": "paved-probe", "namespace": t.opts.probeNS},
+		"data":     map[string]any{"probe": "ok"},
 	}}
 	cms := t.dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace(t.opts.probeNS)
-	if _, err := cms.Apply(ctx, "paved-check", cm, metav1.ApplyOptions{FieldManager: FieldManager, DryRun: dryRun}); err != nil {
-		return t.apiError("check: apply a ConfigMap in namespace "+t.opts.probeNS+" (dry run)", err)
+	if _, err := cms.Apply(ctx, "paved-probe", cm, metav1.ApplyOptions{FieldManager: FieldManager, DryRun: dryRun}); err != nil {
+		return t.apiError("probe: apply a ConfigMap in namespace "+t.opts.probeNS+" (dry run)", err)
 	}
 	return nil
 }

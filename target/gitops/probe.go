@@ -26,16 +26,16 @@ import (
 // writable. It changes nothing.
 func (t *Target) Probe(ctx context.Context) error {
 	if t.hasRemote {
-		if err := t.checkRemote(ctx); err != nil {
+		if err := t.probeRemote(ctx); err != nil {
 			return err
 		}
-		return t.checkDir(t.cfg.CloneDir, "clone directory ")
+		return t.probeDir(t.cfg.CloneDir, "clone directory ")
 	}
-	return t.checkDir(t.cfg.Path, "")
+	return t.probeDir(t.cfg.Path, "")
 }
 
-// checkDir checks a repository directory that Apply opens or creates.
-func (t *Target) checkDir(path, what string) error {
+// probeDir probes a repository directory that Apply opens or creates.
+func (t *Target) probeDir(path, what string) error {
 	fail := func(format string, args ...any) error {
 		return paved.Errorf(paved.EUNAVAILABLE, "gitops target %s: %s%s", t.cfg.name(), what, fmt.Sprintf(format, args...))
 	}
@@ -99,7 +99,7 @@ func (t *Target) checkDir(path, what string) error {
 }
 
 func writable(dir string) error {
-	f, err := os.CreateTemp(dir, ".paved-check-*")
+	f, err := os.CreateTemp(dir, ".paved-probe-*")
 	if err != nil {
 		return err
 	}
@@ -108,8 +108,8 @@ func writable(dir string) error {
 	return os.Remove(name)
 }
 
-// checkRemote lists the remote's references, as `git ls-remote` does.
-func (t *Target) checkRemote(ctx context.Context) error {
+// probeRemote lists the remote's references, as `git ls-remote` does.
+func (t *Target) probeRemote(ctx context.Context) error {
 	auth, err := t.cfg.auth()
 	if err != nil {
 		return paved.Errorf(paved.EINVALID, "gitops target %s: %s", t.cfg.name(), t.cfg.scrub(err.Error()))
