@@ -6,6 +6,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -94,22 +95,28 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// The address is taken first: a port in use fails the start before
+	// anything is written (the first admin's token is shown only by the
+	// start that creates it).
+	addr := cmp.Or(cfg.Addr, "127.0.0.1:8080")
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, paved.Errorf(paved.EUNAVAILABLE, "cannot listen on %s: %v; stop what listens there (a paved demo still running?) or give another --addr", addr, err)
+	}
 	s, err := open(ctx, cfg, log)
 	if err != nil {
+		ln.Close()
 		return nil, err
 	}
 	ok := false
 	defer func() {
 		if !ok {
+			ln.Close()
 			s.closeParts()
 		}
 	}()
 	p := s.Platform
-	reap := cfg.ReapEvery
-	if reap == 0 {
-		reap = time.Minute
-	}
-	if err := p.Start(ctx, reap); err != nil {
+	if err := p.Start(ctx, cmp.Or(cfg.ReapEvery, time.Minute)); err != nil {
 		return nil, err
 	}
 	tok, created, err := p.Bootstrap(ctx, cfg.AdminToken)
@@ -124,14 +131,6 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			Resources: p, Audit: p, Targets: p, Events: p},
 		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
 	})
-	addr := cfg.Addr
-	if addr == "" {
-		addr = "127.0.0.1:8080"
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, paved.Errorf(paved.EUNAVAILABLE, "cannot listen on %s: %w", addr, err)
-	}
 	s.listener = ln
 	s.URL = "http://" + hostPort(ln.Addr().String())
 	// Timeouts bound what a slow or stalled client can hold; event streams
