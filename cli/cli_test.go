@@ -115,7 +115,8 @@ func TestServerRecoverAdmin(t *testing.T) {
 	t.Setenv("PAVED_DATA_DIR", dir)
 	t.Setenv("PAVED_USER", "someone-else") // not a server setting: ignored
 	code, out, errs := run(t, "server", "recover-admin", "--ttl", "1h")
-	if code != 0 || !strings.Contains(out, "break-glass token for admin admin") || !strings.Contains(out, "pvd_") {
+	if code != 0 || !strings.Contains(out, "break-glass token for the admin user admin") || !strings.Contains(out, "pvd_") ||
+		!strings.Contains(out, "paved user token revoke admin --id t-") {
 		t.Fatalf("recover-admin: exit %d\n%s%s", code, out, errs)
 	}
 }

@@ -142,7 +142,7 @@ that user, enabling it and making it an admin if need be. A running server
 accepts the token at once. The audit log records it as done by
 local-operator; the token is named "break-glass <time>" and lasts --ttl.
 Log in with it, issue proper tokens, then revoke it:
-paved user token revoke USER ID.`,
+paved user token revoke USER --id TOKEN_ID.`,
 		Example: `  paved server recover-admin --data-dir ./paved-data
   paved server recover-admin --database postgres://paved@db/paved --user ana --ttl 1h`,
 		Args: cobra.NoArgs,
@@ -155,8 +155,8 @@ paved user token revoke USER ID.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "break-glass token for admin %s (id %s, expires %s; shown once):\n  %s\n", tok.User, tok.ID, tok.ExpiresAt.UTC().Format(time.RFC3339), tok.Secret)
-			fmt.Fprintf(out, "  paved login --server URL --token %s\n  then issue proper tokens and revoke this one: paved user token revoke %s %s\n", tok.Secret, tok.User, tok.ID)
+			fmt.Fprintf(out, "break-glass token for the admin user %s (id %s, expires %s; shown once):\n  %s\n", tok.User, tok.ID, tok.ExpiresAt.UTC().Format(time.RFC3339), tok.Secret)
+			fmt.Fprintf(out, "log in with it (the server's URL; http://127.0.0.1:8080 by default):\n  paved login --server URL --token %s\nthen issue proper tokens and revoke this one:\n  paved user token revoke %s --id %s\n", tok.Secret, tok.User, tok.ID)
 			return nil
 		},
 	}
