@@ -120,3 +120,25 @@ func TestServerRecoverAdmin(t *testing.T) {
 		t.Fatalf("recover-admin: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestMistypedSubcommand: a group refuses what is not one of its
+// subcommands (exit 2, with a suggestion) instead of printing its help and
+// succeeding.
+func TestMistypedSubcommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"env", "creat", "dev2"}, "Did you mean this?\n\tcreate"},
+		{[]string{"env", "creat", "dev2", "--app", "shop"}, "paved env takes a subcommand first (create, delete, list, promote, status)"},
+		{[]string{"user", "token", "revok"}, "revoke"},
+	} {
+		code, _, errs := run(t, tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("paved %v: exit %d, %q; want 2 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+	if code, out, _ := run(t, "env"); code != 0 || !strings.Contains(out, "Available Commands") {
+		t.Errorf("paved env alone: exit %d, want its help", code)
+	}
+}

@@ -91,6 +91,16 @@ Start with:
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if c != c.Root() && c.HasSubCommands() {
+			// A group's flags fail first when its subcommand was mistyped.
+			var names []string
+			for _, sub := range c.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return usageError{fmt.Errorf("%w: %s takes a subcommand first (%s)\nrun '%s --help' for usage", err, c.CommandPath(), strings.Join(names, ", "), c.CommandPath())}
+		}
 		return usageError{fmt.Errorf("%w\nrun '%s --help' for usage", err, c.CommandPath())}
 	})
 	root.AddCommand(newDemoCmd(), newRenderCmd(), newBenchCmd(), newServerCmd())
@@ -102,5 +112,29 @@ Start with:
 		addClientFlags(c)
 		root.AddCommand(c)
 	}
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes every group of commands (env, user ...)
+// refuse what is not one of its subcommands, suggesting the nearest, as the
+// root does; cobra would print the group's help and exit 0.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if c == c.Root() || !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+		}
+		return usageError{errors.New(msg + "\nrun '" + cmd.CommandPath() + " --help' for usage")}
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 }
