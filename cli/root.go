@@ -107,7 +107,7 @@ Start with:
 	for _, c := range []*cobra.Command{
 		newLoginCmd(), newWhoAmICmd(), newTeamCmd(), newUserCmd(), newAppCmd(), withEnvStatus(newEnvCmd()),
 		newDeployCmd(), newPlanCmd(), newDeploymentsCmd(), newRollbackCmd(),
-		newResourcesCmd(), newTypesCmd(), withDefinitionsCheck(newDefinitionsCmd()), newAuditCmd(), newTargetsCmd(),
+		newResourcesCmd(), newTypesCmd(), withDefinitionsProbe(newDefinitionsCmd()), newAuditCmd(), newTargetsCmd(),
 	} {
 		addClientFlags(c)
 		root.AddCommand(c)

@@ -113,7 +113,7 @@ With --in-cluster paved uses the service account it runs as.`,
 	}
 	addOutputFlag(list)
 
-	check := &cobra.Command{
+	probe := &cobra.Command{
 		Use:     "probe NAME",
 		Aliases: []string{"check"},
 		Short:   "Probe that paved reaches a target with the rights it needs (admin)",
@@ -143,9 +143,9 @@ usable.`,
 			return nil
 		},
 	}
-	addOutputFlag(check)
+	addOutputFlag(probe)
 
-	cmd.AddCommand(add, list, check)
+	cmd.AddCommand(add, list, probe)
 	return cmd
 }
 
@@ -198,10 +198,10 @@ It says "in sync" when nothing differs. Deploying again puts things back.`,
 	return env
 }
 
-// withDefinitionsCheck adds `paved definitions check` to the definitions
+// withDefinitionsProbe adds `paved definitions probe` to the definitions
 // command.
-func withDefinitionsCheck(defs *cobra.Command) *cobra.Command {
-	check := &cobra.Command{
+func withDefinitionsProbe(defs *cobra.Command) *cobra.Command {
+	probe := &cobra.Command{
 		Use:     "probe [ID...]",
 		Aliases: []string{"check"},
 		Short:   "Probe that definitions' drivers reach what they need, with the rights they need (admin)",
@@ -240,8 +240,8 @@ most once every 10 seconds. The exit code is 7 when any probe failed.`,
 			return nil
 		},
 	}
-	addOutputFlag(check)
-	defs.AddCommand(check)
+	addOutputFlag(probe)
+	defs.AddCommand(probe)
 	return defs
 }
 

@@ -20,7 +20,7 @@ import (
 	"paved.dev/paved"
 )
 
-// Check tells whether deployments can be committed: for a local repository,
+// Probe tells whether deployments can be committed: for a local repository,
 // that it opens (or can be created) and is writable; for a remote one, that
 // the branch can be listed with the credentials and the clone directory is
 // writable. It changes nothing.

@@ -9,9 +9,9 @@
 #
 # score-k8s is taken from $SCORE_K8S, else from PATH, else installed with
 #   go install github.com/score-spec/score-k8s/cmd/score-k8s@v0.15.0
-# Both start from a fresh project directory each run; paved's state file is
-# kept between its runs, as score-k8s's .score-k8s state is not (it is made by
-# init): run it several times and compare medians.
+# Each run renders once per side, each from a fresh project directory:
+# paved without a state file (it writes one), score-k8s right after its
+# init. Run it several times and compare medians.
 set -eu
 
 n=${1:-1000}

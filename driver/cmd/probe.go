@@ -13,7 +13,7 @@ import (
 // platform checks definitions one after another.
 const maxCheckTimeout = 30 * time.Second
 
-// NotCheckedError is what Check returns when the definition names no check
+// NotCheckedError is what Probe returns when the definition names no check
 // mode: the program was found and may be executed, nothing more is known.
 // It is wrapped in a *paved.Error, so its message reaches the user.
 //
@@ -31,9 +31,6 @@ func (e *NotCheckedError) Error() string {
 	}
 	return fmt.Sprintf("cmd: program %s was found%s but not run: the definition sets no check mode, so whether it reaches what it needs is not known; set the check input to run it in check mode", e.Program, where)
 }
-
-// NotChecked marks the error as "only found" rather than "failed".
-func (e *NotCheckedError) NotChecked() bool { return true }
 
 // Is makes the error paved.ErrProbeLimited.
 func (e *NotCheckedError) Is(target error) bool { return target == paved.ErrProbeLimited }
