@@ -62,11 +62,20 @@ func (p *Platform) failOrphanedExcept(ctx context.Context, except string) error 
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
 	for _, d := range orphans {
 		p.log.Warn("failed a deployment whose server stopped", "deployment", d.ID, "runner", d.Runner)
 		p.event(d.ID, paved.EventError, "failed: "+orphanReason)
 		p.events.finished(d.ID)
+	}
+	p.reconcileAfter(ctx, orphans)
+	return nil
+}
+
+// reconcileAfter brings the environments of deployments failed part way
+// back, on their targets, to their last successful deployment, each once.
+func (p *Platform) reconcileAfter(ctx context.Context, failed []paved.Deployment) {
+	seen := map[string]bool{}
+	for _, d := range failed {
 		if key := envKey(d.App, d.Env); !seen[key] {
 			seen[key] = true
 			err := p.withLease(ctx, d.App, d.Env, func(ctx context.Context) error { return p.reconcile(ctx, d.App, d.Env) })
@@ -75,7 +84,6 @@ func (p *Platform) failOrphanedExcept(ctx context.Context, except string) error 
 			}
 		}
 	}
-	return nil
 }
 
 const stuckReason = "this deployment's server is alive but no longer runs it (a write to the store failed while it ran or started); what was applied may be incomplete: deploy again"
@@ -91,6 +99,7 @@ func (p *Platform) sweepOwn(ctx context.Context) error {
 		return err
 	}
 	var errs []error
+	var failed []paved.Deployment
 	for _, d := range ds {
 		if p.holds(d.ID) {
 			continue
@@ -101,10 +110,13 @@ func (p *Platform) sweepOwn(ctx context.Context) error {
 			p.log.Warn("failed a deployment this server no longer runs", "deployment", d.ID)
 			p.event(d.ID, paved.EventError, "failed: "+stuckReason)
 			p.events.finished(d.ID)
+			failed = append(failed, d)
 		case paved.ErrorCode(err) != paved.ECONFLICT:
 			errs = append(errs, err)
 		}
 	}
+	// What they applied part way is undone, as for a dead server's.
+	p.reconcileAfter(ctx, failed)
 	return errors.Join(errs...)
 }
 
@@ -234,10 +246,10 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 		close(done)
 		// Every renewal has a deadline, so this wait is bounded.
 		<-renewed
-		if runCtx.Err() == nil {
-			if err := p.cfg.Store.ReleaseLease(context.WithoutCancel(ctx), name, p.id); err != nil {
-				p.log.Error("releasing an environment's deployment lease", "lease", name, "err", err)
-			}
+		// Released even when it was thought lost (a renewal that landed
+		// late keeps it ours): the store releases only its holder's.
+		if err := p.cfg.Store.ReleaseLease(context.WithoutCancel(ctx), name, p.id); err != nil {
+			p.log.Error("releasing an environment's deployment lease", "lease", name, "err", err)
 		}
 	}()
 	return f(runCtx)

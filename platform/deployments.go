@@ -75,11 +75,11 @@ func (p *Platform) Promote(ctx context.Context, appName, from, to string) (d *pa
 		return nil, err
 	}
 	last, err := p.lastSuccessful(ctx, src)
-	if paved.ErrorCode(err) == paved.ENOTFOUND {
-		return nil, paved.Errorf(paved.EINVALID, "environment %s of %s has no successful deployment to promote", from, appName)
-	}
 	if err != nil {
 		return nil, err
+	}
+	if last == nil {
+		return nil, paved.Errorf(paved.EINVALID, "environment %s of %s has no successful deployment to promote", from, appName)
 	}
 	return p.submit(ctx, &intent{kind: paved.KindPromote, author: u, app: app, env: dst, specs: last.Specs,
 		commitSHA: last.CommitSHA, commitTime: last.CommitTime, source: last.ID})

@@ -53,7 +53,11 @@ func (p *Platform) removeEnvironment(ctx context.Context, env *paved.Environment
 	if err != nil {
 		return err
 	}
-	inventory, err := p.previousInventory(ctx, env)
+	last, err := p.lastSuccessful(ctx, env)
+	if err != nil {
+		return err
+	}
+	inventory, err := p.previousInventory(ctx, env, last)
 	if err != nil {
 		return err
 	}

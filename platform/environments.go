@@ -73,10 +73,10 @@ func (p *Platform) CreateEnvironment(ctx context.Context, req *paved.Environment
 			return nil, err
 		}
 		if from, err = p.lastSuccessful(ctx, src); err != nil {
-			if paved.ErrorCode(err) == paved.ENOTFOUND {
-				return nil, paved.Errorf(paved.EINVALID, "from: environment %s of %s has no successful deployment to clone", req.From, req.App)
-			}
 			return nil, err
+		}
+		if from == nil {
+			return nil, paved.Errorf(paved.EINVALID, "from: environment %s of %s has no successful deployment to clone", req.From, req.App)
 		}
 	}
 	if err := p.cfg.Store.CreateEnvironment(ctx, env); err != nil {

@@ -8,24 +8,24 @@ import (
 
 // lastSuccessful returns the deployment whose objects the environment's
 // target holds: the store's one definition of it (this incarnation's
-// succeeded deployment that finished last).
+// succeeded deployment that finished last); nil when there is none.
 func (p *Platform) lastSuccessful(ctx context.Context, env *paved.Environment) (*paved.Deployment, error) {
-	return p.cfg.Store.LastSuccessful(ctx, env.ID)
+	d, err := p.cfg.Store.LastSuccessful(ctx, env.ID)
+	if paved.ErrorCode(err) == paved.ENOTFOUND {
+		return nil, nil
+	}
+	return d, err
 }
 
 // previousInventory is what the target may hold of the environment: the
-// last successful deployment's inventory, plus what failed deployments
-// since then applied before they failed.
-func (p *Platform) previousInventory(ctx context.Context, env *paved.Environment) ([]paved.ObjectRef, error) {
+// last successful deployment's inventory (last; nil when there is none),
+// plus what failed deployments since then applied before they failed.
+func (p *Platform) previousInventory(ctx context.Context, env *paved.Environment, last *paved.Deployment) ([]paved.ObjectRef, error) {
 	var prev []paved.ObjectRef
 	f := paved.DeploymentFilter{EnvID: env.ID, Statuses: []paved.DeploymentStatus{paved.DeploymentFailed}, Limit: 1000}
-	last, err := p.lastSuccessful(ctx, env)
-	switch {
-	case err == nil:
+	if last != nil {
 		prev = last.Inventory
 		f.FinishedAfter = last.FinishedAt
-	case paved.ErrorCode(err) != paved.ENOTFOUND:
-		return nil, err
 	}
 	failed, err := p.cfg.Store.ListDeployments(ctx, f)
 	if err != nil {

@@ -96,7 +96,7 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 	for _, f := range findings {
 		p.event(d.ID, paved.EventWarn, fmt.Sprintf("%s: %s", f.Gate, f.Message))
 	}
-	p.enqueue(envKey(d.App, d.Env), d.ID)
+	p.enqueue(d.App, d.Env, d.ID)
 	d.Objects = redactObjects(d.Objects)
 	return d, nil
 }
@@ -107,10 +107,7 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 // the target holds now.
 func (p *Platform) prepare(ctx context.Context, in *intent) (*planned, error) {
 	last, err := p.lastSuccessful(ctx, in.env)
-	switch {
-	case paved.ErrorCode(err) == paved.ENOTFOUND:
-		last = nil
-	case err != nil:
+	if err != nil {
 		return nil, err
 	}
 	pl := &planned{last: last, plan: &paved.Plan{App: in.env.App, Env: in.env.Name, EnvType: in.env.Type,

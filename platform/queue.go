@@ -4,8 +4,9 @@ package platform
 // they were queued. Deployments are in the store (status queued) before they
 // enter the queue, so a crash loses none: recovery ends them as failed.
 type envQueue struct {
-	ids     []string
-	running bool
+	app, env string
+	ids      []string
+	running  bool
 }
 
 // track records that this process holds a deployment (queued or running)
@@ -27,13 +28,15 @@ func (p *Platform) holds(id string) bool {
 	return p.active[id]
 }
 
-// enqueue adds a deployment and starts the environment's worker if idle.
-func (p *Platform) enqueue(key, id string) {
+// enqueue adds a deployment of app/env and starts the environment's worker
+// if idle.
+func (p *Platform) enqueue(app, env, id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	key := envKey(app, env)
 	q := p.queues[key]
 	if q == nil {
-		q = &envQueue{}
+		q = &envQueue{app: app, env: env}
 		p.queues[key] = q
 	}
 	q.ids = append(q.ids, id)
@@ -58,6 +61,6 @@ func (p *Platform) work(key string, q *envQueue) {
 		id := q.ids[0]
 		q.ids = q.ids[1:]
 		p.mu.Unlock()
-		p.runDeployment(p.runCtx, id)
+		p.runDeployment(p.runCtx, q.app, q.env, id)
 	}
 }

@@ -22,16 +22,16 @@ func (p *Platform) reconcile(ctx context.Context, app, envName string) error {
 	if err != nil {
 		return err
 	}
-	previous, err := p.previousInventory(ctx, env)
-	if err != nil {
-		return err
-	}
 	last, err := p.lastSuccessful(ctx, env)
-	if paved.ErrorCode(err) == paved.ENOTFOUND {
-		return target.Delete(ctx, dc, previous, fmt.Sprintf("recover %s/%s: no successful deployment", app, envName))
-	}
 	if err != nil {
 		return err
+	}
+	previous, err := p.previousInventory(ctx, env, last)
+	if err != nil {
+		return err
+	}
+	if last == nil {
+		return target.Delete(ctx, dc, previous, fmt.Sprintf("recover %s/%s: no successful deployment", app, envName))
 	}
 	objs, err := p.openObjects(last.ID, last.Objects)
 	if err != nil {

@@ -17,35 +17,19 @@ import (
 // environment's lease: provision, render, apply, record. The runner always
 // records the outcome itself, with a compare and swap on its lease, so that
 // no deployment stays running on a live server.
-func (p *Platform) runDeployment(ctx context.Context, id string) {
+func (p *Platform) runDeployment(ctx context.Context, app, env, id string) {
 	defer p.track(id, false)
-	var d *paved.Deployment
-	var err error
-	for attempt := range 3 {
-		if d, err = p.cfg.Store.GetDeployment(ctx, id); err == nil || ctx.Err() != nil {
-			break
-		}
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
-	}
-	if err != nil {
-		// The store failed (a deployment just queued exists): fail it
-		// saying why, or, if the store cannot take that either, the
-		// sweep of this server's stuck deployments does later.
-		p.log.Error("loading a queued deployment", "deployment", id, "err", err)
-		why := "it could not start: reading it from the store failed: " + paved.ErrorMessage(err) + "; deploy again"
-		if p.runCtx.Err() != nil {
-			why = "it could not start: the server stopped before it ran; deploy again"
-		}
-		p.event(id, paved.EventError, "failed: "+why)
-		p.finish(&paved.Deployment{ID: id}, paved.DeploymentFailed, &paved.DeploymentResult{Error: why}, nil)
-		return
-	}
-	err = p.withLease(ctx, d.App, d.Env, func(ctx context.Context) error {
-		// Read again under the lease: the orphan check of another server
-		// may have failed it while it waited.
+	// However it ends, its followers here hear of it.
+	defer p.events.finished(id)
+	queued := &paved.Deployment{ID: id, App: app, Env: env}
+	err := p.withLease(ctx, app, env, func(ctx context.Context) error {
+		// Read under the lease: the orphan check of another server may
+		// have failed it while it waited.
 		d, err := p.cfg.Store.GetDeployment(ctx, id)
 		if err != nil {
-			return err
+			p.log.Error("loading a queued deployment", "deployment", id, "err", err)
+			p.fail(queued, "it could not start: reading it from the store failed: "+paved.ErrorMessage(err)+"; deploy again")
+			return nil
 		}
 		if d.Status == paved.DeploymentQueued {
 			p.run(ctx, d)
@@ -60,23 +44,24 @@ func (p *Platform) runDeployment(ctx context.Context, id string) {
 			why = "the server stopped before it ran"
 		}
 		p.log.Error("running a deployment", "deployment", id, "err", err)
-		p.event(id, paved.EventError, "failed: it could not start: "+why)
-		p.finish(d, paved.DeploymentFailed, &paved.DeploymentResult{Error: "it could not start: " + why + "; deploy again"}, nil)
+		p.fail(queued, "it could not start: "+why+"; deploy again")
 	}
+}
+
+// fail records that a deployment failed before it applied anything.
+func (p *Platform) fail(d *paved.Deployment, why string) {
+	p.event(d.ID, paved.EventError, "failed: "+why)
+	p.finish(d, paved.DeploymentFailed, &paved.DeploymentResult{Error: why}, nil)
 }
 
 func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
 	started := p.now()
 	if err := p.cfg.Store.StartDeployment(ctx, d.ID, p.id, started); err != nil {
 		if paved.ErrorCode(err) == paved.ECONFLICT {
-			// Failed by the orphan check meanwhile: its result stands.
-			p.events.finished(d.ID)
-			return
+			return // failed by the orphan check meanwhile: its result stands
 		}
 		p.log.Error("marking a deployment running", "deployment", d.ID, "err", err)
-		why := "it could not start: marking it running failed: " + paved.ErrorMessage(err) + "; nothing was applied: deploy again"
-		p.event(d.ID, paved.EventError, "failed: "+why)
-		p.finish(d, paved.DeploymentFailed, &paved.DeploymentResult{Error: why}, nil)
+		p.fail(d, "it could not start: marking it running failed: "+paved.ErrorMessage(err)+"; nothing was applied: deploy again")
 		return
 	}
 	d.Status, d.StartedAt = paved.DeploymentRunning, &started
@@ -117,24 +102,23 @@ func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
 func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, res *paved.DeploymentResult, health *paved.EnvironmentHealth) {
 	ctx := context.WithoutCancel(p.runCtx)
 	var err error
-	for attempt := range 5 {
+	const attempts = 5
+	for attempt := 1; ; attempt++ {
 		err = p.cfg.Store.FinishDeployment(ctx, d.ID, p.id, status, res, p.now())
-		if err == nil || paved.ErrorCode(err) == paved.ECONFLICT || paved.ErrorCode(err) == paved.ENOTFOUND {
+		if err == nil || paved.ErrorCode(err) == paved.ECONFLICT || paved.ErrorCode(err) == paved.ENOTFOUND || attempt == attempts {
 			break
 		}
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
 	}
 	switch {
 	case paved.ErrorCode(err) == paved.ECONFLICT:
 		p.log.Warn("another server or the orphan check finished this deployment first; its result stands", "deployment", d.ID, "status", status)
-		p.events.finished(d.ID)
 		return
 	case err != nil:
 		// The sweep of this server's stuck deployments fails it later.
 		p.log.Error("recording a deployment's result", "deployment", d.ID, "status", status, "err", err)
 		return
 	}
-	p.events.finished(d.ID)
 	if health != nil {
 		if err := p.cfg.Store.SetHealth(ctx, d.App, d.Env, *health); err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
 			p.log.Error("recording an environment's health", "deployment", d.ID, "err", err)
@@ -195,7 +179,7 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 			return out, nil, err
 		}
 	}
-	previous, err := p.previousInventory(ctx, env)
+	previous, err := p.previousInventory(ctx, env, last)
 	if err != nil {
 		return out, nil, err
 	}

@@ -22,17 +22,13 @@ const maxStaleReasons = 10
 // is applied (baseObjects). Anything else fails it, naming each change:
 // deploy again to plan anew.
 
-// movedBase returns the last successful deployment when it is not the
-// plan's base; nil when the base stands.
+// movedBase returns the environment's last successful deployment (nil for
+// none) and whether it is another than the plan's base.
 func (p *Platform) movedBase(ctx context.Context, d *paved.Deployment, env *paved.Environment) (moved bool, last *paved.Deployment, err error) {
 	if d.Plan == nil {
 		return false, nil, paved.Errorf(paved.EINVALID, "this deployment has no plan; deploy again")
 	}
-	last, err = p.lastSuccessful(ctx, env)
-	switch {
-	case paved.ErrorCode(err) == paved.ENOTFOUND:
-		last = nil
-	case err != nil:
+	if last, err = p.lastSuccessful(ctx, env); err != nil {
 		return false, nil, err
 	}
 	lastID := ""

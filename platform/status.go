@@ -19,11 +19,8 @@ func (p *Platform) EnvironmentStatus(ctx context.Context, app, envName string) (
 	}
 	st := &paved.EnvironmentStatus{App: app, Env: envName, Target: env.Target, Health: env.Health, InSync: true, Drift: []paved.Drift{}}
 	last, err := p.lastSuccessful(ctx, env)
-	if paved.ErrorCode(err) == paved.ENOTFOUND {
-		return st, nil
-	}
-	if err != nil {
-		return nil, err
+	if err != nil || last == nil {
+		return st, err
 	}
 	st.Deployment = last.ID
 	t, err := p.target(ctx, env.Target)
