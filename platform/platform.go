@@ -106,8 +106,6 @@ type Platform struct {
 	runCtx context.Context
 	cancel context.CancelFunc
 	id     string
-	// installation names this installation to targets shared with others.
-	installation string
 }
 
 var (
@@ -180,11 +178,6 @@ func New(cfg Config) (*Platform, error) {
 // starts the heartbeat, the checks for dead servers' and this server's
 // stuck work, and the reaper of expired environments.
 func (p *Platform) Start(ctx context.Context, reapEvery time.Duration) error {
-	id, err := p.cfg.Store.InstallationID(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the installation id: %w", err)
-	}
-	p.installation = id
 	if err := p.startCoordination(ctx); err != nil {
 		return err
 	}
@@ -223,13 +216,12 @@ func (p *Platform) loop(every time.Duration, what string, f func() error) {
 
 // Close stops the background work and waits for running deployments to end.
 func (p *Platform) Close() {
+	// The hub closes first: no stream starts a poller (wg.Add) while the
+	// wait below runs.
+	p.events.close()
 	p.cancel()
 	p.wg.Wait()
-	p.events.close()
 }
-
-// InstallationID names this installation of paved.
-func (p *Platform) InstallationID() string { return p.installation }
 
 func (p *Platform) now() time.Time { return p.cfg.Now().UTC() }
 
