@@ -145,7 +145,11 @@ func (p *Platform) ResourceTypes(ctx context.Context, app, envName string) ([]pa
 	if err != nil {
 		return nil, err
 	}
-	dc := paved.DeployContext{App: app, Env: env.Name, EnvType: env.Type, Namespace: env.Namespace}
+	// Matched as a deployment's resources are: with its team and values.
+	dc, err := p.contextOf(ctx, env)
+	if err != nil {
+		return nil, err
+	}
 	var out []paved.TypeInfo
 	for _, typ := range set.Types() {
 		classes := []string{""}

@@ -150,7 +150,8 @@ func (p *Platform) compareLive(ctx context.Context, env *paved.Environment, dc p
 		return
 	}
 	if len(before) == 0 {
-		pl.Live = true
+		// Drift is measured against a deployment's snapshot.
+		pl.LiveNote = "not compared with the target: no earlier successful deployment to compare it with"
 		return
 	}
 	drift, err := dr.Drift(ctx, dc, before)

@@ -258,21 +258,28 @@ func (p *Platform) pins(ctx context.Context, pl *paved.Plan) (pinned, error) {
 	if pl == nil {
 		return m, paved.Errorf(paved.EINVALID, "this deployment has no plan; deploy again")
 	}
+	// Many resources share a definition version: each is loaded once.
+	loaded := map[paved.DefinitionRef]*paved.ResourceDefinition{}
 	for _, r := range pl.Resources {
 		if r.Action == paved.PlanOrphan {
 			continue
 		}
-		d, err := p.definitionAt(ctx, r.Definition)
-		if err != nil {
-			return m, paved.Errorf(paved.ErrorCode(err), "resource %s: the definition its plan pinned, %s, cannot be loaded: %s", r.UID, r.Definition, paved.ErrorMessage(err))
+		d := loaded[r.Definition]
+		if d == nil {
+			var err error
+			if d, err = p.definitionAt(ctx, r.Definition); err != nil {
+				return m, paved.Errorf(paved.ErrorCode(err), "resource %s: the definition its plan pinned, %s, cannot be loaded: %s", r.UID, r.Definition, paved.ErrorMessage(err))
+			}
+			loaded[r.Definition] = d
 		}
 		m.defs[r.UID] = d
 	}
 	return m, nil
 }
 
-// checkRendered refuses objects that are not the ones the plan listed: the
-// plan is what runs.
+// checkRendered refuses objects that are not the ones the plan listed (by
+// identity: their content comes from the real outputs now, where the plan
+// had dry ones).
 func checkRendered(pl *paved.Plan, objs []paved.Object) error {
 	want := map[string]bool{}
 	for _, o := range pl.Objects {
