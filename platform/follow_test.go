@@ -21,10 +21,18 @@ func TestFollowEvents(t *testing.T) {
 	var wg sync.WaitGroup
 	got := make([][]paved.Event, 2)
 	ends := make([]*paved.Deployment, 2)
+	// What the store said of the deployment when "running on" reached
+	// each follower: pushed as written, it arrives while it runs.
+	seenWhile := make([]paved.DeploymentStatus, 2)
 	for i := range 2 {
 		wg.Go(func() {
 			end, err := f.p.FollowEvents(f.dev, d.ID, 0, func(e paved.Event) error {
 				got[i] = append(got[i], e)
+				if strings.HasPrefix(e.Message, "running on") {
+					if now, err := f.store.GetDeployment(context.Background(), d.ID); err == nil {
+						seenWhile[i] = now.Status
+					}
+				}
 				return nil
 			})
 			if err != nil {
@@ -59,6 +67,9 @@ func TestFollowEvents(t *testing.T) {
 			if e.Seq != int64(j+1) {
 				t.Fatalf("follower %d: event %d has seq %d", i, j, e.Seq)
 			}
+		}
+		if seenWhile[i] != paved.DeploymentRunning {
+			t.Errorf("follower %d got \"running on\" when the deployment was %q; want it pushed while running", i, seenWhile[i])
 		}
 		if !strings.HasPrefix(got[i][len(got[i])-1].Message, "succeeded in") {
 			t.Errorf("follower %d's last event: %q", i, got[i][len(got[i])-1].Message)

@@ -269,14 +269,7 @@ func TestDefinitionSwitchOnRealPostgres(t *testing.T) {
 	if id != 42 {
 		t.Errorf("the orphaned database lost its data: %d", id)
 	}
-	rs, err := f.p.ListResources(f.dev, app, "dev")
-	must(t, err)
-	var states []string
-	for _, r := range rs {
-		if r.UID == db {
-			states = append(states, r.DefinitionID+"="+string(r.Status))
-		}
-	}
+	states := resourceStates(t, f, app, db)
 	want := []string{"default-postgres=orphaned", "pg-dev-" + app + "=active", "pg-real-" + app + "=orphaned"}
 	if strings.Join(states, " ") != strings.Join(want, " ") {
 		t.Errorf("postgres resources: %v, want %v", states, want)
