@@ -93,8 +93,8 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	fmt.Fprintln(out, "Serving until interrupted (Ctrl-C).")
 	select {
 	case <-ctx.Done():
-	case err := <-s.Done():
-		return err
+	case <-s.Done():
+		return s.Err()
 	}
 	return nil
 }

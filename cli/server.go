@@ -72,7 +72,7 @@ PAVED_DATA_DIR, PAVED_DATABASE, PAVED_SECRET_KEY, PAVED_ADMIN_TOKEN,
 PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 --config file (YAML: the flag names as keys), then the defaults.`,
 		Example: `  paved server --data-dir ./paved-data
-  PAVED_SECRET_KEY=$(openssl rand -base64 32) paved server --database postgres://paved@db/paved`,
+  PAVED_SECRET_KEY=$(openssl rand -base64 32) paved server --database postgres://paved@db/paved --sealing-cert cert.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := settle(cmd)
@@ -91,8 +91,8 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 			select {
 			case <-cmd.Context().Done():
 				fmt.Fprintln(out, "stopping: waiting for running deployments")
-			case err := <-s.Done():
-				if err != nil {
+			case <-s.Done():
+				if err := s.Err(); err != nil {
 					log.Error("the HTTP server stopped", "err", err)
 				}
 			}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,32 +83,5 @@ func TestRecoverAdmin(t *testing.T) {
 	}
 	if _, err := os.Stat(typo); !os.IsNotExist(err) {
 		t.Errorf("recovering in a missing data dir made it: %v", err)
-	}
-}
-
-// TestBusyPortWritesNothing: a first start on a port in use fails before
-// the first admin is created, so the start that succeeds shows its token.
-func TestBusyPortWritesNothing(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	dir := t.TempDir()
-	ctx := context.Background()
-	_, err = Start(ctx, Config{Addr: busy.Addr().String(), DataDir: dir, MVPMode: true})
-	if paved.ErrorCode(err) != paved.EUNAVAILABLE || !strings.Contains(err.Error(), "give another --addr") {
-		t.Fatalf("start on a busy port: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "paved.db")); !os.IsNotExist(err) {
-		t.Errorf("the failed start made a store: %v", err)
-	}
-	s, err := Start(ctx, Config{Addr: "127.0.0.1:0", DataDir: dir, MVPMode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if s.AdminToken == "" {
-		t.Errorf("the first start that served did not show the admin's token")
 	}
 }

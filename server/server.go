@@ -83,7 +83,10 @@ type Server struct {
 	http       *http.Server
 	api        *api.Server
 	listener   net.Listener
-	done       chan error
+	// served is closed when Serve returned (serveErr says why): any
+	// number of readers, Close among them, may wait on it.
+	served   chan struct{}
+	serveErr error
 	// Close runs once; a second call returns the first's result.
 	closeOnce sync.Once
 	closeErr  error
@@ -139,7 +142,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 	// Open event streams end at shutdown instead of holding it up.
 	s.http.RegisterOnShutdown(s.api.Close)
-	go func() { s.done <- s.http.Serve(ln) }()
+	go func() { s.serveErr = s.http.Serve(ln); close(s.served) }()
 	log.Info("paved server listening", "url", s.URL, "data_dir", cfg.DataDir, "store", storeName(cfg), "mvp_mode", cfg.MVPMode)
 	ok = true
 	return s, nil
@@ -184,6 +187,12 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if cfg.DataDir == "" {
 		return nil, paved.Errorf(paved.EINVALID, "data dir: give a directory for paved's data (--data-dir)")
 	}
+	if cfg.SealingCert == "" && cfg.Database != "" {
+		// Each server would make its own key pair in its own data dir:
+		// servers sharing a store would seal with different keys, and
+		// re-seal each other's Secrets on every deployment.
+		return nil, paved.Errorf(paved.EINVALID, "--sealing-cert: required with --database: servers sharing a store must seal the GitOps repository's Secrets with one certificate, that of the clusters' sealed-secrets controller (kubeseal --fetch-cert > cert.pem)")
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "data dir %s: %w", cfg.DataDir, err)
 	}
@@ -199,7 +208,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: st, done: make(chan error, 1)}
+	s := &Server{store: st, served: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -366,7 +375,7 @@ func (s *Server) close() error {
 		if err := s.http.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
-		if err := <-s.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.Err(); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -384,5 +393,14 @@ func (s *Server) closeParts() error {
 	return nil
 }
 
-// Done reports when the HTTP server stops by itself.
-func (s *Server) Done() <-chan error { return s.done }
+// Done is closed when the HTTP server stopped, by itself or by Close.
+func (s *Server) Done() <-chan struct{} { return s.served }
+
+// Err waits for the HTTP server to stop and says why, nil after Close.
+func (s *Server) Err() error {
+	<-s.served
+	if errors.Is(s.serveErr, http.ErrServerClosed) {
+		return nil
+	}
+	return s.serveErr
+}
