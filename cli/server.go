@@ -35,14 +35,12 @@ func newServerCmd() *cobra.Command {
 		if cfg.NamespaceTemplates, err = keyValues("--namespace-template", nsTemplates); err != nil {
 			return nil, err
 		}
-		for _, t := range devTypes {
-			for _, t := range strings.Split(t, ",") {
-				et := paved.EnvType(strings.TrimSpace(t))
-				if !et.Valid() {
-					return nil, paved.Errorf(paved.EINVALID, "--developer-env-types: %q is not one of %s", et, paved.EnvTypeList())
-				}
-				cfg.DeveloperEnvTypes = append(cfg.DeveloperEnvTypes, et)
+		for _, t := range devTypes { // a string slice: split on commas already
+			et := paved.EnvType(strings.TrimSpace(t))
+			if !et.Valid() {
+				return nil, paved.Errorf(paved.EINVALID, "--developer-env-types: %q is not one of %s", et, paved.EnvTypeList())
 			}
+			cfg.DeveloperEnvTypes = append(cfg.DeveloperEnvTypes, et)
 		}
 		cfg.SecretKey = os.Getenv("PAVED_SECRET_KEY")
 		cfg.AdminToken = os.Getenv("PAVED_ADMIN_TOKEN")
@@ -195,10 +193,29 @@ func fillFromEnvAndFile(fs *pflag.FlagSet, file string) error {
 			}
 			return
 		}
-		if v, ok := fromFile[f.Name]; ok {
-			if e := f.Value.Set(fmt.Sprint(v)); e != nil {
-				err = paved.Errorf(paved.EINVALID, "--config %s: %s: %v", file, f.Name, e)
+		v, ok := fromFile[f.Name]
+		if !ok {
+			return
+		}
+		// A YAML list sets a list flag (--cluster-scoped-kinds, a
+		// repeatable --namespace-template), one element each.
+		list, isList := v.([]any)
+		sv, takesList := f.Value.(pflag.SliceValue)
+		var e error
+		switch {
+		case isList && takesList:
+			items := make([]string, len(list))
+			for i, x := range list {
+				items[i] = fmt.Sprint(x)
 			}
+			e = sv.Replace(items)
+		case isList:
+			e = fmt.Errorf("takes one value, not a list")
+		default:
+			e = f.Value.Set(fmt.Sprint(v))
+		}
+		if e != nil {
+			err = paved.Errorf(paved.EINVALID, "--config %s: %s: %v", file, f.Name, e)
 		}
 	})
 	return err

@@ -78,10 +78,7 @@ once; enabling them again makes their unexpired, unrevoked tokens work again.
 			if len(teams) > 0 || noTeams {
 				up.Teams = &teams
 			}
-			switch {
-			case disable && enable:
-				return paved.Errorf(paved.EINVALID, "--disable and --enable: give one of them")
-			case disable || enable:
+			if disable || enable {
 				up.Disabled = &disable
 			}
 			if up.Role == nil && up.Teams == nil && up.Disabled == nil {
@@ -104,6 +101,8 @@ once; enabling them again makes their unexpired, unrevoked tokens work again.
 	fl.BoolVar(&noTeams, "no-teams", false, "remove the user from every team")
 	fl.BoolVar(&disable, "disable", false, "disable the user: their tokens stop working")
 	fl.BoolVar(&enable, "enable", false, "enable a disabled user")
+	cmd.MarkFlagsMutuallyExclusive("disable", "enable")
+	cmd.MarkFlagsMutuallyExclusive("team", "no-teams")
 	addOutputFlag(cmd)
 	return cmd
 }

@@ -1,7 +1,9 @@
 // Package modules registers paved's built-in modules (drivers by id, target
 // types by name) in a registry. It is part of the composition root: the
 // server registers everything, the CLI's offline commands only what runs
-// without side effects. Nothing else wires a driver or a target by hand.
+// without side effects. Drivers and registered target types are wired here
+// only; the server itself builds the one GitOps target it is configured
+// with.
 package modules
 
 import (

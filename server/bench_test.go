@@ -110,11 +110,11 @@ func benchServer(b *testing.B) (*Server, *api.Client) {
 	return s, c
 }
 
-func percentiles(b *testing.B, ds []time.Duration, unit string) {
+func percentiles(b *testing.B, ds []time.Duration) {
 	slices.Sort(ds)
 	at := func(q float64) float64 { return float64(ds[int(q*float64(len(ds)-1))].Microseconds()) / 1000 }
-	b.ReportMetric(at(0.5), "p50-ms"+unit)
-	b.ReportMetric(at(0.99), "p99-ms"+unit)
+	b.ReportMetric(at(0.5), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
 }
 
 // deployAndFollow plans and deploys specs and follows the deployment's event
@@ -162,7 +162,7 @@ func BenchmarkPlanAndDeploy20(b *testing.B) {
 		i++
 		ds = append(ds, deployAndFollow(b, c, "dev", withTag(specs, i)))
 	}
-	percentiles(b, ds, "")
+	percentiles(b, ds)
 }
 
 // BenchmarkClonePreview20: a preview environment cloned from dev (20 real
@@ -192,7 +192,7 @@ func BenchmarkClonePreview20(b *testing.B) {
 			b.Fatalf("%v %+v", err, end)
 		}
 	}
-	percentiles(b, ds, "")
+	percentiles(b, ds)
 }
 
 // storedHistory makes one real deployment of 20 real Score files and stores
@@ -248,7 +248,7 @@ func BenchmarkGetDeployment(b *testing.B) {
 		}
 		ds = append(ds, time.Since(start))
 	}
-	percentiles(b, ds, "")
+	percentiles(b, ds)
 }
 
 // BenchmarkListDeployments: GET /api/apps/{app}/deployments?env=dev&limit=50
@@ -265,5 +265,5 @@ func BenchmarkListDeployments(b *testing.B) {
 		}
 		ds = append(ds, time.Since(start))
 	}
-	percentiles(b, ds, "")
+	percentiles(b, ds)
 }

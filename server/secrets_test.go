@@ -2,22 +2,21 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-
-	"github.com/bitnami-labs/sealed-secrets/pkg/crypto"
-	"gopkg.in/yaml.v3"
-
-	"context"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+	"gopkg.in/yaml.v3"
 
 	"paved.dev/paved"
 	"paved.dev/paved/api"

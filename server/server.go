@@ -155,28 +155,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 // tokens are stored hashed) and issues a token for the named admin (see
 // platform.RecoverAdmin).
 func RecoverAdmin(ctx context.Context, cfg Config, user string, ttl time.Duration) (*paved.IssuedToken, error) {
-	var st paved.Store
-	switch {
-	case cfg.Database == "":
-		if cfg.DataDir == "" {
-			return nil, paved.Errorf(paved.EINVALID, "data dir: give the --data-dir (or --database) the server runs with")
-		}
-		db, err := sqlite.OpenExisting(filepath.Join(cfg.DataDir, "paved.db"))
-		if err != nil {
-			if paved.ErrorCode(err) == paved.EINVALID {
-				return nil, paved.Errorf(paved.EINVALID, "data dir %s holds no paved store (paved.db); give the --data-dir (or --database) the server runs with", cfg.DataDir)
-			}
-			return nil, err
-		}
-		st = db
-	case strings.HasPrefix(cfg.Database, "postgres://"), strings.HasPrefix(cfg.Database, "postgresql://"):
-		db, err := pgstore.OpenExisting(ctx, cfg.Database)
-		if err != nil {
-			return nil, err
-		}
-		st = db
-	default:
-		return nil, paved.Errorf(paved.EINVALID, "database: %q is neither empty (SQLite in the data dir) nor a postgres:// URL", redact(cfg.Database))
+	if cfg.Database == "" && cfg.DataDir == "" {
+		return nil, paved.Errorf(paved.EINVALID, "data dir: give the --data-dir (or --database) the server runs with")
+	}
+	st, err := openStore(ctx, cfg, true)
+	if err != nil {
+		return nil, err
 	}
 	defer st.Close()
 	return platform.RecoverAdmin(ctx, st, cfg.Logger, user, ttl, cfg.MaxTokenTTL)
@@ -204,7 +188,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return nil, err
 	}
@@ -299,8 +283,19 @@ func storeName(cfg Config) string {
 	return "postgres"
 }
 
-func openStore(ctx context.Context, cfg Config) (paved.Store, error) {
+// openStore opens the configured store, creating and migrating it; or,
+// existing, as it is (it must exist at this paved's schema).
+func openStore(ctx context.Context, cfg Config, existing bool) (paved.Store, error) {
 	switch {
+	case cfg.Database == "" && existing:
+		db, err := sqlite.OpenExisting(filepath.Join(cfg.DataDir, "paved.db"))
+		switch {
+		case paved.ErrorCode(err) == paved.EINVALID:
+			return nil, paved.Errorf(paved.EINVALID, "data dir %s holds no paved store (paved.db); give the --data-dir (or --database) the server runs with", cfg.DataDir)
+		case err != nil:
+			return nil, err
+		}
+		return db, nil
 	case cfg.Database == "":
 		db, err := sqlite.Open(filepath.Join(cfg.DataDir, "paved.db"))
 		if err != nil {
@@ -308,9 +303,13 @@ func openStore(ctx context.Context, cfg Config) (paved.Store, error) {
 		}
 		return db, nil
 	case strings.HasPrefix(cfg.Database, "postgres://"), strings.HasPrefix(cfg.Database, "postgresql://"):
-		db, err := pgstore.Open(ctx, cfg.Database)
+		open, code := pgstore.Open, paved.EUNAVAILABLE
+		if existing {
+			open, code = pgstore.OpenExisting, ""
+		}
+		db, err := open(ctx, cfg.Database)
 		if err != nil {
-			return nil, paved.Errorf(paved.EUNAVAILABLE, "opening the PostgreSQL store: %w", err)
+			return nil, paved.Errorf(cmp.Or(code, paved.ErrorCode(err)), "opening the PostgreSQL store: %w", err)
 		}
 		return db, nil
 	}
