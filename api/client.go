@@ -205,7 +205,7 @@ func (c *Client) send(req *http.Request) (*http.Response, error) {
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	return nil, paved.Errorf(paved.EUNAVAILABLE, "cannot reach the paved server at %s: %w", c.base, err)
+	return nil, paved.Errorf(paved.EUNAVAILABLE, "cannot reach the paved server at %s: %w (is it running? --server, PAVED_SERVER or paved login --server URL points at another)", c.base, err)
 }
 
 // responseError turns an error answer back into the server's *paved.Error;

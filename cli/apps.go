@@ -66,7 +66,9 @@ func newEnvCmd() *cobra.Command {
 		Use:   "create NAME --app APP [--type TYPE] [--from ENV --ttl 48h]",
 		Short: "Create an environment, optionally a preview cloned from another",
 		Long: `Types: development, staging, ephemeral (expires after --ttl, default 72h) and
-production (refused while the server runs in MVP mode). With --from the new
+production (refused while the server runs in MVP mode). Without --type, a name
+that is a type gets that type (staging is staging), any other name is
+development, and --from makes it ephemeral. With --from the new
 environment gets the latest successful deployment of that environment, deployed
 with its own resource definitions; --from alone makes an ephemeral environment.`,
 		Example: `  paved env create dev --app shop
@@ -96,7 +98,7 @@ with its own resource definitions; --from alone makes an ephemeral environment.`
 			return nil
 		},
 	}
-	create.Flags().StringVar(&typ, "type", "", "development, staging, ephemeral or production (default development, or ephemeral with --from)")
+	create.Flags().StringVar(&typ, "type", "", "development, staging, ephemeral or production (default: the name if it is a type, ephemeral with --from, else development)")
 	create.Flags().StringVar(&from, "from", "", "clone the latest successful deployment of this environment")
 	create.Flags().DurationVar(&ttl, "ttl", 0, "lifetime of an ephemeral environment (default 72h)")
 	create.Flags().StringVar(&target, "target", "", "registered target (a cluster; see paved targets list); default: the server's GitOps repository")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,6 +115,9 @@ func serverAndToken(cmd *cobra.Command) (string, string, error) {
 	}
 	if token == "" {
 		token = cfg.Token
+	}
+	if u, err := url.Parse(server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", "", paved.Errorf(paved.EINVALID, "server URL %q: give it with its scheme, as http://HOST:PORT or https://HOST", server)
 	}
 	return server, token, nil
 }

@@ -41,6 +41,7 @@ that developer:
   3. promote dev to staging, where postgres comes from the staging definition
   4. add a dependency (redis): the plan shows it before it is deployed
   5. roll back to the first deployment
+  6. (scaffold a new service from a template: not built yet, so skipped)
   7. try production during the MVP: refused, with what is missing
   8. "what resource types can I use here?"
 
@@ -83,6 +84,7 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	}
 	fmt.Fprintf(out, "\nThe platform is serving at %s\n", s.URL)
 	fmt.Fprintf(out, "  admin: token in %s\n", filepath.Join(f.dataDir, demoTokenFile))
+	fmt.Fprintf(out, "  the paved command: go build -o paved ./cmd/paved (seconds now), or go install ./cmd/paved\n")
 	fmt.Fprintf(out, "  developer dana: paved login --server %s --token %s\n", s.URL, devToken)
 	fmt.Fprintf(out, "  then: paved deployments list --app shop; paved types --app shop --env dev\n")
 	fmt.Fprintf(out, "  GitOps repository: %s/gitops (Argo CD / Flux layout <env>/<app>/); its Secrets are SealedSecrets,\n", f.dataDir)
@@ -279,6 +281,9 @@ func (d *demo) goldenPaths() error {
 		return err
 	}
 	d.say("  %s re-deployed the snapshot of %s; the redis objects were pruned from Git\n", rb.ID, first.ID)
+
+	d.path("6: scaffold a new service from a golden-path template")
+	d.say("  skipped: paved has no scaffolder yet\n")
 
 	d.path("7: try to deploy to production during the MVP")
 	_, err = d.admin.CreateEnvironment(d.ctx, &paved.EnvironmentRequest{App: "shop", Name: "prod", Type: "production"})

@@ -81,8 +81,14 @@ time per environment), provisions the resources with the environment's
 definitions, renders and applies. The command follows the deployment's events
 until it ends; its exit code says whether it succeeded: 0, or 8 when the
 deployment ran and failed (2 for a request refused as invalid, 5/6 for
-authentication and rights, 7 when the server cannot be reached).`,
-		Example: `  paved deploy -f score.yaml --app shop --env dev
+authentication and rights, 7 when the server cannot be reached).
+
+The files given are the environment's whole set of workloads, as Score
+deploys them together: a workload deployed before and not among them is
+removed (its objects pruned, its resources kept as orphans); the plan shows
+it first (paved plan).`,
+		Example: `  paved deploy -f examples/shop --app shop --env dev
+  paved deploy -f score.yaml --app shop --env dev
   paved deploy -f ./workloads --app shop --env dev --commit-sha $GIT_SHA --commit-time 2026-11-25T09:00:00Z`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -140,8 +146,10 @@ func newPlanCmd() *cobra.Command {
 		Use:   "plan -f SCORE_FILE... --app APP --env ENV",
 		Short: "Show what deploying would change, without deploying",
 		Long: `plan resolves the Score files with the environment's resource definitions and
-compares the result with the last successful deployment: objects and resources
-added, changed and removed. Drivers that create things outside the cluster
+compares the result with the last successful deployment and with what the
+target holds now (drift): objects and resources added, changed and removed.
+The files given are the environment's whole set of workloads: a workload
+deployed before and not among them is removed. Drivers that create things outside the cluster
 (databases on shared servers) are not run: their outputs are the ones stored,
 or "(known after provisioning)".`,
 		Args: cobra.NoArgs,

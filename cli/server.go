@@ -108,7 +108,7 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.DurationVar(&cfg.DefaultTTL, "default-ttl", 72*time.Hour, "lifetime of ephemeral environments when none is given")
 	fl.DurationVar(&cfg.MaxTTL, "max-ttl", 14*24*time.Hour, "longest lifetime an ephemeral environment may ask for")
 	fl.DurationVar(&cfg.ReapEvery, "reap-every", time.Minute, "how often expired environments are deleted")
-	fl.DurationVar(&cfg.RolloutTimeout, "rollout-timeout", 2*time.Minute, "how long a deployment to a cluster waits for workloads to roll out (0: the default); one that does not roll out in time fails, naming them")
+	fl.DurationVar(&cfg.RolloutTimeout, "rollout-timeout", 2*time.Minute, "how long a deployment to a cluster waits for workloads to roll out; one that does not roll out in time fails, naming them (paved always waits: 0 also means 2m)")
 	fl.StringSliceVar(&devTypes, "developer-env-types", []string{"ephemeral", "development"}, "environment types developers may create (the rest need the admin role)")
 	fl.DurationVar(&cfg.DefaultTokenTTL, "token-ttl", 90*24*time.Hour, "lifetime of a token issued without one")
 	fl.DurationVar(&cfg.MaxTokenTTL, "token-max-ttl", 365*24*time.Hour, "longest lifetime a token may have")

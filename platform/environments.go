@@ -29,7 +29,7 @@ func (p *Platform) CreateEnvironment(ctx context.Context, req *paved.Environment
 		return nil, paved.Errorf(paved.EINVALID, "type: %q is not one of %s", req.Type, paved.EnvTypeList())
 	}
 	if u.Role != paved.RoleAdmin && !p.developerMay(req.Type) {
-		return nil, paved.Errorf(paved.EFORBIDDEN, "creating a %s environment needs the admin role: developers may create %v environments on this server (an admin widens that with --developer-env-types)", req.Type, p.cfg.DeveloperEnvTypes)
+		return nil, paved.Errorf(paved.EFORBIDDEN, "creating a %s environment needs the admin role: developers may create %s environments on this server; ask an admin to create it, or to start the server with a wider --developer-env-types", req.Type, joinTypes(p.cfg.DeveloperEnvTypes))
 	}
 	if err := p.mvpAllows(req.Type); err != nil {
 		return nil, err
@@ -231,4 +231,13 @@ func (p *Platform) contextOf(ctx context.Context, env *paved.Environment) (paved
 		return paved.DeployContext{}, err
 	}
 	return deployContext(env, app), nil
+}
+
+// joinTypes lists environment types for a message: "ephemeral, development".
+func joinTypes(ts []paved.EnvType) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
 }
