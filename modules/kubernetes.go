@@ -2,8 +2,10 @@ package modules
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"paved.dev/paved"
@@ -21,10 +23,15 @@ var (
 	_ paved.DriftReader  = kubeTarget{}
 )
 
+func (k kubeTarget) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.ApplyResult, error) {
+	res, err := k.Target.Apply(ctx, req)
+	return res, withServerFlags(err)
+}
+
 func (k kubeTarget) Drift(ctx context.Context, dc paved.DeployContext, objects []paved.Object) ([]paved.Drift, error) {
 	ds, err := k.Target.Drift(ctx, dc, objects)
 	if err != nil {
-		return nil, err
+		return nil, withServerFlags(err)
 	}
 	out := make([]paved.Drift, 0, len(ds))
 	for _, d := range ds {
@@ -69,8 +76,11 @@ type KubernetesOptions struct {
 }
 
 // Targets registers the target types that are registered at run time:
-// Kubernetes clusters.
+// Kubernetes clusters. Bad ClusterScopedKinds fail it, naming the entry.
 func Targets(r *paved.Registry, o KubernetesOptions) error {
+	if err := kubernetes.ValidateClusterScopedKinds(o.ClusterScopedKinds...); err != nil {
+		return paved.Errorf(paved.EINVALID, "server flag --cluster-scoped-kinds: %w", err)
+	}
 	return r.RegisterTargetType(paved.TargetKubernetes, func(info *paved.TargetInfo) (paved.Target, error) {
 		wait := o.RolloutTimeout
 		if wait <= 0 {
@@ -84,8 +94,35 @@ func Targets(r *paved.Registry, o KubernetesOptions) error {
 			kubernetes.WithInsecureKubeconfigExec(o.InsecureKubeconfigExec),
 			kubernetes.WithInsecureKubeconfigFiles(o.InsecureKubeconfigFiles))
 		if err != nil {
-			return nil, err
+			return nil, withServerFlags(err)
 		}
 		return kubeTarget{t}, nil
 	})
+}
+
+// serverFlags are the server flags that set the target's options. The
+// target's errors name its options (and wrap a cause for each); paved
+// server users set flags, so the errors they see name those too.
+var serverFlags = []struct {
+	cause        error
+	option, flag string
+}{
+	{kubernetes.ErrClusterScopedKind, "WithClusterScopedKinds", "--cluster-scoped-kinds"},
+	{kubernetes.ErrKubeconfigExec, "WithInsecureKubeconfigExec", "--insecure-kubeconfig-exec"},
+	{kubernetes.ErrKubeconfigFiles, "WithInsecureKubeconfigFiles", "--insecure-kubeconfig-files"},
+}
+
+// withServerFlags adds to an error that names a target option the server
+// flag that sets it, keeping its code and causes.
+func withServerFlags(err error) error {
+	var flags []string
+	for _, f := range serverFlags {
+		if errors.Is(err, f.cause) {
+			flags = append(flags, f.option+" is the server flag "+f.flag)
+		}
+	}
+	if len(flags) == 0 {
+		return err
+	}
+	return &paved.Error{Code: paved.ErrorCode(err), Message: err.Error() + " (" + strings.Join(flags, "; ") + ")", Err: err}
 }
