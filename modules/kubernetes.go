@@ -58,7 +58,7 @@ func (k kubeTarget) Drift(ctx context.Context, dc paved.DeployContext, objects [
 // KubernetesOptions configure the clusters registered at run time.
 type KubernetesOptions struct {
 	// RolloutTimeout bounds how long a deployment waits for workloads to
-	// roll out.
+	// roll out; 0 means kubernetes.DefaultWaitTimeout.
 	RolloutTimeout time.Duration
 	// Installation names this installation in inventory labels and field
 	// managers, so that installations sharing a cluster never touch each
@@ -88,8 +88,7 @@ func Targets(r *paved.Registry, o KubernetesOptions) error {
 		}
 		t, err := kubernetes.Open(kubernetes.Config{
 			Name: info.Name, Kubeconfig: info.Kubeconfig, Context: info.Context, InCluster: info.InCluster,
-			WaitTimeout: wait.String(),
-		}, kubernetes.WithLogger(o.Logger), kubernetes.WithInstallation(o.Installation),
+		}, kubernetes.WithWaitTimeout(wait), kubernetes.WithLogger(o.Logger), kubernetes.WithInstallation(o.Installation),
 			kubernetes.WithClusterScopedKinds(o.ClusterScopedKinds...),
 			kubernetes.WithInsecureKubeconfigExec(o.InsecureKubeconfigExec),
 			kubernetes.WithInsecureKubeconfigFiles(o.InsecureKubeconfigFiles))

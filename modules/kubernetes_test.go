@@ -3,8 +3,10 @@ package modules
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"paved.dev/paved"
 	"paved.dev/paved/kubetest"
@@ -67,4 +69,44 @@ current-context: x
 		"WithClusterScopedKinds is the server flag --cluster-scoped-kinds")
 	_, err = tg.(paved.DriftReader).Drift(context.Background(), dc, []paved.Object{role})
 	assertError(t, err, paved.EFORBIDDEN, "WithClusterScopedKinds is the server flag --cluster-scoped-kinds")
+}
+
+// KubernetesOptions reach the targets Targets builds.
+func TestKubernetesOptionsReachTheTarget(t *testing.T) {
+	c := cluster.Get(t)
+	kubeconfig := string(c.KubeconfigData(kubetest.AdminToken))
+	newTarget := func(o KubernetesOptions) paved.Target {
+		t.Helper()
+		r := paved.NewRegistry()
+		if err := Targets(r, o); err != nil {
+			t.Fatal(err)
+		}
+		tg, err := r.NewTarget(&paved.TargetInfo{Type: paved.TargetKubernetes, Name: "test", Kubeconfig: kubeconfig})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tg
+	}
+	ctx := context.Background()
+	apply := func(tg paved.Target, dc paved.DeployContext, objs []paved.Object, previous []paved.ObjectRef) (*paved.ApplyResult, error) {
+		return tg.Apply(ctx, &paved.ApplyRequest{Context: dc, DeploymentID: "d-" + t.Name(), Objects: objs, Previous: previous})
+	}
+
+	// A Deployment never rolls out here (no controllers run).
+	dc := paved.DeployContext{App: "shop", Env: "dev", Namespace: c.NewNamespace(t)}
+	deployment := paved.Object{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": "web"},
+		"spec": map[string]any{
+			"selector": map[string]any{"matchLabels": map[string]any{"app": "web"}},
+			"template": map[string]any{
+				"metadata": map[string]any{"labels": map[string]any{"app": "web"}},
+				"spec":     map[string]any{"containers": []any{map[string]any{"name": "web", "image": "web:1"}}},
+			}}}
+	res, err := apply(newTarget(KubernetesOptions{Installation: "prod", RolloutTimeout: 300 * time.Millisecond}), dc, []paved.Object{deployment}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(res.Statuses, func(st paved.ObjectStatus) bool { return st.Ref.Kind == "Deployment" })
+	if i < 0 || !strings.HasPrefix(res.Statuses[i].Reason, "not rolled out after 300ms") {
+		t.Errorf("statuses %+v, want the Deployment not rolled out after 300ms", res.Statuses)
+	}
 }
