@@ -64,6 +64,11 @@ type KubernetesOptions struct {
 	// managers, so that installations sharing a cluster never touch each
 	// other's objects.
 	Installation string
+	// NoLegacyAdoption stops adopting objects that paved versions without
+	// installation ids applied (kubernetes.WithLegacyAdoption(false)): for
+	// once every installation sharing the clusters has redeployed.
+	// Adoption is on by default.
+	NoLegacyAdoption bool
 	// ClusterScopedKinds may be applied besides the environment's own
 	// Namespace ("apiextensions.k8s.io/CustomResourceDefinition").
 	ClusterScopedKinds []string
@@ -89,6 +94,7 @@ func Targets(r *paved.Registry, o KubernetesOptions) error {
 		t, err := kubernetes.Open(kubernetes.Config{
 			Name: info.Name, Kubeconfig: info.Kubeconfig, Context: info.Context, InCluster: info.InCluster,
 		}, kubernetes.WithWaitTimeout(wait), kubernetes.WithLogger(o.Logger), kubernetes.WithInstallation(o.Installation),
+			kubernetes.WithLegacyAdoption(!o.NoLegacyAdoption),
 			kubernetes.WithClusterScopedKinds(o.ClusterScopedKinds...),
 			kubernetes.WithInsecureKubeconfigExec(o.InsecureKubeconfigExec),
 			kubernetes.WithInsecureKubeconfigFiles(o.InsecureKubeconfigFiles))

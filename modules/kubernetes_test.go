@@ -10,6 +10,7 @@ import (
 
 	"paved.dev/paved"
 	"paved.dev/paved/kubetest"
+	"paved.dev/paved/target/kubernetes"
 )
 
 // One apiserver for the package's cluster tests.
@@ -71,7 +72,8 @@ current-context: x
 	assertError(t, err, paved.EFORBIDDEN, "WithClusterScopedKinds is the server flag --cluster-scoped-kinds")
 }
 
-// KubernetesOptions reach the targets Targets builds.
+// KubernetesOptions reach the targets Targets builds: the rollout timeout
+// and turning off the adoption of objects from before installation ids.
 func TestKubernetesOptionsReachTheTarget(t *testing.T) {
 	c := cluster.Get(t)
 	kubeconfig := string(c.KubeconfigData(kubetest.AdminToken))
@@ -92,8 +94,25 @@ func TestKubernetesOptionsReachTheTarget(t *testing.T) {
 		return tg.Apply(ctx, &paved.ApplyRequest{Context: dc, DeploymentID: "d-" + t.Name(), Objects: objs, Previous: previous})
 	}
 
-	// A Deployment never rolls out here (no controllers run).
+	// Objects of a paved version without installation ids.
 	dc := paved.DeployContext{App: "shop", Env: "dev", Namespace: c.NewNamespace(t)}
+	cm := []paved.Object{{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "web-config"}, "data": map[string]any{"a": "b"}}}
+	old, err := kubernetes.New(c.Config(), kubernetes.WithWaitTimeout(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldRes, err := old.Apply(ctx, &paved.ApplyRequest{Context: dc, DeploymentID: "d-old", Objects: cm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = apply(newTarget(KubernetesOptions{Installation: "prod", NoLegacyAdoption: true}), dc, cm, oldRes.Inventory)
+	assertError(t, err, paved.ECONFLICT, `"paved/shop/dev"`)
+	if _, err := apply(newTarget(KubernetesOptions{Installation: "prod"}), dc, cm, oldRes.Inventory); err != nil {
+		t.Errorf("with adoption (the default): %v", err)
+	}
+
+	// A Deployment never rolls out here (no controllers run).
+	dc.Namespace = c.NewNamespace(t)
 	deployment := paved.Object{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": "web"},
 		"spec": map[string]any{
 			"selector": map[string]any{"matchLabels": map[string]any{"app": "web"}},
