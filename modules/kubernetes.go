@@ -2,8 +2,10 @@ package modules
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"paved.dev/paved"
@@ -21,10 +23,15 @@ var (
 	_ paved.DriftReader  = kubeTarget{}
 )
 
+func (k kubeTarget) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved.ApplyResult, error) {
+	res, err := k.Target.Apply(ctx, req)
+	return res, withServerFlags(err)
+}
+
 func (k kubeTarget) Drift(ctx context.Context, dc paved.DeployContext, objects []paved.Object) ([]paved.Drift, error) {
 	ds, err := k.Target.Drift(ctx, dc, objects)
 	if err != nil {
-		return nil, err
+		return nil, withServerFlags(err)
 	}
 	out := make([]paved.Drift, 0, len(ds))
 	for _, d := range ds {
@@ -51,12 +58,17 @@ func (k kubeTarget) Drift(ctx context.Context, dc paved.DeployContext, objects [
 // KubernetesOptions configure the clusters registered at run time.
 type KubernetesOptions struct {
 	// RolloutTimeout bounds how long a deployment waits for workloads to
-	// roll out.
+	// roll out; 0 means kubernetes.DefaultWaitTimeout.
 	RolloutTimeout time.Duration
 	// Installation names this installation in inventory labels and field
 	// managers, so that installations sharing a cluster never touch each
 	// other's objects.
 	Installation string
+	// NoLegacyAdoption stops adopting objects that paved versions without
+	// installation ids applied (kubernetes.WithLegacyAdoption(false)): for
+	// once every installation sharing the clusters has redeployed.
+	// Adoption is on by default.
+	NoLegacyAdoption bool
 	// ClusterScopedKinds may be applied besides the environment's own
 	// Namespace ("apiextensions.k8s.io/CustomResourceDefinition").
 	ClusterScopedKinds []string
@@ -69,8 +81,11 @@ type KubernetesOptions struct {
 }
 
 // Targets registers the target types that are registered at run time:
-// Kubernetes clusters.
+// Kubernetes clusters. Bad ClusterScopedKinds fail it, naming the entry.
 func Targets(r *paved.Registry, o KubernetesOptions) error {
+	if err := kubernetes.ValidateClusterScopedKinds(o.ClusterScopedKinds...); err != nil {
+		return paved.Errorf(paved.EINVALID, "server flag --cluster-scoped-kinds: %w", err)
+	}
 	return r.RegisterTargetType(paved.TargetKubernetes, func(info *paved.TargetInfo) (paved.Target, error) {
 		wait := o.RolloutTimeout
 		if wait <= 0 {
@@ -78,14 +93,41 @@ func Targets(r *paved.Registry, o KubernetesOptions) error {
 		}
 		t, err := kubernetes.Open(kubernetes.Config{
 			Name: info.Name, Kubeconfig: info.Kubeconfig, Context: info.Context, InCluster: info.InCluster,
-			WaitTimeout: wait.String(),
-		}, kubernetes.WithLogger(o.Logger), kubernetes.WithInstallation(o.Installation),
+		}, kubernetes.WithWaitTimeout(wait), kubernetes.WithLogger(o.Logger), kubernetes.WithInstallation(o.Installation),
+			kubernetes.WithLegacyAdoption(!o.NoLegacyAdoption),
 			kubernetes.WithClusterScopedKinds(o.ClusterScopedKinds...),
 			kubernetes.WithInsecureKubeconfigExec(o.InsecureKubeconfigExec),
 			kubernetes.WithInsecureKubeconfigFiles(o.InsecureKubeconfigFiles))
 		if err != nil {
-			return nil, err
+			return nil, withServerFlags(err)
 		}
 		return kubeTarget{t}, nil
 	})
+}
+
+// serverFlags are the server flags that set the target's options. The
+// target's errors name its options (and wrap a cause for each); paved
+// server users set flags, so the errors they see name those too.
+var serverFlags = []struct {
+	cause        error
+	option, flag string
+}{
+	{kubernetes.ErrClusterScopedKind, "WithClusterScopedKinds", "--cluster-scoped-kinds"},
+	{kubernetes.ErrKubeconfigExec, "WithInsecureKubeconfigExec", "--insecure-kubeconfig-exec"},
+	{kubernetes.ErrKubeconfigFiles, "WithInsecureKubeconfigFiles", "--insecure-kubeconfig-files"},
+}
+
+// withServerFlags adds to an error that names a target option the server
+// flag that sets it, keeping its code and causes.
+func withServerFlags(err error) error {
+	var flags []string
+	for _, f := range serverFlags {
+		if errors.Is(err, f.cause) {
+			flags = append(flags, f.option+" is the server flag "+f.flag)
+		}
+	}
+	if len(flags) == 0 {
+		return err
+	}
+	return &paved.Error{Code: paved.ErrorCode(err), Message: err.Error() + " (" + strings.Join(flags, "; ") + ")", Err: err}
 }

@@ -54,7 +54,7 @@ type Target struct {
 }
 
 // New returns a target for cfg. It does no I/O: the repository is opened,
-// created or cloned on first use, and Check tells whether that will work.
+// created or cloned on first use, and Probe tells whether that will work.
 // The sealing certificate is checked here, so that a bad one stops the
 // server at start rather than the first deployment.
 func New(cfg Config) (*Target, error) {

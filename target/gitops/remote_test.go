@@ -91,7 +91,7 @@ func TestRemotePushAndRetry(t *testing.T) {
 	remoteDir, url := bareRemote(t)
 	tg := newRemote(t, url)
 	if err := tg.Probe(context.Background()); err != nil {
-		t.Fatalf("check of an empty remote: %v", err)
+		t.Fatalf("probe of an empty remote: %v", err)
 	}
 	dc := paved.DeployContext{App: "shop", Env: "dev"}
 
@@ -101,7 +101,7 @@ func TestRemotePushAndRetry(t *testing.T) {
 		t.Fatalf("remote head %s, want %s", got, first.Revision)
 	}
 	if err := tg.Probe(context.Background()); err != nil {
-		t.Fatalf("check: %v", err)
+		t.Fatalf("probe: %v", err)
 	}
 
 	// Someone pushes between our commit and our push: the push is rejected,
@@ -189,7 +189,7 @@ func TestRemoteRetriesAreBounded(t *testing.T) {
 	}
 }
 
-func TestCheck(t *testing.T) {
+func TestProbe(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
 	aFile := filepath.Join(tmp, "file")
@@ -234,9 +234,9 @@ func TestCheck(t *testing.T) {
 			err = tg.Probe(ctx)
 			switch {
 			case tc.want == "" && err != nil:
-				t.Errorf("Check: %v", err)
+				t.Errorf("Probe: %v", err)
 			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Errorf("Check = %v, want an error containing %q", err, tc.want)
+				t.Errorf("Probe = %v, want an error containing %q", err, tc.want)
 			case err != nil && (strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "supersecret")):
 				t.Errorf("credentials in %q", err)
 			}
@@ -247,7 +247,7 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-func TestCheckRemoteBranchMissing(t *testing.T) {
+func TestProbeRemoteBranchMissing(t *testing.T) {
 	t.Parallel()
 	remoteDir, url := bareRemote(t)
 	tg := newRemote(t, url)
@@ -260,7 +260,7 @@ func TestCheckRemoteBranchMissing(t *testing.T) {
 	}
 	err = other.Probe(context.Background())
 	if err == nil || !strings.Contains(err.Error(), `branch "production" is missing (the remote has main)`) {
-		t.Errorf("Check = %v", err)
+		t.Errorf("Probe = %v", err)
 	}
 	_, err = other.Apply(context.Background(), &paved.ApplyRequest{Context: paved.DeployContext{App: "shop", Env: "dev"}})
 	if err == nil || !strings.Contains(err.Error(), `branch "production" does not exist`) {

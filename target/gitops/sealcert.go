@@ -5,9 +5,11 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"slices"
 	"time"
 
 	sscrypto "github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+	certutil "k8s.io/client-go/util/cert"
 )
 
 // minSealingKeyBits refuses keys that no longer protect anything; the
@@ -25,31 +27,29 @@ type sealingCert struct {
 }
 
 // parseSealingCert reads the first certificate of PEM data, as kubeseal
-// --cert does. Errors say what is wrong with the data; the caller names the
-// setting and the fix.
+// --cert does (with client-go's cert.ParseCertsPEM). Errors say what is
+// wrong with the data; the caller names the setting and the fix.
 func parseSealingCert(data []byte, now time.Time) (*sealingCert, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("no certificate given")
 	}
+	certs, err := certutil.ParseCertsPEM(data)
+	if err == nil {
+		return checkSealingCert(certs[0], now)
+	}
+	// Say why, from the blocks the data holds.
 	var found []string
-	rest := data
-	for {
+	for rest := data; ; {
 		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
+		if block, rest = pem.Decode(rest); block == nil {
 			break
 		}
-		if block.Type != "CERTIFICATE" {
-			found = append(found, block.Type)
-			continue
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("the certificate cannot be parsed: %v", err)
-		}
-		return checkSealingCert(cert, now)
+		found = append(found, block.Type)
 	}
-	if len(found) > 0 {
+	switch {
+	case slices.Contains(found, certutil.CertificateBlockType):
+		return nil, fmt.Errorf("the certificate cannot be parsed: %v", err)
+	case len(found) > 0:
 		// A private key here is the usual mistake, and a dangerous one:
 		// say so rather than "no certificate".
 		return nil, fmt.Errorf("the PEM data holds no CERTIFICATE block (found %v); give the certificate, never the private key", found)

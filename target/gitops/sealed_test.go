@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"path/filepath"
@@ -593,9 +595,23 @@ func TestSealedMACAnnotation(t *testing.T) {
 	if len(macs) != 1 || len(macs["password"]) != 43 {
 		t.Errorf("macs = %v, want one HMAC-SHA256 for password", macs)
 	}
-	// Keyed: not any plain hash of the value.
-	if m := macs["password"]; strings.Contains(m, b64("hunter2")) {
-		t.Errorf("mac %q reveals the value", m)
+	// Keyed: the same inputs under another key, or the value's plain
+	// SHA-256, give other hashes. Recomputed under the target's own key
+	// first, so that the inputs are known to be the ones hashed.
+	mac, ct := macs["password"], ss.Spec.EncryptedData["password"]
+	label := encryptionLabel("shop-dev", "db", scopeStrict)
+	if got := tg.sealer.mac(label, "password", []byte("hunter2"), ct); got != mac {
+		t.Fatalf("mac recomputed = %q, recorded %q", got, mac)
+	}
+	other := &sealer{cert: tg.sealer.cert, hashKey: []byte("another-key-of-at-least-16-bytes")}
+	if got := other.mac(label, "password", []byte("hunter2"), ct); got == mac {
+		t.Errorf("mac %q is the same under another key: not keyed", mac)
+	}
+	plain := sha256.Sum256([]byte("hunter2"))
+	for _, h := range []string{base64.RawStdEncoding.EncodeToString(plain[:]), base64.StdEncoding.EncodeToString(plain[:]), hex.EncodeToString(plain[:])} {
+		if strings.Contains(mac, h) {
+			t.Errorf("mac %q is the plain SHA-256 of the value", mac)
+		}
 	}
 	if _, ok := ss.Spec.Template["metadata"].(map[string]any)["annotations"]; ok {
 		t.Errorf("paved's annotations reached the template (and so the Secret): %v", ss.Spec.Template)

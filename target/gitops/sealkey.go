@@ -7,12 +7,14 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	sscrypto "github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+	"k8s.io/client-go/util/keyutil"
 
 	"paved.dev/paved"
 )
@@ -102,36 +104,40 @@ func loadOrCreateSealingKey(dir string, bits int, now time.Time) ([]byte, error)
 // readSealingKey reads the private key, nil if there is none, and makes
 // sure only the owner can read it.
 func readSealingKey(path string) (*rsa.PrivateKey, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&^sealingKeyFileMode != 0 {
-		if err := os.Chmod(path, sealingKeyFileMode); err != nil {
+	defer f.Close()
+	// The open file, not the path: what is checked is what is read.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Perm()&^sealingKeyFileMode != 0 {
+		if err := f.Chmod(sealingKeyFileMode); err != nil {
 			return nil, fmt.Errorf("%s is readable by others and cannot be made private: %v", SealingKeyFile, err)
 		}
 	}
-	block, _ := pem.Decode(data)
-	if block == nil {
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	if block, _ := pem.Decode(data); block == nil {
 		return nil, fmt.Errorf("%s is not PEM", SealingKeyFile)
 	}
-	switch block.Type {
-	case "RSA PRIVATE KEY":
-		return x509.ParsePKCS1PrivateKey(block.Bytes)
-	case "PRIVATE KEY":
-		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		if rk, ok := k.(*rsa.PrivateKey); ok {
-			return rk, nil
-		}
-		return nil, fmt.Errorf("%s is not an RSA key", SealingKeyFile)
+	key, err := keyutil.ParsePrivateKeyPEM(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", SealingKeyFile, err)
 	}
-	return nil, fmt.Errorf("%s holds a %s block, not an RSA private key", SealingKeyFile, block.Type)
+	rk, ok := key.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s holds a private key that is not RSA (%T)", SealingKeyFile, key)
+	}
+	return rk, nil
 }
 
 func writeSealingCert(path string, cert *x509.Certificate) ([]byte, error) {
@@ -151,33 +157,57 @@ func writeSealingCert(path string, cert *x509.Certificate) ([]byte, error) {
 
 // createFile writes a complete file at path unless one exists (false, nil
 // then): written aside and linked into place, so that a crash leaves no
-// half key and two processes starting together do not make two pairs.
+// half key and two processes starting together do not make two pairs. On
+// a filesystem without hard links it creates path exclusively and writes it
+// there: still never two pairs, but a crash while writing leaves a partial
+// file, and a process starting at that very moment may read one; both are
+// reported with the fix (remove the files).
 func createFile(path string, data []byte, mode fs.FileMode) (bool, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return false, err
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
+	if err := writeFile(tmp, data, mode); err != nil {
 		return false, err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+	err = link(tmp.Name(), path)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrExist):
+		return false, nil
+	}
+	// The directory took the temporary file, so a failed link is a
+	// filesystem without hard links (vfat, some network and FUSE ones).
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if errors.Is(err, fs.ErrExist) {
+		return false, nil
+	}
+	if err != nil {
 		return false, err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return false, err
-	}
-	if err := tmp.Close(); err != nil {
-		return false, err
-	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return false, nil
-		}
+	if err := writeFile(f, data, mode); err != nil {
+		os.Remove(path)
 		return false, err
 	}
 	return true, nil
+}
+
+// link is os.Link; tests replace it to play a filesystem without hard links.
+var link = os.Link
+
+// writeFile gives f mode and data, synced, and closes it.
+func writeFile(f *os.File, data []byte, mode fs.FileMode) error {
+	err := f.Chmod(mode) // the umask may have narrowed OpenFile's mode; CreateTemp's is 0600
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

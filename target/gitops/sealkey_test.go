@@ -1,6 +1,8 @@
 package gitops
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -9,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,6 +102,28 @@ func TestSealingKeyFiles(t *testing.T) {
 		{"key not PEM", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, SealingKeyFile), []byte("junk"), 0o600)
 		}, "sealed-secrets.key is not PEM", false},
+		{"key in PKCS #8", func(t *testing.T, dir string) {
+			der, err := x509.MarshalPKCS8PrivateKey(readTestKey(t, dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, SealingKeyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+		}, "", true},
+		{"ECDSA key", func(t *testing.T, dir string) {
+			ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			der, err := x509.MarshalECPrivateKey(ec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, SealingKeyFile), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), 0o600)
+		}, "sealed-secrets.key holds a private key that is not RSA", false},
+		{"certificate in the key file", func(t *testing.T, dir string) {
+			data, _ := os.ReadFile(filepath.Join(dir, SealingCertFile))
+			os.WriteFile(filepath.Join(dir, SealingKeyFile), data, 0o600)
+		}, "sealed-secrets.key: data does not contain a valid RSA or ECDSA private key", false},
 		{"certificate expired", func(t *testing.T, dir string) {
 			key := readTestKey(t, dir)
 			old, err := sscrypto.SignKeyWithNotBefore(rand.Reader, key, time.Now().Add(-48*time.Hour), time.Hour, "old")
@@ -171,5 +196,41 @@ func TestSealingKeyConcurrentStart(t *testing.T) {
 	}
 	if tmp, _ := filepath.Glob(filepath.Join(dir, ".tmp-*")); len(tmp) != 0 {
 		t.Errorf("temporary files left: %v", tmp)
+	}
+}
+
+// TestSealingKeyWithoutHardLinks: on a filesystem without hard links the
+// pair is still made, complete, with the same modes, and never replaced.
+// Not parallel: it replaces link.
+func TestSealingKeyWithoutHardLinks(t *testing.T) {
+	defer func(l func(string, string) error) { link = l }(link)
+	link = func(oldname, newname string) error {
+		return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: syscall.EPERM}
+	}
+	dir := filepath.Join(t.TempDir(), "sealing")
+	certPEM, err := loadOrCreateSealingKey(dir, 2048, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := readTestKey(t, dir)
+	if cert, err := parseSealingCert(certPEM, time.Now()); err != nil || !key.PublicKey.Equal(cert.pub) {
+		t.Errorf("the certificate is not the key's: %v", err)
+	}
+	for name, want := range map[string]os.FileMode{SealingKeyFile: 0o600, SealingCertFile: 0o644} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: %v; want mode %v", name, err, want)
+		}
+	}
+	if again, err := loadOrCreateSealingKey(dir, 2048, time.Now()); err != nil || string(again) != string(certPEM) {
+		t.Errorf("second call: %v, same certificate %v", err, string(again) == string(certPEM))
+	}
+	if won, err := createFile(filepath.Join(dir, SealingKeyFile), []byte("x"), 0o600); won || err != nil {
+		t.Errorf("createFile over the key = %v, %v; want false, nil", won, err)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, ".tmp-*")); len(tmp) != 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+	if got := readTestKey(t, dir); !got.Equal(key) {
+		t.Error("the key was replaced")
 	}
 }

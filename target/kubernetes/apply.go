@@ -181,7 +181,7 @@ func (t *Target) partial(previous []paved.ObjectRef, items []*item, applied map[
 		if applied[k] == nil {
 			continue
 		}
-		res.Statuses = append(res.Statuses, paved.ObjectStatus{Ref: it.ref(), State: StateApplied})
+		res.Statuses = append(res.Statuses, paved.ObjectStatus{Ref: it.ref(), State: paved.ObjectApplied})
 		if !seen[k] {
 			res.Inventory = append(res.Inventory, it.ref())
 		}

@@ -59,8 +59,8 @@ func TestApplyCreatesEveryObjectAsGiven(t *testing.T) {
 		states[s.Ref.Kind] = s.State
 	}
 	want := map[string]paved.ObjectState{
-		"Namespace": StateApplied, "ConfigMap": StateApplied, "Secret": StateApplied, "Service": StateApplied,
-		"Deployment": StateProgressing, "StatefulSet": StateProgressing, "Ingress": StateApplied,
+		"Namespace": paved.ObjectApplied, "ConfigMap": paved.ObjectApplied, "Secret": paved.ObjectApplied, "Service": paved.ObjectApplied,
+		"Deployment": paved.ObjectProgressing, "StatefulSet": paved.ObjectProgressing, "Ingress": paved.ObjectApplied,
 	}
 	for k, v := range want {
 		if states[k] != v {
@@ -127,7 +127,7 @@ func TestApplyAgainUpdatesPrunesAndLeavesOthersAlone(t *testing.T) {
 	}
 	var pruned []string
 	for _, s := range res.Statuses {
-		if s.State == StatePruned {
+		if s.State == paved.ObjectPruned {
 			pruned = append(pruned, s.Ref.String())
 		}
 	}

@@ -1,11 +1,13 @@
 package kubernetes
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"paved.dev/paved"
 )
@@ -26,16 +28,70 @@ func WithClusterScopedKinds(kinds ...string) Option {
 	return func(o *options) { o.clusterKinds = append(o.clusterKinds, kinds...) }
 }
 
+// ErrClusterScopedKind is the cause (errors.Is) of the refusal of a
+// cluster-scoped object whose kind WithClusterScopedKinds does not allow,
+// so that a program that sets the option from its own settings can name
+// the setting (paved's server names its flag).
+var ErrClusterScopedKind = errors.New("cluster-scoped kind not allowed (WithClusterScopedKinds)")
+
+// ValidateClusterScopedKinds checks entries for WithClusterScopedKinds, so
+// that a program can refuse bad settings at start rather than when a
+// target is built: each is "group/Kind", the group a DNS-1123 subdomain, or
+// "Kind" alone for the core group; the Kind starts with an upper-case
+// letter and has only letters and digits. The error names the first bad
+// entry.
+func ValidateClusterScopedKinds(kinds ...string) error {
+	for _, k := range kinds {
+		if _, err := parseClusterKind(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func parseClusterKinds(target string, kinds []string) (map[schema.GroupKind]bool, error) {
 	out := map[schema.GroupKind]bool{}
 	for _, k := range kinds {
-		gk := parseGroupKind(k)
-		if gk.Kind == "" || strings.ContainsAny(gk.Kind, "/.") || strings.ToUpper(gk.Kind[:1]) != gk.Kind[:1] {
-			return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: cluster-scoped kind %q is not of the form group/Kind (e.g. rbac.authorization.k8s.io/ClusterRole) or Kind for the core group (e.g. PersistentVolume)", target, k)
+		gk, err := parseClusterKind(k)
+		if err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "kubernetes target %q: WithClusterScopedKinds: %w", target, err)
 		}
 		out[gk] = true
 	}
 	return out, nil
+}
+
+// parseClusterKind reads one entry of WithClusterScopedKinds.
+func parseClusterKind(s string) (schema.GroupKind, error) {
+	gk := parseGroupKind(s)
+	var problem string
+	switch {
+	case !validKind(gk.Kind):
+		problem = fmt.Sprintf("the Kind %q does not start with an upper-case letter followed by letters and digits", gk.Kind)
+	case strings.Contains(s, "/") && gk.Group == "":
+		problem = "the group is empty (write the Kind alone for the core group)"
+	case gk.Group != "":
+		if errs := validation.IsDNS1123Subdomain(gk.Group); len(errs) > 0 {
+			problem = fmt.Sprintf("the group %q is not a DNS subdomain: %s", gk.Group, strings.Join(errs, "; "))
+		}
+	}
+	if problem != "" {
+		return gk, paved.Errorf(paved.EINVALID, "cluster-scoped kind %q is not of the form group/Kind (e.g. rbac.authorization.k8s.io/ClusterRole) or Kind for the core group (e.g. PersistentVolume): %s", s, problem)
+	}
+	return gk, nil
+}
+
+// validKind is a Kind as Kubernetes writes them: "ClusterRole", "V1Thing".
+func validKind(k string) bool {
+	if k == "" || k[0] < 'A' || k[0] > 'Z' {
+		return false
+	}
+	for _, c := range k {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseGroupKind reads "group/Kind" or "Kind".
@@ -75,12 +131,14 @@ func (t *Target) confine(it *item, namespaced bool, dc paved.DeployContext) erro
 	if t.opts.clusterScoped[it.gk] {
 		return nil
 	}
-	return paved.Errorf(paved.EFORBIDDEN, "%s: %s is cluster-scoped (%s), which reaches beyond the environment's namespace %q; %s",
+	err := paved.Errorf(paved.EFORBIDDEN, "%s: %s is cluster-scoped (%s), which reaches beyond the environment's namespace %q; %s",
 		t, it.ref(), formatGroupKind(it.gk), dc.Namespace, t.allowedClusterKinds())
+	err.Err = ErrClusterScopedKind
+	return err
 }
 
 func (t *Target) allowedClusterKinds() string {
-	const fix = "have the operator allow the kind (server flag --cluster-scoped-kinds, e.g. rbac.authorization.k8s.io/ClusterRole), or remove the object"
+	const fix = "have the operator allow the kind (WithClusterScopedKinds, e.g. rbac.authorization.k8s.io/ClusterRole), or remove the object"
 	if len(t.opts.clusterScoped) == 0 {
 		return "this target allows no cluster-scoped kinds: " + fix
 	}

@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"slices"
 	"testing"
 
@@ -23,9 +25,28 @@ func TestParseClusterKinds(t *testing.T) {
 			t.Errorf("parseClusterKinds(%q) = %v, %v; want %v", s, got, err, want)
 		}
 	}
-	for _, s := range []string{"", "clusterrole", "rbac.authorization.k8s.io/v1/ClusterRole", "ClusterRole.rbac.authorization.k8s.io", "rbac.authorization.k8s.io/"} {
+	bad := map[string]string{
+		"":            `the Kind ""`,
+		"clusterrole": `the Kind "clusterrole"`,
+		"rbac.authorization.k8s.io/v1/ClusterRole": `the Kind "v1/ClusterRole"`,
+		"ClusterRole.rbac.authorization.k8s.io":    `the Kind "ClusterRole.rbac.authorization.k8s.io"`,
+		"rbac.authorization.k8s.io/":               `the Kind ""`,
+		"apps/Deploy-ment":                         `the Kind "Deploy-ment"`,
+		"apps/Déploiement":                         `the Kind "Déploiement"`,
+		"/PersistentVolume":                        "the group is empty",
+		"RBAC.authorization.k8s.io/ClusterRole":    `the group "RBAC.authorization.k8s.io" is not a DNS subdomain`,
+		"rbac_authorization/ClusterRole":           `the group "rbac_authorization" is not a DNS subdomain`,
+		" apps/Deployment":                         `the group " apps" is not a DNS subdomain`,
+		"-apps/Deployment":                         `the group "-apps" is not a DNS subdomain`,
+	}
+	for s, problem := range bad {
 		_, err := New(nil, WithName("x"), WithClusterScopedKinds(s))
-		assertError(t, err, paved.EINVALID, `kubernetes target "x"`, "group/Kind")
+		assertError(t, err, paved.EINVALID, `kubernetes target "x": WithClusterScopedKinds: cluster-scoped kind "`+s+`"`, "group/Kind", problem)
+		err = ValidateClusterScopedKinds("Namespace", s)
+		assertError(t, err, paved.EINVALID, `cluster-scoped kind "`+s+`" is not of the form group/Kind`, problem)
+	}
+	if err := ValidateClusterScopedKinds(slices.Collect(maps.Keys(good))...); err != nil {
+		t.Errorf("ValidateClusterScopedKinds: %v", err)
 	}
 }
 
@@ -65,7 +86,7 @@ func TestApplyConfinesObjectsToTheNamespace(t *testing.T) {
 		{"another namespace", nil, func(string) []paved.Object { return []paved.Object{cm("kube-system")} },
 			paved.EINVALID, []string{`names namespace "kube-system"`, "deploys only into namespace", "remove metadata.namespace"}},
 		{"cluster-scoped kind", nil, func(string) []paved.Object { return []paved.Object{cm(""), clusterRole} },
-			paved.EFORBIDDEN, []string{"ClusterRole/paved-test-reader is cluster-scoped (rbac.authorization.k8s.io/ClusterRole)", "allows no cluster-scoped kinds", "--cluster-scoped-kinds"}},
+			paved.EFORBIDDEN, []string{"ClusterRole/paved-test-reader is cluster-scoped (rbac.authorization.k8s.io/ClusterRole)", "allows no cluster-scoped kinds", "(WithClusterScopedKinds, e.g. rbac.authorization.k8s.io/ClusterRole)"}},
 		{"another Namespace", []Option{WithClusterScopedKinds("rbac.authorization.k8s.io/ClusterRole")},
 			func(string) []paved.Object { return []paved.Object{otherNS} },
 			paved.EFORBIDDEN, []string{"Namespace/kube-public is cluster-scoped (Namespace)", "allows only rbac.authorization.k8s.io/ClusterRole"}},
@@ -79,6 +100,9 @@ func TestApplyConfinesObjectsToTheNamespace(t *testing.T) {
 			e := newEnv(t, tt.opts...)
 			_, err := e.apply(t, tt.objs(e.dc.Namespace), nil)
 			assertError(t, err, tt.code, tt.contains...)
+			if cs := tt.code == paved.EFORBIDDEN; errors.Is(err, ErrClusterScopedKind) != cs {
+				t.Errorf("errors.Is(err, ErrClusterScopedKind) = %v, want %v", !cs, cs)
+			}
 			for _, r := range []paved.ObjectRef{
 				{APIVersion: "v1", Kind: "Namespace", Name: e.dc.Namespace},
 				{APIVersion: "apiextensions.k8s.io/v1", Kind: "CustomResourceDefinition", Name: "gadgets." + group},

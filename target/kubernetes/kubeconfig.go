@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,48 +53,69 @@ func WithInsecureKubeconfigFiles(allow bool) Option {
 	return func(o *options) { o.insecureFiles = allow }
 }
 
+// ErrKubeconfigExec and ErrKubeconfigFiles are causes (errors.Is) of a
+// kubeconfig's refusal that WithInsecureKubeconfigExec or
+// WithInsecureKubeconfigFiles would lift, so that a program that sets the
+// options from its own settings can name the settings (paved's server
+// names its flags).
+var (
+	ErrKubeconfigExec  = errors.New("the kubeconfig runs a program (WithInsecureKubeconfigExec)")
+	ErrKubeconfigFiles = errors.New("the kubeconfig reads local files (WithInsecureKubeconfigFiles)")
+)
+
 // checkKubeconfig refuses the fields above in the user and cluster the
 // context uses, naming the first offending field of each entry.
 func checkKubeconfig(raw *clientcmdapi.Config, contextName string, o options) error {
 	users, clusters := usedEntries(raw, contextName)
 	var problems []string
+	var causes []error
+	add := func(problem string, cause error) {
+		problems = append(problems, problem)
+		if !slices.Contains(causes, cause) {
+			causes = append(causes, cause)
+		}
+	}
 	for _, name := range users {
-		if p := userProblem(name, raw.AuthInfos[name], o); p != "" {
-			problems = append(problems, p)
+		if p, cause := userProblem(name, raw.AuthInfos[name], o); p != "" {
+			add(p, cause)
 		}
 	}
 	for _, name := range clusters {
 		if c := raw.Clusters[name]; c != nil && c.CertificateAuthority != "" && !o.insecureFiles {
-			problems = append(problems, fmt.Sprintf("cluster %q reads the local file certificate-authority: %s (%s)", name, c.CertificateAuthority, fixFiles("certificate-authority-data")))
+			add(fmt.Sprintf("cluster %q reads the local file certificate-authority: %s (%s)", name, c.CertificateAuthority, fixFiles("certificate-authority-data")), ErrKubeconfigFiles)
 		}
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	return paved.Errorf(paved.EINVALID, "kubernetes target %q: the kubeconfig would make the paved server act on its own machine: %s", o.name, strings.Join(problems, "; "))
+	err := paved.Errorf(paved.EINVALID, "kubernetes target %q: the kubeconfig would make the paved server act on its own machine: %s", o.name, strings.Join(problems, "; "))
+	err.Err = errors.Join(causes...)
+	return err
 }
 
-func userProblem(name string, u *clientcmdapi.AuthInfo, o options) string {
+// userProblem says what is refused about a user, and which of the errors
+// above it is.
+func userProblem(name string, u *clientcmdapi.AuthInfo, o options) (string, error) {
 	if u == nil {
-		return ""
+		return "", nil
 	}
 	switch {
 	case u.Exec != nil && !o.insecureExec:
-		return fmt.Sprintf("user %q has an exec plugin (exec: command %q), which paved would run; put the credentials inline (token, or client-certificate-data and client-key-data), or have the operator allow exec plugins (server flag --insecure-kubeconfig-exec)", name, u.Exec.Command)
+		return fmt.Sprintf("user %q has an exec plugin (exec: command %q), which paved would run; put the credentials inline (token, or client-certificate-data and client-key-data), or have the operator allow exec plugins (WithInsecureKubeconfigExec)", name, u.Exec.Command), ErrKubeconfigExec
 	case u.AuthProvider != nil && !o.insecureExec:
-		return fmt.Sprintf("user %q has an auth-provider (%s), a plugin paved would run; put the credentials inline (token, or client-certificate-data and client-key-data), or have the operator allow exec plugins (server flag --insecure-kubeconfig-exec)", name, u.AuthProvider.Name)
+		return fmt.Sprintf("user %q has an auth-provider (%s), a plugin paved would run; put the credentials inline (token, or client-certificate-data and client-key-data), or have the operator allow exec plugins (WithInsecureKubeconfigExec)", name, u.AuthProvider.Name), ErrKubeconfigExec
 	case u.TokenFile != "" && !o.insecureFiles:
-		return fmt.Sprintf("user %q reads the local file tokenFile: %s (%s)", name, u.TokenFile, fixFiles("token"))
+		return fmt.Sprintf("user %q reads the local file tokenFile: %s (%s)", name, u.TokenFile, fixFiles("token")), ErrKubeconfigFiles
 	case u.ClientCertificate != "" && !o.insecureFiles:
-		return fmt.Sprintf("user %q reads the local file client-certificate: %s (%s)", name, u.ClientCertificate, fixFiles("client-certificate-data"))
+		return fmt.Sprintf("user %q reads the local file client-certificate: %s (%s)", name, u.ClientCertificate, fixFiles("client-certificate-data")), ErrKubeconfigFiles
 	case u.ClientKey != "" && !o.insecureFiles:
-		return fmt.Sprintf("user %q reads the local file client-key: %s (%s)", name, u.ClientKey, fixFiles("client-key-data"))
+		return fmt.Sprintf("user %q reads the local file client-key: %s (%s)", name, u.ClientKey, fixFiles("client-key-data")), ErrKubeconfigFiles
 	}
-	return ""
+	return "", nil
 }
 
 func fixFiles(inline string) string {
-	return "put the content inline as " + inline + ", e.g. with kubectl config view --minify --flatten, or have the operator allow local files (server flag --insecure-kubeconfig-files)"
+	return "put the content inline as " + inline + ", e.g. with kubectl config view --minify --flatten, or have the operator allow local files (WithInsecureKubeconfigFiles)"
 }
 
 // usedEntries names the user and cluster that client-go takes for the

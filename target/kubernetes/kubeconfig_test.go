@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -65,13 +66,13 @@ func TestKubeconfigThatActsOnTheServerIsRefused(t *testing.T) {
 			u.Username, u.Password, u.Impersonate, u.ImpersonateGroups = "u", "p", "deployer", []string{"g"}
 		}, nil, nil},
 		{"exec", func(u *clientcmdapi.AuthInfo, c *clientcmdapi.Cluster) { u.Exec = exec }, nil,
-			[]string{`user "tenant" has an exec plugin (exec: command "aws")`, "token, or client-certificate-data and client-key-data", "--insecure-kubeconfig-exec"}},
+			[]string{`user "tenant" has an exec plugin (exec: command "aws")`, "token, or client-certificate-data and client-key-data", "(WithInsecureKubeconfigExec)"}},
 		{"exec allowed", func(u *clientcmdapi.AuthInfo, c *clientcmdapi.Cluster) { u.Exec = exec }, []Option{WithInsecureKubeconfigExec(true)}, nil},
 		{"auth provider", func(u *clientcmdapi.AuthInfo, c *clientcmdapi.Cluster) {
 			u.AuthProvider = &clientcmdapi.AuthProviderConfig{Name: "oidc"}
-		}, nil, []string{`user "tenant" has an auth-provider (oidc)`, "--insecure-kubeconfig-exec"}},
+		}, nil, []string{`user "tenant" has an auth-provider (oidc)`, "(WithInsecureKubeconfigExec)"}},
 		{"token file", func(u *clientcmdapi.AuthInfo, c *clientcmdapi.Cluster) { u.TokenFile = file }, nil,
-			[]string{`user "tenant" reads the local file tokenFile: ` + file, "inline as token", "--insecure-kubeconfig-files"}},
+			[]string{`user "tenant" reads the local file tokenFile: ` + file, "inline as token", "(WithInsecureKubeconfigFiles)"}},
 		{"token file allowed", func(u *clientcmdapi.AuthInfo, c *clientcmdapi.Cluster) { u.TokenFile = file },
 			[]Option{WithInsecureKubeconfigFiles(true)}, nil},
 		{"files are not exec", func(u *clientcmdapi.AuthInfo, c *clientcmdapi.Cluster) { u.TokenFile = file },
@@ -100,6 +101,13 @@ func TestKubeconfigThatActsOnTheServerIsRefused(t *testing.T) {
 				return
 			}
 			assertError(t, err, paved.EINVALID, append([]string{`kubernetes target "tenant-a"`, "act on its own machine"}, tt.contains...)...)
+			// The option a refusal names is its cause too, for programs
+			// that name their own settings.
+			for cause, option := range map[error]string{ErrKubeconfigExec: "(WithInsecureKubeconfigExec)", ErrKubeconfigFiles: "(WithInsecureKubeconfigFiles)"} {
+				if want := strings.Contains(err.Error(), option); errors.Is(err, cause) != want {
+					t.Errorf("errors.Is(err, %v) = %v, want %v", cause, !want, want)
+				}
+			}
 		})
 	}
 

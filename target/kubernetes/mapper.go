@@ -38,6 +38,7 @@ type restMapper struct {
 // asks first while the others wait.
 type resourceList struct {
 	done      chan struct{}
+	started   time.Time // when the fetch began: the list is no older
 	resources []metav1.APIResource
 	err       error
 }
@@ -60,12 +61,26 @@ func newRESTMapper(client *rest.RESTClient) *restMapper {
 
 // RESTMapping maps a kind in version to its resource and scope. A kind
 // missing from a cached list is looked up once more in a fresh one, since
-// a CRD may have been added since; a kind still missing, or a
-// group-version the server does not serve, is a meta.NoKindMatchError.
+// a CRD may have been added since, unless the list is younger than
+// refetchAfter; a kind still missing, or a group-version the server does
+// not serve, is a meta.NoKindMatchError.
 func (m *restMapper) RESTMapping(ctx context.Context, gk schema.GroupKind, version string) (*meta.RESTMapping, error) {
+	return m.mappingSince(ctx, gk, version, time.Now().Add(-refetchAfter))
+}
+
+// refetchAfter is how old a list must be before a missing kind refetches
+// it: many objects of a kind not yet served cost one request, not one each.
+const refetchAfter = 250 * time.Millisecond
+
+// mappingSince is RESTMapping for lookups that want what the server served
+// at since or later: a kind missing from a list fetched before since is
+// looked up in a fresh one, and one missing from a list fetched since is
+// not. A round of lookups that shares its start as since costs at most one
+// request per group-version.
+func (m *restMapper) mappingSince(ctx context.Context, gk schema.GroupKind, version string, since time.Time) (*meta.RESTMapping, error) {
 	gv := schema.GroupVersion{Group: gk.Group, Version: version}
 	for retried := false; ; retried = true {
-		l, fresh, err := m.list(ctx, gv)
+		l, err := m.list(ctx, gv)
 		if err != nil {
 			return nil, err
 		}
@@ -79,25 +94,24 @@ func (m *restMapper) RESTMapping(ctx context.Context, gk schema.GroupKind, versi
 			}
 			return &meta.RESTMapping{Resource: gv.WithResource(r.Name), GroupVersionKind: gv.WithKind(gk.Kind), Scope: scope}, nil
 		}
-		if fresh || retried {
+		if retried || !l.started.Before(since) {
 			return nil, &meta.NoKindMatchError{GroupKind: gk, SearchedVersions: []string{version}}
 		}
 		m.forget(gv, l)
 	}
 }
 
-// list returns gv's resources and whether this call started their fetch.
-// Failed fetches are not kept; a group-version the server does not serve
-// is kept as an empty list. The fetch runs on its own, bounded by
-// discoveryTimeout and not by any caller's context: every caller, the one
-// that started it too, waits for it or for its own context, so that one
-// caller giving up neither hands the others its cancellation nor is held
-// up itself.
-func (m *restMapper) list(ctx context.Context, gv schema.GroupVersion) (*resourceList, bool, error) {
+// list returns gv's resources. Failed fetches are not kept; a
+// group-version the server does not serve is kept as an empty list. The
+// fetch runs on its own, bounded by discoveryTimeout and not by any
+// caller's context: every caller, the one that started it too, waits for
+// it or for its own context, so that one caller giving up neither hands
+// the others its cancellation nor is held up itself.
+func (m *restMapper) list(ctx context.Context, gv schema.GroupVersion) (*resourceList, error) {
 	m.mu.Lock()
 	l, cached := m.lists[gv]
 	if !cached {
-		l = &resourceList{done: make(chan struct{})}
+		l = &resourceList{done: make(chan struct{}), started: time.Now()}
 		m.lists[gv] = l
 		go m.fetch(context.WithoutCancel(ctx), gv, l)
 	}
@@ -105,12 +119,12 @@ func (m *restMapper) list(ctx context.Context, gv schema.GroupVersion) (*resourc
 	select {
 	case <-l.done:
 	case <-ctx.Done():
-		return nil, false, ctx.Err()
+		return nil, ctx.Err()
 	}
 	if l.err != nil {
-		return nil, false, l.err
+		return nil, l.err
 	}
-	return l, !cached, nil
+	return l, nil
 }
 
 // fetch reads gv's resource list into l and closes l.done.

@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -214,5 +215,84 @@ func TestRESTMapperFetchOutlivesItsFirstCaller(t *testing.T) {
 	close(slow.release)
 	if err := <-second; err != nil {
 		t.Fatalf("the second caller: %v, want the list", err)
+	}
+}
+
+// Kinds missing from a young list do not refetch it: many objects of a
+// kind not yet served cost one request per refetchAfter, not one each.
+func TestRESTMapperRefetchesAMissingKindOncePerInterval(t *testing.T) {
+	t.Parallel()
+	c := cluster.Get(t)
+	counter := &countingTransport{paths: map[string]int{}}
+	cfg := c.Config()
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter })
+	target, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const group = "unserved.paved.test"
+	path := "/apis/" + group + "/v1"
+	round := func() {
+		t.Helper()
+		start := time.Now()
+		for i := range 20 {
+			gk := schema.GroupKind{Group: group, Kind: fmt.Sprintf("Kind%d", i)}
+			if _, err := target.mapper.RESTMapping(ctx, gk, "v1"); !meta.IsNoMatchError(err) {
+				t.Fatalf("%v: err = %v, want no match", gk, err)
+			}
+		}
+		if time.Since(start) >= refetchAfter {
+			t.Skipf("20 lookups took %v, longer than refetchAfter (%v): the machine is too busy to tell", time.Since(start), refetchAfter)
+		}
+	}
+	round()
+	if got := counter.count(path); got != 1 {
+		t.Errorf("20 missing kinds: %d requests for %s, want 1", got, path)
+	}
+	time.Sleep(refetchAfter + 50*time.Millisecond)
+	round()
+	if got := counter.count(path); got != 2 {
+		t.Errorf("20 missing kinds again after %v: %d requests for %s in all, want 2", refetchAfter, got, path)
+	}
+}
+
+// One CRD and many of its custom resources in a request: each round of
+// mapping the not-yet-served kind lists its group-version once, not once
+// per object.
+func TestApplyManyCustomResourcesListTheirGroupOncePerRound(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	counter := &countingTransport{paths: map[string]int{}}
+	cfg := e.c.Config()
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter })
+	target, err := New(cfg, WithName("test"), WithWaitTimeout(0),
+		WithClusterScopedKinds("apiextensions.k8s.io/CustomResourceDefinition"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.target = target
+	group := e.dc.Namespace + ".paved.test"
+	objs := []paved.Object{{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		"metadata": map[string]any{"name": "gizmos." + group},
+		"spec": map[string]any{
+			"group": group, "scope": "Namespaced",
+			"names": map[string]any{"plural": "gizmos", "kind": "Gizmo"},
+			"versions": []any{map[string]any{"name": "v1", "served": true, "storage": true,
+				"schema": map[string]any{"openAPIV3Schema": map[string]any{"type": "object",
+					"x-kubernetes-preserve-unknown-fields": true}}}},
+		}}}
+	for i := range 20 {
+		objs = append(objs, paved.Object{"apiVersion": group + "/v1", "kind": "Gizmo",
+			"metadata": map[string]any{"name": fmt.Sprintf("g%d", i)}})
+	}
+	start := time.Now()
+	e.mustApply(t, objs, nil)
+	took := time.Since(start)
+	// One list while building the items, then one per round of mapLate,
+	// which waits 500 ms between rounds.
+	rounds := 1 + int(took/(500*time.Millisecond))
+	if got := counter.count("/apis/" + group + "/v1"); got > 1+rounds {
+		t.Errorf("%d requests for /apis/%s/v1 in %v, want at most %d (one per round)", got, group, took, 1+rounds)
 	}
 }

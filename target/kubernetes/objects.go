@@ -70,8 +70,9 @@ func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.Depl
 		t.stamp(obj, dc, deploymentID)
 		items = append(items, &item{obj: obj, gk: gk, stage: stageOf(gk)})
 	}
+	since := time.Now()
 	for _, it := range items {
-		err := t.mapItem(ctx, it)
+		err := t.mapItem(ctx, it, since)
 		if meta.IsNoMatchError(err) {
 			if scope, ok := crdScopes[it.gk]; ok {
 				if err := t.confine(it, scope != "Cluster", dc); err != nil {
@@ -105,10 +106,12 @@ func (t *Target) toItems(ctx context.Context, objs []paved.Object, dc paved.Depl
 	return items, nil
 }
 
-// mapItem finds the REST resource of the item's kind.
-func (t *Target) mapItem(ctx context.Context, it *item) error {
+// mapItem finds the REST resource of the item's kind in what the server
+// served at since or later (restMapper.mappingSince): the items of one round
+// share since, so that the round lists each group-version at most once.
+func (t *Target) mapItem(ctx context.Context, it *item, since time.Time) error {
 	gvk := it.obj.GroupVersionKind()
-	m, err := t.mapper.RESTMapping(ctx, it.gk, gvk.Version)
+	m, err := t.mapper.mappingSince(ctx, it.gk, gvk.Version, since)
 	if meta.IsNoMatchError(err) {
 		return paved.Errorf(paved.EINVALID, "%s: %s: the cluster does not serve kind %s in %s (is its CRD installed?): %w", t, it.ref(), gvk.Kind, gvk.GroupVersion(), err)
 	}
@@ -133,13 +136,15 @@ func (t *Target) mapLate(ctx context.Context, items []*item, dc paved.DeployCont
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		// A kind missing from a cached list is looked up in a fresh one.
+		// A kind missing from a list fetched before the round is looked up
+		// in a fresh one, once per group-version.
 		var missing error
+		since := time.Now()
 		for _, it := range items {
 			if it.mapping != nil {
 				continue
 			}
-			if err := t.mapItem(ctx, it); err != nil {
+			if err := t.mapItem(ctx, it, since); err != nil {
 				missing = err
 				continue
 			}

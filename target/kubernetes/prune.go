@@ -31,7 +31,7 @@ func (t *Target) prune(ctx context.Context, dc paved.DeployContext, previous []p
 	deleted, err := t.deleteRefs(ctx, dc, gone, log)
 	statuses := make([]paved.ObjectStatus, 0, len(deleted))
 	for _, r := range deleted {
-		statuses = append(statuses, paved.ObjectStatus{Ref: r, State: StatePruned})
+		statuses = append(statuses, paved.ObjectStatus{Ref: r, State: paved.ObjectPruned})
 	}
 	return statuses, err
 }

@@ -7,20 +7,11 @@ import (
 	"paved.dev/paved"
 )
 
-// Object states reported after apply: the domain's vocabulary.
-const (
-	StateApplied     = paved.ObjectApplied     // accepted by the cluster; nothing to wait for
-	StateProgressing = paved.ObjectProgressing // a workload still rolling out
-	StateReady       = paved.ObjectReady       // a workload rolled out
-	StateFailed      = paved.ObjectFailed      // a workload that will not roll out; Reason says why
-	StatePruned      = paved.ObjectPruned      // deleted because it left the deployment
-)
-
 // rollout reads the rollout state of a workload from its status the way
 // kubectl rollout status does. Kinds without a rollout are "applied".
 func rollout(obj *unstructured.Unstructured) (state paved.ObjectState, reason string) {
 	if obj.GroupVersionKind().Group != "apps" {
-		return StateApplied, ""
+		return paved.ObjectApplied, ""
 	}
 	switch obj.GetKind() {
 	case "Deployment":
@@ -30,12 +21,12 @@ func rollout(obj *unstructured.Unstructured) (state paved.ObjectState, reason st
 	case "DaemonSet":
 		return daemonSetRollout(obj)
 	}
-	return StateApplied, ""
+	return paved.ObjectApplied, ""
 }
 
 func deploymentRollout(obj *unstructured.Unstructured) (paved.ObjectState, string) {
 	if paused, _, _ := unstructured.NestedBool(obj.Object, "spec", "paused"); paused {
-		return StateApplied, "rollout paused"
+		return paved.ObjectApplied, "rollout paused"
 	}
 	if s, r, waiting := awaitObserved(obj); waiting {
 		return s, r
@@ -43,7 +34,7 @@ func deploymentRollout(obj *unstructured.Unstructured) (paved.ObjectState, strin
 	var replicaFailure string
 	for _, c := range conditions(obj) {
 		if c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded" {
-			return StateFailed, "ProgressDeadlineExceeded: " + c["message"]
+			return paved.ObjectFailed, "ProgressDeadlineExceeded: " + c["message"]
 		}
 		if c["type"] == "ReplicaFailure" && c["status"] == "True" {
 			replicaFailure = fmt.Sprintf(" (%s: %s)", c["reason"], c["message"])
@@ -55,19 +46,19 @@ func deploymentRollout(obj *unstructured.Unstructured) (paved.ObjectState, strin
 	available := int64Field(obj, 0, "status", "availableReplicas")
 	switch {
 	case updated < want:
-		return StateProgressing, fmt.Sprintf("%d of %d replicas updated%s", updated, want, replicaFailure)
+		return paved.ObjectProgressing, fmt.Sprintf("%d of %d replicas updated%s", updated, want, replicaFailure)
 	case total > updated:
-		return StateProgressing, fmt.Sprintf("%d old replicas pending termination%s", total-updated, replicaFailure)
+		return paved.ObjectProgressing, fmt.Sprintf("%d old replicas pending termination%s", total-updated, replicaFailure)
 	case available < updated:
-		return StateProgressing, fmt.Sprintf("%d of %d updated replicas available%s", available, updated, replicaFailure)
+		return paved.ObjectProgressing, fmt.Sprintf("%d of %d updated replicas available%s", available, updated, replicaFailure)
 	}
-	return StateReady, fmt.Sprintf("%d of %d replicas available", available, want)
+	return paved.ObjectReady, fmt.Sprintf("%d of %d replicas available", available, want)
 }
 
 func statefulSetRollout(obj *unstructured.Unstructured) (paved.ObjectState, string) {
 	strategy, _, _ := unstructured.NestedString(obj.Object, "spec", "updateStrategy", "type")
 	if strategy == "OnDelete" {
-		return StateApplied, "update strategy OnDelete: pods change only when deleted"
+		return paved.ObjectApplied, "update strategy OnDelete: pods change only when deleted"
 	}
 	if s, r, waiting := awaitObserved(obj); waiting {
 		return s, r
@@ -75,28 +66,28 @@ func statefulSetRollout(obj *unstructured.Unstructured) (paved.ObjectState, stri
 	want := int64Field(obj, 1, "spec", "replicas")
 	ready := int64Field(obj, 0, "status", "readyReplicas")
 	if ready < want {
-		return StateProgressing, fmt.Sprintf("%d of %d pods ready", ready, want)
+		return paved.ObjectProgressing, fmt.Sprintf("%d of %d pods ready", ready, want)
 	}
 	if partition := int64Field(obj, 0, "spec", "updateStrategy", "rollingUpdate", "partition"); partition > 0 {
 		updated := int64Field(obj, 0, "status", "updatedReplicas")
 		if updated < want-partition {
-			return StateProgressing, fmt.Sprintf("%d of %d pods above partition %d updated", updated, want-partition, partition)
+			return paved.ObjectProgressing, fmt.Sprintf("%d of %d pods above partition %d updated", updated, want-partition, partition)
 		}
-		return StateReady, fmt.Sprintf("partitioned rollout complete: %d pods updated", updated)
+		return paved.ObjectReady, fmt.Sprintf("partitioned rollout complete: %d pods updated", updated)
 	}
 	current, _, _ := unstructured.NestedString(obj.Object, "status", "currentRevision")
 	update, _, _ := unstructured.NestedString(obj.Object, "status", "updateRevision")
 	if current != update {
 		updated := int64Field(obj, 0, "status", "updatedReplicas")
-		return StateProgressing, fmt.Sprintf("rolling update: %d of %d pods at revision %s", updated, want, update)
+		return paved.ObjectProgressing, fmt.Sprintf("rolling update: %d of %d pods at revision %s", updated, want, update)
 	}
-	return StateReady, fmt.Sprintf("%d of %d pods ready", ready, want)
+	return paved.ObjectReady, fmt.Sprintf("%d of %d pods ready", ready, want)
 }
 
 func daemonSetRollout(obj *unstructured.Unstructured) (paved.ObjectState, string) {
 	strategy, _, _ := unstructured.NestedString(obj.Object, "spec", "updateStrategy", "type")
 	if strategy == "OnDelete" {
-		return StateApplied, "update strategy OnDelete: pods change only when deleted"
+		return paved.ObjectApplied, "update strategy OnDelete: pods change only when deleted"
 	}
 	if s, r, waiting := awaitObserved(obj); waiting {
 		return s, r
@@ -106,11 +97,11 @@ func daemonSetRollout(obj *unstructured.Unstructured) (paved.ObjectState, string
 	available := int64Field(obj, 0, "status", "numberAvailable")
 	switch {
 	case updated < desired:
-		return StateProgressing, fmt.Sprintf("%d of %d pods updated", updated, desired)
+		return paved.ObjectProgressing, fmt.Sprintf("%d of %d pods updated", updated, desired)
 	case available < desired:
-		return StateProgressing, fmt.Sprintf("%d of %d updated pods available", available, desired)
+		return paved.ObjectProgressing, fmt.Sprintf("%d of %d updated pods available", available, desired)
 	}
-	return StateReady, fmt.Sprintf("%d of %d pods available", available, desired)
+	return paved.ObjectReady, fmt.Sprintf("%d of %d pods available", available, desired)
 }
 
 // awaitObserved reports a workload whose controller has not yet seen its
@@ -118,7 +109,7 @@ func daemonSetRollout(obj *unstructured.Unstructured) (paved.ObjectState, string
 func awaitObserved(obj *unstructured.Unstructured) (paved.ObjectState, string, bool) {
 	observed := int64Field(obj, 0, "status", "observedGeneration")
 	if observed < obj.GetGeneration() {
-		return StateProgressing, fmt.Sprintf("waiting for the controller to observe generation %d", obj.GetGeneration()), true
+		return paved.ObjectProgressing, fmt.Sprintf("waiting for the controller to observe generation %d", obj.GetGeneration()), true
 	}
 	return "", "", false
 }

@@ -33,21 +33,21 @@ func TestApplyWaitsForRollout(t *testing.T) {
 	}{
 		{"deployment ready", deploy, 20 * time.Second, map[string]any{
 			"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2, "readyReplicas": 2, "availableReplicas": 2,
-		}, StateReady, "2 of 2 replicas available"},
+		}, paved.ObjectReady, "2 of 2 replicas available"},
 		{"deployment past its progress deadline", deploy, 20 * time.Second, map[string]any{
 			"observedGeneration": 1, "replicas": 2, "updatedReplicas": 1,
 			"conditions": []any{map[string]any{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
 				"message": `ReplicaSet "web-5d4f" has timed out progressing.`, "lastUpdateTime": "2026-01-01T00:00:00Z", "lastTransitionTime": "2026-01-01T00:00:00Z"}},
-		}, StateFailed, `ProgressDeadlineExceeded: ReplicaSet "web-5d4f" has timed out progressing.`},
+		}, paved.ObjectFailed, `ProgressDeadlineExceeded: ReplicaSet "web-5d4f" has timed out progressing.`},
 		{"deployment half available", deploy, 2 * time.Second, map[string]any{
 			"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2, "readyReplicas": 1, "availableReplicas": 1,
-		}, StateProgressing, "not rolled out after 2s: 1 of 2 updated replicas available"},
+		}, paved.ObjectProgressing, "not rolled out after 2s: 1 of 2 updated replicas available"},
 		{"deployment never observed", deploy, 300 * time.Millisecond, nil,
-			StateProgressing, "not rolled out after 300ms: waiting for the controller to observe generation 1"},
+			paved.ObjectProgressing, "not rolled out after 300ms: waiting for the controller to observe generation 1"},
 		{"statefulset ready", sts, 20 * time.Second, map[string]any{
 			"observedGeneration": 1, "replicas": 1, "readyReplicas": 1, "updatedReplicas": 1,
 			"currentRevision": "db-1", "updateRevision": "db-1",
-		}, StateReady, "1 of 1 pods ready"},
+		}, paved.ObjectReady, "1 of 1 pods ready"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -116,7 +116,7 @@ type Config struct {
 }
 
 // Open builds a Target from a registration. It does not contact the cluster;
-// Check does.
+// Probe does.
 func Open(cfg Config, extra ...Option) (*Target, error) {
 	opts := []Option{WithName(cfg.Name), WithConcurrency(cfg.Concurrency)}
 	if cfg.WaitTimeout != "" {

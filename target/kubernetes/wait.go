@@ -21,7 +21,7 @@ func (t *Target) waitRollouts(ctx context.Context, items []*item, applied map[ob
 	for i, it := range items {
 		state, reason := rollout(applied[keyOf(it.ref())])
 		statuses[i] = paved.ObjectStatus{Ref: it.ref(), State: state, Reason: reason}
-		if state == StateProgressing {
+		if state == paved.ObjectProgressing {
 			pending = append(pending, i)
 		}
 	}
@@ -57,7 +57,7 @@ func (t *Target) waitRollouts(ctx context.Context, items []*item, applied map[ob
 			st := &statuses[i]
 			switch err := errs[j]; {
 			case apierrors.IsNotFound(err):
-				st.State, st.Reason = StateFailed, "deleted while waiting for its rollout"
+				st.State, st.Reason = paved.ObjectFailed, "deleted while waiting for its rollout"
 			case err != nil:
 				// Keep polling through blips until the timeout says otherwise.
 				still = append(still, i)
@@ -71,7 +71,7 @@ func (t *Target) waitRollouts(ctx context.Context, items []*item, applied map[ob
 				st.State, st.Reason = state, reason
 			}
 			log.printf("%s: %s: %s", st.Ref, st.State, st.Reason)
-			if st.State == StateProgressing {
+			if st.State == paved.ObjectProgressing {
 				still = append(still, i)
 			}
 		}
