@@ -114,6 +114,7 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.DurationVar(&cfg.MaxTokenTTL, "token-max-ttl", 365*24*time.Hour, "longest lifetime a token may have")
 	fl.StringSliceVar(&cfg.ClusterScopedKinds, "cluster-scoped-kinds", nil, "cluster-scoped kinds deployments may apply to registered clusters, as group/Kind (the environment's own Namespace always)")
 	fl.BoolVar(&cfg.InsecureKubeconfigExec, "insecure-kubeconfig-exec", false, "let registered kubeconfigs run exec or auth-provider plugins on this server")
+	fl.BoolVar(&cfg.NoLegacyAdoption, "no-legacy-adoption", false, "on registered clusters, never adopt objects written by a paved version without installation ids (they are adopted by default, when the environment's last deployment lists them)")
 	fl.BoolVar(&cfg.InsecureKubeconfigFiles, "insecure-kubeconfig-files", false, "let registered kubeconfigs read files on this server (tokenFile, certificate paths)")
 	fl.StringVar(&cfg.SealingCert, "sealing-cert", "", "certificate of the clusters' sealed-secrets controller (kubeseal --fetch-cert); default: a key pair made once in the data dir")
 	fl.StringVar(&cfg.GitURL, "git-url", "", "remote GitOps repository (default: a local one in the data dir)")

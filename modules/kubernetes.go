@@ -117,17 +117,17 @@ var serverFlags = []struct {
 	{kubernetes.ErrKubeconfigFiles, "WithInsecureKubeconfigFiles", "--insecure-kubeconfig-files"},
 }
 
-// withServerFlags adds to an error that names a target option the server
-// flag that sets it, keeping its code and causes.
+// withServerFlags names, in an error that names a target option, the
+// server flag that sets it instead, keeping its code and causes.
 func withServerFlags(err error) error {
-	var flags []string
+	msg, named := paved.ErrorMessage(err), false
 	for _, f := range serverFlags {
 		if errors.Is(err, f.cause) {
-			flags = append(flags, f.option+" is the server flag "+f.flag)
+			msg, named = strings.ReplaceAll(msg, f.option, "server flag "+f.flag), true
 		}
 	}
-	if len(flags) == 0 {
+	if !named {
 		return err
 	}
-	return &paved.Error{Code: paved.ErrorCode(err), Message: err.Error() + " (" + strings.Join(flags, "; ") + ")", Err: err}
+	return &paved.Error{Code: paved.ErrorCode(err), Message: msg, Err: err}
 }

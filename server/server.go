@@ -59,10 +59,11 @@ type Config struct {
 	DefaultTokenTTL, MaxTokenTTL time.Duration
 	// Gates judge every deployment's plan before anything is provisioned.
 	Gates []paved.Gate
-	// ClusterScopedKinds, InsecureKubeconfigExec and InsecureKubeconfigFiles
-	// configure registered clusters (see modules.KubernetesOptions).
-	ClusterScopedKinds                              []string
-	InsecureKubeconfigExec, InsecureKubeconfigFiles bool
+	// ClusterScopedKinds, InsecureKubeconfigExec, InsecureKubeconfigFiles
+	// and NoLegacyAdoption configure registered clusters (see
+	// modules.KubernetesOptions).
+	ClusterScopedKinds                                                []string
+	InsecureKubeconfigExec, InsecureKubeconfigFiles, NoLegacyAdoption bool
 	// SealingCert is the PEM certificate of the Sealed Secrets controller
 	// of the clusters that sync the GitOps repository; "" makes (once) a
 	// key pair in the data dir for the embedded default.
@@ -210,7 +211,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	if err := modules.Targets(reg, modules.KubernetesOptions{RolloutTimeout: cfg.RolloutTimeout, Installation: installation,
 		ClusterScopedKinds: cfg.ClusterScopedKinds, InsecureKubeconfigExec: cfg.InsecureKubeconfigExec,
-		InsecureKubeconfigFiles: cfg.InsecureKubeconfigFiles, Logger: log}); err != nil {
+		InsecureKubeconfigFiles: cfg.InsecureKubeconfigFiles, NoLegacyAdoption: cfg.NoLegacyAdoption, Logger: log}); err != nil {
 		return nil, err
 	}
 	eng, err := engine.New(reg.Drivers())
