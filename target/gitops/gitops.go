@@ -349,7 +349,7 @@ func (t *Target) commit(ctx context.Context, dir string, build buildFunc, msg, a
 			if err != nil {
 				return commitOutcome{}, t.internal("updating branch "+t.cfg.Branch, err)
 			}
-			logf("committed %s: %d files written, %d removed in %s", short(c), len(written), len(removed), dir)
+			logf("committed %s: %d file(s) written, %d removed in %s", short(c), len(written), len(removed), dir)
 			if err := t.syncWorktree(dir, content, written, removed); err != nil {
 				// The commit is what Argo CD and Flux read; a stale checkout
 				// only misleads someone looking at the directory.
@@ -366,7 +366,7 @@ func (t *Target) commit(ctx context.Context, dir string, build buildFunc, msg, a
 		}
 		perr := t.push(ctx)
 		if perr == nil {
-			logf("committed and pushed %s: %d files written, %d removed in %s", short(c), len(written), len(removed), dir)
+			logf("committed and pushed %s: %d file(s) written, %d removed in %s", short(c), len(written), len(removed), dir)
 			return commitOutcome{head: c, pruned: pruned}, nil
 		}
 		// Keep the clone equal to the remote between deployments: the
