@@ -1,6 +1,9 @@
 package paved
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // ResourceDefinition tells how resources of one type (and class) are provided
 // in the environments its criteria match. Platform engineers own them.
@@ -33,7 +36,7 @@ func (r DefinitionRef) String() string {
 	if r.Version == 0 {
 		return r.ID + " (built in)"
 	}
-	return r.ID + " v" + itoa(r.Version)
+	return r.ID + " v" + strconv.Itoa(r.Version)
 }
 
 // Criteria is one set of conditions under which a definition applies. Every

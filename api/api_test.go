@@ -477,6 +477,7 @@ func TestBodies(t *testing.T) {
 		{"team too large", "POST", "/api/teams", bigTeam, 413, "body: larger than the limit of 1 MiB"},
 		{"bad limit", "GET", "/api/audit?limit=ten", "", 400, `limit: want a whole number ≥ 0, got "ten"`},
 		{"negative limit", "GET", "/api/apps/shop/deployments?limit=-1", "", 400, `limit: want a whole number ≥ 0, got "-1"`},
+		{"unknown status", "GET", "/api/deployments?status=running,paused", "", 400, `status: "paused" is not one of queued, running, succeeded, failed`},
 		{"bad after", "GET", "/api/deployments/d1/events?after=x", "", 400, `after: want a whole number ≥ 0, got "x"`},
 		{"bad reveal", "GET", "/api/apps/shop/envs/dev/resources/x/outputs?reveal=maybe", "", 400, `reveal: want true or false, got "maybe"`},
 		{"target too large", "POST", "/api/targets", bigTarget, 413, "body: larger than the limit of 2 MiB"},

@@ -311,12 +311,11 @@ func (s *Server) listDeployments(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, v := range q["status"] {
 		for _, st := range strings.Split(v, ",") {
-			switch st := paved.DeploymentStatus(strings.TrimSpace(st)); st {
-			case paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed:
-				f.Statuses = append(f.Statuses, st)
-			default:
-				return paved.Errorf(paved.EINVALID, "status: %q is not one of queued, running, succeeded, failed", st)
+			st := paved.DeploymentStatus(strings.TrimSpace(st))
+			if !st.Valid() {
+				return paved.Errorf(paved.EINVALID, "status: %q is not one of %s", st, strings.Join(strs(paved.DeploymentStatuses()...), ", "))
 			}
+			f.Statuses = append(f.Statuses, st)
 		}
 	}
 	if f.CreatedSince, err = queryTime(r, "since"); err != nil {

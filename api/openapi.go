@@ -51,7 +51,7 @@ func operations() []operation {
 	since := param{"since", "string", "Only from this time on (RFC 3339)."}
 	before := param{"before", "string", "Only before this time (RFC 3339)."}
 	depQuery := []param{{"app", "string", "Only this app's."}, {"env", "string", "Only this environment's."},
-		{"status", "string", "Only these states (queued, running, succeeded, failed), comma-separated or repeated."}, since, before, limit}
+		{"status", "string", "Only these states (" + strings.Join(strs(paved.DeploymentStatuses()...), ", ") + "), comma-separated or repeated."}, since, before, limit}
 	return []operation{
 		{method: "GET", path: "/api/healthz", id: "health", tag: "meta", summary: "Is the server up", status: 200, resp: ServerStatus{}, public: true},
 		{method: "GET", path: "/api/openapi.json", id: "openapi", tag: "meta", summary: "This document", status: 200, resp: map[string]any{}, public: true},
@@ -203,10 +203,10 @@ var fieldEnums = map[string][]string{
 	"EnvironmentRequest.type":  strs(paved.EnvTypes()...),
 	"Criteria.env_type":        strs(paved.EnvTypes()...),
 	"EnvironmentHealth.status": strs(paved.HealthHealthy, paved.HealthProgressing, paved.HealthDegraded, paved.HealthUnknown),
-	"Deployment.status":        strs(paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed),
-	"Deployment.kind":          strs(paved.KindDeploy, paved.KindRollback, paved.KindPromote, paved.KindClone),
+	"Deployment.status":        strs(paved.DeploymentStatuses()...),
+	"Deployment.kind":          strs(paved.DeploymentKinds()...),
 	"Deployment.rollout":       strs(paved.RolloutComplete, paved.RolloutApplied, paved.RolloutCommitted),
-	"Plan.kind":                strs(paved.KindDeploy, paved.KindRollback, paved.KindPromote, paved.KindClone),
+	"Plan.kind":                strs(paved.DeploymentKinds()...),
 	"PlannedResource.action":   strs(paved.PlanCreate, paved.PlanUpdate, paved.PlanUnchanged, paved.PlanReprovision, paved.PlanOrphan),
 	"PlannedObject.action":     strs(paved.PlanCreate, paved.PlanUpdate, paved.PlanUnchanged, paved.PlanDelete),
 	"Finding.level":            strs(paved.FindingDeny, paved.FindingWarn),

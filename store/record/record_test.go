@@ -322,3 +322,15 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+func TestStatusList(t *testing.T) {
+	t.Parallel()
+	got, err := StatusList([]paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning})
+	if err != nil || got != "'queued', 'running'" {
+		t.Errorf("StatusList = %q, %v", got, err)
+	}
+	_, err = StatusList([]paved.DeploymentStatus{paved.DeploymentFailed, "x'; DROP TABLE deployments; --"})
+	if paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "is not one of queued, running, succeeded, failed") {
+		t.Errorf("StatusList of an unknown status: %v", err)
+	}
+}
