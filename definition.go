@@ -78,16 +78,6 @@ func (d *ResourceDefinition) Output(name string) (OutputSpec, bool) {
 	return OutputSpec{}, false
 }
 
-// HasSecretOutputs reports whether any declared output is secret.
-func (d *ResourceDefinition) HasSecretOutputs() bool {
-	for _, o := range d.Outputs {
-		if o.Secret {
-			return true
-		}
-	}
-	return false
-}
-
 // DefinitionService manages resource definitions; every change is kept.
 type DefinitionService interface {
 	ApplyDefinitions(ctx context.Context, defs []ResourceDefinition) ([]ResourceDefinition, error)
