@@ -73,8 +73,6 @@ func (db *DB) UpdateUser(ctx context.Context, u *paved.User) error {
 	return nil
 }
 
-const userCols = "users.name, users.role, users.teams, users.disabled, users.created_at"
-
 func scanUser(r pgx.Row) (paved.User, error) {
 	var u paved.User
 	var teams []byte
@@ -90,7 +88,7 @@ func scanUser(r pgx.Row) (paved.User, error) {
 
 // GetUser returns the user called name.
 func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, "SELECT "+userCols+" FROM users WHERE name = $1", name))
+	u, err := scanUser(db.pool.QueryRow(ctx, "SELECT "+record.UserCols+" FROM users WHERE name = $1", name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.NotFound("user", name)
 	}
@@ -102,7 +100,7 @@ func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
 
 // ListUsers lists users by name.
 func (db *DB) ListUsers(ctx context.Context) ([]paved.User, error) {
-	return queryList(ctx, db, scanUser, "SELECT "+userCols+" FROM users ORDER BY name")
+	return queryList(ctx, db, scanUser, "SELECT "+record.UserCols+" FROM users ORDER BY name")
 }
 
 // CreateToken stores a token of an existing user. An empty ID is replaced
@@ -126,8 +124,6 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 	return nil
 }
 
-const tokenCols = "id, user_name, name, hash, created_by, created_at, expires_at, last_used_at, revoked_at"
-
 func scanToken(r pgx.Row) (paved.Token, error) {
 	var t paved.Token
 	if err := r.Scan(&t.ID, &t.User, &t.Name, &t.Hash, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt); err != nil {
@@ -141,7 +137,7 @@ func scanToken(r pgx.Row) (paved.Token, error) {
 // TokenByHash returns the token with this hash, whatever its state;
 // ENOTFOUND, without naming the hash, when there is none.
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*paved.Token, error) {
-	t, err := scanToken(db.pool.QueryRow(ctx, "SELECT "+tokenCols+" FROM tokens WHERE hash = $1", hash))
+	t, err := scanToken(db.pool.QueryRow(ctx, "SELECT "+record.TokenCols+" FROM tokens WHERE hash = $1", hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.TokenNotFound()
 	}
@@ -164,7 +160,7 @@ func (db *DB) ListTokens(ctx context.Context, f paved.TokenFilter) ([]paved.Toke
 			return t, fmt.Errorf("postgres: scan token: %w", err)
 		}
 		return t, nil
-	}, "SELECT "+tokenCols+" FROM tokens"+w.String()+" ORDER BY created_at, id", w.args...)
+	}, "SELECT "+record.TokenCols+" FROM tokens"+w.String()+" ORDER BY created_at, id", w.args...)
 }
 
 // RevokeTokens revokes a user's token (id) or every one not yet revoked.

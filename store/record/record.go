@@ -2,7 +2,8 @@
 // what every store does to a record before it binds it and after it scans it,
 // whatever the SQL dialect — required fields, the IDs, defaults and time
 // stamps the store assigns, the JSON of JSON columns and the wording of
-// conflicts and misses. The SQL itself stays in each store.
+// conflicts and misses, and the column lists every dialect selects alike.
+// The SQL itself stays in each store.
 package record
 
 import (

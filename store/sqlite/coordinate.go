@@ -41,7 +41,7 @@ func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, except, r
 		const orphaned = `status IN ('queued', 'running') AND (runner = ''
 			OR NOT EXISTS (SELECT 1 FROM servers WHERE servers.id = deployments.runner AND servers.seen_at >= ?))
 			AND (? = '' OR runner != ?)`
-		rows, err := tx.QueryContext(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE "+orphaned+" ORDER BY created_at, n",
+		rows, err := tx.QueryContext(ctx, "SELECT "+record.DeploymentCols+" FROM deployments WHERE "+orphaned+" ORDER BY created_at, n",
 			fmtTime(staleBefore), except, except)
 		if err != nil {
 			return fmt.Errorf("sqlite: find orphaned deployments: %w", err)

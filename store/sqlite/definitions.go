@@ -110,9 +110,6 @@ func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
 	})
 }
 
-const resourceCols = `app, env, uid, definition_id, definition_version, driver, status, status_reason, outputs,
-	secret_names, sealed, labels, updated_at`
-
 func scanResource(s scanner) (paved.StoredResource, error) {
 	var r paved.StoredResource
 	var uid, outputs, secrets, labels, updated string
@@ -133,7 +130,7 @@ func scanResource(s scanner) (paved.StoredResource, error) {
 // lists every environment of the app, app "" every app. ENOTFOUND when the
 // named app does not exist.
 func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]paved.StoredResource, error) {
-	q := "SELECT " + resourceCols + " FROM resources WHERE 1 = 1"
+	q := "SELECT " + record.ResourceCols + " FROM resources WHERE 1 = 1"
 	var args []any
 	for _, c := range []struct{ col, v string }{{"app", f.App}, {"env", f.Env}, {"status", string(f.Status)}} {
 		if c.v != "" {

@@ -64,16 +64,8 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 	})
 }
 
-// summaryCols are the columns lists read: everything but the specs, the
-// plan and the objects, whose decoding costs ~10x the rest of a row (see
-// BenchmarkListDeployments).
-const summaryCols = `id, kind, app, env, env_id, env_type, target, author, commit_sha, commit_time, source, runner,
-	status, error, inventory, revision, rollout, created_at, started_at, finished_at`
-
-const deploymentCols = summaryCols + ", specs, plan, objects"
-
-// scanDeployment scans summaryCols, and the specs, plan and objects when
-// full.
+// scanDeployment scans record.SummaryCols, and the specs, plan and objects
+// (record.DeploymentCols) when full.
 func scanDeployment(s scanner, full bool) (*paved.Deployment, error) {
 	var d paved.Deployment
 	var specs, plan, objects, inventory, created string
@@ -107,7 +99,7 @@ func scanDeployment(s scanner, full bool) (*paved.Deployment, error) {
 
 // GetDeployment returns a deployment by ID, in full.
 func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
-	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE id = ?", id), true)
+	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+record.DeploymentCols+" FROM deployments WHERE id = ?", id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.NotFound("deployment", id)
 	}
@@ -137,7 +129,7 @@ func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]
 	if limit <= 0 {
 		limit = record.DefaultLimit
 	}
-	ds, err := queryList(ctx, db.r, scanSummary, "SELECT "+summaryCols+" FROM deployments"+q+listOrder, append(args, limit)...)
+	ds, err := queryList(ctx, db.r, scanSummary, "SELECT "+record.SummaryCols+" FROM deployments"+q+listOrder, append(args, limit)...)
 	if err == nil && len(ds) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)
 	}
@@ -149,7 +141,7 @@ const listOrder = " ORDER BY created_at DESC, n DESC LIMIT ?"
 
 // lastSuccessfulSQL is the one definition of an environment's last
 // successful deployment.
-const lastSuccessfulSQL = "SELECT " + deploymentCols + ` FROM deployments
+const lastSuccessfulSQL = "SELECT " + record.DeploymentCols + ` FROM deployments
 	WHERE env_id = ? AND status = 'succeeded' ORDER BY finished_at DESC, n DESC LIMIT 1`
 
 func deploymentFilter(f paved.DeploymentFilter) (string, []any, error) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 // TestQueryPlans checks that the reads the API makes most use an index and
@@ -19,7 +20,7 @@ func TestQueryPlans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return "SELECT " + summaryCols + " FROM deployments" + where + listOrder, append(args, 20)
+		return "SELECT " + record.SummaryCols + " FROM deployments" + where + listOrder, append(args, 20)
 	}
 	envSQL, envArgs := list(paved.DeploymentFilter{App: "shop", Env: "dev"})
 	appSQL, appArgs := list(paved.DeploymentFilter{App: "shop"})
@@ -35,10 +36,10 @@ func TestQueryPlans(t *testing.T) {
 		{"list app", appSQL, appArgs, "deployments_app_created"},
 		{"list across apps", allSQL, allArgs, "deployments_created"},
 		{"last successful", lastSuccessfulSQL, []any{"e-1"}, "deployments_env_finished"},
-		{"get", "SELECT " + deploymentCols + " FROM deployments WHERE id = ?", []any{"x"}, "sqlite_autoindex_deployments"},
+		{"get", "SELECT " + record.DeploymentCols + " FROM deployments WHERE id = ?", []any{"x"}, "sqlite_autoindex_deployments"},
 		{"events", "SELECT seq, time, level, message FROM events WHERE deployment = ? AND seq > ? ORDER BY seq", []any{"x", 0}, "PRIMARY KEY"},
 		{"token", tokenByHashSQL, []any{[]byte("h")}, "tokens_hash"},
-		{"resources", "SELECT " + resourceCols + " FROM resources WHERE 1 = 1 AND app = ? AND env = ? ORDER BY app, env, uid, definition_id, driver", []any{"shop", "dev"}, "sqlite_autoindex_resources"},
+		{"resources", "SELECT " + record.ResourceCols + " FROM resources WHERE 1 = 1 AND app = ? AND env = ? ORDER BY app, env, uid, definition_id, driver", []any{"shop", "dev"}, "sqlite_autoindex_resources"},
 		{"fail orphaned", "SELECT n FROM deployments WHERE status IN ('queued', 'running')", nil, "deployments_unfinished"},
 		// These two sort what the index selects, which is bounded: one
 		// incarnation's failures since its last success, one server's

@@ -83,8 +83,6 @@ func (db *DB) UpdateUser(ctx context.Context, u *paved.User) error {
 	})
 }
 
-const userCols = "users.name, users.role, users.teams, users.disabled, users.created_at"
-
 func scanUser(s scanner) (paved.User, error) {
 	var u paved.User
 	var teams, created string
@@ -101,7 +99,7 @@ func scanUser(s scanner) (paved.User, error) {
 
 // GetUser returns the user called name.
 func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE name = ?", name))
+	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+record.UserCols+" FROM users WHERE name = ?", name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.NotFound("user", name)
 	}
@@ -113,7 +111,7 @@ func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
 
 // ListUsers lists users by name.
 func (db *DB) ListUsers(ctx context.Context) ([]paved.User, error) {
-	return queryList(ctx, db.r, scanUser, "SELECT "+userCols+" FROM users ORDER BY name")
+	return queryList(ctx, db.r, scanUser, "SELECT "+record.UserCols+" FROM users ORDER BY name")
 }
 
 // CreateToken stores a token of an existing user. An empty ID is replaced
@@ -140,10 +138,8 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 	})
 }
 
-const tokenCols = "id, user_name, name, hash, created_by, created_at, expires_at, last_used_at, revoked_at"
-
 // tokenByHashSQL runs on every authenticated request.
-const tokenByHashSQL = "SELECT " + tokenCols + " FROM tokens WHERE hash = ?"
+const tokenByHashSQL = "SELECT " + record.TokenCols + " FROM tokens WHERE hash = ?"
 
 func scanToken(s scanner) (paved.Token, error) {
 	var t paved.Token
@@ -181,7 +177,7 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*paved.Token, error
 
 // ListTokens lists tokens, oldest first.
 func (db *DB) ListTokens(ctx context.Context, f paved.TokenFilter) ([]paved.Token, error) {
-	q := "SELECT " + tokenCols + " FROM tokens WHERE 1 = 1"
+	q := "SELECT " + record.TokenCols + " FROM tokens WHERE 1 = 1"
 	var args []any
 	if f.User != "" {
 		q += " AND user_name = ?"
