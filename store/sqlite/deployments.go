@@ -97,9 +97,11 @@ func scanDeployment(s scanner, full bool) (*paved.Deployment, error) {
 	return &d, nil
 }
 
+const getDeploymentSQL = "SELECT " + record.DeploymentCols + " FROM deployments WHERE id = ?"
+
 // GetDeployment returns a deployment by ID, in full.
 func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
-	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+record.DeploymentCols+" FROM deployments WHERE id = ?", id), true)
+	d, err := scanDeployment(db.r.QueryRowContext(ctx, getDeploymentSQL, id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.NotFound("deployment", id)
 	}
@@ -121,23 +123,31 @@ func scanSummary(s scanner) (paved.Deployment, error) {
 // ListDeployments lists deployment summaries, newest first, at most
 // f.Limit (100 when 0). With an app, ENOTFOUND when the app does not exist.
 func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]paved.Deployment, error) {
-	q, args, err := deploymentFilter(f)
+	q, args, err := listDeploymentsSQL(f)
 	if err != nil {
 		return nil, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = record.DefaultLimit
-	}
-	ds, err := queryList(ctx, db.r, scanSummary, "SELECT "+record.SummaryCols+" FROM deployments"+q+listOrder, append(args, limit)...)
+	ds, err := queryList(ctx, db.r, scanSummary, q, args...)
 	if err == nil && len(ds) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)
 	}
 	return ds, err
 }
 
-// listOrder ends every list of deployments: newest first.
-const listOrder = " ORDER BY created_at DESC, n DESC LIMIT ?"
+// listDeploymentsSQL is the query of ListDeployments, newest first, and
+// its arguments.
+func listDeploymentsSQL(f paved.DeploymentFilter) (string, []any, error) {
+	where, args, err := deploymentFilter(f)
+	if err != nil {
+		return "", nil, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = record.DefaultLimit
+	}
+	return "SELECT " + record.SummaryCols + " FROM deployments" + where + " ORDER BY created_at DESC, n DESC LIMIT ?",
+		append(args, limit), nil
+}
 
 // lastSuccessfulSQL is the one definition of an environment's last
 // successful deployment.
@@ -294,6 +304,8 @@ func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Eve
 	return nil
 }
 
+const eventsSQL = "SELECT seq, time, level, message FROM events WHERE deployment = ? AND seq > ? ORDER BY seq"
+
 // Events returns a deployment's events with Seq > after, in order.
 // ENOTFOUND when the deployment does not exist.
 func (db *DB) Events(ctx context.Context, deploymentID string, after int64) ([]paved.Event, error) {
@@ -306,7 +318,7 @@ func (db *DB) Events(ctx context.Context, deploymentID string, after int64) ([]p
 		var err error
 		e.Time, err = parseTime(t)
 		return e, err
-	}, "SELECT seq, time, level, message FROM events WHERE deployment = ? AND seq > ? ORDER BY seq", deploymentID, after)
+	}, eventsSQL, deploymentID, after)
 	if err == nil && len(events) == 0 {
 		var one int
 		err = db.r.QueryRowContext(ctx, "SELECT 1 FROM deployments WHERE id = ?", deploymentID).Scan(&one)
@@ -341,6 +353,21 @@ func (db *DB) Audit(ctx context.Context, e *paved.AuditEntry) error {
 // ListAudit returns the newest audit entries first, at most f.Limit (100
 // when 0).
 func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.AuditEntry, error) {
+	q, args := listAuditSQL(f)
+	return queryList(ctx, db.r, func(s scanner) (paved.AuditEntry, error) {
+		var e paved.AuditEntry
+		var t string
+		if err := s.Scan(&e.ID, &t, &e.Actor, &e.Action, &e.Target, &e.Result); err != nil {
+			return e, fmt.Errorf("sqlite: scan audit entry: %w", err)
+		}
+		var err error
+		e.Time, err = parseTime(t)
+		return e, err
+	}, q, args...)
+}
+
+// listAuditSQL is the query of ListAudit and its arguments.
+func listAuditSQL(f paved.AuditFilter) (string, []any) {
 	q := "SELECT id, time, actor, action, target, result FROM audit WHERE 1 = 1"
 	var args []any
 	if f.Actor != "" {
@@ -363,14 +390,5 @@ func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.Audit
 	if limit <= 0 {
 		limit = record.DefaultLimit
 	}
-	return queryList(ctx, db.r, func(s scanner) (paved.AuditEntry, error) {
-		var e paved.AuditEntry
-		var t string
-		if err := s.Scan(&e.ID, &t, &e.Actor, &e.Action, &e.Target, &e.Result); err != nil {
-			return e, fmt.Errorf("sqlite: scan audit entry: %w", err)
-		}
-		var err error
-		e.Time, err = parseTime(t)
-		return e, err
-	}, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+	return q + " ORDER BY id DESC LIMIT ?", append(args, limit)
 }
