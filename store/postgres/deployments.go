@@ -206,8 +206,10 @@ func (db *DB) moved(ctx context.Context, n int64, id, runner, want string) error
 // LastSuccessful returns the succeeded deployment of an environment
 // incarnation that finished last; ENOTFOUND when there is none.
 func (db *DB) LastSuccessful(ctx context.Context, envID string) (*paved.Deployment, error) {
+	// Without a finish time a succeeded deployment never wins: DESC puts
+	// NULLs first here, last in SQLite, and both stores must agree.
 	d, err := scanDeployment(db.pool.QueryRow(ctx, "SELECT "+record.DeploymentCols+` FROM deployments
-		WHERE env_id = $1 AND status = 'succeeded' ORDER BY finished_at DESC, n DESC LIMIT 1`, envID), true)
+		WHERE env_id = $1 AND status = 'succeeded' AND finished_at IS NOT NULL ORDER BY finished_at DESC, n DESC LIMIT 1`, envID), true)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.NoSuccessfulDeployment(envID)
 	}

@@ -150,9 +150,11 @@ func listDeploymentsSQL(f paved.DeploymentFilter) (string, []any, error) {
 }
 
 // lastSuccessfulSQL is the one definition of an environment's last
-// successful deployment.
+// successful deployment. A succeeded deployment without a finish time
+// never wins: NULLs sort last here but first in PostgreSQL, and both
+// stores must agree.
 const lastSuccessfulSQL = "SELECT " + record.DeploymentCols + ` FROM deployments
-	WHERE env_id = ? AND status = 'succeeded' ORDER BY finished_at DESC, n DESC LIMIT 1`
+	WHERE env_id = ? AND status = 'succeeded' AND finished_at IS NOT NULL ORDER BY finished_at DESC, n DESC LIMIT 1`
 
 func deploymentFilter(f paved.DeploymentFilter) (string, []any, error) {
 	var where []string

@@ -799,6 +799,22 @@ func testLastSuccessful(t *testing.T, s paved.Store) {
 	if got.ID != "d1" || len(got.Objects) != 1 || len(got.Specs) != 1 {
 		t.Fatalf("LastSuccessful = %s with %d objects, want d1 (finished last) in full", got.ID, len(got.Objects))
 	}
+
+	// A succeeded deployment without a finish time (written by hand, or
+	// imported) never wins, however NULLs sort in the database.
+	unfinished := deployment("d5", "dev", at(60), 1)
+	unfinished.EnvID = dev.ID
+	must(t, s.CreateDeployment(ctx, unfinished))
+	got, err = s.LastSuccessful(ctx, dev.ID)
+	must(t, err)
+	if got.ID != "d1" {
+		t.Fatalf("LastSuccessful = %s, want d1: a succeeded deployment without finished_at never wins", got.ID)
+	}
+	alone := deployment("y1", "dev", at(61), 0)
+	alone.EnvID = "e-alone"
+	must(t, s.CreateDeployment(ctx, alone))
+	_, err = s.LastSuccessful(ctx, "e-alone")
+	wantError(t, err, paved.ENOTFOUND, "has no successful deployment")
 }
 
 func testEvents(t *testing.T, s paved.Store) {
