@@ -301,7 +301,9 @@ func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.Audit
 	if limit <= 0 {
 		limit = record.DefaultLimit
 	}
-	q := "SELECT id, time, actor, action, target, result FROM audit" + w.String() + " ORDER BY id DESC LIMIT " + w.next(limit)
+	// Newest first by time, the id breaking ties: the index audit_time
+	// serves it, with or without filters.
+	q := "SELECT id, time, actor, action, target, result FROM audit" + w.String() + " ORDER BY time DESC, id DESC LIMIT " + w.next(limit)
 	return queryList(ctx, db, func(r pgx.Row) (paved.AuditEntry, error) {
 		var e paved.AuditEntry
 		if err := r.Scan(&e.ID, &e.Time, &e.Actor, &e.Action, &e.Target, &e.Result); err != nil {

@@ -368,7 +368,9 @@ func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.Audit
 	}, q, args...)
 }
 
-// listAuditSQL is the query of ListAudit and its arguments.
+// listAuditSQL is the query of ListAudit and its arguments: newest first
+// by time, the id breaking ties, which the index audit_time serves with or
+// without filters.
 func listAuditSQL(f paved.AuditFilter) (string, []any) {
 	q := "SELECT id, time, actor, action, target, result FROM audit WHERE 1 = 1"
 	var args []any
@@ -392,5 +394,5 @@ func listAuditSQL(f paved.AuditFilter) (string, []any) {
 	if limit <= 0 {
 		limit = record.DefaultLimit
 	}
-	return q + " ORDER BY id DESC LIMIT ?", append(args, limit)
+	return q + " ORDER BY time DESC, id DESC LIMIT ?", append(args, limit)
 }

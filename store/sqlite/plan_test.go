@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"paved.dev/paved"
 )
@@ -30,6 +31,10 @@ func TestQueryPlans(t *testing.T) {
 	allSQL, allArgs := list(paved.DeploymentFilter{Limit: 20})
 	mineSQL, mineArgs := list(paved.DeploymentFilter{Runner: "s1", Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}})
 	resSQL, resArgs := listResourcesSQL(paved.ResourceFilter{App: "shop", Env: "dev"})
+	since, before := time.Now().Add(-time.Hour), time.Now()
+	auditSQL, auditArgs := listAuditSQL(paved.AuditFilter{})
+	auditActorSQL, auditActorArgs := listAuditSQL(paved.AuditFilter{Actor: "ana", Action: "deploy", Limit: 20})
+	auditTimeSQL, auditTimeArgs := listAuditSQL(paved.AuditFilter{Since: &since, Before: &before})
 	for _, q := range []struct {
 		name, sql string
 		args      []any
@@ -46,6 +51,9 @@ func TestQueryPlans(t *testing.T) {
 		{name: "events", sql: eventsSQL, args: []any{"x", 0}, index: "PRIMARY KEY"},
 		{name: "token", sql: tokenByHashSQL, args: []any{[]byte("h")}, index: "tokens_hash"},
 		{name: "resources", sql: resSQL, args: resArgs, index: "sqlite_autoindex_resources"},
+		{name: "audit", sql: auditSQL, args: auditArgs, index: "audit_time"},
+		{name: "audit of an actor's action", sql: auditActorSQL, args: auditActorArgs, index: "audit_time"},
+		{name: "audit in a time range", sql: auditTimeSQL, args: auditTimeArgs, index: "audit_time"},
 		// The failed deployments of an incarnation since its last
 		// success, one server's unfinished deployments and every
 		// unfinished one: few, however long the history.

@@ -902,6 +902,21 @@ func testAudit(t *testing.T, s paved.Store) {
 	got, err = s.ListAudit(ctx, paved.AuditFilter{Since: &since, Before: &before})
 	must(t, err)
 	sameJSON(t, "ListAudit in [1s, 3s)", got, []paved.AuditEntry{entries[2], entries[1]})
+
+	// Newest first means by time: an entry written late with an earlier
+	// time (another server's clock) comes after the later ones, and the
+	// id orders entries of the same time.
+	late := &paved.AuditEntry{Time: at(2), Actor: "bob", Action: "deploy", Target: "shop"}
+	must(t, s.Audit(ctx, late))
+	same := &paved.AuditEntry{Time: at(2), Actor: "bob", Action: "deploy", Target: "cart"}
+	must(t, s.Audit(ctx, same))
+	before = at(4)
+	got, err = s.ListAudit(ctx, paved.AuditFilter{Since: &since, Before: &before})
+	must(t, err)
+	sameJSON(t, "ListAudit by time, then id", got, []paved.AuditEntry{entries[3], *same, *late, entries[2], entries[1]})
+	got, err = s.ListAudit(ctx, paved.AuditFilter{Action: "deploy", Limit: 2})
+	must(t, err)
+	sameJSON(t, "ListAudit of an action by time, then id", got, []paved.AuditEntry{*same, *late})
 }
 
 // testTimestamps checks that times come back in UTC with microseconds, from

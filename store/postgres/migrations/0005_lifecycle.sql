@@ -86,4 +86,5 @@ CREATE TABLE settings (
 	key   text COLLATE "C" PRIMARY KEY,
 	value text NOT NULL
 );
-CREATE INDEX audit_time ON audit (time);
+-- The audit log, newest first (ListAudit orders by time, then id).
+CREATE INDEX audit_time ON audit (time, id);

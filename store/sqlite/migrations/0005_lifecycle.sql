@@ -124,4 +124,5 @@ CREATE TABLE settings (
 	key   TEXT PRIMARY KEY,
 	value TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX audit_time ON audit (time);
+-- The audit log, newest first (ListAudit orders by time, then id).
+CREATE INDEX audit_time ON audit (time, id);
