@@ -167,7 +167,9 @@ type DeploymentFilter struct {
 	CreatedSince  *time.Time
 	CreatedBefore *time.Time
 	FinishedAfter *time.Time
-	// Limit bounds the list (newest first); 0 means the store's default.
+	// Limit bounds the list (newest first); 0 means the store's default
+	// and a negative Limit no limit at all (for internal callers that must
+	// see every match; the API accepts no negative limit).
 	Limit int
 }
 

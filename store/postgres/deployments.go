@@ -106,7 +106,8 @@ func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, 
 }
 
 // ListDeployments lists deployment summaries, newest first, at most
-// f.Limit (100 when 0). With an app, ENOTFOUND when the app does not exist.
+// f.Limit (100 when 0, all when negative). With an app, ENOTFOUND when the
+// app does not exist.
 func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]paved.Deployment, error) {
 	var w where
 	w.eq("app", f.App)
@@ -132,11 +133,10 @@ func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]
 		}
 		w.conds = append(w.conds, "status IN ("+in+")")
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = record.DefaultLimit
+	q := "SELECT " + record.SummaryCols + " FROM deployments" + w.String() + " ORDER BY created_at DESC, n DESC"
+	if limit := record.DeploymentLimit(f.Limit); limit >= 0 {
+		q += " LIMIT " + w.next(limit)
 	}
-	q := "SELECT " + record.SummaryCols + " FROM deployments" + w.String() + " ORDER BY created_at DESC, n DESC LIMIT " + w.next(limit)
 	ds, err := queryList(ctx, db, scanSummary, q, w.args...)
 	if err == nil && len(ds) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)

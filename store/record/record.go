@@ -87,3 +87,15 @@ func Decode[T JSON](data T, v any, what string) error {
 
 // DefaultLimit bounds lists whose caller asked for no limit.
 const DefaultLimit = 100
+
+// DeploymentLimit is the limit of a list of deployments whose caller asked
+// for n: DefaultLimit for 0, -1 (none) for any negative n.
+func DeploymentLimit(n int) int {
+	switch {
+	case n == 0:
+		return DefaultLimit
+	case n < 0:
+		return -1
+	}
+	return n
+}

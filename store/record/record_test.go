@@ -334,3 +334,12 @@ func TestStatusList(t *testing.T) {
 		t.Errorf("StatusList of an unknown status: %v", err)
 	}
 }
+
+func TestDeploymentLimit(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]int{0: DefaultLimit, 1: 1, 1000: 1000, -1: -1, -50: -1} {
+		if got := DeploymentLimit(n); got != want {
+			t.Errorf("DeploymentLimit(%d) = %d, want %d", n, got, want)
+		}
+	}
+}

@@ -121,7 +121,8 @@ func scanSummary(s scanner) (paved.Deployment, error) {
 }
 
 // ListDeployments lists deployment summaries, newest first, at most
-// f.Limit (100 when 0). With an app, ENOTFOUND when the app does not exist.
+// f.Limit (100 when 0, all when negative). With an app, ENOTFOUND when the
+// app does not exist.
 func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]paved.Deployment, error) {
 	q, args, err := listDeploymentsSQL(f)
 	if err != nil {
@@ -141,12 +142,9 @@ func listDeploymentsSQL(f paved.DeploymentFilter) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = record.DefaultLimit
-	}
+	// SQLite reads a negative limit as none.
 	return "SELECT " + record.SummaryCols + " FROM deployments" + where + " ORDER BY created_at DESC, n DESC LIMIT ?",
-		append(args, limit), nil
+		append(args, record.DeploymentLimit(f.Limit)), nil
 }
 
 // lastSuccessfulSQL is the one definition of an environment's last

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"Definitions", testDefinitions},
 		{"Resources", testResources},
 		{"Deployments", testDeployments},
+		{"DeploymentsWithoutLimit", testDeploymentsWithoutLimit},
 		{"DeploymentRoundTrip", testDeploymentRoundTrip},
 		{"DeploymentLifecycle", testDeploymentLifecycle},
 		{"ConcurrentFinish", testConcurrentFinish},
@@ -587,6 +588,9 @@ func testDeployments(t *testing.T, s paved.Store) {
 	sameJSON(t, "ListDeployments created in [1s, 4s) across apps", list(paved.DeploymentFilter{CreatedSince: &since, CreatedBefore: &before}),
 		[]string{"d4", "d3", "d2"})
 	sameJSON(t, "ListDeployments of an env without deployments", list(paved.DeploymentFilter{App: "shop", Env: "qa"}), []string{})
+	sameJSON(t, "ListDeployments shop/dev limit 1", list(paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 1}), []string{"d7"})
+	sameJSON(t, "ListDeployments shop/dev with a negative limit (none)", list(paved.DeploymentFilter{App: "shop", Env: "dev", Limit: -1}),
+		[]string{"d7", "d6", "d5", "d3", "d1"})
 	_, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "blog"})
 	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
 
@@ -612,6 +616,33 @@ func testDeployments(t *testing.T, s paved.Store) {
 	}
 	_, err = s.GetDeployment(ctx, "nope")
 	wantError(t, err, paved.ENOTFOUND, `deployment "nope" not found`)
+}
+
+// testDeploymentsWithoutLimit: a negative limit lists every match, more
+// than the default limit (100 in the SQL stores) of a list.
+func testDeploymentsWithoutLimit(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	const n = 101
+	for i := range n {
+		d := deployment(fmt.Sprintf("d%03d", i), "dev", at(i), 0)
+		d.Status, d.Runner = paved.DeploymentQueued, "s1"
+		must(t, s.CreateDeployment(ctx, d))
+	}
+	unfinished := []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}
+	for _, f := range []paved.DeploymentFilter{
+		{App: "shop", Env: "dev", Limit: -1},
+		{Runner: "s1", Statuses: unfinished, Limit: -1},
+	} {
+		ds, err := s.ListDeployments(ctx, f)
+		must(t, err)
+		if len(ds) != n || ds[0].ID != "d100" || ds[n-1].ID != "d000" {
+			t.Fatalf("ListDeployments(%+v) = %d deployments, want all %d, newest first", f, len(ds), n)
+		}
+	}
+	ds, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 3})
+	must(t, err)
+	sameJSON(t, "ListDeployments limit 3", ids(ds), []string{"d100", "d099", "d098"})
 }
 
 func testDeploymentRoundTrip(t *testing.T, s paved.Store) {
