@@ -763,17 +763,17 @@ func testConcurrentFinish(t *testing.T, s paved.Store) {
 		d.Status, d.Runner = paved.DeploymentRunning, "slow"
 		must(t, s.CreateDeployment(ctx, d))
 		var wg sync.WaitGroup
-		var finishErr error
+		var finishErr, orphanErr error
 		var orphans []paved.Deployment
 		wg.Go(func() {
 			finishErr = s.FinishDeployment(ctx, id, "slow", paved.DeploymentSucceeded, &paved.DeploymentResult{Revision: "r"}, at(100))
 		})
 		wg.Go(func() {
-			var err error
-			orphans, err = s.FailOrphaned(ctx, at(1000), "", "server stopped", at(100))
-			must(t, err)
+			orphans, orphanErr = s.FailOrphaned(ctx, at(1000), "", "server stopped", at(100))
 		})
 		wg.Wait()
+		// Only the test's goroutine may stop the test.
+		must(t, orphanErr)
 		got, err := s.GetDeployment(ctx, id)
 		must(t, err)
 		switch {
@@ -1117,14 +1117,17 @@ func testInstallationID(t *testing.T, s paved.Store) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	got := make([]string, 8)
+	errs := make([]error, len(got))
 	for i := range got {
 		wg.Go(func() {
-			id, err := s.InstallationID(ctx)
-			must(t, err)
-			got[i] = id
+			got[i], errs[i] = s.InstallationID(ctx)
 		})
 	}
 	wg.Wait()
+	// Only the test's goroutine may stop the test.
+	for _, err := range errs {
+		must(t, err)
+	}
 	for _, id := range got {
 		if id == "" || id != got[0] {
 			t.Fatalf("InstallationID from concurrent first calls = %v, want one non-empty id", got)
