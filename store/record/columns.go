@@ -15,6 +15,8 @@ const (
 	ResourceCols = `app, env, uid, definition_id, definition_version, driver, status, status_reason, outputs,
 	secret_names, sealed, labels, updated_at`
 	TargetCols = "name, type, context, in_cluster, server, sealed, created_at"
-	TokenCols  = "id, user_name, name, hash, created_by, created_at, expires_at, last_used_at, revoked_at"
-	UserCols   = "users.name, users.role, users.teams, users.disabled, users.created_at"
+	// TokenCols and UserCols are qualified: a token is read with its user.
+	TokenCols = "tokens.id, tokens.user_name, tokens.name, tokens.hash, tokens.created_by, tokens.created_at, tokens.expires_at, " +
+		"tokens.last_used_at, tokens.revoked_at"
+	UserCols = "users.name, users.role, users.teams, users.disabled, users.created_at"
 )

@@ -173,7 +173,7 @@ func TestErrors(t *testing.T) {
 		{Exists("environment", EnvironmentKey("shop", "dev")), paved.ECONFLICT, `environment "shop/dev" already exists`},
 		{NotFound("deployment", "d1"), paved.ENOTFOUND, `deployment "d1" not found`},
 		{TokenHashExists(), paved.ECONFLICT, "a token with this hash already exists"},
-		{TokenNotFound(), paved.ENOTFOUND, "token not found or expired"},
+		{TokenNotFound(), paved.ENOTFOUND, "token not found"},
 		{NoSuccessfulDeployment("e-1"), paved.ENOTFOUND, "environment e-1 has no successful deployment"},
 		{ResourceNotFound(paved.ResourceKey{App: "shop", Env: "dev", UID: "postgres.default#shop.db", Definition: "pg", Driver: "postgres"}), paved.ENOTFOUND, `resource "postgres.default#shop.db" of definition pg (driver postgres) not found in shop/dev`},
 		{EnvironmentInUse("shop", "dev", 2), paved.ECONFLICT, `environment "shop/dev" still has 2 resource(s): deprovision them first`},

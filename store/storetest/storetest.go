@@ -180,20 +180,24 @@ func testUsers(t *testing.T, s paved.Store) {
 
 func testTokens(t *testing.T, s paved.Store) {
 	ctx := context.Background()
-	must(t, s.CreateUser(ctx, &paved.User{Name: "ana", Role: paved.RoleAdmin}))
-	must(t, s.CreateUser(ctx, &paved.User{Name: "bob", Role: paved.RoleViewer}))
+	ana := &paved.User{Name: "ana", Role: paved.RoleAdmin, Teams: []string{"core"}, CreatedAt: at(0)}
+	must(t, s.CreateUser(ctx, ana))
+	bob := &paved.User{Name: "bob", Role: paved.RoleViewer, Disabled: true, CreatedAt: at(0)}
+	must(t, s.CreateUser(ctx, bob))
 
 	exp := at(3600)
 	tok := &paved.Token{ID: "t1", User: "ana", Name: "laptop", CreatedBy: "ops", Hash: []byte{0, 1, 2, 0xff}, CreatedAt: at(1), ExpiresAt: &exp}
 	must(t, s.CreateToken(ctx, tok))
-	got, err := s.TokenByHash(ctx, []byte{0, 1, 2, 0xff})
+	// The token comes with its user, in one read.
+	got, owner, err := s.TokenByHash(ctx, []byte{0, 1, 2, 0xff})
 	must(t, err)
 	sameJSON(t, "TokenByHash", got, tok)
+	sameJSON(t, "TokenByHash's user", owner, ana)
 	if !bytes.Equal(got.Hash, tok.Hash) {
 		t.Fatalf("Hash = %x, want %x", got.Hash, tok.Hash)
 	}
-	_, err = s.TokenByHash(ctx, []byte{0, 1, 2})
-	wantError(t, err, paved.ENOTFOUND, "token")
+	_, _, err = s.TokenByHash(ctx, []byte{0, 1, 2})
+	wantError(t, err, paved.ENOTFOUND, "token not found")
 
 	// An ID is made up when the caller names none.
 	noID := &paved.Token{User: "ana", Hash: []byte("second"), CreatedAt: at(2)}
@@ -204,6 +208,16 @@ func testTokens(t *testing.T, s paved.Store) {
 	past := at(0)
 	must(t, s.CreateToken(ctx, &paved.Token{ID: "old", User: "ana", Hash: []byte("expired"), CreatedAt: at(3), ExpiresAt: &past}))
 	must(t, s.CreateToken(ctx, &paved.Token{ID: "b1", User: "bob", Hash: []byte("bob's"), CreatedAt: at(4)}))
+	// An expired token, and a disabled user's, are found as they are: the
+	// caller judges.
+	got, owner, err = s.TokenByHash(ctx, []byte("expired"))
+	must(t, err)
+	if got.ID != "old" || got.Active(at(10)) || owner.Name != "ana" {
+		t.Fatalf("TokenByHash of an expired token = %+v of %+v", got, owner)
+	}
+	got, owner, err = s.TokenByHash(ctx, []byte("bob's"))
+	must(t, err)
+	sameJSON(t, "TokenByHash's disabled user", owner, bob)
 
 	ids := func(ts []paved.Token) []string {
 		out := []string{}
@@ -220,19 +234,31 @@ func testTokens(t *testing.T, s paved.Store) {
 	must(t, err)
 	sameJSON(t, "ListTokens ana active at +10s", ids(active), []string{"t1", noID.ID})
 
-	must(t, s.TouchToken(ctx, "t1", at(20)))
-	got, err = s.TokenByHash(ctx, tok.Hash)
-	must(t, err)
-	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(at(20)) {
-		t.Fatalf("LastUsedAt = %v, want %v", got.LastUsedAt, at(20))
+	// A use is recorded at most once every minute: the store skips the
+	// write when the last one is more recent.
+	lastUsed := func(want time.Time) {
+		t.Helper()
+		got, _, err := s.TokenByHash(ctx, tok.Hash)
+		must(t, err)
+		if got.LastUsedAt == nil || !got.LastUsedAt.Equal(want) {
+			t.Fatalf("LastUsedAt = %v, want %v", got.LastUsedAt, want)
+		}
 	}
+	must(t, s.TouchToken(ctx, "t1", at(20), time.Minute))
+	lastUsed(at(20))
+	must(t, s.TouchToken(ctx, "t1", at(79), time.Minute))
+	lastUsed(at(20))
+	must(t, s.TouchToken(ctx, "t1", at(80), time.Minute))
+	lastUsed(at(80))
+	must(t, s.TouchToken(ctx, "t1", at(20), time.Minute)) // a late request of earlier
+	lastUsed(at(80))
 
 	n, err := s.RevokeTokens(ctx, "ana", "t1", at(30))
 	must(t, err)
 	if n != 1 {
 		t.Fatalf("RevokeTokens one = %d, want 1", n)
 	}
-	got, err = s.TokenByHash(ctx, tok.Hash)
+	got, _, err = s.TokenByHash(ctx, tok.Hash)
 	must(t, err)
 	if got.RevokedAt == nil || !got.RevokedAt.Equal(at(30)) || got.Active(at(31)) {
 		t.Fatalf("RevokedAt = %v, active %v; want revoked at %v", got.RevokedAt, got.Active(at(31)), at(30))
