@@ -65,10 +65,26 @@ func authenticate(ctx context.Context, token string) (*paved.User, error) {
 
 func newHarness(t testing.TB, mounts map[string]http.Handler) *harness {
 	t.Helper()
+	return newHarnessWith(t, mounts, false)
+}
+
+// newPushHarness is a harness whose event streams take the push path, as
+// production's do: the fake is the service's EventFollower too.
+func newPushHarness(t testing.TB) *harness {
+	t.Helper()
+	return newHarnessWith(t, nil, true)
+}
+
+func newHarnessWith(t testing.TB, mounts map[string]http.Handler, push bool) *harness {
+	t.Helper()
 	h := &harness{fake: newFake(), logs: &logBuffer{}}
+	var events paved.EventFollower
+	if push {
+		events = h.fake
+	}
 	h.server = NewServer(Config{
 		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake,
-			Resources: h.fake, Audit: h.fake, Targets: h.fake},
+			Resources: h.fake, Audit: h.fake, Targets: h.fake, Events: events},
 		Authenticate: authenticate,
 		Logger:       slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Version:      "1.2.3",
