@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -299,4 +301,63 @@ func TestStreamResumes(t *testing.T) {
 			t.Errorf("%d stream requests, want a reconnection", n)
 		}
 	})
+}
+
+// lateWriter is a ResponseWriter that counts what is written to it after
+// the handler returned.
+type lateWriter struct {
+	mu     sync.Mutex
+	header http.Header
+	done   bool
+	late   int
+}
+
+func (w *lateWriter) Header() http.Header { return w.header }
+
+func (w *lateWriter) WriteHeader(int) { w.wrote() }
+
+func (w *lateWriter) Write(b []byte) (int, error) {
+	w.wrote()
+	return len(b), nil
+}
+
+func (w *lateWriter) Flush() { w.wrote() }
+
+func (w *lateWriter) wrote() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		w.late++
+	}
+}
+
+func (w *lateWriter) returned() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.done = true
+}
+
+func (w *lateWriter) lateWrites() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.late
+}
+
+// TestPushKeepAlivesEndWithTheStream: the keep-alive comments of a pushed
+// stream stop before the handler returns; none is written after.
+func TestPushKeepAlivesEndWithTheStream(t *testing.T) {
+	h := newPushHarness(t)
+	h.server.keepAlive = 20 * time.Microsecond // keep-alives all the time
+	for i := range 300 {
+		w := &lateWriter{header: http.Header{}}
+		req := httptest.NewRequest("GET", "/api/deployments/d1/events", nil)
+		req.Header.Set("Authorization", "Bearer admin-token")
+		req.Header.Set("Accept", "text/event-stream")
+		h.server.Handler().ServeHTTP(w, req)
+		w.returned()
+		time.Sleep(200 * time.Microsecond)
+		if n := w.lateWrites(); n > 0 {
+			t.Fatalf("stream %d: %d writes after the handler returned", i, n)
+		}
+	}
 }

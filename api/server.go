@@ -61,6 +61,9 @@ type Server struct {
 	log     *slog.Logger
 	version string
 	poll    time.Duration
+	// keepAlive is how often a quiet event stream gets a comment: the
+	// constant keepAlive, shorter in tests.
+	keepAlive time.Duration
 
 	mux     *http.ServeMux
 	routes  []route
@@ -93,13 +96,14 @@ const (
 // NewServer returns a Server for cfg.
 func NewServer(cfg Config) *Server {
 	s := &Server{
-		svc:     withDefaults(cfg.Services),
-		auth:    cfg.Authenticate,
-		log:     cfg.Logger,
-		version: cfg.Version,
-		poll:    cfg.PollInterval,
-		mux:     http.NewServeMux(),
-		closing: make(chan struct{}),
+		svc:       withDefaults(cfg.Services),
+		auth:      cfg.Authenticate,
+		log:       cfg.Logger,
+		version:   cfg.Version,
+		poll:      cfg.PollInterval,
+		keepAlive: keepAlive,
+		mux:       http.NewServeMux(),
+		closing:   make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
