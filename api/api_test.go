@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -746,5 +748,78 @@ func TestMissingService(t *testing.T) {
 	_, err = NewClient(srv.URL, "admin-token").ProbeDefinitions(context.Background(), nil)
 	if paved.ErrorCode(err) != paved.EUNAVAILABLE || paved.ErrorMessage(err) != "this server does not serve resource definitions" {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestOptionalBodies: the operations whose body may be empty take an empty
+// body however it is framed, chunked too (its length unknown), and decode
+// one that is there.
+func TestOptionalBodies(t *testing.T) {
+	h := newHarness(t, nil)
+	// send writes a request by hand, so that the framing is exactly this.
+	send := func(t *testing.T, path, framing, body string) (int, string) {
+		t.Helper()
+		conn, err := net.Dial("tcp", h.srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var payload string
+		switch framing {
+		case "chunked":
+			if body != "" {
+				payload = fmt.Sprintf("%x\r\n%s\r\n", len(body), body)
+			}
+			payload += "0\r\n\r\n"
+			framing = "Transfer-Encoding: chunked"
+		case "length":
+			payload = body
+			framing = fmt.Sprintf("Content-Length: %d", len(body))
+		case "none":
+			framing = "X-Framing: none"
+		}
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: paved\r\nAuthorization: Bearer admin-token\r\nContent-Type: application/json\r\nConnection: close\r\n%s\r\n\r\n%s",
+			path, framing, payload)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	tests := []struct {
+		name, path, framing, body string
+		wantStatus                int
+		wantCall                  string
+	}{
+		{"token, chunked empty body", "/api/users/bob/tokens", "chunked", "", 201, "CreateToken bob alice"},
+		{"token, no body", "/api/users/bob/tokens", "none", "", 201, "CreateToken bob alice"},
+		{"token, Content-Length 0", "/api/users/bob/tokens", "length", "", 201, "CreateToken bob alice"},
+		{"token, chunked body", "/api/users/bob/tokens", "chunked", `{"name":"ci"}`, 201, "CreateToken bob alice"},
+		{"token, chunked bad body", "/api/users/bob/tokens", "chunked", `{"name":`, 400, ""},
+		{"probe, chunked empty body", "/api/definitions/probe", "chunked", "", 200, "ProbeDefinitions []"},
+		{"probe, chunked body", "/api/definitions/probe", "chunked", `{"ids":["postgres-dev"]}`, 200, "ProbeDefinitions [postgres-dev]"},
+		{"probe, white space", "/api/definitions/probe", "length", " \n", 200, "ProbeDefinitions []"},
+		{"probe, chunked unknown field", "/api/definitions/probe", "chunked", `{"idz":[]}`, 400, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := h.fake.lastCall()
+			status, body := send(t, tt.path, tt.framing, tt.body)
+			if status != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", status, tt.wantStatus, body)
+			}
+			call := h.fake.lastCall()
+			if tt.wantCall == "" && call != before {
+				t.Errorf("the service was called (%q) with a bad body", call)
+			}
+			if tt.wantCall != "" && call != tt.wantCall {
+				t.Errorf("call %q, want %q", call, tt.wantCall)
+			}
+			if strings.Contains(tt.body, `"ci"`) && !strings.Contains(body, `"name":"ci"`) {
+				t.Errorf("the body's name did not reach the service: %s", body)
+			}
+		})
 	}
 }

@@ -106,10 +106,8 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	req := paved.TokenRequest{}
-	if r.ContentLength != 0 {
-		if err := decode(w, r, maxBody, &req); err != nil {
-			return err
-		}
+	if err := decodeOptional(w, r, maxBody, &req); err != nil {
+		return err
 	}
 	if err := fromPath(r, "user", &req.User); err != nil {
 		return err
@@ -444,10 +442,8 @@ func (s *Server) environmentStatus(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) probeDefinitions(w http.ResponseWriter, r *http.Request) error {
 	var req ProbeDefinitionsRequest
-	if r.ContentLength != 0 {
-		if err := decode(w, r, maxBody, &req); err != nil {
-			return err
-		}
+	if err := decodeOptional(w, r, maxBody, &req); err != nil {
+		return err
 	}
 	hs, err := s.svc.Definitions.ProbeDefinitions(r.Context(), req.IDs)
 	if err != nil {

@@ -281,10 +281,24 @@ func items[T any](s []T) list[T] {
 // decode reads a JSON request body into v: at most limit bytes, one object,
 // no unknown fields. Its errors name what to fix.
 func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	return decodeBody(w, r, limit, v, false)
+}
+
+// decodeOptional is decode for a body that may be empty: an empty body
+// leaves v as it is, however it was sent (Content-Length: 0, or chunked
+// with no data, whose length is unknown until it is read).
+func decodeOptional(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	return decodeBody(w, r, limit, v, true)
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any, optional bool) error {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if optional && errors.Is(err, io.EOF) {
+			return nil // nothing but white space
+		}
 		return bodyError(err, limit)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
