@@ -60,7 +60,7 @@ func authenticate(ctx context.Context, token string) (*paved.User, error) {
 	}
 	u, ok := users[token]
 	if !ok {
-		return nil, paved.Errorf(paved.EUNAUTHORIZED, "unknown or expired token")
+		return nil, paved.Errorf(paved.EUNAUTHORIZED, "the token is not valid: unknown or expired token")
 	}
 	return u, nil
 }
@@ -819,6 +819,35 @@ func TestOptionalBodies(t *testing.T) {
 			}
 			if strings.Contains(tt.body, `"ci"`) && !strings.Contains(body, `"name":"ci"`) {
 				t.Errorf("the body's name did not reach the service: %s", body)
+			}
+		})
+	}
+}
+
+// TestAuthenticateOwnsTheMessage: a refused token's 401 carries
+// Authenticate's message as it is; the API adds nothing to it.
+func TestAuthenticateOwnsTheMessage(t *testing.T) {
+	const platformMessage = "the token is not valid: it was never issued, has expired or was revoked, or its user is disabled; ask an admin for a new one"
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"the platform's refusal", paved.Errorf(paved.EUNAUTHORIZED, platformMessage), platformMessage},
+		{"another wording", paved.Errorf(paved.EUNAUTHORIZED, "expired at 09:00"), "expired at 09:00"},
+		{"not found is unauthorized", paved.Errorf(paved.ENOTFOUND, "no such token"), "no such token"},
+		{"no Authenticate", nil, "the token is not valid: this server accepts no tokens"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{}
+			if tc.err != nil {
+				cfg.Authenticate = func(context.Context, string) (*paved.User, error) { return nil, tc.err }
+			}
+			srv := httptest.NewServer(NewServer(cfg).Handler())
+			defer srv.Close()
+			_, err := NewClient(srv.URL, "pvd_x").WhoAmI(context.Background())
+			if paved.ErrorCode(err) != paved.EUNAUTHORIZED || paved.ErrorMessage(err) != tc.want {
+				t.Errorf("got %s %q, want unauthorized %q", paved.ErrorCode(err), paved.ErrorMessage(err), tc.want)
 			}
 		})
 	}

@@ -38,9 +38,11 @@ type Services struct {
 type Config struct {
 	Services Services
 	// Authenticate returns the user a bearer token belongs to. An error with
-	// code EUNAUTHORIZED or ENOTFOUND means the token is not valid; other
-	// errors (the store is down) are reported as they are. When nil, every
-	// token is refused.
+	// code EUNAUTHORIZED or ENOTFOUND means the token is not valid: the
+	// client gets 401 with the error's message as it is, so that message
+	// is the whole explanation (the platform's says "the token is not
+	// valid: ..."). Other errors (the store is down) are reported as they
+	// are. When nil, every token is refused.
 	Authenticate func(ctx context.Context, token string) (*paved.User, error)
 	Logger       *slog.Logger
 	// Version is reported by /api/healthz.
@@ -110,7 +112,7 @@ func NewServer(cfg Config) *Server {
 	}
 	if s.auth == nil {
 		s.auth = func(context.Context, string) (*paved.User, error) {
-			return nil, paved.Errorf(paved.EUNAUTHORIZED, "this server accepts no tokens")
+			return nil, paved.Errorf(paved.EUNAUTHORIZED, "the token is not valid: this server accepts no tokens")
 		}
 	}
 	if s.poll <= 0 {
@@ -457,11 +459,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		u, err := s.auth(r.Context(), token)
 		switch code := paved.ErrorCode(err); {
 		case code == paved.EUNAUTHORIZED || code == paved.ENOTFOUND:
-			msg := paved.ErrorMessage(err)
-			if !strings.HasPrefix(msg, "the token is not valid") {
-				msg = "the token is not valid: " + msg
-			}
-			s.writeError(w, r, paved.Errorf(paved.EUNAUTHORIZED, "%s", msg))
+			// Authenticate owns the message.
+			s.writeError(w, r, paved.Errorf(paved.EUNAUTHORIZED, "%s", paved.ErrorMessage(err)))
 			return
 		case err != nil:
 			s.writeError(w, r, fmt.Errorf("authenticate: %w", err))
