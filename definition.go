@@ -1,6 +1,9 @@
 package paved
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // ResourceDefinition tells how resources of one type (and class) are provided
 // in the environments its criteria match. Platform engineers own them.
@@ -33,7 +36,7 @@ func (r DefinitionRef) String() string {
 	if r.Version == 0 {
 		return r.ID + " (built in)"
 	}
-	return r.ID + " v" + itoa(r.Version)
+	return r.ID + " v" + strconv.Itoa(r.Version)
 }
 
 // Criteria is one set of conditions under which a definition applies. Every
@@ -73,16 +76,6 @@ func (d *ResourceDefinition) Output(name string) (OutputSpec, bool) {
 		return OutputSpec{Name: name, Secret: wildcard.Secret}, true
 	}
 	return OutputSpec{}, false
-}
-
-// HasSecretOutputs reports whether any declared output is secret.
-func (d *ResourceDefinition) HasSecretOutputs() bool {
-	for _, o := range d.Outputs {
-		if o.Secret {
-			return true
-		}
-	}
-	return false
 }
 
 // DefinitionService manages resource definitions; every change is kept.

@@ -2,6 +2,7 @@ package paved
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -16,6 +17,15 @@ const (
 	DeploymentSucceeded DeploymentStatus = "succeeded"
 	DeploymentFailed    DeploymentStatus = "failed"
 )
+
+// DeploymentStatuses lists every deployment status, in the order a
+// deployment passes through them.
+func DeploymentStatuses() []DeploymentStatus {
+	return []DeploymentStatus{DeploymentQueued, DeploymentRunning, DeploymentSucceeded, DeploymentFailed}
+}
+
+// Valid reports whether s is a known deployment status.
+func (s DeploymentStatus) Valid() bool { return slices.Contains(DeploymentStatuses(), s) }
 
 // Finished reports whether the status is final.
 func (s DeploymentStatus) Finished() bool {
@@ -33,6 +43,11 @@ const (
 	KindPromote  DeploymentKind = "promote"  // another environment's specs, with this one's definitions
 	KindClone    DeploymentKind = "clone"    // a new environment started from another's specs
 )
+
+// DeploymentKinds lists every deployment kind.
+func DeploymentKinds() []DeploymentKind {
+	return []DeploymentKind{KindDeploy, KindRollback, KindPromote, KindClone}
+}
 
 // RolloutState says what a succeeded deployment's success means.
 type RolloutState string
@@ -152,7 +167,9 @@ type DeploymentFilter struct {
 	CreatedSince  *time.Time
 	CreatedBefore *time.Time
 	FinishedAfter *time.Time
-	// Limit bounds the list (newest first); 0 means the store's default.
+	// Limit bounds the list (newest first); 0 means the store's default
+	// and a negative Limit no limit at all (for internal callers that must
+	// see every match; the API accepts no negative limit).
 	Limit int
 }
 

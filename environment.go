@@ -3,6 +3,7 @@ package paved
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -145,12 +146,9 @@ type EnvironmentStore interface {
 // EnvTypeList names every environment type for messages: "ephemeral,
 // development, staging, production".
 func EnvTypeList() string {
-	var b []byte
-	for i, t := range EnvTypes() {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, t...)
+	names := make([]string, 0, len(EnvTypes()))
+	for _, t := range EnvTypes() {
+		names = append(names, string(t))
 	}
-	return string(b)
+	return strings.Join(names, ", ")
 }

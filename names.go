@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -49,5 +48,3 @@ func DNSLabel(parts ...string) string {
 
 // Namespace is the default namespace of an app's environment: "<app>-<env>".
 func Namespace(app, env string) string { return DNSLabel(app, env) }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -37,9 +37,6 @@ func (r *Registry) Driver(id string) (Driver, bool) {
 	return d, ok
 }
 
-// DriverIDs lists the registered driver ids, sorted.
-func (r *Registry) DriverIDs() []string { return slices.Sorted(maps.Keys(r.drivers)) }
-
 // Drivers returns a copy of the drivers by id.
 func (r *Registry) Drivers() map[string]Driver { return maps.Clone(r.drivers) }
 

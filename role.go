@@ -24,6 +24,3 @@ func Roles() []Role {
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
-
-// Stakeholder reports whether r is one of the stakeholder roles.
-func (r Role) Stakeholder() bool { return r == RoleSecurity || r == RoleData || r == RoleFinance }

@@ -61,12 +61,16 @@ type TokenFilter struct {
 // TokenStore persists tokens.
 type TokenStore interface {
 	CreateToken(ctx context.Context, t *Token) error
-	// TokenByHash returns the token with that hash, whatever its state.
-	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	// TokenByHash returns the token with that hash, whatever its state,
+	// and its user: one read, made on every authenticated request.
+	// ENOTFOUND when no token has the hash.
+	TokenByHash(ctx context.Context, hash []byte) (*Token, *User, error)
 	ListTokens(ctx context.Context, f TokenFilter) ([]Token, error)
 	// RevokeTokens revokes a user's token (id) or every active one (id "")
 	// at the given time and returns how many it revoked.
 	RevokeTokens(ctx context.Context, user, id string, at time.Time) (int, error)
-	// TouchToken records a token's use.
-	TouchToken(ctx context.Context, id string, at time.Time) error
+	// TouchToken records at as a token's last use unless a use was
+	// recorded less than every before it. The condition is part of the
+	// write, so that concurrent requests do not all write.
+	TouchToken(ctx context.Context, id string, at time.Time, every time.Duration) error
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -58,17 +60,33 @@ func authenticate(ctx context.Context, token string) (*paved.User, error) {
 	}
 	u, ok := users[token]
 	if !ok {
-		return nil, paved.Errorf(paved.EUNAUTHORIZED, "unknown or expired token")
+		return nil, paved.Errorf(paved.EUNAUTHORIZED, "the token is not valid: unknown or expired token")
 	}
 	return u, nil
 }
 
 func newHarness(t testing.TB, mounts map[string]http.Handler) *harness {
 	t.Helper()
+	return newHarnessWith(t, mounts, false)
+}
+
+// newPushHarness is a harness whose event streams take the push path, as
+// production's do: the fake is the service's EventFollower too.
+func newPushHarness(t testing.TB) *harness {
+	t.Helper()
+	return newHarnessWith(t, nil, true)
+}
+
+func newHarnessWith(t testing.TB, mounts map[string]http.Handler, push bool) *harness {
+	t.Helper()
 	h := &harness{fake: newFake(), logs: &logBuffer{}}
+	var events paved.EventFollower
+	if push {
+		events = h.fake
+	}
 	h.server = NewServer(Config{
 		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake,
-			Resources: h.fake, Audit: h.fake, Targets: h.fake},
+			Resources: h.fake, Audit: h.fake, Targets: h.fake, Events: events},
 		Authenticate: authenticate,
 		Logger:       slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Version:      "1.2.3",
@@ -477,6 +495,7 @@ func TestBodies(t *testing.T) {
 		{"team too large", "POST", "/api/teams", bigTeam, 413, "body: larger than the limit of 1 MiB"},
 		{"bad limit", "GET", "/api/audit?limit=ten", "", 400, `limit: want a whole number ≥ 0, got "ten"`},
 		{"negative limit", "GET", "/api/apps/shop/deployments?limit=-1", "", 400, `limit: want a whole number ≥ 0, got "-1"`},
+		{"unknown status", "GET", "/api/deployments?status=running,paused", "", 400, `status: "paused" is not one of queued, running, succeeded, failed`},
 		{"bad after", "GET", "/api/deployments/d1/events?after=x", "", 400, `after: want a whole number ≥ 0, got "x"`},
 		{"bad reveal", "GET", "/api/apps/shop/envs/dev/resources/x/outputs?reveal=maybe", "", 400, `reveal: want true or false, got "maybe"`},
 		{"target too large", "POST", "/api/targets", bigTarget, 413, "body: larger than the limit of 2 MiB"},
@@ -729,5 +748,107 @@ func TestMissingService(t *testing.T) {
 	_, err = NewClient(srv.URL, "admin-token").ProbeDefinitions(context.Background(), nil)
 	if paved.ErrorCode(err) != paved.EUNAVAILABLE || paved.ErrorMessage(err) != "this server does not serve resource definitions" {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestOptionalBodies: the operations whose body may be empty take an empty
+// body however it is framed, chunked too (its length unknown), and decode
+// one that is there.
+func TestOptionalBodies(t *testing.T) {
+	h := newHarness(t, nil)
+	// send writes a request by hand, so that the framing is exactly this.
+	send := func(t *testing.T, path, framing, body string) (int, string) {
+		t.Helper()
+		conn, err := net.Dial("tcp", h.srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var payload string
+		switch framing {
+		case "chunked":
+			if body != "" {
+				payload = fmt.Sprintf("%x\r\n%s\r\n", len(body), body)
+			}
+			payload += "0\r\n\r\n"
+			framing = "Transfer-Encoding: chunked"
+		case "length":
+			payload = body
+			framing = fmt.Sprintf("Content-Length: %d", len(body))
+		case "none":
+			framing = "X-Framing: none"
+		}
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: paved\r\nAuthorization: Bearer admin-token\r\nContent-Type: application/json\r\nConnection: close\r\n%s\r\n\r\n%s",
+			path, framing, payload)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	tests := []struct {
+		name, path, framing, body string
+		wantStatus                int
+		wantCall                  string
+	}{
+		{"token, chunked empty body", "/api/users/bob/tokens", "chunked", "", 201, "CreateToken bob alice"},
+		{"token, no body", "/api/users/bob/tokens", "none", "", 201, "CreateToken bob alice"},
+		{"token, Content-Length 0", "/api/users/bob/tokens", "length", "", 201, "CreateToken bob alice"},
+		{"token, chunked body", "/api/users/bob/tokens", "chunked", `{"name":"ci"}`, 201, "CreateToken bob alice"},
+		{"token, chunked bad body", "/api/users/bob/tokens", "chunked", `{"name":`, 400, ""},
+		{"probe, chunked empty body", "/api/definitions/probe", "chunked", "", 200, "ProbeDefinitions []"},
+		{"probe, chunked body", "/api/definitions/probe", "chunked", `{"ids":["postgres-dev"]}`, 200, "ProbeDefinitions [postgres-dev]"},
+		{"probe, white space", "/api/definitions/probe", "length", " \n", 200, "ProbeDefinitions []"},
+		{"probe, chunked unknown field", "/api/definitions/probe", "chunked", `{"idz":[]}`, 400, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := h.fake.lastCall()
+			status, body := send(t, tt.path, tt.framing, tt.body)
+			if status != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", status, tt.wantStatus, body)
+			}
+			call := h.fake.lastCall()
+			if tt.wantCall == "" && call != before {
+				t.Errorf("the service was called (%q) with a bad body", call)
+			}
+			if tt.wantCall != "" && call != tt.wantCall {
+				t.Errorf("call %q, want %q", call, tt.wantCall)
+			}
+			if strings.Contains(tt.body, `"ci"`) && !strings.Contains(body, `"name":"ci"`) {
+				t.Errorf("the body's name did not reach the service: %s", body)
+			}
+		})
+	}
+}
+
+// TestAuthenticateOwnsTheMessage: a refused token's 401 carries
+// Authenticate's message as it is; the API adds nothing to it.
+func TestAuthenticateOwnsTheMessage(t *testing.T) {
+	const platformMessage = "the token is not valid: it was never issued, has expired or was revoked, or its user is disabled; ask an admin for a new one"
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"the platform's refusal", paved.Errorf(paved.EUNAUTHORIZED, platformMessage), platformMessage},
+		{"another wording", paved.Errorf(paved.EUNAUTHORIZED, "expired at 09:00"), "expired at 09:00"},
+		{"not found is unauthorized", paved.Errorf(paved.ENOTFOUND, "no such token"), "no such token"},
+		{"no Authenticate", nil, "the token is not valid: this server accepts no tokens"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{}
+			if tc.err != nil {
+				cfg.Authenticate = func(context.Context, string) (*paved.User, error) { return nil, tc.err }
+			}
+			srv := httptest.NewServer(NewServer(cfg).Handler())
+			defer srv.Close()
+			_, err := NewClient(srv.URL, "pvd_x").WhoAmI(context.Background())
+			if paved.ErrorCode(err) != paved.EUNAUTHORIZED || paved.ErrorMessage(err) != tc.want {
+				t.Errorf("got %s %q, want unauthorized %q", paved.ErrorCode(err), paved.ErrorMessage(err), tc.want)
+			}
+		})
 	}
 }

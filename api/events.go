@@ -117,7 +117,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, id string,
 		}
 		if done {
 			sse.send("", "end", endEvent{ID: d.ID, Status: d.Status, Error: d.Error})
-		} else if time.Since(sse.last) >= keepAlive {
+		} else if time.Since(sse.last) >= s.keepAlive {
 			sse.printf(": keep-alive\n\n")
 		}
 		if err := sse.flush(); err != nil || done {
@@ -167,12 +167,13 @@ func (s *Server) pushEvents(w http.ResponseWriter, r *http.Request, id string, a
 		_ = sse.flush()
 	}
 	// The stream may refuse before it starts (too many streams): that is
-	// a plain error response. Keep-alives start it otherwise.
+	// a plain error response. Keep-alives start it otherwise; mu orders
+	// their writes with the events'.
 	var mu sync.Mutex
 	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		t := time.NewTicker(keepAlive)
+	var keepAlives sync.WaitGroup
+	keepAlives.Go(func() {
+		t := time.NewTicker(s.keepAlive)
 		defer t.Stop()
 		for {
 			select {
@@ -190,7 +191,7 @@ func (s *Server) pushEvents(w http.ResponseWriter, r *http.Request, id string, a
 				}
 			}
 		}
-	}()
+	})
 	d, err := s.svc.Events.FollowEvents(ctx, id, after, func(e paved.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -198,8 +199,10 @@ func (s *Server) pushEvents(w http.ResponseWriter, r *http.Request, id string, a
 		sse.send(strconv.FormatInt(e.Seq, 10), "", e)
 		return sse.flush()
 	})
-	mu.Lock()
-	defer mu.Unlock()
+	// The keep-alives end before the last write, and before the handler
+	// returns: nothing may write to w after that.
+	close(stop)
+	keepAlives.Wait()
 	switch {
 	case err != nil && !started:
 		if ctx.Err() != nil {

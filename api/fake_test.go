@@ -44,6 +44,7 @@ var (
 	_ paved.ResourceService    = (*fake)(nil)
 	_ paved.AuditService       = (*fake)(nil)
 	_ paved.TargetService      = (*fake)(nil)
+	_ paved.EventFollower      = (*fake)(nil)
 )
 
 var t0 = time.Date(2025, 11, 24, 9, 0, 0, 0, time.UTC)
@@ -437,6 +438,42 @@ func (f *fake) Events(ctx context.Context, id string, after int64) ([]paved.Even
 		}
 	}
 	return out, nil
+}
+
+// FollowEvents follows a deployment the way the platform's publisher does,
+// from the fake's Events and GetDeployment (whose failures it returns): it
+// sends what is new every few milliseconds until the deployment has
+// finished and every event was sent, or ctx ends.
+func (f *fake) FollowEvents(ctx context.Context, id string, after int64, send func(paved.Event) error) (*paved.Deployment, error) {
+	if err := f.call("FollowEvents", id, after); err != nil {
+		return nil, err
+	}
+	for {
+		// The status first: when it says finished, the events read next
+		// are all there will be.
+		d, err := f.GetDeployment(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		evs, err := f.Events(ctx, id, after)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			if err := send(e); err != nil {
+				return nil, err
+			}
+			after = e.Seq
+		}
+		if d.Status.Finished() {
+			return d, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // appendEvent adds the next event to a deployment's log.

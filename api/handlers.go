@@ -106,10 +106,8 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	req := paved.TokenRequest{}
-	if r.ContentLength != 0 {
-		if err := decode(w, r, maxBody, &req); err != nil {
-			return err
-		}
+	if err := decodeOptional(w, r, maxBody, &req); err != nil {
+		return err
 	}
 	if err := fromPath(r, "user", &req.User); err != nil {
 		return err
@@ -311,12 +309,11 @@ func (s *Server) listDeployments(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, v := range q["status"] {
 		for _, st := range strings.Split(v, ",") {
-			switch st := paved.DeploymentStatus(strings.TrimSpace(st)); st {
-			case paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed:
-				f.Statuses = append(f.Statuses, st)
-			default:
-				return paved.Errorf(paved.EINVALID, "status: %q is not one of queued, running, succeeded, failed", st)
+			st := paved.DeploymentStatus(strings.TrimSpace(st))
+			if !st.Valid() {
+				return paved.Errorf(paved.EINVALID, "status: %q is not one of %s", st, strings.Join(strs(paved.DeploymentStatuses()...), ", "))
 			}
+			f.Statuses = append(f.Statuses, st)
 		}
 	}
 	if f.CreatedSince, err = queryTime(r, "since"); err != nil {
@@ -445,10 +442,8 @@ func (s *Server) environmentStatus(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) probeDefinitions(w http.ResponseWriter, r *http.Request) error {
 	var req ProbeDefinitionsRequest
-	if r.ContentLength != 0 {
-		if err := decode(w, r, maxBody, &req); err != nil {
-			return err
-		}
+	if err := decodeOptional(w, r, maxBody, &req); err != nil {
+		return err
 	}
 	hs, err := s.svc.Definitions.ProbeDefinitions(r.Context(), req.IDs)
 	if err != nil {

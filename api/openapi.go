@@ -20,11 +20,13 @@ type operation struct {
 	summary      string
 	description  string
 	query        []param
-	body         any // a value of the request body's type; nil for none
+	body         any  // a value of the request body's type; nil for none
+	optionalBody bool // the body may be empty
 	status       int
 	resp         any // a value of the response's type; nil for no content
 	public       bool
 	stream       bool // also answers text/event-stream
+	tooMany      bool // may answer 429: a rate or concurrency limit
 }
 
 type param struct {
@@ -51,7 +53,7 @@ func operations() []operation {
 	since := param{"since", "string", "Only from this time on (RFC 3339)."}
 	before := param{"before", "string", "Only before this time (RFC 3339)."}
 	depQuery := []param{{"app", "string", "Only this app's."}, {"env", "string", "Only this environment's."},
-		{"status", "string", "Only these states (queued, running, succeeded, failed), comma-separated or repeated."}, since, before, limit}
+		{"status", "string", "Only these states (" + strings.Join(strs(paved.DeploymentStatuses()...), ", ") + "), comma-separated or repeated."}, since, before, limit}
 	return []operation{
 		{method: "GET", path: "/api/healthz", id: "health", tag: "meta", summary: "Is the server up", status: 200, resp: ServerStatus{}, public: true},
 		{method: "GET", path: "/api/openapi.json", id: "openapi", tag: "meta", summary: "This document", status: 200, resp: map[string]any{}, public: true},
@@ -67,7 +69,7 @@ func operations() []operation {
 			description: "Their secrets are never stored, so never shown.", status: 200, resp: tokens{}},
 		{method: "POST", path: "/api/users/{user}/tokens", id: "createToken", tag: "teams", summary: "Issue a bearer token for a user (admin, or the user)",
 			description: "The token is shown once (`token`); paved keeps only its hash. Every token expires: `ttl` up to the server's maximum, its default when absent. The body may be empty.",
-			body:        paved.TokenRequest{}, status: 201, resp: paved.IssuedToken{}},
+			body:        paved.TokenRequest{}, optionalBody: true, status: 201, resp: paved.IssuedToken{}},
 		{method: "DELETE", path: "/api/users/{user}/tokens", id: "revokeAllTokens", tag: "teams", summary: "Revoke every token of a user (admin, or the user)", status: 200, resp: RevokeResponse{}},
 		{method: "DELETE", path: "/api/users/{user}/tokens/{id}", id: "revokeToken", tag: "teams", summary: "Revoke one token of a user (admin, or the user)", status: 200, resp: RevokeResponse{}},
 
@@ -105,8 +107,9 @@ func operations() []operation {
 		{method: "GET", path: "/api/deployments/{id}/events", id: "events", tag: "deployments", summary: "A deployment's event log",
 			description: "With `Accept: text/event-stream`, a Server-Sent Events stream: one event per log line (`id:` is its seq, data is an Event), " +
 				"then `event: end` (data: id, status, error) once the deployment has finished and every event was sent. " +
-				"`Last-Event-ID` resumes after that seq. Errors after the stream started arrive as `event: error` with the Error body as data.",
-			query: []param{{"after", "integer", "Only events with a greater seq."}}, status: 200, resp: events{}, stream: true},
+				"`Last-Event-ID` resumes after that seq. Errors after the stream started arrive as `event: error` with the Error body as data. " +
+				"A user follows a bounded number of streams at once (429 otherwise).",
+			query: []param{{"after", "integer", "Only events with a greater seq."}}, status: 200, resp: events{}, stream: true, tooMany: true},
 
 		{method: "GET", path: "/api/apps/{app}/envs/{env}/resources", id: "listResources", tag: "resources", summary: "An environment's provisioned resources",
 			description: "Secret outputs are redacted.", status: 200, resp: res{}},
@@ -124,13 +127,13 @@ func operations() []operation {
 				"and never returned. Bodies may be up to 2 MiB.", body: paved.TargetInfo{}, status: 201, resp: paved.TargetInfo{}},
 		{method: "POST", path: "/api/targets/{name}/probe", id: "probeTarget", tag: "targets", summary: "Probe that a target is reachable, with the rights paved needs (admin)",
 			description: "A failed probe is an answer (200, `status: failed`, the reason in `message`), not an error; `not_checked` means the target has no probe. " +
-				"Recorded in the audit log. One probe per target every 10 seconds (429 otherwise).", status: 200, resp: paved.ProbeResult{}},
+				"Recorded in the audit log. One probe per target every 10 seconds (429 otherwise).", status: 200, resp: paved.ProbeResult{}, tooMany: true},
 		{method: "GET", path: "/api/apps/{app}/envs/{env}/status", id: "environmentStatus", tag: "environments", summary: "Drift between an environment's last deployment and its target",
 			status: 200, resp: paved.EnvironmentStatus{}},
 		{method: "POST", path: "/api/definitions/probe", id: "probeDefinitions", tag: "definitions", summary: "Probe definitions' drivers against what they reach (admin)",
 			description: "Probes the definitions named in `ids`, or every stored one when `ids` is empty. Failed probes are answers (`status: failed`), recorded in the audit log; " +
 				"`limited` says only part could be checked, `not_checked` that the driver reaches nothing. One probe per definition every 10 seconds (429 otherwise).",
-			body: ProbeDefinitionsRequest{}, status: 200, resp: probes{}},
+			body: ProbeDefinitionsRequest{}, optionalBody: true, status: 200, resp: probes{}, tooMany: true},
 	}
 }
 
@@ -138,10 +141,17 @@ var pathParams = map[string]string{
 	"app":  "The app's name.",
 	"env":  "The environment's name.",
 	"user": "The user's name.",
-	"id":   "The id.",
 	"name": "The target's name.",
 	"uid": "The resource's UID, such as `postgres.default#api.db`, URL-escaped " +
 		"(`postgres.default%23api.db`): an unescaped `#` would end the path.",
+}
+
+// idOf names what an {id} path parameter identifies, by the collection
+// it follows.
+var idOf = map[string]string{
+	"deployments": "The deployment's id.",
+	"definitions": "The definition's id.",
+	"tokens":      "The token's id.",
 }
 
 var pathParamRE = regexp.MustCompile(`\{([a-z]+)\}`)
@@ -203,10 +213,10 @@ var fieldEnums = map[string][]string{
 	"EnvironmentRequest.type":  strs(paved.EnvTypes()...),
 	"Criteria.env_type":        strs(paved.EnvTypes()...),
 	"EnvironmentHealth.status": strs(paved.HealthHealthy, paved.HealthProgressing, paved.HealthDegraded, paved.HealthUnknown),
-	"Deployment.status":        strs(paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed),
-	"Deployment.kind":          strs(paved.KindDeploy, paved.KindRollback, paved.KindPromote, paved.KindClone),
+	"Deployment.status":        strs(paved.DeploymentStatuses()...),
+	"Deployment.kind":          strs(paved.DeploymentKinds()...),
 	"Deployment.rollout":       strs(paved.RolloutComplete, paved.RolloutApplied, paved.RolloutCommitted),
-	"Plan.kind":                strs(paved.KindDeploy, paved.KindRollback, paved.KindPromote, paved.KindClone),
+	"Plan.kind":                strs(paved.DeploymentKinds()...),
 	"PlannedResource.action":   strs(paved.PlanCreate, paved.PlanUpdate, paved.PlanUnchanged, paved.PlanReprovision, paved.PlanOrphan),
 	"PlannedObject.action":     strs(paved.PlanCreate, paved.PlanUpdate, paved.PlanUnchanged, paved.PlanDelete),
 	"Finding.level":            strs(paved.FindingDeny, paved.FindingWarn),
@@ -272,10 +282,11 @@ func (c components) operation(op operation) map[string]any {
 	for _, m := range pathParamRE.FindAllStringSubmatch(op.path, -1) {
 		desc := pathParams[m[1]]
 		if m[1] == "id" {
-			desc = "The deployment's id."
-			if strings.HasPrefix(op.path, "/api/definitions/") {
-				desc = "The definition's id."
-			}
+			collection, _, _ := strings.Cut(op.path, "/{id}")
+			desc = idOf[collection[strings.LastIndex(collection, "/")+1:]]
+		}
+		if desc == "" {
+			panic(fmt.Sprintf("api: path parameter %s of %s has no description", m[1], op.path))
 		}
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
 	}
@@ -291,7 +302,7 @@ func (c components) operation(op operation) map[string]any {
 		o["parameters"] = params
 	}
 	if op.body != nil {
-		o["requestBody"] = map[string]any{"required": true, "content": jsonContent(c.schema(reflect.TypeOf(op.body)))}
+		o["requestBody"] = map[string]any{"required": !op.optionalBody, "content": jsonContent(c.schema(reflect.TypeOf(op.body)))}
 	}
 	ok := map[string]any{"description": http.StatusText(op.status)}
 	if op.resp != nil {
@@ -306,6 +317,9 @@ func (c components) operation(op operation) map[string]any {
 		o["security"] = []any{}
 	} else {
 		responses["401"] = map[string]any{"$ref": "#/components/responses/Error"}
+	}
+	if op.tooMany {
+		responses["429"] = map[string]any{"$ref": "#/components/responses/Error"}
 	}
 	o["responses"] = responses
 	return o

@@ -146,3 +146,84 @@ func TestOpenAPIServed(t *testing.T) {
 		t.Errorf("info.version %q, %v", doc.Info.Version, err)
 	}
 }
+
+// TestOpenAPIOperations checks what the document says of parameters,
+// bodies and responses against what the handlers do.
+func TestOpenAPIOperations(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+			Parameters  []struct {
+				Name        string `json:"name"`
+				In          string `json:"in"`
+				Description string `json:"description"`
+			} `json:"parameters"`
+			RequestBody *struct {
+				Required bool `json:"required"`
+			} `json:"requestBody"`
+			Responses map[string]any `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(NewServer(Config{}).openapi, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]string{} // operation id → "method path"
+	for path, item := range doc.Paths {
+		for method, op := range item {
+			ops[op.OperationID] = method + " " + path
+			for _, p := range op.Parameters {
+				if p.In == "path" && (p.Description == "" || p.Description == "The id.") {
+					t.Errorf("%s: path parameter %s has description %q", op.OperationID, p.Name, p.Description)
+				}
+			}
+		}
+	}
+	op := func(id string) (string, string) {
+		t.Helper()
+		method, path, ok := strings.Cut(ops[id], " ")
+		if !ok {
+			t.Fatalf("no operation %s", id)
+		}
+		return method, path
+	}
+	idParams := map[string]string{
+		"revokeToken":       "The token's id.",
+		"getDeployment":     "The deployment's id.",
+		"events":            "The deployment's id.",
+		"rollback":          "The deployment's id.",
+		"definitionHistory": "The definition's id.",
+	}
+	for id, want := range idParams {
+		method, path := op(id)
+		for _, p := range doc.Paths[path][method].Parameters {
+			if p.Name == "id" && p.Description != want {
+				t.Errorf("%s: id is %q, want %q", id, p.Description, want)
+			}
+		}
+	}
+	// The body is required but where the handler accepts none.
+	optional := []string{"createToken", "probeDefinitions"}
+	for id, key := range ops {
+		method, path, _ := strings.Cut(key, " ")
+		body := doc.Paths[path][method].RequestBody
+		if body == nil {
+			continue
+		}
+		if want := !slices.Contains(optional, id); body.Required != want {
+			t.Errorf("%s: requestBody.required %v, want %v", id, body.Required, want)
+		}
+	}
+	for _, id := range optional {
+		method, path := op(id)
+		if doc.Paths[path][method].RequestBody == nil {
+			t.Errorf("%s: no requestBody", id)
+		}
+	}
+	// What may answer 429 says so.
+	for _, id := range []string{"events", "probeTarget", "probeDefinitions"} {
+		method, path := op(id)
+		if doc.Paths[path][method].Responses["429"] == nil {
+			t.Errorf("%s: no 429 response", id)
+		}
+	}
+}

@@ -38,9 +38,11 @@ type Services struct {
 type Config struct {
 	Services Services
 	// Authenticate returns the user a bearer token belongs to. An error with
-	// code EUNAUTHORIZED or ENOTFOUND means the token is not valid; other
-	// errors (the store is down) are reported as they are. When nil, every
-	// token is refused.
+	// code EUNAUTHORIZED or ENOTFOUND means the token is not valid: the
+	// client gets 401 with the error's message as it is, so that message
+	// is the whole explanation (the platform's says "the token is not
+	// valid: ..."). Other errors (the store is down) are reported as they
+	// are. When nil, every token is refused.
 	Authenticate func(ctx context.Context, token string) (*paved.User, error)
 	Logger       *slog.Logger
 	// Version is reported by /api/healthz.
@@ -61,6 +63,9 @@ type Server struct {
 	log     *slog.Logger
 	version string
 	poll    time.Duration
+	// keepAlive is how often a quiet event stream gets a comment: the
+	// constant keepAlive, shorter in tests.
+	keepAlive time.Duration
 
 	mux     *http.ServeMux
 	routes  []route
@@ -93,20 +98,21 @@ const (
 // NewServer returns a Server for cfg.
 func NewServer(cfg Config) *Server {
 	s := &Server{
-		svc:     withDefaults(cfg.Services),
-		auth:    cfg.Authenticate,
-		log:     cfg.Logger,
-		version: cfg.Version,
-		poll:    cfg.PollInterval,
-		mux:     http.NewServeMux(),
-		closing: make(chan struct{}),
+		svc:       withDefaults(cfg.Services),
+		auth:      cfg.Authenticate,
+		log:       cfg.Logger,
+		version:   cfg.Version,
+		poll:      cfg.PollInterval,
+		keepAlive: keepAlive,
+		mux:       http.NewServeMux(),
+		closing:   make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.auth == nil {
 		s.auth = func(context.Context, string) (*paved.User, error) {
-			return nil, paved.Errorf(paved.EUNAUTHORIZED, "this server accepts no tokens")
+			return nil, paved.Errorf(paved.EUNAUTHORIZED, "the token is not valid: this server accepts no tokens")
 		}
 	}
 	if s.poll <= 0 {
@@ -277,10 +283,24 @@ func items[T any](s []T) list[T] {
 // decode reads a JSON request body into v: at most limit bytes, one object,
 // no unknown fields. Its errors name what to fix.
 func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	return decodeBody(w, r, limit, v, false)
+}
+
+// decodeOptional is decode for a body that may be empty: an empty body
+// leaves v as it is, however it was sent (Content-Length: 0, or chunked
+// with no data, whose length is unknown until it is read).
+func decodeOptional(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	return decodeBody(w, r, limit, v, true)
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any, optional bool) error {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if optional && errors.Is(err, io.EOF) {
+			return nil // nothing but white space
+		}
 		return bodyError(err, limit)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -439,11 +459,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		u, err := s.auth(r.Context(), token)
 		switch code := paved.ErrorCode(err); {
 		case code == paved.EUNAUTHORIZED || code == paved.ENOTFOUND:
-			msg := paved.ErrorMessage(err)
-			if !strings.HasPrefix(msg, "the token is not valid") {
-				msg = "the token is not valid: " + msg
-			}
-			s.writeError(w, r, paved.Errorf(paved.EUNAUTHORIZED, "%s", msg))
+			// Authenticate owns the message.
+			s.writeError(w, r, paved.Errorf(paved.EUNAUTHORIZED, "%s", paved.ErrorMessage(err)))
 			return
 		case err != nil:
 			s.writeError(w, r, fmt.Errorf("authenticate: %w", err))

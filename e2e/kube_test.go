@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -288,38 +289,43 @@ func TestNothingRolledOutFails(t *testing.T) {
 	must(t, err)
 	defer s.Close()
 	c := api.NewClient(s.URL, "pvd_e2e_rollout")
+	// An app of its own each run: the cluster keeps a deleted namespace
+	// terminating, so the namespace of an earlier run (-count=2) is not
+	// free yet.
+	app := "stuck-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	ns := app + "-dev"
 	_, err = c.RegisterTarget(ctx, &paved.TargetInfo{Name: "test-cluster", Type: paved.TargetKubernetes, Kubeconfig: string(kc.KubeconfigData(kubetest.AdminToken))})
 	must(t, err)
 	must(t, c.CreateTeam(ctx, &paved.Team{Name: "pioneers", Pioneering: true}))
-	must(t, c.CreateApp(ctx, &paved.App{Name: "stuck", Team: "pioneers"}))
-	_, err = c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "stuck", Name: "dev", Target: "test-cluster"})
+	must(t, c.CreateApp(ctx, &paved.App{Name: app, Team: "pioneers"}))
+	_, err = c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: app, Name: "dev", Target: "test-cluster"})
 	must(t, err)
 	specs := shopSpecs(true)
 
-	d, err := c.Deploy(ctx, &paved.DeployRequest{App: "stuck", Env: "dev", Specs: specs})
+	d, err := c.Deploy(ctx, &paved.DeployRequest{App: app, Env: "dev", Specs: specs})
 	must(t, err)
 	must(t, c.StreamEvents(ctx, d.ID, 0, func(paved.Event) error { return nil }))
 	got, err := c.GetDeployment(ctx, d.ID)
 	must(t, err)
 	if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "did not roll out in time") ||
-		!strings.Contains(got.Error, "Deployment/stuck-dev/api") || !strings.Contains(got.Error, "StatefulSet/stuck-dev/postgres-api-db") {
+		!strings.Contains(got.Error, "Deployment/"+ns+"/api") || !strings.Contains(got.Error, "StatefulSet/"+ns+"/postgres-api-db") {
 		t.Fatalf("a deployment whose workloads never rolled out: %s %q", got.Status, got.Error)
 	}
-	env, err := c.GetEnvironment(ctx, "stuck", "dev")
+	env, err := c.GetEnvironment(ctx, app, "dev")
 	must(t, err)
 	if env.Health == nil || env.Health.Status != paved.HealthProgressing {
 		t.Errorf("the environment's health after a rollout timeout: %+v", env.Health)
 	}
 
-	defer controller(t, dyn, "stuck-dev")()
-	d, err = c.Deploy(ctx, &paved.DeployRequest{App: "stuck", Env: "dev", Specs: specs})
+	defer controller(t, dyn, ns)()
+	d, err = c.Deploy(ctx, &paved.DeployRequest{App: app, Env: "dev", Specs: specs})
 	must(t, err)
 	must(t, c.StreamEvents(ctx, d.ID, 0, func(paved.Event) error { return nil }))
 	if got, _ := c.GetDeployment(ctx, d.ID); got.Status != paved.DeploymentSucceeded || got.Rollout != paved.RolloutComplete {
 		t.Fatalf("once the workloads roll out: %s %q (%s)", got.Status, got.Error, got.Rollout)
 	}
-	if env, _ := c.GetEnvironment(ctx, "stuck", "dev"); env.Health == nil || env.Health.Status != paved.HealthHealthy {
+	if env, _ := c.GetEnvironment(ctx, app, "dev"); env.Health == nil || env.Health.Status != paved.HealthHealthy {
 		t.Errorf("the environment's health after a rollout: %+v", env.Health)
 	}
-	must(t, c.DeleteEnvironment(ctx, "stuck", "dev"))
+	must(t, c.DeleteEnvironment(ctx, app, "dev"))
 }

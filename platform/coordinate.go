@@ -94,7 +94,7 @@ const stuckReason = "this deployment's server is alive but no longer runs it (a 
 // lives.
 func (p *Platform) sweepOwn(ctx context.Context) error {
 	ds, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{Runner: p.id,
-		Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}, Limit: 1000})
+		Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}, Limit: -1})
 	if err != nil {
 		return err
 	}

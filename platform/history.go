@@ -22,7 +22,7 @@ func (p *Platform) lastSuccessful(ctx context.Context, env *paved.Environment) (
 // plus what failed deployments since then applied before they failed.
 func (p *Platform) previousInventory(ctx context.Context, env *paved.Environment, last *paved.Deployment) ([]paved.ObjectRef, error) {
 	var prev []paved.ObjectRef
-	f := paved.DeploymentFilter{EnvID: env.ID, Statuses: []paved.DeploymentStatus{paved.DeploymentFailed}, Limit: 1000}
+	f := paved.DeploymentFilter{EnvID: env.ID, Statuses: []paved.DeploymentStatus{paved.DeploymentFailed}, Limit: -1}
 	if last != nil {
 		prev = last.Inventory
 		f.FinishedAfter = last.FinishedAt

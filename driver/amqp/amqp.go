@@ -145,7 +145,7 @@ func (d *Driver) Deprovision(ctx context.Context, req *paved.ResourceRequest) er
 	})
 }
 
-// Check tells whether the management API answers, the user is an
+// Probe tells whether the management API answers, the user is an
 // administrator and the AMQP port given to workloads accepts connections.
 func (d *Driver) Probe(ctx context.Context, m map[string]any) error {
 	in, err := parseInputs(m)

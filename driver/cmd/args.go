@@ -80,7 +80,9 @@ func renderArgs(args []arg, mode string, templated bool, data *templateData) ([]
 			return nil, fmt.Errorf("%s: %v", a.where, err)
 		}
 		// A missing map key prints "<no value>": passing that to a program
-		// is never what the definition meant.
+		// is never what the definition meant. Not Option("missingkey=error"):
+		// it refuses the key in {{with .State.count}} and {{if ...}} too,
+		// the guards definitions are told to use.
 		if strings.Contains(b.String(), noValue) {
 			return nil, fmt.Errorf("%s reads a value that is not set (it rendered %q): guard it with {{with}} or {{if}}", a.where, noValue)
 		}

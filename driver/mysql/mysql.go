@@ -168,7 +168,7 @@ func sessions(ctx context.Context, db *sql.Conn, user string) ([]int64, error) {
 	return ids, rows.Err()
 }
 
-// Check tells whether the inputs reach a server where the user may create
+// Probe tells whether the inputs reach a server where the user may create
 // users and databases and grant rights on them. It reads global privileges;
 // rights granted through roles or on databases only are not seen.
 func (d *Driver) Probe(ctx context.Context, m map[string]any) error {

@@ -208,7 +208,7 @@ func serverMajor(conn *pgx.Conn) int {
 	return n
 }
 
-// Check tells whether the inputs reach a server where the user may create
+// Probe tells whether the inputs reach a server where the user may create
 // databases and roles.
 func (d *Driver) Probe(ctx context.Context, m map[string]any) error {
 	in, err := parseInputs(m)

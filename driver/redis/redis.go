@@ -191,7 +191,7 @@ func (d *Driver) Deprovision(ctx context.Context, req *paved.ResourceRequest) er
 	})
 }
 
-// Check tells whether the inputs reach a server where the user may manage
+// Probe tells whether the inputs reach a server where the user may manage
 // ACL users and scan and delete keys.
 func (d *Driver) Probe(ctx context.Context, m map[string]any) error {
 	in, err := parseInputs(m)

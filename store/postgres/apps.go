@@ -75,8 +75,6 @@ func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error
 	return nil
 }
 
-const envCols = `id, app, name, type, target, namespace, "values", health, expires_at, created_at`
-
 func scanEnv(r pgx.Row) (paved.Environment, error) {
 	var e paved.Environment
 	var values, health []byte
@@ -93,7 +91,7 @@ func scanEnv(r pgx.Row) (paved.Environment, error) {
 
 // GetEnvironment returns an app's environment.
 func (db *DB) GetEnvironment(ctx context.Context, app, name string) (*paved.Environment, error) {
-	e, err := scanEnv(db.pool.QueryRow(ctx, "SELECT "+envCols+" FROM environments WHERE app = $1 AND name = $2", app, name))
+	e, err := scanEnv(db.pool.QueryRow(ctx, "SELECT "+record.EnvCols+" FROM environments WHERE app = $1 AND name = $2", app, name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.NotFound("environment", record.EnvironmentKey(app, name))
 	}
@@ -111,7 +109,7 @@ func (db *DB) ListEnvironments(ctx context.Context, f paved.EnvironmentFilter) (
 	w.eq("target", f.Target)
 	w.eq("namespace", f.Namespace)
 	w.eq("type", string(f.Type))
-	envs, err := queryList(ctx, db, scanEnv, "SELECT "+envCols+" FROM environments"+w.String()+" ORDER BY app, name", w.args...)
+	envs, err := queryList(ctx, db, scanEnv, "SELECT "+record.EnvCols+" FROM environments"+w.String()+" ORDER BY app, name", w.args...)
 	if err == nil && len(envs) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)
 	}
@@ -156,6 +154,6 @@ func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
 // ExpiredEnvironments lists environments whose ExpiresAt is at or before
 // now, the longest expired first.
 func (db *DB) ExpiredEnvironments(ctx context.Context, now time.Time) ([]paved.Environment, error) {
-	return queryList(ctx, db, scanEnv, "SELECT "+envCols+` FROM environments
+	return queryList(ctx, db, scanEnv, "SELECT "+record.EnvCols+` FROM environments
 		WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at, app, name`, record.Time(now))
 }

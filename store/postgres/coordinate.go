@@ -41,8 +41,8 @@ func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, except, r
 			WHERE status IN ('queued', 'running') AND (runner = ''
 				OR NOT EXISTS (SELECT 1 FROM servers WHERE servers.id = deployments.runner AND servers.seen_at >= $4))
 				AND ($5 = '' OR runner != $5)
-			RETURNING n, `+deploymentCols+`)
-		SELECT `+deploymentCols+` FROM failed ORDER BY created_at, n`,
+			RETURNING n, `+record.DeploymentCols+`)
+		SELECT `+record.DeploymentCols+` FROM failed ORDER BY created_at, n`,
 		paved.DeploymentFailed, reason, record.Time(at), record.Time(staleBefore), except)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: fail orphaned deployments: %w", err)

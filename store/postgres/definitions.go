@@ -111,9 +111,6 @@ func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
 	return nil
 }
 
-const resourceCols = `app, env, uid, definition_id, definition_version, driver, status, status_reason, outputs,
-	secret_names, sealed, labels, updated_at`
-
 func scanResource(row pgx.Row) (paved.StoredResource, error) {
 	var r paved.StoredResource
 	var uid string
@@ -138,7 +135,7 @@ func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]pave
 	w.eq("app", f.App)
 	w.eq("env", f.Env)
 	w.eq("status", string(f.Status))
-	res, err := queryList(ctx, db, scanResource, "SELECT "+resourceCols+" FROM resources"+w.String()+
+	res, err := queryList(ctx, db, scanResource, "SELECT "+record.ResourceCols+" FROM resources"+w.String()+
 		" ORDER BY app, env, uid, definition_id, driver", w.args...)
 	if err == nil && len(res) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)

@@ -61,16 +61,8 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 	})
 }
 
-// summaryCols are the columns lists read: everything but the specs, the
-// plan and the objects, whose decoding costs ~10x the rest of a row (see
-// BenchmarkListDeployments).
-const summaryCols = `id, kind, app, env, env_id, env_type, target, author, commit_sha, commit_time, source, runner,
-	status, error, inventory, revision, rollout, created_at, started_at, finished_at`
-
-const deploymentCols = summaryCols + ", specs, plan, objects"
-
-// scanDeployment scans summaryCols, and the specs, plan and objects when
-// full.
+// scanDeployment scans record.SummaryCols, and the specs, plan and objects
+// (record.DeploymentCols) when full.
 func scanDeployment(r pgx.Row, full bool) (*paved.Deployment, error) {
 	var d paved.Deployment
 	var specs, plan, objects, inventory []byte
@@ -103,7 +95,7 @@ func scanSummary(r pgx.Row) (paved.Deployment, error) {
 
 // GetDeployment returns a deployment by ID, in full.
 func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
-	d, err := scanDeployment(db.pool.QueryRow(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE id = $1", id), true)
+	d, err := scanDeployment(db.pool.QueryRow(ctx, "SELECT "+record.DeploymentCols+" FROM deployments WHERE id = $1", id), true)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.NotFound("deployment", id)
 	}
@@ -114,7 +106,8 @@ func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, 
 }
 
 // ListDeployments lists deployment summaries, newest first, at most
-// f.Limit (100 when 0). With an app, ENOTFOUND when the app does not exist.
+// f.Limit (100 when 0, all when negative). With an app, ENOTFOUND when the
+// app does not exist.
 func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]paved.Deployment, error) {
 	var w where
 	w.eq("app", f.App)
@@ -140,11 +133,10 @@ func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]
 		}
 		w.conds = append(w.conds, "status IN ("+in+")")
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = record.DefaultLimit
+	q := "SELECT " + record.SummaryCols + " FROM deployments" + w.String() + " ORDER BY created_at DESC, n DESC"
+	if limit := record.DeploymentLimit(f.Limit); limit >= 0 {
+		q += " LIMIT " + w.next(limit)
 	}
-	q := "SELECT " + summaryCols + " FROM deployments" + w.String() + " ORDER BY created_at DESC, n DESC LIMIT " + w.next(limit)
 	ds, err := queryList(ctx, db, scanSummary, q, w.args...)
 	if err == nil && len(ds) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)
@@ -214,8 +206,10 @@ func (db *DB) moved(ctx context.Context, n int64, id, runner, want string) error
 // LastSuccessful returns the succeeded deployment of an environment
 // incarnation that finished last; ENOTFOUND when there is none.
 func (db *DB) LastSuccessful(ctx context.Context, envID string) (*paved.Deployment, error) {
-	d, err := scanDeployment(db.pool.QueryRow(ctx, "SELECT "+deploymentCols+` FROM deployments
-		WHERE env_id = $1 AND status = 'succeeded' ORDER BY finished_at DESC, n DESC LIMIT 1`, envID), true)
+	// Without a finish time a succeeded deployment never wins: DESC puts
+	// NULLs first here, last in SQLite, and both stores must agree.
+	d, err := scanDeployment(db.pool.QueryRow(ctx, "SELECT "+record.DeploymentCols+` FROM deployments
+		WHERE env_id = $1 AND status = 'succeeded' AND finished_at IS NOT NULL ORDER BY finished_at DESC, n DESC LIMIT 1`, envID), true)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.NoSuccessfulDeployment(envID)
 	}
@@ -307,7 +301,9 @@ func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.Audit
 	if limit <= 0 {
 		limit = record.DefaultLimit
 	}
-	q := "SELECT id, time, actor, action, target, result FROM audit" + w.String() + " ORDER BY id DESC LIMIT " + w.next(limit)
+	// Newest first by time, the id breaking ties: the index audit_time
+	// serves it, with or without filters.
+	q := "SELECT id, time, actor, action, target, result FROM audit" + w.String() + " ORDER BY time DESC, id DESC LIMIT " + w.next(limit)
 	return queryList(ctx, db, func(r pgx.Row) (paved.AuditEntry, error) {
 		var e paved.AuditEntry
 		if err := r.Scan(&e.ID, &e.Time, &e.Actor, &e.Action, &e.Target, &e.Result); err != nil {

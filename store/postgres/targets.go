@@ -40,8 +40,6 @@ func sealedArg(b []byte) []byte {
 	return b
 }
 
-const targetCols = "name, type, context, in_cluster, server, sealed, created_at"
-
 func scanTarget(r pgx.Row) (paved.TargetInfo, error) {
 	var t paved.TargetInfo
 	if err := r.Scan(&t.Name, &t.Type, &t.Context, &t.InCluster, &t.Server, &t.Sealed, &t.CreatedAt); err != nil {
@@ -56,7 +54,7 @@ func scanTarget(r pgx.Row) (paved.TargetInfo, error) {
 
 // GetTarget returns the registered target called name, Sealed included.
 func (db *DB) GetTarget(ctx context.Context, name string) (*paved.TargetInfo, error) {
-	t, err := scanTarget(db.pool.QueryRow(ctx, "SELECT "+targetCols+" FROM targets WHERE name = $1", name))
+	t, err := scanTarget(db.pool.QueryRow(ctx, "SELECT "+record.TargetCols+" FROM targets WHERE name = $1", name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.NotFound("target", name)
 	}
@@ -74,7 +72,7 @@ func (db *DB) ListTargets(ctx context.Context) ([]paved.TargetInfo, error) {
 			return t, fmt.Errorf("postgres: scan target: %w", err)
 		}
 		return t, nil
-	}, "SELECT "+targetCols+" FROM targets ORDER BY name")
+	}, "SELECT "+record.TargetCols+" FROM targets ORDER BY name")
 }
 
 // DeleteTarget deletes a registered target; ENOTFOUND when there is none.

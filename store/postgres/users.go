@@ -73,24 +73,35 @@ func (db *DB) UpdateUser(ctx context.Context, u *paved.User) error {
 	return nil
 }
 
-const userCols = "users.name, users.role, users.teams, users.disabled, users.created_at"
+// userRow receives record.UserCols.
+type userRow struct {
+	u     paved.User
+	teams []byte
+}
 
-func scanUser(r pgx.Row) (paved.User, error) {
-	var u paved.User
-	var teams []byte
-	if err := r.Scan(&u.Name, &u.Role, &teams, &u.Disabled, &u.CreatedAt); err != nil {
-		return u, err
+func (r *userRow) dest() []any {
+	return []any{&r.u.Name, &r.u.Role, &r.teams, &r.u.Disabled, &r.u.CreatedAt}
+}
+
+func (r *userRow) user() (paved.User, error) {
+	r.u.CreatedAt = r.u.CreatedAt.UTC()
+	if err := record.DecodeUser(&r.u, r.teams); err != nil {
+		return r.u, fmt.Errorf("postgres: %w", err)
 	}
-	u.CreatedAt = u.CreatedAt.UTC()
-	if err := record.DecodeUser(&u, teams); err != nil {
-		return u, fmt.Errorf("postgres: %w", err)
+	return r.u, nil
+}
+
+func scanUser(row pgx.Row) (paved.User, error) {
+	var r userRow
+	if err := row.Scan(r.dest()...); err != nil {
+		return paved.User{}, err
 	}
-	return u, nil
+	return r.user()
 }
 
 // GetUser returns the user called name.
 func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, "SELECT "+userCols+" FROM users WHERE name = $1", name))
+	u, err := scanUser(db.pool.QueryRow(ctx, "SELECT "+record.UserCols+" FROM users WHERE name = $1", name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.NotFound("user", name)
 	}
@@ -102,7 +113,7 @@ func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
 
 // ListUsers lists users by name.
 func (db *DB) ListUsers(ctx context.Context) ([]paved.User, error) {
-	return queryList(ctx, db, scanUser, "SELECT "+userCols+" FROM users ORDER BY name")
+	return queryList(ctx, db, scanUser, "SELECT "+record.UserCols+" FROM users ORDER BY name")
 }
 
 // CreateToken stores a token of an existing user. An empty ID is replaced
@@ -126,29 +137,46 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 	return nil
 }
 
-const tokenCols = "id, user_name, name, hash, created_by, created_at, expires_at, last_used_at, revoked_at"
+// tokenDest is where a row of record.TokenCols goes.
+func tokenDest(t *paved.Token) []any {
+	return []any{&t.ID, &t.User, &t.Name, &t.Hash, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt}
+}
+
+// tokenUTC turns the times a row gave t into UTC.
+func tokenUTC(t *paved.Token) {
+	t.CreatedAt = t.CreatedAt.UTC()
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = utc(t.ExpiresAt), utc(t.LastUsedAt), utc(t.RevokedAt)
+}
 
 func scanToken(r pgx.Row) (paved.Token, error) {
 	var t paved.Token
-	if err := r.Scan(&t.ID, &t.User, &t.Name, &t.Hash, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt); err != nil {
+	if err := r.Scan(tokenDest(&t)...); err != nil {
 		return t, err
 	}
-	t.CreatedAt = t.CreatedAt.UTC()
-	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = utc(t.ExpiresAt), utc(t.LastUsedAt), utc(t.RevokedAt)
+	tokenUTC(&t)
 	return t, nil
 }
 
-// TokenByHash returns the token with this hash, whatever its state;
-// ENOTFOUND, without naming the hash, when there is none.
-func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*paved.Token, error) {
-	t, err := scanToken(db.pool.QueryRow(ctx, "SELECT "+tokenCols+" FROM tokens WHERE hash = $1", hash))
+// TokenByHash returns the token with this hash, whatever its state, and its
+// user, in one read (it runs on every authenticated request); ENOTFOUND,
+// without naming the hash, when there is none.
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*paved.Token, *paved.User, error) {
+	var t paved.Token
+	var ur userRow
+	err := db.pool.QueryRow(ctx, "SELECT "+record.TokenCols+", "+record.UserCols+` FROM tokens
+		JOIN users ON users.name = tokens.user_name WHERE tokens.hash = $1`, hash).Scan(append(tokenDest(&t), ur.dest()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, record.TokenNotFound()
+		return nil, nil, record.TokenNotFound()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: token by hash: %w", err)
+		return nil, nil, fmt.Errorf("postgres: token by hash: %w", err)
 	}
-	return &t, nil
+	tokenUTC(&t)
+	u, err := ur.user()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &t, &u, nil
 }
 
 // ListTokens lists tokens, oldest first.
@@ -164,7 +192,7 @@ func (db *DB) ListTokens(ctx context.Context, f paved.TokenFilter) ([]paved.Toke
 			return t, fmt.Errorf("postgres: scan token: %w", err)
 		}
 		return t, nil
-	}, "SELECT "+tokenCols+" FROM tokens"+w.String()+" ORDER BY created_at, id", w.args...)
+	}, "SELECT "+record.TokenCols+" FROM tokens"+w.String()+" ORDER BY created_at, id", w.args...)
 }
 
 // RevokeTokens revokes a user's token (id) or every one not yet revoked.
@@ -181,9 +209,12 @@ func (db *DB) RevokeTokens(ctx context.Context, user, id string, at time.Time) (
 	return int(tag.RowsAffected()), nil
 }
 
-// TouchToken records a token's last use.
-func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
-	if _, err := db.pool.Exec(ctx, "UPDATE tokens SET last_used_at = $1 WHERE id = $2", record.Time(at), id); err != nil {
+// TouchToken records at as a token's last use unless a use was recorded
+// less than every before it: the condition is in the update, so that
+// requests that arrive together write once.
+func (db *DB) TouchToken(ctx context.Context, id string, at time.Time, every time.Duration) error {
+	if _, err := db.pool.Exec(ctx, "UPDATE tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)",
+		record.Time(at), id, record.Time(at.Add(-every))); err != nil {
 		return fmt.Errorf("postgres: touch token: %w", err)
 	}
 	return nil

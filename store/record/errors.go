@@ -23,10 +23,11 @@ func TokenHashExists() error {
 	return paved.Errorf(paved.ECONFLICT, "a token with this hash already exists")
 }
 
-// TokenNotFound is the ENOTFOUND of a token hash that is unknown or expired:
-// one message for both, so that a caller cannot probe which hashes exist.
+// TokenNotFound is the ENOTFOUND of a token hash no token has; it does not
+// quote the hash. (A token that has expired or was revoked is found: its
+// state is the caller's to judge.)
 func TokenNotFound() error {
-	return paved.Errorf(paved.ENOTFOUND, "token not found or expired")
+	return paved.Errorf(paved.ENOTFOUND, "token not found")
 }
 
 // NoSuccessfulDeployment is the ENOTFOUND of an environment incarnation

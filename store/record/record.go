@@ -2,7 +2,8 @@
 // what every store does to a record before it binds it and after it scans it,
 // whatever the SQL dialect — required fields, the IDs, defaults and time
 // stamps the store assigns, the JSON of JSON columns and the wording of
-// conflicts and misses. The SQL itself stays in each store.
+// conflicts and misses, and the column lists every dialect selects alike.
+// The SQL itself stays in each store.
 package record
 
 import (
@@ -86,3 +87,15 @@ func Decode[T JSON](data T, v any, what string) error {
 
 // DefaultLimit bounds lists whose caller asked for no limit.
 const DefaultLimit = 100
+
+// DeploymentLimit is the limit of a list of deployments whose caller asked
+// for n: DefaultLimit for 0, -1 (none) for any negative n.
+func DeploymentLimit(n int) int {
+	switch {
+	case n == 0:
+		return DefaultLimit
+	case n < 0:
+		return -1
+	}
+	return n
+}

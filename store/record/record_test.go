@@ -173,7 +173,7 @@ func TestErrors(t *testing.T) {
 		{Exists("environment", EnvironmentKey("shop", "dev")), paved.ECONFLICT, `environment "shop/dev" already exists`},
 		{NotFound("deployment", "d1"), paved.ENOTFOUND, `deployment "d1" not found`},
 		{TokenHashExists(), paved.ECONFLICT, "a token with this hash already exists"},
-		{TokenNotFound(), paved.ENOTFOUND, "token not found or expired"},
+		{TokenNotFound(), paved.ENOTFOUND, "token not found"},
 		{NoSuccessfulDeployment("e-1"), paved.ENOTFOUND, "environment e-1 has no successful deployment"},
 		{ResourceNotFound(paved.ResourceKey{App: "shop", Env: "dev", UID: "postgres.default#shop.db", Definition: "pg", Driver: "postgres"}), paved.ENOTFOUND, `resource "postgres.default#shop.db" of definition pg (driver postgres) not found in shop/dev`},
 		{EnvironmentInUse("shop", "dev", 2), paved.ECONFLICT, `environment "shop/dev" still has 2 resource(s): deprovision them first`},
@@ -321,4 +321,25 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func TestStatusList(t *testing.T) {
+	t.Parallel()
+	got, err := StatusList([]paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning})
+	if err != nil || got != "'queued', 'running'" {
+		t.Errorf("StatusList = %q, %v", got, err)
+	}
+	_, err = StatusList([]paved.DeploymentStatus{paved.DeploymentFailed, "x'; DROP TABLE deployments; --"})
+	if paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "is not one of queued, running, succeeded, failed") {
+		t.Errorf("StatusList of an unknown status: %v", err)
+	}
+}
+
+func TestDeploymentLimit(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]int{0: DefaultLimit, 1: 1, 1000: 1000, -1: -1, -50: -1} {
+		if got := DeploymentLimit(n); got != want {
+			t.Errorf("DeploymentLimit(%d) = %d, want %d", n, got, want)
+		}
+	}
 }

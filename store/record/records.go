@@ -272,17 +272,16 @@ func PrepareTarget(t *paved.TargetInfo) error {
 // partial index of unfinished deployments; an unknown status is refused, so
 // that nothing but the four literals reaches the SQL.
 func StatusList(sts []paved.DeploymentStatus) (string, error) {
-	var b strings.Builder
+	lits := make([]string, len(sts))
 	for i, s := range sts {
-		switch s {
-		case paved.DeploymentQueued, paved.DeploymentRunning, paved.DeploymentSucceeded, paved.DeploymentFailed:
-		default:
-			return "", paved.Errorf(paved.EINVALID, "deployment status %q is not one of queued, running, succeeded, failed", s)
+		if !s.Valid() {
+			var known []string
+			for _, k := range paved.DeploymentStatuses() {
+				known = append(known, string(k))
+			}
+			return "", paved.Errorf(paved.EINVALID, "deployment status %q is not one of %s", s, strings.Join(known, ", "))
 		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("'" + string(s) + "'")
+		lits[i] = "'" + string(s) + "'"
 	}
-	return b.String(), nil
+	return strings.Join(lits, ", "), nil
 }

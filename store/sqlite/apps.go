@@ -83,8 +83,6 @@ func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error
 	})
 }
 
-const envCols = `id, app, name, type, target, namespace, "values", health, expires_at, created_at`
-
 func scanEnv(s scanner) (paved.Environment, error) {
 	var e paved.Environment
 	var values, health, created string
@@ -105,7 +103,7 @@ func scanEnv(s scanner) (paved.Environment, error) {
 
 // GetEnvironment returns an app's environment.
 func (db *DB) GetEnvironment(ctx context.Context, app, name string) (*paved.Environment, error) {
-	e, err := scanEnv(db.r.QueryRowContext(ctx, "SELECT "+envCols+" FROM environments WHERE app = ? AND name = ?", app, name))
+	e, err := scanEnv(db.r.QueryRowContext(ctx, "SELECT "+record.EnvCols+" FROM environments WHERE app = ? AND name = ?", app, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.NotFound("environment", record.EnvironmentKey(app, name))
 	}
@@ -118,7 +116,7 @@ func (db *DB) GetEnvironment(ctx context.Context, app, name string) (*paved.Envi
 // ListEnvironments lists environments by app and name; with an app,
 // ENOTFOUND when the app does not exist.
 func (db *DB) ListEnvironments(ctx context.Context, f paved.EnvironmentFilter) ([]paved.Environment, error) {
-	q := "SELECT " + envCols + " FROM environments WHERE 1 = 1"
+	q := "SELECT " + record.EnvCols + " FROM environments WHERE 1 = 1"
 	var args []any
 	for _, c := range []struct{ col, v string }{{"app", f.App}, {"target", f.Target}, {"namespace", f.Namespace}, {"type", string(f.Type)}} {
 		if c.v != "" {
@@ -175,6 +173,6 @@ func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
 // ExpiredEnvironments lists environments whose ExpiresAt is at or before
 // now, the longest expired first.
 func (db *DB) ExpiredEnvironments(ctx context.Context, now time.Time) ([]paved.Environment, error) {
-	return queryList(ctx, db.r, scanEnv, "SELECT "+envCols+` FROM environments
+	return queryList(ctx, db.r, scanEnv, "SELECT "+record.EnvCols+` FROM environments
 		WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, app, name`, fmtTime(record.Time(now)))
 }

@@ -28,6 +28,18 @@ func (db *DB) Heartbeat(ctx context.Context, server string, at time.Time) error 
 	})
 }
 
+// orphaned selects the deployments FailOrphaned fails; its arguments are
+// staleBefore and except twice. The states are literals for the partial
+// index deployments_unfinished.
+const orphaned = `status IN ('queued', 'running') AND (runner = ''
+	OR NOT EXISTS (SELECT 1 FROM servers WHERE servers.id = deployments.runner AND servers.seen_at >= ?))
+	AND (? = '' OR runner != ?)`
+
+const (
+	selectOrphanedSQL = "SELECT " + record.DeploymentCols + " FROM deployments WHERE " + orphaned + " ORDER BY created_at, n"
+	failOrphanedSQL   = "UPDATE deployments SET status = ?, error = ?, finished_at = ? WHERE " + orphaned
+)
+
 // FailOrphaned fails, in one transaction, the queued or running deployments
 // that have no runner or whose runner has sent no heartbeat since
 // staleBefore, and returns them (objects included) as failed, oldest first.
@@ -36,13 +48,8 @@ func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, except, r
 	var out []paved.Deployment
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		// The writer transaction is exclusive: nothing changes between the
-		// select and the update. The states are literals for the partial
-		// index deployments_unfinished.
-		const orphaned = `status IN ('queued', 'running') AND (runner = ''
-			OR NOT EXISTS (SELECT 1 FROM servers WHERE servers.id = deployments.runner AND servers.seen_at >= ?))
-			AND (? = '' OR runner != ?)`
-		rows, err := tx.QueryContext(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE "+orphaned+" ORDER BY created_at, n",
-			fmtTime(staleBefore), except, except)
+		// select and the update.
+		rows, err := tx.QueryContext(ctx, selectOrphanedSQL, fmtTime(staleBefore), except, except)
 		if err != nil {
 			return fmt.Errorf("sqlite: find orphaned deployments: %w", err)
 		}
@@ -61,7 +68,7 @@ func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, except, r
 		if len(out) == 0 {
 			return nil
 		}
-		res, err := tx.ExecContext(ctx, "UPDATE deployments SET status = ?, error = ?, finished_at = ? WHERE "+orphaned,
+		res, err := tx.ExecContext(ctx, failOrphanedSQL,
 			paved.DeploymentFailed, reason, fmtTime(at), fmtTime(staleBefore), except, except)
 		if err != nil {
 			return fmt.Errorf("sqlite: fail orphaned deployments: %w", err)

@@ -110,9 +110,6 @@ func (db *DB) PutResource(ctx context.Context, r *paved.StoredResource) error {
 	})
 }
 
-const resourceCols = `app, env, uid, definition_id, definition_version, driver, status, status_reason, outputs,
-	secret_names, sealed, labels, updated_at`
-
 func scanResource(s scanner) (paved.StoredResource, error) {
 	var r paved.StoredResource
 	var uid, outputs, secrets, labels, updated string
@@ -133,7 +130,17 @@ func scanResource(s scanner) (paved.StoredResource, error) {
 // lists every environment of the app, app "" every app. ENOTFOUND when the
 // named app does not exist.
 func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]paved.StoredResource, error) {
-	q := "SELECT " + resourceCols + " FROM resources WHERE 1 = 1"
+	q, args := listResourcesSQL(f)
+	res, err := queryList(ctx, db.r, scanResource, q, args...)
+	if err == nil && len(res) == 0 && f.App != "" {
+		err = db.appExists(ctx, f.App)
+	}
+	return res, err
+}
+
+// listResourcesSQL is the query of ListResources and its arguments.
+func listResourcesSQL(f paved.ResourceFilter) (string, []any) {
+	q := "SELECT " + record.ResourceCols + " FROM resources WHERE 1 = 1"
 	var args []any
 	for _, c := range []struct{ col, v string }{{"app", f.App}, {"env", f.Env}, {"status", string(f.Status)}} {
 		if c.v != "" {
@@ -141,11 +148,7 @@ func (db *DB) ListResources(ctx context.Context, f paved.ResourceFilter) ([]pave
 			args = append(args, c.v)
 		}
 	}
-	res, err := queryList(ctx, db.r, scanResource, q+" ORDER BY app, env, uid, definition_id, driver", args...)
-	if err == nil && len(res) == 0 && f.App != "" {
-		err = db.appExists(ctx, f.App)
-	}
-	return res, err
+	return q + " ORDER BY app, env, uid, definition_id, driver", args
 }
 
 // SetResourceStatus marks one resource active or orphaned.

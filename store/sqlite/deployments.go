@@ -64,16 +64,8 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 	})
 }
 
-// summaryCols are the columns lists read: everything but the specs, the
-// plan and the objects, whose decoding costs ~10x the rest of a row (see
-// BenchmarkListDeployments).
-const summaryCols = `id, kind, app, env, env_id, env_type, target, author, commit_sha, commit_time, source, runner,
-	status, error, inventory, revision, rollout, created_at, started_at, finished_at`
-
-const deploymentCols = summaryCols + ", specs, plan, objects"
-
-// scanDeployment scans summaryCols, and the specs, plan and objects when
-// full.
+// scanDeployment scans record.SummaryCols, and the specs, plan and objects
+// (record.DeploymentCols) when full.
 func scanDeployment(s scanner, full bool) (*paved.Deployment, error) {
 	var d paved.Deployment
 	var specs, plan, objects, inventory, created string
@@ -105,9 +97,11 @@ func scanDeployment(s scanner, full bool) (*paved.Deployment, error) {
 	return &d, nil
 }
 
+const getDeploymentSQL = "SELECT " + record.DeploymentCols + " FROM deployments WHERE id = ?"
+
 // GetDeployment returns a deployment by ID, in full.
 func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, error) {
-	d, err := scanDeployment(db.r.QueryRowContext(ctx, "SELECT "+deploymentCols+" FROM deployments WHERE id = ?", id), true)
+	d, err := scanDeployment(db.r.QueryRowContext(ctx, getDeploymentSQL, id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.NotFound("deployment", id)
 	}
@@ -127,30 +121,38 @@ func scanSummary(s scanner) (paved.Deployment, error) {
 }
 
 // ListDeployments lists deployment summaries, newest first, at most
-// f.Limit (100 when 0). With an app, ENOTFOUND when the app does not exist.
+// f.Limit (100 when 0, all when negative). With an app, ENOTFOUND when the
+// app does not exist.
 func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]paved.Deployment, error) {
-	q, args, err := deploymentFilter(f)
+	q, args, err := listDeploymentsSQL(f)
 	if err != nil {
 		return nil, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = record.DefaultLimit
-	}
-	ds, err := queryList(ctx, db.r, scanSummary, "SELECT "+summaryCols+" FROM deployments"+q+listOrder, append(args, limit)...)
+	ds, err := queryList(ctx, db.r, scanSummary, q, args...)
 	if err == nil && len(ds) == 0 && f.App != "" {
 		err = db.appExists(ctx, f.App)
 	}
 	return ds, err
 }
 
-// listOrder ends every list of deployments: newest first.
-const listOrder = " ORDER BY created_at DESC, n DESC LIMIT ?"
+// listDeploymentsSQL is the query of ListDeployments, newest first, and
+// its arguments.
+func listDeploymentsSQL(f paved.DeploymentFilter) (string, []any, error) {
+	where, args, err := deploymentFilter(f)
+	if err != nil {
+		return "", nil, err
+	}
+	// SQLite reads a negative limit as none.
+	return "SELECT " + record.SummaryCols + " FROM deployments" + where + " ORDER BY created_at DESC, n DESC LIMIT ?",
+		append(args, record.DeploymentLimit(f.Limit)), nil
+}
 
 // lastSuccessfulSQL is the one definition of an environment's last
-// successful deployment.
-const lastSuccessfulSQL = "SELECT " + deploymentCols + ` FROM deployments
-	WHERE env_id = ? AND status = 'succeeded' ORDER BY finished_at DESC, n DESC LIMIT 1`
+// successful deployment. A succeeded deployment without a finish time
+// never wins: NULLs sort last here but first in PostgreSQL, and both
+// stores must agree.
+const lastSuccessfulSQL = "SELECT " + record.DeploymentCols + ` FROM deployments
+	WHERE env_id = ? AND status = 'succeeded' AND finished_at IS NOT NULL ORDER BY finished_at DESC, n DESC LIMIT 1`
 
 func deploymentFilter(f paved.DeploymentFilter) (string, []any, error) {
 	var where []string
@@ -302,6 +304,8 @@ func (db *DB) AppendEvent(ctx context.Context, deploymentID string, e *paved.Eve
 	return nil
 }
 
+const eventsSQL = "SELECT seq, time, level, message FROM events WHERE deployment = ? AND seq > ? ORDER BY seq"
+
 // Events returns a deployment's events with Seq > after, in order.
 // ENOTFOUND when the deployment does not exist.
 func (db *DB) Events(ctx context.Context, deploymentID string, after int64) ([]paved.Event, error) {
@@ -314,7 +318,7 @@ func (db *DB) Events(ctx context.Context, deploymentID string, after int64) ([]p
 		var err error
 		e.Time, err = parseTime(t)
 		return e, err
-	}, "SELECT seq, time, level, message FROM events WHERE deployment = ? AND seq > ? ORDER BY seq", deploymentID, after)
+	}, eventsSQL, deploymentID, after)
 	if err == nil && len(events) == 0 {
 		var one int
 		err = db.r.QueryRowContext(ctx, "SELECT 1 FROM deployments WHERE id = ?", deploymentID).Scan(&one)
@@ -349,6 +353,23 @@ func (db *DB) Audit(ctx context.Context, e *paved.AuditEntry) error {
 // ListAudit returns the newest audit entries first, at most f.Limit (100
 // when 0).
 func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.AuditEntry, error) {
+	q, args := listAuditSQL(f)
+	return queryList(ctx, db.r, func(s scanner) (paved.AuditEntry, error) {
+		var e paved.AuditEntry
+		var t string
+		if err := s.Scan(&e.ID, &t, &e.Actor, &e.Action, &e.Target, &e.Result); err != nil {
+			return e, fmt.Errorf("sqlite: scan audit entry: %w", err)
+		}
+		var err error
+		e.Time, err = parseTime(t)
+		return e, err
+	}, q, args...)
+}
+
+// listAuditSQL is the query of ListAudit and its arguments: newest first
+// by time, the id breaking ties, which the index audit_time serves with or
+// without filters.
+func listAuditSQL(f paved.AuditFilter) (string, []any) {
 	q := "SELECT id, time, actor, action, target, result FROM audit WHERE 1 = 1"
 	var args []any
 	if f.Actor != "" {
@@ -371,14 +392,5 @@ func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.Audit
 	if limit <= 0 {
 		limit = record.DefaultLimit
 	}
-	return queryList(ctx, db.r, func(s scanner) (paved.AuditEntry, error) {
-		var e paved.AuditEntry
-		var t string
-		if err := s.Scan(&e.ID, &t, &e.Actor, &e.Action, &e.Target, &e.Result); err != nil {
-			return e, fmt.Errorf("sqlite: scan audit entry: %w", err)
-		}
-		var err error
-		e.Time, err = parseTime(t)
-		return e, err
-	}, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+	return q + " ORDER BY time DESC, id DESC LIMIT ?", append(args, limit)
 }

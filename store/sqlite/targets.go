@@ -41,8 +41,6 @@ func sealedArg(b []byte) any {
 	return b
 }
 
-const targetCols = "name, type, context, in_cluster, server, sealed, created_at"
-
 func scanTarget(s scanner) (paved.TargetInfo, error) {
 	var t paved.TargetInfo
 	var created string
@@ -59,7 +57,7 @@ func scanTarget(s scanner) (paved.TargetInfo, error) {
 
 // GetTarget returns the registered target called name, Sealed included.
 func (db *DB) GetTarget(ctx context.Context, name string) (*paved.TargetInfo, error) {
-	t, err := scanTarget(db.r.QueryRowContext(ctx, "SELECT "+targetCols+" FROM targets WHERE name = ?", name))
+	t, err := scanTarget(db.r.QueryRowContext(ctx, "SELECT "+record.TargetCols+" FROM targets WHERE name = ?", name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.NotFound("target", name)
 	}
@@ -77,7 +75,7 @@ func (db *DB) ListTargets(ctx context.Context) ([]paved.TargetInfo, error) {
 			return t, fmt.Errorf("sqlite: scan target: %w", err)
 		}
 		return t, nil
-	}, "SELECT "+targetCols+" FROM targets ORDER BY name")
+	}, "SELECT "+record.TargetCols+" FROM targets ORDER BY name")
 }
 
 // DeleteTarget deletes a registered target; ENOTFOUND when there is none.

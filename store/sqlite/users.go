@@ -83,25 +83,36 @@ func (db *DB) UpdateUser(ctx context.Context, u *paved.User) error {
 	})
 }
 
-const userCols = "users.name, users.role, users.teams, users.disabled, users.created_at"
+// userRow receives record.UserCols.
+type userRow struct {
+	u              paved.User
+	teams, created string
+}
 
-func scanUser(s scanner) (paved.User, error) {
-	var u paved.User
-	var teams, created string
-	if err := s.Scan(&u.Name, &u.Role, &teams, &u.Disabled, &created); err != nil {
-		return u, err
-	}
-	if err := record.DecodeUser(&u, teams); err != nil {
-		return u, fmt.Errorf("sqlite: %w", err)
+func (r *userRow) dest() []any {
+	return []any{&r.u.Name, &r.u.Role, &r.teams, &r.u.Disabled, &r.created}
+}
+
+func (r *userRow) user() (paved.User, error) {
+	if err := record.DecodeUser(&r.u, r.teams); err != nil {
+		return r.u, fmt.Errorf("sqlite: %w", err)
 	}
 	var err error
-	u.CreatedAt, err = parseTime(created)
-	return u, err
+	r.u.CreatedAt, err = parseTime(r.created)
+	return r.u, err
+}
+
+func scanUser(s scanner) (paved.User, error) {
+	var r userRow
+	if err := s.Scan(r.dest()...); err != nil {
+		return paved.User{}, err
+	}
+	return r.user()
 }
 
 // GetUser returns the user called name.
 func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE name = ?", name))
+	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+record.UserCols+" FROM users WHERE name = ?", name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.NotFound("user", name)
 	}
@@ -113,7 +124,7 @@ func (db *DB) GetUser(ctx context.Context, name string) (*paved.User, error) {
 
 // ListUsers lists users by name.
 func (db *DB) ListUsers(ctx context.Context) ([]paved.User, error) {
-	return queryList(ctx, db.r, scanUser, "SELECT "+userCols+" FROM users ORDER BY name")
+	return queryList(ctx, db.r, scanUser, "SELECT "+record.UserCols+" FROM users ORDER BY name")
 }
 
 // CreateToken stores a token of an existing user. An empty ID is replaced
@@ -140,48 +151,71 @@ func (db *DB) CreateToken(ctx context.Context, t *paved.Token) error {
 	})
 }
 
-const tokenCols = "id, user_name, name, hash, created_by, created_at, expires_at, last_used_at, revoked_at"
+// tokenByHashSQL runs on every authenticated request: one read for the
+// token and its user.
+const tokenByHashSQL = "SELECT " + record.TokenCols + ", " + record.UserCols + ` FROM tokens
+	JOIN users ON users.name = tokens.user_name WHERE tokens.hash = ?`
 
-// tokenByHashSQL runs on every authenticated request.
-const tokenByHashSQL = "SELECT " + tokenCols + " FROM tokens WHERE hash = ?"
-
-func scanToken(s scanner) (paved.Token, error) {
-	var t paved.Token
-	var created string
-	var expires, used, revoked sql.NullString
-	if err := s.Scan(&t.ID, &t.User, &t.Name, &t.Hash, &t.CreatedBy, &created, &expires, &used, &revoked); err != nil {
-		return t, err
-	}
-	var err error
-	if t.CreatedAt, err = parseTime(created); err != nil {
-		return t, err
-	}
-	if t.ExpiresAt, err = parseTimePtr(expires); err != nil {
-		return t, err
-	}
-	if t.LastUsedAt, err = parseTimePtr(used); err != nil {
-		return t, err
-	}
-	t.RevokedAt, err = parseTimePtr(revoked)
-	return t, err
+// tokenRow receives record.TokenCols.
+type tokenRow struct {
+	t                      paved.Token
+	created                string
+	expires, used, revoked sql.NullString
 }
 
-// TokenByHash returns the token with this hash, whatever its state;
-// ENOTFOUND, without naming the hash, when there is none.
-func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*paved.Token, error) {
-	t, err := scanToken(db.r.QueryRowContext(ctx, tokenByHashSQL, hash))
+func (r *tokenRow) dest() []any {
+	return []any{&r.t.ID, &r.t.User, &r.t.Name, &r.t.Hash, &r.t.CreatedBy, &r.created, &r.expires, &r.used, &r.revoked}
+}
+
+func (r *tokenRow) token() (paved.Token, error) {
+	var err error
+	if r.t.CreatedAt, err = parseTime(r.created); err != nil {
+		return r.t, err
+	}
+	if r.t.ExpiresAt, err = parseTimePtr(r.expires); err != nil {
+		return r.t, err
+	}
+	if r.t.LastUsedAt, err = parseTimePtr(r.used); err != nil {
+		return r.t, err
+	}
+	r.t.RevokedAt, err = parseTimePtr(r.revoked)
+	return r.t, err
+}
+
+func scanToken(s scanner) (paved.Token, error) {
+	var r tokenRow
+	if err := s.Scan(r.dest()...); err != nil {
+		return paved.Token{}, err
+	}
+	return r.token()
+}
+
+// TokenByHash returns the token with this hash, whatever its state, and its
+// user; ENOTFOUND, without naming the hash, when there is none.
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*paved.Token, *paved.User, error) {
+	var tr tokenRow
+	var ur userRow
+	err := db.r.QueryRowContext(ctx, tokenByHashSQL, hash).Scan(append(tr.dest(), ur.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, record.TokenNotFound()
+		return nil, nil, record.TokenNotFound()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: token by hash: %w", err)
+		return nil, nil, fmt.Errorf("sqlite: token by hash: %w", err)
 	}
-	return &t, nil
+	t, err := tr.token()
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: token by hash: %w", err)
+	}
+	u, err := ur.user()
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: token by hash: %w", err)
+	}
+	return &t, &u, nil
 }
 
 // ListTokens lists tokens, oldest first.
 func (db *DB) ListTokens(ctx context.Context, f paved.TokenFilter) ([]paved.Token, error) {
-	q := "SELECT " + tokenCols + " FROM tokens WHERE 1 = 1"
+	q := "SELECT " + record.TokenCols + " FROM tokens WHERE 1 = 1"
 	var args []any
 	if f.User != "" {
 		q += " AND user_name = ?"
@@ -220,10 +254,13 @@ func (db *DB) RevokeTokens(ctx context.Context, user, id string, at time.Time) (
 	return int(n), err
 }
 
-// TouchToken records a token's last use.
-func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
+// TouchToken records at as a token's last use unless a use was recorded
+// less than every before it: the condition is in the update, so that
+// requests that arrive together write once.
+func (db *DB) TouchToken(ctx context.Context, id string, at time.Time, every time.Duration) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "UPDATE tokens SET last_used_at = ? WHERE id = ?", fmtTime(record.Time(at)), id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)",
+			fmtTime(record.Time(at)), id, fmtTime(record.Time(at.Add(-every)))); err != nil {
 			return fmt.Errorf("sqlite: touch token: %w", err)
 		}
 		return nil

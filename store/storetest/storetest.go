@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"Definitions", testDefinitions},
 		{"Resources", testResources},
 		{"Deployments", testDeployments},
+		{"DeploymentsWithoutLimit", testDeploymentsWithoutLimit},
 		{"DeploymentRoundTrip", testDeploymentRoundTrip},
 		{"DeploymentLifecycle", testDeploymentLifecycle},
 		{"ConcurrentFinish", testConcurrentFinish},
@@ -179,20 +180,24 @@ func testUsers(t *testing.T, s paved.Store) {
 
 func testTokens(t *testing.T, s paved.Store) {
 	ctx := context.Background()
-	must(t, s.CreateUser(ctx, &paved.User{Name: "ana", Role: paved.RoleAdmin}))
-	must(t, s.CreateUser(ctx, &paved.User{Name: "bob", Role: paved.RoleViewer}))
+	ana := &paved.User{Name: "ana", Role: paved.RoleAdmin, Teams: []string{"core"}, CreatedAt: at(0)}
+	must(t, s.CreateUser(ctx, ana))
+	bob := &paved.User{Name: "bob", Role: paved.RoleViewer, Disabled: true, CreatedAt: at(0)}
+	must(t, s.CreateUser(ctx, bob))
 
 	exp := at(3600)
 	tok := &paved.Token{ID: "t1", User: "ana", Name: "laptop", CreatedBy: "ops", Hash: []byte{0, 1, 2, 0xff}, CreatedAt: at(1), ExpiresAt: &exp}
 	must(t, s.CreateToken(ctx, tok))
-	got, err := s.TokenByHash(ctx, []byte{0, 1, 2, 0xff})
+	// The token comes with its user, in one read.
+	got, owner, err := s.TokenByHash(ctx, []byte{0, 1, 2, 0xff})
 	must(t, err)
 	sameJSON(t, "TokenByHash", got, tok)
+	sameJSON(t, "TokenByHash's user", owner, ana)
 	if !bytes.Equal(got.Hash, tok.Hash) {
 		t.Fatalf("Hash = %x, want %x", got.Hash, tok.Hash)
 	}
-	_, err = s.TokenByHash(ctx, []byte{0, 1, 2})
-	wantError(t, err, paved.ENOTFOUND, "token")
+	_, _, err = s.TokenByHash(ctx, []byte{0, 1, 2})
+	wantError(t, err, paved.ENOTFOUND, "token not found")
 
 	// An ID is made up when the caller names none.
 	noID := &paved.Token{User: "ana", Hash: []byte("second"), CreatedAt: at(2)}
@@ -203,6 +208,16 @@ func testTokens(t *testing.T, s paved.Store) {
 	past := at(0)
 	must(t, s.CreateToken(ctx, &paved.Token{ID: "old", User: "ana", Hash: []byte("expired"), CreatedAt: at(3), ExpiresAt: &past}))
 	must(t, s.CreateToken(ctx, &paved.Token{ID: "b1", User: "bob", Hash: []byte("bob's"), CreatedAt: at(4)}))
+	// An expired token, and a disabled user's, are found as they are: the
+	// caller judges.
+	got, owner, err = s.TokenByHash(ctx, []byte("expired"))
+	must(t, err)
+	if got.ID != "old" || got.Active(at(10)) || owner.Name != "ana" {
+		t.Fatalf("TokenByHash of an expired token = %+v of %+v", got, owner)
+	}
+	got, owner, err = s.TokenByHash(ctx, []byte("bob's"))
+	must(t, err)
+	sameJSON(t, "TokenByHash's disabled user", owner, bob)
 
 	ids := func(ts []paved.Token) []string {
 		out := []string{}
@@ -219,19 +234,31 @@ func testTokens(t *testing.T, s paved.Store) {
 	must(t, err)
 	sameJSON(t, "ListTokens ana active at +10s", ids(active), []string{"t1", noID.ID})
 
-	must(t, s.TouchToken(ctx, "t1", at(20)))
-	got, err = s.TokenByHash(ctx, tok.Hash)
-	must(t, err)
-	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(at(20)) {
-		t.Fatalf("LastUsedAt = %v, want %v", got.LastUsedAt, at(20))
+	// A use is recorded at most once every minute: the store skips the
+	// write when the last one is more recent.
+	lastUsed := func(want time.Time) {
+		t.Helper()
+		got, _, err := s.TokenByHash(ctx, tok.Hash)
+		must(t, err)
+		if got.LastUsedAt == nil || !got.LastUsedAt.Equal(want) {
+			t.Fatalf("LastUsedAt = %v, want %v", got.LastUsedAt, want)
+		}
 	}
+	must(t, s.TouchToken(ctx, "t1", at(20), time.Minute))
+	lastUsed(at(20))
+	must(t, s.TouchToken(ctx, "t1", at(79), time.Minute))
+	lastUsed(at(20))
+	must(t, s.TouchToken(ctx, "t1", at(80), time.Minute))
+	lastUsed(at(80))
+	must(t, s.TouchToken(ctx, "t1", at(20), time.Minute)) // a late request of earlier
+	lastUsed(at(80))
 
 	n, err := s.RevokeTokens(ctx, "ana", "t1", at(30))
 	must(t, err)
 	if n != 1 {
 		t.Fatalf("RevokeTokens one = %d, want 1", n)
 	}
-	got, err = s.TokenByHash(ctx, tok.Hash)
+	got, _, err = s.TokenByHash(ctx, tok.Hash)
 	must(t, err)
 	if got.RevokedAt == nil || !got.RevokedAt.Equal(at(30)) || got.Active(at(31)) {
 		t.Fatalf("RevokedAt = %v, active %v; want revoked at %v", got.RevokedAt, got.Active(at(31)), at(30))
@@ -587,6 +614,9 @@ func testDeployments(t *testing.T, s paved.Store) {
 	sameJSON(t, "ListDeployments created in [1s, 4s) across apps", list(paved.DeploymentFilter{CreatedSince: &since, CreatedBefore: &before}),
 		[]string{"d4", "d3", "d2"})
 	sameJSON(t, "ListDeployments of an env without deployments", list(paved.DeploymentFilter{App: "shop", Env: "qa"}), []string{})
+	sameJSON(t, "ListDeployments shop/dev limit 1", list(paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 1}), []string{"d7"})
+	sameJSON(t, "ListDeployments shop/dev with a negative limit (none)", list(paved.DeploymentFilter{App: "shop", Env: "dev", Limit: -1}),
+		[]string{"d7", "d6", "d5", "d3", "d1"})
 	_, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "blog"})
 	wantError(t, err, paved.ENOTFOUND, `app "blog" not found`)
 
@@ -612,6 +642,33 @@ func testDeployments(t *testing.T, s paved.Store) {
 	}
 	_, err = s.GetDeployment(ctx, "nope")
 	wantError(t, err, paved.ENOTFOUND, `deployment "nope" not found`)
+}
+
+// testDeploymentsWithoutLimit: a negative limit lists every match, more
+// than the default limit (100 in the SQL stores) of a list.
+func testDeploymentsWithoutLimit(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	const n = 101
+	for i := range n {
+		d := deployment(fmt.Sprintf("d%03d", i), "dev", at(i), 0)
+		d.Status, d.Runner = paved.DeploymentQueued, "s1"
+		must(t, s.CreateDeployment(ctx, d))
+	}
+	unfinished := []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}
+	for _, f := range []paved.DeploymentFilter{
+		{App: "shop", Env: "dev", Limit: -1},
+		{Runner: "s1", Statuses: unfinished, Limit: -1},
+	} {
+		ds, err := s.ListDeployments(ctx, f)
+		must(t, err)
+		if len(ds) != n || ds[0].ID != "d100" || ds[n-1].ID != "d000" {
+			t.Fatalf("ListDeployments(%+v) = %d deployments, want all %d, newest first", f, len(ds), n)
+		}
+	}
+	ds, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 3})
+	must(t, err)
+	sameJSON(t, "ListDeployments limit 3", ids(ds), []string{"d100", "d099", "d098"})
 }
 
 func testDeploymentRoundTrip(t *testing.T, s paved.Store) {
@@ -732,17 +789,17 @@ func testConcurrentFinish(t *testing.T, s paved.Store) {
 		d.Status, d.Runner = paved.DeploymentRunning, "slow"
 		must(t, s.CreateDeployment(ctx, d))
 		var wg sync.WaitGroup
-		var finishErr error
+		var finishErr, orphanErr error
 		var orphans []paved.Deployment
 		wg.Go(func() {
 			finishErr = s.FinishDeployment(ctx, id, "slow", paved.DeploymentSucceeded, &paved.DeploymentResult{Revision: "r"}, at(100))
 		})
 		wg.Go(func() {
-			var err error
-			orphans, err = s.FailOrphaned(ctx, at(1000), "", "server stopped", at(100))
-			must(t, err)
+			orphans, orphanErr = s.FailOrphaned(ctx, at(1000), "", "server stopped", at(100))
 		})
 		wg.Wait()
+		// Only the test's goroutine may stop the test.
+		must(t, orphanErr)
 		got, err := s.GetDeployment(ctx, id)
 		must(t, err)
 		switch {
@@ -799,6 +856,22 @@ func testLastSuccessful(t *testing.T, s paved.Store) {
 	if got.ID != "d1" || len(got.Objects) != 1 || len(got.Specs) != 1 {
 		t.Fatalf("LastSuccessful = %s with %d objects, want d1 (finished last) in full", got.ID, len(got.Objects))
 	}
+
+	// A succeeded deployment without a finish time (written by hand, or
+	// imported) never wins, however NULLs sort in the database.
+	unfinished := deployment("d5", "dev", at(60), 1)
+	unfinished.EnvID = dev.ID
+	must(t, s.CreateDeployment(ctx, unfinished))
+	got, err = s.LastSuccessful(ctx, dev.ID)
+	must(t, err)
+	if got.ID != "d1" {
+		t.Fatalf("LastSuccessful = %s, want d1: a succeeded deployment without finished_at never wins", got.ID)
+	}
+	alone := deployment("y1", "dev", at(61), 0)
+	alone.EnvID = "e-alone"
+	must(t, s.CreateDeployment(ctx, alone))
+	_, err = s.LastSuccessful(ctx, "e-alone")
+	wantError(t, err, paved.ENOTFOUND, "has no successful deployment")
 }
 
 func testEvents(t *testing.T, s paved.Store) {
@@ -886,6 +959,21 @@ func testAudit(t *testing.T, s paved.Store) {
 	got, err = s.ListAudit(ctx, paved.AuditFilter{Since: &since, Before: &before})
 	must(t, err)
 	sameJSON(t, "ListAudit in [1s, 3s)", got, []paved.AuditEntry{entries[2], entries[1]})
+
+	// Newest first means by time: an entry written late with an earlier
+	// time (another server's clock) comes after the later ones, and the
+	// id orders entries of the same time.
+	late := &paved.AuditEntry{Time: at(2), Actor: "bob", Action: "deploy", Target: "shop"}
+	must(t, s.Audit(ctx, late))
+	same := &paved.AuditEntry{Time: at(2), Actor: "bob", Action: "deploy", Target: "cart"}
+	must(t, s.Audit(ctx, same))
+	before = at(4)
+	got, err = s.ListAudit(ctx, paved.AuditFilter{Since: &since, Before: &before})
+	must(t, err)
+	sameJSON(t, "ListAudit by time, then id", got, []paved.AuditEntry{entries[3], *same, *late, entries[2], entries[1]})
+	got, err = s.ListAudit(ctx, paved.AuditFilter{Action: "deploy", Limit: 2})
+	must(t, err)
+	sameJSON(t, "ListAudit of an action by time, then id", got, []paved.AuditEntry{*same, *late})
 }
 
 // testTimestamps checks that times come back in UTC with microseconds, from
@@ -1055,14 +1143,17 @@ func testInstallationID(t *testing.T, s paved.Store) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	got := make([]string, 8)
+	errs := make([]error, len(got))
 	for i := range got {
 		wg.Go(func() {
-			id, err := s.InstallationID(ctx)
-			must(t, err)
-			got[i] = id
+			got[i], errs[i] = s.InstallationID(ctx)
 		})
 	}
 	wg.Wait()
+	// Only the test's goroutine may stop the test.
+	for _, err := range errs {
+		must(t, err)
+	}
 	for _, id := range got {
 		if id == "" || id != got[0] {
 			t.Fatalf("InstallationID from concurrent first calls = %v, want one non-empty id", got)

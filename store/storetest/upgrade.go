@@ -43,10 +43,11 @@ func CheckMigratedToV5(t *testing.T, s paved.Store) {
 }
 
 // CheckDeploymentsImmutable checks that the database itself refuses to
-// change what a deployment asked for, anything of a finished one, and any
-// move but queued → running | failed and running → succeeded | failed,
-// whoever writes: exec runs raw SQL on s's database, now is that
-// database's literal for the current time.
+// change what a deployment asked for, anything of a finished one, any move
+// but queued → running | failed and running → succeeded | failed, and the
+// start time but when a deployment starts, whoever writes: exec runs raw
+// SQL on s's database, now is that database's literal for the current
+// time.
 func CheckDeploymentsImmutable(t *testing.T, s paved.Store, exec func(sql string) error, now string) {
 	t.Helper()
 	ctx := context.Background()
@@ -54,6 +55,8 @@ func CheckDeploymentsImmutable(t *testing.T, s paved.Store, exec func(sql string
 	must(t, s.CreateApp(ctx, &paved.App{Name: "shop", Team: "core"}))
 	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "q", App: "shop", Env: "dev", Author: "ana", Runner: "s1",
 		Specs: map[string]string{"a.yaml": "x"}, Status: paved.DeploymentQueued}))
+	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "q2", App: "shop", Env: "dev", Author: "ana", Runner: "s1",
+		Status: paved.DeploymentQueued}))
 	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "done", App: "shop", Env: "dev", Author: "ana", Status: paved.DeploymentSucceeded,
 		DeploymentResult: paved.DeploymentResult{Objects: []paved.Object{{"kind": "ConfigMap"}}}}))
 	refused := func(what, sql string) {
@@ -81,6 +84,8 @@ func CheckDeploymentsImmutable(t *testing.T, s paved.Store, exec func(sql string
 		{"the rollout of a queued deployment", `UPDATE deployments SET rollout = 'rolled_out' WHERE id = 'q'`},
 		{"the finish time of a queued deployment", `UPDATE deployments SET finished_at = ` + now + ` WHERE id = 'q'`},
 		{"the result of a deployment that starts", `UPDATE deployments SET status = 'running', revision = 'abc' WHERE id = 'q'`},
+		{"the start time of a queued deployment that fails", `UPDATE deployments SET status = 'failed', error = 'x', finished_at = ` + now + `, started_at = ` + now + ` WHERE id = 'q2'`},
+		{"the start time of a finished deployment", `UPDATE deployments SET started_at = ` + now + ` WHERE id = 'done'`},
 	} {
 		refused(tc.what, tc.sql)
 	}
@@ -88,7 +93,10 @@ func CheckDeploymentsImmutable(t *testing.T, s paved.Store, exec func(sql string
 	// inventory while it runs, and finishes with its result.
 	allowed("starting a queued deployment", `UPDATE deployments SET status = 'running', started_at = `+now+` WHERE id = 'q'`)
 	refused("the error of a running deployment", `UPDATE deployments SET error = 'x' WHERE id = 'q'`)
+	refused("the start time of a running deployment", `UPDATE deployments SET started_at = NULL WHERE id = 'q'`)
 	allowed("recording a running deployment's inventory", `UPDATE deployments SET inventory = '[]' WHERE id = 'q'`)
+	refused("the start time of a deployment that finishes", `UPDATE deployments SET status = 'succeeded', finished_at = `+now+`, started_at = NULL WHERE id = 'q'`)
 	allowed("finishing a running deployment", `UPDATE deployments SET status = 'succeeded', rollout = 'applied', finished_at = `+now+` WHERE id = 'q'`)
 	refused("a succeeded deployment back to running", `UPDATE deployments SET status = 'running' WHERE id = 'q'`)
+	allowed("failing a queued deployment that never started", `UPDATE deployments SET status = 'failed', error = 'x', finished_at = `+now+` WHERE id = 'q2'`)
 }

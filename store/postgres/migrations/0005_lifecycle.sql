@@ -60,7 +60,8 @@ CREATE INDEX deployments_unfinished ON deployments (status, runner) WHERE status
 
 -- What was asked is written once; status moves queued → running →
 -- succeeded | failed (or queued → failed) and then never changes; the
--- result (objects included) is written with the final status.
+-- start time is written when it starts (queued → running) and only then;
+-- the result (objects included) is written with the final status.
 CREATE FUNCTION paved_deployments_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF (NEW.id, NEW.n, NEW.kind, NEW.app, NEW.env, NEW.env_id, NEW.env_type, NEW.target, NEW.author, NEW.commit_sha,
@@ -71,6 +72,7 @@ BEGIN
 		OR (OLD.objects != 'null'::jsonb AND NEW.objects IS DISTINCT FROM OLD.objects)
 		OR NOT ((OLD.status = 'queued' AND NEW.status IN ('running', 'failed'))
 			OR (OLD.status = 'running' AND NEW.status IN ('running', 'succeeded', 'failed')))
+		OR (NEW.started_at IS DISTINCT FROM OLD.started_at AND NOT (OLD.status = 'queued' AND NEW.status = 'running'))
 		OR (NEW.status IN ('queued', 'running') AND (NEW.error, NEW.revision, NEW.rollout, NEW.finished_at, NEW.objects)
 			IS DISTINCT FROM (OLD.error, OLD.revision, OLD.rollout, OLD.finished_at, OLD.objects)) THEN
 		RAISE EXCEPTION 'paved: deployments are immutable: only a queued or running deployment changes, and only its status, times and result'
@@ -86,4 +88,5 @@ CREATE TABLE settings (
 	key   text COLLATE "C" PRIMARY KEY,
 	value text NOT NULL
 );
-CREATE INDEX audit_time ON audit (time);
+-- The audit log, newest first (ListAudit orders by time, then id).
+CREATE INDEX audit_time ON audit (time, id);

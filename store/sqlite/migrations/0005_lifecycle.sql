@@ -103,7 +103,8 @@ CREATE INDEX deployments_unfinished ON deployments (status, runner) WHERE status
 
 -- What was asked is written once; status moves queued → running →
 -- succeeded | failed (or queued → failed) and then never changes; the
--- result (objects included) is written with the final status.
+-- start time is written when it starts (queued → running) and only then;
+-- the result (objects included) is written with the final status.
 CREATE TRIGGER deployments_immutable BEFORE UPDATE ON deployments
 WHEN NEW.id IS NOT OLD.id OR NEW.n IS NOT OLD.n OR NEW.kind IS NOT OLD.kind OR NEW.app IS NOT OLD.app
 	OR NEW.env IS NOT OLD.env OR NEW.env_id IS NOT OLD.env_id OR NEW.env_type IS NOT OLD.env_type
@@ -114,6 +115,7 @@ WHEN NEW.id IS NOT OLD.id OR NEW.n IS NOT OLD.n OR NEW.kind IS NOT OLD.kind OR N
 	OR (OLD.objects != 'null' AND NEW.objects IS NOT OLD.objects)
 	OR NOT ((OLD.status = 'queued' AND NEW.status IN ('running', 'failed'))
 		OR (OLD.status = 'running' AND NEW.status IN ('running', 'succeeded', 'failed')))
+	OR (NEW.started_at IS NOT OLD.started_at AND NOT (OLD.status = 'queued' AND NEW.status = 'running'))
 	OR (NEW.status IN ('queued', 'running') AND (NEW.error IS NOT OLD.error OR NEW.revision IS NOT OLD.revision
 		OR NEW.rollout IS NOT OLD.rollout OR NEW.finished_at IS NOT OLD.finished_at OR NEW.objects IS NOT OLD.objects))
 BEGIN
@@ -124,4 +126,5 @@ CREATE TABLE settings (
 	key   TEXT PRIMARY KEY,
 	value TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX audit_time ON audit (time);
+-- The audit log, newest first (ListAudit orders by time, then id).
+CREATE INDEX audit_time ON audit (time, id);

@@ -1,0 +1,22 @@
+package record
+
+// The column lists the SQL stores select, in the order their scanners read
+// them: the same names in every dialect.
+const (
+	// SummaryCols are the columns lists of deployments read: everything
+	// but the specs, the plan and the objects, whose decoding costs ~10x
+	// the rest of a row (see BenchmarkListDeployments).
+	SummaryCols = `id, kind, app, env, env_id, env_type, target, author, commit_sha, commit_time, source, runner,
+	status, error, inventory, revision, rollout, created_at, started_at, finished_at`
+	// DeploymentCols are a whole deployment's.
+	DeploymentCols = SummaryCols + ", specs, plan, objects"
+
+	EnvCols      = `id, app, name, type, target, namespace, "values", health, expires_at, created_at`
+	ResourceCols = `app, env, uid, definition_id, definition_version, driver, status, status_reason, outputs,
+	secret_names, sealed, labels, updated_at`
+	TargetCols = "name, type, context, in_cluster, server, sealed, created_at"
+	// TokenCols and UserCols are qualified: a token is read with its user.
+	TokenCols = "tokens.id, tokens.user_name, tokens.name, tokens.hash, tokens.created_by, tokens.created_at, tokens.expires_at, " +
+		"tokens.last_used_at, tokens.revoked_at"
+	UserCols = "users.name, users.role, users.teams, users.disabled, users.created_at"
+)
