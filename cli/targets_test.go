@@ -113,7 +113,7 @@ func targetsServer(t *testing.T) (*targetsFake, []string) {
 		Services: api.Services{Targets: f, Environments: f, Definitions: f},
 		Authenticate: func(ctx context.Context, token string) (*paved.User, error) {
 			if token != "tok" {
-				return nil, paved.Errorf(paved.EUNAUTHORIZED, "unknown token")
+				return nil, paved.Errorf(paved.EUNAUTHORIZED, "the token is not valid: unknown token")
 			}
 			return &paved.User{Name: "alice", Role: paved.RoleAdmin}, nil
 		},
