@@ -2,6 +2,8 @@ package platform
 
 import (
 	"context"
+	"log/slog"
+	"time"
 
 	"paved.dev/paved"
 )
@@ -9,6 +11,12 @@ import (
 // audit records a change and its result; a failure to record is logged,
 // never hidden.
 func (p *Platform) audit(ctx context.Context, action, target string, err error) {
+	writeAudit(ctx, p.cfg.Store, p.log, p.now(), action, target, err)
+}
+
+// writeAudit is Platform.audit on a store alone, at now, by the context's
+// actor.
+func writeAudit(ctx context.Context, st paved.Store, log *slog.Logger, now time.Time, action, target string, err error) {
 	who := "system"
 	if u := paved.ActorFrom(ctx); u != nil {
 		who = u.Name
@@ -17,9 +25,9 @@ func (p *Platform) audit(ctx context.Context, action, target string, err error) 
 	if err != nil {
 		result = paved.ErrorCode(err) + ": " + paved.ErrorMessage(err)
 	}
-	e := &paved.AuditEntry{Time: p.now(), Actor: who, Action: action, Target: target, Result: result}
-	if aerr := p.cfg.Store.Audit(context.WithoutCancel(ctx), e); aerr != nil {
-		p.log.Error("writing the audit log", "action", action, "target", target, "err", aerr)
+	e := &paved.AuditEntry{Time: now, Actor: who, Action: action, Target: target, Result: result}
+	if aerr := st.Audit(context.WithoutCancel(ctx), e); aerr != nil {
+		log.Error("writing the audit log", "action", action, "target", target, "err", aerr)
 	}
 }
 

@@ -26,15 +26,11 @@ const LocalOperator = "local-operator"
 // reachable through the API: the user is created if missing, enabled and
 // made an admin if need be, and the audit log records what was done as the
 // local operator's. maxTTL bounds ttl (0: the default maximum).
-func RecoverAdmin(ctx context.Context, st paved.Store, log *slog.Logger, name string, ttl, maxTTL time.Duration) (*paved.IssuedToken, error) {
+func RecoverAdmin(ctx context.Context, st paved.Store, log *slog.Logger, name string, ttl, maxTTL time.Duration) (tok *paved.IssuedToken, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &Platform{cfg: Config{Store: st, Now: time.Now, MaxTokenTTL: cmp.Or(maxTTL, MaxTokenTTL)}, log: log}
-	return p.recoverAdmin(ctx, name, ttl)
-}
-
-func (p *Platform) recoverAdmin(ctx context.Context, name string, ttl time.Duration) (tok *paved.IssuedToken, err error) {
+	now := time.Now().UTC()
 	sys := paved.WithActor(ctx, &paved.User{Name: LocalOperator, Role: paved.RoleAdmin})
 	var done []string
 	defer func() {
@@ -42,17 +38,20 @@ func (p *Platform) recoverAdmin(ctx context.Context, name string, ttl time.Durat
 		if len(done) > 0 {
 			target += " (" + strings.Join(done, ", ") + ")"
 		}
-		p.audit(sys, "admin.recover", target, err)
+		writeAudit(sys, st, log, now, "admin.recover", target, err)
 	}()
-	ttl = cmp.Or(ttl, DefaultRecoveryTTL)
-	if ttl < 0 || ttl > p.cfg.MaxTokenTTL {
-		return nil, paved.Errorf(paved.EINVALID, "ttl: %v is not between 0 and the longest token lifetime, %v", ttl, p.cfg.MaxTokenTTL)
+	ttl, maxTTL = cmp.Or(ttl, DefaultRecoveryTTL), cmp.Or(maxTTL, MaxTokenTTL)
+	if ttl < 0 || ttl > maxTTL {
+		return nil, paved.Errorf(paved.EINVALID, "ttl: %v is not between 0 and the longest token lifetime, %v", ttl, maxTTL)
 	}
-	u, err := p.cfg.Store.GetUser(ctx, name)
+	u, err := st.GetUser(ctx, name)
 	switch {
 	case paved.ErrorCode(err) == paved.ENOTFOUND:
-		u = &paved.User{Name: name, Role: paved.RoleAdmin}
-		if err := p.createUser(ctx, u); err != nil {
+		if err := validUserName(name); err != nil {
+			return nil, err
+		}
+		u = &paved.User{Name: name, Role: paved.RoleAdmin, CreatedAt: now}
+		if err := st.CreateUser(ctx, u); err != nil {
 			return nil, err
 		}
 		done = append(done, "created")
@@ -67,16 +66,16 @@ func (p *Platform) recoverAdmin(ctx context.Context, name string, ttl time.Durat
 		}
 		if len(done) > 0 {
 			u.Disabled, u.Role = false, paved.RoleAdmin
-			if err := p.cfg.Store.UpdateUser(ctx, u); err != nil {
+			if err := st.UpdateUser(ctx, u); err != nil {
 				return nil, err
 			}
 		}
 	}
-	tok, err = p.issueToken(sys, u.Name, "break-glass "+p.now().Format(time.RFC3339), ttl, "")
+	tok, err = issueToken(sys, st, now, u.Name, "break-glass "+now.Format(time.RFC3339), ttl, "")
 	if err != nil {
 		return nil, err
 	}
 	done = append(done, "token "+tok.ID)
-	p.log.Warn("issued a break-glass admin token", "user", u.Name, "token", tok.ID, "expires", tok.ExpiresAt)
+	log.Warn("issued a break-glass admin token", "user", u.Name, "token", tok.ID, "expires", tok.ExpiresAt)
 	return tok, nil
 }

@@ -60,6 +60,12 @@ func (p *Platform) CreateToken(ctx context.Context, req *paved.TokenRequest) (to
 // issueToken stores a token for user that expires after ttl; secret "" makes
 // a random one.
 func (p *Platform) issueToken(ctx context.Context, user, name string, ttl time.Duration, secret string) (*paved.IssuedToken, error) {
+	return issueToken(ctx, p.cfg.Store, p.now(), user, name, ttl, secret)
+}
+
+// issueToken is Platform.issueToken on a store alone, issued at now by the
+// context's actor.
+func issueToken(ctx context.Context, st paved.Store, now time.Time, user, name string, ttl time.Duration, secret string) (*paved.IssuedToken, error) {
 	if secret == "" {
 		raw := make([]byte, 32)
 		_, _ = rand.Read(raw)
@@ -67,7 +73,6 @@ func (p *Platform) issueToken(ctx context.Context, user, name string, ttl time.D
 	}
 	id := make([]byte, 6)
 	_, _ = rand.Read(id)
-	now := p.now()
 	exp := now.Add(ttl)
 	by := "system"
 	if u := paved.ActorFrom(ctx); u != nil {
@@ -75,7 +80,7 @@ func (p *Platform) issueToken(ctx context.Context, user, name string, ttl time.D
 	}
 	t := &paved.Token{ID: "t-" + base64.RawURLEncoding.EncodeToString(id), User: user, Name: name, Hash: hashToken(secret),
 		CreatedBy: by, CreatedAt: now, ExpiresAt: &exp}
-	if err := p.cfg.Store.CreateToken(ctx, t); err != nil {
+	if err := st.CreateToken(ctx, t); err != nil {
 		return nil, err
 	}
 	return &paved.IssuedToken{Token: *t, Secret: secret}, nil

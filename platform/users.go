@@ -17,16 +17,24 @@ func (p *Platform) CreateUser(ctx context.Context, u *paved.User) (err error) {
 	return p.createUser(ctx, u)
 }
 
+// validUserName checks a new user's name.
+func validUserName(name string) error {
+	if err := paved.ValidateName("user name", name); err != nil {
+		return err
+	}
+	if reservedUserNames[name] {
+		return paved.Errorf(paved.EINVALID, "user name: %q is reserved: the audit log names paved's own actions so; choose another name", name)
+	}
+	return nil
+}
+
 // reservedUserNames are the actors the audit log names for paved's own
 // actions; no user may take one and pass for them.
 var reservedUserNames = map[string]bool{"system": true, "reaper": true, LocalOperator: true}
 
 func (p *Platform) createUser(ctx context.Context, u *paved.User) error {
-	if err := paved.ValidateName("user name", u.Name); err != nil {
+	if err := validUserName(u.Name); err != nil {
 		return err
-	}
-	if reservedUserNames[u.Name] {
-		return paved.Errorf(paved.EINVALID, "user name: %q is reserved: the audit log names paved's own actions so; choose another name", u.Name)
 	}
 	if err := p.validUserRole(ctx, u); err != nil {
 		return err
