@@ -132,7 +132,9 @@ type EnvironmentFilter struct {
 // EnvironmentStore persists environments.
 type EnvironmentStore interface {
 	// CreateEnvironment stores a new environment; the store gives it an ID
-	// when it has none.
+	// when it has none. ECONFLICT when another environment has its (non
+	// empty) namespace on its target: the check and the insert are one
+	// step, so two environments never share a namespace.
 	CreateEnvironment(ctx context.Context, e *Environment) error
 	GetEnvironment(ctx context.Context, app, name string) (*Environment, error)
 	ListEnvironments(ctx context.Context, f EnvironmentFilter) ([]Environment, error)

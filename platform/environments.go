@@ -45,13 +45,6 @@ func (p *Platform) CreateEnvironment(ctx context.Context, req *paved.Environment
 	if env.Namespace, err = p.namespace(req.App, req.Name, req.Type); err != nil {
 		return nil, err
 	}
-	others, err := p.cfg.Store.ListEnvironments(ctx, paved.EnvironmentFilter{Target: target, Namespace: env.Namespace})
-	if err != nil {
-		return nil, err
-	}
-	if len(others) > 0 {
-		return nil, paved.Errorf(paved.ECONFLICT, "namespace %s on target %s is already environment %s/%s's; two environments sharing a namespace would overwrite and prune each other's objects: choose another environment name", env.Namespace, target, others[0].App, others[0].Name)
-	}
 	ttl := time.Duration(req.TTL)
 	switch {
 	case req.Type == paved.EnvEphemeral:

@@ -61,18 +61,33 @@ func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error
 	if err != nil {
 		return err
 	}
-	_, err = db.pool.Exec(ctx, `INSERT INTO environments (id, app, name, type, target, namespace, "values", health, expires_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		e.ID, e.App, e.Name, e.Type, e.Target, e.Namespace, enc.Values, enc.Health, e.ExpiresAt, e.CreatedAt)
-	switch {
-	case uniqueViolation(err) != "":
-		return record.Exists("environment", record.EnvironmentKey(e.App, e.Name))
-	case fkViolation(err) != "":
-		return record.NotFound("app", e.App)
-	case err != nil:
-		return fmt.Errorf("postgres: create environment: %w", err)
-	}
-	return nil
+	return db.write(ctx, func(tx pgx.Tx) error {
+		// Creates of one namespace on one target take turns (a lock for
+		// the transaction), so that no two environments ever share it.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", "paved/namespace/"+e.Target+"/"+e.Namespace); err != nil {
+			return fmt.Errorf("postgres: create environment: %w", err)
+		}
+		var app, name string
+		err := tx.QueryRow(ctx, "SELECT app, name FROM environments WHERE target = $1 AND namespace = $2 AND namespace != '' LIMIT 1", e.Target, e.Namespace).Scan(&app, &name)
+		switch {
+		case err == nil:
+			return record.NamespaceTaken(e.Target, e.Namespace, app, name)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("postgres: create environment: %w", err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO environments (id, app, name, type, target, namespace, "values", health, expires_at, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			e.ID, e.App, e.Name, e.Type, e.Target, e.Namespace, enc.Values, enc.Health, e.ExpiresAt, e.CreatedAt)
+		switch {
+		case uniqueViolation(err) != "":
+			return record.Exists("environment", record.EnvironmentKey(e.App, e.Name))
+		case fkViolation(err) != "":
+			return record.NotFound("app", e.App)
+		case err != nil:
+			return fmt.Errorf("postgres: create environment: %w", err)
+		}
+		return nil
+	})
 }
 
 func scanEnv(r pgx.Row) (paved.Environment, error) {

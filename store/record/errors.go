@@ -52,3 +52,9 @@ func EnvironmentInUse(app, name string, resources int) error {
 	return paved.Errorf(paved.ECONFLICT, "environment %q still has %d resource(s): deprovision them first",
 		EnvironmentKey(app, name), resources)
 }
+
+// NamespaceTaken is the ECONFLICT of an environment whose namespace on its
+// target is another environment's.
+func NamespaceTaken(target, namespace, app, env string) error {
+	return paved.Errorf(paved.ECONFLICT, "namespace %s on target %s is already environment %s/%s's; two environments sharing a namespace would overwrite and prune each other's objects: choose another environment name", namespace, target, app, env)
+}

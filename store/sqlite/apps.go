@@ -68,7 +68,17 @@ func (db *DB) CreateEnvironment(ctx context.Context, e *paved.Environment) error
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO environments (id, app, name, type, target, namespace, "values", health, expires_at, created_at)
+		// The writer transaction is exclusive: no other environment can
+		// take the namespace between the check and the insert.
+		var app, name string
+		err := tx.QueryRowContext(ctx, "SELECT app, name FROM environments WHERE target = ? AND namespace = ? AND namespace != '' LIMIT 1", e.Target, e.Namespace).Scan(&app, &name)
+		switch {
+		case err == nil:
+			return record.NamespaceTaken(e.Target, e.Namespace, app, name)
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("sqlite: create environment: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO environments (id, app, name, type, target, namespace, "values", health, expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.ID, e.App, e.Name, e.Type, e.Target, e.Namespace, enc.Values, enc.Health, fmtTimePtr(e.ExpiresAt), fmtTime(e.CreatedAt))
 		switch {

@@ -223,3 +223,40 @@ func testConcurrentLeases(t *testing.T, s paved.Store) {
 		}
 	}
 }
+
+// testNamespaceTaken: two environments never share a namespace on one
+// target, even created at the same instant; another target's is another.
+func testNamespaceTaken(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	must(t, s.CreateTeam(ctx, &paved.Team{Name: "core"}))
+	for _, app := range []string{"a", "a-b"} {
+		must(t, s.CreateApp(ctx, &paved.App{Name: app, Team: "core"}))
+	}
+	// a/b-c and a-b/c both make the namespace a-b-c.
+	must(t, s.CreateEnvironment(ctx, &paved.Environment{App: "a", Name: "b-c", Type: "development", Target: "gitops", Namespace: "a-b-c"}))
+	wantError(t, s.CreateEnvironment(ctx, &paved.Environment{App: "a-b", Name: "c", Type: "development", Target: "gitops", Namespace: "a-b-c"}),
+		paved.ECONFLICT, "namespace a-b-c on target gitops is already environment a/b-c's")
+	must(t, s.CreateEnvironment(ctx, &paved.Environment{App: "a-b", Name: "c", Type: "development", Target: "cluster", Namespace: "a-b-c"}))
+
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = s.CreateEnvironment(ctx, &paved.Environment{App: "a", Name: fmt.Sprintf("e%d", i), Type: "development", Target: "gitops", Namespace: "race"})
+		})
+	}
+	wg.Wait()
+	created := 0
+	for _, err := range errs {
+		switch paved.ErrorCode(err) {
+		case "":
+			created++
+		case paved.ECONFLICT:
+		default:
+			t.Errorf("creating at once: %v", err)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d environments created with one namespace at once, want 1", created)
+	}
+}

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"ListTargets", testListTargets},
 		{"DeleteTarget", testDeleteTarget},
 		{"InstallationID", testInstallationID},
+		{"NamespaceTaken", testNamespaceTaken},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
