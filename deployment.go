@@ -179,6 +179,9 @@ type DeploymentFilter struct {
 type DeploymentStore interface {
 	CreateDeployment(ctx context.Context, d *Deployment) error
 	GetDeployment(ctx context.Context, id string) (*Deployment, error)
+	// DeploymentStatus reads only a deployment's status (for followers,
+	// which ask often); ENOTFOUND when there is none.
+	DeploymentStatus(ctx context.Context, id string) (DeploymentStatus, error)
 	// ListDeployments lists summaries, newest first.
 	ListDeployments(ctx context.Context, f DeploymentFilter) ([]Deployment, error)
 	// StartDeployment moves a queued deployment run by runner to running;

@@ -73,12 +73,12 @@ func acceptsEventStream(r *http.Request) bool {
 // events.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, id string, after int64) error {
 	ctx := r.Context()
+	if s.svc.Events != nil {
+		return s.pushEvents(w, r, id, after) // checks the deployment itself
+	}
 	d, err := s.svc.Deployments.GetDeployment(ctx, id)
 	if err != nil {
 		return err
-	}
-	if s.svc.Events != nil {
-		return s.pushEvents(w, r, id, after)
 	}
 	rc := http.NewResponseController(w)
 	// A stream outlives the server's WriteTimeout, which is for requests;

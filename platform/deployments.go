@@ -139,7 +139,7 @@ func (p *Platform) FollowEvents(ctx context.Context, id string, after int64, sen
 	// backlog read: a deployment that finishes in between is told by the
 	// subscription, and no event falls between the backlog and the live
 	// stream.
-	if _, err := p.cfg.Store.GetDeployment(ctx, id); err != nil {
+	if _, err := p.cfg.Store.DeploymentStatus(ctx, id); err != nil {
 		return nil, err
 	}
 	f, err := p.events.subscribe(id, u.Name, p.holds(id))
@@ -147,7 +147,7 @@ func (p *Platform) FollowEvents(ctx context.Context, id string, after int64, sen
 		return nil, err
 	}
 	defer p.events.unsubscribe(id, u.Name, f)
-	d, err := p.cfg.Store.GetDeployment(ctx, id)
+	status, err := p.cfg.Store.DeploymentStatus(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (p *Platform) FollowEvents(ctx context.Context, id string, after int64, sen
 	if err := catchUp(); err != nil {
 		return nil, err
 	}
-	if d.Status.Finished() {
+	if status.Finished() {
 		return p.endOf(ctx, id, catchUp)
 	}
 	for {

@@ -168,7 +168,7 @@ func (h *hub) poll(id string, t *topic) {
 		if !alive {
 			return
 		}
-		d, err := h.p.cfg.Store.GetDeployment(ctx, id)
+		status, err := h.p.cfg.Store.DeploymentStatus(ctx, id)
 		if err == nil {
 			evs, err := h.p.cfg.Store.Events(ctx, id, after)
 			if err == nil {
@@ -176,7 +176,7 @@ func (h *hub) poll(id string, t *topic) {
 					h.publish(id, e)
 					after = e.Seq
 				}
-				if d.Status.Finished() {
+				if status.Finished() {
 					h.finished(id)
 				}
 			}

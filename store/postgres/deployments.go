@@ -105,6 +105,19 @@ func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, 
 	return d, nil
 }
 
+// DeploymentStatus reads a deployment's status alone.
+func (db *DB) DeploymentStatus(ctx context.Context, id string) (paved.DeploymentStatus, error) {
+	var st string
+	err := db.pool.QueryRow(ctx, "SELECT status FROM deployments WHERE id = $1", id).Scan(&st)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return "", record.NotFound("deployment", id)
+	case err != nil:
+		return "", fmt.Errorf("postgres: deployment status: %w", err)
+	}
+	return paved.DeploymentStatus(st), nil
+}
+
 // ListDeployments lists deployment summaries, newest first, at most
 // f.Limit (100 when 0, all when negative). With an app, ENOTFOUND when the
 // app does not exist.

@@ -111,6 +111,19 @@ func (db *DB) GetDeployment(ctx context.Context, id string) (*paved.Deployment, 
 	return d, nil
 }
 
+// DeploymentStatus reads a deployment's status alone.
+func (db *DB) DeploymentStatus(ctx context.Context, id string) (paved.DeploymentStatus, error) {
+	var st paved.DeploymentStatus
+	err := db.r.QueryRowContext(ctx, "SELECT status FROM deployments WHERE id = ?", id).Scan(&st)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", record.NotFound("deployment", id)
+	case err != nil:
+		return "", fmt.Errorf("sqlite: deployment status: %w", err)
+	}
+	return st, nil
+}
+
 // scanSummary scans a deployment without its specs, plan and objects.
 func scanSummary(s scanner) (paved.Deployment, error) {
 	d, err := scanDeployment(s, false)

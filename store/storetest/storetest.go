@@ -732,7 +732,15 @@ func testDeploymentLifecycle(t *testing.T, s paved.Store) {
 	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentSucceeded, res, at(1)), paved.ECONFLICT, "not running")
 	intent := []paved.ObjectRef{{APIVersion: "v1", Kind: "Service", Namespace: "shop-dev", Name: "web"}, {APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop-dev", Name: "c"}}
 	wantError(t, s.RecordInventory(ctx, "d1", "server-a", intent), paved.ECONFLICT, "not running")
+	if st, err := s.DeploymentStatus(ctx, "d1"); err != nil || st != paved.DeploymentQueued {
+		t.Fatalf("DeploymentStatus of a queued deployment = %q, %v", st, err)
+	}
+	_, err := s.DeploymentStatus(ctx, "nope")
+	wantError(t, err, paved.ENOTFOUND, `deployment "nope" not found`)
 	must(t, s.StartDeployment(ctx, "d1", "server-a", at(1)))
+	if st, err := s.DeploymentStatus(ctx, "d1"); err != nil || st != paved.DeploymentRunning {
+		t.Fatalf("DeploymentStatus after StartDeployment = %q, %v", st, err)
+	}
 	wantError(t, s.StartDeployment(ctx, "d1", "server-a", at(1)), paved.ECONFLICT, "not queued")
 	// What it is about to apply is written while it runs, by its runner only.
 	wantError(t, s.RecordInventory(ctx, "d1", "server-b", intent), paved.ECONFLICT, "not running for server server-b")
