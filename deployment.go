@@ -117,6 +117,9 @@ type DeploymentResult struct {
 	Revision  string      `json:"revision,omitempty"`
 	// Rollout says what success meant; empty for failed deployments.
 	Rollout RolloutState `json:"rollout,omitempty"`
+	// ReplacedBy names the deployment planned again in its place when its
+	// plan went stale before it ran (another deployment changed its base).
+	ReplacedBy string `json:"replaced_by,omitempty"`
 }
 
 // DeployRequest deploys Score specs to an app's environment.

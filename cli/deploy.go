@@ -115,23 +115,29 @@ it first (paved plan).`,
 }
 
 // follow prints a queued deployment's events as they come and returns an
-// error when it fails.
+// error when it fails. A deployment whose plan went stale and was planned
+// again is followed on to the one that took its place.
 func follow(cmd *cobra.Command, c *api.Client, d *paved.Deployment, wait bool) error {
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "deployment %s queued for %s/%s\n", d.ID, d.App, d.Env)
 	if !wait {
 		return nil
 	}
-	err := c.StreamEvents(cmd.Context(), d.ID, 0, func(e paved.Event) error {
-		fmt.Fprintf(out, "  %s %-5s %s\n", e.Time.Format("15:04:05.000"), e.Level, e.Message)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	final, err := c.GetDeployment(cmd.Context(), d.ID)
-	if err != nil {
-		return err
+	var final *paved.Deployment
+	for id := d.ID; id != ""; id = final.ReplacedBy {
+		err := c.StreamEvents(cmd.Context(), id, 0, func(e paved.Event) error {
+			fmt.Fprintf(out, "  %s %-5s %s\n", e.Time.Format("15:04:05.000"), e.Level, e.Message)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if final, err = c.GetDeployment(cmd.Context(), id); err != nil {
+			return err
+		}
+		if final.ReplacedBy != "" {
+			fmt.Fprintf(out, "deployment %s's plan went stale before it ran; following %s, planned again in its place\n", final.ID, final.ReplacedBy)
+		}
 	}
 	if final.Status != paved.DeploymentSucceeded {
 		return paved.Errorf(codeDeploymentFailed, "deployment %s %s: %s", final.ID, final.Status, final.Error)

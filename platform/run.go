@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -84,6 +85,11 @@ func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
 	if err != nil {
 		status = paved.DeploymentFailed
 		res.Error = paved.ErrorMessage(err)
+		if errors.Is(err, errStale) {
+			var note string
+			res.ReplacedBy, note = p.replan(ctx, d)
+			res.Error += "; " + note
+		}
 		res.Rollout = ""
 		if paved.ErrorCode(err) == paved.EINTERNAL {
 			p.log.Error("deployment failed", "deployment", d.ID, "err", err)

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -92,8 +93,75 @@ func staleError(d, last *paved.Deployment, reasons []string, done string) error 
 		more = fmt.Sprintf("; and %d more", len(reasons)-maxStaleReasons)
 		reasons = reasons[:maxStaleReasons]
 	}
-	return paved.Errorf(paved.ECONFLICT, "the plan is stale: it was planned against %s, but deployment %s succeeded since, and running it now would do what the plan did not show: %s%s; %s: deploy again to plan anew",
-		orNone(d.Plan.Base), orNone(lastID), strings.Join(reasons, "; "), more, done)
+	return &paved.Error{Code: paved.ECONFLICT, Err: errStale, Message: fmt.Sprintf(
+		"the plan is stale: it was planned against %s, but deployment %s succeeded since, and running it now would do what the plan did not show: %s%s; %s",
+		orNone(d.Plan.Base), orNone(lastID), strings.Join(reasons, "; "), more, done)}
+}
+
+// errStale marks the error of a deployment whose plan went stale.
+var errStale = errors.New("stale plan")
+
+// replan decides what takes the place of a deployment whose plan went
+// stale, and says so for its error: a newer deployment of the environment
+// already queued (it runs next, planned against a later base), or else the
+// same request planned again now, against the current base, through the
+// gates like any deployment, queued behind it. So the newest of
+// deployments queued back to back is what the environment ends with, and
+// every plan that runs is the one the gates judged.
+func (p *Platform) replan(ctx context.Context, d *paved.Deployment) (replacedBy, note string) {
+	newer, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{EnvID: d.EnvID,
+		Statuses: []paved.DeploymentStatus{paved.DeploymentQueued}, CreatedSince: &d.CreatedAt, Limit: 1})
+	if err != nil {
+		return "", "deploy again to plan anew (whether a newer deployment is queued could not be read: " + paved.ErrorMessage(err) + ")"
+	}
+	if len(newer) > 0 {
+		return "", "a newer deployment, " + newer[0].ID + ", is queued and runs next: it takes its place"
+	}
+	in, err := p.intentOf(ctx, d)
+	if err != nil {
+		return "", "deploy again to plan anew (it could not be planned again: " + paved.ErrorMessage(err) + ")"
+	}
+	actor := paved.WithActor(ctx, in.author)
+	again, err := p.submit(actor, in)
+	p.audit(actor, "deploy.replan", d.App+"/"+d.Env+" "+d.ID, err)
+	switch {
+	case again != nil && err != nil:
+		return again.ID, "planned again as " + again.ID + ", which the gates denied: " + paved.ErrorMessage(err)
+	case err != nil:
+		return "", "deploy again to plan anew (it could not be planned again: " + paved.ErrorMessage(err) + ")"
+	}
+	p.event(again.ID, paved.EventInfo, "planned again in place of "+d.ID+", whose plan went stale before it ran")
+	return again.ID, "planned again as " + again.ID + " against the current base; it runs next"
+}
+
+// intentOf rebuilds the request of a deployment, as its author made it.
+func (p *Platform) intentOf(ctx context.Context, d *paved.Deployment) (*intent, error) {
+	author, err := p.cfg.Store.GetUser(ctx, d.Author)
+	if err != nil {
+		return nil, err
+	}
+	if author.Disabled {
+		return nil, paved.Errorf(paved.EFORBIDDEN, "its author %s is disabled", author.Name)
+	}
+	app, err := p.cfg.Store.GetApp(ctx, d.App)
+	if err != nil {
+		return nil, err
+	}
+	env, err := p.cfg.Store.GetEnvironment(ctx, d.App, d.Env)
+	if err != nil {
+		return nil, err
+	}
+	in := &intent{kind: d.Kind, author: author, app: app, env: env, specs: d.Specs,
+		commitSHA: d.CommitSHA, commitTime: d.CommitTime, source: d.Source}
+	if d.Kind == paved.KindRollback {
+		if in.snapshot, err = p.openObjects(d.ID, d.Objects); err != nil {
+			return nil, err
+		}
+		if in.rollbackOf, err = p.cfg.Store.GetDeployment(ctx, d.Source); err != nil {
+			return nil, err
+		}
+	}
+	return in, nil
 }
 
 // changedSince lists the objects that differ between then (the plan's

@@ -37,7 +37,9 @@ func queueBehind(t *testing.T, f *fixture) func() {
 // TestStalePlan: deployments planned against one base run one after the
 // other. The second runs as planned when the first changed nothing it did
 // not show; it fails, changing nothing, when running it now would prune
-// objects and orphan resources its plan did not list.
+// objects and orphan resources its plan did not list, and its request is
+// planned again against the new base, through the gates, in its place: the
+// environment ends with the newest request.
 func TestStalePlan(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -87,7 +89,7 @@ func TestStalePlan(t *testing.T) {
 		newer["web.score.yaml"] = strings.Replace(newer["web.score.yaml"], "shop-web:1.0.0", "shop-web:2.0.0", 1)
 		got, first := queuedPair(t, newer, shopSpecs())
 		for _, want := range []string{"the plan is stale", "deployment " + first + " succeeded since",
-			"object Deployment/shop-dev/web was changed since and would be overwritten", "nothing was applied: deploy again"} {
+			"object Deployment/shop-dev/web was changed since and would be overwritten", "nothing was applied; planned again as " + got.ReplacedBy} {
 			if !strings.Contains(got.Error, want) {
 				t.Errorf("stale deployment's error %q lacks %q", got.Error, want)
 			}
@@ -95,17 +97,49 @@ func TestStalePlan(t *testing.T) {
 		if got.Status != paved.DeploymentFailed || len(got.Inventory) != 0 {
 			t.Fatalf("stale deployment: %s, inventory %v; want failed before applying anything", got.Status, got.Inventory)
 		}
-		f.deployAndWait(t, f.dev, "dev", shopSpecs())
+		// Planned again: its plan shows the change it now makes, and it ran.
+		again, err := f.p.GetDeployment(f.dev, got.ReplacedBy)
+		must(t, err)
+		if again.Status != paved.DeploymentSucceeded || again.Plan.Base != first || again.Author != got.Author || again.Plan.Counts()[paved.PlanUpdate] == 0 {
+			t.Fatalf("the deployment planned again: %s %q, base %s, author %s, plan %v", again.Status, again.Error, again.Plan.Base, again.Author, again.Plan.Counts())
+		}
+	})
+
+	t.Run("a newer deployment queued takes its place", func(t *testing.T) {
+		v := func(tag string) map[string]string {
+			specs := shopSpecs()
+			specs["web.score.yaml"] = strings.Replace(specs["web.score.yaml"], "shop-web:1.0.0", "shop-web:"+tag, 1)
+			return specs
+		}
+		release := queueBehind(t, f)
+		var ids []string
+		for _, tag := range []string{"3.0.0", "3.0.1", "3.0.2"} {
+			d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: v(tag)})
+			must(t, err)
+			ids = append(ids, d.ID)
+		}
+		release()
+		middle, err := f.p.GetDeployment(f.dev, ids[1])
+		must(t, err)
+		if middle.Status != paved.DeploymentFailed || middle.ReplacedBy != "" || !strings.Contains(middle.Error, "a newer deployment, "+ids[2]+", is queued and runs next") {
+			t.Fatalf("the middle one: %s %q, replaced by %q; want superseded by %s", middle.Status, middle.Error, middle.ReplacedBy, ids[2])
+		}
+		newest, err := f.p.GetDeployment(f.dev, ids[2])
+		must(t, err)
+		last, err := f.store.LastSuccessful(ctx, newest.EnvID)
+		must(t, err)
+		if newest.ReplacedBy == "" || last.ID != newest.ReplacedBy || !strings.Contains(last.Specs["web.score.yaml"], "shop-web:3.0.2") {
+			t.Fatalf("the newest one: %s, replaced by %q; last successful %s; want its request to end the queue", newest.Status, newest.ReplacedBy, last.ID)
+		}
 	})
 
 	t.Run("an object made in between would be deleted", func(t *testing.T) {
 		withExtra := shopSpecs()
 		withExtra["extra.score.yaml"] = strings.Replace(extraWorkload, "resources:\n  queue:\n    type: redis\n", "", 1)
 		got, _ := queuedPair(t, withExtra, shopSpecs())
-		if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "object Deployment/shop-dev/extra was created since and would be deleted") {
+		if got.Status != paved.DeploymentFailed || !strings.Contains(got.Error, "object Deployment/shop-dev/extra was created since and would be deleted") || got.ReplacedBy == "" {
 			t.Fatalf("stale deployment: %s %q", got.Status, got.Error)
 		}
-		f.deployAndWait(t, f.dev, "dev", shopSpecs())
 	})
 
 	t.Run("a resource made in between would be orphaned", func(t *testing.T) {
@@ -126,7 +160,7 @@ func TestStalePlan(t *testing.T) {
 		must(t, err)
 		for _, want := range []string{"the plan is stale", "deployment " + first.ID + " succeeded since",
 			"resource redis.default#extra.queue, provisioned since, would be orphaned",
-			"nothing was changed: deploy again"} {
+			"nothing was changed; planned again as " + got.ReplacedBy} {
 			if !strings.Contains(got.Error, want) {
 				t.Errorf("stale deployment's error %q lacks %q", got.Error, want)
 			}
@@ -134,16 +168,15 @@ func TestStalePlan(t *testing.T) {
 		if got.Status != paved.DeploymentFailed || len(got.Inventory) != 0 {
 			t.Fatalf("stale deployment: %s, inventory %v; want failed before applying anything", got.Status, got.Inventory)
 		}
-		// What the first made stands.
+		// Planned again against the first, its plan shows the deletions
+		// and the orphan, and it is what the environment ends with.
 		last, err := f.store.LastSuccessful(ctx, got.EnvID)
 		must(t, err)
-		if last.ID != first.ID {
-			t.Errorf("last successful = %s, want %s", last.ID, first.ID)
+		if last.ID != got.ReplacedBy || last.Plan.Base != first.ID {
+			t.Errorf("last successful = %s (base %s), want %s planned against %s", last.ID, last.Plan.Base, got.ReplacedBy, first.ID)
 		}
-		// Deployed again, it plans anew: the deletions are in its plan.
-		again := f.deployAndWait(t, f.dev, "dev", shopSpecs())
-		if again.Plan.Counts()[paved.PlanDelete] == 0 || again.Plan.Counts()[paved.PlanOrphan] != 1 {
-			t.Errorf("the new plan: %v; want the extra workload's objects deleted and its resource orphaned", again.Plan.Counts())
+		if last.Plan.Counts()[paved.PlanDelete] == 0 || last.Plan.Counts()[paved.PlanOrphan] != 1 {
+			t.Errorf("the new plan: %v; want the extra workload's objects deleted and its resource orphaned", last.Plan.Counts())
 		}
 	})
 }

@@ -13,9 +13,9 @@ import (
 )
 
 const insertDeploymentSQL = `INSERT INTO deployments (id, kind, app, env, env_id, env_type, target, author, commit_sha,
-	commit_time, source, runner, status, error, inventory, revision, rollout, created_at, started_at, finished_at, specs,
-	plan, objects)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`
+	commit_time, source, runner, status, error, inventory, revision, rollout, replaced_by, created_at, started_at, finished_at,
+	specs, plan, objects)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`
 
 func deploymentError(d *paved.Deployment, err error) error {
 	switch {
@@ -46,7 +46,7 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 			return err
 		}
 		batch.Queue(insertDeploymentSQL, d.ID, d.Kind, d.App, d.Env, d.EnvID, d.EnvType, d.Target, d.Author, d.CommitSHA,
-			d.CommitTime, d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout, d.CreatedAt,
+			d.CommitTime, d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout, d.ReplacedBy, d.CreatedAt,
 			d.StartedAt, d.FinishedAt, e.Specs, e.Plan, e.Objects)
 	}
 	return db.write(ctx, func(tx pgx.Tx) error {
@@ -67,7 +67,7 @@ func scanDeployment(r pgx.Row, full bool) (*paved.Deployment, error) {
 	var d paved.Deployment
 	var specs, plan, objects, inventory []byte
 	dest := []any{&d.ID, &d.Kind, &d.App, &d.Env, &d.EnvID, &d.EnvType, &d.Target, &d.Author, &d.CommitSHA, &d.CommitTime,
-		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &d.CreatedAt, &d.StartedAt, &d.FinishedAt}
+		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &d.ReplacedBy, &d.CreatedAt, &d.StartedAt, &d.FinishedAt}
 	if full {
 		dest = append(dest, &specs, &plan, &objects)
 	}
@@ -195,9 +195,9 @@ func (db *DB) FinishDeployment(ctx context.Context, id, runner string, status pa
 	// Objects are written once: a rollback carries them from its creation,
 	// a deployment gets them here.
 	tag, err := db.pool.Exec(ctx, `UPDATE deployments SET status = $1, error = $2, inventory = $3, revision = $4, rollout = $5,
-			finished_at = $6, objects = CASE WHEN objects = 'null'::jsonb THEN $7::jsonb ELSE objects END
+			finished_at = $6, objects = CASE WHEN objects = 'null'::jsonb THEN $7::jsonb ELSE objects END, replaced_by = $10
 		WHERE id = $8 AND runner = $9 AND (status = 'running' OR (status = 'queued' AND $1 = 'failed'))`,
-		string(status), r.Error, inventory, r.Revision, string(r.Rollout), record.Time(at), objects, id, runner)
+		string(status), r.Error, inventory, r.Revision, string(r.Rollout), record.Time(at), objects, id, runner, r.ReplacedBy)
 	if err != nil {
 		return fmt.Errorf("postgres: finish deployment: %w", err)
 	}

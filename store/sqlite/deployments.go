@@ -13,13 +13,13 @@ import (
 )
 
 const insertDeploymentSQL = `INSERT INTO deployments (id, kind, app, env, env_id, env_type, target, author, commit_sha,
-	commit_time, source, runner, status, error, inventory, revision, rollout, created_at, started_at, finished_at, specs,
-	plan, objects)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	commit_time, source, runner, status, error, inventory, revision, rollout, replaced_by, created_at, started_at, finished_at,
+	specs, plan, objects)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, e record.Deployment) error {
 	_, err := stmt.ExecContext(ctx, d.ID, d.Kind, d.App, d.Env, d.EnvID, d.EnvType, d.Target, d.Author, d.CommitSHA,
-		fmtTimePtr(d.CommitTime), d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout,
+		fmtTimePtr(d.CommitTime), d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout, d.ReplacedBy,
 		fmtTime(d.CreatedAt), fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt), e.Specs, e.Plan, e.Objects)
 	switch {
 	case isUnique(err):
@@ -71,7 +71,7 @@ func scanDeployment(s scanner, full bool) (*paved.Deployment, error) {
 	var specs, plan, objects, inventory, created string
 	var commitTime, started, finished sql.NullString
 	dest := []any{&d.ID, &d.Kind, &d.App, &d.Env, &d.EnvID, &d.EnvType, &d.Target, &d.Author, &d.CommitSHA, &commitTime,
-		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &created, &started, &finished}
+		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &d.ReplacedBy, &created, &started, &finished}
 	if full {
 		dest = append(dest, &specs, &plan, &objects)
 	}
@@ -254,9 +254,9 @@ func (db *DB) FinishDeployment(ctx context.Context, id, runner string, status pa
 		// Objects are written once: a rollback carries them from its
 		// creation, a deployment gets them here.
 		res, err := tx.ExecContext(ctx, `UPDATE deployments SET status = ?, error = ?, inventory = ?, revision = ?, rollout = ?,
-				finished_at = ?, objects = CASE WHEN objects = 'null' THEN ? ELSE objects END
+				replaced_by = ?, finished_at = ?, objects = CASE WHEN objects = 'null' THEN ? ELSE objects END
 			WHERE id = ? AND runner = ? AND (status = 'running' OR (status = 'queued' AND ? = 'failed'))`,
-			status, r.Error, inventory, r.Revision, r.Rollout, fmtTime(record.Time(at)), objects, id, runner, status)
+			status, r.Error, inventory, r.Revision, r.Rollout, r.ReplacedBy, fmtTime(record.Time(at)), objects, id, runner, status)
 		if err != nil {
 			return fmt.Errorf("sqlite: finish deployment: %w", err)
 		}

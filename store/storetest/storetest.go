@@ -775,10 +775,10 @@ func testDeploymentLifecycle(t *testing.T, s paved.Store) {
 	rb := deployment("d2", "dev", at(5), 1)
 	rb.Kind, rb.Source, rb.Status, rb.Runner = paved.KindRollback, "d1", paved.DeploymentQueued, "server-a"
 	must(t, s.CreateDeployment(ctx, rb))
-	must(t, s.FinishDeployment(ctx, "d2", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{Error: "could not start"}, at(6)))
+	must(t, s.FinishDeployment(ctx, "d2", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{Error: "could not start", ReplacedBy: "d3"}, at(6)))
 	got, err = s.GetDeployment(ctx, "d2")
 	must(t, err)
-	if got.Status != paved.DeploymentFailed || got.Error != "could not start" || len(got.Objects) != 1 || got.StartedAt != nil {
+	if got.Status != paved.DeploymentFailed || got.Error != "could not start" || got.ReplacedBy != "d3" || len(got.Objects) != 1 || got.StartedAt != nil {
 		t.Fatalf("queued deployment failed: %+v", got)
 	}
 	wantError(t, s.FinishDeployment(ctx, "nope", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{}, at(6)),

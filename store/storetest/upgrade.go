@@ -82,6 +82,7 @@ func CheckDeploymentsImmutable(t *testing.T, s paved.Store, exec func(sql string
 		{"a queued deployment to an unknown status", `UPDATE deployments SET status = 'paused' WHERE id = 'q'`},
 		{"the error of a queued deployment", `UPDATE deployments SET error = 'x' WHERE id = 'q'`},
 		{"the rollout of a queued deployment", `UPDATE deployments SET rollout = 'rolled_out' WHERE id = 'q'`},
+		{"the replacement of a queued deployment", `UPDATE deployments SET replaced_by = 'd-other' WHERE id = 'q'`},
 		{"the finish time of a queued deployment", `UPDATE deployments SET finished_at = ` + now + ` WHERE id = 'q'`},
 		{"the result of a deployment that starts", `UPDATE deployments SET status = 'running', revision = 'abc' WHERE id = 'q'`},
 		{"the start time of a queued deployment that fails", `UPDATE deployments SET status = 'failed', error = 'x', finished_at = ` + now + `, started_at = ` + now + ` WHERE id = 'q2'`},

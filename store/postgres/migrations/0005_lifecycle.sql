@@ -41,6 +41,7 @@ ALTER TABLE deployments
 	ADD COLUMN target text COLLATE "C" NOT NULL DEFAULT '',
 	ADD COLUMN source text COLLATE "C" NOT NULL DEFAULT '',
 	ADD COLUMN rollout text COLLATE "C" NOT NULL DEFAULT '',
+	ADD COLUMN replaced_by text COLLATE "C" NOT NULL DEFAULT '',
 	ADD COLUMN plan jsonb NOT NULL DEFAULT 'null';
 -- A deployment belongs to the incarnation of its environment that existed
 -- when it was created (environments of one name never overlap in time).
@@ -73,8 +74,8 @@ BEGIN
 		OR NOT ((OLD.status = 'queued' AND NEW.status IN ('running', 'failed'))
 			OR (OLD.status = 'running' AND NEW.status IN ('running', 'succeeded', 'failed')))
 		OR (NEW.started_at IS DISTINCT FROM OLD.started_at AND NOT (OLD.status = 'queued' AND NEW.status = 'running'))
-		OR (NEW.status IN ('queued', 'running') AND (NEW.error, NEW.revision, NEW.rollout, NEW.finished_at, NEW.objects)
-			IS DISTINCT FROM (OLD.error, OLD.revision, OLD.rollout, OLD.finished_at, OLD.objects)) THEN
+		OR (NEW.status IN ('queued', 'running') AND (NEW.error, NEW.revision, NEW.rollout, NEW.replaced_by, NEW.finished_at, NEW.objects)
+			IS DISTINCT FROM (OLD.error, OLD.revision, OLD.rollout, OLD.replaced_by, OLD.finished_at, OLD.objects)) THEN
 		RAISE EXCEPTION 'paved: deployments are immutable: only a queued or running deployment changes, and only its status, times and result'
 			USING ERRCODE = 'check_violation';
 	END IF;

@@ -72,6 +72,7 @@ CREATE TABLE deployments_new (
 	inventory   TEXT NOT NULL DEFAULT 'null',
 	revision    TEXT NOT NULL DEFAULT '',
 	rollout     TEXT NOT NULL DEFAULT '',
+	replaced_by TEXT NOT NULL DEFAULT '',
 	created_at  TEXT NOT NULL,
 	started_at  TEXT,
 	finished_at TEXT,
@@ -117,7 +118,8 @@ WHEN NEW.id IS NOT OLD.id OR NEW.n IS NOT OLD.n OR NEW.kind IS NOT OLD.kind OR N
 		OR (OLD.status = 'running' AND NEW.status IN ('running', 'succeeded', 'failed')))
 	OR (NEW.started_at IS NOT OLD.started_at AND NOT (OLD.status = 'queued' AND NEW.status = 'running'))
 	OR (NEW.status IN ('queued', 'running') AND (NEW.error IS NOT OLD.error OR NEW.revision IS NOT OLD.revision
-		OR NEW.rollout IS NOT OLD.rollout OR NEW.finished_at IS NOT OLD.finished_at OR NEW.objects IS NOT OLD.objects))
+		OR NEW.rollout IS NOT OLD.rollout OR NEW.replaced_by IS NOT OLD.replaced_by OR NEW.finished_at IS NOT OLD.finished_at
+		OR NEW.objects IS NOT OLD.objects))
 BEGIN
 	SELECT RAISE(ABORT, 'paved: deployments are immutable: only a queued or running deployment changes, and only its status, times and result');
 END;
