@@ -200,7 +200,11 @@ func (d *demo) goldenPaths() error {
 		return err
 	}
 	n := plan.Counts()
-	d.say("  plan: %d to create, %d to update, %d unchanged (resources and objects, against what the target holds)", n[paved.PlanCreate], n[paved.PlanUpdate], n[paved.PlanUnchanged])
+	against := "against what the target holds"
+	if !plan.Live {
+		against = plan.LiveNote
+	}
+	d.say("  plan: %d to create, %d to update, %d unchanged (resources and objects; %s)", n[paved.PlanCreate], n[paved.PlanUpdate], n[paved.PlanUnchanged], against)
 	dep, err := c.Deploy(d.ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs(false), CommitSHA: "demo0001"})
 	if err != nil {
 		return err
