@@ -39,7 +39,7 @@ func scanApp(r pgx.Row) (paved.App, error) {
 
 // GetApp returns the app called name.
 func (db *DB) GetApp(ctx context.Context, name string) (*paved.App, error) {
-	a, err := scanApp(db.pool.QueryRow(ctx, "SELECT name, team, created_at FROM apps WHERE name = $1", name))
+	a, err := scanApp(db.pool.QueryRow(ctx, "SELECT "+record.AppCols+" FROM apps WHERE name = $1", name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, record.NotFound("app", name)
 	}
@@ -51,7 +51,54 @@ func (db *DB) GetApp(ctx context.Context, name string) (*paved.App, error) {
 
 // ListApps lists apps by name.
 func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
-	return queryList(ctx, db, scanApp, "SELECT name, team, created_at FROM apps ORDER BY name")
+	return queryList(ctx, db, scanApp, "SELECT "+record.AppCols+" FROM apps ORDER BY name")
+}
+
+// UpdateApp saves an app's team, which must exist.
+func (db *DB) UpdateApp(ctx context.Context, a *paved.App) error {
+	if err := record.Required("app", "name", a.Name, "team", a.Team); err != nil {
+		return err
+	}
+	tag, err := db.pool.Exec(ctx, "UPDATE apps SET team = $1 WHERE name = $2", a.Team, a.Name)
+	switch {
+	case fkViolation(err) != "":
+		return record.NoTeam(a.Team)
+	case err != nil:
+		return fmt.Errorf("postgres: update app: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return record.NotFound("app", a.Name)
+	}
+	return nil
+}
+
+// DeleteApp deletes an app that has no environment. Its deployments and
+// their events stay: they reference no app (migration 6). The app's row is
+// locked first: an environment or a deployment created meanwhile waits for
+// it (the environment's foreign key check, CreateDeployment's check, share
+// that lock), then finds the app gone.
+func (db *DB) DeleteApp(ctx context.Context, name string) error {
+	return db.write(ctx, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, "SELECT 1 FROM apps WHERE name = $1 FOR UPDATE", name).Scan(&one)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return record.NotFound("app", name)
+		case err != nil:
+			return fmt.Errorf("postgres: delete app: %w", err)
+		}
+		envs, total, err := firstNames(ctx, tx, "SELECT name, COUNT(*) OVER () FROM environments WHERE app = $1 ORDER BY name LIMIT $2", name, record.InUseNames)
+		if err != nil {
+			return err
+		}
+		if total > 0 {
+			return record.AppInUse(name, envs, total)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM apps WHERE name = $1", name); err != nil {
+			return fmt.Errorf("postgres: delete app: %w", err)
+		}
+		return nil
+	})
 }
 
 // CreateEnvironment stores a new environment of an existing app; it gets an
@@ -162,6 +209,18 @@ func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
 	}
 	if tag.RowsAffected() == 0 {
 		return record.NotFound("environment", record.EnvironmentKey(app, name))
+	}
+	return nil
+}
+
+// SetExpiry sets the expiry of the environment incarnation id.
+func (db *DB) SetExpiry(ctx context.Context, id string, at time.Time) error {
+	tag, err := db.pool.Exec(ctx, "UPDATE environments SET expires_at = $1 WHERE id = $2", record.Time(at), id)
+	if err != nil {
+		return fmt.Errorf("postgres: set expiry: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return record.NotFound("environment", id)
 	}
 	return nil
 }

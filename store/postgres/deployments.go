@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,8 +22,6 @@ func deploymentError(d *paved.Deployment, err error) error {
 	switch {
 	case uniqueViolation(err) != "":
 		return record.Exists("deployment", d.ID)
-	case fkViolation(err) != "":
-		return record.NotFound("app", d.App)
 	case err != nil:
 		return fmt.Errorf("postgres: create deployment: %w", err)
 	}
@@ -49,7 +48,22 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 			d.CommitTime, d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout, d.ReplacedBy, d.CreatedAt,
 			d.StartedAt, d.FinishedAt, e.Specs, e.Plan, e.Objects)
 	}
+	apps := record.DeploymentApps(ds)
 	return db.write(ctx, func(tx pgx.Tx) error {
+		// Deployments reference no app, so that they outlive it (migration
+		// 6): the apps are checked here instead, their rows locked as a
+		// foreign key check would. A deployment and the deletion of its
+		// app take turns: one stored first is kept, one after is refused.
+		rows, _ := tx.Query(ctx, "SELECT name FROM apps WHERE name = ANY($1) FOR KEY SHARE", apps)
+		found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("postgres: create deployment: %w", err)
+		}
+		for _, app := range apps {
+			if !slices.Contains(found, app) {
+				return record.NotFound("app", app)
+			}
+		}
 		results := tx.SendBatch(ctx, batch)
 		for _, d := range ds {
 			if _, err := results.Exec(); err != nil {

@@ -220,6 +220,24 @@ func queryList[T any](ctx context.Context, db *DB, scan func(pgx.Row) (T, error)
 	return out, nil
 }
 
+// firstNames runs, in tx, a query of names and the count of every match
+// (COUNT(*) OVER ()), limited to the first few: what a conflict names.
+func firstNames(ctx context.Context, tx pgx.Tx, query string, args ...any) (names []string, total int, err error) {
+	rows, _ := tx.Query(ctx, query, args...)
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name, &total); err != nil {
+			return nil, 0, fmt.Errorf("postgres: scan name: %w", err)
+		}
+		names = append(names, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("postgres: %w", err)
+	}
+	return names, total, nil
+}
+
 // appExists reports ENOTFOUND for a missing app; lists call it only when
 // they come back empty, to tell "none yet" from "no such app".
 func (db *DB) appExists(ctx context.Context, app string) error {

@@ -195,22 +195,8 @@ func TestDeploymentsAreImmutable(t *testing.T) {
 func TestMigrateToV5(t *testing.T) {
 	requireServer(t)
 	ctx := context.Background()
-	schema := fmt.Sprintf("s%d", schemas.Add(1))
-	url := fmt.Sprintf(urlFormat, testDB) + "&search_path=" + schema
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	steps := []string{"CREATE SCHEMA " + schema, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`}
-	for i, name := range []string{"0001_init.sql", "0002_deployment_runner.sql", "0003_coordination.sql", "0004_targets.sql"} {
-		script, err := migrations.ReadFile("migrations/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		steps = append(steps, string(script), fmt.Sprintf("INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')", i+1, name))
-	}
-	steps = append(steps,
+	url, conn := schemaAt(t, "0001_init.sql", "0002_deployment_runner.sql", "0003_coordination.sql", "0004_targets.sql")
+	for _, q := range []string{
 		`INSERT INTO teams (name, created_at) VALUES ('core', '2026-01-01T00:00:00Z')`,
 		`INSERT INTO apps (name, team, created_at) VALUES ('shop', 'core', '2026-01-01T00:00:00Z')`,
 		`INSERT INTO environments (app, name, type, target, namespace, created_at) VALUES ('shop', 'dev', 'development', 'gitops', 'shop-dev', '2026-01-01T00:00:10Z')`,
@@ -219,8 +205,7 @@ func TestMigrateToV5(t *testing.T) {
 			('gone', 'shop', 'dev', 'succeeded', '2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z'),
 			('d1', 'shop', 'dev', 'succeeded', '2026-01-01T00:00:12Z', '2026-01-01T00:00:13Z')`,
 		`INSERT INTO deployments (id, app, env, status, rollback_of, created_at) VALUES ('d2', 'shop', 'dev', 'failed', 'd1', '2026-01-01T00:00:14Z')`,
-	)
-	for _, q := range steps {
+	} {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			t.Fatalf("%.60s: %v", q, err)
 		}
@@ -231,4 +216,77 @@ func TestMigrateToV5(t *testing.T) {
 	}
 	defer db.Close()
 	storetest.CheckMigratedToV5(t, db)
+}
+
+// schemaAt creates a schema of its own in the test database holding the
+// given migrations only, and returns its URL and a connection to it.
+func schemaAt(t *testing.T, names ...string) (string, *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	schema, err := newSchema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf(urlFormat, testDB) + "&search_path=" + schema
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	steps := []string{`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`}
+	for i, name := range names {
+		script, err := migrations.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, string(script), fmt.Sprintf("INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')", i+1, name))
+	}
+	for _, q := range steps {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	return url, conn
+}
+
+// TestMigrateToV6 upgrades a database of schema 5 holding deployments:
+// 0006 drops their foreign key to apps, and only that one.
+func TestMigrateToV6(t *testing.T) {
+	requireServer(t)
+	ctx := context.Background()
+	url, conn := schemaAt(t, "0001_init.sql", "0002_deployment_runner.sql", "0003_coordination.sql", "0004_targets.sql", "0005_lifecycle.sql")
+	for _, q := range storetest.MigrationV5Rows {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	// The foreign keys of deployments and events, by constraint name.
+	fks := func() []string {
+		t.Helper()
+		rows, _ := conn.Query(ctx, `SELECT conname FROM pg_constraint
+			WHERE contype = 'f' AND conrelid IN ('deployments'::regclass, 'events'::regclass) ORDER BY conname`)
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	if got := strings.Join(fks(), " "); got != "deployments_app_fkey events_deployment_fkey" {
+		t.Fatalf("foreign keys at schema 5: %s", got)
+	}
+	db, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.SchemaVersion(ctx); err != nil || v != 6 {
+		t.Fatalf("SchemaVersion = %d, %v; want 6", v, err)
+	}
+	if got := strings.Join(fks(), " "); got != "events_deployment_fkey" {
+		t.Fatalf("foreign keys after 0006: %s, want events_deployment_fkey only", got)
+	}
+	storetest.CheckMigratedToV6(t, db, func(sql string) error {
+		_, err := db.pool.Exec(ctx, sql)
+		return err
+	})
 }

@@ -28,16 +28,93 @@ func (db *DB) CreateTeam(ctx context.Context, t *paved.Team) error {
 	return nil
 }
 
+func scanTeam(r pgx.Row) (paved.Team, error) {
+	var t paved.Team
+	if err := r.Scan(&t.Name, &t.Cohort, &t.Pioneering, &t.CreatedAt); err != nil {
+		return t, fmt.Errorf("postgres: scan team: %w", err)
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	return t, nil
+}
+
+// GetTeam returns the team called name.
+func (db *DB) GetTeam(ctx context.Context, name string) (*paved.Team, error) {
+	t, err := scanTeam(db.pool.QueryRow(ctx, "SELECT "+record.TeamCols+" FROM teams WHERE name = $1", name))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, record.NotFound("team", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get team: %w", err)
+	}
+	return &t, nil
+}
+
 // ListTeams lists teams by name.
 func (db *DB) ListTeams(ctx context.Context) ([]paved.Team, error) {
-	return queryList(ctx, db, func(r pgx.Row) (paved.Team, error) {
-		var t paved.Team
-		if err := r.Scan(&t.Name, &t.Cohort, &t.Pioneering, &t.CreatedAt); err != nil {
-			return t, fmt.Errorf("postgres: scan team: %w", err)
+	return queryList(ctx, db, scanTeam, "SELECT "+record.TeamCols+" FROM teams ORDER BY name")
+}
+
+// UpdateTeam saves a team's cohort and pioneering flag.
+func (db *DB) UpdateTeam(ctx context.Context, t *paved.Team) error {
+	tag, err := db.pool.Exec(ctx, "UPDATE teams SET cohort = $1, pioneering = $2 WHERE name = $3", t.Cohort, t.Pioneering, t.Name)
+	if err != nil {
+		return fmt.Errorf("postgres: update team: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return record.NotFound("team", t.Name)
+	}
+	return nil
+}
+
+// DeleteTeam deletes a team that owns no app and takes it out of every
+// user's teams, in one transaction. The team's row is locked first: an app
+// created in or handed to the team meanwhile waits for it (its foreign key
+// check shares that lock), then finds the team gone.
+func (db *DB) DeleteTeam(ctx context.Context, name string) error {
+	return db.write(ctx, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, "SELECT 1 FROM teams WHERE name = $1 FOR UPDATE", name).Scan(&one)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return record.NotFound("team", name)
+		case err != nil:
+			return fmt.Errorf("postgres: delete team: %w", err)
 		}
-		t.CreatedAt = t.CreatedAt.UTC()
-		return t, nil
-	}, "SELECT name, cohort, pioneering, created_at FROM teams ORDER BY name")
+		apps, total, err := firstNames(ctx, tx, "SELECT name, COUNT(*) OVER () FROM apps WHERE team = $1 ORDER BY name LIMIT $2", name, record.InUseNames)
+		if err != nil {
+			return err
+		}
+		if total > 0 {
+			return record.TeamInUse(name, apps, total)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM teams WHERE name = $1", name); err != nil {
+			return fmt.Errorf("postgres: delete team: %w", err)
+		}
+		// Members stay, without the team; their rows are locked, so that
+		// no other write of theirs interleaves.
+		rows, _ := tx.Query(ctx, "SELECT name, teams FROM users WHERE teams @> jsonb_build_array($1::text) ORDER BY name FOR UPDATE", name)
+		members, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (paved.User, error) {
+			var u paved.User
+			var teams []byte
+			if err := r.Scan(&u.Name, &teams); err != nil {
+				return u, err
+			}
+			return u, record.DecodeUser(&u, teams)
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: delete team: members: %w", err)
+		}
+		for i := range members {
+			teams, err := record.LeaveTeam(&members[i], name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE users SET teams = $1 WHERE name = $2", teams, members[i].Name); err != nil {
+				return fmt.Errorf("postgres: delete team: update user %s: %w", members[i].Name, err)
+			}
+		}
+		return nil
+	})
 }
 
 // CreateUser stores a new user; CreatedAt is set to now when zero.
@@ -71,6 +148,30 @@ func (db *DB) UpdateUser(ctx context.Context, u *paved.User) error {
 		return record.NotFound("user", u.Name)
 	}
 	return nil
+}
+
+// DeleteUser deletes a user and every token of theirs, in one transaction.
+// What they did stays: the audit log and their deployments keep their name.
+// The user's row is locked first: a token issued meanwhile waits for it
+// (its foreign key check shares that lock), then finds the user gone.
+func (db *DB) DeleteUser(ctx context.Context, name string) error {
+	return db.write(ctx, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, "SELECT 1 FROM users WHERE name = $1 FOR UPDATE", name).Scan(&one)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return record.NotFound("user", name)
+		case err != nil:
+			return fmt.Errorf("postgres: delete user: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM tokens WHERE user_name = $1", name); err != nil {
+			return fmt.Errorf("postgres: delete user's tokens: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM users WHERE name = $1", name); err != nil {
+			return fmt.Errorf("postgres: delete user: %w", err)
+		}
+		return nil
+	})
 }
 
 // userRow receives record.UserCols.

@@ -1,6 +1,11 @@
 package record
 
-import "paved.dev/paved"
+import (
+	"fmt"
+	"strings"
+
+	"paved.dev/paved"
+)
 
 // Exists is the ECONFLICT of a record whose key is taken, such as
 // Exists("app", "shop"): app "shop" already exists.
@@ -57,4 +62,39 @@ func EnvironmentInUse(app, name string, resources int) error {
 // target is another environment's.
 func NamespaceTaken(target, namespace, app, env string) error {
 	return paved.Errorf(paved.ECONFLICT, "namespace %s on target %s is already environment %s/%s's; two environments sharing a namespace would overwrite and prune each other's objects: choose another environment name", namespace, target, app, env)
+}
+
+// InUseNames is how many of the records in the way a conflict names: the
+// first few, by name.
+const InUseNames = 3
+
+// someOf names the first records in the way out of total, such as
+// "cart, shop, web and 2 more".
+func someOf(names []string, total int) string {
+	s := strings.Join(names, ", ")
+	if more := total - len(names); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
+
+// TeamInUse is the ECONFLICT of deleting a team that still owns apps; apps
+// are the first InUseNames of them by name, total how many there are.
+func TeamInUse(team string, apps []string, total int) error {
+	return paved.Errorf(paved.ECONFLICT, "team %q still owns %d app(s): %s; move each to another team (paved app update APP --team OTHER) or delete it (paved app delete APP) first",
+		team, total, someOf(apps, total))
+}
+
+// AppInUse is the ECONFLICT of deleting an app that still has
+// environments; envs are the first InUseNames of them by name, total how
+// many there are.
+func AppInUse(app string, envs []string, total int) error {
+	return paved.Errorf(paved.ECONFLICT, "app %q still has %d environment(s): %s; delete them first (paved env delete ENV --app %s)",
+		app, total, someOf(envs, total), app)
+}
+
+// NoTeam is the EINVALID of a record that names a team that does not
+// exist, such as an app handed to it.
+func NoTeam(team string) error {
+	return paved.Errorf(paved.EINVALID, "team: no team %q", team)
 }

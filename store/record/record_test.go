@@ -177,6 +177,10 @@ func TestErrors(t *testing.T) {
 		{NoSuccessfulDeployment("e-1"), paved.ENOTFOUND, "environment e-1 has no successful deployment"},
 		{ResourceNotFound(paved.ResourceKey{App: "shop", Env: "dev", UID: "postgres.default#shop.db", Definition: "pg", Driver: "postgres"}), paved.ENOTFOUND, `resource "postgres.default#shop.db" of definition pg (driver postgres) not found in shop/dev`},
 		{EnvironmentInUse("shop", "dev", 2), paved.ECONFLICT, `environment "shop/dev" still has 2 resource(s): deprovision them first`},
+		{TeamInUse("core", []string{"shop"}, 1), paved.ECONFLICT, `team "core" still owns 1 app(s): shop; move each to another team (paved app update APP --team OTHER) or delete it (paved app delete APP) first`},
+		{TeamInUse("core", []string{"a", "b", "c"}, 5), paved.ECONFLICT, `team "core" still owns 5 app(s): a, b, c and 2 more; move each to another team (paved app update APP --team OTHER) or delete it (paved app delete APP) first`},
+		{AppInUse("shop", []string{"dev", "pr-1"}, 2), paved.ECONFLICT, `app "shop" still has 2 environment(s): dev, pr-1; delete them first (paved env delete ENV --app shop)`},
+		{NoTeam("nope"), paved.EINVALID, `team: no team "nope"`},
 	}
 	for _, tc := range tests {
 		if got := errString(tc.err); got != tc.want {
@@ -341,5 +345,47 @@ func TestDeploymentLimit(t *testing.T) {
 		if got := DeploymentLimit(n); got != want {
 			t.Errorf("DeploymentLimit(%d) = %d, want %d", n, got, want)
 		}
+	}
+}
+
+func TestLeaveTeam(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		teams []string
+		want  string
+	}{
+		{"one of several, order kept", []string{"core", "billing", "ops"}, `["core","ops"]`},
+		{"the only one", []string{"billing"}, "null"},
+		{"listed twice", []string{"billing", "core", "billing"}, `["core"]`},
+		{"not a member", []string{"billing-eu"}, `["billing-eu"]`},
+		{"no teams", nil, "null"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			u := &paved.User{Name: "ana", Teams: slices.Clone(tc.teams)}
+			got, err := LeaveTeam(u, "billing")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("LeaveTeam = %s, want %s", got, tc.want)
+			}
+			if len(u.Teams) == 0 && u.Teams != nil {
+				t.Errorf("LeaveTeam left %#v, want nil: a user in no team has none", u.Teams)
+			}
+		})
+	}
+}
+
+func TestDeploymentApps(t *testing.T) {
+	t.Parallel()
+	ds := []*paved.Deployment{{App: "shop"}, {App: "cart"}, {App: "shop"}, {App: "blog"}}
+	if got := DeploymentApps(ds); !slices.Equal(got, []string{"shop", "cart", "blog"}) {
+		t.Errorf("DeploymentApps = %q, want shop, cart, blog", got)
+	}
+	if got := DeploymentApps(nil); len(got) != 0 {
+		t.Errorf("DeploymentApps(nil) = %q", got)
 	}
 }

@@ -3,6 +3,7 @@ package record
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"paved.dev/paved"
@@ -284,4 +285,27 @@ func StatusList(sts []paved.DeploymentStatus) (string, error) {
 		lits[i] = "'" + string(s) + "'"
 	}
 	return strings.Join(lits, ", "), nil
+}
+
+// LeaveTeam takes team out of u's teams and returns the teams column; a
+// user left in no team has none (nil, stored as JSON null), as one created
+// without teams.
+func LeaveTeam(u *paved.User, team string) (string, error) {
+	u.Teams = slices.DeleteFunc(u.Teams, func(t string) bool { return t == team })
+	if len(u.Teams) == 0 {
+		u.Teams = nil
+	}
+	return Encode(u.Teams)
+}
+
+// DeploymentApps returns the apps of ds, each once, in order: the apps a
+// store checks exist before it stores ds.
+func DeploymentApps(ds []*paved.Deployment) []string {
+	var apps []string
+	for _, d := range ds {
+		if !slices.Contains(apps, d.App) {
+			apps = append(apps, d.App)
+		}
+	}
+	return apps
 }

@@ -45,7 +45,7 @@ func scanApp(s scanner) (paved.App, error) {
 
 // GetApp returns the app called name.
 func (db *DB) GetApp(ctx context.Context, name string) (*paved.App, error) {
-	a, err := scanApp(db.r.QueryRowContext(ctx, "SELECT name, team, created_at FROM apps WHERE name = ?", name))
+	a, err := scanApp(db.r.QueryRowContext(ctx, "SELECT "+record.AppCols+" FROM apps WHERE name = ?", name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, record.NotFound("app", name)
 	}
@@ -57,7 +57,50 @@ func (db *DB) GetApp(ctx context.Context, name string) (*paved.App, error) {
 
 // ListApps lists apps by name.
 func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
-	return queryList(ctx, db.r, scanApp, "SELECT name, team, created_at FROM apps ORDER BY name")
+	return queryList(ctx, db.r, scanApp, "SELECT "+record.AppCols+" FROM apps ORDER BY name")
+}
+
+// UpdateApp saves an app's team, which must exist.
+func (db *DB) UpdateApp(ctx context.Context, a *paved.App) error {
+	if err := record.Required("app", "name", a.Name, "team", a.Team); err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE apps SET team = ? WHERE name = ?", a.Team, a.Name)
+		switch {
+		case isForeignKey(err):
+			return record.NoTeam(a.Team)
+		case err != nil:
+			return fmt.Errorf("sqlite: update app: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return record.NotFound("app", a.Name)
+		}
+		return nil
+	})
+}
+
+// DeleteApp deletes an app that has no environment. Its deployments and
+// their events stay: they reference no app (migration 6). The writer is
+// exclusive: no environment is created between the check and the delete.
+func (db *DB) DeleteApp(ctx context.Context, name string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		envs, total, err := firstNames(ctx, tx, "SELECT name, COUNT(*) OVER () FROM environments WHERE app = ? ORDER BY name LIMIT ?", name, record.InUseNames)
+		if err != nil {
+			return err
+		}
+		if total > 0 {
+			return record.AppInUse(name, envs, total)
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM apps WHERE name = ?", name)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete app: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return record.NotFound("app", name)
+		}
+		return nil
+	})
 }
 
 // CreateEnvironment stores a new environment of an existing app; it gets an
@@ -175,6 +218,20 @@ func (db *DB) DeleteEnvironment(ctx context.Context, app, name string) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return record.NotFound("environment", record.EnvironmentKey(app, name))
+		}
+		return nil
+	})
+}
+
+// SetExpiry sets the expiry of the environment incarnation id.
+func (db *DB) SetExpiry(ctx context.Context, id string, at time.Time) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE environments SET expires_at = ? WHERE id = ?", fmtTime(record.Time(at)), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: set expiry: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return record.NotFound("environment", id)
 		}
 		return nil
 	})

@@ -24,8 +24,6 @@ func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, 
 	switch {
 	case isUnique(err):
 		return record.Exists("deployment", d.ID)
-	case isForeignKey(err):
-		return record.NotFound("app", d.App)
 	case err != nil:
 		return fmt.Errorf("sqlite: create deployment: %w", err)
 	}
@@ -50,6 +48,19 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 		}
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
+		// Deployments reference no app, so that they outlive it (migration
+		// 6): the app is checked here instead, in the writer's transaction,
+		// which no DeleteApp runs beside.
+		for _, app := range record.DeploymentApps(ds) {
+			var one int
+			err := tx.QueryRowContext(ctx, "SELECT 1 FROM apps WHERE name = ?", app).Scan(&one)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return record.NotFound("app", app)
+			case err != nil:
+				return fmt.Errorf("sqlite: create deployment: %w", err)
+			}
+		}
 		stmt, err := tx.PrepareContext(ctx, insertDeploymentSQL)
 		if err != nil {
 			return fmt.Errorf("sqlite: create deployment: %w", err)

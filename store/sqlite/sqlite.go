@@ -340,8 +340,14 @@ func isForeignKey(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAIN
 
 type scanner interface{ Scan(dest ...any) error }
 
-// queryList runs a read and scans every row with scan.
-func queryList[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+// querier is a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryList runs a read (in a pool or a transaction) and scans every row
+// with scan.
+func queryList[T any](ctx context.Context, db querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -373,4 +379,24 @@ func (db *DB) appExists(ctx context.Context, app string) error {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
+}
+
+// firstNames runs a query of names and the count of every match
+// (COUNT(*) OVER ()), limited to the first few: what a conflict names.
+func firstNames(ctx context.Context, q querier, query string, args ...any) (names []string, total int, err error) {
+	type row struct {
+		name  string
+		total int
+	}
+	rows, err := queryList(ctx, q, func(s scanner) (row, error) {
+		var r row
+		if err := s.Scan(&r.name, &r.total); err != nil {
+			return r, fmt.Errorf("sqlite: scan name: %w", err)
+		}
+		return r, nil
+	}, query, args...)
+	for _, r := range rows {
+		names, total = append(names, r.name), r.total
+	}
+	return names, total, err
 }

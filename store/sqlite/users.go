@@ -30,9 +30,82 @@ func (db *DB) CreateTeam(ctx context.Context, t *paved.Team) error {
 	})
 }
 
+// GetTeam returns the team called name.
+func (db *DB) GetTeam(ctx context.Context, name string) (*paved.Team, error) {
+	t, err := scanTeam(db.r.QueryRowContext(ctx, "SELECT "+record.TeamCols+" FROM teams WHERE name = ?", name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, record.NotFound("team", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get team: %w", err)
+	}
+	return &t, nil
+}
+
 // ListTeams lists teams by name.
 func (db *DB) ListTeams(ctx context.Context) ([]paved.Team, error) {
-	return queryList(ctx, db.r, scanTeam, "SELECT name, cohort, pioneering, created_at FROM teams ORDER BY name")
+	return queryList(ctx, db.r, scanTeam, "SELECT "+record.TeamCols+" FROM teams ORDER BY name")
+}
+
+// UpdateTeam saves a team's cohort and pioneering flag.
+func (db *DB) UpdateTeam(ctx context.Context, t *paved.Team) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE teams SET cohort = ?, pioneering = ? WHERE name = ?", t.Cohort, t.Pioneering, t.Name)
+		if err != nil {
+			return fmt.Errorf("sqlite: update team: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return record.NotFound("team", t.Name)
+		}
+		return nil
+	})
+}
+
+// DeleteTeam deletes a team that owns no app and takes it out of every
+// user's teams, in one transaction. The writer is exclusive: no app joins
+// the team between the check and the delete.
+func (db *DB) DeleteTeam(ctx context.Context, name string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		apps, total, err := firstNames(ctx, tx, "SELECT name, COUNT(*) OVER () FROM apps WHERE team = ? ORDER BY name LIMIT ?", name, record.InUseNames)
+		if err != nil {
+			return err
+		}
+		if total > 0 {
+			return record.TeamInUse(name, apps, total)
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM teams WHERE name = ?", name)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete team: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return record.NotFound("team", name)
+		}
+		// Members stay, without the team.
+		members, err := queryList(ctx, tx, func(s scanner) (paved.User, error) {
+			var u paved.User
+			var teams string
+			if err := s.Scan(&u.Name, &teams); err != nil {
+				return u, fmt.Errorf("sqlite: scan user: %w", err)
+			}
+			if err := record.DecodeUser(&u, teams); err != nil {
+				return u, fmt.Errorf("sqlite: %w", err)
+			}
+			return u, nil
+		}, "SELECT name, teams FROM users WHERE EXISTS (SELECT 1 FROM json_each(users.teams) WHERE value = ?) ORDER BY name", name)
+		if err != nil {
+			return err
+		}
+		for i := range members {
+			teams, err := record.LeaveTeam(&members[i], name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE users SET teams = ? WHERE name = ?", teams, members[i].Name); err != nil {
+				return fmt.Errorf("sqlite: delete team: update user %s: %w", members[i].Name, err)
+			}
+		}
+		return nil
+	})
 }
 
 func scanTeam(s scanner) (paved.Team, error) {
@@ -78,6 +151,24 @@ func (db *DB) UpdateUser(ctx context.Context, u *paved.User) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return record.NotFound("user", u.Name)
+		}
+		return nil
+	})
+}
+
+// DeleteUser deletes a user and every token of theirs, in one transaction.
+// What they did stays: the audit log and their deployments keep their name.
+func (db *DB) DeleteUser(ctx context.Context, name string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM tokens WHERE user_name = ?", name); err != nil {
+			return fmt.Errorf("sqlite: delete user's tokens: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM users WHERE name = ?", name)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete user: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return record.NotFound("user", name)
 		}
 		return nil
 	})

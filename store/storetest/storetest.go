@@ -54,6 +54,14 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"DeleteTarget", testDeleteTarget},
 		{"InstallationID", testInstallationID},
 		{"NamespaceTaken", testNamespaceTaken},
+		{"GetTeam", testGetTeam},
+		{"UpdateTeam", testUpdateTeam},
+		{"DeleteTeam", testDeleteTeam},
+		{"UpdateApp", testUpdateApp},
+		{"DeleteApp", testDeleteApp},
+		{"DeleteUser", testDeleteUser},
+		{"SetExpiry", testSetExpiry},
+		{"ConcurrentDeletes", testConcurrentDeletes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

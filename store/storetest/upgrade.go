@@ -101,3 +101,85 @@ func CheckDeploymentsImmutable(t *testing.T, s paved.Store, exec func(sql string
 	refused("a succeeded deployment back to running", `UPDATE deployments SET status = 'running' WHERE id = 'q'`)
 	allowed("failing a queued deployment that never started", `UPDATE deployments SET status = 'failed', error = 'x', finished_at = `+now+` WHERE id = 'q2'`)
 }
+
+// MigrationV5Rows are the rows, written at schema 5 (SQL both stores
+// read), that CheckMigratedToV6 expects: team core; app shop without
+// environments (its dev, e-shop-old, deleted), whose deployments d1
+// (succeeded, two events), d2 (failed) and d3 (queued for server s1)
+// remain; a deployment d4 deleted; app cart with its environment dev.
+var MigrationV5Rows = []string{
+	`INSERT INTO teams (name, created_at) VALUES ('core', '2026-01-01T00:00:00.000000Z')`,
+	`INSERT INTO apps (name, team, created_at) VALUES ('shop', 'core', '2026-01-01T00:00:00.000000Z'),
+		('cart', 'core', '2026-01-01T00:00:00.000000Z')`,
+	`INSERT INTO environments (id, app, name, type, created_at) VALUES ('e-cart-dev', 'cart', 'dev', 'development', '2026-01-01T00:00:00.000000Z')`,
+	`INSERT INTO deployments (id, app, env, env_id, env_type, status, runner, created_at, finished_at) VALUES
+		('d1', 'shop', 'dev', 'e-shop-old', 'development', 'succeeded', 's1', '2026-01-01T00:00:01.000000Z', '2026-01-01T00:00:01.500000Z'),
+		('d2', 'shop', 'dev', 'e-shop-old', 'development', 'failed', 's1', '2026-01-01T00:00:02.000000Z', '2026-01-01T00:00:02.500000Z')`,
+	`INSERT INTO deployments (id, app, env, env_id, env_type, status, runner, created_at) VALUES
+		('d3', 'shop', 'dev', 'e-shop-old', 'development', 'queued', 's1', '2026-01-01T00:00:03.000000Z'),
+		('d4', 'shop', 'dev', 'e-shop-old', 'development', 'queued', 's1', '2026-01-01T00:00:04.000000Z')`,
+	`DELETE FROM deployments WHERE id = 'd4'`,
+	`INSERT INTO events (deployment, seq, time, level, message) VALUES
+		('d1', 1, '2026-01-01T00:00:01.100000Z', 'info', 'plan'), ('d1', 2, '2026-01-01T00:00:01.200000Z', 'info', 'apply')`,
+}
+
+// CheckMigratedToV6 checks a store migrated from schema 5 holding
+// MigrationV5Rows: the deployments are kept, the database still refuses to
+// change them (exec runs raw SQL on s's database), and an app with
+// deployments but no environment can be deleted while its deployments and
+// their events stay readable.
+func CheckMigratedToV6(t *testing.T, s paved.Store, exec func(sql string) error) {
+	t.Helper()
+	ctx := context.Background()
+	kept := func(when string) {
+		t.Helper()
+		ds, err := s.ListDeployments(ctx, paved.DeploymentFilter{App: "shop"})
+		must(t, err)
+		if got := ids(ds); strings.Join(got, " ") != "d3 d2 d1" {
+			t.Fatalf("deployments of shop %s: %v, want d3 d2 d1", when, got)
+		}
+		d1, err := s.GetDeployment(ctx, "d1")
+		must(t, err)
+		if d1.App != "shop" || d1.Status != paved.DeploymentSucceeded || d1.EnvID != "e-shop-old" || d1.Kind != paved.KindDeploy {
+			t.Fatalf("d1 %s: %+v", when, d1)
+		}
+		if last, err := s.LastSuccessful(ctx, "e-shop-old"); err != nil || last.ID != "d1" {
+			t.Fatalf("LastSuccessful %s: %v %v", when, last, err)
+		}
+		events, err := s.Events(ctx, "d1", 0)
+		must(t, err)
+		if len(events) < 2 || events[0].Message != "plan" || events[1].Message != "apply" {
+			t.Fatalf("events of d1 %s: %+v", when, events)
+		}
+	}
+	kept("after the migration")
+
+	// The trigger came through the migration: what was asked, and a
+	// finished deployment, still never change; what may change, changes.
+	for what, sql := range map[string]string{
+		"the status of a finished deployment":  `UPDATE deployments SET status = 'failed' WHERE id = 'd1'`,
+		"the app of a finished deployment":     `UPDATE deployments SET app = 'cart' WHERE id = 'd2'`,
+		"the author of a queued deployment":    `UPDATE deployments SET author = 'mallory' WHERE id = 'd3'`,
+		"a queued deployment straight to done": `UPDATE deployments SET status = 'succeeded' WHERE id = 'd3'`,
+	} {
+		if err := exec(sql); err == nil || !strings.Contains(err.Error(), "deployments are immutable") {
+			t.Errorf("changing %s after the migration: %v", what, err)
+		}
+	}
+	must(t, s.StartDeployment(ctx, "d3", "s1", at(0)))
+	must(t, s.FinishDeployment(ctx, "d3", "s1", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(1)))
+
+	// Environments still hold their app; deployments no more.
+	wantError(t, s.DeleteApp(ctx, "cart"), paved.ECONFLICT, `app "cart" still has 1 environment(s): dev`)
+	must(t, s.DeleteApp(ctx, "shop"))
+	if _, err := s.GetApp(ctx, "shop"); paved.ErrorCode(err) != paved.ENOTFOUND {
+		t.Fatalf("GetApp after DeleteApp: %v", err)
+	}
+	kept("after deleting their app")
+	// Events still reference their deployment.
+	must(t, s.AppendEvent(ctx, "d1", &paved.Event{Message: "app deleted"}))
+	wantError(t, s.AppendEvent(ctx, "nope", &paved.Event{Message: "x"}), paved.ENOTFOUND, `deployment "nope" not found`)
+	// A deployment still needs its app.
+	wantError(t, s.CreateDeployment(ctx, &paved.Deployment{App: "shop", Env: "dev"}), paved.ENOTFOUND, `app "shop" not found`)
+	must(t, s.CreateDeployment(ctx, &paved.Deployment{ID: "d5", App: "cart", Env: "dev", Runner: "s1"}))
+}
