@@ -18,6 +18,10 @@ type ResourceDefinition struct {
 	// Version counts changes; the store keeps every version. Built-in
 	// definitions have version 0.
 	Version int `json:"version,omitempty" yaml:"-"`
+	// Deleted marks the version that deleted the definition: it repeats
+	// the last version, so that history shows what was removed, and
+	// matches nothing. Applying the definition again makes a new version.
+	Deleted bool `json:"deleted,omitempty" yaml:"-"`
 }
 
 // Ref names this version of the definition.
@@ -87,6 +91,10 @@ type DefinitionService interface {
 	// what they provision on (all stored definitions when ids is empty),
 	// and records each result (admin).
 	ProbeDefinitions(ctx context.Context, ids []string) ([]ProbeResult, error)
+	// DeleteDefinition stops a definition from matching (admin) and
+	// returns the version that deleted it; every earlier version is kept,
+	// so resources it provisioned are still deprovisioned with it.
+	DeleteDefinition(ctx context.Context, id string) (*ResourceDefinition, error)
 }
 
 // DefinitionStore persists definitions, every version.

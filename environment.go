@@ -106,14 +106,40 @@ type EnvironmentStatus struct {
 	Drift      []Drift            `json:"drift"`
 }
 
+// DeleteOptions tunes DeleteEnvironment.
+type DeleteOptions struct {
+	// Force forgets what cannot be reached instead of stopping there: the
+	// objects on a target that is gone or unreachable, and resources whose
+	// deprovisioning fails. Each is listed in the deletion's Forgotten.
+	Force bool `json:"force,omitempty"`
+}
+
+// EnvironmentDeletion says what deleting an environment did.
+type EnvironmentDeletion struct {
+	App string `json:"app"`
+	Env string `json:"env"`
+	// Objects counts the objects removed from the target.
+	Objects int `json:"objects"`
+	// Deprovisioned lists the resources deprovisioned.
+	Deprovisioned []ResourceUID `json:"deprovisioned,omitempty"`
+	// Forgotten says, for a forced deletion, what paved could not reach
+	// and forgot: it may still exist and need removing by hand.
+	Forgotten []string `json:"forgotten,omitempty"`
+}
+
 // EnvironmentService manages an app's environments.
 type EnvironmentService interface {
 	CreateEnvironment(ctx context.Context, req *EnvironmentRequest) (*Environment, error)
 	GetEnvironment(ctx context.Context, app, env string) (*Environment, error)
 	ListEnvironments(ctx context.Context, app string) ([]Environment, error)
 	// DeleteEnvironment removes what paved applied to the environment's
-	// target, deprovisions its resources and forgets it.
-	DeleteEnvironment(ctx context.Context, app, env string) error
+	// target, deprovisions its resources and forgets it. With Force, what
+	// cannot be reached (a target that is gone) is forgotten instead, and
+	// the deletion says what was.
+	DeleteEnvironment(ctx context.Context, app, env string, opt DeleteOptions) (*EnvironmentDeletion, error)
+	// ExtendEnvironment sets an ephemeral environment to expire ttl from
+	// now, within the server's maximum TTL.
+	ExtendEnvironment(ctx context.Context, app, env string, ttl Duration) (*Environment, error)
 	// ResourceTypes answers "what resource types can I use here?".
 	ResourceTypes(ctx context.Context, app, env string) ([]TypeInfo, error)
 	// EnvironmentStatus shows the drift between an environment's last
@@ -141,6 +167,9 @@ type EnvironmentStore interface {
 	DeleteEnvironment(ctx context.Context, app, name string) error
 	// ExpiredEnvironments lists ephemeral environments whose TTL has passed.
 	ExpiredEnvironments(ctx context.Context, now time.Time) ([]Environment, error)
+	// SetExpiry moves the expiry of the environment incarnation id;
+	// ENOTFOUND when there is none.
+	SetExpiry(ctx context.Context, id string, at time.Time) error
 	// SetHealth records an environment's health.
 	SetHealth(ctx context.Context, app, name string, h EnvironmentHealth) error
 }

@@ -98,6 +98,9 @@ type TargetService interface {
 	// ProbeTarget checks that paved reaches a target with the rights it
 	// needs, and records the result (admin).
 	ProbeTarget(ctx context.Context, name string) (*ProbeResult, error)
+	// RemoveTarget forgets a registered target (admin); refused while an
+	// environment deploys to it, and for configured targets.
+	RemoveTarget(ctx context.Context, name string) error
 }
 
 // TargetStore persists registered targets.

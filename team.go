@@ -14,14 +14,34 @@ type Team struct {
 	CreatedAt  time.Time `json:"created_at"`
 }
 
+// TeamUpdate changes a team; nil fields stay as they are.
+type TeamUpdate struct {
+	Cohort     *int  `json:"cohort,omitempty"`
+	Pioneering *bool `json:"pioneering,omitempty"`
+}
+
 // TeamService manages teams.
 type TeamService interface {
 	CreateTeam(ctx context.Context, t *Team) error
+	GetTeam(ctx context.Context, name string) (*Team, error)
 	ListTeams(ctx context.Context) ([]Team, error)
+	// UpdateTeam changes a team's cohort or pioneering flag (admin).
+	UpdateTeam(ctx context.Context, name string, up TeamUpdate) (*Team, error)
+	// DeleteTeam removes a team that owns no app (admin); its members
+	// stay, without it.
+	DeleteTeam(ctx context.Context, name string) error
 }
 
 // TeamStore persists teams.
 type TeamStore interface {
 	CreateTeam(ctx context.Context, t *Team) error
+	GetTeam(ctx context.Context, name string) (*Team, error)
 	ListTeams(ctx context.Context) ([]Team, error)
+	// UpdateTeam saves a team's cohort and pioneering flag; ENOTFOUND when
+	// there is no such team.
+	UpdateTeam(ctx context.Context, t *Team) error
+	// DeleteTeam removes a team and takes it out of every user's teams, in
+	// one step; ECONFLICT while an app belongs to it, ENOTFOUND when there
+	// is no such team.
+	DeleteTeam(ctx context.Context, name string) error
 }

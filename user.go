@@ -28,6 +28,9 @@ type UserService interface {
 	ListUsers(ctx context.Context) ([]User, error)
 	// UpdateUser changes a user's role, teams or disabled flag (admin).
 	UpdateUser(ctx context.Context, name string, up UserUpdate) (*User, error)
+	// DeleteUser removes a user and their tokens (admin); what they did
+	// stays in the audit log and the deployments they made keep their name.
+	DeleteUser(ctx context.Context, name string) error
 	// WhoAmI returns the caller.
 	WhoAmI(ctx context.Context) (*User, error)
 	TokenService
@@ -40,4 +43,7 @@ type UserStore interface {
 	ListUsers(ctx context.Context) ([]User, error)
 	// UpdateUser saves a user's role, teams and disabled flag.
 	UpdateUser(ctx context.Context, u *User) error
+	// DeleteUser removes a user and every token of theirs in one step;
+	// ENOTFOUND when there is no such user.
+	DeleteUser(ctx context.Context, name string) error
 }

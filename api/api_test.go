@@ -158,6 +158,7 @@ func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	commit := t0.Add(-time.Hour)
 	exp := t0.Add(48 * time.Hour)
+	extended := t0.Add(24 * time.Hour)
 	specs := map[string]string{"api.score.yaml": "apiVersion: score.dev/v1b1\nmetadata:\n  name: api\n"}
 
 	tests := []struct {
@@ -194,6 +195,12 @@ func TestRoundTrip(t *testing.T) {
 			return c.UpdateUser(ctx, "carol", paved.UserUpdate{Disabled: &off})
 		}, "UpdateUser carol false true", paved.User{Name: "carol", Role: paved.RoleSecurity, Disabled: true, CreatedAt: t0}},
 		{"WhoAmI", func(c *Client) (any, error) { return c.WhoAmI(ctx) }, "WhoAmI", users["admin-token"]},
+		{"DeleteUser", func(c *Client) (any, error) { return nil, c.DeleteUser(ctx, "carol") }, "DeleteUser carol", nil},
+		{"GetTeam", func(c *Client) (any, error) { return c.GetTeam(ctx, "shop") }, "GetTeam shop", paved.Team{Name: "shop", Cohort: 1, Pioneering: true, CreatedAt: t0}},
+		{"UpdateTeam", func(c *Client) (any, error) {
+			two := 2
+			return c.UpdateTeam(ctx, "shop", paved.TeamUpdate{Cohort: &two})
+		}, "UpdateTeam shop true false", paved.Team{Name: "shop", Cohort: 2, Pioneering: true, CreatedAt: t0}},
 
 		{"CreateApp", func(c *Client) (any, error) {
 			a := &paved.App{Name: "billing", Team: "payments"}
@@ -213,9 +220,20 @@ func TestRoundTrip(t *testing.T) {
 				{App: "shop", Name: "dev", Type: "development", Target: "gitops", Namespace: "shop-dev", CreatedAt: t0},
 				{App: "shop", Name: "pr-1", Type: "ephemeral", Target: "gitops", Namespace: "shop-pr-1", ExpiresAt: &exp, CreatedAt: t0},
 			}},
-		{"DeleteEnvironment", func(c *Client) (any, error) { return nil, c.DeleteEnvironment(ctx, "shop", "pr-1") }, "DeleteEnvironment shop pr-1", nil},
+		{"ExtendEnvironment", func(c *Client) (any, error) { return c.ExtendEnvironment(ctx, "shop", "pr-1", paved.Duration(24*time.Hour)) },
+			"ExtendEnvironment shop pr-1 24h0m0s", paved.Environment{App: "shop", Name: "pr-1", Type: "ephemeral", Target: "gitops", Namespace: "shop-pr-1", ExpiresAt: &extended, CreatedAt: t0}},
+		{"DeleteEnvironment", func(c *Client) (any, error) { return c.DeleteEnvironment(ctx, "shop", "pr-1", paved.DeleteOptions{}) }, "DeleteEnvironment shop pr-1 false",
+			paved.EnvironmentDeletion{App: "shop", Env: "pr-1", Objects: 3}},
+		{"DeleteEnvironment forced", func(c *Client) (any, error) { return c.DeleteEnvironment(ctx, "shop", "pr-2", paved.DeleteOptions{Force: true}) }, "DeleteEnvironment shop pr-2 true",
+			paved.EnvironmentDeletion{App: "shop", Env: "pr-2", Objects: 3, Forgotten: []string{"3 objects in namespace shop-pr-1 on target gone (unreachable)"}}},
 		{"ResourceTypes", func(c *Client) (any, error) { return c.ResourceTypes(ctx, "shop", "dev") }, "ResourceTypes shop dev",
 			[]paved.TypeInfo{{Type: "postgres", Definition: "postgres-dev", Driver: "postgres", Outputs: []paved.OutputSpec{{Name: "password", Secret: true}}}}},
+		{"UpdateApp", func(c *Client) (any, error) {
+			team := "payments"
+			return c.UpdateApp(ctx, "billing", paved.AppUpdate{Team: &team})
+		}, "UpdateApp billing payments", paved.App{Name: "billing", Team: "payments", CreatedAt: t0}},
+		{"DeleteApp", func(c *Client) (any, error) { return c.DeleteApp(ctx, "billing", true) }, "DeleteApp billing true", paved.AppDeletion{App: "billing"}},
+		{"DeleteTeam", func(c *Client) (any, error) { return nil, c.DeleteTeam(ctx, "payments") }, "DeleteTeam payments", nil},
 
 		{"ApplyDefinitions", func(c *Client) (any, error) {
 			return c.ApplyDefinitions(ctx, []paved.ResourceDefinition{{ID: "redis-dev", Type: "redis", Driver: "redis", Inputs: map[string]any{"host": "redis", "port": 6379.0}}})
@@ -230,6 +248,8 @@ func TestRoundTrip(t *testing.T) {
 				{ID: "postgres-dev", Type: "postgres", Driver: "postgres", Version: 1},
 				{ID: "postgres-dev", Type: "postgres", Driver: "postgres", Version: 2, Criteria: []paved.Criteria{{EnvType: "development"}}},
 			}},
+		{"DeleteDefinition", func(c *Client) (any, error) { return c.DeleteDefinition(ctx, "redis-dev") }, "DeleteDefinition redis-dev",
+			paved.ResourceDefinition{ID: "redis-dev", Type: "redis", Driver: "redis", Inputs: map[string]any{"host": "redis", "port": 6379.0}, Version: 2, Deleted: true}},
 
 		{"Plan", func(c *Client) (any, error) {
 			return c.Plan(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs, CommitSHA: "abc123"})
@@ -290,6 +310,7 @@ func TestRoundTrip(t *testing.T) {
 		{"ProbeTarget", func(c *Client) (any, error) { return c.ProbeTarget(ctx, "gitops") }, "ProbeTarget gitops",
 			paved.ProbeResult{Name: "gitops", Kind: "target", Status: paved.ProbeOK, Message: "reachable", CheckedAt: t0}},
 		{"EnvironmentStatus", func(c *Client) (any, error) { return c.EnvironmentStatus(ctx, "shop", "dev") }, "EnvironmentStatus shop dev", h.fake.status["shop/dev"]},
+		{"RemoveTarget", func(c *Client) (any, error) { return nil, c.RemoveTarget(ctx, "here") }, "RemoveTarget here", nil},
 		{"ProbeDefinitions", func(c *Client) (any, error) { return c.ProbeDefinitions(ctx, []string{"postgres-dev", "redis-dev"}) },
 			"ProbeDefinitions [postgres-dev redis-dev]", []paved.ProbeResult{
 				{Name: "postgres-dev", Kind: "definition", Status: paved.ProbeFailed, Message: "connect to pg:5432: connection refused", CheckedAt: t0},

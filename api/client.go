@@ -364,14 +364,6 @@ func (c *Client) ListEnvironments(ctx context.Context, app string) ([]paved.Envi
 	return l.Items, c.do(ctx, http.MethodGet, p, nil, nil, &l)
 }
 
-func (c *Client) DeleteEnvironment(ctx context.Context, app, env string) error {
-	p, err := path("/api/apps/%s/envs/%s", app, env)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, p, nil, nil, nil)
-}
-
 func (c *Client) ResourceTypes(ctx context.Context, app, env string) ([]paved.TypeInfo, error) {
 	p, err := path("/api/apps/%s/envs/%s/types", app, env)
 	if err != nil {

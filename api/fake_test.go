@@ -309,16 +309,6 @@ func (f *fake) ListEnvironments(ctx context.Context, app string) ([]paved.Enviro
 	return envs, nil
 }
 
-func (f *fake) DeleteEnvironment(ctx context.Context, app, env string) error {
-	if err := f.call("DeleteEnvironment", app, env); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.envs, app+"/"+env)
-	return nil
-}
-
 func (f *fake) ResourceTypes(ctx context.Context, app, env string) ([]paved.TypeInfo, error) {
 	if err := f.call("ResourceTypes", app, env); err != nil {
 		return nil, err

@@ -193,14 +193,6 @@ func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, env)
 }
 
-func (s *Server) deleteEnvironment(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.Environments.DeleteEnvironment(r.Context(), r.PathValue("app"), r.PathValue("env")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 func (s *Server) resourceTypes(w http.ResponseWriter, r *http.Request) error {
 	types, err := s.svc.Environments.ResourceTypes(r.Context(), r.PathValue("app"), r.PathValue("env"))
 	if err != nil {
@@ -354,13 +346,9 @@ func (s *Server) listResources(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) outputs(w http.ResponseWriter, r *http.Request) error {
-	reveal := false
-	if v := r.URL.Query().Get("reveal"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return paved.Errorf(paved.EINVALID, "reveal: want true or false, got %q", v)
-		}
-		reveal = b
+	reveal, err := boolQuery(r, "reveal")
+	if err != nil {
+		return err
 	}
 	uid := paved.ResourceUID(r.PathValue("uid"))
 	out, err := s.svc.Resources.Outputs(r.Context(), r.PathValue("app"), r.PathValue("env"), uid, reveal)

@@ -88,7 +88,12 @@ func (u unavailable) GetEnvironment(context.Context, string, string) (*paved.Env
 func (u unavailable) ListEnvironments(context.Context, string) ([]paved.Environment, error) {
 	return nil, u.err()
 }
-func (u unavailable) DeleteEnvironment(context.Context, string, string) error { return u.err() }
+func (u unavailable) DeleteEnvironment(context.Context, string, string, paved.DeleteOptions) (*paved.EnvironmentDeletion, error) {
+	return nil, u.err()
+}
+func (u unavailable) ExtendEnvironment(context.Context, string, string, paved.Duration) (*paved.Environment, error) {
+	return nil, u.err()
+}
 func (u unavailable) ResourceTypes(context.Context, string, string) ([]paved.TypeInfo, error) {
 	return nil, u.err()
 }
@@ -147,5 +152,22 @@ func (u unavailable) RegisterTarget(context.Context, *paved.TargetInfo) (*paved.
 }
 func (u unavailable) ListTargets(context.Context) ([]paved.TargetInfo, error) { return nil, u.err() }
 func (u unavailable) ProbeTarget(context.Context, string) (*paved.ProbeResult, error) {
+	return nil, u.err()
+}
+func (u unavailable) RemoveTarget(context.Context, string) error { return u.err() }
+
+func (u unavailable) GetTeam(context.Context, string) (*paved.Team, error) { return nil, u.err() }
+func (u unavailable) UpdateTeam(context.Context, string, paved.TeamUpdate) (*paved.Team, error) {
+	return nil, u.err()
+}
+func (u unavailable) DeleteTeam(context.Context, string) error { return u.err() }
+func (u unavailable) DeleteUser(context.Context, string) error { return u.err() }
+func (u unavailable) UpdateApp(context.Context, string, paved.AppUpdate) (*paved.App, error) {
+	return nil, u.err()
+}
+func (u unavailable) DeleteApp(context.Context, string, bool) (*paved.AppDeletion, error) {
+	return nil, u.err()
+}
+func (u unavailable) DeleteDefinition(context.Context, string) (*paved.ResourceDefinition, error) {
 	return nil, u.err()
 }

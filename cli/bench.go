@@ -62,6 +62,7 @@ func newBenchRenderCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "render -n N",
 		Short: "Render N synthetic workloads in-process and report time per phase",
+		Example: "  paved bench render -n 1000\n  paved bench render -n 100 --runs 10",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if n < 1 || n > 100000 {

@@ -130,7 +130,7 @@ func TestMistypedSubcommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"env", "creat", "dev2"}, "Did you mean this?\n\tcreate"},
-		{[]string{"env", "creat", "dev2", "--app", "shop"}, "paved env takes a subcommand first (create, delete, list, promote, status)"},
+		{[]string{"env", "creat", "dev2", "--app", "shop"}, "paved env takes a subcommand first (create, delete, extend, list, promote, status)"},
 		{[]string{"user", "token", "revok"}, "revoke"},
 	} {
 		code, _, errs := run(t, tc.args...)
@@ -140,5 +140,43 @@ func TestMistypedSubcommand(t *testing.T) {
 	}
 	if code, out, _ := run(t, "env"); code != 0 || !strings.Contains(out, "Available Commands") {
 		t.Errorf("paved env alone: exit %d, want its help", code)
+	}
+}
+
+func TestTableCellsStayOnOneLine(t *testing.T) {
+	var b bytes.Buffer
+	writeTable(&b, table{header: []string{"NAME", "NOTE"}, rows: [][]string{
+		{"a", "first line\nsecond\nthird"},
+		{"bb", strings.Repeat("x", 200)},
+		{"ccc", "tab\tinside"},
+	}})
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want 4:\n%s", len(lines), b.String())
+	}
+	col := strings.Index(lines[0], "NOTE")
+	for _, l := range lines[1:] {
+		if len([]rune(l)) < col || strings.TrimSpace(string([]rune(l)[:col])) == "" {
+			t.Errorf("row %q does not align with the header %q", l, lines[0])
+		}
+	}
+	for _, want := range []string{"first line (+2 lines)", "…", "tab inside"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	if n := len([]rune(lines[2])); n > col+maxCell {
+		t.Errorf("long cell not cut: %d characters", n)
+	}
+}
+
+func TestDoubled(t *testing.T) {
+	for msg, want := range map[string]string{
+		"error: the token is not valid: the token is not valid: ask an admin": "the token is not valid",
+		"error: app shop: no environment dev":                                 "",
+	} {
+		if got := doubled(msg); got != want {
+			t.Errorf("doubled(%q) = %q, want %q", msg, got, want)
+		}
 	}
 }

@@ -3,14 +3,10 @@ package cli
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -177,13 +173,4 @@ func printOut(cmd *cobra.Command, v any, tab func() table) error {
 		return nil
 	}
 	return paved.Errorf(paved.EINVALID, "--output: %q is not one of table, json, yaml", format)
-}
-
-func writeTable(w io.Writer, t table) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(t.header, "\t"))
-	for _, r := range t.rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	_ = tw.Flush()
 }

@@ -30,6 +30,9 @@ func newDemoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole MVP on a fresh machine: server, pioneering team, representative app, golden paths",
+		Example: `  paved demo
+  paved demo --data-dir /tmp/paved-demo --addr 127.0.0.1:9090
+  paved demo --exit`,
 		Long: `demo starts a paved server on the embedded default (SQLite and a local GitOps
 repository in --data-dir), seeds a pioneering team with a developer, resource
 definitions and the representative app "shop" (a web and an api workload with
@@ -220,7 +223,7 @@ func (d *demo) goldenPaths() error {
 	d.say("  %s succeeded: %d objects in Git (revision %.12s), %d resources provisioned; passwords are sealed and redacted\n", first.ID, len(first.Inventory), first.Revision, len(rs))
 
 	d.path("2: a preview environment for a pull request, cloned from dev, with a TTL")
-	_ = c.DeleteEnvironment(d.ctx, "shop", "pr-42")
+	_, _ = c.DeleteEnvironment(d.ctx, "shop", "pr-42", paved.DeleteOptions{})
 	env, err := c.CreateEnvironment(d.ctx, &paved.EnvironmentRequest{App: "shop", Name: "pr-42", From: "dev", TTL: paved.Duration(3 * time.Second)})
 	if err != nil {
 		return err

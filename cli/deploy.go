@@ -11,22 +11,33 @@ import (
 	"github.com/spf13/cobra"
 
 	"paved.dev/paved"
-	"paved.dev/paved/api"
+	"paved.dev/paved/score"
 )
 
 // readSpecs reads Score files (or directories of them) for the server,
-// keyed by file name. Side files cannot travel this way: the server refuses
-// them with a message saying so.
-func readSpecs(args []string) (map[string]string, error) {
+// keyed by file name, with the image and override flags applied: the
+// server gets, and the deployment's snapshot keeps, the specs as they run.
+// Side files cannot travel this way: the server refuses them with a
+// message saying so.
+func readSpecs(args []string, opts score.Options) (map[string]string, error) {
 	sources, err := scoreSources(args)
 	if err != nil {
 		return nil, err
 	}
+	loader, err := score.NewLoader()
+	if err != nil {
+		return nil, err
+	}
 	specs := map[string]string{}
+	var raw [][]byte
 	for _, s := range sources {
-		data, err := os.ReadFile(s.Path)
+		data, err := readLimitedFile(s.Path, score.MaxFileSize)
 		if err != nil {
-			return nil, paved.Errorf(paved.EINVALID, "-f %s: %w", s.Path, err)
+			return nil, paved.Errorf(paved.EINVALID, "-f %s", paved.ErrorMessage(err))
+		}
+		raw = append(raw, data)
+		if data, err = loader.Rewrite(s.Path, data, filepath.Dir(s.Path), opts); err != nil {
+			return nil, err
 		}
 		name := filepath.Base(s.Path)
 		if _, dup := specs[name]; dup {
@@ -34,19 +45,29 @@ func readSpecs(args []string) (map[string]string, error) {
 		}
 		specs[name] = string(data)
 	}
+	if err := checkImages(opts, raw); err != nil {
+		return nil, err
+	}
 	return specs, nil
 }
 
 type deployFlags struct {
 	files      []string
 	app, env   string
+	spec       specFlags
 	commitSHA  string
 	commitTime string
-	wait       bool
+	noGit      bool
 }
 
-func (f *deployFlags) request() (*paved.DeployRequest, error) {
-	specs, err := readSpecs(f.files)
+// request reads the specs and says where they come from: the commit flags,
+// or else the Git checkout the command runs in (or CI's variables).
+func (f *deployFlags) request(cmd *cobra.Command) (*paved.DeployRequest, error) {
+	opts, err := f.spec.options()
+	if err != nil {
+		return nil, err
+	}
+	specs, err := readSpecs(f.files, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -58,20 +79,61 @@ func (f *deployFlags) request() (*paved.DeployRequest, error) {
 		}
 		req.CommitTime = &t
 	}
+	if f.noGit || (req.CommitSHA != "" && req.CommitTime != nil) {
+		return req, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	found, err := detectCommit(dir)
+	if err != nil {
+		return nil, err
+	}
+	if found.sha == "" {
+		return req, nil
+	}
+	if req.CommitSHA != "" && req.CommitSHA != found.sha {
+		// A commit named by hand has its own time, which the checkout cannot tell.
+		return req, nil
+	}
+	req.CommitSHA = found.sha
+	if req.CommitTime == nil {
+		req.CommitTime = found.at
+	}
+	at := "no time"
+	if req.CommitTime != nil {
+		at = req.CommitTime.Format(time.RFC3339)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "commit %s (%s) from %s\n", short(req.CommitSHA), at, found.from)
 	return req, nil
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
 }
 
 func (f *deployFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&f.files, "file", "f", nil, "Score file or directory of Score files (repeatable)")
 	cmd.Flags().StringVar(&f.app, "app", "", "app name")
 	cmd.Flags().StringVar(&f.env, "env", "", "environment name")
+	f.spec.add(cmd.Flags())
+	cmd.Flags().StringVar(&f.commitSHA, "commit-sha", "", "the commit the specs come from (default: HEAD of the Git checkout, or $CI_COMMIT_SHA / $GITHUB_SHA)")
+	cmd.Flags().StringVar(&f.commitTime, "commit-time", "", "that commit's time (RFC 3339), for lead-time metrics (default: the checkout's commit time, or $CI_COMMIT_TIMESTAMP)")
+	cmd.Flags().BoolVar(&f.noGit, "no-git", false, "do not read the commit from the Git checkout or CI variables")
 	_ = cmd.MarkFlagRequired("file")
 	_ = cmd.MarkFlagRequired("app")
 	_ = cmd.MarkFlagRequired("env")
+	completeFlag(cmd, "app", completeApps)
+	completeFlag(cmd, "env", completeEnvs)
 }
 
 func newDeployCmd() *cobra.Command {
 	f := &deployFlags{}
+	var w waitFlags
 	cmd := &cobra.Command{
 		Use:   "deploy -f SCORE_FILE... --app APP --env ENV",
 		Short: "Deploy Score workloads to an app's environment",
@@ -79,24 +141,36 @@ func newDeployCmd() *cobra.Command {
 spec is refused before anything is recorded), queues the deployment (one at a
 time per environment), provisions the resources with the environment's
 definitions, renders and applies. The command follows the deployment's events
-until it ends; its exit code says whether it succeeded: 0, or 8 when the
-deployment ran and failed (2 for a request refused as invalid, 5/6 for
-authentication and rights, 7 when the server cannot be reached).
+until it ends.
 
 The files given are the environment's whole set of workloads, as Score
 deploys them together: a workload deployed before and not among them is
 removed (its objects pruned, its resources kept as orphans); the plan shows
-it first (paved plan).`,
+it first (paved plan).
+
+--image, --override-file and --override-property change the specs before
+they are sent, as paved render does: the deployment's snapshot keeps the
+specs as they ran. The commit is read from the Git checkout the command runs
+in (HEAD and its time), or from CI's variables, so that lead time is
+measured without flags; --commit-sha and --commit-time override it.
+
+-o json|yaml prints the deployment as it ended and its events (the events
+also go to stderr as they come). Exit codes: 0 succeeded (or queued, with
+--no-wait); 8 the deployment ran and failed; 10 --timeout passed first (the
+deployment goes on); 2 a request refused as invalid; 3 no such app or
+environment; 5/6 authentication and rights; 7 the server cannot be reached.`,
 		Example: `  paved deploy -f examples/shop --app shop --env dev
-  paved deploy -f score.yaml --app shop --env dev
-  paved deploy -f ./workloads --app shop --env dev --commit-sha $GIT_SHA --commit-time 2026-11-25T09:00:00Z`,
+  paved deploy -f score.yaml --app shop --env dev --image ghcr.io/acme/shop:1.4.2
+  paved deploy -f ./workloads --app shop --env dev --image web=ghcr.io/acme/web:$GIT_SHA -o json
+  paved deploy -f score.yaml --app shop --env dev --override-property containers.web.variables.LOG_LEVEL=debug --no-wait
+  paved deploy -f score.yaml --app shop --env dev --commit-sha $GIT_SHA --commit-time 2026-11-25T09:00:00Z --timeout 10m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
 				return err
 			}
-			req, err := f.request()
+			req, err := f.request(cmd)
 			if err != nil {
 				return err
 			}
@@ -104,46 +178,13 @@ it first (paved plan).`,
 			if err != nil {
 				return err
 			}
-			return follow(cmd, c, d, f.wait)
+			return follow(cmd, c, d, w)
 		},
 	}
 	f.add(cmd)
-	cmd.Flags().StringVar(&f.commitSHA, "commit-sha", "", "the commit the specs come from")
-	cmd.Flags().StringVar(&f.commitTime, "commit-time", "", "that commit's time (RFC 3339), for lead-time metrics")
-	cmd.Flags().BoolVar(&f.wait, "wait", true, "follow the deployment until it ends")
+	w.add(cmd)
+	addOutputFlag(cmd)
 	return cmd
-}
-
-// follow prints a queued deployment's events as they come and returns an
-// error when it fails. A deployment whose plan went stale and was planned
-// again is followed on to the one that took its place.
-func follow(cmd *cobra.Command, c *api.Client, d *paved.Deployment, wait bool) error {
-	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "deployment %s queued for %s/%s\n", d.ID, d.App, d.Env)
-	if !wait {
-		return nil
-	}
-	var final *paved.Deployment
-	for id := d.ID; id != ""; id = final.ReplacedBy {
-		err := c.StreamEvents(cmd.Context(), id, 0, func(e paved.Event) error {
-			fmt.Fprintf(out, "  %s %-5s %s\n", e.Time.Format("15:04:05.000"), e.Level, e.Message)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if final, err = c.GetDeployment(cmd.Context(), id); err != nil {
-			return err
-		}
-		if final.ReplacedBy != "" {
-			fmt.Fprintf(out, "deployment %s's plan went stale before it ran; following %s, planned again in its place\n", final.ID, final.ReplacedBy)
-		}
-	}
-	if final.Status != paved.DeploymentSucceeded {
-		return paved.Errorf(codeDeploymentFailed, "deployment %s %s: %s", final.ID, final.Status, final.Error)
-	}
-	fmt.Fprintf(out, "deployment %s succeeded: %d objects, revision %s\n", final.ID, len(final.Inventory), final.Revision)
-	return nil
 }
 
 func newPlanCmd() *cobra.Command {
@@ -157,14 +198,18 @@ target holds now (drift): objects and resources added, changed and removed.
 The files given are the environment's whole set of workloads: a workload
 deployed before and not among them is removed. Drivers that create things outside the cluster
 (databases on shared servers) are not run: their outputs are the ones stored,
-or "(known after provisioning)".`,
+or "(known after provisioning)". It takes the flags deploy takes (--image,
+--override-file, --override-property), and -o json|yaml prints the plan.
+It exits 0 whatever the plan says (2, 3, 5-7 as deploy when it cannot plan).`,
+		Example: `  paved plan -f examples/shop --app shop --env dev
+  paved plan -f score.yaml --app shop --env staging --image ghcr.io/acme/shop:1.4.2 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
 				return err
 			}
-			req, err := f.request()
+			req, err := f.request(cmd)
 			if err != nil {
 				return err
 			}
@@ -193,6 +238,7 @@ func newDeploymentsCmd() *cobra.Command {
 	var limit int
 	list := &cobra.Command{
 		Use: "list --app APP [--env ENV]", Short: "List an app's deployments, newest first", Args: cobra.NoArgs,
+		Example: "  paved deployments list --app shop\n  paved deployments list --app shop --env dev --limit 5 -o json",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
@@ -225,6 +271,8 @@ func newDeploymentsCmd() *cobra.Command {
 	addOutputFlag(list)
 	show := &cobra.Command{
 		Use: "show ID", Short: "Show a deployment and its events (Secret values redacted)", Args: cobra.ExactArgs(1),
+		Example:           "  paved deployments show d-20261201-091500-ab12cd34\n  paved deployments show d-20261201-091500-ab12cd34 -o json",
+		ValidArgsFunction: completeDeployments,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
@@ -263,11 +311,18 @@ func newDeploymentsCmd() *cobra.Command {
 }
 
 func newRollbackCmd() *cobra.Command {
-	var wait bool
+	var w waitFlags
 	cmd := &cobra.Command{
 		Use:   "rollback DEPLOYMENT_ID",
 		Short: "Re-deploy an earlier successful deployment's snapshot",
-		Args:  cobra.ExactArgs(1),
+		Long: `rollback queues a deployment of an earlier successful deployment's specs to its
+environment, planned against what runs there now, and follows it as deploy
+does (same -o, --no-wait, --timeout and exit codes).`,
+		Example: `  paved deployments list --app shop --env dev
+  paved rollback d-20261201-091500-ab12cd34
+  paved rollback d-20261201-091500-ab12cd34 --no-wait -o json`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeDeployments,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
@@ -277,9 +332,10 @@ func newRollbackCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return follow(cmd, c, d, wait)
+			return follow(cmd, c, d, w)
 		},
 	}
-	cmd.Flags().BoolVar(&wait, "wait", true, "follow the deployment until it ends")
+	w.add(cmd)
+	addOutputFlag(cmd)
 	return cmd
 }

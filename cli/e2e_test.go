@@ -133,7 +133,7 @@ func TestEndToEnd(t *testing.T) {
 		code int
 		want string
 	}{
-		{"wrong token", []string{"apps", "--token", "pvd_nope"}, 2, "unknown command"},
+		{"unknown command", []string{"appz", "--token", "pvd_nope"}, 2, "unknown command"},
 		{"bad token", []string{"app", "list", "--token", "pvd_nope"}, 5, "the token is not valid"},
 		{"another team's app", []string{"deploy", "-f", app, "--app", "shop", "--env", "dev", "--token", olafTok}, 6, "belongs to team pioneers"},
 		{"unknown app", []string{"env", "list", "--app", "blog"}, 3, "blog"},
@@ -147,6 +147,9 @@ func TestEndToEnd(t *testing.T) {
 			code, out, errs := run(t, tt.args...)
 			if code != tt.code || !strings.Contains(errs+out, tt.want) {
 				t.Fatalf("exit %d, output %q %q; want exit %d containing %q", code, out, errs, tt.code, tt.want)
+			}
+			if d := doubled(errs); d != "" {
+				t.Errorf("the error repeats itself (%q): %s", d, errs)
 			}
 		})
 	}
@@ -163,4 +166,16 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// doubled finds a phrase of the message repeated right after itself, as in
+// "the token is not valid: the token is not valid: ...", or "".
+func doubled(msg string) string {
+	parts := strings.Split(msg, ": ")
+	for i := 1; i < len(parts); i++ {
+		if p := parts[i-1]; len(p) >= 8 && (parts[i] == p || strings.HasPrefix(parts[i], p+" ")) {
+			return parts[i-1]
+		}
+	}
+	return ""
 }

@@ -45,8 +45,9 @@ unless --server/--token or PAVED_SERVER/PAVED_TOKEN say otherwise.`,
 
 func newWhoAmICmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "whoami",
-		Short: "Show who the token belongs to",
+		Use:     "whoami",
+		Short:   "Show who the token belongs to",
+		Example: "  paved whoami\n  paved whoami -o json",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)

@@ -15,7 +15,6 @@ import (
 	"paved.dev/paved/engine"
 	"paved.dev/paved/manifest"
 	"paved.dev/paved/modules"
-	"paved.dev/paved/score"
 )
 
 type renderFlags struct {
@@ -25,8 +24,7 @@ type renderFlags struct {
 	namespace   string
 	definitions []string
 	noBuiltin   bool
-	image       string
-	overrides   []string
+	spec        specFlags
 	values      []string
 	output      string
 	state       string
@@ -71,8 +69,7 @@ cluster) and from --definitions directories; see docs/resource-definitions.md.`,
 	fl.StringVar(&f.namespace, "namespace", "", "namespace to render into (default <app>-<env>)")
 	fl.StringArrayVar(&f.definitions, "definitions", nil, "directory of resource definition YAML files (repeatable)")
 	fl.BoolVar(&f.noBuiltin, "no-builtin-definitions", false, "use only the definitions given with --definitions")
-	fl.StringVar(&f.image, "image", "", "image for containers whose image is \".\"")
-	fl.StringArrayVar(&f.overrides, "override-property", nil, "override a spec property, path=value (YAML value; empty deletes), applied to every file")
+	f.spec.add(fl)
 	fl.StringArrayVar(&f.values, "value", nil, "environment value NAME=VALUE for the environment resource type (repeatable)")
 	fl.StringVarP(&f.output, "output", "o", "-", "where to write: - for stdout, a .yaml file, or a directory for one file per object")
 	fl.StringVar(&f.state, "state", filepath.Join(".paved", "state.json"), "state file that keeps generated values stable")
@@ -116,9 +113,16 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 	if err != nil {
 		return err
 	}
+	opts, err := f.spec.options()
+	if err != nil {
+		return err
+	}
+	if err := checkSourceImages(opts, sources); err != nil {
+		return err
+	}
 	res, err := eng.Run(cmd.Context(), engine.Request{
 		Sources:     sources,
-		Options:     score.Options{Overrides: f.overrides, Image: f.image},
+		Options:     opts,
 		Definitions: defs,
 		NoBuiltin:   f.noBuiltin,
 		Context:     paved.DeployContext{App: f.app, Env: f.env, EnvType: paved.EnvType(f.envType), Namespace: f.namespace, Values: values},

@@ -19,6 +19,7 @@ func newResourcesCmd() *cobra.Command {
 	var reveal bool
 	list := &cobra.Command{
 		Use: "list --app APP --env ENV", Short: "List resources (secret outputs redacted)", Args: cobra.NoArgs,
+		Example: "  paved resources list --app shop --env dev\n  paved resources list --app shop --env dev -o json",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
@@ -160,6 +161,7 @@ version of each one that changed.`,
 	_ = apply.MarkFlagRequired("file")
 	list := &cobra.Command{
 		Use: "list", Short: "List the platform team's definitions (secret inputs redacted)", Args: cobra.NoArgs,
+		Example: "  paved definitions list\n  paved definitions list -o yaml",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
@@ -175,6 +177,7 @@ version of each one that changed.`,
 	addOutputFlag(list)
 	history := &cobra.Command{
 		Use: "history ID", Short: "Every version of a definition", Args: cobra.ExactArgs(1),
+		Example: "  paved definitions history postgres-staging\n  paved definitions history postgres-staging -o json",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
@@ -188,7 +191,34 @@ version of each one that changed.`,
 		},
 	}
 	addOutputFlag(history)
-	cmd.AddCommand(apply, list, history)
+	del := &cobra.Command{
+		Use:   "delete ID",
+		Short: "Stop a definition from matching (admin); its history is kept",
+		Long: `delete stores a version of the definition marked deleted: it matches nothing
+from then on, and history still shows every version, the deleted one last.
+Resources it provisioned keep working and are deprovisioned with the version
+that made them; the next deployment of an environment that used it matches
+another definition, and its plan shows the switch. Applying the definition
+again makes a new version.`,
+		Example:           "  paved definitions delete postgres-old\n  paved definitions history postgres-old",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: onlyFirst(completeDefinitions),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			d, err := c.DeleteDefinition(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(progress(cmd), "definition %s deleted (version %d marks it; paved definitions history %s)\n", d.ID, d.Version, d.ID)
+			return printDocument(cmd, d)
+		},
+	}
+	addOutputFlag(del)
+	history.ValidArgsFunction = onlyFirst(completeDefinitions)
+	cmd.AddCommand(apply, list, history, del)
 	return cmd
 }
 

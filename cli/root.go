@@ -29,6 +29,7 @@ var exitCodes = map[string]int{
 	paved.EFORBIDDEN:     6,
 	paved.EUNAVAILABLE:   7,
 	paved.ETOOMANY:       9,
+	codeWaitTimeout:      10,
 }
 
 // codeDeploymentFailed marks the error of a deployment that ran and failed,
@@ -113,6 +114,7 @@ Start with:
 		root.AddCommand(c)
 	}
 	refuseUnknownSubcommands(root)
+	registerCompletions(root)
 	return root
 }
 

@@ -145,7 +145,31 @@ usable.`,
 	}
 	addOutputFlag(probe)
 
-	cmd.AddCommand(add, list, probe)
+	remove := &cobra.Command{
+		Use:     "remove NAME",
+		Aliases: []string{"rm"},
+		Short:   "Forget a registered target (admin); refused while environments use it",
+		Long: `remove forgets a registered cluster and its sealed kubeconfig. It is refused
+while an environment deploys to it: delete those first (paved env delete ENV
+--app APP, with --force if the cluster is gone). Targets configured on the
+server (the GitOps repository) are removed from the server's configuration.`,
+		Example:           "  paved targets remove prod-eu",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: onlyFirst(completeTargets),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			if err := c.RemoveTarget(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "target %s removed\n", args[0])
+			return nil
+		},
+	}
+	probe.ValidArgsFunction = onlyFirst(completeTargets)
+	cmd.AddCommand(add, list, probe, remove)
 	return cmd
 }
 

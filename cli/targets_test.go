@@ -262,3 +262,7 @@ func TestTargetsHelp(t *testing.T) {
 		}
 	}
 }
+
+func (f *targetsFake) RemoveTarget(ctx context.Context, name string) error {
+	return paved.Errorf(paved.ENOTFOUND, "no target %q", name)
+}

@@ -53,7 +53,71 @@ func newTeamCmd() *cobra.Command {
 			})
 		},
 	}
+	list.Example = "  paved team list\n  paved team list -o json"
 	addOutputFlag(list)
-	cmd.AddCommand(create, list)
+	cmd.AddCommand(create, list, newTeamUpdateCmd(), newTeamDeleteCmd())
 	return cmd
+}
+
+func newTeamUpdateCmd() *cobra.Command {
+	var cohort int
+	var pioneering bool
+	update := &cobra.Command{
+		Use:   "update NAME [--cohort N] [--pioneering=true|false]",
+		Short: "Change a team's adoption cohort or pioneering flag",
+		Example: `  paved team update checkout --cohort 2
+  paved team update payments --pioneering=false`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: onlyFirst(completeTeams),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var up paved.TeamUpdate
+			if cmd.Flags().Changed("cohort") {
+				up.Cohort = &cohort
+			}
+			if cmd.Flags().Changed("pioneering") {
+				up.Pioneering = &pioneering
+			}
+			if up.Cohort == nil && up.Pioneering == nil {
+				return usageError{fmt.Errorf("nothing to change: give --cohort or --pioneering")}
+			}
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			t, err := c.UpdateTeam(cmd.Context(), args[0], up)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(progress(cmd), "team %s: cohort %d, pioneering %v\n", t.Name, t.Cohort, t.Pioneering)
+			return printDocument(cmd, t)
+		},
+	}
+	update.Flags().IntVar(&cohort, "cohort", 1, "adoption cohort (1 is the first)")
+	update.Flags().BoolVar(&pioneering, "pioneering", false, "the pioneering team of the MVP")
+	addOutputFlag(update)
+	return update
+}
+
+func newTeamDeleteCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a team that owns no app; its members stay, without it",
+		Long: `delete removes a team. It is refused while an app belongs to the team: hand
+the app to another team (paved app update APP --team OTHER) or delete it
+first. Users in the team stay, without it.`,
+		Example:           "  paved team delete old-team",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: onlyFirst(completeTeams),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			if err := c.DeleteTeam(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "team %s deleted\n", args[0])
+			return nil
+		},
+	}
 }

@@ -53,7 +53,7 @@ which read everything.`,
 		},
 	}
 	addOutputFlag(list)
-	cmd.AddCommand(create, list, newUserUpdateCmd(), newTokenCmd())
+	cmd.AddCommand(create, list, newUserUpdateCmd(), newUserDeleteCmd(), newTokenCmd())
 	return cmd
 }
 
@@ -218,4 +218,29 @@ func usersTable(us []paved.User) table {
 		t.rows = append(t.rows, []string{u.Name, string(u.Role), strings.Join(u.Teams, ","), state})
 	}
 	return t
+}
+
+func newUserDeleteCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a user and their tokens (admin); what they did stays in the audit log",
+		Long: `delete removes a user and every token of theirs, which stop working at once.
+The audit log and the deployments they made keep their name. An admin cannot
+delete themselves. To keep the user but stop them, use paved user update NAME
+--disable instead.`,
+		Example:           "  paved user delete olaf",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: onlyFirst(completeUsers),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			if err := c.DeleteUser(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "user %s deleted; their tokens no longer work\n", args[0])
+			return nil
+		},
+	}
 }

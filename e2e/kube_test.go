@@ -259,7 +259,9 @@ func TestKubernetesTargetGoldenPaths(t *testing.T) {
 	}
 
 	// Delete the environment: everything paved applied is gone.
-	must(t, c.DeleteEnvironment(ctx, "shop", "dev"))
+	if _, err := c.DeleteEnvironment(ctx, "shop", "dev", paved.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	for _, ref := range first.Inventory {
 		if ref.Kind == "Namespace" {
 			continue
@@ -327,5 +329,7 @@ func TestNothingRolledOutFails(t *testing.T) {
 	if env, _ := c.GetEnvironment(ctx, app, "dev"); env.Health == nil || env.Health.Status != paved.HealthHealthy {
 		t.Errorf("the environment's health after a rollout: %+v", env.Health)
 	}
-	must(t, c.DeleteEnvironment(ctx, app, "dev"))
+	if _, err := c.DeleteEnvironment(ctx, app, "dev", paved.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"reflect"
+	"slices"
 
 	"paved.dev/paved"
 	"paved.dev/paved/definition"
@@ -16,6 +17,7 @@ func (p *Platform) ApplyDefinitions(ctx context.Context, defs []paved.ResourceDe
 		return nil, err
 	}
 	for i := range defs {
+		defs[i].Deleted = false // only DeleteDefinition deletes
 		if err := definition.Validate(p.cfg.Engine.Drivers, &defs[i]); err != nil {
 			p.audit(ctx, "definitions.apply", defs[i].ID, err)
 			return nil, err
@@ -73,11 +75,54 @@ func (p *Platform) ListDefinitions(ctx context.Context) ([]paved.ResourceDefinit
 	if _, err := requireReader(ctx); err != nil {
 		return nil, err
 	}
-	defs, err := p.cfg.Store.ListDefinitions(ctx)
+	defs, err := p.liveDefinitions(ctx)
 	for i := range defs {
 		defs[i] = p.redactInputs(defs[i])
 	}
 	return defs, err
+}
+
+// liveDefinitions lists the latest version of every stored definition that
+// is not deleted, inputs sealed.
+func (p *Platform) liveDefinitions(ctx context.Context) ([]paved.ResourceDefinition, error) {
+	defs, err := p.cfg.Store.ListDefinitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(defs, func(d paved.ResourceDefinition) bool { return d.Deleted }), nil
+}
+
+// DeleteDefinition stops a stored definition from matching (admin): it
+// stores a version marked deleted that repeats the last one, so that the
+// history shows what was removed and the resources it provisioned are
+// still deprovisioned with the version that made them. The next deployment
+// of an environment that used it matches another definition and shows the
+// switch in its plan.
+func (p *Platform) DeleteDefinition(ctx context.Context, id string) (out *paved.ResourceDefinition, err error) {
+	defer func() { p.audit(ctx, "definitions.delete", id, err) }()
+	if _, err := requireAdmin(ctx, "deleting a resource definition"); err != nil {
+		return nil, err
+	}
+	defs, err := p.liveDefinitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(defs, func(d paved.ResourceDefinition) bool { return d.ID == id })
+	if i < 0 {
+		if slices.ContainsFunc(p.cfg.Engine.Builtin, func(d paved.ResourceDefinition) bool { return d.ID == id }) {
+			return nil, paved.Errorf(paved.EINVALID, "definition %s is built in and cannot be deleted; apply a definition with the same type and narrower criteria to take its place", id)
+		}
+		return nil, paved.Errorf(paved.ENOTFOUND, "no definition %q (paved definitions list)", id)
+	}
+	d := defs[i]
+	d.Deleted = true
+	v, err := p.cfg.Store.PutDefinition(ctx, &d)
+	if err != nil {
+		return nil, err
+	}
+	d.Version = v
+	red := p.redactInputs(d)
+	return &red, nil
 }
 
 // DefinitionHistory lists every version of a definition.

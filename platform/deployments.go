@@ -71,6 +71,9 @@ func (p *Platform) Promote(ctx context.Context, appName, from, to string) (d *pa
 		return nil, err
 	}
 	dst, err := p.cfg.Store.GetEnvironment(ctx, appName, to)
+	if paved.ErrorCode(err) == paved.ENOTFOUND {
+		return nil, paved.Errorf(paved.ENOTFOUND, "app %s has no environment %s to promote to; create it first: paved env create %s --app %s --type %s", appName, to, to, appName, promotionType(src.Type, to))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +86,21 @@ func (p *Platform) Promote(ctx context.Context, appName, from, to string) (d *pa
 	}
 	return p.submit(ctx, &intent{kind: paved.KindPromote, author: u, app: app, env: dst, specs: last.Specs,
 		commitSHA: last.CommitSHA, commitTime: last.CommitTime, source: last.ID})
+}
+
+// promotionType is the type to suggest for an environment promoted to: the
+// type its name is, else the next type after the source's.
+func promotionType(from paved.EnvType, to string) paved.EnvType {
+	if t := paved.EnvType(to); t.Valid() {
+		return t
+	}
+	types := paved.EnvTypes()
+	for i, t := range types {
+		if t == from && i+1 < len(types) {
+			return types[i+1]
+		}
+	}
+	return from
 }
 
 // GetDeployment returns a deployment with Secret values redacted.

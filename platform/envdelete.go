@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"paved.dev/paved"
 	"paved.dev/paved/graph"
@@ -11,27 +12,41 @@ import (
 
 // DeleteEnvironment removes what paved applied to the environment, then
 // deprovisions its resources, then forgets it. A failure stops there and
-// keeps the environment, so that deleting again retries.
-func (p *Platform) DeleteEnvironment(ctx context.Context, app, name string) (err error) {
-	defer func() { p.audit(ctx, "env.delete", app+"/"+name, err) }()
+// keeps the environment, so that deleting again retries; with Force, what
+// cannot be reached is forgotten instead and listed in the result.
+func (p *Platform) DeleteEnvironment(ctx context.Context, app, name string, opt paved.DeleteOptions) (out *paved.EnvironmentDeletion, err error) {
+	action := "env.delete"
+	if opt.Force {
+		action = "env.delete.force"
+	}
+	defer func() { p.audit(ctx, action, app+"/"+name+forgottenNote(out), err) }()
 	u, _, err := p.requireTeam(ctx, app, "deleting an environment")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	env, err := p.cfg.Store.GetEnvironment(ctx, app, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if u.Role != paved.RoleAdmin && !p.developerMay(env.Type) {
-		return paved.Errorf(paved.EFORBIDDEN, "deleting a %s environment needs the admin role, as creating one does", env.Type)
+		return nil, paved.Errorf(paved.EFORBIDDEN, "deleting a %s environment needs the admin role, as creating one does", env.Type)
 	}
-	return p.deleteEnvironment(ctx, app, name)
+	return p.deleteEnvironment(ctx, app, name, opt)
+}
+
+// forgottenNote sums up, for the audit log, what a forced deletion forgot.
+func forgottenNote(d *paved.EnvironmentDeletion) string {
+	if d == nil || len(d.Forgotten) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (forgot %d: %s)", len(d.Forgotten), strings.Join(d.Forgotten, "; "))
 }
 
 // deleteEnvironment runs alone on the environment (no deployment of it
 // runs meanwhile) and refuses while deployments are queued or running.
-func (p *Platform) deleteEnvironment(ctx context.Context, app, name string) error {
-	return p.withLease(ctx, app, name, func(ctx context.Context) error {
+func (p *Platform) deleteEnvironment(ctx context.Context, app, name string, opt paved.DeleteOptions) (*paved.EnvironmentDeletion, error) {
+	var out *paved.EnvironmentDeletion
+	err := p.withLease(ctx, app, name, func(ctx context.Context) error {
 		env, err := p.cfg.Store.GetEnvironment(ctx, app, name)
 		if err != nil {
 			return err
@@ -44,51 +59,68 @@ func (p *Platform) deleteEnvironment(ctx context.Context, app, name string) erro
 		if len(busy) > 0 {
 			return paved.Errorf(paved.ECONFLICT, "deployment %s of %s/%s is %s; delete the environment when it has ended", busy[0].ID, app, name, busy[0].Status)
 		}
-		return p.removeEnvironment(ctx, env)
+		out, err = p.removeEnvironment(ctx, env, opt.Force)
+		return err
 	})
+	return out, err
 }
 
-func (p *Platform) removeEnvironment(ctx context.Context, env *paved.Environment) error {
-	target, err := p.target(ctx, env.Target)
-	if err != nil {
-		return err
-	}
+func (p *Platform) removeEnvironment(ctx context.Context, env *paved.Environment, force bool) (*paved.EnvironmentDeletion, error) {
+	out := &paved.EnvironmentDeletion{App: env.App, Env: env.Name}
 	last, err := p.lastSuccessful(ctx, env)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	inventory, err := p.previousInventory(ctx, env, last)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	dc, err := p.contextOf(ctx, env)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := target.Delete(ctx, dc, inventory, fmt.Sprintf("delete %s/%s", env.App, env.Name)); err != nil {
-		return fmt.Errorf("removing the environment's objects from its target: %w", err)
+	target, err := p.target(ctx, env.Target)
+	if err == nil {
+		err = target.Delete(ctx, dc, inventory, fmt.Sprintf("delete %s/%s", env.App, env.Name))
 	}
-	if err := p.deprovision(ctx, env, dc); err != nil {
-		return err
+	switch {
+	case err == nil:
+		out.Objects = len(inventory)
+	case !force:
+		return nil, paved.Errorf(paved.ErrorCode(err), "removing the environment's objects from target %s: %s; when the target is gone for good, delete with --force to forget them", env.Target, paved.ErrorMessage(err))
+	case len(inventory) > 0:
+		out.Forgotten = append(out.Forgotten, fmt.Sprintf("%d objects in namespace %s on target %s (%s)", len(inventory), env.Namespace, env.Target, paved.ErrorMessage(err)))
 	}
-	return p.cfg.Store.DeleteEnvironment(ctx, env.App, env.Name)
-}
-
-// deprovision removes every resource of an environment, active or orphaned:
-// drivers that made something outside the cluster remove it through the
-// version of the definition that made it; the rest went with the objects.
-func (p *Platform) deprovision(ctx context.Context, env *paved.Environment, dc paved.DeployContext) error {
 	stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: env.App, Env: env.Name})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var errs []error
 	for i := range stored {
-		if err := p.deprovisionOne(ctx, env, dc, &stored[i]); err != nil {
+		r := &stored[i]
+		err := p.deprovisionOne(ctx, env, dc, r)
+		switch {
+		case err == nil:
+			out.Deprovisioned = append(out.Deprovisioned, r.UID)
+		case force:
+			out.Forgotten = append(out.Forgotten, fmt.Sprintf("resource %s of definition %s (%s)", r.UID, paved.DefinitionRef{ID: r.DefinitionID, Version: r.DefinitionVersion, Driver: r.Driver}, paved.ErrorMessage(err)))
+			if err := p.cfg.Store.DeleteResource(ctx, r.Key()); err != nil {
+				errs = append(errs, err)
+			}
+		default:
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		if !force {
+			err = fmt.Errorf("%w; when what the resources were made on is gone for good, delete with --force to forget them", err)
+		}
+		return nil, err
+	}
+	if err := p.cfg.Store.DeleteEnvironment(ctx, env.App, env.Name); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // deprovisionOne removes one stored resource and forgets it.
@@ -131,7 +163,7 @@ func (p *Platform) Reap(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
 	for _, e := range expired {
-		err := p.deleteEnvironment(sys, e.App, e.Name)
+		_, err := p.deleteEnvironment(sys, e.App, e.Name, paved.DeleteOptions{})
 		if paved.ErrorCode(err) == paved.ENOTFOUND {
 			continue // another server reaped it first
 		}

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -233,4 +234,34 @@ func joinTypes(ts []paved.EnvType) string {
 		s[i] = string(t)
 	}
 	return strings.Join(s, ", ")
+}
+
+// ExtendEnvironment sets an ephemeral environment to expire ttl from now
+// (at most the server's maximum TTL): whoever may create it may extend it.
+func (p *Platform) ExtendEnvironment(ctx context.Context, app, name string, ttl paved.Duration) (env *paved.Environment, err error) {
+	defer func() { p.audit(ctx, "env.extend", fmt.Sprintf("%s/%s ttl=%v", app, name, time.Duration(ttl)), err) }()
+	u, _, err := p.requireTeam(ctx, app, "extending an environment")
+	if err != nil {
+		return nil, err
+	}
+	env, err = p.cfg.Store.GetEnvironment(ctx, app, name)
+	if err != nil {
+		return nil, err
+	}
+	if env.Type != paved.EnvEphemeral {
+		return nil, paved.Errorf(paved.EINVALID, "env: only ephemeral environments expire; %s/%s is %s", app, name, env.Type)
+	}
+	if u.Role != paved.RoleAdmin && !p.developerMay(env.Type) {
+		return nil, paved.Errorf(paved.EFORBIDDEN, "extending a %s environment needs the admin role, as creating one does", env.Type)
+	}
+	d := time.Duration(ttl)
+	if d <= 0 || d > p.cfg.MaxTTL {
+		return nil, paved.Errorf(paved.EINVALID, "ttl: give a duration from now between 1s and the maximum of %v (the server's --max-ttl), such as 24h; got %v", p.cfg.MaxTTL, d)
+	}
+	at := p.now().Add(d)
+	if err := p.cfg.Store.SetExpiry(ctx, env.ID, at); err != nil {
+		return nil, err
+	}
+	env.ExpiresAt = &at
+	return env, nil
 }

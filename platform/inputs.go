@@ -83,7 +83,7 @@ func (p *Platform) redactInputs(d paved.ResourceDefinition) paved.ResourceDefini
 // storedDefinitions returns the store's definitions with secret inputs
 // opened, for the engine.
 func (p *Platform) storedDefinitions(ctx context.Context) ([]paved.ResourceDefinition, error) {
-	defs, err := p.cfg.Store.ListDefinitions(ctx)
+	defs, err := p.liveDefinitions(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -133,7 +133,9 @@ func TestLostLeaseFailsTheDeployment(t *testing.T) {
 		t.Fatalf("after the lease was lost: %s %q; want failed, saying the lease was lost", got.Status, got.Error)
 	}
 	fs.failRenewals.Store(false)
-	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
+	if _, err := f.p.DeleteEnvironment(f.dev, "shop", "dev", paved.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestHangingRenewalStopsTheWork: renewals hang instead of failing; the
@@ -205,7 +207,7 @@ func TestUnrecordedResultIsSwept(t *testing.T) {
 	if len(stuck.Inventory) == 0 {
 		t.Fatalf("the stuck deployment has no inventory; want what it was about to write")
 	}
-	if err := f.p.DeleteEnvironment(f.dev, "shop", "dev"); paved.ErrorCode(err) != paved.ECONFLICT {
+	if _, err := f.p.DeleteEnvironment(f.dev, "shop", "dev", paved.DeleteOptions{}); paved.ErrorCode(err) != paved.ECONFLICT {
 		t.Fatalf("deleting the environment of a running deployment: %v", err)
 	}
 	fs.failFinish.Store(false)
@@ -223,7 +225,9 @@ func TestUnrecordedResultIsSwept(t *testing.T) {
 	if done.Status != paved.DeploymentSucceeded || !slices.Equal(done.Inventory, stuck.Inventory) {
 		t.Fatalf("the next deployment: %s %q, inventory %v; want succeeded with %v", done.Status, done.Error, done.Inventory, stuck.Inventory)
 	}
-	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
+	if _, err := f.p.DeleteEnvironment(f.dev, "shop", "dev", paved.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestPlanPinsTheDefinitions: a definition changed after a deployment was
@@ -323,7 +327,9 @@ func TestDefinitionSwitchOrphansTheOldResource(t *testing.T) {
 		t.Fatalf("redis resources after the rollback: %v", states)
 	}
 	// Deleting the environment removes both.
-	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
+	if _, err := f.p.DeleteEnvironment(f.dev, "shop", "dev", paved.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	if left, _ := f.store.ListResources(context.Background(), paved.ResourceFilter{App: "shop", Env: "dev"}); len(left) != 0 {
 		t.Errorf("%d resources left after deleting the environment", len(left))
 	}

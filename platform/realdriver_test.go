@@ -92,7 +92,9 @@ func TestRealPostgresGoldenPath(t *testing.T) {
 	}
 
 	// Deleting dev deprovisions: the database and role are gone.
-	must(t, f.p.DeleteEnvironment(f.dev, app, "dev"))
+	if _, err := f.p.DeleteEnvironment(f.dev, app, "dev", paved.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	admin, err := pgx.Connect(ctx, "host=127.0.0.1 port=5432 user=postgres dbname=postgres sslmode=disable")
 	must(t, err)
 	defer admin.Close(ctx)
@@ -105,7 +107,9 @@ func TestRealPostgresGoldenPath(t *testing.T) {
 	if n != 0 {
 		t.Errorf("role %v survived the environment's deletion", out["username"])
 	}
-	must(t, f.p.DeleteEnvironment(f.dev, app, "pr-1"))
+	if _, err := f.p.DeleteEnvironment(f.dev, app, "pr-1", paved.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestDriverFailureIsAClearEventAndNothingHalfDone: a definition whose
@@ -275,7 +279,9 @@ func TestDefinitionSwitchOnRealPostgres(t *testing.T) {
 		t.Errorf("postgres resources: %v, want %v", states, want)
 	}
 
-	must(t, f.p.DeleteEnvironment(f.dev, app, "dev"))
+	if _, err := f.p.DeleteEnvironment(f.dev, app, "dev", paved.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	for _, database := range []any{first["database"], second["database"]} {
 		if exists(database) {
 			t.Errorf("database %v survived the environment's deletion", database)

@@ -30,7 +30,9 @@ func TestDeleteWaitsForTheRunningDeployment(t *testing.T) {
 			t.Fatalf("the deployment did not start: %s", got.Status)
 		}
 	}
-	must(t, f.p.DeleteEnvironment(f.dev, "shop", "dev"))
+	if _, err := f.p.DeleteEnvironment(f.dev, "shop", "dev", paved.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	got, _ := f.p.GetDeployment(f.dev, d.ID)
 	if got.Status == paved.DeploymentRunning || got.Status == paved.DeploymentQueued {
 		t.Fatalf("the environment was deleted while its deployment was %s", got.Status)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"paved.dev/paved"
 )
@@ -150,4 +151,41 @@ func (p *Platform) targetType(name string) string {
 		return t
 	}
 	return paved.TargetGitOps
+}
+
+// RemoveTarget forgets a registered target (admin). It is refused while an
+// environment deploys to it (delete those first, with --force if the
+// cluster is gone), and for targets configured on the server.
+func (p *Platform) RemoveTarget(ctx context.Context, name string) (err error) {
+	defer func() { p.audit(ctx, "target.remove", name, err) }()
+	if _, err := requireAdmin(ctx, "removing a target"); err != nil {
+		return err
+	}
+	if p.cfg.Targets[name] != nil {
+		return paved.Errorf(paved.ECONFLICT, "target %s is configured on the server (its flags or config file); remove it there and restart the server", name)
+	}
+	if _, err := p.cfg.Store.GetTarget(ctx, name); err != nil {
+		return err
+	}
+	envs, err := p.cfg.Store.ListEnvironments(ctx, paved.EnvironmentFilter{Target: name})
+	if err != nil {
+		return err
+	}
+	if len(envs) > 0 {
+		names := make([]string, 0, len(envs))
+		for _, e := range envs {
+			names = append(names, e.App+"/"+e.Name)
+		}
+		if len(names) > 5 {
+			names = append(names[:5], fmt.Sprintf("and %d more", len(envs)-5))
+		}
+		return paved.Errorf(paved.ECONFLICT, "target %s is used by environments %s; delete them first (paved env delete ENV --app APP, with --force if the cluster is gone)", name, strings.Join(names, ", "))
+	}
+	if err := p.cfg.Store.DeleteTarget(ctx, name); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	delete(p.built, name)
+	p.mu.Unlock()
+	return nil
 }

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"fmt"
 
 	"paved.dev/paved"
 )
@@ -25,4 +26,58 @@ func (p *Platform) ListTeams(ctx context.Context) ([]paved.Team, error) {
 		return nil, err
 	}
 	return p.cfg.Store.ListTeams(ctx)
+}
+
+// GetTeam returns a team.
+func (p *Platform) GetTeam(ctx context.Context, name string) (*paved.Team, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return nil, err
+	}
+	return p.cfg.Store.GetTeam(ctx, name)
+}
+
+// UpdateTeam changes a team's cohort or pioneering flag (admin).
+func (p *Platform) UpdateTeam(ctx context.Context, name string, up paved.TeamUpdate) (t *paved.Team, err error) {
+	defer func() { p.audit(ctx, "team.update", name+describeTeamUpdate(up), err) }()
+	if _, err := requireAdmin(ctx, "changing a team"); err != nil {
+		return nil, err
+	}
+	if up.Cohort != nil && *up.Cohort < 0 {
+		return nil, paved.Errorf(paved.EINVALID, "cohort: %d is negative; cohorts are numbered from 1 (the first)", *up.Cohort)
+	}
+	t, err = p.cfg.Store.GetTeam(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if up.Cohort != nil {
+		t.Cohort = *up.Cohort
+	}
+	if up.Pioneering != nil {
+		t.Pioneering = *up.Pioneering
+	}
+	if err := p.cfg.Store.UpdateTeam(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func describeTeamUpdate(up paved.TeamUpdate) string {
+	s := ""
+	if up.Cohort != nil {
+		s += fmt.Sprintf(" cohort=%d", *up.Cohort)
+	}
+	if up.Pioneering != nil {
+		s += fmt.Sprintf(" pioneering=%v", *up.Pioneering)
+	}
+	return s
+}
+
+// DeleteTeam removes a team that owns no app (admin); its members stay,
+// without it.
+func (p *Platform) DeleteTeam(ctx context.Context, name string) (err error) {
+	defer func() { p.audit(ctx, "team.delete", name, err) }()
+	if _, err := requireAdmin(ctx, "deleting a team"); err != nil {
+		return err
+	}
+	return p.cfg.Store.DeleteTeam(ctx, name)
 }

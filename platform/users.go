@@ -144,3 +144,18 @@ func (p *Platform) Bootstrap(ctx context.Context, token string) (string, bool, e
 	}
 	return tok.Secret, true, nil
 }
+
+// DeleteUser removes a user and their tokens (admin), who stop working at
+// once; an admin cannot delete themselves. What they did stays in the audit
+// log, and their deployments keep their name.
+func (p *Platform) DeleteUser(ctx context.Context, name string) (err error) {
+	defer func() { p.audit(ctx, "user.delete", name, err) }()
+	me, err := requireAdmin(ctx, "deleting a user")
+	if err != nil {
+		return err
+	}
+	if me.Name == name {
+		return paved.Errorf(paved.EINVALID, "user %s: an admin cannot delete themselves; ask another admin", name)
+	}
+	return p.cfg.Store.DeleteUser(ctx, name)
+}

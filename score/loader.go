@@ -48,13 +48,26 @@ func NewLoader() (*Loader, error) {
 	return &Loader{schema: s}, nil
 }
 
-// Options change what is loaded.
+// Options change what is loaded, in this order: the override files are
+// merged in, then the property overrides applied, then the images set.
 type Options struct {
+	// OverrideFiles are maps merged into the spec, as score-compose and
+	// score-k8s merge --overrides-file: maps merge key by key, anything else
+	// replaces, and null deletes.
+	OverrideFiles []map[string]any
 	// Overrides are "path=value" property overrides applied before validation;
 	// a value is read as YAML, so "replicas=2" is a number and "a.b=" deletes.
 	Overrides []string
 	// Image replaces container images given as "." in the spec.
 	Image string
+	// Images sets the image of the containers named by its keys, whatever
+	// their image was.
+	Images map[string]string
+}
+
+// changes reports whether the options change a spec at all.
+func (o Options) changes() bool {
+	return len(o.OverrideFiles) > 0 || len(o.Overrides) > 0 || o.Image != "" || len(o.Images) > 0
 }
 
 // LoadFile reads and validates one Score file. Side files are read relative
@@ -101,10 +114,8 @@ func (l *Loader) load(name string, data []byte, baseDir string, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	for _, o := range opts.Overrides {
-		if raw, err = applyOverride(raw, o); err != nil {
-			return nil, err
-		}
+	if raw, err = opts.apply(raw); err != nil {
+		return nil, err
 	}
 	if err := l.schema.Validate(raw); err != nil {
 		return nil, schemaError(err)
@@ -115,14 +126,6 @@ func (l *Loader) load(name string, data []byte, baseDir string, opts Options) (*
 	}
 	w.Upgrades = upgrades
 	w.Name, _ = w.Spec.Metadata["name"].(string)
-	if opts.Image != "" {
-		for cname, c := range w.Spec.Containers {
-			if c.Image == "." {
-				c.Image = opts.Image
-				w.Spec.Containers[cname] = c
-			}
-		}
-	}
 	if err := readSideFiles(&w.Spec, baseDir); err != nil {
 		return nil, err
 	}

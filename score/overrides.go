@@ -4,9 +4,67 @@ import (
 	"fmt"
 	"strings"
 
+	"paved.dev/paved"
+
 	"github.com/score-spec/score-go/framework"
 	"gopkg.in/yaml.v3"
 )
+
+// apply changes a raw spec as the options say.
+func (o Options) apply(raw map[string]any) (map[string]any, error) {
+	var err error
+	for i, m := range o.OverrideFiles {
+		if raw, err = framework.OverrideMapInMap(raw, m); err != nil {
+			return nil, fmt.Errorf("override file %d: %w", i+1, err)
+		}
+	}
+	for _, p := range o.Overrides {
+		if raw, err = applyOverride(raw, p); err != nil {
+			return nil, err
+		}
+	}
+	containers, _ := raw["containers"].(map[string]any)
+	for name, c := range containers {
+		c, ok := c.(map[string]any)
+		if !ok {
+			continue // the schema names what is wrong
+		}
+		if img, ok := o.Images[name]; ok {
+			c["image"] = img
+		} else if o.Image != "" && c["image"] == "." {
+			c["image"] = o.Image
+		}
+	}
+	return raw, nil
+}
+
+// Rewrite returns a Score file with the options applied, for a server that
+// is to receive the spec as it will run: the YAML is written again (keys
+// sorted, comments dropped) only when the options change something, and
+// the result is checked as Load checks it (side files relative to baseDir).
+func (l *Loader) Rewrite(name string, data []byte, baseDir string, opts Options) ([]byte, error) {
+	if !opts.changes() {
+		return data, nil
+	}
+	if len(data) > MaxFileSize {
+		return nil, paved.Errorf(paved.EINVALID, "%s: the file is larger than %d bytes (1 MiB)", name, MaxFileSize)
+	}
+	raw, err := decodeYAML(data)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "%s: %s", name, err)
+	}
+	if raw, err = opts.apply(raw); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "%s: %s", name, err)
+	}
+	out, err := yaml.Marshal(raw)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "%s: writing the spec with its overrides: %s", name, err)
+	}
+	if _, err := l.Load(name, out, baseDir, Options{}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // applyOverride applies one "path=value" property override to a raw spec.
 // An empty value deletes the property.

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"paved.dev/paved"
+)
+
+func (f *fake) GetTeam(ctx context.Context, name string) (*paved.Team, error) {
+	if err := f.call("GetTeam", name); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, t := range f.teams {
+		if t.Name == name {
+			return &t, nil
+		}
+	}
+	return nil, paved.Errorf(paved.ENOTFOUND, "no team %q", name)
+}
+
+func (f *fake) UpdateTeam(ctx context.Context, name string, up paved.TeamUpdate) (*paved.Team, error) {
+	if err := f.call("UpdateTeam", name, up.Cohort != nil, up.Pioneering != nil); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.teams {
+		if f.teams[i].Name == name {
+			if up.Cohort != nil {
+				f.teams[i].Cohort = *up.Cohort
+			}
+			if up.Pioneering != nil {
+				f.teams[i].Pioneering = *up.Pioneering
+			}
+			t := f.teams[i]
+			return &t, nil
+		}
+	}
+	return nil, paved.Errorf(paved.ENOTFOUND, "no team %q", name)
+}
+
+func (f *fake) DeleteTeam(ctx context.Context, name string) error {
+	if err := f.call("DeleteTeam", name); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.teams = slices.DeleteFunc(f.teams, func(t paved.Team) bool { return t.Name == name })
+	return nil
+}
+
+func (f *fake) DeleteUser(ctx context.Context, name string) error {
+	if err := f.call("DeleteUser", name); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users = slices.DeleteFunc(f.users, func(u paved.User) bool { return u.Name == name })
+	return nil
+}
+
+func (f *fake) UpdateApp(ctx context.Context, name string, up paved.AppUpdate) (*paved.App, error) {
+	team := ""
+	if up.Team != nil {
+		team = *up.Team
+	}
+	if err := f.call("UpdateApp", name, team); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.apps[name]
+	if !ok {
+		return nil, paved.Errorf(paved.ENOTFOUND, "no app %q", name)
+	}
+	if up.Team != nil {
+		a.Team = *up.Team
+	}
+	f.apps[name] = a
+	return &a, nil
+}
+
+func (f *fake) DeleteApp(ctx context.Context, name string, cascade bool) (*paved.AppDeletion, error) {
+	if err := f.call("DeleteApp", name, cascade); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &paved.AppDeletion{App: name}
+	for k, e := range f.envs {
+		if e.App == name {
+			out.Environments = append(out.Environments, paved.EnvironmentDeletion{App: name, Env: e.Name})
+			delete(f.envs, k)
+		}
+	}
+	delete(f.apps, name)
+	return out, nil
+}
+
+func (f *fake) DeleteEnvironment(ctx context.Context, app, env string, opt paved.DeleteOptions) (*paved.EnvironmentDeletion, error) {
+	if err := f.call("DeleteEnvironment", app, env, opt.Force); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.envs, app+"/"+env)
+	out := &paved.EnvironmentDeletion{App: app, Env: env, Objects: 3}
+	if opt.Force {
+		out.Forgotten = []string{"3 objects in namespace shop-pr-1 on target gone (unreachable)"}
+	}
+	return out, nil
+}
+
+func (f *fake) ExtendEnvironment(ctx context.Context, app, env string, ttl paved.Duration) (*paved.Environment, error) {
+	if err := f.call("ExtendEnvironment", app, env, time.Duration(ttl)); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e, ok := f.envs[app+"/"+env]
+	if !ok {
+		return nil, paved.Errorf(paved.ENOTFOUND, "no environment %s/%s", app, env)
+	}
+	at := f.now.Add(time.Duration(ttl))
+	e.ExpiresAt = &at
+	f.envs[app+"/"+env] = e
+	return &e, nil
+}
+
+func (f *fake) RemoveTarget(ctx context.Context, name string) error {
+	if err := f.call("RemoveTarget", name); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.targets, name)
+	return nil
+}
+
+func (f *fake) DeleteDefinition(ctx context.Context, id string) (*paved.ResourceDefinition, error) {
+	if err := f.call("DeleteDefinition", id); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h := f.defs[id]
+	if len(h) == 0 {
+		return nil, paved.Errorf(paved.ENOTFOUND, "no definition %q", id)
+	}
+	d := h[len(h)-1]
+	d.Version++
+	d.Deleted = true
+	f.defs[id] = append(h, d)
+	return &d, nil
+}
