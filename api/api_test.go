@@ -220,11 +220,15 @@ func TestRoundTrip(t *testing.T) {
 				{App: "shop", Name: "dev", Type: "development", Target: "gitops", Namespace: "shop-dev", CreatedAt: t0},
 				{App: "shop", Name: "pr-1", Type: "ephemeral", Target: "gitops", Namespace: "shop-pr-1", ExpiresAt: &exp, CreatedAt: t0},
 			}},
-		{"ExtendEnvironment", func(c *Client) (any, error) { return c.ExtendEnvironment(ctx, "shop", "pr-1", paved.Duration(24*time.Hour)) },
+		{"ExtendEnvironment", func(c *Client) (any, error) {
+			return c.ExtendEnvironment(ctx, "shop", "pr-1", paved.Duration(24*time.Hour))
+		},
 			"ExtendEnvironment shop pr-1 24h0m0s", paved.Environment{App: "shop", Name: "pr-1", Type: "ephemeral", Target: "gitops", Namespace: "shop-pr-1", ExpiresAt: &extended, CreatedAt: t0}},
 		{"DeleteEnvironment", func(c *Client) (any, error) { return c.DeleteEnvironment(ctx, "shop", "pr-1", paved.DeleteOptions{}) }, "DeleteEnvironment shop pr-1 false",
 			paved.EnvironmentDeletion{App: "shop", Env: "pr-1", Objects: 3}},
-		{"DeleteEnvironment forced", func(c *Client) (any, error) { return c.DeleteEnvironment(ctx, "shop", "pr-2", paved.DeleteOptions{Force: true}) }, "DeleteEnvironment shop pr-2 true",
+		{"DeleteEnvironment forced", func(c *Client) (any, error) {
+			return c.DeleteEnvironment(ctx, "shop", "pr-2", paved.DeleteOptions{Force: true})
+		}, "DeleteEnvironment shop pr-2 true",
 			paved.EnvironmentDeletion{App: "shop", Env: "pr-2", Objects: 3, Forgotten: []string{"3 objects in namespace shop-pr-1 on target gone (unreachable)"}}},
 		{"ResourceTypes", func(c *Client) (any, error) { return c.ResourceTypes(ctx, "shop", "dev") }, "ResourceTypes shop dev",
 			[]paved.TypeInfo{{Type: "postgres", Definition: "postgres-dev", Driver: "postgres", Outputs: []paved.OutputSpec{{Name: "password", Secret: true}}}}},

@@ -59,9 +59,9 @@ func newAppCmd() *cobra.Command {
 	addOutputFlag(list)
 	var newTeam string
 	update := &cobra.Command{
-		Use:   "update NAME --team TEAM",
-		Short: "Hand an app to another team (admins, or developers of both teams)",
-		Example: "  paved app update shop --team checkout",
+		Use:               "update NAME --team TEAM",
+		Short:             "Hand an app to another team (admins, or developers of both teams)",
+		Example:           "  paved app update shop --team checkout",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: onlyFirst(completeApps),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -60,10 +60,10 @@ func newBenchGenerateCmd() *cobra.Command {
 func newBenchRenderCmd() *cobra.Command {
 	var n, runs int
 	cmd := &cobra.Command{
-		Use:   "render -n N",
-		Short: "Render N synthetic workloads in-process and report time per phase",
+		Use:     "render -n N",
+		Short:   "Render N synthetic workloads in-process and report time per phase",
 		Example: "  paved bench render -n 1000\n  paved bench render -n 100 --runs 10",
-		Args:  cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if n < 1 || n > 100000 {
 				return paved.Errorf(paved.EINVALID, "-n: %d is not within 1..100000", n)

@@ -180,9 +180,9 @@ deletion either way.`,
 func newEnvExtendCmd(app *string) *cobra.Command {
 	var ttl time.Duration
 	extend := &cobra.Command{
-		Use:   "extend NAME --app APP --ttl DURATION",
-		Short: "Make an ephemeral environment expire later: --ttl from now, within the server's maximum",
-		Example: `  paved env extend pr-42 --app shop --ttl 24h`,
+		Use:               "extend NAME --app APP --ttl DURATION",
+		Short:             "Make an ephemeral environment expire later: --ttl from now, within the server's maximum",
+		Example:           `  paved env extend pr-42 --app shop --ttl 24h`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: onlyFirst(completeEnvs),
 		RunE: func(cmd *cobra.Command, args []string) error {

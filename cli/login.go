@@ -48,7 +48,7 @@ func newWhoAmICmd() *cobra.Command {
 		Use:     "whoami",
 		Short:   "Show who the token belongs to",
 		Example: "  paved whoami\n  paved whoami -o json",
-		Args:  cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)
 			if err != nil {

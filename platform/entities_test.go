@@ -244,7 +244,7 @@ func TestForcedDeleteOfAnEnvironmentWhoseTargetIsGone(t *testing.T) {
 func TestDeleteDefinitionKeepsHistory(t *testing.T) {
 	f := newFixture(t)
 	def := paved.ResourceDefinition{ID: "redis-shared", Type: "redis", Driver: "echo",
-		Inputs: map[string]any{"values": map[string]any{"host": "redis.internal", "port": 6379}},
+		Inputs:  map[string]any{"values": map[string]any{"host": "redis.internal", "port": 6379}},
 		Outputs: []paved.OutputSpec{{Name: "host"}, {Name: "port"}}}
 	_, err := f.p.ApplyDefinitions(f.admin, []paved.ResourceDefinition{def})
 	must(t, err)
