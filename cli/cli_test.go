@@ -180,3 +180,14 @@ func TestDoubled(t *testing.T) {
 		}
 	}
 }
+
+func TestRepeatedWarningsOnceWithACount(t *testing.T) {
+	var w warnings
+	for _, m := range []string{"b: no limits", "a: latest tag", "b: no limits", "b: no limits"} {
+		w.add(m)
+	}
+	got := strings.Join(w.lines(), "\n")
+	if want := "warning (3 times): b: no limits\nwarning: a: latest tag"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -177,13 +177,24 @@ func (d *demo) path(title string) {
 	d.say("Golden path %s", title)
 }
 
+// wait follows a deployment, printing its events; a warning that repeats
+// (the same gate finding for each object) is printed once, with its count,
+// when the deployment has ended.
 func (d *demo) wait(dep *paved.Deployment) (*paved.Deployment, error) {
+	var warns warnings
 	err := d.dev.StreamEvents(d.ctx, dep.ID, 0, func(e paved.Event) error {
+		if e.Level == paved.EventWarn {
+			warns.add(e.Message)
+			return nil
+		}
 		d.say("    %s", e.Message)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, line := range warns.lines() {
+		d.say("    %s", line)
 	}
 	final, err := d.dev.GetDeployment(d.ctx, dep.ID)
 	if err != nil {
@@ -332,4 +343,34 @@ func demoAdminToken(dir string) (string, error) {
 	_, _ = rand.Read(raw)
 	tok := "pvd_" + base64.RawURLEncoding.EncodeToString(raw)
 	return tok, writeFileMode(p, []byte(tok+"\n"), 0o600)
+}
+
+// warnings counts repeated warnings, keeping the order they first came in.
+type warnings struct {
+	count map[string]int
+	order []string
+}
+
+func (w *warnings) add(msg string) {
+	if w.count == nil {
+		w.count = map[string]int{}
+	}
+	if w.count[msg] == 0 {
+		w.order = append(w.order, msg)
+	}
+	w.count[msg]++
+}
+
+// lines says each warning once, with how many times it came when more
+// than once.
+func (w *warnings) lines() []string {
+	out := make([]string, 0, len(w.order))
+	for _, msg := range w.order {
+		if n := w.count[msg]; n > 1 {
+			out = append(out, fmt.Sprintf("warning (%d times): %s", n, msg))
+		} else {
+			out = append(out, "warning: "+msg)
+		}
+	}
+	return out
 }

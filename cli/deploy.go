@@ -312,29 +312,55 @@ func newDeploymentsCmd() *cobra.Command {
 
 func newRollbackCmd() *cobra.Command {
 	var w waitFlags
+	var app, env string
 	cmd := &cobra.Command{
-		Use:   "rollback DEPLOYMENT_ID",
+		Use:   "rollback [DEPLOYMENT_ID | --app APP --env ENV]",
 		Short: "Re-deploy an earlier successful deployment's snapshot",
 		Long: `rollback queues a deployment of an earlier successful deployment's specs to its
 environment, planned against what runs there now, and follows it as deploy
-does (same -o, --no-wait, --timeout and exit codes).`,
-		Example: `  paved deployments list --app shop --env dev
+does (same -o, --no-wait, --timeout and exit codes). Without an id, --app and
+--env roll the environment back to the successful deployment before its
+latest one (twice in a row goes back and forth, as helm rollback does).`,
+		Example: `  paved rollback --app shop --env dev
+  paved deployments list --app shop --env dev
   paved rollback d-20261201-091500-ab12cd34
   paved rollback d-20261201-091500-ab12cd34 --no-wait -o json`,
-		Args:              cobra.ExactArgs(1),
+		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeDeployments,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
 				return err
 			}
-			d, err := c.Rollback(cmd.Context(), args[0])
+			var id string
+			switch {
+			case len(args) == 1 && (app != "" || env != ""):
+				return usageError{fmt.Errorf("give a deployment id, or --app and --env, not both")}
+			case len(args) == 1:
+				id = args[0]
+			case app == "" || env == "":
+				return usageError{fmt.Errorf("give the deployment to roll back to, or --app and --env to roll back to the one before the latest")}
+			default:
+				ds, err := c.ListDeployments(cmd.Context(), paved.DeploymentFilter{App: app, Env: env, Limit: 2,
+					Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}})
+				if err != nil {
+					return err
+				}
+				if len(ds) < 2 {
+					return paved.Errorf(paved.EINVALID, "%s/%s has %d successful deployment(s): nothing before the latest to roll back to", app, env, len(ds))
+				}
+				id = ds[1].ID
+				fmt.Fprintf(progress(cmd), "rolling %s/%s back from %s to %s\n", app, env, ds[0].ID, id)
+			}
+			d, err := c.Rollback(cmd.Context(), id)
 			if err != nil {
 				return err
 			}
 			return follow(cmd, c, d, w)
 		},
 	}
+	cmd.Flags().StringVar(&app, "app", "", "app name (with --env, instead of an id)")
+	cmd.Flags().StringVar(&env, "env", "", "environment to roll back to the deployment before its latest")
 	w.add(cmd)
 	addOutputFlag(cmd)
 	return cmd

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -154,6 +156,19 @@ func TestWords(t *testing.T) {
 	} {
 		if got := strings.Join(words(tc.in), "|"); got != tc.want {
 			t.Errorf("words(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestDocsNameEveryCommand: docs/cli.md lists every leaf command.
+func TestDocsNameEveryCommand(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "cli.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leaf := range leaves(NewRoot(strings.NewReader(""), io.Discard, io.Discard)) {
+		if !strings.Contains(string(doc), "`"+leaf.CommandPath()) {
+			t.Errorf("docs/cli.md does not list %s", leaf.CommandPath())
 		}
 	}
 }
