@@ -57,7 +57,11 @@ cluster) and from --definitions directories; see docs/resource-definitions.md.`,
 
   # a placeholder image and a property override
   paved render -f score.yaml --app shop --env dev --image ghcr.io/acme/web:1.4 \
-      --override-property containers.web.variables.LOG_LEVEL=debug`,
+      --override-property containers.web.variables.LOG_LEVEL=debug
+
+  # the image of a named container, and an overrides file merged in
+  paved render -f examples/shop --app shop --env dev --image api=ghcr.io/acme/shop-api:1.4.2 \
+      --override-file overrides.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRender(cmd, f) },
 	}
