@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,33 @@ func TestCLIForCI(t *testing.T) {
 	out, errs = exit(10, "deploy", "-f", redis, "--app", "shop", "--env", "qa", "--timeout", "300ms", "-o", "json")
 	if !strings.Contains(errs, "gave up waiting after 300ms") || !strings.Contains(out, `"status": "running"`) {
 		t.Errorf("--timeout: %s\n%s", errs, out)
+	}
+
+	// Completion asks the server for names; enums are fixed.
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "app", "delete", ""}, []string{"shop"}},
+		{[]string{"__complete", "env", "delete", "--app", "shop", "q"}, []string{"qa"}},
+		{[]string{"__complete", "deploy", "--app", "shop", "--env", ""}, []string{"dev", "qa"}},
+		{[]string{"__complete", "rollback", "--app", "shop", ""}, []string{rep.ID}},
+		{[]string{"__complete", "definitions", "history", "slow"}, []string{"slow-redis"}},
+		{[]string{"__complete", "team", "delete", ""}, []string{"pioneers"}},
+		{[]string{"__complete", "user", "delete", ""}, []string{"admin"}},
+		{[]string{"__complete", "env", "create", "x", "--app", "shop", "--type", ""}, []string{"ephemeral", "development", "staging", "production"}},
+		{[]string{"__complete", "user", "create", "x", "--role", "sec"}, []string{"security"}},
+	} {
+		// The word being completed comes last.
+		code, out, errs := run(t, append(append([]string{tc.args[0]}, admin...), tc.args[1:]...)...)
+		if code != 0 {
+			t.Fatalf("paved %v: exit %d %s", tc.args, code, errs)
+		}
+		for _, w := range tc.want {
+			if !slices.Contains(strings.Split(out, "\n"), w) {
+				t.Errorf("paved %v offers %q, not %q", tc.args, out, w)
+			}
+		}
 	}
 
 	// Lifecycle rules, as exit codes.
