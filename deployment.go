@@ -144,6 +144,11 @@ type DeploymentService interface {
 	// Events returns a deployment's events after seq.
 	Events(ctx context.Context, id string, after int64) ([]Event, error)
 	Rollback(ctx context.Context, id string) (*Deployment, error)
+	// RollbackEnvironment rolls an environment back to its last good
+	// deployment: the successful one before the latest when the latest
+	// succeeded, else the latest successful one (the newest failed or is
+	// still under way).
+	RollbackEnvironment(ctx context.Context, app, env string) (*Deployment, error)
 	Promote(ctx context.Context, app, from, to string) (*Deployment, error)
 }
 

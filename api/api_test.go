@@ -286,6 +286,8 @@ func TestRoundTrip(t *testing.T) {
 		{"Rollback", func(c *Client) (any, error) { return c.Rollback(ctx, "d1") }, "Rollback d1",
 			paved.Deployment{ID: "r-d1", App: "shop", Env: "dev", Author: "alice", Specs: map[string]string{"score.yaml": "apiVersion: score.dev/v1b1\n"},
 				Kind: paved.KindRollback, Source: "d1", Status: paved.DeploymentQueued, CreatedAt: t0}},
+		{"RollbackEnvironment", func(c *Client) (any, error) { return c.RollbackEnvironment(ctx, "shop", "dev") }, "RollbackEnvironment shop dev",
+			paved.Deployment{ID: "r-d1", App: "shop", Env: "dev", Author: "alice", Kind: paved.KindRollback, Source: "d1", Status: paved.DeploymentQueued, CreatedAt: t0}},
 		{"Promote", func(c *Client) (any, error) { return c.Promote(ctx, "shop", "dev", "staging") }, "Promote shop dev staging",
 			paved.Deployment{ID: "p1", App: "shop", Env: "staging", Author: "alice", Status: paved.DeploymentQueued, CreatedAt: t0}},
 

@@ -104,6 +104,18 @@ func (c *Client) ExtendEnvironment(ctx context.Context, app, env string, ttl pav
 	return &out, nil
 }
 
+func (c *Client) RollbackEnvironment(ctx context.Context, app, env string) (*paved.Deployment, error) {
+	p, err := path("/api/apps/%s/envs/%s/rollback", app, env)
+	if err != nil {
+		return nil, err
+	}
+	var d paved.Deployment
+	if err := c.do(ctx, http.MethodPost, p, nil, nil, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
 func (c *Client) RemoveTarget(ctx context.Context, name string) error {
 	p, err := path("/api/targets/%s", name)
 	if err != nil {

@@ -131,6 +131,13 @@ func (f *fake) ExtendEnvironment(ctx context.Context, app, env string, ttl paved
 	return &e, nil
 }
 
+func (f *fake) RollbackEnvironment(ctx context.Context, app, env string) (*paved.Deployment, error) {
+	if err := f.call("RollbackEnvironment", app, env); err != nil {
+		return nil, err
+	}
+	return &paved.Deployment{ID: "r-d1", App: app, Env: env, Author: actorName(ctx), Kind: paved.KindRollback, Source: "d1", Status: paved.DeploymentQueued, CreatedAt: f.now}, nil
+}
+
 func (f *fake) RemoveTarget(ctx context.Context, name string) error {
 	if err := f.call("RemoveTarget", name); err != nil {
 		return err

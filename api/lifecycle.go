@@ -109,6 +109,14 @@ func (s *Server) extendEnvironment(w http.ResponseWriter, r *http.Request) error
 	return writeJSON(w, http.StatusOK, env)
 }
 
+func (s *Server) rollbackEnvironment(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.svc.Deployments.RollbackEnvironment(r.Context(), r.PathValue("app"), r.PathValue("env"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, d)
+}
+
 func (s *Server) removeTarget(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.Targets.RemoveTarget(r.Context(), r.PathValue("name")); err != nil {
 		return err

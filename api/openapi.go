@@ -125,6 +125,9 @@ func operations() []operation {
 			description: "Summaries: specs, plans and objects are left out (get the deployment for them).", query: depQuery, status: 200, resp: deps{}},
 		{method: "GET", path: "/api/deployments/{id}", id: "getDeployment", tag: "deployments", summary: "Get a deployment", status: 200, resp: paved.Deployment{}},
 		{method: "POST", path: "/api/deployments/{id}/rollback", id: "rollback", tag: "deployments", summary: "Re-deploy a deployment's snapshot", status: 202, resp: paved.Deployment{}},
+		{method: "POST", path: "/api/apps/{app}/envs/{env}/rollback", id: "rollbackEnvironment", tag: "deployments", summary: "Roll an environment back to its last good deployment",
+			description: "The successful deployment before the latest when the latest succeeded, else the latest successful one (the newest failed or is under way); of the environment's current incarnation. 400 when there is none.",
+			status:      202, resp: paved.Deployment{}},
 		{method: "GET", path: "/api/deployments/{id}/events", id: "events", tag: "deployments", summary: "A deployment's event log",
 			description: "With `Accept: text/event-stream`, a Server-Sent Events stream: one event per log line (`id:` is its seq, data is an Event), " +
 				"then `event: end` (data: id, status, error) once the deployment has finished and every event was sent. " +

@@ -187,6 +187,7 @@ func (s *Server) registerRoutes() {
 	s.route("GET /api/deployments", false, s.listDeployments)
 	s.route("GET /api/deployments/{id}", false, s.getDeployment)
 	s.route("POST /api/deployments/{id}/rollback", false, s.rollback)
+	s.route("POST /api/apps/{app}/envs/{env}/rollback", false, s.rollbackEnvironment)
 	s.route("GET /api/deployments/{id}/events", false, s.events)
 
 	s.route("GET /api/apps/{app}/envs/{env}/resources", false, s.listResources)

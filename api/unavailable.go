@@ -154,6 +154,9 @@ func (u unavailable) ListTargets(context.Context) ([]paved.TargetInfo, error) { 
 func (u unavailable) ProbeTarget(context.Context, string) (*paved.ProbeResult, error) {
 	return nil, u.err()
 }
+func (u unavailable) RollbackEnvironment(context.Context, string, string) (*paved.Deployment, error) {
+	return nil, u.err()
+}
 func (u unavailable) RemoveTarget(context.Context, string) error { return u.err() }
 
 func (u unavailable) GetTeam(context.Context, string) (*paved.Team, error) { return nil, u.err() }

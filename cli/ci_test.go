@@ -36,37 +36,60 @@ func gitCheckout(t *testing.T, dir string, at time.Time) string {
 func TestDetectCommit(t *testing.T) {
 	at := time.Date(2026, 11, 30, 17, 4, 5, 0, time.UTC)
 	repo := t.TempDir()
-	must(t, os.WriteFile(filepath.Join(repo, "score.yaml"), []byte("x"), 0o644))
+	spec := filepath.Join(repo, "score.yaml")
+	must(t, os.WriteFile(spec, []byte("x"), 0o644))
 	sha := gitCheckout(t, repo, at)
 	sub := filepath.Join(repo, "deep", "er")
 	must(t, os.MkdirAll(sub, 0o755))
 	bare := t.TempDir()
+	// A checkout with an extension the Git library does not read, as a
+	// sparse checkout sets.
+	sparse := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(sparse, "score.yaml"), []byte("x"), 0o644))
+	gitCheckout(t, sparse, at)
+	cfg := filepath.Join(sparse, ".git", "config")
+	data, err := os.ReadFile(cfg)
+	must(t, err)
+	must(t, os.WriteFile(cfg, []byte(strings.Replace(string(data), "repositoryformatversion = 0", "repositoryformatversion = 1", 1)+"[extensions]\n\tworktreeConfig = true\n"), 0o644))
 	for _, tc := range []struct {
 		name, dir string
+		specs     []string
 		env       map[string]string
 		sha, from string
 		at        *time.Time
+		warning   string
 	}{
-		{"the checkout", repo, nil, sha, "the Git checkout", &at},
-		{"below its root", sub, map[string]string{"GITHUB_SHA": "ignored"}, sha, "the Git checkout", &at},
-		{"GitLab CI", bare, map[string]string{"CI_COMMIT_SHA": "c0ffee", "CI_COMMIT_TIMESTAMP": "2026-11-30T18:04:05+01:00"}, "c0ffee", "$CI_COMMIT_SHA", &at},
-		{"GitHub Actions", bare, map[string]string{"GITHUB_SHA": "beef"}, "beef", "$GITHUB_SHA", nil},
-		{"nothing", bare, nil, "", "", nil},
+		{"the checkout", repo, []string{spec}, nil, sha, "the Git checkout", &at, ""},
+		{"below its root", sub, []string{spec}, map[string]string{"GITHUB_SHA": "ignored"}, sha, "the Git checkout", &at, ""},
+		{"GitLab CI", bare, nil, map[string]string{"CI_COMMIT_SHA": "c0ffee", "CI_COMMIT_TIMESTAMP": "2026-11-30T18:04:05+01:00"}, "c0ffee", "$CI_COMMIT_SHA", &at, ""},
+		{"GitHub Actions", bare, nil, map[string]string{"GITHUB_SHA": "beef"}, "beef", "$GITHUB_SHA", nil, ""},
+		{"nothing", bare, nil, nil, "", "", nil, ""},
+		{"an unreadable checkout falls back to CI's variables", sparse, nil, map[string]string{"GITHUB_SHA": "beef"}, "beef", "$GITHUB_SHA", nil, "cannot read the Git checkout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, v := range []string{"GITHUB_SHA", "CI_COMMIT_SHA", "CI_COMMIT_TIMESTAMP"} {
 				t.Setenv(v, tc.env[v])
 			}
-			c, err := detectCommit(tc.dir)
+			c, warning, err := detectCommit(tc.dir, tc.specs)
 			must(t, err)
 			if c.sha != tc.sha || c.from != tc.from || (c.at == nil) != (tc.at == nil) || c.at != nil && !c.at.Equal(*tc.at) {
 				t.Fatalf("got %+v (at %v), want %s from %q at %v", c, c.at, tc.sha, tc.from, tc.at)
 			}
+			if !strings.Contains(warning, tc.warning) || tc.warning == "" && warning != "" {
+				t.Errorf("warning %q, want %q", warning, tc.warning)
+			}
 		})
+	}
+	// Uncommitted changes to a Score file: no commit is recorded.
+	must(t, os.WriteFile(spec, []byte("y"), 0o644))
+	c, warning, err := detectCommit(repo, []string{spec})
+	must(t, err)
+	if c.sha != "" || !strings.Contains(warning, "uncommitted changes") {
+		t.Errorf("a changed spec: %+v, %q", c, warning)
 	}
 	t.Setenv("CI_COMMIT_SHA", "c0ffee")
 	t.Setenv("CI_COMMIT_TIMESTAMP", "yesterday")
-	if _, err := detectCommit(bare); err == nil || !strings.Contains(err.Error(), "--commit-time") {
+	if _, _, err := detectCommit(bare, nil); err == nil || !strings.Contains(err.Error(), "--commit-time") {
 		t.Errorf("a bad CI_COMMIT_TIMESTAMP: %v", err)
 	}
 }

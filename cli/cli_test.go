@@ -191,3 +191,44 @@ func TestRepeatedWarningsOnceWithACount(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestOverridesOfSeveralFilesApplyWhereTheNameIs: with a directory of
+// workloads, an override of a named container changes that container only;
+// a name no workload has is refused.
+func TestOverridesOfSeveralFilesApplyWhereTheNameIs(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	over := filepath.Join(dir, "over.yaml")
+	must(t, os.WriteFile(over, []byte("containers:\n  api:\n    variables: {FROM_FILE: \"yes\"}\n"), 0o644))
+	code, out, errs := run(t, "render", "-f", filepath.Join("..", "examples", "shop"), "--app", "shop", "--state", state,
+		"--override-property", "containers.web.image=nginx:9", "--override-file", over, "--image", "api=ghcr.io/acme/api:2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	docs := strings.Split(out, "\n---\n")
+	var web, api string
+	for _, d := range docs {
+		switch {
+		case strings.Contains(d, "kind: Deployment") && strings.Contains(d, "name: web\n"):
+			web = d
+		case strings.Contains(d, "kind: Deployment") && strings.Contains(d, "name: api\n"):
+			api = d
+		}
+	}
+	if !strings.Contains(web, "image: nginx:9") || strings.Contains(web, "FROM_FILE") {
+		t.Errorf("web:\n%s", web)
+	}
+	if strings.Contains(api, "nginx:9") || !strings.Contains(api, "image: ghcr.io/acme/api:2") || !strings.Contains(api, "FROM_FILE") {
+		t.Errorf("api:\n%s", api)
+	}
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--override-property", "containers.wbe.image=nginx:9", "no workload has a container named wbe (they have api, web)"},
+		{"--override-property", "resources.dbb.class=large", "no workload has a resource named dbb"},
+		{"--image", "wbe=nginx:9", "no workload has a container named wbe"},
+	} {
+		code, _, errs := run(t, "render", "-f", filepath.Join("..", "examples", "shop"), "--app", "shop", "--state", state, tc.flag, tc.value)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%s %s: exit %d %s; want 2 and %q", tc.flag, tc.value, code, errs, tc.want)
+		}
+	}
+}

@@ -86,8 +86,7 @@ func completeEnvs(ctx context.Context, cmd *cobra.Command, c *api.Client) ([]str
 	return names(es, func(e paved.Environment) string { return e.Name }), err
 }
 
-// completeDeployment offers the newest deployments, of --app (and --env)
-// when given.
+// completeDeployment offers the newest deployments, of --app when given.
 func completeDeployment(ctx context.Context, cmd *cobra.Command, c *api.Client) ([]string, error) {
 	f := paved.DeploymentFilter{Limit: 50}
 	if cmd.Flags().Lookup("app") != nil {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,11 +18,16 @@ import (
 // server gets, and the deployment's snapshot keeps, the specs as they run.
 // Side files cannot travel this way: the server refuses them with a
 // message saying so.
-func readSpecs(args []string, opts score.Options) (map[string]string, error) {
+func readSpecs(args []string, f *specFlags) (map[string]string, error) {
 	sources, err := scoreSources(args)
 	if err != nil {
 		return nil, err
 	}
+	opts, err := f.options()
+	if err != nil {
+		return nil, err
+	}
+	opts.Several = len(sources) > 1
 	loader, err := score.NewLoader()
 	if err != nil {
 		return nil, err
@@ -45,7 +49,7 @@ func readSpecs(args []string, opts score.Options) (map[string]string, error) {
 		}
 		specs[name] = string(data)
 	}
-	if err := checkImages(opts, raw); err != nil {
+	if err := f.checkNamed(opts, raw); err != nil {
 		return nil, err
 	}
 	return specs, nil
@@ -63,11 +67,7 @@ type deployFlags struct {
 // request reads the specs and says where they come from: the commit flags,
 // or else the Git checkout the command runs in (or CI's variables).
 func (f *deployFlags) request(cmd *cobra.Command) (*paved.DeployRequest, error) {
-	opts, err := f.spec.options()
-	if err != nil {
-		return nil, err
-	}
-	specs, err := readSpecs(f.files, opts)
+	specs, err := readSpecs(f.files, &f.spec)
 	if err != nil {
 		return nil, err
 	}
@@ -82,13 +82,22 @@ func (f *deployFlags) request(cmd *cobra.Command) (*paved.DeployRequest, error) 
 	if f.noGit || (req.CommitSHA != "" && req.CommitTime != nil) {
 		return req, nil
 	}
-	dir, err := os.Getwd()
+	sources, err := scoreSources(f.files)
 	if err != nil {
 		return nil, err
 	}
-	found, err := detectCommit(dir)
+	var paths []string
+	for _, src := range sources {
+		paths = append(paths, src.Path)
+	}
+	// The checkout the Score files are in (the first one's directory, or
+	// one above it).
+	found, warning, err := detectCommit(filepath.Dir(paths[0]), paths)
 	if err != nil {
 		return nil, err
+	}
+	if warning != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", warning)
 	}
 	if found.sha == "" {
 		return req, nil
@@ -150,9 +159,10 @@ it first (paved plan).
 
 --image, --override-file and --override-property change the specs before
 they are sent, as paved render does: the deployment's snapshot keeps the
-specs as they ran. The commit is read from the Git checkout the command runs
-in (HEAD and its time), or from CI's variables, so that lead time is
-measured without flags; --commit-sha and --commit-time override it.
+specs as they ran. The commit is read from the Git checkout the Score files
+are in (HEAD and its time; none when a Score file has uncommitted changes),
+or from CI's variables, so that lead time is measured without flags;
+--commit-sha and --commit-time override it.
 
 -o json|yaml prints the deployment as it ended and its events (the events
 also go to stderr as they come). Exit codes: 0 succeeded (or queued, with
@@ -319,8 +329,9 @@ func newRollbackCmd() *cobra.Command {
 		Long: `rollback queues a deployment of an earlier successful deployment's specs to its
 environment, planned against what runs there now, and follows it as deploy
 does (same -o, --no-wait, --timeout and exit codes). Without an id, --app and
---env roll the environment back to the successful deployment before its
-latest one (twice in a row goes back and forth, as helm rollback does).`,
+--env roll the environment back to its last good deployment: the successful
+one before the latest when the latest succeeded (twice in a row goes back and
+forth, as helm rollback does), else the latest successful one.`,
 		Example: `  paved rollback --app shop --env dev
   paved deployments list --app shop --env dev
   paved rollback d-20261201-091500-ab12cd34
@@ -332,27 +343,20 @@ latest one (twice in a row goes back and forth, as helm rollback does).`,
 			if err != nil {
 				return err
 			}
-			var id string
+			var d *paved.Deployment
 			switch {
 			case len(args) == 1 && (app != "" || env != ""):
 				return usageError{fmt.Errorf("give a deployment id, or --app and --env, not both")}
 			case len(args) == 1:
-				id = args[0]
+				d, err = c.Rollback(cmd.Context(), args[0])
 			case app == "" || env == "":
-				return usageError{fmt.Errorf("give the deployment to roll back to, or --app and --env to roll back to the one before the latest")}
+				return usageError{fmt.Errorf("give the deployment to roll back to, or --app and --env to roll back to the last good one")}
 			default:
-				ds, err := c.ListDeployments(cmd.Context(), paved.DeploymentFilter{App: app, Env: env, Limit: 2,
-					Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}})
-				if err != nil {
-					return err
+				d, err = c.RollbackEnvironment(cmd.Context(), app, env)
+				if err == nil {
+					fmt.Fprintf(progress(cmd), "rolling %s/%s back to %s\n", app, env, d.Source)
 				}
-				if len(ds) < 2 {
-					return paved.Errorf(paved.EINVALID, "%s/%s has %d successful deployment(s): nothing before the latest to roll back to", app, env, len(ds))
-				}
-				id = ds[1].ID
-				fmt.Fprintf(progress(cmd), "rolling %s/%s back from %s to %s\n", app, env, ds[0].ID, id)
 			}
-			d, err := c.Rollback(cmd.Context(), id)
 			if err != nil {
 				return err
 			}

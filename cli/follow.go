@@ -83,25 +83,27 @@ func track(cmd *cobra.Command, c *api.Client, d *paved.Deployment, w waitFlags) 
 		ctx, cancel = context.WithTimeout(ctx, w.timeout)
 		defer cancel()
 	}
-	final, events, err := followChain(ctx, c, d.ID, out)
-	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && cmd.Context().Err() == nil {
-		id := d.ID
-		if final != nil {
-			id = final.ID
-		}
-		// The stream gave up, not the server: read where it stands.
-		if cur, gerr := c.GetDeployment(cmd.Context(), id); gerr == nil {
-			final = cur
-		}
-		err = paved.Errorf(codeWaitTimeout, "gave up waiting after %v: deployment %s is %s and goes on; follow it with paved deployments show %s", w.timeout, id, statusOf(final), id)
-	}
-	var r *report
-	if final != nil {
-		r = &report{Deployment: final, Events: events}
-	}
+	id, final, events, err := followChain(ctx, c, d.ID, out)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && cmd.Context().Err() == nil {
+			err = paved.Errorf(codeWaitTimeout, "gave up waiting after %v: deployment %s goes on; see where it stands with paved deployments show %s", w.timeout, id, id)
+		}
+		// Where the deployment being followed stands, as far as the
+		// server still answers; else as it was queued.
+		r := &report{Deployment: d, Events: events}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.Context()), 5*time.Second)
+		defer cancel()
+		if cur, gerr := c.GetDeployment(rctx, id); gerr == nil {
+			r.Deployment = cur
+		} else if final != nil {
+			r.Deployment = final
+		}
+		if paved.ErrorCode(err) == codeWaitTimeout {
+			err = paved.Errorf(codeWaitTimeout, "%s (it is %s)", paved.ErrorMessage(err), r.Status)
+		}
 		return r, err
 	}
+	r := &report{Deployment: final, Events: events}
 	if final.Status != paved.DeploymentSucceeded {
 		return r, paved.Errorf(codeDeploymentFailed, "deployment %s %s: %s", final.ID, final.Status, final.Error)
 	}
@@ -109,18 +111,12 @@ func track(cmd *cobra.Command, c *api.Client, d *paved.Deployment, w waitFlags) 
 	return r, nil
 }
 
-func statusOf(d *paved.Deployment) string {
-	if d == nil {
-		return "queued"
-	}
-	return string(d.Status)
-}
-
 // followChain streams the events of deployment id, and of those that took
-// its place, until the last has ended; it returns that one and its events.
-func followChain(ctx context.Context, c *api.Client, id string, progress io.Writer) (*paved.Deployment, []paved.Event, error) {
-	var final *paved.Deployment
-	for id != "" {
+// its place, until the last has ended. It returns the id it followed last,
+// that deployment once it has ended, and its events; on an error, the id
+// it was following and the events it had.
+func followChain(ctx context.Context, c *api.Client, id string, progress io.Writer) (string, *paved.Deployment, []paved.Event, error) {
+	for {
 		events := []paved.Event{}
 		err := c.StreamEvents(ctx, id, 0, func(e paved.Event) error {
 			events = append(events, e)
@@ -128,18 +124,16 @@ func followChain(ctx context.Context, c *api.Client, id string, progress io.Writ
 			return nil
 		})
 		if err != nil {
-			return final, events, err
+			return id, nil, events, err
 		}
 		cur, err := c.GetDeployment(ctx, id)
 		if err != nil {
-			return final, events, err
+			return id, nil, events, err
 		}
-		final = cur
-		if final.ReplacedBy == "" {
-			return final, events, nil
+		if cur.ReplacedBy == "" {
+			return id, cur, events, nil
 		}
-		fmt.Fprintf(progress, "deployment %s's plan went stale before it ran; following %s, planned again in its place\n", final.ID, final.ReplacedBy)
-		id = final.ReplacedBy
+		fmt.Fprintf(progress, "deployment %s's plan went stale before it ran; following %s, planned again in its place\n", cur.ID, cur.ReplacedBy)
+		id = cur.ReplacedBy
 	}
-	return final, nil, nil
 }

@@ -121,7 +121,8 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkSourceImages(opts, sources); err != nil {
+	opts.Several = len(sources) > 1
+	if err := f.spec.checkSources(opts, sources); err != nil {
 		return err
 	}
 	res, err := eng.Run(cmd.Context(), engine.Request{

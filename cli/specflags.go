@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/score-spec/score-go/framework"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
@@ -61,33 +62,67 @@ func (f *specFlags) options() (score.Options, error) {
 	return opts, nil
 }
 
-// checkImages refuses --image CONTAINER=IMAGE naming a container that no
-// Score file has, so that a typo is not silently ignored.
-func checkImages(opts score.Options, specs [][]byte) error {
-	if len(opts.Images) == 0 {
-		return nil
-	}
-	have := map[string]bool{}
+// checkNamed refuses what names a container or resource that no Score
+// file has, so that a typo is not silently ignored: --image CONTAINER=IMAGE
+// always, and the overrides of a named container or resource when they
+// apply to several files (each applies only where the name exists).
+func (f *specFlags) checkNamed(opts score.Options, specs [][]byte) error {
+	have := map[string]map[string]bool{"containers": {}, "resources": {}}
 	for _, data := range specs {
 		var spec struct {
 			Containers map[string]any `yaml:"containers"`
+			Resources  map[string]any `yaml:"resources"`
 		}
 		_ = yaml.Unmarshal(data, &spec) // loading the spec names what is wrong with it
 		for name := range spec.Containers {
-			have[name] = true
+			have["containers"][name] = true
+		}
+		for name := range spec.Resources {
+			have["resources"][name] = true
 		}
 	}
+	missing := func(what, section, name string) error {
+		noun := strings.TrimSuffix(section, "s")
+		return paved.Errorf(paved.EINVALID, "%s: no workload has a %s named %s (they have %s)", what, noun, name, orNone(slices.Sorted(maps.Keys(have[section]))))
+	}
 	for _, name := range slices.Sorted(maps.Keys(opts.Images)) {
-		if !have[name] {
-			return paved.Errorf(paved.EINVALID, "--image %s=%s: no workload has a container named %s (they have %s)", name, opts.Images[name], name, strings.Join(slices.Sorted(maps.Keys(have)), ", "))
+		if !have["containers"][name] {
+			return missing("--image "+name+"="+opts.Images[name], "containers", name)
+		}
+	}
+	if !opts.Several {
+		return nil
+	}
+	for _, o := range opts.Overrides {
+		path, _, _ := strings.Cut(o, "=")
+		parts := framework.ParseDotPathParts(path)
+		if len(parts) >= 2 && score.NamedSection(parts[0]) && !have[parts[0]][parts[1]] {
+			return missing("--override-property "+o, parts[0], parts[1])
+		}
+	}
+	for i, m := range opts.OverrideFiles {
+		for _, section := range []string{"containers", "resources"} {
+			sub, _ := m[section].(map[string]any)
+			for _, name := range slices.Sorted(maps.Keys(sub)) {
+				if !have[section][name] {
+					return missing("--override-file "+f.overrideFiles[i], section, name)
+				}
+			}
 		}
 	}
 	return nil
 }
 
-// checkSourceImages is checkImages over Score files on disk.
-func checkSourceImages(opts score.Options, sources []engine.Source) error {
-	if len(opts.Images) == 0 {
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkSources is checkNamed over Score files on disk.
+func (f *specFlags) checkSources(opts score.Options, sources []engine.Source) error {
+	if len(opts.Images) == 0 && !opts.Several {
 		return nil
 	}
 	var specs [][]byte
@@ -98,5 +133,5 @@ func checkSourceImages(opts score.Options, sources []engine.Source) error {
 		}
 		specs = append(specs, data)
 	}
-	return checkImages(opts, specs)
+	return f.checkNamed(opts, specs)
 }

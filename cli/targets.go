@@ -152,7 +152,8 @@ usable.`,
 		Long: `remove forgets a registered cluster and its sealed kubeconfig. It is refused
 while an environment deploys to it: delete those first (paved env delete ENV
 --app APP, with --force if the cluster is gone). Targets configured on the
-server (the GitOps repository) are removed from the server's configuration.`,
+server (the GitOps repository) are refused: they go by changing the server's
+flags or config file.`,
 		Example:           "  paved targets remove prod-eu",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: onlyFirst(completeTargets),

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"fmt"
 
 	"paved.dev/paved"
 )
@@ -58,6 +59,40 @@ func (p *Platform) Rollback(ctx context.Context, id string) (d *paved.Deployment
 		snapshot: objs, commitSHA: old.CommitSHA, commitTime: old.CommitTime, source: old.ID, rollbackOf: old})
 }
 
+// RollbackEnvironment rolls an environment back to its last good
+// deployment, of its current incarnation: the successful one before the
+// latest when the latest deployment succeeded, else the latest successful
+// one (the newest failed, or is still under way).
+func (p *Platform) RollbackEnvironment(ctx context.Context, app, name string) (*paved.Deployment, error) {
+	if _, _, err := p.requireTeam(ctx, app, "rolling back"); err != nil {
+		p.audit(ctx, "rollback", app+"/"+name, err)
+		return nil, err
+	}
+	env, err := p.cfg.Store.GetEnvironment(ctx, app, name)
+	if err != nil {
+		p.audit(ctx, "rollback", app+"/"+name, err)
+		return nil, err
+	}
+	newest, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{EnvID: env.ID, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	good, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{EnvID: env.ID, Limit: 2,
+		Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}})
+	if err != nil {
+		return nil, err
+	}
+	if len(good) > 0 && len(newest) > 0 && newest[0].ID == good[0].ID {
+		good = good[1:] // the latest succeeded: go to the one before it
+	}
+	if len(good) == 0 {
+		err := paved.Errorf(paved.EINVALID, "%s/%s has no earlier successful deployment to roll back to", app, name)
+		p.audit(ctx, "rollback", app+"/"+name, err)
+		return nil, err
+	}
+	return p.Rollback(ctx, good[0].ID)
+}
+
 // Promote deploys what last succeeded in one environment to another, with
 // the other environment's definitions.
 func (p *Platform) Promote(ctx context.Context, appName, from, to string) (d *paved.Deployment, err error) {
@@ -72,7 +107,12 @@ func (p *Platform) Promote(ctx context.Context, appName, from, to string) (d *pa
 	}
 	dst, err := p.cfg.Store.GetEnvironment(ctx, appName, to)
 	if paved.ErrorCode(err) == paved.ENOTFOUND {
-		return nil, paved.Errorf(paved.ENOTFOUND, "app %s has no environment %s to promote to; create it first: paved env create %s --app %s --type %s", appName, to, to, appName, promotionType(src.Type, to))
+		t := promotionType(src.Type, to)
+		hint := ""
+		if u.Role != paved.RoleAdmin && !p.developerMay(t) {
+			hint = fmt.Sprintf(" (a %s environment needs the admin role on this server: ask an admin to run it)", t)
+		}
+		return nil, paved.Errorf(paved.ENOTFOUND, "app %s has no environment %s to promote to; create it first: paved env create %s --app %s --type %s%s", appName, to, to, appName, t, hint)
 	}
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -299,4 +300,156 @@ func TestPromoteToAMissingEnvironmentSaysHowToCreateIt(t *testing.T) {
 		_, err := f.p.Promote(f.dev, "shop", "dev", to)
 		wantCode(t, "promoting to "+to, err, paved.ENOTFOUND, want)
 	}
+}
+
+// TestRollbackEnvironmentGoesToTheLastGood: after A and B succeed, the
+// environment goes back to A; after a failed C, to B, which ran last.
+func TestRollbackEnvironmentGoesToTheLastGood(t *testing.T) {
+	var fs *flakyStore
+	f := newFixture(t, func(c *Config) {
+		fs = &flakyStore{Store: c.Store}
+		c.Store = fs
+	})
+	_, err := f.p.RollbackEnvironment(f.dev, "shop", "dev")
+	wantCode(t, "rolling back with nothing deployed", err, paved.EINVALID, "no earlier successful deployment")
+	a := f.deployToEnd(t, shopSpecs())
+	_, err = f.p.RollbackEnvironment(f.dev, "shop", "dev")
+	wantCode(t, "rolling back the only deployment", err, paved.EINVALID)
+	b := f.deployToEnd(t, shopSpecs())
+	d, err := f.p.RollbackEnvironment(f.dev, "shop", "dev")
+	must(t, err)
+	if d.Source != a.ID {
+		t.Fatalf("after A and B, rolled back to %s, want A %s", d.Source, a.ID)
+	}
+	f.p.Wait()
+	r, err := f.p.GetDeployment(f.dev, d.ID)
+	must(t, err)
+	fs.failStart.Store(true)
+	c := f.deployToEnd(t, shopSpecs())
+	fs.failStart.Store(false)
+	if c.Status != paved.DeploymentFailed {
+		t.Fatalf("C %s", c.Status)
+	}
+	d, err = f.p.RollbackEnvironment(f.dev, "shop", "dev")
+	must(t, err)
+	if d.Source != r.ID {
+		t.Fatalf("after a failed deployment, rolled back to %s, want the last good one %s (b was %s)", d.Source, r.ID, b.ID)
+	}
+	_, err = f.p.RollbackEnvironment(f.other, "shop", "dev")
+	wantCode(t, "another team rolling back", err, paved.EFORBIDDEN)
+}
+
+// reapRacer hands the reaper its list, then lets the test change the
+// environment before the reaper gets to it.
+type reapRacer struct {
+	paved.Store
+	after func()
+}
+
+func (s *reapRacer) ExpiredEnvironments(ctx context.Context, now time.Time) ([]paved.Environment, error) {
+	es, err := s.Store.ExpiredEnvironments(ctx, now)
+	if s.after != nil && len(es) > 0 {
+		s.after()
+	}
+	return es, err
+}
+
+// TestReaperSparesWhatChangedMeanwhile: an environment extended, or
+// deleted and created again, after the reaper listed it as expired is not
+// deleted.
+func TestReaperSparesWhatChangedMeanwhile(t *testing.T) {
+	var rs *reapRacer
+	f := newFixture(t, func(c *Config) {
+		rs = &reapRacer{Store: c.Store}
+		c.Store = rs
+	})
+	must(t, f.deployToEndStatus(t))
+	create := func() {
+		_, err := f.p.CreateEnvironment(f.dev, &paved.EnvironmentRequest{App: "shop", Name: "pr-9", Type: paved.EnvEphemeral, TTL: paved.Duration(time.Hour)})
+		must(t, err)
+	}
+	create()
+	for _, tc := range []struct {
+		name   string
+		change func()
+	}{
+		{"extended", func() {
+			_, err := f.p.ExtendEnvironment(f.dev, "shop", "pr-9", paved.Duration(24*time.Hour))
+			must(t, err)
+		}},
+		{"created again", func() {
+			_, err := f.p.DeleteEnvironment(f.dev, "shop", "pr-9", paved.DeleteOptions{})
+			must(t, err)
+			create()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.clock.Add(30 * 24 * time.Hour) // past any TTL
+			rs.after = func() { rs.after = nil; tc.change() }
+			n, err := f.p.Reap(context.Background())
+			must(t, err)
+			if n != 0 {
+				t.Fatalf("reaped %d", n)
+			}
+			if _, err := f.p.GetEnvironment(f.dev, "shop", "pr-9"); err != nil {
+				t.Fatalf("the changed environment is gone: %v", err)
+			}
+		})
+	}
+}
+
+// TestCascadeRespectsEnvironmentTypes: a developer's cascade stops before
+// deleting anything when the app has an environment of a type only admins
+// may delete.
+func TestCascadeRespectsEnvironmentTypes(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.p.CreateEnvironment(f.admin, &paved.EnvironmentRequest{App: "shop", Name: "staging"})
+	must(t, err)
+	_, err = f.p.DeleteApp(f.dev, "shop", true)
+	wantCode(t, "a developer cascading over staging", err, paved.EFORBIDDEN, "staging")
+	envs, err := f.p.ListEnvironments(f.dev, "shop")
+	must(t, err)
+	if len(envs) != 2 {
+		t.Fatalf("the refused cascade deleted environments: %+v", envs)
+	}
+	out, err := f.p.DeleteApp(f.admin, "shop", true)
+	must(t, err)
+	if len(out.Environments) != 2 {
+		t.Fatalf("admin cascade %+v", out)
+	}
+}
+
+// TestForceForgetsOnlyWhatItCannotReach: a failure that is not one of
+// reaching (a refusal) stops a forced deletion too.
+func TestForceForgetsOnlyWhatItCannotReach(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		forget bool
+	}{
+		{paved.Errorf(paved.EUNAVAILABLE, "cluster unreachable"), true},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, true},
+		{context.DeadlineExceeded, true},
+		{paved.Errorf(paved.EFORBIDDEN, "namespaces is forbidden: User cannot delete"), false},
+		{errors.New("permission denied for database"), false},
+	} {
+		if got := unreachable(tc.err); got != tc.forget {
+			t.Errorf("unreachable(%v) = %v, want %v", tc.err, got, tc.forget)
+		}
+	}
+}
+
+// TestDisablingATeamlessDeveloper: deleting a developer's last team leaves
+// them teamless; an admin can still disable them.
+func TestDisablingATeamlessDeveloper(t *testing.T) {
+	f := newFixture(t)
+	must(t, f.p.DeleteTeam(f.admin, "others"))
+	yes := true
+	u, err := f.p.UpdateUser(f.admin, "olaf", paved.UserUpdate{Disabled: &yes})
+	must(t, err)
+	if !u.Disabled {
+		t.Fatal("not disabled")
+	}
+	role := paved.RoleDeveloper
+	_, err = f.p.UpdateUser(f.admin, "olaf", paved.UserUpdate{Role: &role})
+	wantCode(t, "a developer role without a team", err, paved.EINVALID, "team")
 }

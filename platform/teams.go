@@ -16,6 +16,9 @@ func (p *Platform) CreateTeam(ctx context.Context, t *paved.Team) (err error) {
 	if err := paved.ValidateName("team name", t.Name); err != nil {
 		return err
 	}
+	if t.Cohort < 0 {
+		return paved.Errorf(paved.EINVALID, "cohort: %d is negative; cohorts are numbered from 1 (the first; 0 is none)", t.Cohort)
+	}
 	t.CreatedAt = p.now()
 	return p.cfg.Store.CreateTeam(ctx, t)
 }
@@ -43,7 +46,7 @@ func (p *Platform) UpdateTeam(ctx context.Context, name string, up paved.TeamUpd
 		return nil, err
 	}
 	if up.Cohort != nil && *up.Cohort < 0 {
-		return nil, paved.Errorf(paved.EINVALID, "cohort: %d is negative; cohorts are numbered from 1 (the first)", *up.Cohort)
+		return nil, paved.Errorf(paved.EINVALID, "cohort: %d is negative; cohorts are numbered from 1 (the first; 0 is none)", *up.Cohort)
 	}
 	t, err = p.cfg.Store.GetTeam(ctx, name)
 	if err != nil {

@@ -97,8 +97,12 @@ func (p *Platform) UpdateUser(ctx context.Context, name string, up paved.UserUpd
 	if me.Name == u.Name && (u.Disabled || u.Role != paved.RoleAdmin) {
 		return nil, paved.Errorf(paved.EINVALID, "user %s: an admin cannot disable or demote themselves; ask another admin", name)
 	}
-	if err := p.validUserRole(ctx, u); err != nil {
-		return nil, err
+	// A user's role and teams are checked when they change: disabling a
+	// developer whose last team was deleted must still work.
+	if up.Role != nil || up.Teams != nil {
+		if err := p.validUserRole(ctx, u); err != nil {
+			return nil, err
+		}
 	}
 	if err := p.cfg.Store.UpdateUser(ctx, u); err != nil {
 		return nil, err

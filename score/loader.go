@@ -63,6 +63,12 @@ type Options struct {
 	// Images sets the image of the containers named by its keys, whatever
 	// their image was.
 	Images map[string]string
+	// Several says the options apply to each of several files: then an
+	// override of a named container or resource (containers.NAME...,
+	// resources.NAME..., in a property override or an override file)
+	// applies only to the files that have it, instead of adding it to
+	// every workload.
+	Several bool
 }
 
 // changes reports whether the options change a spec at all.

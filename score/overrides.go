@@ -14,11 +14,20 @@ import (
 func (o Options) apply(raw map[string]any) (map[string]any, error) {
 	var err error
 	for i, m := range o.OverrideFiles {
+		if o.Several {
+			m = onlyNamed(m, raw)
+		}
 		if raw, err = framework.OverrideMapInMap(raw, m); err != nil {
 			return nil, fmt.Errorf("override file %d: %w", i+1, err)
 		}
 	}
 	for _, p := range o.Overrides {
+		if o.Several {
+			path, _, _ := strings.Cut(p, "=")
+			if parts := framework.ParseDotPathParts(path); len(parts) >= 2 && NamedSection(parts[0]) && !has(raw, parts[0], parts[1]) {
+				continue
+			}
+		}
 		if raw, err = applyOverride(raw, p); err != nil {
 			return nil, err
 		}
@@ -36,6 +45,39 @@ func (o Options) apply(raw map[string]any) (map[string]any, error) {
 		}
 	}
 	return raw, nil
+}
+
+// NamedSection reports whether a top-level key of a spec holds entries by
+// name that overrides of several files only change where they exist.
+func NamedSection(key string) bool { return key == "containers" || key == "resources" }
+
+func has(raw map[string]any, section, name string) bool {
+	m, _ := raw[section].(map[string]any)
+	_, ok := m[name]
+	return ok
+}
+
+// onlyNamed drops, from an override map, the containers and resources that
+// raw does not have.
+func onlyNamed(m, raw map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		sub, ok := v.(map[string]any)
+		if !NamedSection(k) || !ok {
+			out[k] = v
+			continue
+		}
+		kept := map[string]any{}
+		for name, x := range sub {
+			if has(raw, k, name) {
+				kept[name] = x
+			}
+		}
+		if len(kept) > 0 {
+			out[k] = kept
+		}
+	}
+	return out
 }
 
 // Rewrite returns a Score file with the options applied, for a server that
