@@ -19,17 +19,22 @@ import (
 
 // gitCheckout makes dir a Git repository with one commit at the given time
 // and returns its hash.
-func gitCheckout(t *testing.T, dir string, at time.Time) string {
+func gitCheckout(t testing.TB, dir string, at time.Time) string {
 	t.Helper()
+	check := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	repo, err := git.PlainInit(dir, false)
-	must(t, err)
+	check(err)
 	wt, err := repo.Worktree()
-	must(t, err)
+	check(err)
 	_, err = wt.Add(".")
-	must(t, err)
+	check(err)
 	sig := &object.Signature{Name: "dana", Email: "dana@example.com", When: at}
 	h, err := wt.Commit("the shop", &git.CommitOptions{Author: sig, Committer: sig})
-	must(t, err)
+	check(err)
 	return h.String()
 }
 
