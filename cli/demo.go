@@ -86,6 +86,15 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 		return err
 	}
 	fmt.Fprintf(out, "\nThe platform is serving at %s\n", s.URL)
+	adminUser, err := s.Platform.Authenticate(ctx, adminToken)
+	if err != nil {
+		return err
+	}
+	link, err := s.LoginLink(ctx, adminUser, "dana", "/apps/shop")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  the portal, logged in as dana (a single-use link, valid 10 minutes):\n    %s\n", link)
 	fmt.Fprintf(out, "  admin: token in %s\n", filepath.Join(f.dataDir, demoTokenFile))
 	fmt.Fprintf(out, "  the paved command: go build -o paved ./cmd/paved (seconds now), or go install ./cmd/paved\n")
 	fmt.Fprintf(out, "  developer dana: paved login --server %s --token %s\n", s.URL, devToken)

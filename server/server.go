@@ -24,6 +24,7 @@ import (
 	"paved.dev/paved/engine"
 	"paved.dev/paved/modules"
 	"paved.dev/paved/platform"
+	"paved.dev/paved/portal"
 	"paved.dev/paved/seal"
 	pgstore "paved.dev/paved/store/postgres"
 	"paved.dev/paved/store/sqlite"
@@ -83,6 +84,7 @@ type Server struct {
 	store      paved.Store
 	http       *http.Server
 	api        *api.Server
+	portal     *portal.Portal
 	listener   net.Listener
 	// served is closed when Serve returned (serveErr says why): any
 	// number of readers, Close among them, may wait on it.
@@ -91,6 +93,17 @@ type Server struct {
 	// Close runs once; a second call returns the first's result.
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// LoginLink returns a single-use link into the portal for user, valid ten
+// minutes, landing on next ("" for the home page). The link is issued by
+// admin, who must be an admin (or the user).
+func (s *Server) LoginLink(ctx context.Context, admin *paved.User, user, next string) (string, error) {
+	path, err := s.portal.LoginLink(paved.WithActor(ctx, admin), user, next)
+	if err != nil {
+		return "", err
+	}
+	return s.URL + path, nil
 }
 
 // Start opens everything, recovers from a crash, and serves.
@@ -130,10 +143,20 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if created {
 		s.AdminToken = tok
 	}
+	web, err := portal.New(portal.Config{
+		Services: portal.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
+			Resources: p, Audit: p, Targets: p, Events: p},
+		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.portal = web
 	s.api = api.NewServer(api.Config{
 		Services: api.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
 			Resources: p, Audit: p, Targets: p, Events: p},
 		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
+		Mounts: map[string]http.Handler{"/": web.Handler()},
 	})
 	s.listener = ln
 	s.URL = "http://" + hostPort(ln.Addr().String())

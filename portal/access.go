@@ -1,0 +1,21 @@
+package portal
+
+import (
+	"slices"
+
+	"paved.dev/paved"
+)
+
+// What the portal offers follows the service's rules, so that a user is
+// not shown what they may not do; the services refuse it anyway.
+
+// mayChange reports whether u may deploy, roll back, promote and delete in
+// an app of team.
+func mayChange(u *paved.User, team string) bool {
+	return u.Role == paved.RoleAdmin || u.Role == paved.RoleDeveloper && slices.Contains(u.Teams, team)
+}
+
+// mayReveal reports whether u may see an app's secret outputs.
+func mayReveal(u *paved.User, team string) bool { return mayChange(u, team) }
+
+func isAdmin(u *paved.User) bool { return u.Role == paved.RoleAdmin }

@@ -1,0 +1,154 @@
+package portal
+
+import (
+	"html/template"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"paved.dev/paved"
+)
+
+type appsPage struct {
+	Apps  []paved.App
+	Teams []paved.Team
+	Team  string
+}
+
+func (appsPage) title() string { return "Apps" }
+
+func (p *Portal) apps(rq *request) error {
+	apps, err := p.svc.Apps.ListApps(rq.ctx)
+	if err != nil {
+		return err
+	}
+	teams, err := p.svc.Teams.ListTeams(rq.ctx)
+	if err != nil {
+		return err
+	}
+	team := rq.r.URL.Query().Get("team")
+	if team != "" {
+		apps = slices.DeleteFunc(apps, func(a paved.App) bool { return a.Team != team })
+	}
+	p.render(rq.w, rq.r, rq, http.StatusOK, "apps", appsPage{Apps: apps, Teams: teams, Team: team})
+	return nil
+}
+
+// workload is one Score workload as a deployment ran it.
+type workload struct {
+	Name   string
+	Images []string
+}
+
+// workloadsOf reads the workloads and their images from a deployment's
+// Score specs; a spec that does not decode is shown by its file name.
+func workloadsOf(specs map[string]string) []workload {
+	var out []workload
+	for file, spec := range specs {
+		var s struct {
+			Metadata struct {
+				Name string `yaml:"name"`
+			} `yaml:"metadata"`
+			Containers map[string]struct {
+				Image string `yaml:"image"`
+			} `yaml:"containers"`
+		}
+		w := workload{Name: file}
+		if err := yaml.Unmarshal([]byte(spec), &s); err == nil && s.Metadata.Name != "" {
+			w.Name = s.Metadata.Name
+			for _, c := range sortedKeys(s.Containers) {
+				w.Images = append(w.Images, s.Containers[c].Image)
+			}
+		}
+		out = append(out, w)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// envRow is an environment on the app page.
+type envRow struct {
+	Env       paved.Environment
+	Last      *paved.Deployment
+	Workloads map[string]workload
+	Status    *paved.EnvironmentStatus
+	StatusErr string
+}
+
+type appPage struct {
+	App       *paved.App
+	Rows      []envRow
+	Workloads []string
+	Graph     template.HTML
+	GraphEnv  string
+	MayChange bool
+}
+
+func (a appPage) title() string { return a.App.Name }
+
+func (p *Portal) app(rq *request) error {
+	a, err := p.svc.Apps.GetApp(rq.ctx, rq.r.PathValue("app"))
+	if err != nil {
+		return err
+	}
+	envs, err := p.svc.Environments.ListEnvironments(rq.ctx, a.Name)
+	if err != nil {
+		return err
+	}
+	page := appPage{App: a, MayChange: mayChange(rq.user, a.Team)}
+	names := map[string]bool{}
+	for _, e := range envs {
+		row := envRow{Env: e, Workloads: map[string]workload{}}
+		ds, err := p.svc.Deployments.ListDeployments(rq.ctx, paved.DeploymentFilter{App: a.Name, Env: e.Name, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(ds) > 0 {
+			if row.Last, err = p.svc.Deployments.GetDeployment(rq.ctx, ds[0].ID); err != nil {
+				return err
+			}
+			for _, w := range workloadsOf(row.Last.Specs) {
+				row.Workloads[w.Name] = w
+				names[w.Name] = true
+			}
+			if page.Graph == "" && row.Last.Plan != nil {
+				page.Graph, page.GraphEnv = resourceGraph(row.Last), e.Name
+			}
+		}
+		if st, err := p.svc.Environments.EnvironmentStatus(rq.ctx, a.Name, e.Name); err == nil {
+			row.Status = st
+		} else {
+			row.StatusErr = paved.ErrorMessage(err)
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	page.Workloads = sortedKeys(names)
+	p.render(rq.w, rq.r, rq, http.StatusOK, "app", page)
+	return nil
+}
+
+// workloadOfUID is the workload a resource UID belongs to
+// ("postgres.default#api.db" → "api"); "" for a shared resource.
+func workloadOfUID(uid paved.ResourceUID) string {
+	_, after, ok := strings.Cut(string(uid), "#")
+	if !ok {
+		return ""
+	}
+	w, _, ok := strings.Cut(after, ".")
+	if !ok {
+		return ""
+	}
+	return w
+}

@@ -1,0 +1,156 @@
+// Package portal is paved's web face: server-rendered pages over the same
+// service interfaces as the API (paved.*Service), a session cookie made
+// from a token, and progressive enhancement (htmx, live events over
+// Server-Sent Events) for what changes while one looks.
+package portal
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"paved.dev/paved"
+)
+
+// Services are what the portal calls: the same interfaces the API serves.
+type Services struct {
+	Teams        paved.TeamService
+	Users        paved.UserService
+	Apps         paved.AppService
+	Environments paved.EnvironmentService
+	Definitions  paved.DefinitionService
+	Deployments  paved.DeploymentService
+	Resources    paved.ResourceService
+	Audit        paved.AuditService
+	Targets      paved.TargetService
+	Events       paved.EventFollower
+}
+
+// Config configures a Portal.
+type Config struct {
+	Services Services
+	// Authenticate returns the user a token belongs to (the platform's).
+	Authenticate func(ctx context.Context, token string) (*paved.User, error)
+	Logger       *slog.Logger
+	Version      string
+	// SessionTTL is how long a login lasts; 12 hours when zero.
+	SessionTTL time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Portal serves the pages.
+type Portal struct {
+	svc     Services
+	auth    func(ctx context.Context, token string) (*paved.User, error)
+	log     *slog.Logger
+	version string
+	ttl     time.Duration
+	now     func() time.Time
+	pages   *pages
+	mux     *http.ServeMux
+}
+
+//go:embed assets
+var assets embed.FS
+
+//go:embed templates
+var templates embed.FS
+
+// Limits of what comes from outside.
+const (
+	maxForm      = 1 << 20 // forms without files
+	maxUpload    = 8 << 20 // the deploy form: Score files, as the API's limit
+	sessionTTL   = 12 * time.Hour
+	loginLinkTTL = 10 * time.Minute
+)
+
+// New returns a Portal for cfg.
+func New(cfg Config) (*Portal, error) {
+	pg, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	p := &Portal{
+		svc: cfg.Services, auth: cfg.Authenticate, log: cfg.Logger, version: cfg.Version,
+		ttl: cfg.SessionTTL, now: cfg.Now, pages: pg, mux: http.NewServeMux(),
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.ttl <= 0 {
+		p.ttl = sessionTTL
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.version == "" {
+		p.version = "dev"
+	}
+	p.routes()
+	return p, nil
+}
+
+// Handler returns the portal's handler, with its security headers.
+func (p *Portal) Handler() http.Handler { return securityHeaders(p.mux) }
+
+func (p *Portal) routes() {
+	static, _ := fs.Sub(assets, "assets")
+	p.mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(static))))
+
+	p.mux.HandleFunc("GET /login", p.loginForm)
+	p.mux.HandleFunc("POST /login", p.login)
+	p.mux.HandleFunc("GET /login/{code}", p.loginLink)
+	p.mux.Handle("POST /logout", p.page(p.logout))
+
+	p.mux.Handle("GET /{$}", p.page(p.home))
+	p.mux.Handle("GET /apps", p.page(p.apps))
+	p.mux.Handle("GET /apps/{app}", p.page(p.app))
+	p.mux.Handle("GET /apps/{app}/envs/{env}", p.page(p.env))
+	p.mux.Handle("POST /apps/{app}/envs/{env}/delete", p.page(p.envDelete))
+	p.mux.Handle("POST /apps/{app}/envs/{env}/promote", p.page(p.envPromote))
+	p.mux.Handle("POST /apps/{app}/envs/{env}/preview", p.page(p.envPreview))
+	p.mux.Handle("POST /apps/{app}/envs/{env}/reveal", p.page(p.envReveal))
+	p.mux.Handle("GET /deployments/{id}", p.page(p.deployment))
+	p.mux.Handle("GET /deployments/{id}/events", p.page(p.deploymentEvents))
+	p.mux.Handle("POST /deployments/{id}/rollback", p.page(p.rollback))
+	p.mux.Handle("GET /deploy", p.page(p.deployForm))
+	p.mux.Handle("POST /deploy", p.page(p.deploy))
+	p.mux.Handle("GET /types", p.page(p.types))
+	p.mux.Handle("GET /platform", p.page(p.platform))
+	p.mux.Handle("GET /platform/definitions", p.page(p.definitions))
+	p.mux.Handle("GET /platform/definitions/{id}", p.page(p.definitionHistory))
+	p.mux.Handle("GET /platform/targets", p.page(p.targets))
+	p.mux.Handle("GET /platform/teams", p.page(p.teams))
+	p.mux.Handle("GET /platform/users", p.page(p.users))
+	p.mux.Handle("GET /platform/users/{user}", p.page(p.user))
+	p.mux.Handle("GET /audit", p.page(p.audit))
+	p.mux.Handle("/", p.page(p.notFound))
+}
+
+// cacheAssets lets browsers keep the embedded assets for an hour.
+func cacheAssets(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders sets what every response of the portal carries: a
+// Content-Security-Policy without inline scripts or styles, no framing, no
+// sniffing, no referrer leaving the portal.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "+
+			"frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.ServeHTTP(w, r)
+	})
+}
