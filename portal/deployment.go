@@ -75,13 +75,9 @@ func (p *Portal) deploymentEvents(rq *request) error {
 	if _, err := p.svc.Deployments.GetDeployment(rq.ctx, id); err != nil {
 		return err
 	}
-	fl, ok := rq.w.(http.Flusher)
-	if !ok {
-		return paved.Errorf(paved.EINTERNAL, "streaming is not supported here")
-	}
-	if rc := http.NewResponseController(rq.w); rc != nil {
-		_ = rc.SetWriteDeadline(timeZero)
-	}
+	rc := http.NewResponseController(rq.w)
+	_ = rc.SetWriteDeadline(timeZero)
+	fl := flusher{rc}
 	h := rq.w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -112,6 +108,11 @@ func (p *Portal) deploymentEvents(rq *request) error {
 	fl.Flush()
 	return nil
 }
+
+// flusher flushes through whatever wraps the response writer.
+type flusher struct{ rc *http.ResponseController }
+
+func (f flusher) Flush() { _ = f.rc.Flush() }
 
 // timeZero lifts a write deadline: an event stream lasts as long as its
 // deployment.

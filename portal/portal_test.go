@@ -1,0 +1,390 @@
+package portal_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"paved.dev/paved"
+	"paved.dev/paved/api"
+	"paved.dev/paved/examples"
+	"paved.dev/paved/server"
+)
+
+// fixture is a real server (SQLite, a local GitOps repository) with the
+// pioneering team's developer dana, olaf of another team, a viewer, and
+// the app shop deployed to dev.
+type fixture struct {
+	s                       *server.Server
+	admin                   string
+	dana, olaf, vera        string
+	deployment              string
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	s, err := server.Start(context.Background(), server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MVPMode: true, AdminToken: "pvd_portal_admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	c := api.NewClient(s.URL, "pvd_portal_admin")
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(c.CreateTeam(ctx, &paved.Team{Name: "pioneers", Pioneering: true, Cohort: 1}))
+	check(c.CreateTeam(ctx, &paved.Team{Name: "others", Cohort: 2}))
+	f := &fixture{s: s, admin: "pvd_portal_admin"}
+	for _, u := range []paved.User{{Name: "dana", Role: paved.RoleDeveloper, Teams: []string{"pioneers"}}, {Name: "olaf", Role: paved.RoleDeveloper, Teams: []string{"others"}}, {Name: "vera", Role: paved.RoleViewer}} {
+		check(c.CreateUser(ctx, &u))
+		tok, err := c.CreateToken(ctx, &paved.TokenRequest{User: u.Name})
+		check(err)
+		switch u.Name {
+		case "dana":
+			f.dana = tok.Secret
+		case "olaf":
+			f.olaf = tok.Secret
+		default:
+			f.vera = tok.Secret
+		}
+	}
+	dc := api.NewClient(s.URL, f.dana)
+	check(dc.CreateApp(ctx, &paved.App{Name: "shop", Team: "pioneers"}))
+	_, err = dc.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: "dev"})
+	check(err)
+	_, err = c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: "staging"})
+	check(err)
+	specs := map[string]string{}
+	for _, sf := range examples.Shop() {
+		specs[sf.Name] = string(sf.Data)
+	}
+	d, err := dc.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+	check(err)
+	check(dc.StreamEvents(ctx, d.ID, 0, func(paved.Event) error { return nil }))
+	f.deployment = d.ID
+	return f
+}
+
+// browser is an HTTP client with a cookie jar that does not follow
+// redirects, so that tests see them.
+type browser struct {
+	t    testing.TB
+	base string
+	c    *http.Client
+}
+
+func (f *fixture) browser(t testing.TB) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: f.s.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) get(path string) (*http.Response, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.base + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func (b *browser) post(path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	resp, err := b.c.PostForm(b.base+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfOf(t testing.TB, page string) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token on the page:\n%s", page)
+	}
+	return m[1]
+}
+
+// login logs in with a token through the form and returns the browser.
+func (f *fixture) login(t testing.TB, token string) *browser {
+	t.Helper()
+	b := f.browser(t)
+	_, page := b.get("/login")
+	resp, body := b.post("/login", url.Values{"csrf": {csrfOf(t, page)}, "token": {token}, "next": {"/"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d\n%s", resp.StatusCode, body)
+	}
+	return b
+}
+
+func TestAnonymousRequestsGoToTheLogin(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser(t)
+	for _, path := range []string{"/", "/apps/shop", "/deployments/" + f.deployment, "/audit?actor=dana", "/nope"} {
+		resp, _ := b.get(path)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next="+url.QueryEscape(path) {
+			t.Errorf("GET %s anonymously: %d %s", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	resp, _ := b.post("/deploy", url.Values{"app": {"shop"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("POST /deploy anonymously: %d", resp.StatusCode)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser(t)
+	resp, page := b.get("/login")
+	for h, want := range map[string]string{
+		"Content-Security-Policy": "script-src 'self'", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+	} {
+		if !strings.Contains(resp.Header.Get(h), want) {
+			t.Errorf("%s: %q, want %q", h, resp.Header.Get(h), want)
+		}
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("CSP %q", csp)
+	}
+	csrf := csrfOf(t, page)
+	if resp, body := b.post("/login", url.Values{"csrf": {csrf}, "token": {"pvd_wrong"}}); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "the token is not valid") {
+		t.Errorf("a wrong token: %d", resp.StatusCode)
+	}
+	other := f.browser(t)
+	if resp, _ := other.post("/login", url.Values{"csrf": {csrf}, "token": {f.dana}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a login form posted without its cookie (login CSRF): %d", resp.StatusCode)
+	}
+	_, page = b.get("/login")
+	resp, _ = b.post("/login", url.Values{"csrf": {csrfOf(t, page)}, "token": {f.dana}, "next": {"//evil.example/"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		t.Fatalf("login: %d %s (an off-site next must go home)", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "paved_session" {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || strings.Contains(cookie.Value, f.dana) {
+		t.Fatalf("session cookie %+v", cookie)
+	}
+	resp, page = b.get("/")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "dana") {
+		t.Fatalf("home after login: %d", resp.StatusCode)
+	}
+	// Logging out revokes the session's token: the cookie, replayed, no
+	// longer works.
+	jar := b.c.Jar
+	saved := jar.Cookies(mustURL(t, f.s.URL))
+	if resp, _ := b.post("/logout", url.Values{"csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", resp.StatusCode)
+	}
+	replay := f.browser(t)
+	replay.c.Jar.SetCookies(mustURL(t, f.s.URL), saved)
+	if resp, _ := replay.get("/"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the session's cookie after logout: %d", resp.StatusCode)
+	}
+}
+
+func mustURL(t testing.TB, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestLoginLinkIsSingleUse(t *testing.T) {
+	f := newFixture(t)
+	admin, err := f.s.Platform.Authenticate(context.Background(), f.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := f.s.LoginLink(context.Background(), admin, "dana", "/apps/shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := strings.TrimPrefix(link, f.s.URL)
+	b := f.browser(t)
+	resp, _ := b.get(path)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/apps/shop" {
+		t.Fatalf("the link: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, body := b.get("/apps/shop"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "dana") {
+		t.Fatalf("after the link: %d", resp.StatusCode)
+	}
+	if resp, _ := f.browser(t).get(path); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the link used twice: %d", resp.StatusCode)
+	}
+}
+
+// TestEveryPage: each page answers 200 with the frame, its title and no
+// internal error, for the admin and for a viewer; pages of things that do
+// not exist answer 404 with navigation, bad input 400.
+func TestEveryPage(t *testing.T) {
+	f := newFixture(t)
+	for who, token := range map[string]string{"admin": f.admin, "viewer": f.vera} {
+		b := f.login(t, token)
+		for _, tc := range []struct{ path, want string }{
+			{"/", "What to do next"}, {"/apps", "shop"}, {"/apps?team=pioneers", "shop"}, {"/apps/shop", "Environments and workloads"},
+			{"/apps/shop/envs/dev", "Resources"}, {"/deployments/" + f.deployment, "Events"}, {"/deploy", "Deploy"},
+			{"/types?app=shop&env=dev", "postgres"}, {"/platform", "resource definitions"}, {"/platform/definitions", "definitions"},
+			{"/platform/targets", "gitops"}, {"/platform/teams", "pioneers"}, {"/platform/users", "dana"}, {"/platform/users/dana", "Tokens"},
+			{"/audit", "deploy"}, {"/audit?actor=dana&action=deploy&since=24h", "shop/dev"},
+		} {
+			resp, body := b.get(tc.path)
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, tc.want) || strings.Contains(body, "internal error") || !strings.Contains(body, `<main id="main">`) {
+				t.Errorf("%s GET %s: %d, wants %q:\n%.600s", who, tc.path, resp.StatusCode, tc.want, body)
+			}
+		}
+		for _, tc := range []struct {
+			path string
+			code int
+		}{
+			{"/nope", 404}, {"/apps/nope", 404}, {"/apps/shop/envs/nope", 404}, {"/deployments/nope", 404}, {"/platform/definitions/nope", 404},
+			{"/platform/users/nope", 404}, {"/audit?since=yesterday", 400}, {"/types?app=shop&env=nope", 404},
+		} {
+			resp, body := b.get(tc.path)
+			if resp.StatusCode != tc.code || !strings.Contains(body, `href="/apps"`) || strings.Contains(body, "goroutine") {
+				t.Errorf("%s GET %s: %d, want %d with navigation", who, tc.path, resp.StatusCode, tc.code)
+			}
+		}
+	}
+}
+
+// TestWhatARoleMayNotDoIsNotOffered: a developer of another team sees no
+// deploy or rollback on shop, and the server refuses them anyway; a form
+// without its CSRF token is refused.
+func TestWhatARoleMayNotDoIsNotOffered(t *testing.T) {
+	f := newFixture(t)
+	olaf := f.login(t, f.olaf)
+	for _, path := range []string{"/apps/shop", "/apps/shop/envs/dev", "/deployments/" + f.deployment} {
+		_, body := olaf.get(path)
+		for _, action := range []string{`action="/deploy"`, "/rollback", "/promote", "/delete", "/reveal"} {
+			if strings.Contains(body, action) {
+				t.Errorf("olaf is offered %s on %s", action, path)
+			}
+		}
+	}
+	_, page := olaf.get("/deploy")
+	csrf := csrfOf(t, page)
+	if strings.Contains(page, `<option value="shop"`) {
+		t.Errorf("the deploy form offers olaf another team's app")
+	}
+	spec := string(examples.Shop()[0].Data)
+	resp, body := olaf.post("/deploy", url.Values{"csrf": {csrf}, "app": {"shop"}, "env": {"dev"}, "spec": {spec}, "confirm": {"deploy"}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "team pioneers") {
+		t.Errorf("olaf deploying to shop directly: %d\n%s", resp.StatusCode, body[strings.Index(body, "<main"):])
+	}
+	if resp, _ := olaf.post("/deployments/"+f.deployment+"/rollback", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("olaf rolling back shop directly: %d", resp.StatusCode)
+	}
+	dana := f.login(t, f.dana)
+	_, page = dana.get("/apps/shop/envs/dev")
+	if !strings.Contains(page, "/rollback") && !strings.Contains(page, `action="/deploy"`) {
+		t.Errorf("dana is not offered to deploy her app")
+	}
+	if resp, body := dana.post("/deployments/"+f.deployment+"/rollback", url.Values{}); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "CSRF") {
+		t.Errorf("a form without its CSRF token: %d", resp.StatusCode)
+	}
+	if resp, _ := dana.post("/deployments/"+f.deployment+"/rollback", url.Values{"csrf": {csrfOf(t, page) + "x"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a form with a wrong CSRF token: %d", resp.StatusCode)
+	}
+}
+
+// TestDeployThroughTheForm: paste a Score file, see the plan, confirm, land
+// on the deployment; a bad spec is shown at the field with the CLI's
+// message.
+func TestDeployThroughTheForm(t *testing.T) {
+	f := newFixture(t)
+	b := f.login(t, f.dana)
+	_, page := b.get("/deploy?app=shop&env=dev")
+	csrf := csrfOf(t, page)
+	bad := "apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {web: {image: nginx, variables: {DB: \"${resources.db.host}\"}}}\n"
+	resp, body := b.post("/deploy", url.Values{"csrf": {csrf}, "app": {"shop"}, "env": {"dev"}, "name": {"web.score.yaml"}, "spec": {bad}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `unknown resource &#34;db&#34;`) || !strings.Contains(body, `aria-invalid="true" aria-describedby="problem"`) {
+		t.Fatalf("a bad spec: %d\n%s", resp.StatusCode, body)
+	}
+	good := "apiVersion: score.dev/v1b1\nmetadata: {name: hello}\ncontainers: {main: {image: nginx:1.27}}\n"
+	resp, body = b.post("/deploy", url.Values{"csrf": {csrf}, "app": {"shop"}, "env": {"dev"}, "name": {"hello.score.yaml"}, "spec": {good}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Deploy this plan") || !strings.Contains(body, "Deployment/shop-dev/hello") {
+		t.Fatalf("the plan: %d\n%s", resp.StatusCode, body)
+	}
+	form := url.Values{"csrf": {csrf}, "app": {"shop"}, "env": {"dev"}, "confirm": {"deploy"}, "spec.hello.score.yaml": {good}}
+	resp, _ = b.post("/deploy", form)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/deployments/d-") {
+		t.Fatalf("confirm: %d %s", resp.StatusCode, loc)
+	}
+	f.s.Platform.Wait()
+	if resp, body := b.get(loc); resp.StatusCode != http.StatusOK || !strings.Contains(body, "succeeded") {
+		t.Errorf("the deployment page: %d", resp.StatusCode)
+	}
+}
+
+// TestLiveEvents: the deployment page's stream sends the events as HTML
+// list items, then "end".
+func TestLiveEvents(t *testing.T) {
+	f := newFixture(t)
+	b := f.login(t, f.dana)
+	resp, body := b.get("/deployments/" + f.deployment + "/events?after=0")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(body, "event: message\nid: 1\ndata: <li class=\"event event-info\">") || !strings.HasSuffix(body, "event: end\ndata: <span class=\"status status-succeeded\">succeeded</span>\n\n") {
+		t.Errorf("stream:\n%s", body)
+	}
+}
+
+// TestEnvironmentActions: open a preview from dev, reveal a secret output
+// (audited), delete the preview.
+func TestEnvironmentActions(t *testing.T) {
+	f := newFixture(t)
+	b := f.login(t, f.dana)
+	_, page := b.get("/apps/shop/envs/dev")
+	csrf := csrfOf(t, page)
+	resp, _ := b.post("/apps/shop/envs/dev/preview", url.Values{"csrf": {csrf}, "name": {"pr-5"}, "ttl": {"2h"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/deployments/") {
+		t.Fatalf("preview: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	f.s.Platform.Wait()
+	if _, body := b.get("/apps/shop/envs/pr-5"); !strings.Contains(body, "ephemeral") || !strings.Contains(body, "(in 1h59m)") && !strings.Contains(body, "(in 2h00m)") {
+		t.Errorf("the preview's page lacks its TTL countdown")
+	}
+	if resp, body := b.post("/apps/shop/envs/dev/preview", url.Values{"csrf": {csrf}, "name": {"pr-6"}, "ttl": {"forever"}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "ttl:") {
+		t.Errorf("a bad ttl: %d", resp.StatusCode)
+	}
+	resp, body := b.post("/apps/shop/envs/dev/reveal", url.Values{"csrf": {csrf}, "uid": {"postgres.default#api.db"}})
+	if resp.StatusCode != http.StatusOK || strings.Count(body, paved.Redacted) >= strings.Count(page, paved.Redacted) {
+		t.Errorf("reveal: %d; redacted before %d, after %d", resp.StatusCode, strings.Count(page, paved.Redacted), strings.Count(body, paved.Redacted))
+	}
+	if resp, body := b.post("/apps/shop/envs/pr-5/delete", url.Values{"csrf": {csrf}, "confirm": {"pr"}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "confirm:") {
+		t.Errorf("delete without the name typed: %d", resp.StatusCode)
+	}
+	if resp, _ := b.post("/apps/shop/envs/pr-5/delete", url.Values{"csrf": {csrf}, "confirm": {"pr-5"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("delete: %d", resp.StatusCode)
+	}
+	vera := f.login(t, f.vera)
+	_, audit := vera.get("/audit?action=resource.reveal")
+	if !strings.Contains(audit, "postgres.default#api.db") {
+		t.Errorf("the reveal is not in the audit log")
+	}
+}
+
+var _ = filepath.Join
