@@ -101,6 +101,10 @@ func (p *Portal) routes() {
 	static, _ := fs.Sub(assets, "assets")
 	p.mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(static))))
 
+	// Browsers ask for it on every page: no login redirect for it.
+	p.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/assets/favicon.svg", http.StatusMovedPermanently)
+	})
 	p.mux.HandleFunc("GET /login", p.loginForm)
 	p.mux.HandleFunc("POST /login", p.login)
 	p.mux.HandleFunc("GET /login/{code}", p.loginLink)

@@ -178,7 +178,12 @@ func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Portal) showLogin(w http.ResponseWriter, r *http.Request, status int, problem string) {
+	// One value per browser while it lasts: a second request for the form
+	// (another tab, a prefetch) must not invalidate the first.
 	c := randomString()
+	if old, err := r.Cookie(loginCSRFCookie); err == nil && len(old.Value) == len(c) {
+		c = old.Value
+	}
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: c, Path: "/login", MaxAge: 600,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
 	p.render(w, r, nil, status, "login", map[string]any{"Next": safeNext(r.FormValue("next")), "CSRF": c, "Problem": problem, "Title": "Log in"})

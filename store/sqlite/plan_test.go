@@ -35,6 +35,7 @@ func TestQueryPlans(t *testing.T) {
 	auditSQL, auditArgs := listAuditSQL(paved.AuditFilter{})
 	auditActorSQL, auditActorArgs := listAuditSQL(paved.AuditFilter{Actor: "ana", Action: "deploy", Limit: 20})
 	auditTimeSQL, auditTimeArgs := listAuditSQL(paved.AuditFilter{Since: &since, Before: &before})
+	auditActionSQL, auditActionArgs := listAuditSQL(paved.AuditFilter{Action: "target.probe", Limit: 500})
 	for _, q := range []struct {
 		name, sql string
 		args      []any
@@ -52,7 +53,8 @@ func TestQueryPlans(t *testing.T) {
 		{name: "token", sql: tokenByHashSQL, args: []any{[]byte("h")}, index: "tokens_hash"},
 		{name: "resources", sql: resSQL, args: resArgs, index: "sqlite_autoindex_resources"},
 		{name: "audit", sql: auditSQL, args: auditArgs, index: "audit_time"},
-		{name: "audit of an actor's action", sql: auditActorSQL, args: auditActorArgs, index: "audit_time"},
+		{name: "audit of an actor's action", sql: auditActorSQL, args: auditActorArgs, index: "audit_action_time"},
+		{name: "audit of one action (the last probes)", sql: auditActionSQL, args: auditActionArgs, index: "audit_action_time"},
 		{name: "audit in a time range", sql: auditTimeSQL, args: auditTimeArgs, index: "audit_time"},
 		// The failed deployments of an incarnation since its last
 		// success, one server's unfinished deployments and every
