@@ -196,9 +196,9 @@ func (p *Portal) user(rq *request) error {
 }
 
 type auditPage struct {
-	Entries               []paved.AuditEntry
-	Actor, Action, Since  string
-	Problem               string
+	Entries              []paved.AuditEntry
+	Actor, Action, Since string
+	Problem              string
 }
 
 func (auditPage) title() string { return "Audit log" }

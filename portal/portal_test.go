@@ -21,10 +21,10 @@ import (
 // pioneering team's developer dana, olaf of another team, a viewer, and
 // the app shop deployed to dev.
 type fixture struct {
-	s                       *server.Server
-	admin                   string
-	dana, olaf, vera        string
-	deployment              string
+	s                *server.Server
+	admin            string
+	dana, olaf, vera string
+	deployment       string
 }
 
 func newFixture(t testing.TB) *fixture {

@@ -157,10 +157,10 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"status": func(s any) string { return "status status-" + strings.ReplaceAll(fmt.Sprint(s), "_", "-") },
+	"status":     func(s any) string { return "status status-" + strings.ReplaceAll(fmt.Sprint(s), "_", "-") },
 	"join":       strings.Join,
 	"statusText": http.StatusText,
-	"add":    func(a, b int) int { return a + b },
+	"add":        func(a, b int) int { return a + b },
 	"has": func(xs []string, x string) bool {
 		for _, y := range xs {
 			if y == x {
