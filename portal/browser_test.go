@@ -121,11 +121,11 @@ type axeViolation struct {
 // critical violation of WCAG 2 A and AA is allowed.
 func checkPage(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(artifacts(t), name+".jpg"), shot, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(artifacts(t), name+".png"), shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	run(t, ctx, "axe into "+name, chromedp.Evaluate[chromedp.Void](axeSource))
@@ -193,6 +193,9 @@ func waitLive(t *testing.T, ctx context.Context, want string) {
 	)
 	if got := textOf(t, ctx, "#live-end"); got != want {
 		t.Fatalf("the deployment ended %q, want %q", got, want)
+	}
+	if got := textOf(t, ctx, "#status"); got != want {
+		t.Errorf("the status at the top says %q once it ended %q", got, want)
 	}
 }
 
