@@ -19,20 +19,7 @@ import (
 
 // Services are the platform services the API exposes. A nil service makes
 // its routes answer 503 (EUNAVAILABLE) instead of failing at start.
-type Services struct {
-	Teams        paved.TeamService
-	Users        paved.UserService
-	Apps         paved.AppService
-	Environments paved.EnvironmentService
-	Definitions  paved.DefinitionService
-	Deployments  paved.DeploymentService
-	Resources    paved.ResourceService
-	Audit        paved.AuditService
-	Targets      paved.TargetService
-	// Events pushes deployment events as they happen; without it, event
-	// streams poll Deployments.
-	Events paved.EventFollower
-}
+type Services = paved.Services
 
 // Config configures a Server.
 type Config struct {

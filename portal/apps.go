@@ -3,6 +3,7 @@ package portal
 import (
 	"html/template"
 	"net/http"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -69,14 +70,7 @@ func workloadsOf(specs map[string]string) []workload {
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // envRow is an environment on the app page.
 type envRow struct {

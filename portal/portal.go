@@ -15,19 +15,8 @@ import (
 	"paved.dev/paved"
 )
 
-// Services are what the portal calls: the same interfaces the API serves.
-type Services struct {
-	Teams        paved.TeamService
-	Users        paved.UserService
-	Apps         paved.AppService
-	Environments paved.EnvironmentService
-	Definitions  paved.DefinitionService
-	Deployments  paved.DeploymentService
-	Resources    paved.ResourceService
-	Audit        paved.AuditService
-	Targets      paved.TargetService
-	Events       paved.EventFollower
-}
+// Services are what the portal calls: the same the API serves.
+type Services = paved.Services
 
 // Config configures a Portal.
 type Config struct {

@@ -143,19 +143,15 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if created {
 		s.AdminToken = tok
 	}
-	web, err := portal.New(portal.Config{
-		Services: portal.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
-			Resources: p, Audit: p, Targets: p, Events: p},
-		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
-	})
+	services := paved.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
+		Resources: p, Audit: p, Targets: p, Events: p}
+	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, Logger: log, Version: cfg.Version})
 	if err != nil {
 		return nil, err
 	}
 	s.portal = web
 	s.api = api.NewServer(api.Config{
-		Services: api.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
-			Resources: p, Audit: p, Targets: p, Events: p},
-		Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
+		Services: services, Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
 		Mounts: map[string]http.Handler{"/": web.Handler()},
 	})
 	s.listener = ln

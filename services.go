@@ -1,0 +1,18 @@
+package paved
+
+// Services are the platform's services together, as the API and the portal
+// serve them: the same implementations behind both.
+type Services struct {
+	Teams        TeamService
+	Users        UserService
+	Apps         AppService
+	Environments EnvironmentService
+	Definitions  DefinitionService
+	Deployments  DeploymentService
+	Resources    ResourceService
+	Audit        AuditService
+	Targets      TargetService
+	// Events pushes deployment events as they happen; without it, event
+	// streams poll Deployments.
+	Events EventFollower
+}
