@@ -28,6 +28,12 @@ func (t *Token) Active(now time.Time) bool {
 }
 
 // TokenRequest issues a token.
+// LoginLinkName names the tokens that single-use login links carry: they
+// log a browser in once and are refused as bearer tokens; only the
+// platform issues them.
+const LoginLinkName = "portal login link"
+
+// TokenRequest asks for a token.
 type TokenRequest struct {
 	User string `json:"user"`
 	Name string `json:"name,omitempty"`

@@ -383,6 +383,15 @@ type requestInfo struct{ actor string }
 
 type requestInfoKey struct{}
 
+// loggedPath is a request's path as the log keeps it: a portal login
+// link's code is left out.
+func loggedPath(p string) string {
+	if strings.HasPrefix(p, "/login/") {
+		return "/login/(code)"
+	}
+	return p
+}
+
 // logRequests logs one line per request: method, path, status, duration and
 // the caller. Never headers (the token) or bodies (specs, secrets,
 // kubeconfigs).
@@ -406,7 +415,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			}
 			attrs := []slog.Attr{
 				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
+				slog.String("path", loggedPath(r.URL.Path)),
 				slog.Int("status", status),
 				slog.Duration("duration", time.Since(start)),
 				slog.Int64("bytes", sw.bytes),

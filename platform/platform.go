@@ -242,3 +242,10 @@ func (p *Platform) Wait() {
 func (p *Platform) developerMay(t paved.EnvType) bool {
 	return slices.Contains(p.cfg.DeveloperEnvTypes, t)
 }
+
+// DeveloperEnvTypes are the environment types developers may create and
+// delete on this server.
+func (p *Platform) DeveloperEnvTypes() []paved.EnvType { return slices.Clone(p.cfg.DeveloperEnvTypes) }
+
+// MaxTokenTTL is the longest lifetime a token may have on this server.
+func (p *Platform) MaxTokenTTL() time.Duration { return p.cfg.MaxTokenTTL }

@@ -54,7 +54,64 @@ func (p *Platform) CreateToken(ctx context.Context, req *paved.TokenRequest) (to
 	if len(req.Name) > 100 {
 		return nil, paved.Errorf(paved.EINVALID, "name: %d characters; at most 100", len(req.Name))
 	}
+	if req.Name == paved.LoginLinkName {
+		return nil, paved.Errorf(paved.EINVALID, "name: %q is reserved for the portal's login links; choose another", req.Name)
+	}
 	return p.issueToken(ctx, req.User, req.Name, ttl, "")
+}
+
+// IssueLoginLink issues the token of a single-use login link for a user
+// (an admin for anyone, a user for themselves), valid ttl (at most an
+// hour): it logs a browser in once, through RedeemLoginLink, and is refused
+// as a bearer token.
+func (p *Platform) IssueLoginLink(ctx context.Context, user string, ttl time.Duration) (tok *paved.IssuedToken, err error) {
+	defer func() { p.audit(ctx, "login.link.issue", user, err) }()
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role != paved.RoleAdmin && u.Name != user {
+		return nil, paved.Errorf(paved.EFORBIDDEN, "only an admin issues login links for other users")
+	}
+	owner, err := p.cfg.Store.GetUser(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	if owner.Disabled {
+		return nil, paved.Errorf(paved.EINVALID, "user %s is disabled", user)
+	}
+	if ttl <= 0 || ttl > time.Hour {
+		return nil, paved.Errorf(paved.EINVALID, "ttl: a login link lives at most an hour; got %v", ttl)
+	}
+	return p.issueToken(ctx, user, paved.LoginLinkName, ttl, "")
+}
+
+// RedeemLoginLink uses a login link's secret once: it returns the user the
+// link is for and revokes it, so that of two requests with it only one
+// succeeds. Any other token is refused.
+func (p *Platform) RedeemLoginLink(ctx context.Context, secret string) (*paved.User, error) {
+	invalid := paved.Errorf(paved.EUNAUTHORIZED, "this login link was used already, has expired or is not valid; log in with a token, or ask for a new link")
+	t, u, err := p.cfg.Store.TokenByHash(ctx, hashToken(secret))
+	if paved.ErrorCode(err) == paved.ENOTFOUND {
+		return nil, invalid
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.Name != paved.LoginLinkName || !t.Active(p.now()) || u.Disabled {
+		return nil, invalid
+	}
+	n, err := p.cfg.Store.RevokeTokens(ctx, u.Name, t.ID, p.now())
+	if err != nil {
+		return nil, err
+	}
+	sys := paved.WithActor(ctx, u)
+	if n != 1 {
+		p.audit(sys, "login.link", u.Name, invalid)
+		return nil, invalid
+	}
+	p.audit(sys, "login.link", u.Name, nil)
+	return u, nil
 }
 
 // issueToken stores a token for user that expires after ttl; secret "" makes
@@ -146,8 +203,8 @@ func (p *Platform) Authenticate(ctx context.Context, token string) (*paved.User,
 		return nil, err
 	}
 	now := p.now()
-	if !t.Active(now) || u.Disabled {
-		return nil, invalid
+	if !t.Active(now) || u.Disabled || t.Name == paved.LoginLinkName {
+		return nil, invalid // a login link is not a bearer token
 	}
 	// The store writes only when the last use is older than touchEvery:
 	// requests that pass this check together write once.

@@ -19,3 +19,9 @@ func mayChange(u *paved.User, team string) bool {
 func mayReveal(u *paved.User, team string) bool { return mayChange(u, team) }
 
 func isAdmin(u *paved.User) bool { return u.Role == paved.RoleAdmin }
+
+// mayDeleteEnv reports whether u may delete an environment of this type in
+// an app of team: developers only the types they may create.
+func (p *Portal) mayDeleteEnv(u *paved.User, team string, t paved.EnvType) bool {
+	return isAdmin(u) || mayChange(u, team) && slices.Contains(p.devTypes, t)
+}

@@ -1,12 +1,16 @@
 package portal
 
 import (
+	"context"
+	"errors"
 	"html/template"
-	"net/http"
 	"maps"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -77,8 +81,38 @@ type envRow struct {
 	Env       paved.Environment
 	Last      *paved.Deployment
 	Workloads map[string]workload
+	list      []workload
 	Status    *paved.EnvironmentStatus
 	StatusErr string
+}
+
+// driftTimeout bounds how long a page waits for a target to say what
+// differs.
+const driftTimeout = 3 * time.Second
+
+func (p *Portal) envRow(rq *request, app string, e paved.Environment) (envRow, error) {
+	row := envRow{Env: e, Workloads: map[string]workload{}}
+	ds, err := p.svc.Deployments.ListDeployments(rq.ctx, paved.DeploymentFilter{App: app, Env: e.Name, Limit: 1})
+	if err != nil {
+		return row, err
+	}
+	if len(ds) > 0 {
+		if row.Last, err = p.svc.Deployments.GetDeployment(rq.ctx, ds[0].ID); err != nil {
+			return row, err
+		}
+		row.list = workloadsOf(row.Last.Specs)
+		for _, w := range row.list {
+			row.Workloads[w.Name] = w
+		}
+	}
+	ctx, cancel := context.WithTimeout(rq.ctx, driftTimeout)
+	defer cancel()
+	if st, err := p.svc.Environments.EnvironmentStatus(ctx, app, e.Name); err == nil {
+		row.Status = st
+	} else {
+		row.StatusErr = paved.ErrorMessage(err)
+	}
+	return row, nil
 }
 
 type appPage struct {
@@ -102,31 +136,34 @@ func (p *Portal) app(rq *request) error {
 		return err
 	}
 	page := appPage{App: a, MayChange: mayChange(rq.user, a.Team)}
+	// Each environment is read on its own, a few at a time: its last
+	// deployment, and its drift from its target, bounded in time (a
+	// cluster that does not answer must not hold the page).
+	page.Rows = make([]envRow, len(envs))
+	errs := make([]error, len(envs))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, e := range envs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			page.Rows[i], errs[i] = p.envRow(rq, a.Name, e)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 	names := map[string]bool{}
-	for _, e := range envs {
-		row := envRow{Env: e, Workloads: map[string]workload{}}
-		ds, err := p.svc.Deployments.ListDeployments(rq.ctx, paved.DeploymentFilter{App: a.Name, Env: e.Name, Limit: 1})
-		if err != nil {
-			return err
+	for _, row := range page.Rows {
+		for w := range row.Workloads {
+			names[w] = true
 		}
-		if len(ds) > 0 {
-			if row.Last, err = p.svc.Deployments.GetDeployment(rq.ctx, ds[0].ID); err != nil {
-				return err
-			}
-			for _, w := range workloadsOf(row.Last.Specs) {
-				row.Workloads[w.Name] = w
-				names[w.Name] = true
-			}
-			if page.Graph == "" && row.Last.Plan != nil {
-				page.Graph, page.GraphEnv = resourceGraph(row.Last), e.Name
-			}
+		if page.Graph == "" && row.Last != nil && row.Last.Plan != nil {
+			page.Graph, page.GraphEnv = resourceGraph(row.Last, row.list), row.Env.Name
 		}
-		if st, err := p.svc.Environments.EnvironmentStatus(rq.ctx, a.Name, e.Name); err == nil {
-			row.Status = st
-		} else {
-			row.StatusErr = paved.ErrorMessage(err)
-		}
-		page.Rows = append(page.Rows, row)
 	}
 	page.Workloads = sortedKeys(names)
 	p.render(rq.w, rq.r, rq, http.StatusOK, "app", page)

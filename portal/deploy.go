@@ -65,22 +65,31 @@ func specsOf(r *http.Request) (map[string]string, string, error) {
 	specs := map[string]string{}
 	for k, v := range r.PostForm {
 		if name, ok := strings.CutPrefix(k, "spec."); ok && len(v) > 0 {
-			specs[name] = v[0]
+			if !validName(name) {
+				return nil, "spec", paved.Errorf(paved.EINVALID, "spec: %q is not a file name", name)
+			}
+			specs[name] = lf(v[0])
 		}
 	}
 	if len(specs) > 0 {
 		return specs, "", nil
 	}
 	if text := strings.TrimSpace(r.PostFormValue("spec")); text != "" {
-		name := filepath.Base(strings.TrimSpace(r.PostFormValue("name")))
-		if name == "" || name == "." || name == "/" {
+		name := strings.TrimSpace(r.PostFormValue("name"))
+		if name == "" {
 			name = "score.yaml"
 		}
-		specs[name] = text + "\n"
+		if name = filepath.Base(name); !validName(name) {
+			return nil, "name", paved.Errorf(paved.EINVALID, "name: %q is not a file name; give one such as score.yaml", r.PostFormValue("name"))
+		}
+		specs[name] = lf(text) + "\n"
 	}
 	if r.MultipartForm != nil {
 		for _, fh := range r.MultipartForm.File["files"] {
 			name := filepath.Base(fh.Filename)
+			if !validName(name) {
+				return nil, "files", paved.Errorf(paved.EINVALID, "files: %q is not a file name", fh.Filename)
+			}
 			if _, dup := specs[name]; dup {
 				return nil, "files", paved.Errorf(paved.EINVALID, "files: two Score files are named %s; rename one", name)
 			}
@@ -94,7 +103,7 @@ func specsOf(r *http.Request) (map[string]string, string, error) {
 				return nil, "files", paved.Errorf(paved.EINVALID, "files: %s: %s", name, err)
 			}
 			if len(data) > 0 {
-				specs[name] = string(data)
+				specs[name] = lf(string(data))
 			}
 		}
 	}
@@ -103,6 +112,15 @@ func specsOf(r *http.Request) (map[string]string, string, error) {
 	}
 	return specs, "", nil
 }
+
+// validName is a Score file's name as the CLI keys it: a base name.
+func validName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\\\x00")
+}
+
+// lf gives a spec the line ends a file has: browsers send text areas'
+// and hidden fields' lines ended with CRLF.
+func lf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
 // deploy plans what the form holds; with confirm, it deploys it and goes
 // to the deployment, whose events are followed live.
@@ -146,10 +164,12 @@ func (p *Portal) planProblem(rq *request, page deployPage, err error) error {
 		return err
 	}
 	page.Problem = paved.ErrorMessage(err)
-	switch {
-	case strings.Contains(page.Problem, "environment") || strings.HasPrefix(page.Problem, "env"):
+	// The message names what it is about first: a spec's file and path,
+	// or the app or environment.
+	switch first := strings.ToLower(page.Problem); {
+	case strings.HasPrefix(first, "env"):
 		page.Field = "env"
-	case strings.HasPrefix(page.Problem, "app"):
+	case strings.HasPrefix(first, "app"):
 		page.Field = "app"
 	default:
 		page.Field = "spec"

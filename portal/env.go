@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -21,6 +22,7 @@ type envPage struct {
 	Others      []paved.Environment
 	Graph       template.HTML
 	MayChange   bool
+	MayDelete   bool
 	Notice      string
 }
 
@@ -36,14 +38,16 @@ func (p *Portal) envPage(rq *request, revealed map[paved.ResourceUID]map[string]
 	if err != nil {
 		return err
 	}
-	page := envPage{App: a, Env: e, Revealed: revealed, MayChange: mayChange(rq.user, a.Team), Notice: notice}
+	page := envPage{App: a, Env: e, Revealed: revealed, MayChange: mayChange(rq.user, a.Team), MayDelete: p.mayDeleteEnv(rq.user, a.Team, e.Type), Notice: notice}
 	if page.Deployments, err = p.svc.Deployments.ListDeployments(rq.ctx, paved.DeploymentFilter{App: app, Env: name, Limit: 20}); err != nil {
 		return err
 	}
 	if page.Resources, err = p.svc.Resources.ListResources(rq.ctx, app, name); err != nil {
 		return err
 	}
-	if st, err := p.svc.Environments.EnvironmentStatus(rq.ctx, app, name); err == nil {
+	dctx, cancel := context.WithTimeout(rq.ctx, driftTimeout)
+	defer cancel()
+	if st, err := p.svc.Environments.EnvironmentStatus(dctx, app, name); err == nil {
 		page.Status = st
 	} else {
 		page.StatusErr = paved.ErrorMessage(err)
@@ -63,7 +67,7 @@ func (p *Portal) envPage(rq *request, revealed map[paved.ResourceUID]map[string]
 			if err != nil {
 				return err
 			}
-			page.Graph = resourceGraph(full)
+			page.Graph = resourceGraph(full, workloadsOf(full.Specs))
 			break
 		}
 	}
@@ -72,7 +76,7 @@ func (p *Portal) envPage(rq *request, revealed map[paved.ResourceUID]map[string]
 }
 
 func (p *Portal) env(rq *request) error {
-	return p.envPage(rq, nil, rq.r.URL.Query().Get("notice"))
+	return p.envPage(rq, nil, "")
 }
 
 // envReveal shows one resource's secret outputs, as the service allows
@@ -99,7 +103,8 @@ func (p *Portal) envDelete(rq *request) error {
 	if len(d.Forgotten) > 0 {
 		notice += fmt.Sprintf(" Forgotten (may still exist): %v", d.Forgotten)
 	}
-	http.Redirect(rq.w, rq.r, "/apps/"+url.PathEscape(app)+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+	setFlash(rq.w, rq.r, notice)
+	http.Redirect(rq.w, rq.r, "/apps/"+url.PathEscape(app), http.StatusSeeOther)
 	return nil
 }
 

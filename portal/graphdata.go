@@ -9,7 +9,7 @@ import (
 // resourceGraph draws what a deployment's plan resolved: each workload
 // points at the resources it declares, each resource at those it depends
 // on (its placeholders name them).
-func resourceGraph(d *paved.Deployment) template.HTML {
+func resourceGraph(d *paved.Deployment, specs []workload) template.HTML {
 	if d.Plan == nil {
 		return ""
 	}
@@ -31,7 +31,7 @@ func resourceGraph(d *paved.Deployment) template.HTML {
 			workloads[w].DependsOn = append(workloads[w].DependsOn, string(r.UID))
 		}
 	}
-	for _, w := range workloadsOf(d.Specs) {
+	for _, w := range specs {
 		if workloads[w.Name] == nil {
 			workloads[w.Name] = &GraphNode{ID: "workload:" + w.Name, Label: w.Name, Kind: "workload", Sublabel: "workload"}
 		}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"paved.dev/paved"
@@ -25,6 +26,14 @@ type Config struct {
 	Authenticate func(ctx context.Context, token string) (*paved.User, error)
 	Logger       *slog.Logger
 	Version      string
+	// IssueLink and RedeemLink issue and use single-use login links (the
+	// platform's).
+	IssueLink  func(ctx context.Context, user string, ttl time.Duration) (*paved.IssuedToken, error)
+	RedeemLink func(ctx context.Context, secret string) (*paved.User, error)
+	// DeveloperEnvTypes are the environment types developers may create
+	// and delete (as the server's --developer-env-types), for what the
+	// pages offer; the services decide anyway.
+	DeveloperEnvTypes []paved.EnvType
 	// SessionTTL is how long a login lasts; 12 hours when zero.
 	SessionTTL time.Duration
 	// Now is the clock; time.Now when nil.
@@ -33,14 +42,19 @@ type Config struct {
 
 // Portal serves the pages.
 type Portal struct {
-	svc     Services
-	auth    func(ctx context.Context, token string) (*paved.User, error)
-	log     *slog.Logger
-	version string
-	ttl     time.Duration
-	now     func() time.Time
-	pages   *pages
-	mux     *http.ServeMux
+	svc       Services
+	auth      func(ctx context.Context, token string) (*paved.User, error)
+	issueLink func(ctx context.Context, user string, ttl time.Duration) (*paved.IssuedToken, error)
+	redeem    func(ctx context.Context, secret string) (*paved.User, error)
+	devTypes  []paved.EnvType
+	closing   chan struct{}
+	closeOnce sync.Once
+	log       *slog.Logger
+	version   string
+	ttl       time.Duration
+	now       func() time.Time
+	pages     *pages
+	mux       *http.ServeMux
 }
 
 //go:embed assets
@@ -64,7 +78,8 @@ func New(cfg Config) (*Portal, error) {
 		return nil, err
 	}
 	p := &Portal{
-		svc: cfg.Services, auth: cfg.Authenticate, log: cfg.Logger, version: cfg.Version,
+		svc: cfg.Services, auth: cfg.Authenticate, issueLink: cfg.IssueLink, redeem: cfg.RedeemLink, devTypes: cfg.DeveloperEnvTypes,
+		closing: make(chan struct{}), log: cfg.Logger, version: cfg.Version,
 		ttl: cfg.SessionTTL, now: cfg.Now, pages: pg, mux: http.NewServeMux(),
 	}
 	if p.log == nil {
@@ -79,9 +94,18 @@ func New(cfg Config) (*Portal, error) {
 	if p.version == "" {
 		p.version = "dev"
 	}
+	if p.redeem == nil {
+		p.redeem = func(context.Context, string) (*paved.User, error) {
+			return nil, paved.Errorf(paved.EUNAUTHORIZED, "this server takes no login links")
+		}
+	}
 	p.routes()
 	return p, nil
 }
+
+// Close ends the portal's event streams, so that a server's shutdown need
+// not wait for them (register it with http.Server.RegisterOnShutdown).
+func (p *Portal) Close() { p.closeOnce.Do(func() { close(p.closing) }) }
 
 // Handler returns the portal's handler, with its security headers.
 func (p *Portal) Handler() http.Handler { return securityHeaders(p.mux) }
@@ -96,7 +120,8 @@ func (p *Portal) routes() {
 	})
 	p.mux.HandleFunc("GET /login", p.loginForm)
 	p.mux.HandleFunc("POST /login", p.login)
-	p.mux.HandleFunc("GET /login/{code}", p.loginLink)
+	p.mux.HandleFunc("GET /login/{code}", p.loginLinkPage)
+	p.mux.HandleFunc("POST /login/{code}", p.loginLink)
 	p.mux.Handle("POST /logout", p.page(p.logout))
 
 	p.mux.Handle("GET /{$}", p.page(p.home))
@@ -121,7 +146,7 @@ func (p *Portal) routes() {
 	p.mux.Handle("GET /platform/users", p.page(p.users))
 	p.mux.Handle("GET /platform/users/{user}", p.page(p.user))
 	p.mux.Handle("GET /audit", p.page(p.audit))
-	p.mux.Handle("/", p.page(p.notFound))
+	p.mux.Handle("/", p.page(p.notFound, noCSRF))
 }
 
 // cacheAssets lets browsers keep the embedded assets for an hour.

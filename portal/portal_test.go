@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"paved.dev/paved"
 	"paved.dev/paved/api"
 	"paved.dev/paved/examples"
+	"paved.dev/paved/portal"
 	"paved.dev/paved/server"
 )
 
@@ -212,25 +212,103 @@ func mustURL(t testing.TB, s string) *url.URL {
 
 func TestLoginLinkIsSingleUse(t *testing.T) {
 	f := newFixture(t)
-	admin, err := f.s.Platform.Authenticate(context.Background(), f.admin)
+	ctx := context.Background()
+	admin, err := f.s.Platform.Authenticate(ctx, f.admin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := f.s.LoginLink(context.Background(), admin, "dana", "/apps/shop")
+	link, err := f.s.LoginLink(ctx, admin, "dana", "/apps/shop")
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := strings.TrimPrefix(link, f.s.URL)
+	path, query, _ := strings.Cut(strings.TrimPrefix(link, f.s.URL), "?")
+	code := strings.TrimPrefix(path, "/login/")
+	// The link's code is no bearer token.
+	if _, err := api.NewClient(f.s.URL, code).ListApps(ctx); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+		t.Errorf("a login link's code as a bearer token: %v", err)
+	}
+	// Opening it changes nothing: a link preview does not use it up.
 	b := f.browser(t)
-	resp, _ := b.get(path)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/apps/shop" {
-		t.Fatalf("the link: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	resp, page := b.get(path + "?" + query)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `action="/login/`+code+`"`) {
+		t.Fatalf("the link's page: %d", resp.StatusCode)
 	}
-	if resp, body := b.get("/apps/shop"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "dana") {
-		t.Fatalf("after the link: %d", resp.StatusCode)
+	csrf := csrfOf(t, page)
+	// Posted from another site (no login cookie): refused.
+	if resp, _ := f.browser(t).post(path, url.Values{"csrf": {csrf}, "next": {"/apps/shop"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the link posted without the page's cookie: %d", resp.StatusCode)
 	}
-	if resp, _ := f.browser(t).get(path); resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("the link used twice: %d", resp.StatusCode)
+	// Two at once: one logs in.
+	other := f.browser(t)
+	_, page2 := other.get(path)
+	results := make(chan int, 2)
+	for _, br := range []*browser{b, other} {
+		go func() {
+			c := csrf
+			if br == other {
+				c = csrfOf(t, page2)
+			}
+			resp, err := br.c.PostForm(br.base+path, url.Values{"csrf": {c}, "next": {"/apps/shop"}})
+			if err != nil {
+				results <- 0
+				return
+			}
+			resp.Body.Close()
+			results <- resp.StatusCode
+		}()
+	}
+	got := []int{<-results, <-results}
+	if !(got[0] == http.StatusSeeOther && got[1] == http.StatusUnauthorized || got[1] == http.StatusSeeOther && got[0] == http.StatusUnauthorized) {
+		t.Fatalf("two uses of one link: %v, want one 303 and one 401", got)
+	}
+	// An ordinary token is no login link.
+	if resp, _ := f.browser(t).get("/login/" + f.dana); resp.StatusCode != http.StatusOK {
+		t.Fatalf("a token's link page: %d", resp.StatusCode)
+	}
+	tb := f.browser(t)
+	_, page = tb.get("/login/" + f.dana)
+	if resp, _ := tb.post("/login/"+f.dana, url.Values{"csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a bearer token used as a login link: %d", resp.StatusCode)
+	}
+	if _, err := api.NewClient(f.s.URL, f.dana).ListApps(ctx); err != nil {
+		t.Errorf("dana's token after it was tried as a link: %v", err)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"/apps/shop": "/apps/shop", "/audit?actor=dana": "/audit?actor=dana", "": "/", "//evil.example/": "/", "/\\evil.example": "/",
+		"/\t/evil.example/x": "/", "https://evil.example/": "/", "evil": "/", "/login/x": "/", "/%2F%2Fevil": "/", "/a\r\nSet-Cookie: x": "/",
+	} {
+		if got := portal.PortalSafeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestSessionsDoNotUseUpTokens: logging in again and again ends the
+// oldest sessions; the user's own tokens stay usable.
+func TestSessionsDoNotUseUpTokens(t *testing.T) {
+	f := newFixture(t)
+	for range 12 {
+		f.login(t, f.dana)
+	}
+	c := api.NewClient(f.s.URL, f.dana)
+	toks, err := c.ListTokens(context.Background(), "dana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := 0
+	for _, tk := range toks {
+		if tk.Name == "portal session" && tk.RevokedAt == nil {
+			active++
+		}
+	}
+	if active != 5 {
+		t.Errorf("%d active sessions after 12 logins, want 5", active)
+	}
+	if _, err := c.CreateToken(context.Background(), &paved.TokenRequest{User: "dana", Name: "ci"}); err != nil {
+		t.Errorf("a token after many logins: %v", err)
 	}
 }
 
@@ -380,6 +458,16 @@ func TestEnvironmentActions(t *testing.T) {
 	if resp, _ := b.post("/apps/shop/envs/pr-5/delete", url.Values{"csrf": {csrf}, "confirm": {"pr-5"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("delete: %d", resp.StatusCode)
 	}
+	if _, body := b.get("/apps/shop"); !strings.Contains(body, "Environment pr-5 deleted:") {
+		t.Errorf("the app page does not say what the deletion did")
+	}
+	if _, body := b.get("/apps/shop"); strings.Contains(body, "Environment pr-5 deleted:") {
+		t.Errorf("the deletion's message shows twice")
+	}
+	// A staging environment is not offered for deletion to a developer.
+	if _, body := b.get("/apps/shop/envs/staging"); strings.Contains(body, "/delete") {
+		t.Errorf("dana is offered to delete staging")
+	}
 	vera := f.login(t, f.vera)
 	_, audit := vera.get("/audit?action=resource.reveal")
 	if !strings.Contains(audit, "postgres.default#api.db") {
@@ -387,4 +475,20 @@ func TestEnvironmentActions(t *testing.T) {
 	}
 }
 
-var _ = filepath.Join
+// TestLiveEventsResume: a reconnecting browser's Last-Event-ID resumes the
+// stream after it.
+func TestLiveEventsResume(t *testing.T) {
+	f := newFixture(t)
+	b := f.login(t, f.dana)
+	req, _ := http.NewRequest(http.MethodGet, f.s.URL+"/deployments/"+f.deployment+"/events", nil)
+	req.Header.Set("Last-Event-ID", "3")
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if strings.Contains(string(body), "id: 3\n") || !strings.Contains(string(body), "id: 4\n") || !strings.HasPrefix(string(body), "retry: ") {
+		t.Errorf("resumed after 3:\n%s", body)
+	}
+}

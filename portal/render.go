@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -46,7 +47,9 @@ type view struct {
 	Nav     string
 	Version string
 	Now     time.Time
-	Data    any
+	// Flash is what the action that led here said (a deletion's result).
+	Flash string
+	Data  any
 }
 
 // render writes a page; a template that fails is a bug, reported as an
@@ -67,6 +70,7 @@ func (p *Portal) render(w http.ResponseWriter, r *http.Request, rq *request, sta
 	}
 	if rq != nil {
 		v.User, v.CSRF = rq.user, rq.csrf
+		v.Flash = takeFlash(w, r)
 	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
@@ -78,6 +82,28 @@ func (p *Portal) render(w http.ResponseWriter, r *http.Request, rq *request, sta
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
+}
+
+// A flash is a message for the next page, in a cookie of its own (set by
+// the portal, not by a link: no other site can make a page say it).
+const flashCookie = "paved_flash"
+
+func setFlash(w http.ResponseWriter, r *http.Request, msg string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(msg)), Path: "/", MaxAge: 60,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
+}
+
+func takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
+	msg, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil || len(msg) > 4096 {
+		return ""
+	}
+	return string(msg)
 }
 
 func navOf(p string) string {
@@ -101,16 +127,18 @@ type errorPage struct {
 
 func (e errorPage) title() string { return http.StatusText(e.Status) }
 
+var statusByCode = map[string]int{
+	paved.EINVALID: http.StatusBadRequest, paved.EUNAUTHORIZED: http.StatusUnauthorized, paved.EFORBIDDEN: http.StatusForbidden,
+	paved.ENOTFOUND: http.StatusNotFound, paved.ECONFLICT: http.StatusConflict, paved.ETOOMANY: http.StatusTooManyRequests,
+	paved.EUNAVAILABLE: http.StatusServiceUnavailable,
+}
+
 // fail renders an error: its status from the domain code, its message as
 // the service wrote it (naming the field and the fix); an internal error
 // shows no details, which go to the log.
 func (p *Portal) fail(w http.ResponseWriter, r *http.Request, rq *request, err error) {
 	code := paved.ErrorCode(err)
-	status := map[string]int{
-		paved.EINVALID: http.StatusBadRequest, paved.EUNAUTHORIZED: http.StatusUnauthorized, paved.EFORBIDDEN: http.StatusForbidden,
-		paved.ENOTFOUND: http.StatusNotFound, paved.ECONFLICT: http.StatusConflict, paved.ETOOMANY: http.StatusTooManyRequests,
-		paved.EUNAVAILABLE: http.StatusServiceUnavailable,
-	}[code]
+	status := statusByCode[code]
 	msg := paved.ErrorMessage(err)
 	if status == 0 {
 		status, msg = http.StatusInternalServerError, "internal error: the server's log has the details"

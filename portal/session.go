@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"paved.dev/paved"
@@ -24,7 +25,9 @@ const (
 	sessionCookie    = "paved_session"
 	loginCSRFCookie  = "paved_login_csrf"
 	sessionTokenName = "portal session"
-	linkTokenName    = "portal login link"
+	// maxSessions bounds a user's portal sessions: a login beyond it ends
+	// the oldest, so that logins never use up the user's tokens.
+	maxSessions = 5
 )
 
 // request is one authenticated page request.
@@ -90,10 +93,23 @@ func (p *Portal) authenticated(r *http.Request) (*paved.User, session, error) {
 
 var errNoSession = errors.New("no session")
 
+// pageOption tunes page.
+type pageOption int
+
+// noCSRF: the handler changes nothing (the not-found page answers any
+// method).
+const noCSRF pageOption = 1
+
 // page wraps a page handler: it needs a session (anonymous requests go to
 // the login form, and come back after), checks the CSRF token of every
 // form posted, and renders what the handler returns as an error.
-func (p *Portal) page(f func(*request) error) http.Handler {
+func (p *Portal) page(f func(*request) error, opts ...pageOption) http.Handler {
+	checkCSRF := true
+	for _, o := range opts {
+		if o == noCSRF {
+			checkCSRF = false
+		}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, s, err := p.authenticated(r)
 		if err != nil {
@@ -113,7 +129,7 @@ func (p *Portal) page(f func(*request) error) http.Handler {
 			return
 		}
 		rq := &request{w: w, r: r, ctx: paved.WithActor(r.Context(), u), user: u, session: s, csrf: csrfToken(s)}
-		if r.Method == http.MethodPost {
+		if r.Method == http.MethodPost && checkCSRF {
 			limit := int64(maxForm)
 			if r.URL.Path == "/deploy" {
 				limit = maxUpload
@@ -153,12 +169,18 @@ func parseForm(r *http.Request) error {
 	return nil
 }
 
-// safeNext keeps a post-login redirect on the portal.
+// safeNext keeps a post-login redirect on the portal: a path of its own,
+// never a URL of another host however a browser would read it (no
+// scheme, no host, no backslash, no control character, no "//" start).
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+	if next == "" || strings.ContainsAny(next, "\\") || strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.HasPrefix(u.Path, "/login") {
+		return "/"
+	}
+	return u.RequestURI()
 }
 
 func randomString() string {
@@ -178,15 +200,21 @@ func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Portal) showLogin(w http.ResponseWriter, r *http.Request, status int, problem string) {
-	// One value per browser while it lasts: a second request for the form
-	// (another tab, a prefetch) must not invalidate the first.
+	c := p.loginCSRF(w, r)
+	p.render(w, r, nil, status, "login", map[string]any{"Next": safeNext(r.FormValue("next")), "CSRF": c, "Problem": problem, "Title": "Log in"})
+}
+
+// loginCSRF sets the login forms' CSRF cookie and returns its value: one
+// value per browser while it lasts, so that a second request for a form
+// (another tab, a prefetch) does not invalidate the first.
+func (p *Portal) loginCSRF(w http.ResponseWriter, r *http.Request) string {
 	c := randomString()
 	if old, err := r.Cookie(loginCSRFCookie); err == nil && len(old.Value) == len(c) {
 		c = old.Value
 	}
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: c, Path: "/login", MaxAge: 600,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
-	p.render(w, r, nil, status, "login", map[string]any{"Next": safeNext(r.FormValue("next")), "CSRF": c, "Problem": problem, "Title": "Log in"})
+	return c
 }
 
 // login exchanges a token for a session.
@@ -212,15 +240,34 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.startSession(w, r, u); err != nil {
-		p.showLogin(w, r, http.StatusServiceUnavailable, "Logging in failed: "+paved.ErrorMessage(err))
+		p.showLogin(w, r, statusOf(err), "Logging in failed: "+paved.ErrorMessage(err))
 		return
 	}
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
-// startSession issues the session's token and sets its cookie.
+// startSession issues the session's token and sets its cookie. A user
+// holds at most maxSessions sessions: the oldest ones end first.
 func (p *Portal) startSession(w http.ResponseWriter, r *http.Request, u *paved.User) error {
 	ctx := paved.WithActor(r.Context(), u)
+	toks, err := p.svc.Users.ListTokens(ctx, u.Name)
+	if err != nil {
+		return err
+	}
+	now := p.now()
+	var sessions []paved.Token
+	for _, t := range toks {
+		if t.Name == sessionTokenName && t.Active(now) {
+			sessions = append(sessions, t)
+		}
+	}
+	slices.SortFunc(sessions, func(a, b paved.Token) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	for len(sessions) >= maxSessions {
+		if _, err := p.svc.Users.RevokeTokens(ctx, u.Name, sessions[0].ID); err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
+			return err
+		}
+		sessions = sessions[1:]
+	}
 	tok, err := p.svc.Users.CreateToken(ctx, &paved.TokenRequest{User: u.Name, Name: sessionTokenName, TTL: paved.Duration(p.ttl)})
 	if err != nil {
 		return err
@@ -229,46 +276,65 @@ func (p *Portal) startSession(w http.ResponseWriter, r *http.Request, u *paved.U
 	return nil
 }
 
-// loginLink logs in with a single-use link: its code is a token of ten
-// minutes, revoked as it is used.
+// loginLinkPage shows a single-use link's page: a button that logs in. A
+// GET never uses the link (link previews, prefetches); the POST does, with
+// the login form's CSRF cookie, so that no other site can use a link to log
+// someone in as another user.
+func (p *Portal) loginLinkPage(w http.ResponseWriter, r *http.Request) {
+	c := p.loginCSRF(w, r)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	p.render(w, r, nil, http.StatusOK, "link", map[string]any{"Title": "Log in", "Code": r.PathValue("code"), "CSRF": c, "Next": safeNext(r.URL.Query().Get("next"))})
+}
+
+// loginLink uses a single-use link: the platform revokes it as it logs in.
 func (p *Portal) loginLink(w http.ResponseWriter, r *http.Request) {
-	s, ok := parseSession(r.PathValue("code"))
-	var u *paved.User
-	var err error
-	if ok {
-		u, err = p.auth(r.Context(), s.secret)
-	}
-	if !ok || err != nil {
-		p.showLogin(w, r, http.StatusUnauthorized, "This login link was used already, has expired or is not valid; log in with a token, or ask for a new link.")
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		p.showLogin(w, r, http.StatusBadRequest, "The form could not be read.")
 		return
 	}
-	ctx := paved.WithActor(r.Context(), u)
-	if n, err := p.svc.Users.RevokeTokens(ctx, u.Name, s.id); err != nil || n != 1 {
-		// Another request used it first.
-		p.showLogin(w, r, http.StatusUnauthorized, "This login link was used already; log in with a token, or ask for a new link.")
+	c, err := r.Cookie(loginCSRFCookie)
+	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+		p.showLogin(w, r, http.StatusForbidden, "This login link's page expired or came from another site; open the link again.")
+		return
+	}
+	u, err := p.redeem(r.Context(), r.PathValue("code"))
+	if err != nil {
+		p.showLogin(w, r, statusOf(err), paved.ErrorMessage(err))
 		return
 	}
 	if err := p.startSession(w, r, u); err != nil {
-		p.showLogin(w, r, http.StatusServiceUnavailable, "Logging in failed: "+paved.ErrorMessage(err))
+		p.showLogin(w, r, statusOf(err), "Logging in failed: "+paved.ErrorMessage(err))
 		return
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 // LoginLink issues a single-use login link for a user, valid ten minutes:
 // a path to append to the server's URL. ctx's actor must be the user or
 // an admin.
 func (p *Portal) LoginLink(ctx context.Context, user, next string) (string, error) {
-	tok, err := p.svc.Users.CreateToken(ctx, &paved.TokenRequest{User: user, Name: linkTokenName, TTL: paved.Duration(loginLinkTTL)})
+	if p.issueLink == nil {
+		return "", paved.Errorf(paved.EUNAVAILABLE, "this server issues no login links")
+	}
+	tok, err := p.issueLink(ctx, user, loginLinkTTL)
 	if err != nil {
 		return "", err
 	}
-	link := "/login/" + session{id: tok.ID, secret: tok.Secret}.String()
+	link := "/login/" + tok.Secret
 	if next != "" {
 		link += "?next=" + url.QueryEscape(next)
 	}
 	return link, nil
+}
+
+// statusOf is the HTTP status of a domain error.
+func statusOf(err error) int {
+	if st := statusByCode[paved.ErrorCode(err)]; st != 0 {
+		return st
+	}
+	return http.StatusInternalServerError
 }
 
 // logout revokes the session's token and clears its cookie.

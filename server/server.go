@@ -145,7 +145,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	services := paved.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
 		Resources: p, Audit: p, Targets: p, Events: p}
-	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, Logger: log, Version: cfg.Version})
+	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, IssueLink: p.IssueLoginLink, RedeemLink: p.RedeemLoginLink,
+		DeveloperEnvTypes: p.DeveloperEnvTypes(), SessionTTL: min(12*time.Hour, p.MaxTokenTTL()), Logger: log, Version: cfg.Version})
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +163,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 	// Open event streams end at shutdown instead of holding it up.
 	s.http.RegisterOnShutdown(s.api.Close)
+	s.http.RegisterOnShutdown(web.Close)
 	go func() { s.serveErr = s.http.Serve(ln); close(s.served) }()
 	log.Info("paved server listening", "url", s.URL, "data_dir", cfg.DataDir, "store", storeName(cfg), "mvp_mode", cfg.MVPMode)
 	ok = true

@@ -1,0 +1,4 @@
+package portal
+
+// PortalSafeNext is safeNext, for the external tests.
+var PortalSafeNext = safeNext
