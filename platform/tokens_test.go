@@ -166,3 +166,44 @@ func TestUpdateUser(t *testing.T) {
 		}
 	}
 }
+
+func TestLoginLinks(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.p.CreateToken(f.dev, &paved.TokenRequest{User: "dana", Name: paved.LoginLinkName}); paved.ErrorCode(err) != paved.EINVALID {
+		t.Errorf("a token named as a login link: %v", err)
+	}
+	if _, err := f.p.IssueLoginLink(f.other, "dana", time.Minute); paved.ErrorCode(err) != paved.EFORBIDDEN {
+		t.Errorf("a link for another user: %v", err)
+	}
+	if _, err := f.p.IssueLoginLink(f.dev, "dana", 2*time.Hour); paved.ErrorCode(err) != paved.EINVALID {
+		t.Errorf("a link of two hours: %v", err)
+	}
+	link, err := f.p.IssueLoginLink(f.admin, "dana", 10*time.Minute)
+	must(t, err)
+	if _, err := f.p.Authenticate(ctx, link.Secret); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+		t.Errorf("a login link as a bearer token: %v", err)
+	}
+	u, err := f.p.RedeemLoginLink(ctx, link.Secret)
+	must(t, err)
+	if u.Name != "dana" {
+		t.Fatalf("the link logged in %s", u.Name)
+	}
+	if _, err := f.p.RedeemLoginLink(ctx, link.Secret); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+		t.Errorf("a link used twice: %v", err)
+	}
+	tok, err := f.p.CreateToken(f.dev, &paved.TokenRequest{User: "dana", Name: "ci"})
+	must(t, err)
+	if _, err := f.p.RedeemLoginLink(ctx, tok.Secret); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+		t.Errorf("a bearer token as a login link: %v", err)
+	}
+	if _, err := f.p.Authenticate(ctx, tok.Secret); err != nil {
+		t.Errorf("the token after it was tried as a link: %v", err)
+	}
+	expiring, err := f.p.IssueLoginLink(f.dev, "dana", time.Minute)
+	must(t, err)
+	f.clock.Add(2 * time.Minute)
+	if _, err := f.p.RedeemLoginLink(ctx, expiring.Secret); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
+		t.Errorf("an expired link: %v", err)
+	}
+}
