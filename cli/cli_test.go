@@ -26,7 +26,7 @@ func TestDemoRunsTheGoldenPaths(t *testing.T) {
 		"Golden path 1", "provisioned 5 resources", "Golden path 2", "pr-42 expired", "Golden path 3", "pg.staging.internal",
 		"Golden path 4", "plan: create resource redis.default#api.cache", "Golden path 5", "re-deployed the snapshot",
 		"Golden path 7", "refused in MVP mode", "Golden path 8", "route (class ingress)",
-		"the portal, logged in as dana (a single-use link, valid 10 minutes):", "/login/t-",
+		"the portal, logged in as dana (a single-use link, valid 10 minutes):", "/login/pvd_",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
