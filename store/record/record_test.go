@@ -291,6 +291,58 @@ func TestDefinitionRoundTrip(t *testing.T) {
 	}
 }
 
+func TestPolicyRoundTrip(t *testing.T) {
+	t.Parallel()
+	created := time.Date(2026, 3, 1, 13, 0, 0, 123456789, time.FixedZone("CET", 3600))
+	p := &paved.Policy{ID: "no-latest", Owner: paved.RoleSecurity, Kind: paved.PolicyConftest,
+		Module: "package main\n", Version: 7, UpdatedBy: "sam", CreatedAt: created}
+	if err := PreparePolicy(p); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 3, 1, 12, 0, 0, 123456000, time.UTC); !p.CreatedAt.Equal(want) || p.CreatedAt.Location() != time.UTC {
+		t.Errorf("PreparePolicy left CreatedAt %v, want %v", p.CreatedAt, want)
+	}
+	zero := &paved.Policy{ID: "x", Owner: paved.RoleSecurity, Kind: paved.PolicyDeployment, Module: "package x"}
+	if err := PreparePolicy(zero); err != nil || !zero.CreatedAt.IsZero() {
+		t.Errorf("PreparePolicy of a policy without CreatedAt = %v, CreatedAt %v; want it left zero", err, zero.CreatedAt)
+	}
+	for _, tc := range []struct {
+		p    paved.Policy
+		want string
+	}{
+		{paved.Policy{Owner: "security", Kind: "conftest", Module: "package main"}, "policy: id is required"},
+		{paved.Policy{ID: "x", Kind: "conftest", Module: "package main"}, "policy: owner is required"},
+		{paved.Policy{ID: "x", Owner: "security", Module: "package main"}, "policy: kind is required"},
+		{paved.Policy{ID: "x", Owner: "security", Kind: "conftest"}, "policy: module is required"},
+		{paved.Policy{ID: "x", Owner: "security", Kind: "conftest", Module: "package main\xff"}, "policy x: module is not valid UTF-8"},
+		{paved.Policy{ID: "x", Owner: "security", Kind: "conftest", Module: "package main\x00"}, "policy x: module contains a NUL character"},
+		{paved.Policy{ID: "x", Owner: "security", Kind: "conftest", Module: "package main", Description: "a\x00"}, "policy x: description contains a NUL character"},
+	} {
+		if err := PreparePolicy(&tc.p); errString(err) != tc.want || (err != nil && paved.ErrorCode(err) != paved.EINVALID) {
+			t.Errorf("PreparePolicy(%+v) = %v, want EINVALID %q", tc.p, err, tc.want)
+		}
+	}
+	body, err := EncodePolicy(p, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Version != 7 {
+		t.Errorf("EncodePolicy changed p.Version to %d", p.Version)
+	}
+	got, err := DecodePolicy([]byte(body), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *p
+	want.Version = 4
+	if got != want {
+		t.Errorf("DecodePolicy = %+v, want %+v", got, want)
+	}
+	if _, err := DecodePolicy("", 1); err == nil {
+		t.Error("DecodePolicy(\"\") = nil error, want one: a body is never empty")
+	}
+}
+
 func TestResourceRoundTrip(t *testing.T) {
 	t.Parallel()
 	in := paved.StoredResource{App: "shop", Env: "dev", UID: "postgres.default#shop.db", DefinitionID: "pg",

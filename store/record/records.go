@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"paved.dev/paved"
 )
@@ -125,6 +126,49 @@ func DecodeDefinition[T JSON](body T, version int) (paved.ResourceDefinition, er
 	}
 	d.Version = version
 	return d, nil
+}
+
+// PreparePolicy validates p and keeps its CreatedAt as the stores keep times
+// (UTC, to the microsecond). A zero CreatedAt stays zero: the platform
+// stamps policies before storing them. The description and module must be
+// valid UTF-8 without NUL characters, which PostgreSQL's jsonb cannot hold
+// and which JSON would otherwise replace: what is stored comes back exactly,
+// from either store.
+func PreparePolicy(p *paved.Policy) error {
+	if err := Required("policy", "id", p.ID, "owner", string(p.Owner), "kind", string(p.Kind), "module", p.Module); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"description", p.Description}, {"module", p.Module}} {
+		if !utf8.ValidString(f.v) {
+			return paved.Errorf(paved.EINVALID, "policy %s: %s is not valid UTF-8", p.ID, f.name)
+		}
+		if strings.ContainsRune(f.v, 0) {
+			return paved.Errorf(paved.EINVALID, "policy %s: %s contains a NUL character", p.ID, f.name)
+		}
+	}
+	if !p.CreatedAt.IsZero() {
+		p.CreatedAt = Time(p.CreatedAt)
+	}
+	return nil
+}
+
+// EncodePolicy returns the body column of p's given version: the whole
+// policy, as a definition's body is the whole definition.
+func EncodePolicy(p *paved.Policy, version int) (string, error) {
+	v := *p
+	v.Version = version
+	return Encode(&v)
+}
+
+// DecodePolicy returns the policy of a body column and its version. Unlike
+// other columns a body is never empty.
+func DecodePolicy[T JSON](body T, version int) (paved.Policy, error) {
+	var p paved.Policy
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		return p, fmt.Errorf("decode policy: %w", err)
+	}
+	p.Version = version
+	return p, nil
 }
 
 // Resource is a StoredResource's JSON columns, encoded.
