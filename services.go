@@ -12,6 +12,7 @@ type Services struct {
 	Resources    ResourceService
 	Audit        AuditService
 	Targets      TargetService
+	Policies     PolicyService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

@@ -19,6 +19,7 @@ type Store interface {
 	DeploymentStore
 	AuditStore
 	TargetStore
+	PolicyStore
 	// A store also lets several servers share it.
 	Coordinator
 	// InstallationID names this installation of paved (its store) for

@@ -85,7 +85,7 @@ func newHarnessWith(t testing.TB, mounts map[string]http.Handler, push bool) *ha
 		events = h.fake
 	}
 	h.server = NewServer(Config{
-		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake,
+		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake, Policies: h.fake,
 			Resources: h.fake, Audit: h.fake, Targets: h.fake, Events: events},
 		Authenticate: authenticate,
 		Logger:       slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -322,6 +322,13 @@ func TestRoundTrip(t *testing.T) {
 				{Name: "postgres-dev", Kind: "definition", Status: paved.ProbeFailed, Message: "connect to pg:5432: connection refused", CheckedAt: t0},
 				{Name: "redis-dev", Kind: "definition", Status: paved.ProbeOK, Message: "connected", CheckedAt: t0},
 			}},
+		{"ApplyPolicies", func(c *Client) (any, error) {
+			return c.ApplyPolicies(ctx, []paved.Policy{{ID: "pii", Owner: paved.RoleData, Kind: paved.PolicyDeployment, Module: "package paved.pii\n"}})
+		}, "ApplyPolicies 1", []paved.Policy{{ID: "pii", Owner: paved.RoleData, Kind: paved.PolicyDeployment, Module: "package paved.pii\n", Version: 1}}},
+		{"ListPolicies", func(c *Client) (any, error) { return c.ListPolicies(ctx) }, "ListPolicies",
+			[]paved.Policy{{ID: "security", Owner: paved.RoleSecurity, Kind: paved.PolicyDeployment, Module: "package paved.security\n"}}},
+		{"PolicyHistory", func(c *Client) (any, error) { return c.PolicyHistory(ctx, "k8s") }, "PolicyHistory k8s",
+			[]paved.Policy{{ID: "k8s", Owner: paved.RoleData, Kind: paved.PolicyConftest, Module: "package main\n", Version: 1}}},
 		{"ProbeDefinitions, all of them", func(c *Client) (any, error) {
 			hs, err := c.ProbeDefinitions(ctx, nil)
 			return len(hs), err
@@ -332,7 +339,7 @@ func TestRoundTrip(t *testing.T) {
 		reflect.TypeFor[paved.TeamService](), reflect.TypeFor[paved.UserService](), reflect.TypeFor[paved.AppService](),
 		reflect.TypeFor[paved.EnvironmentService](), reflect.TypeFor[paved.DefinitionService](),
 		reflect.TypeFor[paved.DeploymentService](), reflect.TypeFor[paved.ResourceService](), reflect.TypeFor[paved.AuditService](),
-		reflect.TypeFor[paved.TargetService](),
+		reflect.TypeFor[paved.TargetService](), reflect.TypeFor[paved.PolicyService](),
 	} {
 		for m := range iface.Methods() {
 			if !slices.ContainsFunc(tests, func(tt struct {

@@ -164,3 +164,28 @@ func (f *fake) DeleteDefinition(ctx context.Context, id string) (*paved.Resource
 	f.defs[id] = append(h, d)
 	return &d, nil
 }
+
+func (f *fake) ApplyPolicies(ctx context.Context, ps []paved.Policy) ([]paved.Policy, error) {
+	if err := f.call("ApplyPolicies", len(ps)); err != nil {
+		return nil, err
+	}
+	out := slices.Clone(ps)
+	for i := range out {
+		out[i].Version = 1
+	}
+	return out, nil
+}
+
+func (f *fake) ListPolicies(ctx context.Context) ([]paved.Policy, error) {
+	if err := f.call("ListPolicies"); err != nil {
+		return nil, err
+	}
+	return []paved.Policy{{ID: "security", Owner: paved.RoleSecurity, Kind: paved.PolicyDeployment, Module: "package paved.security\n"}}, nil
+}
+
+func (f *fake) PolicyHistory(ctx context.Context, id string) ([]paved.Policy, error) {
+	if err := f.call("PolicyHistory", id); err != nil {
+		return nil, err
+	}
+	return []paved.Policy{{ID: id, Owner: paved.RoleData, Kind: paved.PolicyConftest, Module: "package main\n", Version: 1}}, nil
+}

@@ -156,6 +156,11 @@ func operations() []operation {
 			description: "409 while an environment deploys to it (delete those first, with force=true if the cluster is gone) and for targets configured on the server. Audited (`target.remove`).", status: 204},
 		{method: "GET", path: "/api/apps/{app}/envs/{env}/status", id: "environmentStatus", tag: "environments", summary: "Drift between an environment's last deployment and its target",
 			status: 200, resp: paved.EnvironmentStatus{}},
+		{method: "GET", path: "/api/policies", id: "listPolicies", tag: "policies", summary: "The policies in force: stored ones' latest versions and the built-in packs", status: 200, resp: list[paved.Policy]{}},
+		{method: "PUT", path: "/api/policies", id: "applyPolicies", tag: "policies", summary: "Create or update policies (their owner role, or an admin)",
+			description: "Every change makes a new version; a module that does not compile is refused (400) with its line and column; a policy owned by another role is 403. Bodies may be up to 4 MiB.",
+			body: PoliciesRequest{}, status: 200, resp: list[paved.Policy]{}},
+		{method: "GET", path: "/api/policies/{id}/history", id: "policyHistory", tag: "policies", summary: "Every stored version of a policy", status: 200, resp: list[paved.Policy]{}},
 		{method: "POST", path: "/api/definitions/probe", id: "probeDefinitions", tag: "definitions", summary: "Probe definitions' drivers against what they reach (admin)",
 			description: "Probes the definitions named in `ids`, or every stored one when `ids` is empty. Failed probes are answers (`status: failed`), recorded in the audit log; " +
 				"`limited` says only part could be checked, `not_checked` that the driver reaches nothing. One probe per definition every 10 seconds (429 otherwise).",
@@ -177,6 +182,7 @@ var pathParams = map[string]string{
 // it follows.
 var idOf = map[string]string{
 	"deployments": "The deployment's id.",
+	"policies":    "The policy's id.",
 	"definitions": "The definition's id.",
 	"tokens":      "The token's id.",
 }
@@ -192,6 +198,8 @@ var schemaDescriptions = map[string]string{
 	"AppUpdate":               "Changes to an app: `team` hands it to another team.",
 	"AppDeletion":             "What deleting an app did: the environments deleted first (a cascade), in order.",
 	"EnvironmentDeletion":     "What deleting an environment did: objects removed, resources deprovisioned and, when forced, what paved could not reach and forgot (it may still exist).",
+	"Policy":                  "A Rego module owned by a stakeholder role (security, data, finance) or admin, judging every deployment before anything is provisioned (docs/policies.md).",
+	"PoliciesRequest":         "Policies to apply.",
 	"ExtendRequest":           "How long from now an ephemeral environment lives (a Go duration: `24h`).",
 	"Token":                   "A bearer token's record; its secret is shown once, when issued.",
 	"TokenRequest":            "Issues a token: its name and lifetime.",

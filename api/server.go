@@ -188,6 +188,10 @@ func (s *Server) registerRoutes() {
 	s.route("DELETE /api/targets/{name}", false, s.removeTarget)
 	s.route("GET /api/apps/{app}/envs/{env}/status", false, s.environmentStatus)
 	s.route("POST /api/definitions/probe", false, s.probeDefinitions)
+
+	s.route("GET /api/policies", false, s.listPolicies)
+	s.route("PUT /api/policies", false, s.applyPolicies)
+	s.route("GET /api/policies/{id}/history", false, s.policyHistory)
 }
 
 // route registers an API handler; every route but the public ones requires

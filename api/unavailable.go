@@ -36,6 +36,9 @@ func withDefaults(s Services) Services {
 	if s.Targets == nil {
 		s.Targets = unavailable("targets")
 	}
+	if s.Policies == nil {
+		s.Policies = unavailable("policies")
+	}
 	return s
 }
 
@@ -52,6 +55,7 @@ var (
 	_ paved.ResourceService    = unavailable("")
 	_ paved.AuditService       = unavailable("")
 	_ paved.TargetService      = unavailable("")
+	_ paved.PolicyService      = unavailable("")
 )
 
 func (u unavailable) err() error {
@@ -172,5 +176,13 @@ func (u unavailable) DeleteApp(context.Context, string, bool) (*paved.AppDeletio
 	return nil, u.err()
 }
 func (u unavailable) DeleteDefinition(context.Context, string) (*paved.ResourceDefinition, error) {
+	return nil, u.err()
+}
+
+func (u unavailable) ApplyPolicies(context.Context, []paved.Policy) ([]paved.Policy, error) {
+	return nil, u.err()
+}
+func (u unavailable) ListPolicies(context.Context) ([]paved.Policy, error) { return nil, u.err() }
+func (u unavailable) PolicyHistory(context.Context, string) ([]paved.Policy, error) {
 	return nil, u.err()
 }

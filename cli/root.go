@@ -105,6 +105,15 @@ Start with:
 		return usageError{fmt.Errorf("%w\nrun '%s --help' for usage", err, c.CommandPath())}
 	})
 	root.AddCommand(newDemoCmd(), newRenderCmd(), newBenchCmd(), newServerCmd())
+	// policies has commands for the server (apply, list, history) and one
+	// without it (test): the client flags go on the first ones only.
+	pol := newPoliciesCmd()
+	for _, sub := range pol.Commands() {
+		if sub.Name() != "test" {
+			addClientFlags(sub)
+		}
+	}
+	root.AddCommand(pol)
 	for _, c := range []*cobra.Command{
 		newLoginCmd(), newWhoAmICmd(), newTeamCmd(), newUserCmd(), newAppCmd(), withEnvStatus(newEnvCmd()),
 		newDeployCmd(), newPlanCmd(), newDeploymentsCmd(), newRollbackCmd(),

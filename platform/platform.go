@@ -37,6 +37,11 @@ type Config struct {
 	TargetTypes map[string]string
 	// Gates judge every plan before anything is provisioned.
 	Gates []paved.Gate
+	// CheckPolicy compiles a policy before it is stored (the policy
+	// engine's); BuiltinPolicies are the packs in force besides the stored
+	// ones.
+	CheckPolicy     func(ctx context.Context, p paved.Policy) error
+	BuiltinPolicies []paved.Policy
 	// MVPMode refuses production environments: the MVP serves non-production
 	// environments first.
 	MVPMode bool

@@ -24,6 +24,7 @@ import (
 	"paved.dev/paved/engine"
 	"paved.dev/paved/modules"
 	"paved.dev/paved/platform"
+	"paved.dev/paved/policy"
 	"paved.dev/paved/portal"
 	"paved.dev/paved/seal"
 	pgstore "paved.dev/paved/store/postgres"
@@ -144,7 +145,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.AdminToken = tok
 	}
 	services := paved.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
-		Resources: p, Audit: p, Targets: p, Events: p}
+		Resources: p, Audit: p, Targets: p, Events: p, Policies: p}
 	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, IssueLink: p.IssueLoginLink, RedeemLink: p.RedeemLoginLink,
 		DeveloperEnvTypes: p.DeveloperEnvTypes(), SessionTTL: min(12*time.Hour, p.MaxTokenTTL()), Logger: log, Version: cfg.Version})
 	if err != nil {
@@ -251,8 +252,13 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Policy as code judges every plan and deployment before anything is
+	// provisioned: the built-in packs and the stored policies.
+	policies := policy.New(0)
+	gates := append([]paved.Gate{&policy.Gate{Engine: policies, Stored: st.ListPolicies}}, cfg.Gates...)
 	p, err := platform.New(platform.Config{
-		Store: st, Engine: eng, Sealer: sealer, ServerID: id, Registry: reg, Gates: cfg.Gates,
+		Store: st, Engine: eng, Sealer: sealer, ServerID: id, Registry: reg, Gates: gates,
+		CheckPolicy: policies.Check, BuiltinPolicies: policy.Builtin(),
 		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops", TargetTypes: map[string]string{"gitops": paved.TargetGitOps},
 		MVPMode: cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, Logger: log,

@@ -1,0 +1,64 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"paved.dev/paved"
+)
+
+// PoliciesRequest is the body of PUT /api/policies.
+type PoliciesRequest struct {
+	Items []paved.Policy `json:"items"`
+}
+
+// maxPolicyBody bounds a request of policies: several modules of up to
+// 256 KiB each.
+const maxPolicyBody = 4 << 20
+
+func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.svc.Policies.ListPolicies(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(ps))
+}
+
+func (s *Server) applyPolicies(w http.ResponseWriter, r *http.Request) error {
+	var req PoliciesRequest
+	if err := decode(w, r, maxPolicyBody, &req); err != nil {
+		return err
+	}
+	ps, err := s.svc.Policies.ApplyPolicies(r.Context(), req.Items)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(ps))
+}
+
+func (s *Server) policyHistory(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.svc.Policies.PolicyHistory(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(ps))
+}
+
+func (c *Client) ListPolicies(ctx context.Context) ([]paved.Policy, error) {
+	var l list[paved.Policy]
+	return l.Items, c.do(ctx, http.MethodGet, "/api/policies", nil, nil, &l)
+}
+
+func (c *Client) ApplyPolicies(ctx context.Context, ps []paved.Policy) ([]paved.Policy, error) {
+	var l list[paved.Policy]
+	return l.Items, c.do(ctx, http.MethodPut, "/api/policies", nil, PoliciesRequest{Items: ps}, &l)
+}
+
+func (c *Client) PolicyHistory(ctx context.Context, id string) ([]paved.Policy, error) {
+	p, err := path("/api/policies/%s/history", id)
+	if err != nil {
+		return nil, err
+	}
+	var l list[paved.Policy]
+	return l.Items, c.do(ctx, http.MethodGet, p, nil, nil, &l)
+}

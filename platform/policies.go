@@ -1,0 +1,103 @@
+package platform
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"paved.dev/paved"
+)
+
+// policyOwners are the roles that own policies.
+var policyOwners = []paved.Role{paved.RoleSecurity, paved.RoleData, paved.RoleFinance, paved.RoleAdmin}
+
+// ApplyPolicies stores new versions of policies. A policy is owned by a
+// stakeholder role (security, data, finance) or admin: only a user of that
+// role, or an admin, creates or changes it, and its owner stays. A module
+// that does not compile is refused with its line and column; one that has
+// not changed keeps its version. Every change is audited.
+func (p *Platform) ApplyPolicies(ctx context.Context, ps []paved.Policy) (out []paved.Policy, err error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := p.cfg.Store.ListPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]paved.Policy{}
+	for _, s := range stored {
+		byID[s.ID] = s
+	}
+	for i := range ps {
+		np := ps[i]
+		if err := p.checkPolicy(ctx, u, np, byID); err != nil {
+			p.audit(ctx, "policies.apply", np.ID, err)
+			return out, err
+		}
+	}
+	for _, np := range ps {
+		if old, ok := byID[np.ID]; ok && old.Owner == np.Owner && old.Kind == np.Kind && old.Module == np.Module && old.Description == np.Description {
+			out = append(out, old)
+			continue
+		}
+		np.Version, np.UpdatedBy, np.CreatedAt = 0, u.Name, p.now()
+		v, err := p.cfg.Store.PutPolicy(ctx, &np)
+		p.audit(ctx, "policies.apply", np.ID, err)
+		if err != nil {
+			return out, err
+		}
+		np.Version = v
+		out = append(out, np)
+	}
+	return out, nil
+}
+
+func (p *Platform) checkPolicy(ctx context.Context, u *paved.User, np paved.Policy, stored map[string]paved.Policy) error {
+	if err := paved.ValidateName("policy id", np.ID); err != nil {
+		return err
+	}
+	if !slices.Contains(policyOwners, np.Owner) {
+		return paved.Errorf(paved.EINVALID, "policy %s: owner: %q is not one of security, data, finance, admin", np.ID, np.Owner)
+	}
+	if u.Role != paved.RoleAdmin && u.Role != np.Owner {
+		return paved.Errorf(paved.EFORBIDDEN, "policy %s is owned by %s: only a %s user or an admin changes it; %s is %s", np.ID, np.Owner, np.Owner, u.Name, u.Role)
+	}
+	if old, ok := stored[np.ID]; ok && old.Owner != np.Owner && u.Role != paved.RoleAdmin {
+		return paved.Errorf(paved.EFORBIDDEN, "policy %s is owned by %s; only an admin hands it to %s", np.ID, old.Owner, np.Owner)
+	}
+	if p.cfg.CheckPolicy != nil {
+		if err := p.cfg.CheckPolicy(ctx, np); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ListPolicies lists the policies in force: the stored ones' latest
+// versions and the built-in packs no stored policy replaces.
+func (p *Platform) ListPolicies(ctx context.Context) ([]paved.Policy, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return nil, err
+	}
+	stored, err := p.cfg.Store.ListPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(stored)
+	for _, b := range p.cfg.BuiltinPolicies {
+		if !slices.ContainsFunc(stored, func(s paved.Policy) bool { return s.ID == b.ID }) {
+			out = append(out, b)
+		}
+	}
+	slices.SortFunc(out, func(a, b paved.Policy) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// PolicyHistory lists every stored version of a policy.
+func (p *Platform) PolicyHistory(ctx context.Context, id string) ([]paved.Policy, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return nil, err
+	}
+	return p.cfg.Store.PolicyHistory(ctx, id)
+}

@@ -1,0 +1,20 @@
+package policy
+
+import (
+	_ "embed"
+
+	"paved.dev/paved"
+)
+
+//go:embed packs/security.rego
+var securityPack string
+
+// Builtin returns the built-in packs, version 0: they judge every
+// deployment besides the stored policies (a stored policy of the same id
+// takes a pack's place).
+func Builtin() []paved.Policy {
+	return []paved.Policy{
+		{ID: "security", Owner: paved.RoleSecurity, Kind: paved.PolicyDeployment, Module: securityPack,
+			Description: "images pinned, no privileged containers, hostPath, hostNetwork or added capabilities, no secret in clear; non-root and limits are warnings"},
+	}
+}

@@ -1,0 +1,202 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"paved.dev/paved"
+)
+
+// deployment builds a Deployment object with one container, changed by f.
+func deployment(name string, f func(pod, c map[string]any)) paved.Object {
+	c := map[string]any{"name": "main", "image": "ghcr.io/acme/web:1.4.2",
+		"securityContext": map[string]any{"runAsNonRoot": true},
+		"resources":       map[string]any{"limits": map[string]any{"cpu": "1", "memory": "256Mi"}}}
+	pod := map[string]any{"containers": []any{c}}
+	if f != nil {
+		f(pod, c)
+	}
+	return paved.Object{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": name, "namespace": "shop-dev"},
+		"spec": map[string]any{"selector": map[string]any{"matchLabels": map[string]any{"app": name}}, "template": map[string]any{"spec": pod}}}
+}
+
+func rules(fs []paved.Finding) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, string(f.Level)+" "+f.Rule)
+	}
+	return strings.Join(out, ", ")
+}
+
+// TestSecurityPack: each rule fails on its fixture and passes on the
+// clean one.
+func TestSecurityPack(t *testing.T) {
+	e := New(0)
+	pack := Builtin()
+	for _, tc := range []struct {
+		name string
+		f    func(pod, c map[string]any)
+		want string
+	}{
+		{"clean", nil, ""},
+		{"untagged image", func(_, c map[string]any) { c["image"] = "nginx" }, "deny security/sec-image-tag"},
+		{"latest", func(_, c map[string]any) { c["image"] = "registry.example:5000/web:latest" }, "deny security/sec-image-tag"},
+		{"a registry port is no tag", func(_, c map[string]any) { c["image"] = "registry.example:5000/web" }, "deny security/sec-image-tag"},
+		{"a digest pins", func(_, c map[string]any) { c["image"] = "nginx@sha256:0123" }, ""},
+		{"privileged", func(_, c map[string]any) {
+			c["securityContext"] = map[string]any{"runAsNonRoot": true, "privileged": true}
+		}, "deny security/sec-privileged"},
+		{"capabilities", func(_, c map[string]any) {
+			c["securityContext"] = map[string]any{"runAsNonRoot": true, "capabilities": map[string]any{"add": []any{"NET_ADMIN"}}}
+		}, "deny security/sec-capabilities"},
+		{"hostPath", func(pod, _ map[string]any) {
+			pod["volumes"] = []any{map[string]any{"name": "sock", "hostPath": map[string]any{"path": "/var/run/docker.sock"}}}
+		}, "deny security/sec-host-path"},
+		{"hostNetwork", func(pod, _ map[string]any) { pod["hostNetwork"] = true }, "deny security/sec-host-network"},
+		{"a secret in clear", func(_, c map[string]any) {
+			c["env"] = []any{map[string]any{"name": "DB_PASSWORD", "value": "hunter2"}, map[string]any{"name": "LOG_LEVEL", "value": "debug"}}
+		}, "deny security/sec-secret-literal"},
+		{"a secret from a Secret", func(_, c map[string]any) {
+			c["env"] = []any{map[string]any{"name": "DB_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "db", "key": "password"}}}}
+		}, ""},
+		{"root", func(_, c map[string]any) { delete(c, "securityContext") }, "warn security/sec-non-root"},
+		{"non-root for the pod", func(pod, c map[string]any) {
+			delete(c, "securityContext")
+			pod["securityContext"] = map[string]any{"runAsNonRoot": true}
+		}, ""},
+		{"no limits", func(_, c map[string]any) { delete(c, "resources") }, "warn security/sec-limits, warn security/sec-limits"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := e.Evaluate(context.Background(), pack, &paved.GateInput{Objects: []paved.Object{deployment("web", tc.f)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(fs); got != tc.want {
+				t.Errorf("got %q, want %q (%v)", got, tc.want, fs)
+			}
+			for _, f := range fs {
+				if f.Owner != paved.RoleSecurity || !strings.Contains(f.Message, "(fix: ") || !strings.HasPrefix(f.Message, "Deployment/web: ") {
+					t.Errorf("finding %+v lacks its owner, its object or its fix", f)
+				}
+			}
+		})
+	}
+}
+
+func conftest(t testing.TB, file string) paved.Policy {
+	src, err := os.ReadFile("testdata/conftest/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paved.Policy{ID: strings.TrimSuffix(file, ".rego"), Owner: paved.RoleSecurity, Kind: paved.PolicyConftest, Module: string(src), Version: 1}
+}
+
+// TestConftestPolicies: Conftest's documented policies, v1 and v0, with
+// its exception convention, run over each object.
+func TestConftestPolicies(t *testing.T) {
+	e := New(0)
+	root := deployment("api", func(_, c map[string]any) { delete(c, "securityContext") })
+	legacy := deployment("legacy", func(_, c map[string]any) { delete(c, "securityContext") })
+	svc := paved.Object{"apiVersion": "v1", "kind": "Service", "metadata": map[string]any{"name": "api"}, "spec": map[string]any{"type": "NodePort"}}
+	fs, err := e.Evaluate(context.Background(), []paved.Policy{conftest(t, "deployment.rego"), conftest(t, "v0_exception.rego")},
+		&paved.GateInput{Objects: []paved.Object{root, legacy, svc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, string(f.Level)+" "+f.Rule+" "+f.Message)
+	}
+	want := []string{
+		"deny deployment/deny Deployment/shop-dev/api: Containers must not run as root",
+		"deny deployment/deny Deployment/shop-dev/legacy: Containers must not run as root",
+		"deny v0_exception/deny_run_as_root Deployment/shop-dev/api: api runs as root",
+		"warn v0_exception/warn Service/api: NodePort services expose every node",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestBadPolicies(t *testing.T) {
+	e := New(200 * time.Millisecond)
+	for _, tc := range []struct {
+		name string
+		p    paved.Policy
+		want string
+	}{
+		{"does not compile", paved.Policy{ID: "broken", Kind: paved.PolicyDeployment, Module: "package x\n\ndeny contains msg if {\n\tmsg := \n}\n"}, "policy broken: module: line 5, column 1: unexpected } token"},
+		{"no kind", paved.Policy{ID: "k", Module: "package x"}, "kind"},
+		{"conftest not main", paved.Policy{ID: "c", Kind: paved.PolicyConftest, Module: "package other\n"}, "package main"},
+		{"empty", paved.Policy{ID: "e", Kind: paved.PolicyDeployment, Module: "  "}, "empty"},
+		{"too big", paved.Policy{ID: "b", Kind: paved.PolicyDeployment, Module: "package x\n" + strings.Repeat("#", MaxModule)}, "bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := e.Check(context.Background(), tc.p)
+			if paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v, want invalid with %q", err, tc.want)
+			}
+		})
+	}
+	slow := paved.Policy{ID: "slow", Owner: paved.RoleFinance, Kind: paved.PolicyDeployment, Version: 1,
+		Module: "package slow\n\ndeny contains x if {\n\tsome i in numbers.range(1, 100000000)\n\ti == -1\n\tx := \"never\"\n}\n"}
+	start := time.Now()
+	_, err := e.Evaluate(context.Background(), []paved.Policy{slow}, &paved.GateInput{})
+	if err == nil || !strings.Contains(err.Error(), "policy slow (owned by finance) ran longer than 200ms") {
+		t.Fatalf("a slow policy: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stopping it took %v", d)
+	}
+}
+
+// TestPreparedOnce: a policy version is compiled once, however often it
+// is evaluated.
+func TestPreparedOnce(t *testing.T) {
+	e := New(0)
+	in := &paved.GateInput{Objects: []paved.Object{deployment("web", nil)}}
+	for range 3 {
+		if _, err := e.Evaluate(context.Background(), Builtin(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(e.prepared); n != 1 {
+		t.Errorf("%d prepared queries for one policy version", n)
+	}
+}
+
+func workloads(n int) []paved.Object {
+	var out []paved.Object
+	for i := range n {
+		out = append(out, deployment(fmt.Sprintf("w%d", i), nil),
+			paved.Object{"apiVersion": "v1", "kind": "Service", "metadata": map[string]any{"name": fmt.Sprintf("w%d", i)}, "spec": map[string]any{"type": "ClusterIP"}})
+	}
+	return out
+}
+
+// BenchmarkSecurityPack: the security pack on a 20-workload deployment.
+func BenchmarkSecurityPack(b *testing.B) {
+	e := New(0)
+	in := &paved.GateInput{Objects: workloads(20), Specs: map[string]string{}}
+	for b.Loop() {
+		if _, err := e.Evaluate(context.Background(), Builtin(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkConftest1000: a Conftest policy over 1,000 objects.
+func BenchmarkConftest1000(b *testing.B) {
+	e := New(0)
+	p := conftest(b, "deployment.rego")
+	in := &paved.GateInput{Objects: workloads(500)}
+	for b.Loop() {
+		if _, err := e.Evaluate(context.Background(), []paved.Policy{p}, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

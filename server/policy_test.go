@@ -1,0 +1,107 @@
+package server
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"paved.dev/paved"
+	"paved.dev/paved/api"
+	"paved.dev/paved/examples"
+)
+
+// TestPolicyGate: a security user's policy denies a deployment before
+// anything is provisioned, naming the policy and its owner; developers may
+// not change policies; a module that does not compile is refused with its
+// line; the built-in pack's warnings are recorded on the deployment.
+func TestPolicyGate(t *testing.T) {
+	ctx := context.Background()
+	s, err := Start(ctx, Config{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data"), AdminToken: "pvd_policy_admin", MVPMode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	admin := api.NewClient(s.URL, "pvd_policy_admin")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(admin.CreateTeam(ctx, &paved.Team{Name: "pioneers", Pioneering: true}))
+	token := func(u paved.User) *api.Client {
+		must(admin.CreateUser(ctx, &u))
+		tok, err := admin.CreateToken(ctx, &paved.TokenRequest{User: u.Name})
+		must(err)
+		return api.NewClient(s.URL, tok.Secret)
+	}
+	dev := token(paved.User{Name: "dana", Role: paved.RoleDeveloper, Teams: []string{"pioneers"}})
+	sec := token(paved.User{Name: "sam", Role: paved.RoleSecurity})
+	must(dev.CreateApp(ctx, &paved.App{Name: "shop", Team: "pioneers"}))
+	_, err = dev.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: "dev"})
+	must(err)
+	specs := map[string]string{}
+	for _, f := range examples.Shop() {
+		specs[f.Name] = string(f.Data)
+	}
+
+	ps, err := dev.ListPolicies(ctx)
+	must(err)
+	if len(ps) != 1 || ps[0].ID != "security" || ps[0].Version != 0 {
+		t.Fatalf("the policies in force: %+v", ps)
+	}
+	deny := paved.Policy{ID: "no-web", Owner: paved.RoleSecurity, Kind: paved.PolicyConftest,
+		Module: "package main\n\ndeny contains msg if {\n\tinput.kind == \"Deployment\"\n\tinput.metadata.name == \"web\"\n\tmsg := \"web is not allowed here\"\n}\n"}
+	if _, err := dev.ApplyPolicies(ctx, []paved.Policy{deny}); paved.ErrorCode(err) != paved.EFORBIDDEN {
+		t.Fatalf("a developer applying a policy: %v", err)
+	}
+	bad := deny
+	bad.Module = "package main\n\ndeny contains msg if {\n"
+	if _, err := sec.ApplyPolicies(ctx, []paved.Policy{bad}); paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "line 4, column 0: unexpected eof") {
+		t.Fatalf("a module that does not compile: %v", err)
+	}
+	out, err := sec.ApplyPolicies(ctx, []paved.Policy{deny})
+	must(err)
+	if out[0].Version != 1 || out[0].UpdatedBy != "sam" {
+		t.Fatalf("applied: %+v", out[0])
+	}
+	if again, err := sec.ApplyPolicies(ctx, []paved.Policy{deny}); err != nil || again[0].Version != 1 {
+		t.Fatalf("the same policy again: %+v %v", again, err)
+	}
+
+	plan, err := dev.Plan(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+	must(err)
+	var denials, warnings int
+	for _, f := range plan.Findings {
+		switch {
+		case f.Level == paved.FindingDeny && f.Rule == "no-web/deny" && f.Owner == paved.RoleSecurity:
+			denials++
+		case f.Level == paved.FindingWarn && strings.HasPrefix(f.Rule, "security/"):
+			warnings++
+		}
+	}
+	if denials != 1 || warnings == 0 {
+		t.Fatalf("the plan's findings: %+v", plan.Findings)
+	}
+	d, err := dev.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+	if paved.ErrorCode(err) != paved.EFORBIDDEN || !strings.Contains(err.Error(), "no-web/deny (security): Deployment/shop-dev/web: web is not allowed here") {
+		t.Fatalf("a denied deployment: %v", err)
+	}
+	_ = d
+	rs, err := dev.ListResources(ctx, "shop", "dev")
+	must(err)
+	if len(rs) != 0 {
+		t.Errorf("a denied deployment provisioned %d resources", len(rs))
+	}
+	deps, err := dev.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev"})
+	must(err)
+	if len(deps) != 1 || deps[0].Status != paved.DeploymentFailed || !strings.Contains(deps[0].Error, "web is not allowed here") {
+		t.Fatalf("the denied deployment's record: %+v", deps)
+	}
+	audit, err := admin.ListAudit(ctx, paved.AuditFilter{Action: "policies.apply"})
+	must(err)
+	if len(audit) < 3 {
+		t.Errorf("%d policies.apply entries, want the refused and the applied ones", len(audit))
+	}
+}
