@@ -159,7 +159,7 @@ func operations() []operation {
 		{method: "GET", path: "/api/policies", id: "listPolicies", tag: "policies", summary: "The policies in force: stored ones' latest versions and the built-in packs", status: 200, resp: list[paved.Policy]{}},
 		{method: "PUT", path: "/api/policies", id: "applyPolicies", tag: "policies", summary: "Create or update policies (their owner role, or an admin)",
 			description: "Every change makes a new version; a module that does not compile is refused (400) with its line and column; a policy owned by another role is 403. Bodies may be up to 4 MiB.",
-			body: PoliciesRequest{}, status: 200, resp: list[paved.Policy]{}},
+			body:        PoliciesRequest{}, status: 200, resp: list[paved.Policy]{}},
 		{method: "GET", path: "/api/policies/{id}/history", id: "policyHistory", tag: "policies", summary: "Every stored version of a policy", status: 200, resp: list[paved.Policy]{}},
 		{method: "POST", path: "/api/definitions/probe", id: "probeDefinitions", tag: "definitions", summary: "Probe definitions' drivers against what they reach (admin)",
 			description: "Probes the definitions named in `ids`, or every stored one when `ids` is empty. Failed probes are answers (`status: failed`), recorded in the audit log; " +

@@ -179,7 +179,7 @@ func TestCLIForCI(t *testing.T) {
 	must(t, os.WriteFile(slowDefs, []byte("apiVersion: paved.dev/v1\nkind: ResourceDefinition\nid: slow-redis\ntype: redis\ndriver: cmd\ncriteria: [{env: qa}]\noutputs: [{name: host}, {name: port}, {name: username}, {name: password, secret: true}]\ndriver_inputs: {program: "+slow+"}\n"), 0o644))
 	exit(0, "definitions", "apply", "-f", slowDefs)
 	redis := filepath.Join(dir, "redis.score.yaml")
-	must(t, os.WriteFile(redis, []byte("apiVersion: score.dev/v1b1\nmetadata: {name: cache-user}\ncontainers: {main: {image: nginx}}\nresources: {cache: {type: redis}}\n"), 0o644))
+	must(t, os.WriteFile(redis, []byte("apiVersion: score.dev/v1b1\nmetadata: {name: cache-user}\ncontainers: {main: {image: nginx:1.27}}\nresources: {cache: {type: redis}}\n"), 0o644))
 	out, errs = exit(10, "deploy", "-f", redis, "--app", "shop", "--env", "qa", "--timeout", "300ms", "-o", "json")
 	if !strings.Contains(errs, "gave up waiting after 300ms") || !strings.Contains(out, `"status": "running"`) {
 		t.Errorf("--timeout: %s\n%s", errs, out)
