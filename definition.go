@@ -15,6 +15,11 @@ type ResourceDefinition struct {
 	Inputs      map[string]any `json:"driver_inputs,omitempty" yaml:"driver_inputs,omitempty"`
 	Criteria    []Criteria     `json:"criteria,omitempty" yaml:"criteria,omitempty"`
 	Outputs     []OutputSpec   `json:"outputs,omitempty" yaml:"outputs,omitempty"`
+	// Metadata says what policies need to know of what the definition
+	// provides: classification (public, internal, confidential, pii),
+	// region, backups (none, daily...), env_types it is meant for (comma
+	// separated). Policies read it as input.resources[].definition.metadata.
+	Metadata map[string]string `json:"metadata,omitempty" yaml:"metadata,omitempty"`
 	// Version counts changes; the store keeps every version. Built-in
 	// definitions have version 0.
 	Version int `json:"version,omitempty" yaml:"-"`

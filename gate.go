@@ -23,6 +23,9 @@ type GateInput struct {
 	Specs map[string]string
 	// Objects are the rendered objects, Secret values redacted.
 	Objects []Object
+	// Definitions are the plan's resources' definitions by
+	// DefinitionRef.String(), without their inputs (for their metadata).
+	Definitions map[string]ResourceDefinition
 	// Previous is the environment's last successful deployment, or nil.
 	Previous *Deployment
 }

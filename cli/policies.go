@@ -214,9 +214,10 @@ provisions anything. It lists every finding and exits 6 when one denies.`,
 				}
 				specs[filepath.Base(s.Path)] = string(data)
 			}
+			plan, used := policy.PlanOf(res.Graph)
 			in := &paved.GateInput{
 				App: &paved.App{Name: app}, Env: &paved.Environment{Name: env, Type: paved.EnvType(envType), Namespace: res.Graph.Context.Namespace},
-				Specs: specs, Objects: policy.Redact(res.Objects), Plan: policy.PlanOf(res.Graph),
+				Specs: specs, Objects: policy.Redact(res.Objects), Plan: plan, Definitions: used,
 			}
 			fs, err := policy.New(0).Evaluate(cmd.Context(), ps, in)
 			if err != nil {

@@ -67,6 +67,9 @@ func normal(d paved.ResourceDefinition) paved.ResourceDefinition {
 	if len(d.Outputs) == 0 {
 		d.Outputs = nil
 	}
+	if len(d.Metadata) == 0 {
+		d.Metadata = nil
+	}
 	return d
 }
 

@@ -188,7 +188,7 @@ func (p *Platform) evaluate(ctx context.Context, in *intent, pl *planned) ([]pav
 		return nil, nil
 	}
 	gin := &paved.GateInput{Plan: pl.plan, Author: in.author, App: in.app, Env: in.env, Specs: in.specs,
-		Objects: redactObjects(pl.objects), Previous: pl.last}
+		Objects: redactObjects(pl.objects), Previous: pl.last, Definitions: p.planDefinitions(ctx, pl.plan)}
 	var out []paved.Finding
 	for _, g := range p.cfg.Gates {
 		fs, err := g.Evaluate(ctx, gin)
@@ -236,4 +236,33 @@ func summary(pl *paved.Plan) string {
 		return fmt.Sprintf("no change (%d resources, %d objects)", len(pl.Resources), len(pl.Objects))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// planDefinitions reads the definitions a plan's resources use, without
+// their inputs, for gates: built-in ones and stored versions. One that
+// cannot be read is left out (the gate sees no metadata for it).
+func (p *Platform) planDefinitions(ctx context.Context, pl *paved.Plan) map[string]paved.ResourceDefinition {
+	out := map[string]paved.ResourceDefinition{}
+	for _, r := range pl.Resources {
+		ref := r.Definition
+		if _, done := out[ref.String()]; done {
+			continue
+		}
+		var d *paved.ResourceDefinition
+		if ref.Version == 0 {
+			for i := range p.cfg.Engine.Builtin {
+				if p.cfg.Engine.Builtin[i].ID == ref.ID {
+					d = &p.cfg.Engine.Builtin[i]
+				}
+			}
+		} else if sd, err := p.cfg.Store.GetDefinition(ctx, ref.ID, ref.Version); err == nil {
+			d = sd
+		}
+		if d != nil {
+			c := *d
+			c.Inputs = nil
+			out[ref.String()] = c
+		}
+	}
+	return out
 }

@@ -42,9 +42,17 @@ func Input(in *paved.GateInput) map[string]any {
 		doc["kind"] = string(in.Plan.Kind)
 		for _, r := range in.Plan.Resources {
 			typ, class, id := splitUID(r.UID)
+			def := map[string]any{"id": r.Definition.ID, "version": r.Definition.Version, "driver": r.Definition.Driver, "metadata": map[string]any{}}
+			if d, ok := in.Definitions[r.Definition.String()]; ok {
+				md := map[string]any{}
+				for k, v := range d.Metadata {
+					md[k] = v
+				}
+				def["metadata"] = md
+				def["description"] = d.Description
+			}
 			resources = append(resources, map[string]any{
-				"uid": string(r.UID), "type": typ, "class": class, "id": id, "action": string(r.Action),
-				"definition": map[string]any{"id": r.Definition.ID, "version": r.Definition.Version, "driver": r.Definition.Driver},
+				"uid": string(r.UID), "type": typ, "class": class, "id": id, "action": string(r.Action), "definition": def,
 			})
 		}
 	}

@@ -32,16 +32,20 @@ func Redact(objs []paved.Object) []paved.Object {
 }
 
 // PlanOf is the plan of a graph rendered without a server: every resource
-// to create, with its definition and dependencies, for policies that read
-// input.resources.
-func PlanOf(g *graph.Graph) *paved.Plan {
+// to create, with its definition and dependencies, and those definitions
+// (without their inputs), for policies that read input.resources.
+func PlanOf(g *graph.Graph) (*paved.Plan, map[string]paved.ResourceDefinition) {
 	p := &paved.Plan{App: g.Context.App, Env: g.Context.Env, EnvType: g.Context.EnvType, Kind: paved.KindDeploy}
+	defs := map[string]paved.ResourceDefinition{}
 	for _, n := range g.Nodes {
 		r := paved.PlannedResource{UID: n.UID, Action: paved.PlanCreate, DependsOn: n.Deps}
 		if n.Definition != nil {
 			r.Definition = n.Definition.Ref()
+			d := *n.Definition
+			d.Inputs = nil
+			defs[r.Definition.String()] = d
 		}
 		p.Resources = append(p.Resources, r)
 	}
-	return p
+	return p, defs
 }

@@ -164,8 +164,8 @@ func TestPreparedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(e.prepared); n != 1 {
-		t.Errorf("%d prepared queries for one policy version", n)
+	if n := len(e.prepared); n != len(Builtin()) {
+		t.Errorf("%d prepared queries for %d policy versions", n, len(Builtin()))
 	}
 }
 
@@ -198,5 +198,52 @@ func BenchmarkConftest1000(b *testing.B) {
 		if _, err := e.Evaluate(context.Background(), []paved.Policy{p}, in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDataPack: each rule fails on its fixture and passes on the clean one.
+func TestDataPack(t *testing.T) {
+	e := New(0)
+	in := func(envType string, md map[string]string) *paved.GateInput {
+		ref := paved.DefinitionRef{ID: "pg-customers", Version: 3, Driver: "postgres"}
+		return &paved.GateInput{
+			Env:         &paved.Environment{Name: "x", Type: paved.EnvType(envType)},
+			Plan:        &paved.Plan{Resources: []paved.PlannedResource{{UID: "postgres.default#api.db", Action: paved.PlanCreate, Definition: ref}}},
+			Definitions: map[string]paved.ResourceDefinition{ref.String(): {ID: "pg-customers", Metadata: md}},
+		}
+	}
+	for _, tc := range []struct {
+		name, env string
+		md        map[string]string
+		want      string
+	}{
+		{"unclassified in a preview", "ephemeral", nil, ""},
+		{"pii in a preview", "ephemeral", map[string]string{"classification": "pii", "backups": "daily"}, "deny data/data-classified-in-preview"},
+		{"confidential in staging, backed up", "staging", map[string]string{"classification": "Confidential", "backups": "daily"}, ""},
+		{"confidential in staging, no backups", "staging", map[string]string{"classification": "confidential"}, "warn data/data-backups"},
+		{"backups none", "production", map[string]string{"classification": "pii", "backups": "none"}, "warn data/data-backups"},
+		{"meant for other types", "development", map[string]string{"env_types": "staging, production"}, "deny data/data-env-types"},
+		{"meant for this type", "staging", map[string]string{"env_types": "staging, production"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var data []paved.Policy
+			for _, p := range Builtin() {
+				if p.ID == "data" {
+					data = append(data, p)
+				}
+			}
+			fs, err := e.Evaluate(context.Background(), data, in(tc.env, tc.md))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(fs); got != tc.want {
+				t.Errorf("got %q, want %q (%v)", got, tc.want, fs)
+			}
+			for _, f := range fs {
+				if f.Owner != paved.RoleData || !strings.Contains(f.Message, "(fix: ") {
+					t.Errorf("finding %+v lacks its owner or fix", f)
+				}
+			}
+		})
 	}
 }

@@ -48,7 +48,7 @@ func TestPolicyGate(t *testing.T) {
 
 	ps, err := dev.ListPolicies(ctx)
 	must(err)
-	if len(ps) != 1 || ps[0].ID != "security" || ps[0].Version != 0 {
+	if len(ps) != 2 || ps[0].ID != "data" || ps[1].ID != "security" || ps[1].Version != 0 {
 		t.Fatalf("the policies in force: %+v", ps)
 	}
 	deny := paved.Policy{ID: "no-web", Owner: paved.RoleSecurity, Kind: paved.PolicyConftest,
