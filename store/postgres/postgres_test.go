@@ -290,3 +290,26 @@ func TestMigrateToV6(t *testing.T) {
 		return err
 	})
 }
+
+// TestMigrateToV9 upgrades a database of schema 8 holding teams: 0009 adds
+// their budget (none for every existing team) and the price lists.
+func TestMigrateToV9(t *testing.T) {
+	requireServer(t)
+	ctx := context.Background()
+	url, conn := schemaAt(t, "0001_init.sql", "0002_deployment_runner.sql", "0003_coordination.sql", "0004_targets.sql",
+		"0005_lifecycle.sql", "0006_deployments_outlive_apps.sql", "0007_audit_by_action.sql", "0008_policies.sql")
+	for _, q := range storetest.MigrationV8Rows {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	db, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.SchemaVersion(ctx); err != nil || v < 9 {
+		t.Fatalf("SchemaVersion = %d, %v; want 9 or later", v, err)
+	}
+	storetest.CheckMigratedToV9(t, db)
+}

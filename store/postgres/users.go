@@ -14,11 +14,12 @@ import (
 
 // CreateTeam stores a new team; CreatedAt is set to now when zero.
 func (db *DB) CreateTeam(ctx context.Context, t *paved.Team) error {
-	if err := record.PrepareTeam(t); err != nil {
+	budget, err := record.PrepareTeam(t)
+	if err != nil {
 		return err
 	}
-	_, err := db.pool.Exec(ctx, "INSERT INTO teams (name, cohort, pioneering, created_at) VALUES ($1, $2, $3, $4)",
-		t.Name, t.Cohort, t.Pioneering, t.CreatedAt)
+	_, err = db.pool.Exec(ctx, "INSERT INTO teams (name, cohort, pioneering, budget, created_at) VALUES ($1, $2, $3, $4, $5)",
+		t.Name, t.Cohort, t.Pioneering, budget, t.CreatedAt)
 	if uniqueViolation(err) != "" {
 		return record.Exists("team", t.Name)
 	}
@@ -30,8 +31,12 @@ func (db *DB) CreateTeam(ctx context.Context, t *paved.Team) error {
 
 func scanTeam(r pgx.Row) (paved.Team, error) {
 	var t paved.Team
-	if err := r.Scan(&t.Name, &t.Cohort, &t.Pioneering, &t.CreatedAt); err != nil {
+	var budget []byte
+	if err := r.Scan(&t.Name, &t.Cohort, &t.Pioneering, &budget, &t.CreatedAt); err != nil {
 		return t, fmt.Errorf("postgres: scan team: %w", err)
+	}
+	if err := record.DecodeTeam(&t, budget); err != nil {
+		return t, fmt.Errorf("postgres: %w", err)
 	}
 	t.CreatedAt = t.CreatedAt.UTC()
 	return t, nil
@@ -54,9 +59,15 @@ func (db *DB) ListTeams(ctx context.Context) ([]paved.Team, error) {
 	return queryList(ctx, db, scanTeam, "SELECT "+record.TeamCols+" FROM teams ORDER BY name")
 }
 
-// UpdateTeam saves a team's cohort and pioneering flag.
+// UpdateTeam saves a team's cohort, pioneering flag and budget (nil
+// removes it).
 func (db *DB) UpdateTeam(ctx context.Context, t *paved.Team) error {
-	tag, err := db.pool.Exec(ctx, "UPDATE teams SET cohort = $1, pioneering = $2 WHERE name = $3", t.Cohort, t.Pioneering, t.Name)
+	budget, err := record.EncodeBudget(t.Budget)
+	if err != nil {
+		return err
+	}
+	tag, err := db.pool.Exec(ctx, "UPDATE teams SET cohort = $1, pioneering = $2, budget = $3 WHERE name = $4",
+		t.Cohort, t.Pioneering, budget, t.Name)
 	if err != nil {
 		return fmt.Errorf("postgres: update team: %w", err)
 	}

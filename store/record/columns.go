@@ -11,12 +11,14 @@ const (
 	// DeploymentCols are a whole deployment's.
 	DeploymentCols = SummaryCols + ", specs, plan, objects"
 
-	TeamCols     = "name, cohort, pioneering, created_at"
+	TeamCols     = "name, cohort, pioneering, budget, created_at"
 	AppCols      = "name, team, created_at"
 	EnvCols      = `id, app, name, type, target, namespace, "values", health, expires_at, created_at`
 	ResourceCols = `app, env, uid, definition_id, definition_version, driver, status, status_reason, outputs,
 	secret_names, sealed, labels, updated_at`
 	TargetCols = "name, type, context, in_cluster, server, sealed, created_at"
+	// PriceListCols are a price list version's: its body, then its number.
+	PriceListCols = "body, version"
 	// TokenCols and UserCols are qualified: a token is read with its user.
 	TokenCols = "tokens.id, tokens.user_name, tokens.name, tokens.hash, tokens.created_by, tokens.created_at, tokens.expires_at, " +
 		"tokens.last_used_at, tokens.revoked_at"

@@ -41,6 +41,12 @@ func NoSuccessfulDeployment(envID string) error {
 	return paved.Errorf(paved.ENOTFOUND, "environment %s has no successful deployment", envID)
 }
 
+// NoPriceList is the ENOTFOUND of an installation whose price list was
+// never applied.
+func NoPriceList() error {
+	return paved.Errorf(paved.ENOTFOUND, "no price list: finance applies one with paved prices apply -f prices.yaml")
+}
+
 // DefinitionVersionNotFound is the ENOTFOUND of a missing definition version.
 func DefinitionVersionNotFound(id string, version int) error {
 	return paved.Errorf(paved.ENOTFOUND, "definition %q has no version %d", id, version)

@@ -181,6 +181,7 @@ func TestErrors(t *testing.T) {
 		{TeamInUse("core", []string{"a", "b", "c"}, 5), paved.ECONFLICT, `team "core" still owns 5 app(s): a, b, c and 2 more; move each to another team (paved app update APP --team OTHER) or delete it (paved app delete APP) first`},
 		{AppInUse("shop", []string{"dev", "pr-1"}, 2), paved.ECONFLICT, `app "shop" still has 2 environment(s): dev, pr-1; delete them first (paved env delete ENV --app shop)`},
 		{NoTeam("nope"), paved.EINVALID, `team: no team "nope"`},
+		{NoPriceList(), paved.ENOTFOUND, "no price list: finance applies one with paved prices apply -f prices.yaml"},
 	}
 	for _, tc := range tests {
 		if got := errString(tc.err); got != tc.want {

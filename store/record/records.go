@@ -10,13 +10,27 @@ import (
 	"paved.dev/paved"
 )
 
-// PrepareTeam validates t and stamps CreatedAt.
-func PrepareTeam(t *paved.Team) error {
+// PrepareTeam validates t, stamps CreatedAt and returns the budget column.
+func PrepareTeam(t *paved.Team) (budget string, err error) {
 	if err := Required("team", "name", t.Name); err != nil {
-		return err
+		return "", err
+	}
+	if budget, err = EncodeBudget(t.Budget); err != nil {
+		return "", err
 	}
 	Stamp(&t.CreatedAt)
-	return nil
+	return budget, nil
+}
+
+// EncodeBudget returns a team's budget column: JSON null for a team
+// without a budget (nil).
+func EncodeBudget(b *paved.Budget) (string, error) {
+	return Encode(b)
+}
+
+// DecodeTeam decodes the budget column into t: nil when null or empty.
+func DecodeTeam[T JSON](t *paved.Team, budget T) error {
+	return Decode(budget, &t.Budget, "team budget")
 }
 
 // PrepareUser validates u, stamps CreatedAt and returns the teams column.
@@ -169,6 +183,43 @@ func DecodePolicy[T JSON](body T, version int) (paved.Policy, error) {
 	}
 	p.Version = version
 	return p, nil
+}
+
+// PreparePriceList refuses a nil price list and keeps its UpdatedAt as the
+// stores keep times (UTC, to the microsecond). A zero UpdatedAt stays zero:
+// the platform stamps price lists before storing them, as it does policies.
+func PreparePriceList(pl *paved.PriceList) error {
+	if pl == nil {
+		return paved.Errorf(paved.EINVALID, "price list: none given")
+	}
+	if !pl.UpdatedAt.IsZero() {
+		pl.UpdatedAt = Time(pl.UpdatedAt)
+	}
+	return nil
+}
+
+// EncodePriceList returns the body column of pl's given version: the whole
+// price list, as a policy's body is the whole policy. Prices that JSON
+// cannot hold (NaN, infinities) are EINVALID.
+func EncodePriceList(pl *paved.PriceList, version int) (string, error) {
+	v := *pl
+	v.Version = version
+	body, err := Encode(&v)
+	if err != nil {
+		return "", paved.Errorf(paved.EINVALID, "price list: %v", err)
+	}
+	return body, nil
+}
+
+// DecodePriceList returns the price list of a body column and its version.
+// Unlike other columns a body is never empty.
+func DecodePriceList[T JSON](body T, version int) (paved.PriceList, error) {
+	var pl paved.PriceList
+	if err := json.Unmarshal([]byte(body), &pl); err != nil {
+		return pl, fmt.Errorf("decode price list: %w", err)
+	}
+	pl.Version = version
+	return pl, nil
 }
 
 // Resource is a StoredResource's JSON columns, encoded.

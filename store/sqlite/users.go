@@ -14,12 +14,13 @@ import (
 
 // CreateTeam stores a new team; CreatedAt is set to now when zero.
 func (db *DB) CreateTeam(ctx context.Context, t *paved.Team) error {
-	if err := record.PrepareTeam(t); err != nil {
+	budget, err := record.PrepareTeam(t)
+	if err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO teams (name, cohort, pioneering, created_at) VALUES (?, ?, ?, ?)",
-			t.Name, t.Cohort, t.Pioneering, fmtTime(t.CreatedAt))
+		_, err := tx.ExecContext(ctx, "INSERT INTO teams (name, cohort, pioneering, budget, created_at) VALUES (?, ?, ?, ?, ?)",
+			t.Name, t.Cohort, t.Pioneering, budget, fmtTime(t.CreatedAt))
 		if isUnique(err) {
 			return record.Exists("team", t.Name)
 		}
@@ -47,10 +48,16 @@ func (db *DB) ListTeams(ctx context.Context) ([]paved.Team, error) {
 	return queryList(ctx, db.r, scanTeam, "SELECT "+record.TeamCols+" FROM teams ORDER BY name")
 }
 
-// UpdateTeam saves a team's cohort and pioneering flag.
+// UpdateTeam saves a team's cohort, pioneering flag and budget (nil
+// removes it).
 func (db *DB) UpdateTeam(ctx context.Context, t *paved.Team) error {
+	budget, err := record.EncodeBudget(t.Budget)
+	if err != nil {
+		return err
+	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE teams SET cohort = ?, pioneering = ? WHERE name = ?", t.Cohort, t.Pioneering, t.Name)
+		res, err := tx.ExecContext(ctx, "UPDATE teams SET cohort = ?, pioneering = ?, budget = ? WHERE name = ?",
+			t.Cohort, t.Pioneering, budget, t.Name)
 		if err != nil {
 			return fmt.Errorf("sqlite: update team: %w", err)
 		}
@@ -110,9 +117,12 @@ func (db *DB) DeleteTeam(ctx context.Context, name string) error {
 
 func scanTeam(s scanner) (paved.Team, error) {
 	var t paved.Team
-	var created string
-	if err := s.Scan(&t.Name, &t.Cohort, &t.Pioneering, &created); err != nil {
+	var budget, created string
+	if err := s.Scan(&t.Name, &t.Cohort, &t.Pioneering, &budget, &created); err != nil {
 		return t, fmt.Errorf("sqlite: scan team: %w", err)
+	}
+	if err := record.DecodeTeam(&t, budget); err != nil {
+		return t, fmt.Errorf("sqlite: %w", err)
 	}
 	var err error
 	t.CreatedAt, err = parseTime(created)
