@@ -23,6 +23,11 @@ type GateInput struct {
 	Specs map[string]string
 	// Objects are the rendered objects, Secret values redacted.
 	Objects []Object
+	// Team is the app's team (its budget); TeamMonthly is what the team's
+	// other environments cost by the month, by their last deployments'
+	// estimates.
+	Team        *Team
+	TeamMonthly float64
 	// Definitions are the plan's resources' definitions by
 	// DefinitionRef.String(), without their inputs (for their metadata).
 	Definitions map[string]ResourceDefinition

@@ -38,6 +38,11 @@ type Plan struct {
 	Objects   []PlannedObject   `json:"objects"`
 	// Findings are what the gates (policies, cost) said of this plan.
 	Findings []Finding `json:"findings,omitempty"`
+	// Cost is the estimate of what the environment costs by the month once
+	// deployed (its whole set of workloads and resources), when the
+	// platform has a price list; CostBefore is the previous deployment's.
+	Cost       *CostEstimate `json:"cost,omitempty"`
+	CostBefore *float64      `json:"cost_before,omitempty"`
 }
 
 // PlannedResource is one resource of a plan.

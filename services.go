@@ -13,6 +13,7 @@ type Services struct {
 	Audit        AuditService
 	Targets      TargetService
 	Policies     PolicyService
+	Prices       PriceService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

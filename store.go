@@ -20,6 +20,7 @@ type Store interface {
 	AuditStore
 	TargetStore
 	PolicyStore
+	PriceStore
 	// A store also lets several servers share it.
 	Coordinator
 	// InstallationID names this installation of paved (its store) for

@@ -8,16 +8,21 @@ import (
 // Team owns apps and belongs to an adoption cohort; one is the pioneering
 // team of the MVP.
 type Team struct {
-	Name       string    `json:"name"`
-	Cohort     int       `json:"cohort"`
-	Pioneering bool      `json:"pioneering"`
-	CreatedAt  time.Time `json:"created_at"`
+	Name       string `json:"name"`
+	Cohort     int    `json:"cohort"`
+	Pioneering bool   `json:"pioneering"`
+	// Budget is the team's monthly budget, for cost estimates (finance).
+	Budget    *Budget   `json:"budget,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // TeamUpdate changes a team; nil fields stay as they are.
 type TeamUpdate struct {
 	Cohort     *int  `json:"cohort,omitempty"`
 	Pioneering *bool `json:"pioneering,omitempty"`
+	// Budget sets the team's budget (finance or admin); a zero Monthly
+	// removes it.
+	Budget *Budget `json:"budget,omitempty"`
 }
 
 // TeamService manages teams.
@@ -37,8 +42,8 @@ type TeamStore interface {
 	CreateTeam(ctx context.Context, t *Team) error
 	GetTeam(ctx context.Context, name string) (*Team, error)
 	ListTeams(ctx context.Context) ([]Team, error)
-	// UpdateTeam saves a team's cohort and pioneering flag; ENOTFOUND when
-	// there is no such team.
+	// UpdateTeam saves a team's cohort, pioneering flag and budget;
+	// ENOTFOUND when there is no such team.
 	UpdateTeam(ctx context.Context, t *Team) error
 	// DeleteTeam removes a team and takes it out of every user's teams, in
 	// one step; ECONFLICT while an app belongs to it, ENOTFOUND when there

@@ -85,7 +85,7 @@ func newHarnessWith(t testing.TB, mounts map[string]http.Handler, push bool) *ha
 		events = h.fake
 	}
 	h.server = NewServer(Config{
-		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake, Policies: h.fake,
+		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake, Policies: h.fake, Prices: h.fake,
 			Resources: h.fake, Audit: h.fake, Targets: h.fake, Events: events},
 		Authenticate: authenticate,
 		Logger:       slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -329,6 +329,11 @@ func TestRoundTrip(t *testing.T) {
 			[]paved.Policy{{ID: "security", Owner: paved.RoleSecurity, Kind: paved.PolicyDeployment, Module: "package paved.security\n"}}},
 		{"PolicyHistory", func(c *Client) (any, error) { return c.PolicyHistory(ctx, "k8s") }, "PolicyHistory k8s",
 			[]paved.Policy{{ID: "k8s", Owner: paved.RoleData, Kind: paved.PolicyConftest, Module: "package main\n", Version: 1}}},
+		{"ApplyPrices", func(c *Client) (any, error) {
+			return c.ApplyPrices(ctx, &paved.PriceList{Currency: "USD", VCPUHour: 0.05})
+		}, "ApplyPrices USD",
+			paved.PriceList{Currency: "USD", VCPUHour: 0.05, Version: 1}},
+		{"GetPrices", func(c *Client) (any, error) { return c.GetPrices(ctx) }, "GetPrices", paved.PriceList{Currency: "EUR", VCPUHour: 0.04, Version: 2}},
 		{"ProbeDefinitions, all of them", func(c *Client) (any, error) {
 			hs, err := c.ProbeDefinitions(ctx, nil)
 			return len(hs), err
@@ -339,7 +344,7 @@ func TestRoundTrip(t *testing.T) {
 		reflect.TypeFor[paved.TeamService](), reflect.TypeFor[paved.UserService](), reflect.TypeFor[paved.AppService](),
 		reflect.TypeFor[paved.EnvironmentService](), reflect.TypeFor[paved.DefinitionService](),
 		reflect.TypeFor[paved.DeploymentService](), reflect.TypeFor[paved.ResourceService](), reflect.TypeFor[paved.AuditService](),
-		reflect.TypeFor[paved.TargetService](), reflect.TypeFor[paved.PolicyService](),
+		reflect.TypeFor[paved.TargetService](), reflect.TypeFor[paved.PolicyService](), reflect.TypeFor[paved.PriceService](),
 	} {
 		for m := range iface.Methods() {
 			if !slices.ContainsFunc(tests, func(tt struct {

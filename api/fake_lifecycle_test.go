@@ -189,3 +189,19 @@ func (f *fake) PolicyHistory(ctx context.Context, id string) ([]paved.Policy, er
 	}
 	return []paved.Policy{{ID: id, Owner: paved.RoleData, Kind: paved.PolicyConftest, Module: "package main\n", Version: 1}}, nil
 }
+
+func (f *fake) ApplyPrices(ctx context.Context, pl *paved.PriceList) (*paved.PriceList, error) {
+	if err := f.call("ApplyPrices", pl.Currency); err != nil {
+		return nil, err
+	}
+	c := *pl
+	c.Version = 1
+	return &c, nil
+}
+
+func (f *fake) GetPrices(ctx context.Context) (*paved.PriceList, error) {
+	if err := f.call("GetPrices"); err != nil {
+		return nil, err
+	}
+	return &paved.PriceList{Currency: "EUR", VCPUHour: 0.04, Version: 2}, nil
+}

@@ -14,7 +14,7 @@ type PoliciesRequest struct {
 
 // maxPolicyBody bounds a request of policies: several modules of up to
 // 256 KiB each.
-const maxPolicyBody = 4 << 20
+const maxPolicyBody = 16 << 20
 
 func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request) error {
 	ps, err := s.svc.Policies.ListPolicies(r.Context())
@@ -61,4 +61,40 @@ func (c *Client) PolicyHistory(ctx context.Context, id string) ([]paved.Policy, 
 	}
 	var l list[paved.Policy]
 	return l.Items, c.do(ctx, http.MethodGet, p, nil, nil, &l)
+}
+
+func (s *Server) getPrices(w http.ResponseWriter, r *http.Request) error {
+	pl, err := s.svc.Prices.GetPrices(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pl)
+}
+
+func (s *Server) applyPrices(w http.ResponseWriter, r *http.Request) error {
+	var pl paved.PriceList
+	if err := decode(w, r, maxBody, &pl); err != nil {
+		return err
+	}
+	out, err := s.svc.Prices.ApplyPrices(r.Context(), &pl)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (c *Client) GetPrices(ctx context.Context) (*paved.PriceList, error) {
+	var pl paved.PriceList
+	if err := c.do(ctx, http.MethodGet, "/api/prices", nil, nil, &pl); err != nil {
+		return nil, err
+	}
+	return &pl, nil
+}
+
+func (c *Client) ApplyPrices(ctx context.Context, pl *paved.PriceList) (*paved.PriceList, error) {
+	var out paved.PriceList
+	if err := c.do(ctx, http.MethodPut, "/api/prices", nil, pl, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }

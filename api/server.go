@@ -192,6 +192,9 @@ func (s *Server) registerRoutes() {
 	s.route("GET /api/policies", false, s.listPolicies)
 	s.route("PUT /api/policies", false, s.applyPolicies)
 	s.route("GET /api/policies/{id}/history", false, s.policyHistory)
+
+	s.route("GET /api/prices", false, s.getPrices)
+	s.route("PUT /api/prices", false, s.applyPrices)
 }
 
 // route registers an API handler; every route but the public ones requires

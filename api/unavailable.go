@@ -39,6 +39,9 @@ func withDefaults(s Services) Services {
 	if s.Policies == nil {
 		s.Policies = unavailable("policies")
 	}
+	if s.Prices == nil {
+		s.Prices = unavailable("prices")
+	}
 	return s
 }
 
@@ -186,3 +189,8 @@ func (u unavailable) ListPolicies(context.Context) ([]paved.Policy, error) { ret
 func (u unavailable) PolicyHistory(context.Context, string) ([]paved.Policy, error) {
 	return nil, u.err()
 }
+
+func (u unavailable) ApplyPrices(context.Context, *paved.PriceList) (*paved.PriceList, error) {
+	return nil, u.err()
+}
+func (u unavailable) GetPrices(context.Context) (*paved.PriceList, error) { return nil, u.err() }

@@ -51,9 +51,37 @@ func printPlan(out io.Writer, p *paved.Plan) {
 	if unchanged > 0 {
 		fmt.Fprintf(out, "  (%d unchanged)\n", unchanged)
 	}
-	for _, f := range p.Findings {
-		fmt.Fprintf(out, "%s %s: %s\n", f.Level, f.Gate, f.Message)
+	if line := costLine(p); line != "" {
+		fmt.Fprintln(out, line)
 	}
+	for _, f := range p.Findings {
+		rule := f.Gate
+		if f.Rule != "" {
+			rule += " " + f.Rule
+		}
+		if f.Owner != "" {
+			rule += " (" + string(f.Owner) + ")"
+		}
+		fmt.Fprintf(out, "%s %s: %s\n", f.Level, rule, f.Message)
+	}
+}
+
+// costLine says what the plan changes in the environment's estimated
+// monthly cost: "cost: +12.40 USD/month (environment total 85.10, an
+// estimate)".
+func costLine(p *paved.Plan) string {
+	if p.Cost == nil {
+		return ""
+	}
+	before := 0.0
+	if p.CostBefore != nil {
+		before = *p.CostBefore
+	}
+	line := fmt.Sprintf("cost: %+.2f %s/month (environment total %.2f, an estimate)", p.Cost.Monthly-before, p.Cost.Currency, p.Cost.Monthly)
+	for _, n := range p.Cost.Notes {
+		line += "\n  " + n
+	}
+	return line
 }
 
 func sign(a paved.PlanAction) string {

@@ -68,7 +68,8 @@ Conftest policy (deny, violation and warn rules over each rendered object);
 any other package is a deployment policy (deny and warn rules over the whole
 deployment, docs/policies.md). A module that does not compile is refused with
 its line and column. --owner is the stakeholder role that owns them
-(security, data, finance, or admin); it defaults to your role.`,
+(security, data, finance, or admin); without it a policy keeps its owner, and
+a new one is your role's.`,
 		Example: `  paved policies apply -f ./policies
   paved policies apply -f k8s.rego --owner security`,
 		Args: cobra.NoArgs,
@@ -77,15 +78,9 @@ its line and column. --owner is the stakeholder role that owns them
 			if err != nil {
 				return err
 			}
-			role := paved.Role(owner)
-			if role == "" {
-				me, err := c.WhoAmI(cmd.Context())
-				if err != nil {
-					return err
-				}
-				role = me.Role
-			}
-			ps, err := readPolicies(files, role)
+			// No --owner: the server keeps each policy's owner, and gives a
+			// new one the caller's role.
+			ps, err := readPolicies(files, paved.Role(owner))
 			if err != nil {
 				return err
 			}
@@ -100,7 +95,7 @@ its line and column. --owner is the stakeholder role that owns them
 		},
 	}
 	apply.Flags().StringArrayVarP(&files, "file", "f", nil, "a .rego file or a directory of them (repeatable)")
-	apply.Flags().StringVar(&owner, "owner", "", "the owning role: security, data, finance or admin (default: yours)")
+	apply.Flags().StringVar(&owner, "owner", "", "the owning role: security, data, finance or admin (default: the policy's, or yours for a new one)")
 	_ = apply.MarkFlagRequired("file")
 	completeEnum(apply, "owner", "security", "data", "finance", "admin")
 	addOutputFlag(apply)

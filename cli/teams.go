@@ -61,12 +61,14 @@ func newTeamCmd() *cobra.Command {
 
 func newTeamUpdateCmd() *cobra.Command {
 	var cohort int
-	var pioneering bool
+	var pioneering, hard bool
+	var budget, warnAt float64
 	update := &cobra.Command{
-		Use:   "update NAME [--cohort N] [--pioneering=true|false]",
-		Short: "Change a team's adoption cohort or pioneering flag",
+		Use:   "update NAME [--cohort N] [--pioneering=true|false] [--budget AMOUNT [--budget-warn 0.8] [--budget-hard]]",
+		Short: "Change a team's adoption cohort, pioneering flag or monthly budget (finance: the budget)",
 		Example: `  paved team update checkout --cohort 2
-  paved team update payments --pioneering=false`,
+  paved team update payments --pioneering=false
+  paved team update payments --budget 500 --budget-warn 0.8 --budget-hard`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: onlyFirst(completeTeams),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -77,8 +79,11 @@ func newTeamUpdateCmd() *cobra.Command {
 			if cmd.Flags().Changed("pioneering") {
 				up.Pioneering = &pioneering
 			}
-			if up.Cohort == nil && up.Pioneering == nil {
-				return usageError{fmt.Errorf("nothing to change: give --cohort or --pioneering")}
+			if cmd.Flags().Changed("budget") {
+				up.Budget = &paved.Budget{Monthly: budget, WarnAt: warnAt, Hard: hard}
+			}
+			if up.Cohort == nil && up.Pioneering == nil && up.Budget == nil {
+				return usageError{fmt.Errorf("nothing to change: give --cohort, --pioneering or --budget")}
 			}
 			c, err := newClient(cmd)
 			if err != nil {
@@ -94,6 +99,9 @@ func newTeamUpdateCmd() *cobra.Command {
 	}
 	update.Flags().IntVar(&cohort, "cohort", 1, "adoption cohort (1 is the first)")
 	update.Flags().BoolVar(&pioneering, "pioneering", false, "the pioneering team of the MVP")
+	update.Flags().Float64Var(&budget, "budget", 0, "monthly budget in the price list's currency (0 removes it)")
+	update.Flags().Float64Var(&warnAt, "budget-warn", 0, "share of the budget that warns (default 0.8)")
+	update.Flags().BoolVar(&hard, "budget-hard", false, "deny deployments beyond the budget (the finance pack)")
 	addOutputFlag(update)
 	return update
 }

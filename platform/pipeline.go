@@ -184,11 +184,14 @@ func sources(specs map[string]string) []engine.Source {
 // evaluate runs every gate on the plan; findings are collected from all of
 // them, so a denial lists every reason at once.
 func (p *Platform) evaluate(ctx context.Context, in *intent, pl *planned) ([]paved.Finding, error) {
+	gin := &paved.GateInput{Plan: pl.plan, Author: in.author, App: in.app, Env: in.env, Specs: in.specs, Previous: pl.last}
+	if err := p.estimate(ctx, in, pl, gin); err != nil {
+		return nil, err
+	}
 	if len(p.cfg.Gates) == 0 {
 		return nil, nil
 	}
-	gin := &paved.GateInput{Plan: pl.plan, Author: in.author, App: in.app, Env: in.env, Specs: in.specs,
-		Objects: redactObjects(pl.objects), Previous: pl.last, Definitions: p.planDefinitions(ctx, pl.plan)}
+	gin.Objects, gin.Definitions = redactObjects(pl.objects), p.planDefinitions(ctx, pl.plan)
 	var out []paved.Finding
 	for _, g := range p.cfg.Gates {
 		fs, err := g.Evaluate(ctx, gin)

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -25,14 +26,27 @@ func (p *Platform) ApplyPolicies(ctx context.Context, ps []paved.Policy) (out []
 	if err != nil {
 		return nil, err
 	}
+	// The built-in packs are owned too: a stored policy of a pack's id
+	// replaces it, which only the pack's owner or an admin may do.
 	byID := map[string]paved.Policy{}
+	for _, b := range p.cfg.BuiltinPolicies {
+		byID[b.ID] = b
+	}
 	for _, s := range stored {
 		byID[s.ID] = s
 	}
 	for i := range ps {
-		np := ps[i]
-		if err := p.checkPolicy(ctx, u, np, byID); err != nil {
-			p.audit(ctx, "policies.apply", np.ID, err)
+		// No owner given: a policy keeps the one it has; a new one is the
+		// caller's role's.
+		if ps[i].Owner == "" {
+			if old, ok := byID[ps[i].ID]; ok {
+				ps[i].Owner = old.Owner
+			} else {
+				ps[i].Owner = u.Role
+			}
+		}
+		if err := p.checkPolicy(ctx, u, ps[i], byID); err != nil {
+			p.audit(ctx, "policies.apply", ps[i].ID, err)
 			return out, err
 		}
 	}
@@ -43,7 +57,7 @@ func (p *Platform) ApplyPolicies(ctx context.Context, ps []paved.Policy) (out []
 		}
 		np.Version, np.UpdatedBy, np.CreatedAt = 0, u.Name, p.now()
 		v, err := p.cfg.Store.PutPolicy(ctx, &np)
-		p.audit(ctx, "policies.apply", np.ID, err)
+		p.audit(ctx, "policies.apply", fmt.Sprintf("%s v%d owner=%s", np.ID, v, np.Owner), err)
 		if err != nil {
 			return out, err
 		}
@@ -56,6 +70,9 @@ func (p *Platform) ApplyPolicies(ctx context.Context, ps []paved.Policy) (out []
 func (p *Platform) checkPolicy(ctx context.Context, u *paved.User, np paved.Policy, stored map[string]paved.Policy) error {
 	if err := paved.ValidateName("policy id", np.ID); err != nil {
 		return err
+	}
+	if !slices.Contains(policyOwners, u.Role) {
+		return paved.Errorf(paved.EFORBIDDEN, "changing policies needs a stakeholder role (security, data, finance) or admin; %s is %s", u.Name, u.Role)
 	}
 	if !slices.Contains(policyOwners, np.Owner) {
 		return paved.Errorf(paved.EINVALID, "policy %s: owner: %q is not one of security, data, finance, admin", np.ID, np.Owner)

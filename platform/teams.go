@@ -42,8 +42,16 @@ func (p *Platform) GetTeam(ctx context.Context, name string) (*paved.Team, error
 // UpdateTeam changes a team's cohort or pioneering flag (admin).
 func (p *Platform) UpdateTeam(ctx context.Context, name string, up paved.TeamUpdate) (t *paved.Team, err error) {
 	defer func() { p.audit(ctx, "team.update", name+describeTeamUpdate(up), err) }()
-	if _, err := requireAdmin(ctx, "changing a team"); err != nil {
+	u, err := actor(ctx)
+	if err != nil {
 		return nil, err
+	}
+	onlyBudget := up.Budget != nil && up.Cohort == nil && up.Pioneering == nil
+	if u.Role != paved.RoleAdmin && !(onlyBudget && u.Role == paved.RoleFinance) {
+		return nil, paved.Errorf(paved.EFORBIDDEN, "changing a team needs the admin role (a budget: the finance role too); %s is %s", u.Name, u.Role)
+	}
+	if b := up.Budget; b != nil && (b.Monthly < 0 || b.WarnAt < 0 || b.WarnAt > 1) {
+		return nil, paved.Errorf(paved.EINVALID, "budget: monthly must be zero (none) or more and warn_at a share between 0 and 1; got %+v", *b)
 	}
 	if up.Cohort != nil && *up.Cohort < 0 {
 		return nil, paved.Errorf(paved.EINVALID, "cohort: %d is negative; cohorts are numbered from 1 (the first; 0 is none)", *up.Cohort)
@@ -58,6 +66,12 @@ func (p *Platform) UpdateTeam(ctx context.Context, name string, up paved.TeamUpd
 	if up.Pioneering != nil {
 		t.Pioneering = *up.Pioneering
 	}
+	if up.Budget != nil {
+		t.Budget = up.Budget
+		if up.Budget.Monthly == 0 {
+			t.Budget = nil
+		}
+	}
 	if err := p.cfg.Store.UpdateTeam(ctx, t); err != nil {
 		return nil, err
 	}
@@ -71,6 +85,9 @@ func describeTeamUpdate(up paved.TeamUpdate) string {
 	}
 	if up.Pioneering != nil {
 		s += fmt.Sprintf(" pioneering=%v", *up.Pioneering)
+	}
+	if up.Budget != nil {
+		s += fmt.Sprintf(" budget=%g warn_at=%g hard=%v", up.Budget.Monthly, up.Budget.WarnAt, up.Budget.Hard)
 	}
 	return s
 }

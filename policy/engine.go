@@ -10,6 +10,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,10 +53,30 @@ type prepared struct {
 	query  rego.PreparedEvalQuery
 }
 
+// key identifies what a prepared query depends on: the policy's id (its
+// findings name it), owner, kind and module, not the version a client
+// sends.
 func key(p paved.Policy) string {
-	h := sha256.Sum256([]byte(p.Module))
-	return fmt.Sprintf("%s\x00%d\x00%s\x00%s", p.ID, p.Version, p.Kind, hex.EncodeToString(h[:8]))
+	h := sha256.Sum256([]byte(p.ID + "\x00" + string(p.Owner) + "\x00" + string(p.Kind) + "\x00" + p.Module))
+	return hex.EncodeToString(h[:])
 }
+
+// capabilities are the built-in functions policies may call: all of
+// OPA's but those that reach out of the server or vary between runs
+// (http.send, net.*, opa.runtime, rand.*), so that a policy judges what it
+// is given and nothing else.
+var capabilities = func() *ast.Capabilities {
+	c := ast.CapabilitiesForThisVersion()
+	var keep []*ast.Builtin
+	for _, b := range c.Builtins {
+		if b.Name == "http.send" || strings.HasPrefix(b.Name, "net.") || b.Name == "opa.runtime" || strings.HasPrefix(b.Name, "rand.") {
+			continue
+		}
+		keep = append(keep, b)
+	}
+	c.Builtins = keep
+	return c
+}()
 
 // Check compiles a policy and says what is wrong with it: the error names
 // the line and column of a module that does not compile.
@@ -115,14 +138,21 @@ func (e *Engine) prepare(ctx context.Context, p paved.Policy) (*prepared, error)
 	if err != nil {
 		return nil, err
 	}
-	if p.Kind == paved.PolicyConftest && m.Package.Path.String() != "data.main" {
+	isMain := m.Package.Path.String() == "data.main"
+	switch {
+	case p.Kind == paved.PolicyConftest && !isMain:
 		return nil, paved.Errorf(paved.EINVALID, "policy %s: a conftest policy is package main, as Conftest reads it; this one is package %s",
 			p.ID, strings.TrimPrefix(m.Package.Path.String(), "data."))
+	case p.Kind == paved.PolicyDeployment && isMain:
+		return nil, paved.Errorf(paved.EINVALID, "policy %s: package main is a Conftest policy (kind conftest); a deployment policy has a package of its own", p.ID)
 	}
 	q, err := rego.New(
 		rego.Query(m.Package.Path.String()),
 		rego.ParsedModule(m),
-		rego.StrictBuiltinErrors(true),
+		rego.Capabilities(capabilities),
+		// Conftest leaves a builtin's error undefined; deployment policies
+		// are paved's own and fail loudly.
+		rego.StrictBuiltinErrors(p.Kind == paved.PolicyDeployment),
 	).PrepareForEval(ctx)
 	if err != nil {
 		return nil, locate(p, err)
@@ -164,9 +194,9 @@ func (e *Engine) Evaluate(ctx context.Context, policies []paved.Policy, in *pave
 		cancel()
 		switch {
 		case timedOut:
-			return nil, paved.Errorf(paved.EINVALID, "policy %s (owned by %s) ran longer than %v and was stopped; the deployment was not judged: fix the policy", p.ID, p.Owner, e.timeout)
+			return nil, paved.Errorf(paved.EUNAVAILABLE, "policy %s (owned by %s) ran longer than %v and was stopped; the deployment was not judged: its owner must fix the policy", p.ID, p.Owner, e.timeout)
 		case err != nil:
-			return nil, paved.Errorf(paved.EINVALID, "policy %s (owned by %s) failed: %s", p.ID, p.Owner, err)
+			return nil, paved.Errorf(paved.EUNAVAILABLE, "policy %s (owned by %s) failed, so the deployment was not judged: %s", p.ID, p.Owner, err)
 		}
 		out = append(out, fs...)
 	}
@@ -185,8 +215,17 @@ func (pp *prepared) deployment(ctx context.Context, doc map[string]any) ([]paved
 	for _, r := range rs {
 		for _, x := range r.Expressions {
 			vals, _ := x.Value.(map[string]any)
-			out = append(out, pp.findings(vals, "deny", paved.FindingDeny, "")...)
-			out = append(out, pp.findings(vals, "warn", paved.FindingWarn, "")...)
+			for _, rule := range []string{"deny", "warn"} {
+				level := paved.FindingDeny
+				if rule == "warn" {
+					level = paved.FindingWarn
+				}
+				fs, err := pp.findings(vals, rule, level, "", false)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, fs...)
+			}
 		}
 	}
 	return out, nil
@@ -208,16 +247,22 @@ func (pp *prepared) conftest(ctx context.Context, objects []paved.Object) ([]pav
 			for _, x := range r.Expressions {
 				vals, _ := x.Value.(map[string]any)
 				excepted := exceptions(vals["exception"])
-				for name := range vals {
-					level, base, ok := conftestRule(name)
+				for _, name := range slices.Sorted(maps.Keys(vals)) {
+					level, ok := conftestRule(name)
 					if !ok {
 						continue
 					}
-					if _, suffix, named := strings.Cut(name, "_"); named && excepted[suffix] {
+					// Conftest: exception [""] excepts deny and violation
+					// themselves; ["NAME"] excepts deny_NAME.
+					_, suffix, _ := strings.Cut(name, "_")
+					if excepted[suffix] && level == paved.FindingDeny {
 						continue
 					}
-					_ = base
-					out = append(out, pp.findings(vals, name, level, ref)...)
+					fs, err := pp.findings(vals, name, level, ref, true)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, fs...)
 				}
 			}
 		}
@@ -225,14 +270,20 @@ func (pp *prepared) conftest(ctx context.Context, objects []paved.Object) ([]pav
 	return out, nil
 }
 
-// conftestRule tells a Conftest rule by its name.
-func conftestRule(name string) (paved.FindingLevel, string, bool) {
-	for prefix, level := range map[string]paved.FindingLevel{"deny": paved.FindingDeny, "violation": paved.FindingDeny, "warn": paved.FindingWarn} {
-		if name == prefix || strings.HasPrefix(name, prefix+"_") {
-			return level, prefix, true
-		}
+var (
+	conftestDeny = regexp.MustCompile(`^(deny|violation)(_[a-zA-Z0-9]+)*$`)
+	conftestWarn = regexp.MustCompile(`^warn(_[a-zA-Z0-9]+)*$`)
+)
+
+// conftestRule tells a Conftest rule by its name, as Conftest does.
+func conftestRule(name string) (paved.FindingLevel, bool) {
+	switch {
+	case conftestDeny.MatchString(name):
+		return paved.FindingDeny, true
+	case conftestWarn.MatchString(name):
+		return paved.FindingWarn, true
 	}
-	return "", "", false
+	return "", false
 }
 
 // exceptions reads Conftest's exception rule: a set of lists of rule names.
@@ -250,11 +301,13 @@ func exceptions(v any) map[string]bool {
 	return out
 }
 
-// findings reads the messages of one rule.
-func (pp *prepared) findings(vals map[string]any, rule string, level paved.FindingLevel, object string) []paved.Finding {
+// findings reads the messages of one rule. A Conftest rule's message is
+// a string or an object with msg (one without is an error, as in
+// Conftest); a boolean rule says nothing (Conftest ignores it).
+func (pp *prepared) findings(vals map[string]any, rule string, level paved.FindingLevel, object string, conftest bool) ([]paved.Finding, error) {
 	raw, ok := vals[rule]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	var msgs []any
 	switch v := raw.(type) {
@@ -271,7 +324,11 @@ func (pp *prepared) findings(vals map[string]any, rule string, level paved.Findi
 		case string:
 			f.Message = v
 		case map[string]any:
-			if s, ok := v["msg"].(string); ok {
+			s, ok := v["msg"].(string)
+			if !ok && conftest {
+				return nil, fmt.Errorf("rule %s: a message object has no msg field", rule)
+			}
+			if ok {
 				f.Message = s
 			} else {
 				f.Message = fmt.Sprint(v)
@@ -283,7 +340,7 @@ func (pp *prepared) findings(vals map[string]any, rule string, level paved.Findi
 				f.Message += " (fix: " + fix + ")"
 			}
 		case bool:
-			if !v {
+			if conftest || !v {
 				continue
 			}
 			f.Message = rule
@@ -295,5 +352,5 @@ func (pp *prepared) findings(vals map[string]any, rule string, level paved.Findi
 		}
 		out = append(out, f)
 	}
-	return out
+	return out, nil
 }

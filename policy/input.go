@@ -62,6 +62,28 @@ func Input(in *paved.GateInput) map[string]any {
 		objects = append(objects, map[string]any(o))
 	}
 	doc["objects"] = objects
+	if c := in.Plan; c != nil && c.Cost != nil {
+		items := make([]any, 0, len(c.Cost.Items))
+		for _, it := range c.Cost.Items {
+			items = append(items, map[string]any{"what": it.What, "monthly": it.Monthly})
+		}
+		cost := map[string]any{"currency": c.Cost.Currency, "monthly": c.Cost.Monthly, "items": items, "estimate": true}
+		if c.CostBefore != nil {
+			cost["before"] = *c.CostBefore
+		}
+		if in.Team != nil {
+			team := map[string]any{"name": in.Team.Name, "other_environments": in.TeamMonthly, "monthly": in.TeamMonthly + c.Cost.Monthly}
+			if b := in.Team.Budget; b != nil && b.Monthly > 0 {
+				warnAt := b.WarnAt
+				if warnAt <= 0 {
+					warnAt = 0.8
+				}
+				team["budget"] = map[string]any{"monthly": b.Monthly, "warn_at": warnAt, "hard": b.Hard}
+			}
+			cost["team"] = team
+		}
+		doc["cost"] = cost
+	}
 	if d := in.Previous; d != nil {
 		prev := map[string]any{"id": d.ID, "kind": string(d.Kind), "status": string(d.Status), "author": d.Author, "commit_sha": d.CommitSHA,
 			"created_at": d.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), "objects": len(d.Inventory)}

@@ -48,7 +48,7 @@ func TestPolicyGate(t *testing.T) {
 
 	ps, err := dev.ListPolicies(ctx)
 	must(err)
-	if len(ps) != 2 || ps[0].ID != "data" || ps[1].ID != "security" || ps[1].Version != 0 {
+	if len(ps) != 3 || ps[0].ID != "data" || ps[1].ID != "finance" || ps[2].ID != "security" || ps[2].Version != 0 {
 		t.Fatalf("the policies in force: %+v", ps)
 	}
 	deny := paved.Policy{ID: "no-web", Owner: paved.RoleSecurity, Kind: paved.PolicyConftest,
@@ -99,6 +99,47 @@ func TestPolicyGate(t *testing.T) {
 	if len(deps) != 1 || deps[0].Status != paved.DeploymentFailed || !strings.Contains(deps[0].Error, "web is not allowed here") {
 		t.Fatalf("the denied deployment's record: %+v", deps)
 	}
+	// Another role cannot take a pack's place; without an owner, a policy
+	// keeps its own.
+	fin := token(paved.User{Name: "fiona", Role: paved.RoleFinance})
+	if _, err := fin.ApplyPolicies(ctx, []paved.Policy{{ID: "security", Owner: paved.RoleFinance, Kind: paved.PolicyDeployment, Module: "package paved.security\n"}}); paved.ErrorCode(err) != paved.EFORBIDDEN {
+		t.Errorf("finance replacing the security pack: %v", err)
+	}
+	kept := deny
+	kept.Owner = ""
+	kept.Module += "\n# reviewed\n"
+	v2, err := admin.ApplyPolicies(ctx, []paved.Policy{kept})
+	must(err)
+	if v2[0].Owner != paved.RoleSecurity || v2[0].Version != 2 {
+		t.Errorf("an admin's change without an owner: %+v", v2[0])
+	}
+
+	// Cost: finance's price list puts an estimate on every plan; a hard
+	// budget denies what goes beyond it.
+	if _, err := dev.ApplyPrices(ctx, &paved.PriceList{Currency: "USD", VCPUHour: 0.04}); paved.ErrorCode(err) != paved.EFORBIDDEN {
+		t.Errorf("a developer applying prices: %v", err)
+	}
+	if _, err := fin.ApplyPrices(ctx, &paved.PriceList{Currency: "USD", VCPUHour: -1}); paved.ErrorCode(err) != paved.EINVALID || !strings.Contains(err.Error(), "vcpu_hour") {
+		t.Errorf("a negative price: %v", err)
+	}
+	_, err = fin.ApplyPrices(ctx, &paved.PriceList{Currency: "USD", VCPUHour: 0.04, MemoryGiBHour: 0.005, DefaultCPU: 0.25, DefaultMemory: 0.5,
+		Resources: []paved.ResourcePrice{{Type: "postgres", Monthly: 15}}})
+	must(err)
+	_, err = sec.ApplyPolicies(ctx, []paved.Policy{{ID: "no-web", Owner: paved.RoleSecurity, Kind: paved.PolicyConftest, Module: "package main\n"}})
+	must(err)
+	plan, err = dev.Plan(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+	must(err)
+	if plan.Cost == nil || !plan.Cost.Estimate || plan.Cost.Currency != "USD" || plan.Cost.Monthly < 15 {
+		t.Fatalf("the plan's cost: %+v", plan.Cost)
+	}
+	one := 1.0
+	if _, err := fin.UpdateTeam(ctx, "pioneers", paved.TeamUpdate{Budget: &paved.Budget{Monthly: one, Hard: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dev.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs}); paved.ErrorCode(err) != paved.EFORBIDDEN || !strings.Contains(err.Error(), "finance/fin-budget (finance)") {
+		t.Errorf("a deployment beyond a hard budget: %v", err)
+	}
+
 	audit, err := admin.ListAudit(ctx, paved.AuditFilter{Action: "policies.apply"})
 	must(err)
 	if len(audit) < 3 {

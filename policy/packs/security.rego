@@ -5,25 +5,39 @@ package paved.security
 
 workloads contains w if {
 	some o in input.objects
-	o.kind in {"Deployment", "StatefulSet", "DaemonSet", "Job"}
+	o.kind in {"Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"}
 	w := {"ref": sprintf("%s/%s", [o.kind, o.metadata.name]), "pod": o.spec.template.spec}
+}
+
+workloads contains w if {
+	some o in input.objects
+	o.kind == "CronJob"
+	w := {"ref": sprintf("%s/%s", [o.kind, o.metadata.name]), "pod": o.spec.jobTemplate.spec.template.spec}
+}
+
+workloads contains w if {
+	some o in input.objects
+	o.kind == "Pod"
+	w := {"ref": sprintf("%s/%s", [o.kind, o.metadata.name]), "pod": o.spec}
 }
 
 containers contains c if {
 	some w in workloads
-	some k in {"containers", "initContainers"}
+	some k in {"containers", "initContainers", "ephemeralContainers"}
 	some ct in object.get(w.pod, k, [])
 	c := {"ref": w.ref, "pod": w.pod, "c": ct}
 }
 
+pinned(image) if regex.match(`@sha256:[a-f0-9]{64}$`, image)
+
 untagged(image) if {
-	not contains(image, "@")
-	last := regex.split(`/`, image)[count(regex.split(`/`, image)) - 1]
-	not contains(last, ":")
+	not pinned(image)
+	parts := split(image, "/")
+	not contains(parts[count(parts) - 1], ":")
 }
 
 latest(image) if {
-	not contains(image, "@")
+	not pinned(image)
 	endswith(image, ":latest")
 }
 
@@ -58,7 +72,11 @@ deny contains {"rule": "sec-host-network", "msg": sprintf("%s: uses the node's n
 	w.pod.hostNetwork == true
 }
 
-secret_name(n) if regex.match(`(?i)(passw(or)?d|secret|token|api[_-]?key|private[_-]?key|credential)`, n)
+secret_name(n) if {
+	regex.match(`(?i)(passw(or)?d|secret|token|api[_-]?key|private[_-]?key|credential)`, n)
+	# names of where a secret is, not of the secret
+	not regex.match(`(?i)_(url|uri|file|path|dir|endpoint|host|name|id)$`, n)
+}
 
 deny contains {"rule": "sec-secret-literal", "msg": sprintf("%s: container %s has %s written in clear in its environment", [x.ref, x.c.name, e.name]), "fix": "take it from a resource output (${resources.NAME.password}), which paved keeps in a Secret"} if {
 	some x in containers
@@ -80,7 +98,7 @@ warn contains {"rule": "sec-non-root", "msg": sprintf("%s: container %s may run 
 	not non_root(x)
 }
 
-warn contains {"rule": "sec-limits", "msg": sprintf("%s: container %s has no %s limit", [x.ref, x.c.name, r]), "fix": sprintf("set containers.%s.resources.limits.%s in score.yaml", [x.c.name, r])} if {
+warn contains {"rule": "sec-limits", "msg": sprintf("%s: container %s has no %s limit", [x.ref, x.c.name, r]), "fix": sprintf("set resources.limits.%s of container %s (in score.yaml for a workload; in its definition's template for a resource's own)", [r, x.c.name])} if {
 	some x in containers
 	some r in {"cpu", "memory"}
 	not x.c.resources.limits[r]
