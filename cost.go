@@ -64,10 +64,55 @@ type Budget struct {
 	Hard    bool    `json:"hard,omitempty" yaml:"hard,omitempty"`
 }
 
-// PriceService manages the price list (finance, or an admin).
+// PriceService manages the price list (finance, or an admin) and reports
+// what environments cost.
 type PriceService interface {
 	ApplyPrices(ctx context.Context, pl *PriceList) (*PriceList, error)
 	GetPrices(ctx context.Context) (*PriceList, error)
+	// CostReport sums the estimates of the environments' last successful
+	// deployments, by environment, app and team.
+	CostReport(ctx context.Context, f CostFilter) (*CostReport, error)
+}
+
+// CostFilter selects what a cost report covers; empty fields match all.
+type CostFilter struct {
+	Team string `json:"team,omitempty"`
+	App  string `json:"app,omitempty"`
+	Env  string `json:"env,omitempty"`
+}
+
+// CostReport is what environments cost by the month, by their last
+// successful deployments' estimates.
+type CostReport struct {
+	Currency     string     `json:"currency"`
+	Environments []EnvCost  `json:"environments"`
+	Teams        []TeamCost `json:"teams"`
+	Monthly      float64    `json:"monthly"`
+	Estimate     bool       `json:"estimate"`
+}
+
+// EnvCost is one environment's estimate.
+type EnvCost struct {
+	Team       string  `json:"team"`
+	App        string  `json:"app"`
+	Env        string  `json:"env"`
+	Type       EnvType `json:"type"`
+	Deployment string  `json:"deployment,omitempty"`
+	Monthly    float64 `json:"monthly"`
+	// Lifetime is what an ephemeral environment costs over its TTL.
+	Lifetime float64 `json:"lifetime,omitempty"`
+	// Unpriced says the deployment was planned before there was a price
+	// list: it has no estimate.
+	Unpriced bool `json:"unpriced,omitempty"`
+}
+
+// TeamCost is a team's total and how much of its budget it uses.
+type TeamCost struct {
+	Team    string  `json:"team"`
+	Monthly float64 `json:"monthly"`
+	Budget  *Budget `json:"budget,omitempty"`
+	// Used is the share of the budget the estimates take (0 without one).
+	Used float64 `json:"used,omitempty"`
 }
 
 // PriceStore persists the price list; every change is a new version.

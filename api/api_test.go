@@ -333,6 +333,8 @@ func TestRoundTrip(t *testing.T) {
 			return c.ApplyPrices(ctx, &paved.PriceList{Currency: "USD", VCPUHour: 0.05})
 		}, "ApplyPrices USD",
 			paved.PriceList{Currency: "USD", VCPUHour: 0.05, Version: 1}},
+		{"CostReport", func(c *Client) (any, error) { return c.CostReport(ctx, paved.CostFilter{Team: "pioneers"}) }, "CostReport pioneers  ",
+			paved.CostReport{Currency: "USD", Monthly: 12.5, Estimate: true, Environments: []paved.EnvCost{{Team: "pioneers", App: "shop", Env: "dev", Monthly: 12.5}}, Teams: []paved.TeamCost{}}},
 		{"GetPrices", func(c *Client) (any, error) { return c.GetPrices(ctx) }, "GetPrices", paved.PriceList{Currency: "EUR", VCPUHour: 0.04, Version: 2}},
 		{"ProbeDefinitions, all of them", func(c *Client) (any, error) {
 			hs, err := c.ProbeDefinitions(ctx, nil)

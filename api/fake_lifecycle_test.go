@@ -205,3 +205,10 @@ func (f *fake) GetPrices(ctx context.Context) (*paved.PriceList, error) {
 	}
 	return &paved.PriceList{Currency: "EUR", VCPUHour: 0.04, Version: 2}, nil
 }
+
+func (f *fake) CostReport(ctx context.Context, cf paved.CostFilter) (*paved.CostReport, error) {
+	if err := f.call("CostReport", cf.Team, cf.App, cf.Env); err != nil {
+		return nil, err
+	}
+	return &paved.CostReport{Currency: "USD", Monthly: 12.5, Estimate: true, Environments: []paved.EnvCost{{Team: cf.Team, App: "shop", Env: "dev", Monthly: 12.5}}, Teams: []paved.TeamCost{}}, nil
+}

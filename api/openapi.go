@@ -164,6 +164,8 @@ func operations() []operation {
 		{method: "GET", path: "/api/prices", id: "getPrices", tag: "cost", summary: "The price list cost estimates use", description: "404 when finance has applied none.", status: 200, resp: paved.PriceList{}},
 		{method: "PUT", path: "/api/prices", id: "applyPrices", tag: "cost", summary: "Store a new version of the price list (finance, or admin)",
 			description: "A missing or negative price is refused (400) naming the field. Audited (`prices.apply`).", body: paved.PriceList{}, status: 200, resp: paved.PriceList{}},
+		{method: "GET", path: "/api/costs", id: "costReport", tag: "cost", summary: "What environments cost by the month, by their last successful deployments' estimates",
+			query: []param{{"team", "string", "Only this team's."}, {"app", "string", "Only this app's."}, {"env", "string", "Only environments of this name."}}, status: 200, resp: paved.CostReport{}},
 		{method: "POST", path: "/api/definitions/probe", id: "probeDefinitions", tag: "definitions", summary: "Probe definitions' drivers against what they reach (admin)",
 			description: "Probes the definitions named in `ids`, or every stored one when `ids` is empty. Failed probes are answers (`status: failed`), recorded in the audit log; " +
 				"`limited` says only part could be checked, `not_checked` that the driver reaches nothing. One probe per definition every 10 seconds (429 otherwise).",
@@ -207,6 +209,9 @@ var schemaDescriptions = map[string]string{
 	"ResourcePrice":           "A resource's price by the month, by definition, type and class, or type.",
 	"CostEstimate":            "An estimate (never a bill) of what an environment costs by the month.",
 	"CostItem":                "One line of an estimate.",
+	"CostReport":              "Estimates by environment and team, and budget use.",
+	"EnvCost":                 "An environment's monthly estimate (and an ephemeral one's over its TTL).",
+	"TeamCost":                "A team's monthly estimate and the share of its budget it takes.",
 	"Budget":                  "A team's monthly budget: a warning from warn_at (0.8), a denial beyond it when hard.",
 	"ExtendRequest":           "How long from now an ephemeral environment lives (a Go duration: `24h`).",
 	"Token":                   "A bearer token's record; its secret is shown once, when issued.",

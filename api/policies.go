@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"paved.dev/paved"
 )
@@ -97,4 +98,27 @@ func (c *Client) ApplyPrices(ctx context.Context, pl *paved.PriceList) (*paved.P
 		return nil, err
 	}
 	return &out, nil
+}
+
+func (s *Server) costReport(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	rep, err := s.svc.Prices.CostReport(r.Context(), paved.CostFilter{Team: q.Get("team"), App: q.Get("app"), Env: q.Get("env")})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rep)
+}
+
+func (c *Client) CostReport(ctx context.Context, f paved.CostFilter) (*paved.CostReport, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"team": f.Team, "app": f.App, "env": f.Env} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	var rep paved.CostReport
+	if err := c.do(ctx, http.MethodGet, "/api/costs", q, nil, &rep); err != nil {
+		return nil, err
+	}
+	return &rep, nil
 }

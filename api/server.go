@@ -195,6 +195,7 @@ func (s *Server) registerRoutes() {
 
 	s.route("GET /api/prices", false, s.getPrices)
 	s.route("PUT /api/prices", false, s.applyPrices)
+	s.route("GET /api/costs", false, s.costReport)
 }
 
 // route registers an API handler; every route but the public ones requires

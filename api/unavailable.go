@@ -194,3 +194,6 @@ func (u unavailable) ApplyPrices(context.Context, *paved.PriceList) (*paved.Pric
 	return nil, u.err()
 }
 func (u unavailable) GetPrices(context.Context) (*paved.PriceList, error) { return nil, u.err() }
+func (u unavailable) CostReport(context.Context, paved.CostFilter) (*paved.CostReport, error) {
+	return nil, u.err()
+}

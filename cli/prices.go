@@ -87,3 +87,64 @@ refused, naming the field. Every plan then carries a cost estimate.`,
 	cmd.AddCommand(apply, show)
 	return cmd
 }
+
+func newCostCmd() *cobra.Command {
+	var f paved.CostFilter
+	cmd := &cobra.Command{
+		Use:   "cost [--team TEAM] [--app APP] [--env ENV]",
+		Short: "What environments cost by the month: estimates of their last deployments, by team and budget",
+		Long: `cost sums the estimates (docs/cost.md) of each environment's last successful
+deployment, by environment and team, with each team's budget use; an
+ephemeral environment also shows what it costs over its TTL. Deployments
+planned before finance applied a price list have no estimate ("unpriced").
+Estimates, never bills.`,
+		Example: `  paved cost
+  paved cost --team payments
+  paved cost --app shop --env staging -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			rep, err := c.CostReport(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if err := printOut(cmd, rep, func() table {
+				t := table{header: []string{"TEAM", "APP", "ENV", "TYPE", "MONTHLY", "OVER ITS TTL", "DEPLOYMENT"}}
+				for _, e := range rep.Environments {
+					m := fmt.Sprintf("%.2f %s", e.Monthly, rep.Currency)
+					if e.Unpriced {
+						m = "unpriced"
+					}
+					life := "-"
+					if e.Lifetime > 0 {
+						life = fmt.Sprintf("%.2f %s", e.Lifetime, rep.Currency)
+					}
+					t.rows = append(t.rows, []string{e.Team, e.App, e.Env, string(e.Type), m, life, orDash(e.Deployment)})
+				}
+				return t
+			}); err != nil {
+				return err
+			}
+			if structured(cmd) {
+				return nil
+			}
+			out := cmd.OutOrStdout()
+			for _, tc := range rep.Teams {
+				line := fmt.Sprintf("team %s: %.2f %s/month (an estimate)", tc.Team, tc.Monthly, rep.Currency)
+				if tc.Budget != nil {
+					line += fmt.Sprintf(", %.0f%% of its budget of %.2f", tc.Used*100, tc.Budget.Monthly)
+				}
+				fmt.Fprintln(out, line)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&f.Team, "team", "", "only this team's apps")
+	cmd.Flags().StringVar(&f.App, "app", "", "only this app")
+	cmd.Flags().StringVar(&f.Env, "env", "", "only environments of this name")
+	addOutputFlag(cmd)
+	return cmd
+}

@@ -91,3 +91,82 @@ func (p *Platform) estimate(ctx context.Context, in *intent, pl *planned, gin *p
 	gin.TeamMonthly = math.Round(total*100) / 100
 	return nil
 }
+
+// CostReport sums the estimates of the environments' last successful
+// deployments (readers: everyone).
+func (p *Platform) CostReport(ctx context.Context, f paved.CostFilter) (*paved.CostReport, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return nil, err
+	}
+	rep := &paved.CostReport{Environments: []paved.EnvCost{}, Teams: []paved.TeamCost{}, Estimate: true}
+	if pl, err := p.cfg.Store.GetPriceList(ctx); err == nil {
+		rep.Currency = pl.Currency
+	} else if paved.ErrorCode(err) != paved.ENOTFOUND {
+		return nil, err
+	}
+	apps, err := p.cfg.Store.ListApps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := p.cfg.Store.ListTeams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byTeam := map[string]*paved.TeamCost{}
+	for _, t := range teams {
+		if f.Team == "" || t.Name == f.Team {
+			byTeam[t.Name] = &paved.TeamCost{Team: t.Name, Budget: t.Budget}
+		}
+	}
+	if f.Team != "" && byTeam[f.Team] == nil {
+		return nil, paved.Errorf(paved.ENOTFOUND, "no team %q", f.Team)
+	}
+	for _, a := range apps {
+		tc := byTeam[a.Team]
+		if tc == nil || f.App != "" && a.Name != f.App {
+			continue
+		}
+		envs, err := p.cfg.Store.ListEnvironments(ctx, paved.EnvironmentFilter{App: a.Name})
+		if err != nil {
+			return nil, err
+		}
+		for i := range envs {
+			e := &envs[i]
+			if f.Env != "" && e.Name != f.Env {
+				continue
+			}
+			row := paved.EnvCost{Team: a.Team, App: a.Name, Env: e.Name, Type: e.Type}
+			last, err := p.lastSuccessful(ctx, e)
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case last == nil:
+			case last.Plan == nil || last.Plan.Cost == nil:
+				row.Deployment, row.Unpriced = last.ID, true
+			default:
+				row.Deployment, row.Monthly = last.ID, last.Plan.Cost.Monthly
+				if e.ExpiresAt != nil {
+					hours := e.ExpiresAt.Sub(e.CreatedAt).Hours()
+					row.Lifetime = math.Round(row.Monthly/paved.HoursPerMonth*hours*100) / 100
+				}
+			}
+			rep.Environments = append(rep.Environments, row)
+			tc.Monthly += row.Monthly
+			rep.Monthly += row.Monthly
+		}
+	}
+	for _, t := range teams {
+		tc := byTeam[t.Name]
+		if tc == nil {
+			continue
+		}
+		tc.Monthly = math.Round(tc.Monthly*100) / 100
+		if tc.Budget != nil && tc.Budget.Monthly > 0 {
+			tc.Used = math.Round(tc.Monthly/tc.Budget.Monthly*1000) / 1000
+		}
+		rep.Teams = append(rep.Teams, *tc)
+	}
+	rep.Monthly = math.Round(rep.Monthly*100) / 100
+	return rep, nil
+}

@@ -132,6 +132,11 @@ func TestPolicyGate(t *testing.T) {
 	if plan.Cost == nil || !plan.Cost.Estimate || plan.Cost.Currency != "USD" || plan.Cost.Monthly < 15 {
 		t.Fatalf("the plan's cost: %+v", plan.Cost)
 	}
+	rep, err := fin.CostReport(ctx, paved.CostFilter{Team: "pioneers"})
+	must(err)
+	if len(rep.Environments) != 1 || rep.Environments[0].Env != "dev" || !rep.Estimate || len(rep.Teams) != 1 {
+		t.Errorf("the cost report: %+v", rep)
+	}
 	one := 1.0
 	if _, err := fin.UpdateTeam(ctx, "pioneers", paved.TeamUpdate{Budget: &paved.Budget{Monthly: one, Hard: true}}); err != nil {
 		t.Fatal(err)
