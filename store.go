@@ -21,6 +21,7 @@ type Store interface {
 	TargetStore
 	PolicyStore
 	PriceStore
+	WaiverStore
 	// A store also lets several servers share it.
 	Coordinator
 	// InstallationID names this installation of paved (its store) for
