@@ -47,6 +47,17 @@ func NoPriceList() error {
 	return paved.Errorf(paved.ENOTFOUND, "no price list: finance applies one with paved prices apply -f prices.yaml")
 }
 
+// NoWaiver is the ENOTFOUND of a missing waiver.
+func NoWaiver(id string) error {
+	return paved.Errorf(paved.ENOTFOUND, "no waiver %s", id)
+}
+
+// WaiverDecided is the ECONFLICT of deciding a waiver that is no longer
+// requested: status is its decision.
+func WaiverDecided(id string, status paved.WaiverStatus) error {
+	return paved.Errorf(paved.ECONFLICT, "waiver %s is already %s", id, status)
+}
+
 // DefinitionVersionNotFound is the ENOTFOUND of a missing definition version.
 func DefinitionVersionNotFound(id string, version int) error {
 	return paved.Errorf(paved.ENOTFOUND, "definition %q has no version %d", id, version)

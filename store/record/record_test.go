@@ -182,6 +182,8 @@ func TestErrors(t *testing.T) {
 		{AppInUse("shop", []string{"dev", "pr-1"}, 2), paved.ECONFLICT, `app "shop" still has 2 environment(s): dev, pr-1; delete them first (paved env delete ENV --app shop)`},
 		{NoTeam("nope"), paved.EINVALID, `team: no team "nope"`},
 		{NoPriceList(), paved.ENOTFOUND, "no price list: finance applies one with paved prices apply -f prices.yaml"},
+		{NoWaiver("w-1"), paved.ENOTFOUND, "no waiver w-1"},
+		{WaiverDecided("w-1", paved.WaiverRejected), paved.ECONFLICT, "waiver w-1 is already rejected"},
 	}
 	for _, tc := range tests {
 		if got := errString(tc.err); got != tc.want {
@@ -440,5 +442,66 @@ func TestDeploymentApps(t *testing.T) {
 	}
 	if got := DeploymentApps(nil); len(got) != 0 {
 		t.Errorf("DeploymentApps(nil) = %q", got)
+	}
+}
+
+func TestPrepareWaiver(t *testing.T) {
+	t.Parallel()
+	paris := time.FixedZone("Paris", 2*60*60)
+	fine := time.Date(2026, 3, 1, 12, 30, 0, 123456789, paris)
+	want := time.Date(2026, 3, 1, 10, 30, 0, 123456000, time.UTC)
+	ok := func() paved.Waiver {
+		return paved.Waiver{ID: "w-1", Rule: "security/sec-limits", App: "shop", Env: "dev", Reason: "why",
+			Status: paved.WaiverRequested, RequestedBy: "ana", RequestedAt: fine, Owner: paved.RoleSecurity, ExpiresAt: fine}
+	}
+	w := ok()
+	decided := fine
+	w.DecidedAt = &decided
+	if err := PrepareWaiver(&w); err != nil {
+		t.Fatal(err)
+	}
+	if w.RequestedAt != want || w.ExpiresAt != want || *w.DecidedAt != want || decided != fine {
+		t.Errorf("PrepareWaiver times = %v, %v, %v (caller's %v); want %v, the caller's left alone", w.RequestedAt, w.ExpiresAt, *w.DecidedAt, decided, want)
+	}
+	now := ok()
+	now.RequestedAt = time.Time{}
+	if err := PrepareWaiver(&now); err != nil || now.RequestedAt.IsZero() || now.RequestedAt.Location() != time.UTC {
+		t.Errorf("PrepareWaiver of a zero RequestedAt = %v, %v; want now", now.RequestedAt, err)
+	}
+	for _, tc := range []struct {
+		change func(*paved.Waiver)
+		want   string
+	}{
+		{func(w *paved.Waiver) { w.ID = "" }, "waiver: id is required"},
+		{func(w *paved.Waiver) { w.RequestedBy = "" }, "waiver: requested_by is required"},
+		{func(w *paved.Waiver) { w.Status = "" }, "waiver: status is required"},
+		{func(w *paved.Waiver) { w.Status = "revoked" }, `waiver w-1: status "revoked" is not one of requested, approved, rejected`},
+		{func(w *paved.Waiver) { w.ExpiresAt = time.Time{} }, "waiver: expires_at is required"},
+		{func(w *paved.Waiver) { w.Rule = "a\x00b" }, "waiver: rule contains a NUL character"},
+		{func(w *paved.Waiver) { w.DecidedBy = "\xff" }, "waiver: decided_by is not valid UTF-8"},
+	} {
+		w := ok()
+		tc.change(&w)
+		if err := PrepareWaiver(&w); errString(err) != tc.want || paved.ErrorCode(err) != paved.EINVALID {
+			t.Errorf("PrepareWaiver = %v, want EINVALID %q", err, tc.want)
+		}
+	}
+
+	at, err := PrepareDecision(paved.WaiverApproved, "sam", fine)
+	if err != nil || at != want {
+		t.Errorf("PrepareDecision = %v, %v; want %v", at, err, want)
+	}
+	for _, tc := range []struct {
+		status paved.WaiverStatus
+		by     string
+		want   string
+	}{
+		{paved.WaiverRequested, "sam", `waiver: a decision approves or rejects, not "requested"`},
+		{"", "sam", `waiver: a decision approves or rejects, not ""`},
+		{paved.WaiverRejected, "", "waiver decision: by is required"},
+	} {
+		if _, err := PrepareDecision(tc.status, tc.by, fine); errString(err) != tc.want || paved.ErrorCode(err) != paved.EINVALID {
+			t.Errorf("PrepareDecision(%q, %q) = %v, want EINVALID %q", tc.status, tc.by, err, tc.want)
+		}
 	}
 }

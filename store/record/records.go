@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"paved.dev/paved"
@@ -403,4 +404,65 @@ func DeploymentApps(ds []*paved.Deployment) []string {
 		}
 	}
 	return apps
+}
+
+// waiverStatuses are the states a stored waiver may be in.
+var waiverStatuses = []paved.WaiverStatus{paved.WaiverRequested, paved.WaiverApproved, paved.WaiverRejected}
+
+// PrepareWaiver validates a new waiver w, whose caller set its ID and every
+// field: the ID, rule, app, env, reason, status (requested, approved or
+// rejected), requester, owner and expiry are required; a zero RequestedAt
+// is now. Its times are kept as the stores keep times (UTC, to the
+// microsecond). Its text must be valid UTF-8 without NUL characters, which
+// PostgreSQL's text columns refuse: what is stored comes back exactly, from
+// either store.
+func PrepareWaiver(w *paved.Waiver) error {
+	if err := Required("waiver", "id", w.ID, "rule", w.Rule, "app", w.App, "env", w.Env, "reason", w.Reason,
+		"status", string(w.Status), "requested_by", w.RequestedBy, "owner", string(w.Owner)); err != nil {
+		return err
+	}
+	if !slices.Contains(waiverStatuses, w.Status) {
+		return paved.Errorf(paved.EINVALID, "waiver %s: status %q is not one of requested, approved, rejected", w.ID, w.Status)
+	}
+	if w.ExpiresAt.IsZero() {
+		return paved.Errorf(paved.EINVALID, "waiver: expires_at is required")
+	}
+	for _, f := range []struct{ name, v string }{{"id", w.ID}, {"rule", w.Rule}, {"app", w.App}, {"env", w.Env},
+		{"reason", w.Reason}, {"requested_by", w.RequestedBy}, {"owner", string(w.Owner)}, {"decided_by", w.DecidedBy}} {
+		if err := plainText("waiver", f.name, f.v); err != nil {
+			return err
+		}
+	}
+	Stamp(&w.RequestedAt)
+	w.ExpiresAt = Time(w.ExpiresAt)
+	w.DecidedAt = StampPtr(w.DecidedAt)
+	return nil
+}
+
+// PrepareDecision validates a decision of a waiver (approved or rejected,
+// by someone) and returns its time as the stores keep it; a zero time is
+// now.
+func PrepareDecision(status paved.WaiverStatus, by string, at time.Time) (time.Time, error) {
+	if status != paved.WaiverApproved && status != paved.WaiverRejected {
+		return time.Time{}, paved.Errorf(paved.EINVALID, "waiver: a decision approves or rejects, not %q", status)
+	}
+	if err := Required("waiver decision", "by", by); err != nil {
+		return time.Time{}, err
+	}
+	if err := plainText("waiver decision", "by", by); err != nil {
+		return time.Time{}, err
+	}
+	Stamp(&at)
+	return at, nil
+}
+
+// plainText refuses text that is not valid UTF-8 or holds a NUL character.
+func plainText(what, name, v string) error {
+	if !utf8.ValidString(v) {
+		return paved.Errorf(paved.EINVALID, "%s: %s is not valid UTF-8", what, name)
+	}
+	if strings.ContainsRune(v, 0) {
+		return paved.Errorf(paved.EINVALID, "%s: %s contains a NUL character", what, name)
+	}
+	return nil
 }

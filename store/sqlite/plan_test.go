@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"paved.dev/paved"
+	"paved.dev/paved/store/record"
 )
 
 // TestQueryPlans checks that the reads the API makes most use an index and
@@ -36,6 +37,8 @@ func TestQueryPlans(t *testing.T) {
 	auditActorSQL, auditActorArgs := listAuditSQL(paved.AuditFilter{Actor: "ana", Action: "deploy", Limit: 20})
 	auditTimeSQL, auditTimeArgs := listAuditSQL(paved.AuditFilter{Since: &since, Before: &before})
 	auditActionSQL, auditActionArgs := listAuditSQL(paved.AuditFilter{Action: "target.probe", Limit: 500})
+	waiversSQL, waiversArgs := listWaiversSQL(paved.WaiverFilter{App: "shop", Env: "dev", Status: paved.WaiverApproved})
+	envWaiversSQL, envWaiversArgs := listWaiversSQL(paved.WaiverFilter{App: "shop", Env: "dev"})
 	for _, q := range []struct {
 		name, sql string
 		args      []any
@@ -63,6 +66,11 @@ func TestQueryPlans(t *testing.T) {
 		{name: "this server's unfinished deployments", sql: mineSQL, args: mineArgs, index: "deployments_unfinished", allowSort: true},
 		{name: "orphaned deployments", sql: selectOrphanedSQL, args: []any{"t", "", ""}, index: "deployments_unfinished", allowSort: true},
 		{name: "fail orphaned deployments", sql: failOrphanedSQL, args: []any{"failed", "x", "t", "t", "", ""}, index: "deployments_unfinished"},
+		// The approved waivers of an environment, which every plan reads;
+		// an environment's waivers in every state, which are few.
+		{name: "waivers of an environment in one state", sql: waiversSQL, args: waiversArgs, index: "waivers_app_env_status"},
+		{name: "waivers of an environment", sql: envWaiversSQL, args: envWaiversArgs, index: "waivers_app_env_status", allowSort: true},
+		{name: "get waiver", sql: "SELECT " + record.WaiverCols + " FROM waivers WHERE id = ?", args: []any{"w-1"}, index: "sqlite_autoindex_waivers"},
 	} {
 		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.sql, q.args...)
 		if err != nil {
