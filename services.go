@@ -14,6 +14,7 @@ type Services struct {
 	Targets      TargetService
 	Policies     PolicyService
 	Prices       PriceService
+	Waivers      WaiverService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

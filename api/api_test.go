@@ -85,7 +85,7 @@ func newHarnessWith(t testing.TB, mounts map[string]http.Handler, push bool) *ha
 		events = h.fake
 	}
 	h.server = NewServer(Config{
-		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake, Policies: h.fake, Prices: h.fake,
+		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake, Policies: h.fake, Prices: h.fake, Waivers: h.fake,
 			Resources: h.fake, Audit: h.fake, Targets: h.fake, Events: events},
 		Authenticate: authenticate,
 		Logger:       slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -335,6 +335,16 @@ func TestRoundTrip(t *testing.T) {
 			paved.PriceList{Currency: "USD", VCPUHour: 0.05, Version: 1}},
 		{"CostReport", func(c *Client) (any, error) { return c.CostReport(ctx, paved.CostFilter{Team: "pioneers"}) }, "CostReport pioneers  ",
 			paved.CostReport{Currency: "USD", Monthly: 12.5, Estimate: true, Environments: []paved.EnvCost{{Team: "pioneers", App: "shop", Env: "dev", Monthly: 12.5}}, Teams: []paved.TeamCost{}}},
+		{"RequestWaiver", func(c *Client) (any, error) {
+			return c.RequestWaiver(ctx, &paved.WaiverRequest{Rule: "security/sec-limits", App: "shop", Env: "dev", Reason: "load test", TTL: paved.Duration(time.Hour)})
+		}, "RequestWaiver security/sec-limits shop dev", paved.Waiver{ID: "w-1", Rule: "security/sec-limits", App: "shop", Env: "dev", Reason: "load test",
+			Status: paved.WaiverRequested, RequestedBy: "alice", RequestedAt: waiverAt, Owner: paved.RoleSecurity, ExpiresAt: waiverAt}},
+		{"DecideWaiver", func(c *Client) (any, error) { return c.DecideWaiver(ctx, "w-1", true) }, "DecideWaiver w-1 true",
+			paved.Waiver{ID: "w-1", Status: paved.WaiverApproved, RequestedAt: waiverAt, ExpiresAt: waiverAt}},
+		{"ListWaivers", func(c *Client) (any, error) {
+			return c.ListWaivers(ctx, paved.WaiverFilter{App: "shop", Status: paved.WaiverApproved})
+		}, "ListWaivers shop  approved",
+			[]paved.Waiver{{ID: "w-1", App: "shop", RequestedAt: waiverAt, ExpiresAt: waiverAt}}},
 		{"GetPrices", func(c *Client) (any, error) { return c.GetPrices(ctx) }, "GetPrices", paved.PriceList{Currency: "EUR", VCPUHour: 0.04, Version: 2}},
 		{"ProbeDefinitions, all of them", func(c *Client) (any, error) {
 			hs, err := c.ProbeDefinitions(ctx, nil)
@@ -346,7 +356,7 @@ func TestRoundTrip(t *testing.T) {
 		reflect.TypeFor[paved.TeamService](), reflect.TypeFor[paved.UserService](), reflect.TypeFor[paved.AppService](),
 		reflect.TypeFor[paved.EnvironmentService](), reflect.TypeFor[paved.DefinitionService](),
 		reflect.TypeFor[paved.DeploymentService](), reflect.TypeFor[paved.ResourceService](), reflect.TypeFor[paved.AuditService](),
-		reflect.TypeFor[paved.TargetService](), reflect.TypeFor[paved.PolicyService](), reflect.TypeFor[paved.PriceService](),
+		reflect.TypeFor[paved.TargetService](), reflect.TypeFor[paved.PolicyService](), reflect.TypeFor[paved.PriceService](), reflect.TypeFor[paved.WaiverService](),
 	} {
 		for m := range iface.Methods() {
 			if !slices.ContainsFunc(tests, func(tt struct {

@@ -212,3 +212,26 @@ func (f *fake) CostReport(ctx context.Context, cf paved.CostFilter) (*paved.Cost
 	}
 	return &paved.CostReport{Currency: "USD", Monthly: 12.5, Estimate: true, Environments: []paved.EnvCost{{Team: cf.Team, App: "shop", Env: "dev", Monthly: 12.5}}, Teams: []paved.TeamCost{}}, nil
 }
+
+var waiverAt = time.Date(2025, 11, 24, 9, 0, 0, 0, time.UTC)
+
+func (f *fake) RequestWaiver(ctx context.Context, req *paved.WaiverRequest) (*paved.Waiver, error) {
+	if err := f.call("RequestWaiver", req.Rule, req.App, req.Env); err != nil {
+		return nil, err
+	}
+	return &paved.Waiver{ID: "w-1", Rule: req.Rule, App: req.App, Env: req.Env, Reason: req.Reason, Status: paved.WaiverRequested, RequestedBy: actorName(ctx), RequestedAt: waiverAt, Owner: paved.RoleSecurity, ExpiresAt: waiverAt}, nil
+}
+
+func (f *fake) DecideWaiver(ctx context.Context, id string, approve bool) (*paved.Waiver, error) {
+	if err := f.call("DecideWaiver", id, approve); err != nil {
+		return nil, err
+	}
+	return &paved.Waiver{ID: id, Status: paved.WaiverApproved, RequestedAt: waiverAt, ExpiresAt: waiverAt}, nil
+}
+
+func (f *fake) ListWaivers(ctx context.Context, wf paved.WaiverFilter) ([]paved.Waiver, error) {
+	if err := f.call("ListWaivers", wf.App, wf.Env, wf.Status); err != nil {
+		return nil, err
+	}
+	return []paved.Waiver{{ID: "w-1", App: wf.App, RequestedAt: waiverAt, ExpiresAt: waiverAt}}, nil
+}

@@ -166,6 +166,13 @@ func operations() []operation {
 			description: "A missing or negative price is refused (400) naming the field. Audited (`prices.apply`).", body: paved.PriceList{}, status: 200, resp: paved.PriceList{}},
 		{method: "GET", path: "/api/costs", id: "costReport", tag: "cost", summary: "What environments cost by the month, by their last successful deployments' estimates",
 			query: []param{{"team", "string", "Only this team's."}, {"app", "string", "Only this app's."}, {"env", "string", "Only environments of this name."}}, status: 200, resp: paved.CostReport{}},
+		{method: "GET", path: "/api/waivers", id: "listWaivers", tag: "policies", summary: "Waivers, newest first",
+			query: []param{{"app", "string", "Only this app's."}, {"env", "string", "Only this environment's."}, {"status", "string", "requested, approved or rejected."}}, status: 200, resp: list[paved.Waiver]{}},
+		{method: "POST", path: "/api/waivers", id: "requestWaiver", tag: "policies", summary: "Ask for a time-boxed exception to one rule for one app and environment (the app's team)",
+			description: "The role that owns the rule's policy decides. Audited (`waiver.request`).", body: paved.WaiverRequest{}, status: 201, resp: paved.Waiver{}},
+		{method: "POST", path: "/api/waivers/{id}/approve", id: "approveWaiver", tag: "policies", summary: "Approve a waiver (the rule's owning role, or an admin)",
+			description: "While it lasts, the rule's denials in that environment are warnings that say so. Audited.", status: 200, resp: paved.Waiver{}},
+		{method: "POST", path: "/api/waivers/{id}/reject", id: "rejectWaiver", tag: "policies", summary: "Reject a waiver (the rule's owning role, or an admin)", status: 200, resp: paved.Waiver{}},
 		{method: "POST", path: "/api/definitions/probe", id: "probeDefinitions", tag: "definitions", summary: "Probe definitions' drivers against what they reach (admin)",
 			description: "Probes the definitions named in `ids`, or every stored one when `ids` is empty. Failed probes are answers (`status: failed`), recorded in the audit log; " +
 				"`limited` says only part could be checked, `not_checked` that the driver reaches nothing. One probe per definition every 10 seconds (429 otherwise).",
@@ -188,6 +195,7 @@ var pathParams = map[string]string{
 var idOf = map[string]string{
 	"deployments": "The deployment's id.",
 	"policies":    "The policy's id.",
+	"waivers":     "The waiver's id.",
 	"definitions": "The definition's id.",
 	"tokens":      "The token's id.",
 }
@@ -210,6 +218,8 @@ var schemaDescriptions = map[string]string{
 	"CostEstimate":            "An estimate (never a bill) of what an environment costs by the month.",
 	"CostItem":                "One line of an estimate.",
 	"CostReport":              "Estimates by environment and team, and budget use.",
+	"Waiver":                  "A time-boxed exception to one policy rule for one app and environment.",
+	"WaiverRequest":           "Asks for a waiver: the rule (policy/rule), app, environment, reason and how long.",
 	"EnvCost":                 "An environment's monthly estimate (and an ephemeral one's over its TTL).",
 	"TeamCost":                "A team's monthly estimate and the share of its budget it takes.",
 	"Budget":                  "A team's monthly budget: a warning from warn_at (0.8), a denial beyond it when hard.",

@@ -122,3 +122,75 @@ func (c *Client) CostReport(ctx context.Context, f paved.CostFilter) (*paved.Cos
 	}
 	return &rep, nil
 }
+
+func (s *Server) listWaivers(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	ws, err := s.svc.Waivers.ListWaivers(r.Context(), paved.WaiverFilter{App: q.Get("app"), Env: q.Get("env"), Status: paved.WaiverStatus(q.Get("status"))})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, items(ws))
+}
+
+func (s *Server) requestWaiver(w http.ResponseWriter, r *http.Request) error {
+	var req paved.WaiverRequest
+	if err := decode(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	out, err := s.svc.Waivers.RequestWaiver(r.Context(), &req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, out)
+}
+
+func (s *Server) approveWaiver(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.svc.Waivers.DecideWaiver(r.Context(), r.PathValue("id"), true)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) rejectWaiver(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.svc.Waivers.DecideWaiver(r.Context(), r.PathValue("id"), false)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (c *Client) RequestWaiver(ctx context.Context, req *paved.WaiverRequest) (*paved.Waiver, error) {
+	var out paved.Waiver
+	if err := c.do(ctx, http.MethodPost, "/api/waivers", nil, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (c *Client) DecideWaiver(ctx context.Context, id string, approve bool) (*paved.Waiver, error) {
+	verb := "reject"
+	if approve {
+		verb = "approve"
+	}
+	p, err := path("/api/waivers/%s/"+verb, id)
+	if err != nil {
+		return nil, err
+	}
+	var out paved.Waiver
+	if err := c.do(ctx, http.MethodPost, p, nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (c *Client) ListWaivers(ctx context.Context, f paved.WaiverFilter) ([]paved.Waiver, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"app": f.App, "env": f.Env, "status": string(f.Status)} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	var l list[paved.Waiver]
+	return l.Items, c.do(ctx, http.MethodGet, "/api/waivers", q, nil, &l)
+}

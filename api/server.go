@@ -196,6 +196,11 @@ func (s *Server) registerRoutes() {
 	s.route("GET /api/prices", false, s.getPrices)
 	s.route("PUT /api/prices", false, s.applyPrices)
 	s.route("GET /api/costs", false, s.costReport)
+
+	s.route("GET /api/waivers", false, s.listWaivers)
+	s.route("POST /api/waivers", false, s.requestWaiver)
+	s.route("POST /api/waivers/{id}/approve", false, s.approveWaiver)
+	s.route("POST /api/waivers/{id}/reject", false, s.rejectWaiver)
 }
 
 // route registers an API handler; every route but the public ones requires

@@ -42,6 +42,9 @@ func withDefaults(s Services) Services {
 	if s.Prices == nil {
 		s.Prices = unavailable("prices")
 	}
+	if s.Waivers == nil {
+		s.Waivers = unavailable("waivers")
+	}
 	return s
 }
 
@@ -195,5 +198,14 @@ func (u unavailable) ApplyPrices(context.Context, *paved.PriceList) (*paved.Pric
 }
 func (u unavailable) GetPrices(context.Context) (*paved.PriceList, error) { return nil, u.err() }
 func (u unavailable) CostReport(context.Context, paved.CostFilter) (*paved.CostReport, error) {
+	return nil, u.err()
+}
+func (u unavailable) RequestWaiver(context.Context, *paved.WaiverRequest) (*paved.Waiver, error) {
+	return nil, u.err()
+}
+func (u unavailable) DecideWaiver(context.Context, string, bool) (*paved.Waiver, error) {
+	return nil, u.err()
+}
+func (u unavailable) ListWaivers(context.Context, paved.WaiverFilter) ([]paved.Waiver, error) {
 	return nil, u.err()
 }

@@ -205,7 +205,7 @@ func (p *Platform) evaluate(ctx context.Context, in *intent, pl *planned) ([]pav
 			out = append(out, f)
 		}
 	}
-	return out, nil
+	return p.waive(ctx, in.env, out)
 }
 
 // deniedBy lists the denials among findings.

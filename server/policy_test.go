@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"paved.dev/paved"
 	"paved.dev/paved/api"
@@ -132,6 +133,35 @@ func TestPolicyGate(t *testing.T) {
 	if plan.Cost == nil || !plan.Cost.Estimate || plan.Cost.Currency != "USD" || plan.Cost.Monthly < 15 {
 		t.Fatalf("the plan's cost: %+v", plan.Cost)
 	}
+	// A waiver turns a rule's denials into warnings that say so, once the
+	// rule's owner approved it.
+	w, err := dev.RequestWaiver(ctx, &paved.WaiverRequest{Rule: "security/sec-image-tag", App: "shop", Env: "dev", Reason: "a demo image", TTL: paved.Duration(time.Hour)})
+	must(err)
+	untagged := map[string]string{"hello.score.yaml": "apiVersion: score.dev/v1b1\nmetadata: {name: hello}\ncontainers: {main: {image: nginx}}\n"}
+	if _, err := dev.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: untagged}); paved.ErrorCode(err) != paved.EFORBIDDEN {
+		t.Fatalf("an untagged image before the waiver is approved: %v", err)
+	}
+	if _, err := fin.DecideWaiver(ctx, w.ID, true); paved.ErrorCode(err) != paved.EFORBIDDEN {
+		t.Errorf("finance approving a security rule's waiver: %v", err)
+	}
+	if _, err := sec.DecideWaiver(ctx, w.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sec.DecideWaiver(ctx, w.ID, false); paved.ErrorCode(err) != paved.ECONFLICT {
+		t.Errorf("deciding a waiver twice: %v", err)
+	}
+	wp, err := dev.Plan(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: untagged})
+	must(err)
+	waived := false
+	for _, f := range wp.Findings {
+		if f.Rule == "security/sec-image-tag" {
+			waived = f.Level == paved.FindingWarn && strings.Contains(f.Message, "[waived by sam until")
+		}
+	}
+	if !waived {
+		t.Errorf("the waived rule's findings: %+v", wp.Findings)
+	}
+
 	rep, err := fin.CostReport(ctx, paved.CostFilter{Team: "pioneers"})
 	must(err)
 	if len(rep.Environments) != 1 || rep.Environments[0].Env != "dev" || !rep.Estimate || len(rep.Teams) != 1 {
