@@ -22,6 +22,7 @@ type Store interface {
 	PolicyStore
 	PriceStore
 	WaiverStore
+	SignOffStore
 	// A store also lets several servers share it.
 	Coordinator
 	// InstallationID names this installation of paved (its store) for
