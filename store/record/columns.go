@@ -20,6 +20,9 @@ const (
 	// PriceListCols are a price list version's: its body, then its number.
 	PriceListCols = "body, version"
 	WaiverCols    = "id, rule, app, env, reason, status, requested_by, requested_at, owner, decided_by, decided_at, expires_at"
+	// SignOffCols are a sign-off's stored fields: Valid and Invalid are
+	// computed by the platform, not stored.
+	SignOffCols = "app, role, signed_by, signed_at, policies_digest, types_digest"
 	// TokenCols and UserCols are qualified: a token is read with its user.
 	TokenCols = "tokens.id, tokens.user_name, tokens.name, tokens.hash, tokens.created_by, tokens.created_at, tokens.expires_at, " +
 		"tokens.last_used_at, tokens.revoked_at"

@@ -505,3 +505,40 @@ func TestPrepareWaiver(t *testing.T) {
 		}
 	}
 }
+
+func TestPrepareSignOff(t *testing.T) {
+	t.Parallel()
+	paris := time.FixedZone("Paris", 2*60*60)
+	ok := func() paved.SignOff {
+		return paved.SignOff{App: "shop", Role: paved.RoleSecurity, By: "sam",
+			At: time.Date(2026, 3, 1, 12, 30, 0, 123456789, paris), Policies: "p1", Types: "t1"}
+	}
+	s := ok()
+	if err := PrepareSignOff(&s); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 3, 1, 10, 30, 0, 123456000, time.UTC); s.At != want {
+		t.Errorf("PrepareSignOff At = %v, want %v", s.At, want)
+	}
+	now := ok()
+	now.At = time.Time{}
+	if err := PrepareSignOff(&now); err != nil || now.At.IsZero() || now.At.Location() != time.UTC {
+		t.Errorf("PrepareSignOff of a zero At = %v, %v; want now", now.At, err)
+	}
+	for _, tc := range []struct {
+		change func(*paved.SignOff)
+		want   string
+	}{
+		{func(s *paved.SignOff) { s.App = "" }, "sign-off: app is required"},
+		{func(s *paved.SignOff) { s.Role = "" }, "sign-off: role is required"},
+		{func(s *paved.SignOff) { s.By = "" }, "sign-off: by is required"},
+		{func(s *paved.SignOff) { s.Types = "a\x00b" }, "sign-off: types_digest contains a NUL character"},
+		{func(s *paved.SignOff) { s.By = "\xff" }, "sign-off: by is not valid UTF-8"},
+	} {
+		s := ok()
+		tc.change(&s)
+		if err := PrepareSignOff(&s); errString(err) != tc.want || paved.ErrorCode(err) != paved.EINVALID {
+			t.Errorf("PrepareSignOff = %v, want EINVALID %q", err, tc.want)
+		}
+	}
+}

@@ -466,3 +466,22 @@ func plainText(what, name, v string) error {
 	}
 	return nil
 }
+
+// PrepareSignOff validates a sign-off s: the app, role and signer are
+// required; a zero At is now. Its time is kept as the stores keep times
+// (UTC, to the microsecond), and its text must be valid UTF-8 without NUL
+// characters, as a waiver's. Valid and Invalid are not stored: the
+// platform computes them.
+func PrepareSignOff(s *paved.SignOff) error {
+	if err := Required("sign-off", "app", s.App, "role", string(s.Role), "by", s.By); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"app", s.App}, {"role", string(s.Role)}, {"by", s.By},
+		{"policies_digest", s.Policies}, {"types_digest", s.Types}} {
+		if err := plainText("sign-off", f.name, f.v); err != nil {
+			return err
+		}
+	}
+	Stamp(&s.At)
+	return nil
+}

@@ -55,6 +55,8 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"ConcurrentWaiverDecisions", testConcurrentWaiverDecisions},
 		{"ListWaivers", testListWaivers},
 		{"WaiverTimes", testWaiverTimes},
+		{"SignOffs", testSignOffs},
+		{"SignOffTimes", testSignOffTimes},
 		{"Runner", testRunner},
 		{"FailOrphaned", testFailOrphaned},
 		{"ConcurrentFailOrphaned", testConcurrentFailOrphaned},
