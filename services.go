@@ -15,6 +15,7 @@ type Services struct {
 	Policies     PolicyService
 	Prices       PriceService
 	Waivers      WaiverService
+	Readiness    ReadinessService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

@@ -235,3 +235,17 @@ func (f *fake) ListWaivers(ctx context.Context, wf paved.WaiverFilter) ([]paved.
 	}
 	return []paved.Waiver{{ID: "w-1", App: wf.App, RequestedAt: waiverAt, ExpiresAt: waiverAt}}, nil
 }
+
+func (f *fake) Readiness(ctx context.Context, app string) (*paved.Readiness, error) {
+	if err := f.call("Readiness", app); err != nil {
+		return nil, err
+	}
+	return &paved.Readiness{App: app, Items: []paved.ReadinessItem{{ID: "rollback", Title: "a rollback exercised", Why: "roll back once"}}, SignOffs: []paved.SignOff{}}, nil
+}
+
+func (f *fake) SignOff(ctx context.Context, app string) (*paved.SignOff, error) {
+	if err := f.call("SignOff", app); err != nil {
+		return nil, err
+	}
+	return &paved.SignOff{App: app, Role: paved.RoleSecurity, By: actorName(ctx), At: waiverAt, Valid: true}, nil
+}

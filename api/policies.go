@@ -194,3 +194,43 @@ func (c *Client) ListWaivers(ctx context.Context, f paved.WaiverFilter) ([]paved
 	var l list[paved.Waiver]
 	return l.Items, c.do(ctx, http.MethodGet, "/api/waivers", q, nil, &l)
 }
+
+func (s *Server) readiness(w http.ResponseWriter, r *http.Request) error {
+	rd, err := s.svc.Readiness.Readiness(r.Context(), r.PathValue("app"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rd)
+}
+
+func (s *Server) signOff(w http.ResponseWriter, r *http.Request) error {
+	so, err := s.svc.Readiness.SignOff(r.Context(), r.PathValue("app"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, so)
+}
+
+func (c *Client) Readiness(ctx context.Context, app string) (*paved.Readiness, error) {
+	p, err := path("/api/apps/%s/readiness", app)
+	if err != nil {
+		return nil, err
+	}
+	var rd paved.Readiness
+	if err := c.do(ctx, http.MethodGet, p, nil, nil, &rd); err != nil {
+		return nil, err
+	}
+	return &rd, nil
+}
+
+func (c *Client) SignOff(ctx context.Context, app string) (*paved.SignOff, error) {
+	p, err := path("/api/apps/%s/signoffs", app)
+	if err != nil {
+		return nil, err
+	}
+	var so paved.SignOff
+	if err := c.do(ctx, http.MethodPost, p, nil, nil, &so); err != nil {
+		return nil, err
+	}
+	return &so, nil
+}

@@ -197,6 +197,9 @@ func (s *Server) registerRoutes() {
 	s.route("PUT /api/prices", false, s.applyPrices)
 	s.route("GET /api/costs", false, s.costReport)
 
+	s.route("GET /api/apps/{app}/readiness", false, s.readiness)
+	s.route("POST /api/apps/{app}/signoffs", false, s.signOff)
+
 	s.route("GET /api/waivers", false, s.listWaivers)
 	s.route("POST /api/waivers", false, s.requestWaiver)
 	s.route("POST /api/waivers/{id}/approve", false, s.approveWaiver)

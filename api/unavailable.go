@@ -45,6 +45,9 @@ func withDefaults(s Services) Services {
 	if s.Waivers == nil {
 		s.Waivers = unavailable("waivers")
 	}
+	if s.Readiness == nil {
+		s.Readiness = unavailable("production readiness")
+	}
 	return s
 }
 
@@ -209,3 +212,7 @@ func (u unavailable) DecideWaiver(context.Context, string, bool) (*paved.Waiver,
 func (u unavailable) ListWaivers(context.Context, paved.WaiverFilter) ([]paved.Waiver, error) {
 	return nil, u.err()
 }
+func (u unavailable) Readiness(context.Context, string) (*paved.Readiness, error) {
+	return nil, u.err()
+}
+func (u unavailable) SignOff(context.Context, string) (*paved.SignOff, error) { return nil, u.err() }

@@ -32,7 +32,7 @@ func (p *Platform) CreateEnvironment(ctx context.Context, req *paved.Environment
 	if u.Role != paved.RoleAdmin && !p.developerMay(req.Type) {
 		return nil, paved.Errorf(paved.EFORBIDDEN, "creating a %s environment needs the admin role: developers may create %s environments on this server; ask an admin to create it, or to start the server with a wider --developer-env-types", req.Type, joinTypes(p.cfg.DeveloperEnvTypes))
 	}
-	if err := p.mvpAllows(req.Type); err != nil {
+	if err := p.readyForProduction(ctx, req.App, req.Type); err != nil {
 		return nil, err
 	}
 	target, err := p.chooseTarget(ctx, req)
@@ -97,15 +97,6 @@ func defaultType(req *paved.EnvironmentRequest) paved.EnvType {
 		return paved.EnvEphemeral
 	}
 	return paved.EnvDevelopment
-}
-
-// mvpAllows refuses production while the platform is an MVP.
-func (p *Platform) mvpAllows(envType paved.EnvType) error {
-	if envType == paved.EnvProduction && p.cfg.MVPMode {
-		return paved.Errorf(paved.EFORBIDDEN, "production environments are refused in MVP mode: during the MVP paved serves non-production environments only. "+
-			"An admin lets production in by starting the server with --mvp-mode=false")
-	}
-	return nil
 }
 
 // GetEnvironment returns an environment.

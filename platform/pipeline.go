@@ -54,7 +54,7 @@ func envKey(app, env string) string { return app + "/" + env }
 // gates, record, queue. A gate's denial is recorded as a failed deployment
 // that never ran, and returned as an error.
 func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, error) {
-	if err := p.mvpAllows(in.env.Type); err != nil {
+	if err := p.readyForProduction(ctx, in.env.App, in.env.Type); err != nil {
 		return nil, err
 	}
 	pl, err := p.prepare(ctx, in)
