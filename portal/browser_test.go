@@ -277,6 +277,7 @@ func TestInABrowser(t *testing.T) {
 		{"/apps", "apps"}, {"/apps/shop", "app"}, {"/types?app=shop&env=dev", "types"}, {"/platform", "platform"},
 		{"/platform/definitions", "definitions"}, {"/platform/targets", "targets"}, {"/platform/teams", "teams"},
 		{"/platform/users", "users"}, {"/platform/users/dana", "user"}, {"/audit", "audit"}, {"/nope", "not-found"},
+		{"/platform/policies", "policies"}, {"/platform/costs", "costs"}, {"/apps/shop/readiness", "readiness"},
 	} {
 		run(t, ctx, pg.name, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(css("main")))
 		checkPage(t, ctx, pg.name)

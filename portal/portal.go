@@ -146,6 +146,11 @@ func (p *Portal) routes() {
 	p.mux.Handle("GET /platform/users", p.page(p.users))
 	p.mux.Handle("GET /platform/users/{user}", p.page(p.user))
 	p.mux.Handle("GET /audit", p.page(p.audit))
+	p.mux.Handle("GET /platform/policies", p.page(p.policies))
+	p.mux.Handle("POST /platform/waivers/{id}", p.page(p.decideWaiver))
+	p.mux.Handle("GET /platform/costs", p.page(p.costs))
+	p.mux.Handle("GET /apps/{app}/readiness", p.page(p.readiness))
+	p.mux.Handle("POST /apps/{app}/signoffs", p.page(p.signOff))
 	p.mux.Handle("/", p.page(p.notFound, noCSRF))
 }
 

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"paved.dev/paved"
 	"paved.dev/paved/api"
@@ -325,6 +326,7 @@ func TestEveryPage(t *testing.T) {
 			{"/types?app=shop&env=dev", "postgres"}, {"/platform", "resource definitions"}, {"/platform/definitions", "definitions"},
 			{"/platform/targets", "gitops"}, {"/platform/teams", "pioneers"}, {"/platform/users", "dana"}, {"/platform/users/dana", "Tokens"},
 			{"/audit", "deploy"}, {"/audit?actor=dana&action=deploy&since=24h", "shop/dev"},
+			{"/platform/policies", "built in"}, {"/platform/costs", "Costs and budgets"}, {"/apps/shop/readiness", "signed off by security"},
 		} {
 			resp, body := b.get(tc.path)
 			if resp.StatusCode != http.StatusOK || !strings.Contains(body, tc.want) || strings.Contains(body, "internal error") || !strings.Contains(body, `<main id="main">`) {
@@ -490,5 +492,57 @@ func TestLiveEventsResume(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if strings.Contains(string(body), "id: 3\n") || !strings.Contains(string(body), "id: 4\n") || !strings.HasPrefix(string(body), "retry: ") {
 		t.Errorf("resumed after 3:\n%s", body)
+	}
+}
+
+// TestGuardrailPages: a security user approves a waiver and signs an app
+// off through the portal; a developer is offered neither, and is refused.
+func TestGuardrailPages(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	admin := api.NewClient(f.s.URL, f.admin)
+	if err := admin.CreateUser(ctx, &paved.User{Name: "sam", Role: paved.RoleSecurity}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := admin.CreateToken(ctx, &paved.TokenRequest{User: "sam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := api.NewClient(f.s.URL, f.dana).RequestWaiver(ctx, &paved.WaiverRequest{Rule: "security/sec-limits", App: "shop", Env: "dev", Reason: "a load test", TTL: paved.Duration(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dana := f.login(t, f.dana)
+	_, page := dana.get("/platform/policies")
+	if strings.Contains(page, "/platform/waivers/"+w.ID) {
+		t.Errorf("dana is offered to decide a security waiver")
+	}
+	if resp, _ := dana.post("/platform/waivers/"+w.ID, url.Values{"csrf": {csrfOf(t, page)}, "decision": {"approve"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("dana approving a waiver directly: %d", resp.StatusCode)
+	}
+	sam := f.login(t, tok.Secret)
+	_, page = sam.get("/platform/policies")
+	if !strings.Contains(page, `action="/platform/waivers/`+w.ID+`"`) {
+		t.Fatalf("sam is not offered the waiver:\n%s", page)
+	}
+	if resp, _ := sam.post("/platform/waivers/"+w.ID, url.Values{"csrf": {csrfOf(t, page)}, "decision": {"approve"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sam approving: %d", resp.StatusCode)
+	}
+	if _, page = sam.get("/platform/policies"); !strings.Contains(page, "approved</span> by sam") {
+		t.Errorf("the waiver is not shown approved")
+	}
+	_, page = sam.get("/apps/shop/readiness")
+	if resp, _ := sam.post("/apps/shop/signoffs", url.Values{"csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sam signing off: %d", resp.StatusCode)
+	}
+	if _, page = sam.get("/apps/shop/readiness"); !strings.Contains(page, "security: sam") || !strings.Contains(page, "holds") {
+		t.Errorf("the sign-off is not shown")
+	}
+	_, page = dana.get("/apps/shop/readiness")
+	if strings.Contains(page, `action="/apps/shop/signoffs"`) {
+		t.Errorf("dana is offered to sign off")
+	}
+	if resp, _ := dana.post("/apps/shop/signoffs", url.Values{"csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("dana signing off directly: %d", resp.StatusCode)
 	}
 }

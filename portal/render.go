@@ -189,6 +189,7 @@ var funcs = template.FuncMap{
 	"join":       strings.Join,
 	"statusText": http.StatusText,
 	"add":        func(a, b int) int { return a + b },
+	"mul100":     func(x float64) float64 { return x * 100 },
 	"has": func(xs []string, x string) bool {
 		for _, y := range xs {
 			if y == x {
