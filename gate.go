@@ -52,4 +52,7 @@ type Finding struct {
 	Message string       `json:"message"`
 	// Owner is the role that owns the rule (security, data, finance).
 	Owner Role `json:"owner,omitempty"`
+	// Waived names the waiver that turned this rule's denial into a
+	// warning, or that excepts its warning.
+	Waived string `json:"waived,omitempty"`
 }

@@ -5,6 +5,7 @@
 package cost
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -45,7 +46,7 @@ func Check(pl *paved.PriceList) error {
 // Estimate is what objects and resources cost by the month.
 func Estimate(pl *paved.PriceList, objects []paved.Object, resources []paved.PlannedResource) *paved.CostEstimate {
 	e := &paved.CostEstimate{Currency: pl.Currency, Estimate: true, Items: []paved.CostItem{}}
-	defaults := 0
+	defaults, daemonSets := 0, 0
 	for _, o := range objects {
 		kind, _ := o["kind"].(string)
 		spec, _ := o["spec"].(map[string]any)
@@ -55,6 +56,9 @@ func Estimate(pl *paved.PriceList, objects []paved.Object, resources []paved.Pla
 			replicas := 1.0
 			if r, ok := number(spec["replicas"]); ok {
 				replicas = r
+			}
+			if kind == "DaemonSet" {
+				daemonSets++ // one pod per node, and the nodes are not known
 			}
 			tpl, _ := spec["template"].(map[string]any)
 			pod, _ := tpl["spec"].(map[string]any)
@@ -88,7 +92,10 @@ func Estimate(pl *paved.PriceList, objects []paved.Object, resources []paved.Pla
 		add(e, fmt.Sprintf("resource %s (%s)", r.UID, r.Definition.ID), p)
 	}
 	if defaults > 0 {
-		e.Notes = append(e.Notes, fmt.Sprintf("%d container(s) without requests or limits counted as %g vCPU and %g GiB each", defaults, pl.DefaultCPU, pl.DefaultMemory))
+		e.Notes = append(e.Notes, fmt.Sprintf("%d container(s) without CPU or memory requests or limits counted at the defaults (%g vCPU, %g GiB) for what they lack", defaults, pl.DefaultCPU, pl.DefaultMemory))
+	}
+	if daemonSets > 0 {
+		e.Notes = append(e.Notes, fmt.Sprintf("%d DaemonSet(s) counted as one pod each: the number of nodes is not known", daemonSets))
 	}
 	if unpriced > 0 {
 		e.Notes = append(e.Notes, fmt.Sprintf("%d resource(s) with no price in the price list counted as 0", unpriced))
@@ -140,7 +147,7 @@ func podSize(pl *paved.PriceList, pod map[string]any) (cpu, mem float64, default
 		} else {
 			mm = pl.DefaultMemory
 		}
-		if !okc && !okm {
+		if !okc || !okm {
 			defaults++
 		}
 		cpu += cc
@@ -193,10 +200,17 @@ func number(v any) (float64, bool) {
 	switch n := v.(type) {
 	case int:
 		return float64(n), true
+	case int32:
+		return float64(n), true
 	case int64:
+		return float64(n), true
+	case uint64:
 		return float64(n), true
 	case float64:
 		return n, true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
 	}
 	return 0, false
 }

@@ -37,7 +37,7 @@ func TestEstimate(t *testing.T) {
 		// limits where requests are missing: 1 × (2 × 0.04 + 4 × 0.005) × 730 = 0.1 × 730 = 73.00
 		{"limits", []paved.Object{deployment(nil, map[string]any{"limits": map[string]any{"cpu": "2", "memory": "4096Mi"}})}, nil, 73.00, ""},
 		// defaults: 1 × (0.25 × 0.04 + 0.5 × 0.005) × 730 = 0.0125 × 730 = 9.125 → 9.13
-		{"defaults", []paved.Object{deployment(nil, nil)}, nil, 9.13, "1 container(s) without requests or limits"},
+		{"defaults", []paved.Object{deployment(nil, nil)}, nil, 9.13, "1 container(s) without CPU or memory requests or limits"},
 		// resources: type 15, type+class 60, definition 5, unpriced 0
 		{"resources", nil, []paved.PlannedResource{
 			{UID: "postgres.default#api.db", Definition: paved.DefinitionRef{ID: "default-postgres"}},

@@ -54,7 +54,8 @@ func envKey(app, env string) string { return app + "/" + env }
 // gates, record, queue. A gate's denial is recorded as a failed deployment
 // that never ran, and returned as an error.
 func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, error) {
-	if err := p.readyForProduction(ctx, in.env.App, in.env.Type); err != nil {
+	// A rollback is never held back: it is how a production incident ends.
+	if err := p.readyForProduction(ctx, in.env.App, in.env.Type); err != nil && in.kind != paved.KindRollback {
 		return nil, err
 	}
 	pl, err := p.prepare(ctx, in)

@@ -74,10 +74,11 @@ func (p *Platform) Readiness(ctx context.Context, appName string) (*paved.Readin
 		default:
 			item("staging-stable", fmt.Sprintf("no failed deployment in staging for %d days", StableDays), true, "", "")
 		}
-		clean, why := true, ""
+		clean, why := staging.Plan != nil, "the latest staging deployment has no plan to judge; deploy staging again"
 		if staging.Plan != nil {
+			why = ""
 			for _, f := range staging.Plan.Findings {
-				if f.Level == paved.FindingDeny || !strings.Contains(f.Message, "[waived by") {
+				if f.Level == paved.FindingDeny || f.Waived == "" {
 					clean, why = false, fmt.Sprintf("the latest staging plan (%s) has %s %s: %s; fix it or ask for a waiver", staging.ID, f.Level, f.Rule, f.Message)
 					break
 				}
@@ -92,6 +93,11 @@ func (p *Platform) Readiness(ctx context.Context, appName string) (*paved.Readin
 	rolledBack := slices.ContainsFunc(rollbacks, func(d paved.Deployment) bool { return d.Kind == paved.KindRollback })
 	item("rollback", "a rollback exercised", rolledBack, map[bool]string{false: fmt.Sprintf("roll an environment of %s back once: paved rollback --app %s --env ENV", app.Name, app.Name)}[rolledBack], "")
 	item("owner", "an owner team", app.Team != "", "", "")
+	if staging != nil && staging.Plan == nil {
+		why := fmt.Sprintf("the latest staging deployment %s has no plan to judge; deploy staging again", staging.ID)
+		item("backups", "every data resource's production definition has backups", false, why, "")
+		item("budget", "the production estimate within the team's budget", false, why, "")
+	}
 	if staging != nil && staging.Plan != nil {
 		done, why, err := p.backedUp(ctx, app, staging.Plan)
 		if err != nil {
@@ -153,6 +159,9 @@ func (p *Platform) backedUp(ctx context.Context, app *paved.App, pl *paved.Plan)
 // withinBudget checks the production estimate (taken as the latest staging
 // estimate) against the team's budget, with the team's other environments.
 func (p *Platform) withinBudget(ctx context.Context, app *paved.App, staging *paved.Deployment) (bool, string, error) {
+	if app.Team == "" {
+		return false, "the app has no owner team, so no budget", nil
+	}
 	team, err := p.cfg.Store.GetTeam(ctx, app.Team)
 	if err != nil {
 		return false, "", err
@@ -167,9 +176,14 @@ func (p *Platform) withinBudget(ctx context.Context, app *paved.App, staging *pa
 	if err != nil {
 		return false, "", err
 	}
+	// The team's environments as they are, but this app's production ones,
+	// which the staging estimate stands for.
 	total := staging.Plan.Cost.Monthly
-	for _, tc := range rep.Teams {
-		total += tc.Monthly
+	for _, e := range rep.Environments {
+		if e.App == app.Name && e.Type == paved.EnvProduction {
+			continue
+		}
+		total += e.Monthly
 	}
 	if total > team.Budget.Monthly {
 		return false, fmt.Sprintf("with production, team %s would cost %.2f %s a month, beyond its budget of %.2f", team.Name, total, staging.Plan.Cost.Currency, team.Budget.Monthly), nil

@@ -79,6 +79,18 @@ func (p *Platform) DecideWaiver(ctx context.Context, id string, approve bool) (w
 	if err != nil {
 		return nil, err
 	}
+	// The rule's owner now decides, should the policy have changed hands.
+	if ps, err := p.ListPolicies(ctx); err == nil {
+		policyID, _, _ := strings.Cut(w.Rule, "/")
+		for _, pol := range ps {
+			if pol.ID == policyID {
+				w.Owner = pol.Owner
+			}
+		}
+	}
+	if approve && w.RequestedBy == u.Name {
+		return nil, paved.Errorf(paved.EFORBIDDEN, "waiver %s was asked for by %s: someone else decides it", id, u.Name)
+	}
 	if u.Role != paved.RoleAdmin && u.Role != w.Owner {
 		return nil, paved.Errorf(paved.EFORBIDDEN, "waiver %s of rule %s is %s's to decide; %s is %s", id, w.Rule, w.Owner, u.Name, u.Role)
 	}
@@ -113,6 +125,7 @@ func (p *Platform) waive(ctx context.Context, env *paved.Environment, fs []paved
 			if fs[i].Level == paved.FindingDeny {
 				fs[i].Level = paved.FindingWarn
 			}
+			fs[i].Waived = w.ID
 			fs[i].Message += fmt.Sprintf(" [waived by %s until %s, asked by %s: %s]", w.DecidedBy, w.ExpiresAt.UTC().Format(time.RFC3339), w.RequestedBy, w.Reason)
 			break
 		}

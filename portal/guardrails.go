@@ -42,7 +42,11 @@ func (p *Portal) policies(rq *request) error {
 
 // decideWaiver approves or rejects a waiver from the policies page.
 func (p *Portal) decideWaiver(rq *request) error {
-	approve := rq.r.PostFormValue("decision") == "approve"
+	decision := rq.r.PostFormValue("decision")
+	if decision != "approve" && decision != "reject" {
+		return paved.Errorf(paved.EINVALID, "decision: %q is not approve or reject", decision)
+	}
+	approve := decision == "approve"
 	w, err := p.svc.Waivers.DecideWaiver(rq.ctx, rq.r.PathValue("id"), approve)
 	if err != nil {
 		return err
