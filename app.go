@@ -7,8 +7,11 @@ import (
 
 // App is a set of workloads owned by a team.
 type App struct {
-	Name      string    `json:"name"`
-	Team      string    `json:"team"`
+	Name string `json:"name"`
+	Team string `json:"team"`
+	// OnCall is who answers when the app breaks: a rota, a pager alias
+	// (production readiness needs one).
+	OnCall    string    `json:"on_call,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -16,6 +19,8 @@ type App struct {
 type AppUpdate struct {
 	// Team hands the app to another team.
 	Team *string `json:"team,omitempty"`
+	// OnCall sets who answers when the app breaks ("" clears it).
+	OnCall *string `json:"on_call,omitempty"`
 }
 
 // AppDeletion says what deleting an app did.
@@ -45,8 +50,8 @@ type AppStore interface {
 	CreateApp(ctx context.Context, a *App) error
 	GetApp(ctx context.Context, name string) (*App, error)
 	ListApps(ctx context.Context) ([]App, error)
-	// UpdateApp saves an app's team; ENOTFOUND when there is no such app,
-	// EINVALID when there is no such team.
+	// UpdateApp saves an app's team and on-call contact; ENOTFOUND when
+	// there is no such app, EINVALID when there is no such team.
 	UpdateApp(ctx context.Context, a *App) error
 	// DeleteApp removes an app; ECONFLICT while it has environments,
 	// ENOTFOUND when there is no such app. Its deployments (and their

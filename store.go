@@ -25,6 +25,10 @@ type Store interface {
 	SignOffStore
 	// A store also lets several servers share it.
 	Coordinator
+	// MVPMode reads the platform's MVP mode as an admin last set it at run
+	// time (set false when never set); SetMVPMode records it.
+	MVPMode(ctx context.Context) (on bool, set bool, err error)
+	SetMVPMode(ctx context.Context, on bool) error
 	// InstallationID names this installation of paved (its store) for
 	// good: it is made on first use and never changes. Targets shared by
 	// two installations use it to keep their objects apart.
