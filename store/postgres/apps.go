@@ -18,7 +18,7 @@ func (db *DB) CreateApp(ctx context.Context, a *paved.App) error {
 	if err := record.PrepareApp(a); err != nil {
 		return err
 	}
-	_, err := db.pool.Exec(ctx, "INSERT INTO apps (name, team, created_at) VALUES ($1, $2, $3)", a.Name, a.Team, a.CreatedAt)
+	_, err := db.pool.Exec(ctx, "INSERT INTO apps ("+record.AppCols+") VALUES ($1, $2, $3, $4)", a.Name, a.Team, a.OnCall, a.CreatedAt)
 	switch {
 	case uniqueViolation(err) != "":
 		return record.Exists("app", a.Name)
@@ -32,7 +32,7 @@ func (db *DB) CreateApp(ctx context.Context, a *paved.App) error {
 
 func scanApp(r pgx.Row) (paved.App, error) {
 	var a paved.App
-	err := r.Scan(&a.Name, &a.Team, &a.CreatedAt)
+	err := r.Scan(&a.Name, &a.Team, &a.OnCall, &a.CreatedAt)
 	a.CreatedAt = a.CreatedAt.UTC()
 	return a, err
 }
@@ -54,12 +54,12 @@ func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
 	return queryList(ctx, db, scanApp, "SELECT "+record.AppCols+" FROM apps ORDER BY name")
 }
 
-// UpdateApp saves an app's team, which must exist.
+// UpdateApp saves an app's team, which must exist, and its on-call contact.
 func (db *DB) UpdateApp(ctx context.Context, a *paved.App) error {
 	if err := record.Required("app", "name", a.Name, "team", a.Team); err != nil {
 		return err
 	}
-	tag, err := db.pool.Exec(ctx, "UPDATE apps SET team = $1 WHERE name = $2", a.Team, a.Name)
+	tag, err := db.pool.Exec(ctx, "UPDATE apps SET team = $1, on_call = $2 WHERE name = $3", a.Team, a.OnCall, a.Name)
 	switch {
 	case fkViolation(err) != "":
 		return record.NoTeam(a.Team)

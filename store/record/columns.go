@@ -12,7 +12,7 @@ const (
 	DeploymentCols = SummaryCols + ", specs, plan, objects"
 
 	TeamCols     = "name, cohort, pioneering, budget, created_at"
-	AppCols      = "name, team, created_at"
+	AppCols      = "name, team, on_call, created_at"
 	EnvCols      = `id, app, name, type, target, namespace, "values", health, expires_at, created_at`
 	ResourceCols = `app, env, uid, definition_id, definition_version, driver, status, status_reason, outputs,
 	secret_names, sealed, labels, updated_at`

@@ -485,3 +485,26 @@ func PrepareSignOff(s *paved.SignOff) error {
 	Stamp(&s.At)
 	return nil
 }
+
+// MVPModeKey is the settings row of the MVP mode an admin sets at run time.
+const MVPModeKey = "mvp_mode"
+
+// EncodeMVPMode is the stored value of an MVP mode: "on" or "off".
+func EncodeMVPMode(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+// DecodeMVPMode reads a stored MVP mode; anything but "on" or "off" is an
+// error, not a guess.
+func DecodeMVPMode(v string) (bool, error) {
+	switch v {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("settings: %s is %q, want on or off", MVPModeKey, v)
+}

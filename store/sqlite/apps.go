@@ -18,8 +18,8 @@ func (db *DB) CreateApp(ctx context.Context, a *paved.App) error {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO apps (name, team, created_at) VALUES (?, ?, ?)",
-			a.Name, a.Team, fmtTime(a.CreatedAt))
+		_, err := tx.ExecContext(ctx, "INSERT INTO apps ("+record.AppCols+") VALUES (?, ?, ?, ?)",
+			a.Name, a.Team, a.OnCall, fmtTime(a.CreatedAt))
 		switch {
 		case isUnique(err):
 			return record.Exists("app", a.Name)
@@ -35,7 +35,7 @@ func (db *DB) CreateApp(ctx context.Context, a *paved.App) error {
 func scanApp(s scanner) (paved.App, error) {
 	var a paved.App
 	var created string
-	if err := s.Scan(&a.Name, &a.Team, &created); err != nil {
+	if err := s.Scan(&a.Name, &a.Team, &a.OnCall, &created); err != nil {
 		return a, err
 	}
 	var err error
@@ -60,13 +60,13 @@ func (db *DB) ListApps(ctx context.Context) ([]paved.App, error) {
 	return queryList(ctx, db.r, scanApp, "SELECT "+record.AppCols+" FROM apps ORDER BY name")
 }
 
-// UpdateApp saves an app's team, which must exist.
+// UpdateApp saves an app's team, which must exist, and its on-call contact.
 func (db *DB) UpdateApp(ctx context.Context, a *paved.App) error {
 	if err := record.Required("app", "name", a.Name, "team", a.Team); err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE apps SET team = ? WHERE name = ?", a.Team, a.Name)
+		res, err := tx.ExecContext(ctx, "UPDATE apps SET team = ?, on_call = ? WHERE name = ?", a.Team, a.OnCall, a.Name)
 		switch {
 		case isForeignKey(err):
 			return record.NoTeam(a.Team)

@@ -186,7 +186,8 @@ func testUpdateApp(t *testing.T, s paved.Store) {
 		code, msg string
 		team      string // shop's team after
 	}{
-		// Only the team changes, whatever else the caller passes.
+		// Only the team and the on-call contact change, whatever else the
+		// caller passes.
 		{name: "handed to another team", update: paved.App{Name: "shop", Team: "billing", CreatedAt: at(9)}, team: "billing"},
 		{name: "no such team", update: paved.App{Name: "shop", Team: "nope"}, code: paved.EINVALID, msg: `team: no team "nope"`, team: "billing"},
 		{name: "no team", update: paved.App{Name: "shop"}, code: paved.EINVALID, msg: "team is required", team: "billing"},
