@@ -58,3 +58,13 @@ type SignOffStore interface {
 	// ListSignOffs lists an app's sign-offs, one per role, by role.
 	ListSignOffs(ctx context.Context, app string) ([]SignOff, error)
 }
+
+// SettingsService reads and changes the platform's settings at run time.
+type SettingsService interface {
+	// MVPMode reports whether the platform is in MVP mode (production only
+	// for ready apps).
+	MVPMode(ctx context.Context) (bool, error)
+	// SetMVPMode takes the whole platform in or out of MVP mode (admin,
+	// audited); it holds for every server sharing the store.
+	SetMVPMode(ctx context.Context, on bool) error
+}

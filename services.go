@@ -16,6 +16,7 @@ type Services struct {
 	Prices       PriceService
 	Waivers      WaiverService
 	Readiness    ReadinessService
+	Settings     SettingsService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

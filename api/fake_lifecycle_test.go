@@ -249,3 +249,12 @@ func (f *fake) SignOff(ctx context.Context, app string) (*paved.SignOff, error) 
 	}
 	return &paved.SignOff{App: app, Role: paved.RoleSecurity, By: actorName(ctx), At: waiverAt, Valid: true}, nil
 }
+
+func (f *fake) MVPMode(ctx context.Context) (bool, error) {
+	if err := f.call("MVPMode"); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (f *fake) SetMVPMode(ctx context.Context, on bool) error { return f.call("SetMVPMode", on) }

@@ -234,3 +234,37 @@ func (c *Client) SignOff(ctx context.Context, app string) (*paved.SignOff, error
 	}
 	return &so, nil
 }
+
+// MVPModeBody is the body of the MVP mode's routes.
+type MVPModeBody struct {
+	MVPMode bool `json:"mvp_mode"`
+}
+
+func (s *Server) getMVPMode(w http.ResponseWriter, r *http.Request) error {
+	on, err := s.svc.Settings.MVPMode(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, MVPModeBody{MVPMode: on})
+}
+
+func (s *Server) setMVPMode(w http.ResponseWriter, r *http.Request) error {
+	var b MVPModeBody
+	if err := decode(w, r, maxBody, &b); err != nil {
+		return err
+	}
+	if err := s.svc.Settings.SetMVPMode(r.Context(), b.MVPMode); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, b)
+}
+
+func (c *Client) MVPMode(ctx context.Context) (bool, error) {
+	var b MVPModeBody
+	err := c.do(ctx, http.MethodGet, "/api/settings/mvp-mode", nil, nil, &b)
+	return b.MVPMode, err
+}
+
+func (c *Client) SetMVPMode(ctx context.Context, on bool) error {
+	return c.do(ctx, http.MethodPut, "/api/settings/mvp-mode", nil, MVPModeBody{MVPMode: on}, nil)
+}

@@ -197,6 +197,8 @@ func (s *Server) registerRoutes() {
 	s.route("PUT /api/prices", false, s.applyPrices)
 	s.route("GET /api/costs", false, s.costReport)
 
+	s.route("GET /api/settings/mvp-mode", false, s.getMVPMode)
+	s.route("PUT /api/settings/mvp-mode", false, s.setMVPMode)
 	s.route("GET /api/apps/{app}/readiness", false, s.readiness)
 	s.route("POST /api/apps/{app}/signoffs", false, s.signOff)
 

@@ -48,6 +48,9 @@ func withDefaults(s Services) Services {
 	if s.Readiness == nil {
 		s.Readiness = unavailable("production readiness")
 	}
+	if s.Settings == nil {
+		s.Settings = unavailable("settings")
+	}
 	return s
 }
 
@@ -216,3 +219,5 @@ func (u unavailable) Readiness(context.Context, string) (*paved.Readiness, error
 	return nil, u.err()
 }
 func (u unavailable) SignOff(context.Context, string) (*paved.SignOff, error) { return nil, u.err() }
+func (u unavailable) MVPMode(context.Context) (bool, error)                   { return false, u.err() }
+func (u unavailable) SetMVPMode(context.Context, bool) error                  { return u.err() }

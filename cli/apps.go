@@ -57,11 +57,11 @@ func newAppCmd() *cobra.Command {
 		},
 	}
 	addOutputFlag(list)
-	var newTeam string
+	var newTeam, onCall string
 	update := &cobra.Command{
-		Use:               "update NAME --team TEAM",
-		Short:             "Hand an app to another team (admins, or developers of both teams)",
-		Example:           "  paved app update shop --team checkout",
+		Use:               "update NAME [--team TEAM] [--on-call CONTACT]",
+		Short:             "Hand an app to another team (admins, or developers of both), or say who is on call for it",
+		Example:           "  paved app update shop --team checkout\n  paved app update shop --on-call payments-oncall@example.com",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: onlyFirst(completeApps),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,16 +69,26 @@ func newAppCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a, err := c.UpdateApp(cmd.Context(), args[0], paved.AppUpdate{Team: &newTeam})
+			var up paved.AppUpdate
+			if cmd.Flags().Changed("team") {
+				up.Team = &newTeam
+			}
+			if cmd.Flags().Changed("on-call") {
+				up.OnCall = &onCall
+			}
+			if up.Team == nil && up.OnCall == nil {
+				return usageError{fmt.Errorf("nothing to change: give --team or --on-call")}
+			}
+			a, err := c.UpdateApp(cmd.Context(), args[0], up)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(progress(cmd), "app %s now belongs to team %s\n", a.Name, a.Team)
+			fmt.Fprintf(progress(cmd), "app %s: team %s, on call %s\n", a.Name, a.Team, orDash(a.OnCall))
 			return printDocument(cmd, a)
 		},
 	}
 	update.Flags().StringVar(&newTeam, "team", "", "the team that gets the app")
-	_ = update.MarkFlagRequired("team")
+	update.Flags().StringVar(&onCall, "on-call", "", "who answers when the app breaks: a rota or pager alias (\"\" clears it)")
 	addOutputFlag(update)
 	completeFlag(update, "team", completeTeams)
 	var cascade bool

@@ -102,3 +102,42 @@ again. --role, when given, must be your role (a safeguard).`,
 	addOutputFlag(cmd)
 	return cmd
 }
+
+func newMVPModeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "mvp-mode [on|off]",
+		Short: "Show or change whether the platform is in MVP mode (changing it: admin)",
+		Long: `In MVP mode production is refused to every app whose readiness checklist is
+not complete (paved readiness). An admin takes the whole platform out of MVP
+mode, or back in, for every server sharing the store; the audit log keeps it
+(mvp.set). Without an argument it says which mode the platform is in.`,
+		Example: `  paved mvp-mode
+  paved mvp-mode off`,
+		Args:      cobra.MaximumNArgs(1),
+		ValidArgs: []cobra.Completion{"on", "off"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			if len(args) == 1 {
+				if args[0] != "on" && args[0] != "off" {
+					return usageError{fmt.Errorf("mvp-mode: %q is not on or off", args[0])}
+				}
+				if err := c.SetMVPMode(cmd.Context(), args[0] == "on"); err != nil {
+					return err
+				}
+			}
+			on, err := c.MVPMode(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if on {
+				fmt.Fprintln(cmd.OutOrStdout(), "MVP mode is on: production only for apps whose readiness is complete")
+			} else {
+				fmt.Fprintln(cmd.OutOrStdout(), "MVP mode is off: production is open to every app")
+			}
+			return nil
+		},
+	}
+}

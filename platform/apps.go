@@ -55,6 +55,9 @@ func (p *Platform) UpdateApp(ctx context.Context, name string, up paved.AppUpdat
 	if up.Team != nil {
 		what += " team=" + *up.Team
 	}
+	if up.OnCall != nil {
+		what += " on_call=" + *up.OnCall
+	}
 	defer func() { p.audit(ctx, "app.update", what, err) }()
 	u, a, err := p.requireTeam(ctx, name, "changing an app")
 	if err != nil {
@@ -65,6 +68,12 @@ func (p *Platform) UpdateApp(ctx context.Context, name string, up paved.AppUpdat
 			return nil, paved.Errorf(paved.EFORBIDDEN, "handing app %s to team %s needs the admin role or the developer role in both teams; %s is not in %s", name, *up.Team, u.Name, *up.Team)
 		}
 		a.Team = *up.Team
+	}
+	if up.OnCall != nil {
+		if len(*up.OnCall) > 200 {
+			return nil, paved.Errorf(paved.EINVALID, "on_call: %d characters; at most 200", len(*up.OnCall))
+		}
+		a.OnCall = strings.TrimSpace(*up.OnCall)
 	}
 	if err := p.cfg.Store.UpdateApp(ctx, a); err != nil {
 		return nil, err

@@ -92,7 +92,8 @@ func (p *Platform) Readiness(ctx context.Context, appName string) (*paved.Readin
 	}
 	rolledBack := slices.ContainsFunc(rollbacks, func(d paved.Deployment) bool { return d.Kind == paved.KindRollback })
 	item("rollback", "a rollback exercised", rolledBack, map[bool]string{false: fmt.Sprintf("roll an environment of %s back once: paved rollback --app %s --env ENV", app.Name, app.Name)}[rolledBack], "")
-	item("owner", "an owner team", app.Team != "", "", "")
+	item("owner", "an owner team and an on-call contact", app.Team != "" && app.OnCall != "",
+		map[bool]string{false: fmt.Sprintf("say who answers when %s breaks: paved app update %s --on-call payments-oncall@example.com", app.Name, app.Name)}[app.Team != "" && app.OnCall != ""], "")
 	if staging != nil && staging.Plan == nil {
 		why := fmt.Sprintf("the latest staging deployment %s has no plan to judge; deploy staging again", staging.ID)
 		item("backups", "every data resource's production definition has backups", false, why, "")
@@ -287,7 +288,14 @@ func (p *Platform) SignOff(ctx context.Context, appName string) (s *paved.SignOf
 // MVP mode unless the app's readiness checklist is complete, listing what
 // is missing and who must act.
 func (p *Platform) readyForProduction(ctx context.Context, app string, envType paved.EnvType) error {
-	if envType != paved.EnvProduction || !p.cfg.MVPMode {
+	if envType != paved.EnvProduction {
+		return nil
+	}
+	mvp, err := p.mvpMode(ctx)
+	if err != nil {
+		return err
+	}
+	if !mvp {
 		return nil
 	}
 	r, err := p.Readiness(ctx, app)
@@ -304,5 +312,36 @@ func (p *Platform) readyForProduction(ctx context.Context, app string, envType p
 		}
 	}
 	return paved.Errorf(paved.EFORBIDDEN, "production is refused in MVP mode until %s is ready for it (paved readiness --app %s); missing: %s. "+
-		"An admin takes the whole platform out of MVP mode with --mvp-mode=false", app, app, strings.Join(missing, "; "))
+		"An admin takes the whole platform out of MVP mode with paved mvp-mode off", app, app, strings.Join(missing, "; "))
+}
+
+// mvpMode is the platform's MVP mode: as an admin last set it at run time,
+// else as the server was started.
+func (p *Platform) mvpMode(ctx context.Context) (bool, error) {
+	on, set, err := p.cfg.Store.MVPMode(ctx)
+	if err != nil {
+		return false, err
+	}
+	if set {
+		return on, nil
+	}
+	return p.cfg.MVPMode, nil
+}
+
+// MVPMode reports whether the platform is in MVP mode.
+func (p *Platform) MVPMode(ctx context.Context) (bool, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return false, err
+	}
+	return p.mvpMode(ctx)
+}
+
+// SetMVPMode takes the whole platform in or out of MVP mode (admin), for
+// every server sharing the store. Audited.
+func (p *Platform) SetMVPMode(ctx context.Context, on bool) (err error) {
+	defer func() { p.audit(ctx, "mvp.set", fmt.Sprintf("mvp_mode=%v", on), err) }()
+	if _, err := requireAdmin(ctx, "changing the MVP mode"); err != nil {
+		return err
+	}
+	return p.cfg.Store.SetMVPMode(ctx, on)
 }

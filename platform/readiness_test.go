@@ -33,7 +33,7 @@ func TestProductionReadiness(t *testing.T) {
 		}
 		return out
 	}
-	if got := strings.Join(missing(), ","); got != "staging-deployed,rollback,signoff-security,signoff-data,signoff-finance" {
+	if got := strings.Join(missing(), ","); got != "staging-deployed,rollback,owner,signoff-security,signoff-data,signoff-finance" {
 		t.Fatalf("missing at first: %s", got)
 	}
 	_, err := f.p.CreateEnvironment(f.admin, &paved.EnvironmentRequest{App: "shop", Name: "prod", Type: paved.EnvProduction})
@@ -57,6 +57,9 @@ func TestProductionReadiness(t *testing.T) {
 	_, err = f.p.Rollback(f.dev, first.ID)
 	must(t, err)
 	f.p.Wait()
+	oncall := "payments-oncall@example.com"
+	_, err = f.p.UpdateApp(f.dev, "shop", paved.AppUpdate{OnCall: &oncall})
+	must(t, err)
 	if got := strings.Join(missing(), ","); got != "staging-stable,signoff-security,signoff-data,signoff-finance" {
 		t.Fatalf("missing after staging and a rollback: %s", got)
 	}
@@ -84,5 +87,32 @@ func TestProductionReadiness(t *testing.T) {
 		if s.Role == paved.RoleFinance && (s.Valid || !strings.Contains(s.Invalid, "a policy finance owns changed")) {
 			t.Errorf("finance's sign-off: %+v", s)
 		}
+	}
+}
+
+// TestMVPModeAtRunTime: an admin takes the platform out of MVP mode, for
+// every server; production is then not held back; audited.
+func TestMVPModeAtRunTime(t *testing.T) {
+	f := newFixture(t)
+	if err := f.p.SetMVPMode(f.dev, false); paved.ErrorCode(err) != paved.EFORBIDDEN {
+		t.Errorf("a developer changing the MVP mode: %v", err)
+	}
+	if on, err := f.p.MVPMode(f.dev); err != nil || !on {
+		t.Fatalf("MVP mode at start: %v %v", on, err)
+	}
+	if _, err := f.p.CreateEnvironment(f.admin, &paved.EnvironmentRequest{App: "shop", Name: "prod", Type: paved.EnvProduction}); paved.ErrorCode(err) != paved.EFORBIDDEN {
+		t.Fatalf("production in MVP mode: %v", err)
+	}
+	must(t, f.p.SetMVPMode(f.admin, false))
+	other, err := New(f.p.cfg)
+	must(t, err)
+	if on, err := other.MVPMode(f.dev); err != nil || on {
+		t.Errorf("another server's MVP mode: %v %v", on, err)
+	}
+	if _, err := f.p.CreateEnvironment(f.admin, &paved.EnvironmentRequest{App: "shop", Name: "prod", Type: paved.EnvProduction}); err != nil {
+		t.Fatalf("production out of MVP mode: %v", err)
+	}
+	if e := f.lastAudit(t, "mvp.set"); e.Target != "mvp_mode=false" || e.Result != "ok" {
+		t.Errorf("audit %+v", e)
 	}
 }
