@@ -28,6 +28,10 @@ type GateInput struct {
 	// estimates.
 	Team        *Team
 	TeamMonthly float64
+	// Settings are the platform's guardrail settings, for the built-in
+	// packs: allowed_registries ([]string), regions (classification →
+	// []string).
+	Settings map[string]any
 	// Definitions are the plan's resources' definitions by
 	// DefinitionRef.String(), without their inputs (for their metadata).
 	Definitions map[string]ResourceDefinition

@@ -150,7 +150,7 @@ func policiesTable(ps []paved.Policy) table {
 // newPolicyTestCmd judges Score files as a deployment would be, without a
 // server: for an app repository's CI.
 func newPolicyTestCmd() *cobra.Command {
-	var files, dirs, defDirs []string
+	var files, dirs, defDirs, registries, regions []string
 	var app, env, envType string
 	var spec specFlags
 	cmd := &cobra.Command{
@@ -210,9 +210,17 @@ provisions anything. It lists every finding and exits 6 when one denies.`,
 				specs[filepath.Base(s.Path)] = string(data)
 			}
 			plan, used := policy.PlanOf(res.Graph)
+			dr, err := dataRegions(regions)
+			if err != nil {
+				return err
+			}
+			settings := map[string]any{"allowed_registries": anySlice(registries), "regions": map[string]any{}}
+			for class, rs := range dr {
+				settings["regions"].(map[string]any)[class] = anySlice(rs)
+			}
 			in := &paved.GateInput{
 				App: &paved.App{Name: app}, Env: &paved.Environment{Name: env, Type: paved.EnvType(envType), Namespace: res.Graph.Context.Namespace},
-				Specs: specs, Objects: policy.Redact(res.Objects), Plan: plan, Definitions: used,
+				Specs: specs, Objects: policy.Redact(res.Objects), Plan: plan, Definitions: used, Settings: settings,
 			}
 			fs, err := policy.New(0).Evaluate(cmd.Context(), ps, in)
 			if err != nil {
@@ -250,6 +258,8 @@ provisions anything. It lists every finding and exits 6 when one denies.`,
 	fl.StringVar(&envType, "env-type", "development", "environment type: "+paved.EnvTypeList())
 	fl.StringArrayVar(&dirs, "policies", nil, "a .rego file or a directory of them, besides the built-in packs (repeatable)")
 	fl.StringArrayVar(&defDirs, "definitions", nil, "directory of resource definitions (repeatable)")
+	fl.StringSliceVar(&registries, "allowed-registries", nil, "as the server's --allowed-registries")
+	fl.StringArrayVar(&regions, "data-regions", nil, "as the server's --data-regions, CLASS=REGION,REGION (repeatable)")
 	spec.add(fl)
 	_ = cmd.MarkFlagRequired("file")
 	_ = cmd.MarkFlagRequired("app")
@@ -263,6 +273,14 @@ func slicesDeleteID(ps []paved.Policy, id string) []paved.Policy {
 		if p.ID != id {
 			out = append(out, p)
 		}
+	}
+	return out
+}
+
+func anySlice(xs []string) []any {
+	out := make([]any, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, x)
 	}
 	return out
 }

@@ -18,6 +18,7 @@ import (
 func newServerCmd() *cobra.Command {
 	var configFile, logFormat, logLevel string
 	var nsTemplates, devTypes []string
+	var regions []string
 	cfg := server.Config{}
 	// settle fills cfg from the flags, the environment and the config
 	// file: the server and its subcommands read the same settings.
@@ -41,6 +42,9 @@ func newServerCmd() *cobra.Command {
 				return nil, paved.Errorf(paved.EINVALID, "--developer-env-types: %q is not one of %s", et, paved.EnvTypeList())
 			}
 			cfg.DeveloperEnvTypes = append(cfg.DeveloperEnvTypes, et)
+		}
+		if cfg.DataRegions, err = dataRegions(regions); err != nil {
+			return nil, err
 		}
 		cfg.SecretKey = os.Getenv("PAVED_SECRET_KEY")
 		cfg.AdminToken = os.Getenv("PAVED_ADMIN_TOKEN")
@@ -120,6 +124,8 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.StringVar(&cfg.GitURL, "git-url", "", "remote GitOps repository (default: a local one in the data dir)")
 	fl.StringVar(&cfg.GitBranch, "git-branch", "main", "branch of the GitOps repository")
 	fl.StringVar(&cfg.GitUsername, "git-username", "", "user for the remote repository (password: PAVED_GIT_PASSWORD)")
+	fl.StringSliceVar(&cfg.AllowedRegistries, "allowed-registries", nil, "registries images may come from, such as ghcr.io,registry.example:5000 (the security pack; default: any)")
+	fl.StringArrayVar(&regions, "data-regions", nil, "regions a data classification may live in, CLASS=REGION,REGION (the data pack; repeatable; default: any)")
 	fl.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	cmd.AddCommand(newRecoverAdminCmd(settle, &cfg))
@@ -235,4 +241,25 @@ func newLogger(cmd *cobra.Command, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), opts)), nil
 	}
 	return nil, paved.Errorf(paved.EINVALID, "--log-format: %q is not text or json", format)
+}
+
+// dataRegions reads --data-regions CLASS=REGION,REGION flags.
+func dataRegions(flags []string) (map[string][]string, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	out := map[string][]string{}
+	for _, f := range flags {
+		class, list, ok := strings.Cut(f, "=")
+		class = strings.ToLower(strings.TrimSpace(class))
+		if !ok || class == "" || strings.TrimSpace(list) == "" {
+			return nil, paved.Errorf(paved.EINVALID, "--data-regions %q: write CLASS=REGION,REGION, such as pii=eu-west-1,eu-central-1", f)
+		}
+		for _, r := range strings.Split(list, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				out[class] = append(out[class], r)
+			}
+		}
+	}
+	return out, nil
 }

@@ -193,6 +193,7 @@ func (p *Platform) evaluate(ctx context.Context, in *intent, pl *planned) ([]pav
 		return nil, nil
 	}
 	gin.Objects, gin.Definitions = redactObjects(pl.objects), p.planDefinitions(ctx, pl.plan)
+	gin.Settings = p.guardrailSettings()
 	var out []paved.Finding
 	for _, g := range p.cfg.Gates {
 		fs, err := g.Evaluate(ctx, gin)

@@ -42,6 +42,11 @@ type Config struct {
 	// ones.
 	CheckPolicy     func(ctx context.Context, p paved.Policy) error
 	BuiltinPolicies []paved.Policy
+	// AllowedRegistries are the registries images may come from (the
+	// security pack; none: any); DataRegions the regions each data
+	// classification may live in (the data pack; none: any).
+	AllowedRegistries []string
+	DataRegions       map[string][]string
 	// MVPMode refuses production environments: the MVP serves non-production
 	// environments first.
 	MVPMode bool

@@ -118,3 +118,21 @@ func (p *Platform) PolicyHistory(ctx context.Context, id string) ([]paved.Policy
 	}
 	return p.cfg.Store.PolicyHistory(ctx, id)
 }
+
+// guardrailSettings are the settings the built-in packs read as
+// input.settings.
+func (p *Platform) guardrailSettings() map[string]any {
+	regs := make([]any, 0, len(p.cfg.AllowedRegistries))
+	for _, r := range p.cfg.AllowedRegistries {
+		regs = append(regs, r)
+	}
+	regions := map[string]any{}
+	for class, rs := range p.cfg.DataRegions {
+		l := make([]any, 0, len(rs))
+		for _, r := range rs {
+			l = append(l, r)
+		}
+		regions[class] = l
+	}
+	return map[string]any{"allowed_registries": regs, "regions": regions}
+}

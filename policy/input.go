@@ -62,6 +62,11 @@ func Input(in *paved.GateInput) map[string]any {
 		objects = append(objects, map[string]any(o))
 	}
 	doc["objects"] = objects
+	settings := map[string]any{"allowed_registries": []any{}, "regions": map[string]any{}}
+	for k, v := range in.Settings {
+		settings[k] = v
+	}
+	doc["settings"] = settings
 	if c := in.Plan; c != nil && c.Cost != nil {
 		items := make([]any, 0, len(c.Cost.Items))
 		for _, it := range c.Cost.Items {

@@ -341,3 +341,64 @@ func TestReviewedCases(t *testing.T) {
 		t.Errorf("a violation without msg: %v", err)
 	}
 }
+
+// TestSettingsRules: allowed registries and regions per classification,
+// from the platform's settings; no settings, no rule.
+func TestSettingsRules(t *testing.T) {
+	e := New(0)
+	ctx := context.Background()
+	obj := func(image string) []paved.Object {
+		return []paved.Object{deployment("web", func(_, c map[string]any) { c["image"] = image })}
+	}
+	regs := map[string]any{"allowed_registries": []any{"ghcr.io", "registry.example:5000"}}
+	for _, tc := range []struct {
+		image    string
+		settings map[string]any
+		want     string
+	}{
+		{"nginx:1.27", nil, ""},
+		{"ghcr.io/acme/web:1", regs, ""},
+		{"registry.example:5000/web:1", regs, ""},
+		{"nginx:1.27", regs, "deny security/sec-registry"},
+		{"quay.io/acme/web:1", regs, "deny security/sec-registry"},
+	} {
+		fs, err := e.Evaluate(ctx, Builtin(), &paved.GateInput{Objects: obj(tc.image), Settings: tc.settings})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range fs {
+			if f.Rule == "security/sec-registry" {
+				got = append(got, string(f.Level)+" "+f.Rule)
+			}
+		}
+		if strings.Join(got, ", ") != tc.want {
+			t.Errorf("%s with %v: %q, want %q", tc.image, tc.settings, got, tc.want)
+		}
+	}
+	ref := paved.DefinitionRef{ID: "pg-eu", Version: 1, Driver: "postgres"}
+	in := func(region string, settings map[string]any) *paved.GateInput {
+		return &paved.GateInput{Env: &paved.Environment{Name: "s", Type: paved.EnvStaging},
+			Plan:        &paved.Plan{Resources: []paved.PlannedResource{{UID: "postgres.default#api.db", Action: paved.PlanCreate, Definition: ref}}},
+			Definitions: map[string]paved.ResourceDefinition{ref.String(): {ID: "pg-eu", Metadata: map[string]string{"classification": "pii", "region": region, "backups": "daily"}}},
+			Settings:    settings}
+	}
+	eu := map[string]any{"regions": map[string]any{"pii": []any{"eu-west-1", "eu-central-1"}}}
+	for _, tc := range []struct {
+		region   string
+		settings map[string]any
+		want     string
+	}{
+		{"us-east-1", nil, ""},
+		{"eu-west-1", eu, ""},
+		{"us-east-1", eu, "deny data/data-region"},
+	} {
+		fs, err := e.Evaluate(ctx, Builtin(), in(tc.region, tc.settings))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rules(fs); got != tc.want {
+			t.Errorf("pii in %s with %v: %q, want %q", tc.region, tc.settings, got, tc.want)
+		}
+	}
+}

@@ -56,6 +56,11 @@ type Config struct {
 	// DeveloperEnvTypes are the environment types developers may create;
 	// nil means ephemeral and development.
 	DeveloperEnvTypes []paved.EnvType
+	// AllowedRegistries and DataRegions are the guardrails' settings: the
+	// registries images may come from, the regions each data
+	// classification may live in (none: any).
+	AllowedRegistries []string
+	DataRegions       map[string][]string
 	// DefaultTokenTTL and MaxTokenTTL bound tokens' lifetimes; 0 means the
 	// platform's defaults (90 days, a year).
 	DefaultTokenTTL, MaxTokenTTL time.Duration
@@ -258,7 +263,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	gates := append([]paved.Gate{&policy.Gate{Engine: policies, Stored: st.ListPolicies}}, cfg.Gates...)
 	p, err := platform.New(platform.Config{
 		Store: st, Engine: eng, Sealer: sealer, ServerID: id, Registry: reg, Gates: gates,
-		CheckPolicy: policies.Check, BuiltinPolicies: policy.Builtin(),
+		CheckPolicy: policies.Check, BuiltinPolicies: policy.Builtin(), AllowedRegistries: cfg.AllowedRegistries, DataRegions: cfg.DataRegions,
 		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops", TargetTypes: map[string]string{"gitops": paved.TargetGitOps},
 		MVPMode: cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, Logger: log,

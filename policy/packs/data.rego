@@ -35,3 +35,12 @@ warn contains {"rule": "data-backups", "msg": sprintf("%s holds %s data without 
 	classified(r)
 	lower(r.definition.metadata.backups) == "none"
 }
+
+deny contains {"rule": "data-region", "msg": sprintf("%s is %s data in region %q (definition %s); %s data may live in %s", [r.uid, c, object.get(r.definition.metadata, "region", "(none)"), r.definition.id, c, concat(", ", allowed)]), "fix": "give the environment a definition in an allowed region"} if {
+	some r in input.resources
+	r.action != "orphan"
+	c := lower(object.get(r.definition.metadata, "classification", ""))
+	allowed := input.settings.regions[c]
+	count(allowed) > 0
+	not object.get(r.definition.metadata, "region", "") in {x | some x in allowed}
+}

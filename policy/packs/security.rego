@@ -103,3 +103,17 @@ warn contains {"rule": "sec-limits", "msg": sprintf("%s: container %s has no %s 
 	some r in {"cpu", "memory"}
 	not x.c.resources.limits[r]
 }
+
+registry(image) := r if {
+	parts := split(image, "/")
+	count(parts) > 1
+	first := parts[0]
+	regex.match(`[.:]|^localhost$`, first)
+	r := first
+} else := "docker.io"
+
+deny contains {"rule": "sec-registry", "msg": sprintf("%s: container %s runs image %q from %s, which is not an allowed registry (%s)", [x.ref, x.c.name, x.c.image, registry(x.c.image), concat(", ", input.settings.allowed_registries)]), "fix": "push the image to an allowed registry, or ask security to allow this one (paved server --allowed-registries)"} if {
+	count(input.settings.allowed_registries) > 0
+	some x in containers
+	not registry(x.c.image) in {r | some r in input.settings.allowed_registries}
+}
