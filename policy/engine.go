@@ -172,7 +172,7 @@ func (e *Engine) prepare(ctx context.Context, p paved.Policy) (*prepared, error)
 // each object. A policy that does not compile, fails or runs out of time
 // is an error that names it.
 func (e *Engine) Evaluate(ctx context.Context, policies []paved.Policy, in *paved.GateInput) ([]paved.Finding, error) {
-	var doc map[string]any
+	var doc ast.Value // converted once for every deployment policy
 	var out []paved.Finding
 	for _, p := range policies {
 		pp, err := e.prepare(ctx, p)
@@ -186,7 +186,10 @@ func (e *Engine) Evaluate(ctx context.Context, policies []paved.Policy, in *pave
 			fs, err = pp.conftest(pctx, in.Objects)
 		default:
 			if doc == nil {
-				doc = Input(in)
+				if doc, err = ast.InterfaceToValue(Input(in)); err != nil {
+					cancel()
+					return nil, paved.Errorf(paved.EINTERNAL, "policy input: %v", err)
+				}
 			}
 			fs, err = pp.deployment(pctx, doc)
 		}
@@ -206,8 +209,8 @@ func (e *Engine) Evaluate(ctx context.Context, policies []paved.Policy, in *pave
 // deployment evaluates a deployment policy: its deny and warn rules, each
 // a set of messages (strings, or objects with msg, and optionally rule and
 // fix).
-func (pp *prepared) deployment(ctx context.Context, doc map[string]any) ([]paved.Finding, error) {
-	rs, err := pp.query.Eval(ctx, rego.EvalInput(doc))
+func (pp *prepared) deployment(ctx context.Context, doc ast.Value) ([]paved.Finding, error) {
+	rs, err := pp.query.Eval(ctx, rego.EvalParsedInput(doc))
 	if err != nil {
 		return nil, err
 	}

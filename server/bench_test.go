@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -80,7 +81,8 @@ func realSpecs(b *testing.B, n int) map[string]string {
 			continue
 		}
 		names[name] = true
-		out[key] = string(data)
+		// Images pinned, as the security pack asks of what is deployed.
+		out[key] = imageLine.ReplaceAllString(string(data), "${1}registry.example/bench/app:1.0.0")
 		if len(out) == n {
 			return out
 		}
@@ -138,13 +140,17 @@ func deployAndFollow(b *testing.B, c *api.Client, env string, specs map[string]s
 	return took
 }
 
-// withTag changes every image of the specs, so that each deploy changes
+// imageLine is a container's image in a Score file.
+var imageLine = regexp.MustCompile(`(?m)^(\s*image:\s*).*$`)
+
+// withTag gives every container of the specs an image pinned to a tag of
+// this deploy (as the security pack asks), so that each deploy changes
 // every workload.
 func withTag(specs map[string]string, i int) map[string]string {
 	out := make(map[string]string, len(specs))
 	for k, v := range specs {
 		out[k] = v + fmt.Sprintf("\n# deploy %d\n", i)
-		out[k] = strings.ReplaceAll(out[k], "image: ", fmt.Sprintf("image: registry.example/bench%d/", i))
+		out[k] = imageLine.ReplaceAllString(out[k], fmt.Sprintf("${1}registry.example/bench/app:1.0.%d", i))
 	}
 	return out
 }
