@@ -170,6 +170,8 @@ type DeploymentFilter struct {
 	Statuses []DeploymentStatus
 	// Runner keeps only the deployments this server runs.
 	Runner string
+	// Kind keeps only deployments of this kind.
+	Kind DeploymentKind
 	// CreatedSince and CreatedBefore bound the creation time; FinishedAfter
 	// keeps deployments that finished after that time.
 	CreatedSince  *time.Time

@@ -3,6 +3,7 @@ package paved
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -63,4 +64,17 @@ type PolicyStore interface {
 	ListPolicies(ctx context.Context) ([]Policy, error)
 	// PolicyHistory lists every version of a policy, oldest first.
 	PolicyHistory(ctx context.Context, id string) ([]Policy, error)
+}
+
+// PoliciesInForce is the built-in packs and the stored policies together,
+// a stored policy taking the place of a pack of its id, in id order.
+func PoliciesInForce(stored, builtin []Policy) []Policy {
+	out := slices.Clone(stored)
+	for _, b := range builtin {
+		if !slices.ContainsFunc(stored, func(p Policy) bool { return p.ID == b.ID }) {
+			out = append(out, b)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Policy) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }

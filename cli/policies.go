@@ -197,10 +197,7 @@ provisions anything. It lists every finding and exits 6 when one denies.`,
 			if err != nil {
 				return err
 			}
-			ps := policy.Builtin()
-			for _, p := range stored {
-				ps = append(slicesDeleteID(ps, p.ID), p)
-			}
+			ps := paved.PoliciesInForce(stored, policy.Builtin())
 			specs := map[string]string{}
 			for _, s := range sources {
 				data, err := os.ReadFile(s.Path)
@@ -265,16 +262,6 @@ provisions anything. It lists every finding and exits 6 when one denies.`,
 	_ = cmd.MarkFlagRequired("app")
 	addOutputFlag(cmd)
 	return cmd
-}
-
-func slicesDeleteID(ps []paved.Policy, id string) []paved.Policy {
-	out := ps[:0:0]
-	for _, p := range ps {
-		if p.ID != id {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func anySlice(xs []string) []any {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"paved.dev/paved"
 )
@@ -101,14 +100,7 @@ func (p *Platform) ListPolicies(ctx context.Context) ([]paved.Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := slices.Clone(stored)
-	for _, b := range p.cfg.BuiltinPolicies {
-		if !slices.ContainsFunc(stored, func(s paved.Policy) bool { return s.ID == b.ID }) {
-			out = append(out, b)
-		}
-	}
-	slices.SortFunc(out, func(a, b paved.Policy) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+	return paved.PoliciesInForce(stored, p.cfg.BuiltinPolicies), nil
 }
 
 // PolicyHistory lists every stored version of a policy.

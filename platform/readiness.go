@@ -86,11 +86,12 @@ func (p *Platform) Readiness(ctx context.Context, appName string) (*paved.Readin
 		}
 		item("staging-clean", "no deny and no unwaived warning in the latest staging plan", clean, why, "")
 	}
-	rollbacks, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{App: app.Name, Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, Limit: -1})
+	rollbacks, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{App: app.Name, Kind: paved.KindRollback,
+		Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
-	rolledBack := slices.ContainsFunc(rollbacks, func(d paved.Deployment) bool { return d.Kind == paved.KindRollback })
+	rolledBack := len(rollbacks) > 0
 	item("rollback", "a rollback exercised", rolledBack, map[bool]string{false: fmt.Sprintf("roll an environment of %s back once: paved rollback --app %s --env ENV", app.Name, app.Name)}[rolledBack], "")
 	item("owner", "an owner team and an on-call contact", app.Team != "" && app.OnCall != "",
 		map[bool]string{false: fmt.Sprintf("say who answers when %s breaks: paved app update %s --on-call payments-oncall@example.com", app.Name, app.Name)}[app.Team != "" && app.OnCall != ""], "")

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"context"
-	"slices"
 
 	"paved.dev/paved"
 )
@@ -38,20 +37,5 @@ func InForce(ctx context.Context, stored func(context.Context) ([]paved.Policy, 
 			return nil, err
 		}
 	}
-	out := slices.Clone(st)
-	for _, b := range Builtin() {
-		if !slices.ContainsFunc(st, func(p paved.Policy) bool { return p.ID == b.ID }) {
-			out = append(out, b)
-		}
-	}
-	slices.SortFunc(out, func(a, b paved.Policy) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
-	return out, nil
+	return paved.PoliciesInForce(st, Builtin()), nil
 }

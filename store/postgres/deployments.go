@@ -141,6 +141,7 @@ func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]
 	w.eq("env", f.Env)
 	w.eq("env_id", f.EnvID)
 	w.eq("runner", f.Runner)
+	w.eq("kind", string(f.Kind))
 	if f.CreatedSince != nil {
 		w.add("created_at >= ?", *f.CreatedSince)
 	}

@@ -197,6 +197,9 @@ func deploymentFilter(f paved.DeploymentFilter) (string, []any, error) {
 	if f.Runner != "" {
 		add("runner = ?", f.Runner)
 	}
+	if f.Kind != "" {
+		add("kind = ?", string(f.Kind))
+	}
 	if f.CreatedSince != nil {
 		add("created_at >= ?", fmtTime(*f.CreatedSince))
 	}
