@@ -111,3 +111,43 @@ func TestEveryPathPassesTheGates(t *testing.T) {
 		t.Errorf("a denied promotion: %v", err)
 	}
 }
+
+// brokenGate cannot judge: a policy that failed or ran past its bound.
+type brokenGate struct{}
+
+func (brokenGate) Name() string { return "policies" }
+
+func (brokenGate) Evaluate(context.Context, *paved.GateInput) ([]paved.Finding, error) {
+	return nil, paved.Errorf(paved.EUNAVAILABLE, "policy slow (owned by finance) ran longer than 2s and was stopped")
+}
+
+// TestUnjudgedDeploymentIsRecordedAsFailed: a policy that cannot judge a
+// deployment fails it, recorded with the policy named, and nothing is
+// provisioned; a plan says the same without a record.
+func TestUnjudgedDeploymentIsRecordedAsFailed(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.Gates = []paved.Gate{brokenGate{}} })
+	ctx := context.Background()
+	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
+	if paved.ErrorCode(err) != paved.EUNAVAILABLE || !strings.Contains(err.Error(), "policy slow (owned by finance) ran longer than 2s") {
+		t.Fatalf("an unjudged deployment: %v", err)
+	}
+	if d == nil || d.Status != paved.DeploymentFailed || !strings.Contains(d.Error, "not judged, so nothing was provisioned: gate policies: policy slow") {
+		t.Fatalf("its record: %+v", d)
+	}
+	stored, err := f.store.GetDeployment(ctx, d.ID)
+	must(t, err)
+	if stored.Status != paved.DeploymentFailed || stored.StartedAt != nil || stored.Error != d.Error {
+		t.Errorf("the stored record: %s %q", stored.Status, stored.Error)
+	}
+	if rs, _ := f.store.ListResources(ctx, paved.ResourceFilter{App: "shop", Env: "dev"}); len(rs) != 0 {
+		t.Errorf("an unjudged deployment provisioned %d resources", len(rs))
+	}
+	if _, err := f.p.Plan(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()}); paved.ErrorCode(err) != paved.EUNAVAILABLE {
+		t.Errorf("an unjudged plan: %v", err)
+	}
+	ds, err := f.store.ListDeployments(ctx, paved.DeploymentFilter{App: "shop"})
+	must(t, err)
+	if len(ds) != 1 {
+		t.Errorf("%d deployments recorded, want the one failed deployment", len(ds))
+	}
+}
