@@ -23,6 +23,7 @@ type Store interface {
 	PriceStore
 	WaiverStore
 	SignOffStore
+	CheckStore
 	// A store also lets several servers share it.
 	Coordinator
 	// MVPMode reads the platform's MVP mode as an admin last set it at run

@@ -28,3 +28,10 @@ const (
 		"tokens.last_used_at, tokens.revoked_at"
 	UserCols = "users.name, users.role, users.teams, users.disabled, users.created_at"
 )
+
+// CheckCols are a manual check's stored fields; ConfirmationCols a
+// confirmation's.
+const (
+	CheckCols        = "scope, id, title, how, role, created_by, created_at"
+	ConfirmationCols = "scope, check_id, subject, confirmed_by, role, confirmed_at"
+)

@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"WaiverTimes", testWaiverTimes},
 		{"SignOffs", testSignOffs},
 		{"SignOffTimes", testSignOffTimes},
+		{"ManualChecks", testManualChecks},
 		{"Runner", testRunner},
 		{"FailOrphaned", testFailOrphaned},
 		{"ConcurrentFailOrphaned", testConcurrentFailOrphaned},
