@@ -2,6 +2,8 @@ package paved
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -71,4 +73,19 @@ type CheckStore interface {
 	// earlier one of that check.
 	PutConfirmation(ctx context.Context, c *CheckConfirmation) error
 	ListConfirmations(ctx context.Context, scope, subject string) ([]CheckConfirmation, error)
+}
+
+// Phases of the MVP program, in order.
+var Phases = []string{"discovery", "integration", "deployment", "adoption"}
+
+// ValidateCheckScope accepts "readiness" and "program.<phase>".
+func ValidateCheckScope(scope string) error {
+	if scope == ScopeReadiness {
+		return nil
+	}
+	if phase, ok := strings.CutPrefix(scope, ScopeProgramPrefix); ok && slices.Contains(Phases, phase) {
+		return nil
+	}
+	return Errorf(EINVALID, "scope: %q is not a check scope; use %s or %s<phase> with a phase of %s",
+		scope, ScopeReadiness, ScopeProgramPrefix, strings.Join(Phases, ", "))
 }

@@ -112,6 +112,9 @@ func (p *Platform) Readiness(ctx context.Context, appName string) (*paved.Readin
 		}
 		item("budget", "the production estimate within the team's budget", done, why, "")
 	}
+	if err := p.manualItems(ctx, app.Name, item); err != nil {
+		return nil, err
+	}
 	signoffs, err := p.signOffs(ctx, app, staging)
 	if err != nil {
 		return nil, err
@@ -130,6 +133,32 @@ func (p *Platform) Readiness(ctx context.Context, appName string) (*paved.Readin
 	}
 	r.Ready = !slices.ContainsFunc(r.Items, func(it paved.ReadinessItem) bool { return !it.Done })
 	return r, nil
+}
+
+// manualItems adds the readiness checks the platform team defined: done
+// once a user of the check's role confirmed it for the app.
+func (p *Platform) manualItems(ctx context.Context, app string, item func(id, title string, done bool, why string, role paved.Role)) error {
+	checks, err := p.cfg.Store.ListChecks(ctx, paved.ScopeReadiness)
+	if err != nil || len(checks) == 0 {
+		return err
+	}
+	confs, err := p.cfg.Store.ListConfirmations(ctx, paved.ScopeReadiness, app)
+	if err != nil {
+		return err
+	}
+	for _, c := range checks {
+		i := slices.IndexFunc(confs, func(k paved.CheckConfirmation) bool { return k.CheckID == c.ID })
+		if i >= 0 {
+			item("check-"+c.ID, c.Title, true, "", c.Role)
+			continue
+		}
+		why := fmt.Sprintf("a %s user confirms it: paved checks confirm %s --app %s", c.Role, c.ID, app)
+		if c.How != "" {
+			why = c.How + "; then " + why
+		}
+		item("check-"+c.ID, c.Title, false, why, c.Role)
+	}
+	return nil
 }
 
 // backedUp checks that every resource the latest staging plan uses would be
