@@ -17,6 +17,7 @@ type Services struct {
 	Waivers      WaiverService
 	Readiness    ReadinessService
 	Settings     SettingsService
+	Checks       CheckService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

@@ -173,6 +173,15 @@ func operations() []operation {
 			description: "In MVP mode an app deploys to production only when ready.", status: 200, resp: paved.Readiness{}},
 		{method: "POST", path: "/api/apps/{app}/signoffs", id: "signOff", tag: "apps", summary: "Sign an app off for production, for the caller's role (security, data, finance)",
 			description: "The sign-off holds the role's policies and the app's resource types: when either changes it no longer counts. Audited (`signoff`).", status: 201, resp: paved.SignOff{}},
+		{method: "GET", path: "/api/checks", id: "listChecks", tag: "apps", summary: "Manual checks the platform team defined, by scope and id",
+			query: []param{{"scope", "string", "readiness, or program.<phase>."}}, status: 200, resp: list[paved.ManualCheck]{}},
+		{method: "PUT", path: "/api/checks/{scope}/{id}", id: "putCheck", tag: "apps", summary: "Define or redefine a manual check (admin)",
+			description: "A readiness check is an item of every app's production readiness; a program check an item of a phase. Confirmations stay when it is redefined. Audited (`check.put`).", body: CheckBody{}, status: 200, resp: paved.ManualCheck{}},
+		{method: "DELETE", path: "/api/checks/{scope}/{id}", id: "deleteCheck", tag: "apps", summary: "Remove a manual check and its confirmations (admin)", description: "Audited (`check.delete`).", status: 204},
+		{method: "POST", path: "/api/checks/{scope}/{id}/confirmations", id: "confirmCheck", tag: "apps", summary: "Confirm a manual check for a subject (a user of the check's role)",
+			description: "The subject is an app for a readiness check, an iteration (1, 2, ...) for a program check. Audited (`check.confirm`).", body: ConfirmBody{}, status: 201, resp: paved.CheckConfirmation{}},
+		{method: "GET", path: "/api/checks/{scope}/confirmations", id: "listConfirmations", tag: "apps", summary: "A subject's confirmations in a scope",
+			query: []param{{"subject", "string", "The app, or the iteration."}}, status: 200, resp: list[paved.CheckConfirmation]{}},
 		{method: "GET", path: "/api/waivers", id: "listWaivers", tag: "policies", summary: "Waivers, newest first",
 			query: []param{{"app", "string", "Only this app's."}, {"env", "string", "Only this environment's."}, {"status", "string", "requested, approved or rejected."}}, status: 200, resp: list[paved.Waiver]{}},
 		{method: "POST", path: "/api/waivers", id: "requestWaiver", tag: "policies", summary: "Ask for a time-boxed exception to one rule for one app and environment (the app's team)",
@@ -188,11 +197,12 @@ func operations() []operation {
 }
 
 var pathParams = map[string]string{
-	"app":  "The app's name.",
-	"env":  "The environment's name.",
-	"user": "The user's name.",
-	"team": "The team's name.",
-	"name": "The target's name.",
+	"app":   "The app's name.",
+	"env":   "The environment's name.",
+	"user":  "The user's name.",
+	"team":  "The team's name.",
+	"name":  "The target's name.",
+	"scope": "The check's scope: `readiness`, or `program.<phase>`.",
 	"uid": "The resource's UID, such as `postgres.default#api.db`, URL-escaped " +
 		"(`postgres.default%23api.db`): an unescaped `#` would end the path.",
 }
@@ -205,6 +215,7 @@ var idOf = map[string]string{
 	"waivers":     "The waiver's id.",
 	"definitions": "The definition's id.",
 	"tokens":      "The token's id.",
+	"{scope}":     "The check's id.",
 }
 
 var pathParamRE = regexp.MustCompile(`\{([a-z]+)\}`)
@@ -227,6 +238,10 @@ var schemaDescriptions = map[string]string{
 	"CostReport":              "Estimates by environment and team, and budget use.",
 	"Readiness":               "An app's production readiness: checklist items and sign-offs.",
 	"MVPModeBody":             "The platform's MVP mode: production only for apps ready for it.",
+	"ManualCheck":             "A check the platform team defines and a user of its role confirms (docs/production-readiness.md).",
+	"CheckBody":               "Defines a manual check: what must hold, how to meet it, the role that confirms it.",
+	"ConfirmBody":             "Confirms a check for a subject: an app (readiness) or an iteration (program).",
+	"CheckConfirmation":       "Who confirmed a manual check for a subject, and when.",
 	"ReadinessItem":           "One check: done, or why not and how to meet it.",
 	"SignOff":                 "A stakeholder's approval of an app for production, valid while what it approved holds.",
 	"Waiver":                  "A time-boxed exception to one policy rule for one app and environment.",

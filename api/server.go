@@ -201,6 +201,11 @@ func (s *Server) registerRoutes() {
 	s.route("PUT /api/settings/mvp-mode", false, s.setMVPMode)
 	s.route("GET /api/apps/{app}/readiness", false, s.readiness)
 	s.route("POST /api/apps/{app}/signoffs", false, s.signOff)
+	s.route("GET /api/checks", false, s.listChecks)
+	s.route("PUT /api/checks/{scope}/{id}", false, s.putCheck)
+	s.route("DELETE /api/checks/{scope}/{id}", false, s.deleteCheck)
+	s.route("POST /api/checks/{scope}/{id}/confirmations", false, s.confirmCheck)
+	s.route("GET /api/checks/{scope}/confirmations", false, s.listConfirmations)
 
 	s.route("GET /api/waivers", false, s.listWaivers)
 	s.route("POST /api/waivers", false, s.requestWaiver)

@@ -51,6 +51,9 @@ func withDefaults(s Services) Services {
 	if s.Settings == nil {
 		s.Settings = unavailable("settings")
 	}
+	if s.Checks == nil {
+		s.Checks = unavailable("manual checks")
+	}
 	return s
 }
 

@@ -17,9 +17,10 @@ func newReadinessCmd() *cobra.Command {
 and without failed deployments for 7 days, a rollback exercised, the latest
 staging plan without a deny or an unwaived warning, an owner team, backups
 for the data it holds in production, the production estimate within the
-team's budget, and valid sign-offs by security, data and finance (a sign-off
-no longer holds once that role's policies or the app's resource types
-changed). Each missing item says how to get it done. In MVP mode an app
+team's budget, the manual checks the platform team defined (paved checks),
+confirmed for the app by their role, and valid sign-offs by security, data
+and finance (a sign-off no longer holds once that role's policies or the
+app's resource types changed). Each missing item says how to get it done. In MVP mode an app
 deploys to production only when ready.`,
 		Example: `  paved readiness --app shop
   paved readiness --app shop -o json`,

@@ -125,6 +125,9 @@ type readinessPage struct {
 	App     *paved.App
 	R       *paved.Readiness
 	MaySign bool
+	// Confirm holds the manual checks the user may confirm: item id →
+	// check id.
+	Confirm map[string]string
 }
 
 func (r readinessPage) title() string { return "Readiness of " + r.App.Name }
@@ -143,7 +146,27 @@ func (p *Portal) readiness(rq *request) error {
 	}
 	role := rq.user.Role
 	may := role == paved.RoleSecurity || role == paved.RoleData || role == paved.RoleFinance
-	p.render(rq.w, rq.r, rq, http.StatusOK, "readiness", readinessPage{App: a, R: r, MaySign: may})
+	confirm := map[string]string{}
+	for _, it := range r.Items {
+		if id, ok := strings.CutPrefix(it.ID, "check-"); ok && !it.Done && it.Role == role {
+			confirm[it.ID] = id
+		}
+	}
+	p.render(rq.w, rq.r, rq, http.StatusOK, "readiness", readinessPage{App: a, R: r, MaySign: may, Confirm: confirm})
+	return nil
+}
+
+// confirmCheck confirms a manual readiness check for the app.
+func (p *Portal) confirmCheck(rq *request) error {
+	if p.svc.Checks == nil {
+		return paved.Errorf(paved.EUNAVAILABLE, "this server keeps no manual checks")
+	}
+	c, err := p.svc.Checks.ConfirmCheck(rq.ctx, paved.ScopeReadiness, rq.r.PathValue("id"), rq.r.PathValue("app"))
+	if err != nil {
+		return err
+	}
+	setFlash(rq.w, rq.r, fmt.Sprintf("%s confirmed %s for %s.", c.By, c.CheckID, c.Subject))
+	http.Redirect(rq.w, rq.r, "/apps/"+url.PathEscape(c.Subject)+"/readiness", http.StatusSeeOther)
 	return nil
 }
 

@@ -151,6 +151,7 @@ func (p *Portal) routes() {
 	p.mux.Handle("GET /platform/costs", p.page(p.costs))
 	p.mux.Handle("GET /apps/{app}/readiness", p.page(p.readiness))
 	p.mux.Handle("POST /apps/{app}/signoffs", p.page(p.signOff))
+	p.mux.Handle("POST /apps/{app}/checks/{id}/confirm", p.page(p.confirmCheck))
 	p.mux.Handle("/", p.page(p.notFound, noCSRF))
 }
 

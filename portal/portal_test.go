@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -544,5 +545,33 @@ func TestGuardrailPages(t *testing.T) {
 	}
 	if resp, _ := dana.post("/apps/shop/signoffs", url.Values{"csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("dana signing off directly: %d", resp.StatusCode)
+	}
+
+	// A manual check: offered to its role only, confirmed from the page.
+	if _, err := admin.PutCheck(ctx, &paved.ManualCheck{Scope: paved.ScopeReadiness, ID: "pen-test", Title: "penetration test passed", Role: paved.RoleSecurity}); err != nil {
+		t.Fatal(err)
+	}
+	const confirm = `action="/apps/shop/checks/pen-test/confirm"`
+	if _, page = dana.get("/apps/shop/readiness"); !strings.Contains(page, "penetration test passed") || strings.Contains(page, confirm) {
+		t.Errorf("dana's page does not list the check, or offers to confirm it")
+	}
+	if resp, _ := dana.post("/apps/shop/checks/pen-test/confirm", url.Values{"csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("dana confirming directly: %d", resp.StatusCode)
+	}
+	if _, page = sam.get("/apps/shop/readiness"); !strings.Contains(page, confirm) {
+		t.Fatalf("sam is not offered to confirm the check")
+	}
+	if resp, _ := sam.post("/apps/shop/checks/pen-test/confirm", url.Values{"csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sam confirming: %d", resp.StatusCode)
+	}
+	if _, page = sam.get("/apps/shop/readiness"); strings.Contains(page, confirm) {
+		t.Errorf("a confirmed check is still offered")
+	}
+	r, err := admin.Readiness(ctx, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(r.Items, func(it paved.ReadinessItem) bool { return it.ID == "check-pen-test" && it.Done }) {
+		t.Errorf("the confirmation did not reach readiness: %+v", r.Items)
 	}
 }
