@@ -30,6 +30,9 @@ func TestQueryPlans(t *testing.T) {
 	appSQL, appArgs := list(paved.DeploymentFilter{App: "shop", Limit: 20})
 	incSQL, incArgs := list(paved.DeploymentFilter{EnvID: "e-1", Statuses: []paved.DeploymentStatus{paved.DeploymentFailed}})
 	allSQL, allArgs := list(paved.DeploymentFilter{Limit: 20})
+	weekAgo := time.Now().Add(-7 * 24 * time.Hour)
+	stableSQL, stableArgs := list(paved.DeploymentFilter{EnvID: "e-1", Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, CreatedBefore: &weekAgo, Limit: 1})
+	rollbackSQL, rollbackArgs := list(paved.DeploymentFilter{App: "shop", Kind: paved.KindRollback, Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, Limit: 1})
 	mineSQL, mineArgs := list(paved.DeploymentFilter{Runner: "s1", Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}})
 	resSQL, resArgs := listResourcesSQL(paved.ResourceFilter{App: "shop", Env: "dev"})
 	since, before := time.Now().Add(-time.Hour), time.Now()
@@ -62,7 +65,11 @@ func TestQueryPlans(t *testing.T) {
 		// The failed deployments of an incarnation since its last
 		// success, one server's unfinished deployments and every
 		// unfinished one: few, however long the history.
-		{name: "failed deployments of an incarnation", sql: incSQL, args: incArgs, index: "deployments_env_finished", allowSort: true},
+		{name: "failed deployments of an incarnation", sql: incSQL, args: incArgs, index: "deployments_env_status_created"},
+		// Readiness: staging succeeded before a week ago; a rollback
+		// succeeded.
+		{name: "an incarnation's successes before a time", sql: stableSQL, args: stableArgs, index: "deployments_env_status_created"},
+		{name: "an app's successful rollbacks", sql: rollbackSQL, args: rollbackArgs, index: "deployments_app_kind_status"},
 		{name: "this server's unfinished deployments", sql: mineSQL, args: mineArgs, index: "deployments_unfinished", allowSort: true},
 		{name: "orphaned deployments", sql: selectOrphanedSQL, args: []any{"t", "", ""}, index: "deployments_unfinished", allowSort: true},
 		{name: "fail orphaned deployments", sql: failOrphanedSQL, args: []any{"failed", "x", "t", "t", "", ""}, index: "deployments_unfinished"},
