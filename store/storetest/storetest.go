@@ -58,6 +58,8 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"SignOffs", testSignOffs},
 		{"SignOffTimes", testSignOffTimes},
 		{"ManualChecks", testManualChecks},
+		{"Program", testProgram},
+		{"FeedbackAndRoadmap", testFeedbackAndRoadmap},
 		{"Runner", testRunner},
 		{"FailOrphaned", testFailOrphaned},
 		{"ConcurrentFailOrphaned", testConcurrentFailOrphaned},
