@@ -177,6 +177,8 @@ type DeploymentFilter struct {
 	CreatedSince  *time.Time
 	CreatedBefore *time.Time
 	FinishedAfter *time.Time
+	// Oldest lists oldest first (the first deployment of an app).
+	Oldest bool
 	// Limit bounds the list (newest first); 0 means the store's default
 	// and a negative Limit no limit at all (for internal callers that must
 	// see every match; the API accepts no negative limit).

@@ -162,6 +162,9 @@ func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]
 		w.conds = append(w.conds, "status IN ("+in+")")
 	}
 	q := "SELECT " + record.SummaryCols + " FROM deployments" + w.String() + " ORDER BY created_at DESC, n DESC"
+	if f.Oldest {
+		q = "SELECT " + record.SummaryCols + " FROM deployments" + w.String() + " ORDER BY created_at, n"
+	}
 	if limit := record.DeploymentLimit(f.Limit); limit >= 0 {
 		q += " LIMIT " + w.next(limit)
 	}

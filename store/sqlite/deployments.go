@@ -166,8 +166,12 @@ func listDeploymentsSQL(f paved.DeploymentFilter) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	order := " ORDER BY created_at DESC, n DESC LIMIT ?"
+	if f.Oldest {
+		order = " ORDER BY created_at, n LIMIT ?"
+	}
 	// SQLite reads a negative limit as none.
-	return "SELECT " + record.SummaryCols + " FROM deployments" + where + " ORDER BY created_at DESC, n DESC LIMIT ?",
+	return "SELECT " + record.SummaryCols + " FROM deployments" + where + order,
 		append(args, record.DeploymentLimit(f.Limit)), nil
 }
 

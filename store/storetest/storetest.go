@@ -640,6 +640,7 @@ func testDeployments(t *testing.T, s paved.Store) {
 	since, before := at(1), at(4)
 	sameJSON(t, "ListDeployments created in [1s, 4s) across apps", list(paved.DeploymentFilter{CreatedSince: &since, CreatedBefore: &before}),
 		[]string{"d4", "d3", "d2"})
+	sameJSON(t, "ListDeployments shop oldest first, limit 2", list(paved.DeploymentFilter{App: "shop", Oldest: true, Limit: 2}), []string{"d1", "d2"})
 	sameJSON(t, "ListDeployments of an env without deployments", list(paved.DeploymentFilter{App: "shop", Env: "qa"}), []string{})
 	sameJSON(t, "ListDeployments shop/dev limit 1", list(paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 1}), []string{"d7"})
 	sameJSON(t, "ListDeployments shop/dev with a negative limit (none)", list(paved.DeploymentFilter{App: "shop", Env: "dev", Limit: -1}),
