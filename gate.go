@@ -60,3 +60,20 @@ type Finding struct {
 	// warning, or that excepts its warning.
 	Waived string `json:"waived,omitempty"`
 }
+
+// PolicyFailure is the cause of a gate's error when one policy could not
+// judge a deployment: it failed, or ran past its bound. Such a deployment
+// fails, recorded with the policy named; any other gate error (a store
+// that cannot be read) is returned without a record.
+type PolicyFailure struct {
+	Policy   string
+	Owner    Role
+	TimedOut bool
+}
+
+func (f *PolicyFailure) Error() string {
+	if f.TimedOut {
+		return "policy " + f.Policy + " timed out"
+	}
+	return "policy " + f.Policy + " failed"
+}

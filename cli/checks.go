@@ -49,7 +49,7 @@ func newChecksListCmd() *cobra.Command {
 				return err
 			}
 			return printOut(cmd, cs, func() table {
-				t := table{header: []string{"SCOPE", "ID", "TITLE", "CONFIRMED BY", "HOW"}}
+				t := table{header: []string{"SCOPE", "ID", "TITLE", "ROLE", "HOW"}}
 				for _, k := range cs {
 					t.rows = append(t.rows, []string{k.Scope, k.ID, k.Title, string(k.Role), orDash(k.How)})
 				}
@@ -93,7 +93,7 @@ func newChecksAddCmd() *cobra.Command {
 	cmd.Flags().StringVar(&role, "role", "", "the role that confirms it")
 	_ = cmd.MarkFlagRequired("title")
 	_ = cmd.MarkFlagRequired("role")
-	completeEnum(cmd, "role", "admin", "developer", "viewer", "security", "data", "finance")
+	completeEnum(cmd, "role", "admin", "security", "data", "finance")
 	addOutputFlag(cmd)
 	return cmd
 }
@@ -135,10 +135,16 @@ role confirms it. Audited (check.confirm).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			subject := app
-			if scope != paved.ScopeReadiness {
-				if app != "" {
-					return usageError{fmt.Errorf("--app is for readiness checks; a program check is confirmed for an --iteration")}
-				}
+			switch {
+			case scope == paved.ScopeReadiness && cmd.Flags().Changed("iteration"):
+				return usageError{fmt.Errorf("--iteration is for program checks; a readiness check is confirmed for an --app")}
+			case scope == paved.ScopeReadiness && app == "":
+				return usageError{fmt.Errorf("a readiness check is confirmed for an app: give --app")}
+			case scope != paved.ScopeReadiness && app != "":
+				return usageError{fmt.Errorf("--app is for readiness checks; a program check is confirmed for an --iteration")}
+			case scope != paved.ScopeReadiness && !cmd.Flags().Changed("iteration"):
+				return usageError{fmt.Errorf("a program check is confirmed for an iteration: give --iteration N (paved program shows the current one)")}
+			case scope != paved.ScopeReadiness:
 				subject = strconv.Itoa(iteration)
 			}
 			c, err := newClient(cmd)
@@ -155,7 +161,7 @@ role confirms it. Audited (check.confirm).`,
 	}
 	addScopeFlag(cmd, &scope)
 	cmd.Flags().StringVar(&app, "app", "", "the app (readiness checks)")
-	cmd.Flags().IntVar(&iteration, "iteration", 1, "the program's iteration (program checks)")
+	cmd.Flags().IntVar(&iteration, "iteration", 0, "the program's iteration (program checks)")
 	addOutputFlag(cmd)
 	return cmd
 }

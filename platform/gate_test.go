@@ -115,10 +115,20 @@ func TestEveryPathPassesTheGates(t *testing.T) {
 // brokenGate cannot judge: a policy that failed or ran past its bound.
 type brokenGate struct{}
 
-func (brokenGate) Name() string { return "policies" }
+func (brokenGate) Name() string { return "policy" }
 
 func (brokenGate) Evaluate(context.Context, *paved.GateInput) ([]paved.Finding, error) {
-	return nil, paved.Errorf(paved.EUNAVAILABLE, "policy slow (owned by finance) ran longer than 2s and was stopped")
+	return nil, &paved.Error{Code: paved.EUNAVAILABLE, Message: "policy slow (owned by finance) ran longer than 2s and was stopped",
+		Err: &paved.PolicyFailure{Policy: "slow", Owner: paved.RoleFinance, TimedOut: true}}
+}
+
+// downGate cannot read what it needs: no policy is at fault.
+type downGate struct{}
+
+func (downGate) Name() string { return "policy" }
+
+func (downGate) Evaluate(context.Context, *paved.GateInput) ([]paved.Finding, error) {
+	return nil, paved.Errorf(paved.EUNAVAILABLE, "the store is unreachable")
 }
 
 // TestUnjudgedDeploymentIsRecordedAsFailed: a policy that cannot judge a
@@ -128,10 +138,10 @@ func TestUnjudgedDeploymentIsRecordedAsFailed(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.Gates = []paved.Gate{brokenGate{}} })
 	ctx := context.Background()
 	d, err := f.p.Deploy(f.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()})
-	if paved.ErrorCode(err) != paved.EUNAVAILABLE || !strings.Contains(err.Error(), "policy slow (owned by finance) ran longer than 2s") {
+	if paved.ErrorCode(err) != paved.EFORBIDDEN || !strings.Contains(err.Error(), "policy slow (owned by finance) ran longer than 2s") {
 		t.Fatalf("an unjudged deployment: %v", err)
 	}
-	if d == nil || d.Status != paved.DeploymentFailed || !strings.Contains(d.Error, "not judged, so nothing was provisioned: gate policies: policy slow") {
+	if d == nil || d.Status != paved.DeploymentFailed || !strings.Contains(d.Error, "not judged, so nothing was provisioned: gate policy: policy slow") {
 		t.Fatalf("its record: %+v", d)
 	}
 	stored, err := f.store.GetDeployment(ctx, d.ID)
@@ -149,5 +159,24 @@ func TestUnjudgedDeploymentIsRecordedAsFailed(t *testing.T) {
 	must(t, err)
 	if len(ds) != 1 {
 		t.Errorf("%d deployments recorded, want the one failed deployment", len(ds))
+	}
+
+	// A gate that fails for another reason records nothing; nor does a
+	// policy failure the caller's cancellation caused.
+	down := newFixture(t, func(c *Config) { c.Gates = []paved.Gate{downGate{}} })
+	if d, err := down.p.Deploy(down.dev, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()}); paved.ErrorCode(err) != paved.EUNAVAILABLE || d != nil {
+		t.Errorf("a gate that cannot read the store: %v, %+v", err, d)
+	}
+	cancelled, cancel := context.WithCancel(f.dev)
+	cancel()
+	if d, err := f.p.Deploy(cancelled, &paved.DeployRequest{App: "shop", Env: "dev", Specs: shopSpecs()}); err == nil || d != nil {
+		t.Errorf("a cancelled request: %v, %+v", err, d)
+	}
+	for _, fx := range []*fixture{down, f} {
+		ds, err := fx.store.ListDeployments(ctx, paved.DeploymentFilter{App: "shop"})
+		must(t, err)
+		if len(ds) > 1 {
+			t.Errorf("%d deployments recorded; a gate that failed for no policy's fault or a cancelled request recorded one", len(ds))
+		}
 	}
 }

@@ -64,8 +64,9 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 		return nil, err
 	}
 	findings, err := p.evaluate(ctx, in, pl)
-	var unjudged *gateError
-	if err != nil && (!errors.As(err, &unjudged) || ctx.Err() != nil) {
+	var failure *paved.PolicyFailure
+	unjudged := err
+	if err != nil && (!errors.As(err, &failure) || ctx.Err() != nil) {
 		return nil, err
 	}
 	pl.plan.Findings = findings
@@ -82,21 +83,20 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 		}
 	}
 	if denied := deniedBy(findings); len(denied) > 0 || unjudged != nil {
-		code := paved.EFORBIDDEN
 		d.Status, d.FinishedAt = paved.DeploymentFailed, &now
 		d.Error = "denied before anything was provisioned: " + strings.Join(denied, "; ")
 		if unjudged != nil {
 			// A policy that fails or runs too long fails the deployment
 			// (recorded, so that its owner sees which policy) rather than
-			// letting it through unjudged.
-			code = paved.ErrorCode(unjudged.err)
-			d.Error = "not judged, so nothing was provisioned: " + paved.ErrorMessage(unjudged.err)
+			// letting it through unjudged. The answer is not a 503: a retry
+			// would fail the same way until the owner fixes the policy.
+			d.Error = "not judged, so nothing was provisioned: " + paved.ErrorMessage(unjudged)
 		}
 		if err := p.cfg.Store.CreateDeployment(ctx, d); err != nil {
 			return nil, err
 		}
 		p.event(d.ID, paved.EventError, d.Error)
-		return d, paved.Errorf(code, "deployment %s %s", d.ID, d.Error)
+		return d, paved.Errorf(paved.EFORBIDDEN, "deployment %s %s", d.ID, d.Error)
 	}
 	p.track(d.ID, true)
 	if err := p.cfg.Store.CreateDeployment(ctx, d); err != nil {
@@ -208,7 +208,7 @@ func (p *Platform) evaluate(ctx context.Context, in *intent, pl *planned) ([]pav
 	for _, g := range p.cfg.Gates {
 		fs, err := g.Evaluate(ctx, gin)
 		if err != nil {
-			return nil, &gateError{paved.Errorf(paved.ErrorCode(err), "gate %s: %s", g.Name(), paved.ErrorMessage(err))}
+			return nil, &paved.Error{Code: paved.ErrorCode(err), Message: fmt.Sprintf("gate %s: %s", g.Name(), paved.ErrorMessage(err)), Err: err}
 		}
 		for _, f := range fs {
 			if f.Gate == "" {
@@ -219,13 +219,6 @@ func (p *Platform) evaluate(ctx context.Context, in *intent, pl *planned) ([]pav
 	}
 	return p.waive(ctx, in.env, out)
 }
-
-// gateError is a gate that could not judge a plan: a policy failed or ran
-// longer than its bound.
-type gateError struct{ err error }
-
-func (e *gateError) Error() string { return e.err.Error() }
-func (e *gateError) Unwrap() error { return e.err }
 
 // deniedBy lists the denials among findings.
 func deniedBy(fs []paved.Finding) []string {

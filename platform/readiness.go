@@ -112,7 +112,7 @@ func (p *Platform) Readiness(ctx context.Context, appName string) (*paved.Readin
 		}
 		item("budget", "the production estimate within the team's budget", done, why, "")
 	}
-	if err := p.manualItems(ctx, app.Name, item); err != nil {
+	if err := p.manualItems(ctx, app, item); err != nil {
 		return nil, err
 	}
 	signoffs, err := p.signOffs(ctx, app, staging)
@@ -137,7 +137,8 @@ func (p *Platform) Readiness(ctx context.Context, appName string) (*paved.Readin
 
 // manualItems adds the readiness checks the platform team defined: done
 // once a user of the check's role confirmed it for the app.
-func (p *Platform) manualItems(ctx context.Context, app string, item func(id, title string, done bool, why string, role paved.Role)) error {
+func (p *Platform) manualItems(ctx context.Context, a *paved.App, item func(id, title string, done bool, why string, role paved.Role)) error {
+	app := a.Name
 	checks, err := p.cfg.Store.ListChecks(ctx, paved.ScopeReadiness)
 	if err != nil || len(checks) == 0 {
 		return err
@@ -147,7 +148,11 @@ func (p *Platform) manualItems(ctx context.Context, app string, item func(id, ti
 		return err
 	}
 	for _, c := range checks {
-		i := slices.IndexFunc(confs, func(k paved.CheckConfirmation) bool { return k.CheckID == c.ID })
+		// A confirmation counts when it is of the check's role and of this
+		// app, not of an earlier app of the same name.
+		i := slices.IndexFunc(confs, func(k paved.CheckConfirmation) bool {
+			return k.CheckID == c.ID && k.Role == c.Role && !k.At.Before(a.CreatedAt)
+		})
 		if i >= 0 {
 			item("check-"+c.ID, c.Title, true, "", c.Role)
 			continue

@@ -197,9 +197,11 @@ func (e *Engine) Evaluate(ctx context.Context, policies []paved.Policy, in *pave
 		cancel()
 		switch {
 		case timedOut:
-			return nil, paved.Errorf(paved.EUNAVAILABLE, "policy %s (owned by %s) ran longer than %v and was stopped; the deployment was not judged: its owner must fix the policy", p.ID, p.Owner, e.timeout)
+			return nil, &paved.Error{Code: paved.EUNAVAILABLE, Err: &paved.PolicyFailure{Policy: p.ID, Owner: p.Owner, TimedOut: true},
+				Message: fmt.Sprintf("policy %s (owned by %s) ran longer than %v and was stopped; the deployment was not judged: its owner must fix the policy", p.ID, p.Owner, e.timeout)}
 		case err != nil:
-			return nil, paved.Errorf(paved.EUNAVAILABLE, "policy %s (owned by %s) failed, so the deployment was not judged: %s", p.ID, p.Owner, err)
+			return nil, &paved.Error{Code: paved.EUNAVAILABLE, Err: &paved.PolicyFailure{Policy: p.ID, Owner: p.Owner},
+				Message: fmt.Sprintf("policy %s (owned by %s) failed, so the deployment was not judged: %s", p.ID, p.Owner, err)}
 		}
 		out = append(out, fs...)
 	}

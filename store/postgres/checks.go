@@ -17,13 +17,24 @@ func (db *DB) PutCheck(ctx context.Context, c *paved.ManualCheck) error {
 	if err := record.PrepareCheck(c); err != nil {
 		return err
 	}
-	_, err := db.pool.Exec(ctx, "INSERT INTO manual_checks ("+record.CheckCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)"+
-		" ON CONFLICT (scope, id) DO UPDATE SET title = excluded.title, how = excluded.how, role = excluded.role",
-		c.Scope, c.ID, c.Title, c.How, c.Role, c.CreatedBy, c.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("postgres: put check: %w", err)
-	}
-	return nil
+	return db.write(ctx, func(tx pgx.Tx) error {
+		// A check that now asks something else, or of another role, is
+		// confirmed anew; the row lock orders it with confirmations.
+		if _, err := tx.Exec(ctx, "SELECT 1 FROM manual_checks WHERE scope = $1 AND id = $2 FOR UPDATE", c.Scope, c.ID); err != nil {
+			return fmt.Errorf("postgres: put check: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM check_confirmations WHERE scope = $1 AND check_id = $2 AND EXISTS"+
+			" (SELECT 1 FROM manual_checks WHERE scope = $1 AND id = $2 AND (title <> $3 OR role <> $4))", c.Scope, c.ID, c.Title, c.Role); err != nil {
+			return fmt.Errorf("postgres: put check: %w", err)
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO manual_checks ("+record.CheckCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)"+
+			" ON CONFLICT (scope, id) DO UPDATE SET title = excluded.title, how = excluded.how, role = excluded.role",
+			c.Scope, c.ID, c.Title, c.How, c.Role, c.CreatedBy, c.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("postgres: put check: %w", err)
+		}
+		return nil
+	})
 }
 
 func scanCheck(r pgx.Row) (paved.ManualCheck, error) {
@@ -80,13 +91,28 @@ func (db *DB) PutConfirmation(ctx context.Context, c *paved.CheckConfirmation) e
 	if err := record.PrepareConfirmation(c); err != nil {
 		return err
 	}
-	_, err := db.pool.Exec(ctx, "INSERT INTO check_confirmations ("+record.ConfirmationCols+") VALUES ($1, $2, $3, $4, $5, $6)"+
-		" ON CONFLICT (scope, subject, check_id) DO UPDATE SET confirmed_by = excluded.confirmed_by, role = excluded.role, confirmed_at = excluded.confirmed_at",
-		c.Scope, c.CheckID, c.Subject, c.By, c.Role, c.At)
-	if err != nil {
-		return fmt.Errorf("postgres: put confirmation: %w", err)
-	}
-	return nil
+	return db.write(ctx, func(tx pgx.Tx) error {
+		// The check's row, locked (FOR SHARE), must still ask this role: a
+		// concurrent delete or change of role waits or wins.
+		var role string
+		err := tx.QueryRow(ctx, "SELECT role FROM manual_checks WHERE scope = $1 AND id = $2 FOR SHARE", c.Scope, c.CheckID).Scan(&role)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return record.NotFound("check", c.Scope+"/"+c.CheckID)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: put confirmation: %w", err)
+		}
+		if role != string(c.Role) {
+			return record.CheckRoleChanged(c)
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO check_confirmations ("+record.ConfirmationCols+") VALUES ($1, $2, $3, $4, $5, $6)"+
+			" ON CONFLICT (scope, subject, check_id) DO UPDATE SET confirmed_by = excluded.confirmed_by, role = excluded.role, confirmed_at = excluded.confirmed_at",
+			c.Scope, c.CheckID, c.Subject, c.By, c.Role, c.At)
+		if err != nil {
+			return fmt.Errorf("postgres: put confirmation: %w", err)
+		}
+		return nil
+	})
 }
 
 // ListConfirmations lists a subject's confirmations in a scope, by check.

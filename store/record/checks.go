@@ -34,3 +34,9 @@ func PrepareConfirmation(c *paved.CheckConfirmation) error {
 	Stamp(&c.At)
 	return nil
 }
+
+// CheckRoleChanged is the error of a confirmation of a check whose role
+// changed meanwhile.
+func CheckRoleChanged(c *paved.CheckConfirmation) error {
+	return paved.Errorf(paved.ECONFLICT, "check %s/%s is no longer confirmed by %s: it changed meanwhile; read it again", c.Scope, c.CheckID, c.Role)
+}

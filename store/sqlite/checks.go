@@ -17,6 +17,12 @@ func (db *DB) PutCheck(ctx context.Context, c *paved.ManualCheck) error {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
+		// A check that now asks something else, or of another role, is
+		// confirmed anew.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM check_confirmations WHERE scope = ? AND check_id = ? AND EXISTS"+
+			" (SELECT 1 FROM manual_checks WHERE scope = ? AND id = ? AND (title <> ? OR role <> ?))", c.Scope, c.ID, c.Scope, c.ID, c.Title, c.Role); err != nil {
+			return fmt.Errorf("sqlite: put check: %w", err)
+		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO manual_checks ("+record.CheckCols+") VALUES (?, ?, ?, ?, ?, ?, ?)"+
 			" ON CONFLICT (scope, id) DO UPDATE SET title = excluded.title, how = excluded.how, role = excluded.role",
 			c.Scope, c.ID, c.Title, c.How, c.Role, c.CreatedBy, fmtTime(c.CreatedAt))
@@ -84,11 +90,19 @@ func (db *DB) PutConfirmation(ctx context.Context, c *paved.CheckConfirmation) e
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO check_confirmations ("+record.ConfirmationCols+") VALUES (?, ?, ?, ?, ?, ?)"+
+		res, err := tx.ExecContext(ctx, "INSERT INTO check_confirmations ("+record.ConfirmationCols+") SELECT ?, ?, ?, ?, ?, ?"+
+			" WHERE EXISTS (SELECT 1 FROM manual_checks WHERE scope = ? AND id = ? AND role = ?)"+
 			" ON CONFLICT (scope, subject, check_id) DO UPDATE SET confirmed_by = excluded.confirmed_by, role = excluded.role, confirmed_at = excluded.confirmed_at",
-			c.Scope, c.CheckID, c.Subject, c.By, c.Role, fmtTime(c.At))
+			c.Scope, c.CheckID, c.Subject, c.By, c.Role, fmtTime(c.At), c.Scope, c.CheckID, c.Role)
 		if err != nil {
 			return fmt.Errorf("sqlite: put confirmation: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var one int
+			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM manual_checks WHERE scope = ? AND id = ?", c.Scope, c.CheckID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+				return record.NotFound("check", c.Scope+"/"+c.CheckID)
+			}
+			return record.CheckRoleChanged(c)
 		}
 		return nil
 	})

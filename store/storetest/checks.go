@@ -42,21 +42,41 @@ func testManualChecks(t *testing.T, s paved.Store) {
 		t.Errorf("GetCheck of none = %v, want ENOTFOUND", err)
 	}
 
-	// Confirmations: one per check and subject, the later replacing.
-	conf := func(id, subject, by string, sec int) *paved.CheckConfirmation {
-		return &paved.CheckConfirmation{Scope: paved.ScopeReadiness, CheckID: id, Subject: subject, By: by, Role: paved.RoleSecurity, At: at(sec)}
+	// Confirmations: one per check and subject, the later replacing; only
+	// of the check's role.
+	conf := func(id, subject, by string, role paved.Role, sec int) *paved.CheckConfirmation {
+		return &paved.CheckConfirmation{Scope: paved.ScopeReadiness, CheckID: id, Subject: subject, By: by, Role: role, At: at(sec)}
 	}
-	must(t, s.PutConfirmation(ctx, conf("runbook", "shop", "sam", 4)))
-	must(t, s.PutConfirmation(ctx, conf("pen-test", "shop", "sam", 5)))
-	must(t, s.PutConfirmation(ctx, conf("pen-test", "shop", "sue", 6)))
-	must(t, s.PutConfirmation(ctx, conf("pen-test", "blog", "sam", 7)))
+	must(t, s.PutConfirmation(ctx, conf("runbook", "shop", "ada", paved.RoleAdmin, 4)))
+	must(t, s.PutConfirmation(ctx, conf("pen-test", "shop", "sam", paved.RoleSecurity, 5)))
+	must(t, s.PutConfirmation(ctx, conf("pen-test", "shop", "sue", paved.RoleSecurity, 6)))
+	must(t, s.PutConfirmation(ctx, conf("pen-test", "blog", "sam", paved.RoleSecurity, 7)))
+	if err := s.PutConfirmation(ctx, conf("pen-test", "shop", "dan", paved.RoleDeveloper, 8)); paved.ErrorCode(err) != paved.ECONFLICT {
+		t.Errorf("a confirmation by another role than the check's = %v, want ECONFLICT", err)
+	}
+	if err := s.PutConfirmation(ctx, conf("nope", "shop", "sam", paved.RoleSecurity, 8)); paved.ErrorCode(err) != paved.ENOTFOUND {
+		t.Errorf("a confirmation of no check = %v, want ENOTFOUND", err)
+	}
+	// The same check id in another scope is another check.
+	must(t, s.PutCheck(ctx, &paved.ManualCheck{Scope: paved.ScopeProgramPrefix + "adoption", ID: "pen-test", Title: "x", Role: paved.RoleSecurity, CreatedAt: at(3)}))
+	must(t, s.PutConfirmation(ctx, &paved.CheckConfirmation{Scope: paved.ScopeProgramPrefix + "adoption", CheckID: "pen-test", Subject: "shop", By: "sam", Role: paved.RoleSecurity, At: at(8)}))
 	cs, err := s.ListConfirmations(ctx, paved.ScopeReadiness, "shop")
 	must(t, err)
-	if want := []paved.CheckConfirmation{*conf("pen-test", "shop", "sue", 6), *conf("runbook", "shop", "sam", 4)}; !reflect.DeepEqual(cs, want) {
+	if want := []paved.CheckConfirmation{*conf("pen-test", "shop", "sue", paved.RoleSecurity, 6), *conf("runbook", "shop", "ada", paved.RoleAdmin, 4)}; !reflect.DeepEqual(cs, want) {
 		t.Errorf("ListConfirmations(shop) = %+v, want %+v", cs, want)
 	}
 	if cs, err := s.ListConfirmations(ctx, paved.ScopeReadiness, "nope"); err != nil || cs == nil || len(cs) != 0 {
 		t.Errorf("ListConfirmations of none = %#v, %v", cs, err)
+	}
+	// Redefining a check with the same title and role keeps its
+	// confirmations; another role or title clears them.
+	must(t, s.PutCheck(ctx, &paved.ManualCheck{Scope: paved.ScopeReadiness, ID: "runbook", Title: "runbook reviewed", How: "read it", Role: paved.RoleAdmin}))
+	if cs, _ := s.ListConfirmations(ctx, paved.ScopeReadiness, "shop"); len(cs) != 2 {
+		t.Errorf("a redefinition with the same title and role dropped confirmations: %+v", cs)
+	}
+	must(t, s.PutCheck(ctx, &paved.ManualCheck{Scope: paved.ScopeReadiness, ID: "runbook", Title: "runbook reviewed", Role: paved.RoleSecurity}))
+	if cs, _ := s.ListConfirmations(ctx, paved.ScopeReadiness, "shop"); len(cs) != 1 || cs[0].CheckID != "pen-test" {
+		t.Errorf("a change of role kept the old role's confirmation: %+v", cs)
 	}
 
 	// Deleting a check deletes its confirmations, and only its own.
@@ -64,12 +84,15 @@ func testManualChecks(t *testing.T, s paved.Store) {
 	if err := s.DeleteCheck(ctx, pen.Scope, pen.ID); paved.ErrorCode(err) != paved.ENOTFOUND {
 		t.Errorf("deleting a deleted check = %v, want ENOTFOUND", err)
 	}
-	for subject, want := range map[string]int{"shop": 1, "blog": 0} {
+	for subject, want := range map[string]int{"shop": 0, "blog": 0} {
 		cs, err := s.ListConfirmations(ctx, paved.ScopeReadiness, subject)
 		must(t, err)
 		if len(cs) != want {
 			t.Errorf("after the delete %s has %d confirmations, want %d", subject, len(cs), want)
 		}
+	}
+	if cs, _ := s.ListConfirmations(ctx, paved.ScopeProgramPrefix+"adoption", "shop"); len(cs) != 1 {
+		t.Errorf("deleting readiness/pen-test deleted program.adoption/pen-test's confirmation: %+v", cs)
 	}
 	if err := s.PutCheck(ctx, &paved.ManualCheck{Scope: paved.ScopeReadiness, ID: "x"}); paved.ErrorCode(err) != paved.EINVALID {
 		t.Errorf("a check without title and role = %v, want EINVALID", err)
