@@ -73,9 +73,11 @@ func newInput(req *paved.ResourceRequest, mode string, state, shared map[string]
 		Env:              req.Context.Env,
 		EnvType:          string(req.Context.EnvType),
 	}
-	// paved knows only the workload's name of its metadata.
 	if req.SourceWorkload != "" {
-		in.WorkloadMetadata = map[string]any{"name": req.SourceWorkload}
+		in.WorkloadMetadata = req.Workloads[req.SourceWorkload].Metadata
+		if in.WorkloadMetadata == nil {
+			in.WorkloadMetadata = map[string]any{"name": req.SourceWorkload}
+		}
 	}
 	return in
 }
