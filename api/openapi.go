@@ -140,6 +140,10 @@ func operations() []operation {
 		{method: "GET", path: "/api/apps/{app}/envs/{env}/resources/{uid}/outputs", id: "outputs", tag: "resources", summary: "A resource's outputs",
 			description: "Secret outputs are shown only with reveal=true and the rights to see them; they are redacted otherwise.",
 			query:       []param{{"reveal", "boolean", "Show secret outputs."}}, status: 200, resp: map[string]any{}},
+		{method: "POST", path: "/api/apps/{app}/envs/{env}/resources/prune", id: "pruneResources", tag: "resources", summary: "Deprovision the orphaned resources",
+			description: "Orphaned resources are deprovisioned through their drivers and forgotten; those holding data only with include_data. " +
+				"dry_run lists what would be pruned and kept. Never while a deployment of the environment runs (409). Audited (`resource.prune`).",
+			body: paved.PruneOptions{}, optionalBody: true, status: 200, resp: paved.PruneResult{}},
 
 		{method: "GET", path: "/api/audit", id: "listAudit", tag: "audit", summary: "The audit log, newest first",
 			query: []param{{"actor", "string", "Only this user's."}, {"action", "string", "Only this action (deploy, env.create...)."}, since, before, limit}, status: 200, resp: audit{}},
