@@ -15,6 +15,12 @@ type ResourceDefinition struct {
 	Inputs      map[string]any `json:"driver_inputs,omitempty" yaml:"driver_inputs,omitempty"`
 	Criteria    []Criteria     `json:"criteria,omitempty" yaml:"criteria,omitempty"`
 	Outputs     []OutputSpec   `json:"outputs,omitempty" yaml:"outputs,omitempty"`
+	// Priority orders definitions before their criteria do: of the
+	// definitions that match a resource, those with the highest priority
+	// compete, and the most specific of them wins. 0 unless set; the
+	// definitions translated from score-k8s provisioner files get
+	// priorities that keep score-k8s' first match in file order.
+	Priority int `json:"priority,omitempty" yaml:"priority,omitempty"`
 	// Metadata says what policies need to know of what the definition
 	// provides: classification (public, internal, confidential, pii),
 	// region, backups (none, daily...), env_types it is meant for (comma

@@ -31,6 +31,8 @@ type WorkloadInfo struct {
 	Name        string `json:"name"`
 	ServiceName string `json:"service_name"`
 	Ports       []Port `json:"ports"`
+	// Metadata is the workload's Score metadata (name, annotations...).
+	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // Port is a service port of a workload.

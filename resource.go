@@ -132,6 +132,7 @@ type ResourceService interface {
 	// Outputs returns a resource's outputs; secret ones only with reveal
 	// and the rights to see them, redacted otherwise.
 	Outputs(ctx context.Context, app, env string, uid ResourceUID, reveal bool) (map[string]any, error)
+	ResourcePruner
 }
 
 // ResourceFilter selects an environment's resources.

@@ -516,6 +516,19 @@ func (c *Client) Outputs(ctx context.Context, app, env string, uid paved.Resourc
 	return out, nil
 }
 
+// PruneResources deprovisions the environment's orphaned resources.
+func (c *Client) PruneResources(ctx context.Context, app, env string, opt paved.PruneOptions) (*paved.PruneResult, error) {
+	p, err := path("/api/apps/%s/envs/%s/resources/prune", app, env)
+	if err != nil {
+		return nil, err
+	}
+	var out paved.PruneResult
+	if err := c.do(ctx, http.MethodPost, p, nil, opt, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 func (c *Client) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.AuditEntry, error) {
 	q := url.Values{}
 	if f.Actor != "" {

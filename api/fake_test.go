@@ -508,6 +508,13 @@ func (f *fake) ListResources(ctx context.Context, app, env string) ([]paved.Reso
 	return slices.Clone(f.resources), nil
 }
 
+func (f *fake) PruneResources(ctx context.Context, app, env string, opt paved.PruneOptions) (*paved.PruneResult, error) {
+	if err := f.call("PruneResources", app, env, opt); err != nil {
+		return nil, err
+	}
+	return &paved.PruneResult{App: app, Env: env, DryRun: opt.DryRun, Pruned: []paved.PrunedResource{}}, nil
+}
+
 func (f *fake) Outputs(ctx context.Context, app, env string, uid paved.ResourceUID, reveal bool) (map[string]any, error) {
 	if err := f.call("Outputs", app, env, uid, reveal); err != nil {
 		return nil, err

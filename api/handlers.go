@@ -476,3 +476,17 @@ func queryInt(r *http.Request, name string) (int64, error) {
 	}
 	return n, nil
 }
+
+// pruneResources answers POST .../resources/prune: the orphaned resources
+// deprovisioned (or, dry, listed).
+func (s *Server) pruneResources(w http.ResponseWriter, r *http.Request) error {
+	var opt paved.PruneOptions
+	if err := decodeOptional(w, r, maxBody, &opt); err != nil {
+		return err
+	}
+	res, err := s.svc.Resources.PruneResources(r.Context(), r.PathValue("app"), r.PathValue("env"), opt)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}

@@ -179,6 +179,7 @@ func (s *Server) registerRoutes() {
 
 	s.route("GET /api/apps/{app}/envs/{env}/resources", false, s.listResources)
 	s.route("GET /api/apps/{app}/envs/{env}/resources/{uid}/outputs", false, s.outputs)
+	s.route("POST /api/apps/{app}/envs/{env}/resources/prune", false, s.pruneResources)
 
 	s.route("GET /api/audit", false, s.listAudit)
 

@@ -162,6 +162,10 @@ func (u unavailable) Outputs(context.Context, string, string, paved.ResourceUID,
 	return nil, u.err()
 }
 
+func (u unavailable) PruneResources(context.Context, string, string, paved.PruneOptions) (*paved.PruneResult, error) {
+	return nil, u.err()
+}
+
 func (u unavailable) ListAudit(context.Context, paved.AuditFilter) ([]paved.AuditEntry, error) {
 	return nil, u.err()
 }

@@ -33,6 +33,7 @@ func readSpecs(args []string, f *specFlags) (map[string]string, error) {
 		return nil, err
 	}
 	specs := map[string]string{}
+	paths := map[string]string{}
 	var raw [][]byte
 	for _, s := range sources {
 		data, err := readLimitedFile(s.Path, score.MaxFileSize)
@@ -43,11 +44,11 @@ func readSpecs(args []string, f *specFlags) (map[string]string, error) {
 		if data, err = loader.Rewrite(s.Path, data, filepath.Dir(s.Path), opts); err != nil {
 			return nil, err
 		}
-		name := filepath.Base(s.Path)
-		if _, dup := specs[name]; dup {
-			return nil, paved.Errorf(paved.EINVALID, "-f %s: two Score files are named %s; rename one", s.Path, name)
+		name := score.SpecKey(s.Path, data)
+		if prev, dup := paths[name]; dup {
+			return nil, paved.Errorf(paved.EINVALID, "-f %s: it and %s are both kept as %s (the same workload name); give each workload its own metadata.name", s.Path, prev, name)
 		}
-		specs[name] = string(data)
+		specs[name], paths[name] = string(data), s.Path
 	}
 	if err := f.checkNamed(opts, raw); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"paved.dev/paved/engine"
 	"paved.dev/paved/manifest"
 	"paved.dev/paved/modules"
+	"paved.dev/paved/scorek8s"
 )
 
 type renderFlags struct {
@@ -23,6 +25,8 @@ type renderFlags struct {
 	envType     string
 	namespace   string
 	definitions []string
+	provs       []string
+	patches     []string
 	noBuiltin   bool
 	spec        specFlags
 	values      []string
@@ -47,7 +51,12 @@ in a state file, so rendering again gives byte-for-byte the same output. Keep
 it out of version control: it holds secrets.
 
 Resource definitions come from the built-in defaults (non-production, in the
-cluster) and from --definitions directories; see docs/resource-definitions.md.`,
+cluster) and from --definitions directories; see docs/resource-definitions.md.
+--provisioners reads score-k8s provisioner files (*.provisioners.yaml, or a
+directory of them) as definitions that come before all others, first match in
+file order as in score-k8s; their cmd:// programs run on this machine.
+--patch-templates applies score-k8s patch templates to what was rendered; see
+docs/score-k8s-compatibility.md.`,
 		Example: `  # one workload to stdout
   paved render -f score.yaml --app shop --env dev
 
@@ -61,7 +70,11 @@ cluster) and from --definitions directories; see docs/resource-definitions.md.`,
 
   # the image of a named container, and an overrides file merged in
   paved render -f examples/shop --app shop --env dev --image api=ghcr.io/acme/shop-api:1.4.2 \
-      --override-file overrides.yaml`,
+      --override-file overrides.yaml
+
+  # score-k8s provisioner files and patch templates, unchanged
+  paved render -f web/score.yaml -f api/score.yaml --app shop --env dev \
+      --provisioners .score-k8s --patch-templates unprivileged.tpl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRender(cmd, f) },
 	}
@@ -72,6 +85,8 @@ cluster) and from --definitions directories; see docs/resource-definitions.md.`,
 	fl.StringVar(&f.envType, "env-type", "development", "environment type: "+paved.EnvTypeList())
 	fl.StringVar(&f.namespace, "namespace", "", "namespace to render into (default <app>-<env>)")
 	fl.StringArrayVar(&f.definitions, "definitions", nil, "directory of resource definition YAML files (repeatable)")
+	fl.StringArrayVar(&f.provs, "provisioners", nil, "score-k8s provisioner file or directory of *.provisioners.yaml files (repeatable; first match wins, in the order given and by file name)")
+	fl.StringArrayVar(&f.patches, "patch-templates", nil, "score-k8s patch template file, or a directory of them applied in name order (repeatable)")
 	fl.BoolVar(&f.noBuiltin, "no-builtin-definitions", false, "use only the definitions given with --definitions")
 	f.spec.add(fl)
 	fl.StringArrayVar(&f.values, "value", nil, "environment value NAME=VALUE for the environment resource type (repeatable)")
@@ -92,11 +107,17 @@ func offlineEngine() (*engine.Engine, error) {
 	return engine.New(reg.Drivers())
 }
 
-func runRender(cmd *cobra.Command, f *renderFlags) error {
-	eng, err := offlineEngine()
-	if err != nil {
-		return err
+// localEngine is offlineEngine with the cmd driver: for score-k8s cmd://
+// provisioners, which run on the machine that renders.
+func localEngine(cmd *cobra.Command) (*engine.Engine, error) {
+	reg := paved.NewRegistry()
+	if err := modules.Local(reg, slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))); err != nil {
+		return nil, err
 	}
+	return engine.New(reg.Drivers())
+}
+
+func runRender(cmd *cobra.Command, f *renderFlags) error {
 	var defs []paved.ResourceDefinition
 	for _, dir := range f.definitions {
 		d, err := definition.ReadDir(dir)
@@ -104,6 +125,35 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 			return err
 		}
 		defs = append(defs, d...)
+	}
+	var provs []scorek8s.Provisioner
+	for _, p := range f.provs {
+		ps, err := scorek8s.ReadPath(p)
+		if err != nil {
+			return err
+		}
+		provs = append(provs, ps...)
+	}
+	translated, err := scorek8s.Translate(provs)
+	if err != nil {
+		return err
+	}
+	defs = append(defs, translated...)
+	var patches []*scorek8s.PatchTemplate
+	for _, p := range f.patches {
+		ps, err := scorek8s.ReadPatchTemplates(p)
+		if err != nil {
+			return err
+		}
+		patches = append(patches, ps...)
+	}
+	newEngine := func() (*engine.Engine, error) { return offlineEngine() }
+	if slices.ContainsFunc(translated, func(d paved.ResourceDefinition) bool { return d.Driver == modules.DriverCmd }) {
+		newEngine = func() (*engine.Engine, error) { return localEngine(cmd) }
+	}
+	eng, err := newEngine()
+	if err != nil {
+		return err
 	}
 	values, err := keyValues("--value", f.values)
 	if err != nil {
@@ -129,6 +179,7 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 		Sources:     sources,
 		Options:     opts,
 		Definitions: defs,
+		Patches:     patches,
 		NoBuiltin:   f.noBuiltin,
 		Context:     paved.DeployContext{App: f.app, Env: f.env, EnvType: paved.EnvType(f.envType), Namespace: f.namespace, Values: values},
 		State:       sf.For(f.app, f.env),

@@ -71,7 +71,7 @@ func newResourcesCmd() *cobra.Command {
 		_ = sub.MarkFlagRequired("app")
 		_ = sub.MarkFlagRequired("env")
 	}
-	cmd.AddCommand(list, outputs)
+	cmd.AddCommand(list, outputs, newPruneCmd())
 	return cmd
 }
 

@@ -12,13 +12,14 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"paved.dev/paved"
+	"paved.dev/paved/scorek8s"
 	"paved.dev/paved/server"
 )
 
 func newServerCmd() *cobra.Command {
 	var configFile, logFormat, logLevel string
 	var nsTemplates, devTypes []string
-	var regions []string
+	var regions, patchFlags []string
 	cfg := server.Config{}
 	// settle fills cfg from the flags, the environment and the config
 	// file: the server and its subcommands read the same settings.
@@ -44,6 +45,9 @@ func newServerCmd() *cobra.Command {
 			cfg.DeveloperEnvTypes = append(cfg.DeveloperEnvTypes, et)
 		}
 		if cfg.DataRegions, err = dataRegions(regions); err != nil {
+			return nil, err
+		}
+		if cfg.PatchTemplates, err = patchTemplatesByType(patchFlags); err != nil {
 			return nil, err
 		}
 		cfg.SecretKey = os.Getenv("PAVED_SECRET_KEY")
@@ -126,6 +130,7 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.StringVar(&cfg.GitUsername, "git-username", "", "user for the remote repository (password: PAVED_GIT_PASSWORD)")
 	fl.StringSliceVar(&cfg.AllowedRegistries, "allowed-registries", nil, "registries images may come from, such as ghcr.io,registry.example:5000 (the security pack; default: any)")
 	fl.StringArrayVar(&regions, "data-regions", nil, "regions a data classification may live in, CLASS=REGION,REGION (the data pack; repeatable; default: any)")
+	fl.StringArrayVar(&patchFlags, "patch-templates", nil, "score-k8s patch templates of an environment type, TYPE=FILE|DIR, applied to every deployment of that type (repeatable, in order)")
 	fl.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	cmd.AddCommand(newRecoverAdminCmd(settle, &cfg))
@@ -260,6 +265,27 @@ func dataRegions(flags []string) (map[string][]string, error) {
 				out[class] = append(out[class], r)
 			}
 		}
+	}
+	return out, nil
+}
+
+// patchTemplatesByType reads --patch-templates TYPE=FILE|DIR flags.
+func patchTemplatesByType(flags []string) (map[paved.EnvType][]*scorek8s.PatchTemplate, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	out := map[paved.EnvType][]*scorek8s.PatchTemplate{}
+	for _, f := range flags {
+		typ, path, ok := strings.Cut(f, "=")
+		et := paved.EnvType(strings.TrimSpace(typ))
+		if !ok || strings.TrimSpace(path) == "" || !et.Valid() {
+			return nil, paved.Errorf(paved.EINVALID, "--patch-templates %q: write TYPE=FILE|DIR with TYPE one of %s, such as development=./patches", f, paved.EnvTypeList())
+		}
+		ps, err := scorek8s.ReadPatchTemplates(strings.TrimSpace(path))
+		if err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "--patch-templates %s", paved.ErrorMessage(err))
+		}
+		out[et] = append(out[et], ps...)
 	}
 	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"paved.dev/paved"
+	"paved.dev/paved/scorek8s"
 )
 
 // APIVersion and Kind head every definition document.
@@ -36,9 +37,22 @@ var (
 	typePattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 )
 
-// Parse reads the definitions in a multi-document YAML stream; source names
-// it in errors.
+// Parse reads the definitions in a multi-document YAML stream, or a
+// score-k8s provisioner file (named *.provisioners.yaml, or a YAML list) as
+// the definitions it translates to (scorek8s.Translate); source names it in
+// errors.
 func Parse(source string, data []byte) ([]paved.ResourceDefinition, error) {
+	if scorek8s.IsProvisionerFile(source) || scorek8s.LooksLikeProvisioners(data) {
+		provs, err := scorek8s.Parse(source, data)
+		if err != nil {
+			return nil, err
+		}
+		return scorek8s.Translate(provs)
+	}
+	return parseDefinitions(source, data)
+}
+
+func parseDefinitions(source string, data []byte) ([]paved.ResourceDefinition, error) {
 	if len(data) > MaxFileSize {
 		return nil, paved.Errorf(paved.EINVALID, "%s: larger than %d bytes (1 MiB); split the definitions into several files", source, MaxFileSize)
 	}
@@ -113,13 +127,17 @@ func checkShape(d *paved.ResourceDefinition) error {
 	return nil
 }
 
-// ReadDir reads every *.yaml and *.yml file of dir, in name order.
+// ReadDir reads every *.yaml and *.yml file of dir, in name order; the
+// score-k8s provisioner files among them (*.provisioners.yaml) are
+// translated together, so that their priorities keep score-k8s' first match
+// in file order across the files.
 func ReadDir(dir string) ([]paved.ResourceDefinition, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "definitions directory %s: %w", dir, err)
 	}
 	var defs []paved.ResourceDefinition
+	var provs []scorek8s.Provisioner
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
@@ -130,7 +148,22 @@ func ReadDir(dir string) ([]paved.ResourceDefinition, error) {
 		if err != nil {
 			return nil, paved.Errorf(paved.EINVALID, "%s: %w", path, err)
 		}
-		d, err := Parse(path, data)
+		if scorek8s.IsProvisionerFile(name) || scorek8s.LooksLikeProvisioners(data) {
+			p, err := scorek8s.Parse(path, data)
+			if err != nil {
+				return nil, err
+			}
+			provs = append(provs, p...)
+			continue
+		}
+		d, err := parseDefinitions(path, data)
+		if err != nil {
+			return nil, err
+		}
+		defs = append(defs, d...)
+	}
+	if len(provs) > 0 {
+		d, err := scorek8s.Translate(provs)
 		if err != nil {
 			return nil, err
 		}

@@ -111,9 +111,10 @@ type Want struct {
 	Context            paved.DeployContext
 }
 
-// Match returns the definition that provides the resource: the one whose
-// best criteria are the most specific; on a tie a platform team's definition
-// beats a builtin one, then the lower id wins.
+// Match returns the definition that provides the resource: of those with
+// the highest priority, the one whose best criteria are the most specific;
+// on a tie a platform team's definition beats a builtin one, then the lower
+// id wins.
 func (s *Set) Match(w Want) (*paved.ResourceDefinition, error) {
 	if w.Class == "" {
 		w.Class = paved.DefaultClass
@@ -128,7 +129,8 @@ func (s *Set) Match(w Want) (*paved.ResourceDefinition, error) {
 			tried = append(tried, fmt.Sprintf("%s (%s)", e.def.ID, why))
 			continue
 		}
-		if best == nil || score > bestScore || score == bestScore && better(e, best) {
+		if best == nil || e.def.Priority > best.def.Priority ||
+			e.def.Priority == best.def.Priority && (score > bestScore || score == bestScore && better(e, best)) {
 			best, bestScore = e, score
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"paved.dev/paved/graph"
 	"paved.dev/paved/render"
 	"paved.dev/paved/score"
+	"paved.dev/paved/scorek8s"
 )
 
 // Engine holds what is costly to build once: the compiled Score schema, the
@@ -74,6 +75,9 @@ type Request struct {
 	// definitions' criteria: a deployment runs the definitions its plan
 	// pinned.
 	Matcher definition.Matcher
+	// Patches are score-k8s patch templates applied, in order, to the
+	// rendered objects (render.Patch).
+	Patches []*scorek8s.PatchTemplate
 	// Provisioned, when set, records each resource as soon as it is
 	// provisioned (see graph.ProvisionOptions).
 	Provisioned func(ctx context.Context, n *graph.Node) error
@@ -169,6 +173,9 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	objs, err := render.Render(g, workloads)
 	if err != nil {
+		return nil, err
+	}
+	if objs, err = render.Patch(objs, g, workloads, req.Patches); err != nil {
 		return nil, err
 	}
 	return &Result{Workloads: workloads, Graph: g, Objects: objs, State: st}, nil

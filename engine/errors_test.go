@@ -29,7 +29,7 @@ func TestRunErrors(t *testing.T) {
 			want: `web.score.yaml: resources.queue: no resource definition provides type sqs`},
 		{name: "template that fails",
 			spec: head + "containers: {main: {image: nginx}}\nresources: {rr: {type: thing}}\n",
-			defs: defHead + "id: thing\ntype: thing\ndriver: template\ndriver_inputs: {outputs: '{{ required \"params.size is required\" (get .Params \"size\" nil) }}'}\n",
+			defs: defHead + "id: thing\ntype: thing\ndriver: template\ndriver_inputs: {outputs: '{{ required \"params.size is required\" (dig \"size\" nil .Params) }}'}\n",
 			want: "resource thing.default#web.rr (definition thing, driver template): outputs: template: outputs:1:3: executing \"outputs\" at <required"},
 		{name: "template that makes no YAML",
 			spec: head + "containers: {main: {image: nginx}}\nresources: {rr: {type: thing}}\n",

@@ -39,6 +39,16 @@ func Offline(r *paved.Registry) error {
 	return r.RegisterDriver(DriverEcho, echo.New())
 }
 
+// Local registers the offline drivers and the cmd driver: what `paved
+// render --provisioners` runs when a score-k8s provisioner file has cmd://
+// provisioners, which score-k8s too runs on the machine that renders.
+func Local(r *paved.Registry, log *slog.Logger) error {
+	if err := Offline(r); err != nil {
+		return err
+	}
+	return r.RegisterDriver(DriverCmd, cmd.New(log))
+}
+
 // Drivers registers every built-in driver: the offline ones and those that
 // provision on real servers (postgres, mysql, redis, amqp) or run programs
 // (cmd).

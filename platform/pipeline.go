@@ -154,7 +154,7 @@ func (p *Platform) prepare(ctx context.Context, in *intent) (*planned, error) {
 		}
 		res, err := p.cfg.Engine.Run(ctx, engine.Request{
 			Sources: sources(in.specs), Definitions: nil, Matcher: set, Context: dc, State: st,
-			Drivers: p.dryDrivers(stored),
+			Drivers: p.dryDrivers(stored), Patches: p.cfg.PatchTemplates[dc.EnvType],
 		})
 		if err != nil {
 			return nil, err

@@ -19,13 +19,17 @@ import (
 
 	"paved.dev/paved"
 	"paved.dev/paved/engine"
+	"paved.dev/paved/scorek8s"
 )
 
 // Config wires a Platform.
 type Config struct {
-	Store  paved.Store
-	Engine *engine.Engine
-	Sealer paved.Sealer
+	// PatchTemplates are score-k8s patch templates applied, in order, to
+	// what every deployment to an environment of a type renders.
+	PatchTemplates map[paved.EnvType][]*scorek8s.PatchTemplate
+	Store          paved.Store
+	Engine         *engine.Engine
+	Sealer         paved.Sealer
 	// Registry builds registered targets by type.
 	Registry *paved.Registry
 	// Targets configured on the server, by name; environments name theirs,

@@ -255,7 +255,8 @@ func (p *Platform) provision(ctx context.Context, d *paved.Deployment, env *pave
 	save := func(ctx context.Context, n *graph.Node) error {
 		return p.saveResource(context.WithoutCancel(ctx), env, n)
 	}
-	return p.cfg.Engine.Run(ctx, engine.Request{Sources: sources(d.Specs), Matcher: m, Context: dc, State: st, Log: log, Provisioned: save})
+	return p.cfg.Engine.Run(ctx, engine.Request{Sources: sources(d.Specs), Matcher: m, Context: dc, State: st, Log: log, Provisioned: save,
+		Patches: p.cfg.PatchTemplates[dc.EnvType]})
 }
 
 // pins loads the definition versions a plan pinned.

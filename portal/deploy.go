@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"paved.dev/paved"
+	"paved.dev/paved/score"
 )
 
 // The deploy page: Score files pasted or uploaded, planned, then deployed
@@ -58,9 +59,10 @@ func (p *Portal) showDeploy(rq *request, status int, page deployPage) error {
 	return nil
 }
 
-// specsOf reads the form's Score files: the pasted one and the uploaded
-// ones, keyed by file name as the CLI keys them; on the confirm step, the
-// ones planned (spec.NAME fields).
+// specsOf reads the form's Score files: the pasted one (under the name
+// given, or its workload's) and the uploaded ones, keyed by workload name
+// as the CLI keys them (score.SpecKey); on the confirm step, the ones
+// planned (spec.NAME fields).
 func specsOf(r *http.Request) (map[string]string, string, error) {
 	specs := map[string]string{}
 	for k, v := range r.PostForm {
@@ -77,7 +79,7 @@ func specsOf(r *http.Request) (map[string]string, string, error) {
 	if text := strings.TrimSpace(r.PostFormValue("spec")); text != "" {
 		name := strings.TrimSpace(r.PostFormValue("name"))
 		if name == "" {
-			name = "score.yaml"
+			name = score.SpecKey("score.yaml", []byte(text))
 		}
 		if name = filepath.Base(name); !validName(name) {
 			return nil, "name", paved.Errorf(paved.EINVALID, "name: %q is not a file name; give one such as score.yaml", r.PostFormValue("name"))
@@ -90,9 +92,6 @@ func specsOf(r *http.Request) (map[string]string, string, error) {
 			if !validName(name) {
 				return nil, "files", paved.Errorf(paved.EINVALID, "files: %q is not a file name", fh.Filename)
 			}
-			if _, dup := specs[name]; dup {
-				return nil, "files", paved.Errorf(paved.EINVALID, "files: two Score files are named %s; rename one", name)
-			}
 			f, err := fh.Open()
 			if err != nil {
 				return nil, "files", paved.Errorf(paved.EINVALID, "files: %s: %s", name, err)
@@ -103,7 +102,11 @@ func specsOf(r *http.Request) (map[string]string, string, error) {
 				return nil, "files", paved.Errorf(paved.EINVALID, "files: %s: %s", name, err)
 			}
 			if len(data) > 0 {
-				specs[name] = lf(string(data))
+				key := score.SpecKey(name, data)
+				if _, dup := specs[key]; dup {
+					return nil, "files", paved.Errorf(paved.EINVALID, "files: %s: two Score files are kept as %s (the same workload name); give each workload its own metadata.name", name, key)
+				}
+				specs[key] = lf(string(data))
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"paved.dev/paved"
@@ -23,7 +24,9 @@ type envPage struct {
 	Graph       template.HTML
 	MayChange   bool
 	MayDelete   bool
-	Notice      string
+	// Orphans counts the orphaned resources, which MayChange may prune.
+	Orphans int
+	Notice  string
 }
 
 func (e envPage) title() string { return e.App.Name + "/" + e.Env.Name }
@@ -44,6 +47,11 @@ func (p *Portal) envPage(rq *request, revealed map[paved.ResourceUID]map[string]
 	}
 	if page.Resources, err = p.svc.Resources.ListResources(rq.ctx, app, name); err != nil {
 		return err
+	}
+	for _, r := range page.Resources {
+		if r.Status == paved.ResourceOrphaned {
+			page.Orphans++
+		}
 	}
 	dctx, cancel := context.WithTimeout(rq.ctx, driftTimeout)
 	defer cancel()
@@ -134,5 +142,29 @@ func (p *Portal) envPreview(rq *request) error {
 		target = "/deployments/" + url.PathEscape(ds[0].ID)
 	}
 	http.Redirect(rq.w, rq.r, target, http.StatusSeeOther)
+	return nil
+}
+
+// envPrune deprovisions the environment's orphaned resources through the
+// same service as the API, once the environment's name is typed.
+func (p *Portal) envPrune(rq *request) error {
+	app, name := rq.r.PathValue("app"), rq.r.PathValue("env")
+	if rq.r.PostFormValue("confirm") != name {
+		return paved.Errorf(paved.EINVALID, "confirm: type the environment's name (%s) to prune its orphaned resources", name)
+	}
+	res, err := p.svc.Resources.PruneResources(rq.ctx, app, name, paved.PruneOptions{IncludeData: rq.r.PostFormValue("include_data") == "on"})
+	if err != nil {
+		return err
+	}
+	notice := fmt.Sprintf("%d orphaned resource(s) pruned.", len(res.Pruned))
+	if len(res.Kept) > 0 {
+		var kept []string
+		for _, k := range res.Kept {
+			kept = append(kept, string(k.UID))
+		}
+		notice += fmt.Sprintf(" Kept, holding data (tick \"include data\" to prune them): %s.", strings.Join(kept, ", "))
+	}
+	setFlash(rq.w, rq.r, notice)
+	http.Redirect(rq.w, rq.r, "/apps/"+url.PathEscape(app)+"/envs/"+url.PathEscape(name), http.StatusSeeOther)
 	return nil
 }

@@ -132,6 +132,7 @@ func (p *Portal) routes() {
 	p.mux.Handle("POST /apps/{app}/envs/{env}/promote", p.page(p.envPromote))
 	p.mux.Handle("POST /apps/{app}/envs/{env}/preview", p.page(p.envPreview))
 	p.mux.Handle("POST /apps/{app}/envs/{env}/reveal", p.page(p.envReveal))
+	p.mux.Handle("POST /apps/{app}/envs/{env}/prune", p.page(p.envPrune))
 	p.mux.Handle("GET /deployments/{id}", p.page(p.deployment))
 	p.mux.Handle("GET /deployments/{id}/events", p.page(p.deploymentEvents))
 	p.mux.Handle("POST /deployments/{id}/rollback", p.page(p.rollback))

@@ -16,12 +16,7 @@ import (
 // namespace, each workload's objects and the resources' manifests.
 func Render(g *graph.Graph, workloads []*score.Workload) ([]paved.Object, error) {
 	dc := g.Context
-	common := map[string]string{
-		"app.kubernetes.io/part-of":    dc.App,
-		"app.kubernetes.io/managed-by": "paved",
-		LabelApp:                       dc.App,
-		LabelEnv:                       dc.Env,
-	}
+	common := commonLabels(dc)
 	ns := paved.Object{
 		"apiVersion": "v1",
 		"kind":       "Namespace",
@@ -83,6 +78,16 @@ func Render(g *graph.Graph, workloads []*score.Workload) ([]paved.Object, error)
 	return objs, nil
 }
 
+// commonLabels are the labels of every object of an environment.
+func commonLabels(dc paved.DeployContext) map[string]string {
+	return map[string]string{
+		"app.kubernetes.io/part-of":    dc.App,
+		"app.kubernetes.io/managed-by": "paved",
+		LabelApp:                       dc.App,
+		LabelEnv:                       dc.Env,
+	}
+}
+
 // checkUnique refuses two objects with one identity: the second would
 // silently replace the first in the target.
 func checkUnique(objs []paved.Object, g *graph.Graph) error {
@@ -133,7 +138,7 @@ func deepCopy(v any) any {
 func WorkloadInfos(workloads []*score.Workload) map[string]paved.WorkloadInfo {
 	out := make(map[string]paved.WorkloadInfo, len(workloads))
 	for _, w := range workloads {
-		info := paved.WorkloadInfo{Name: w.Name, ServiceName: w.Name}
+		info := paved.WorkloadInfo{Name: w.Name, ServiceName: w.Name, Metadata: map[string]any(w.Spec.Metadata)}
 		if w.Spec.Service != nil {
 			for _, name := range sortedKeys(w.Spec.Service.Ports) {
 				p := w.Spec.Service.Ports[name]

@@ -26,6 +26,7 @@ import (
 	"paved.dev/paved/platform"
 	"paved.dev/paved/policy"
 	"paved.dev/paved/portal"
+	"paved.dev/paved/scorek8s"
 	"paved.dev/paved/seal"
 	pgstore "paved.dev/paved/store/postgres"
 	"paved.dev/paved/store/sqlite"
@@ -60,7 +61,11 @@ type Config struct {
 	// registries images may come from, the regions each data
 	// classification may live in (none: any).
 	AllowedRegistries []string
-	DataRegions       map[string][]string
+	// PatchTemplates are score-k8s patch templates per environment type,
+	// applied to what every deployment to an environment of that type
+	// renders (platform.Config.PatchTemplates).
+	PatchTemplates map[paved.EnvType][]*scorek8s.PatchTemplate
+	DataRegions    map[string][]string
 	// DefaultTokenTTL and MaxTokenTTL bound tokens' lifetimes; 0 means the
 	// platform's defaults (90 days, a year).
 	DefaultTokenTTL, MaxTokenTTL time.Duration
@@ -265,7 +270,8 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		Store: st, Engine: eng, Sealer: sealer, ServerID: id, Registry: reg, Gates: gates,
 		CheckPolicy: policies.Check, BuiltinPolicies: policy.Builtin(), AllowedRegistries: cfg.AllowedRegistries, DataRegions: cfg.DataRegions,
 		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops", TargetTypes: map[string]string{"gitops": paved.TargetGitOps},
-		MVPMode: cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
+		PatchTemplates: cfg.PatchTemplates,
+		MVPMode:        cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, Logger: log,
 	})
 	if err != nil {

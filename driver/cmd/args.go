@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+
+	"paved.dev/paved/scorek8s"
 )
 
 // modeArg is replaced by the mode in every argument, as in score-k8s (which
@@ -31,7 +33,7 @@ type templateData struct {
 	Shared           map[string]any
 	SourceWorkload   string
 	WorkloadMetadata map[string]any
-	WorkloadServices map[string]NetworkService
+	WorkloadServices map[string]scorek8s.NetworkService
 	Namespace        string
 
 	Mode    string

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"paved.dev/paved"
+	"paved.dev/paved/scorek8s"
 )
 
 // TestArgs runs echoargs.sh, which prints its arguments, with and without
@@ -34,7 +35,7 @@ func TestArgs(t *testing.T) {
 				`{{(index .WorkloadServices "web").ServiceName}}`, `{{(index (index .WorkloadServices "web").Ports "http").TargetPort}}`,
 				"{{.WorkloadMetadata.name}}", "{{.Namespace}}", "{{.State.count}}", "{{.Shared.bucket_prefix}}",
 			}},
-			state: map[string]any{"count": 3, SharedStateKey: map[string]any{"bucket_prefix": "acme"}},
+			state: map[string]any{"count": 3, scorek8s.SharedStateKey: map[string]any{"bucket_prefix": "acme"}},
 			want: []any{
 				"s3.default#web.bucket", "s3.default.web.bucket", "36", "small", "web",
 				"web", "8080",

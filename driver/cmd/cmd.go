@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"paved.dev/paved"
+	"paved.dev/paved/scorek8s"
 )
 
 // Driver runs provisioner programs. It is safe for concurrent use.
@@ -49,13 +50,13 @@ func (d *Driver) ValidateInputs(m map[string]any) error {
 
 // Provision runs the program in provision mode and returns what it printed.
 // Its resource_state is handed back to it next time, and so is the shared
-// state it returned for this resource (see SharedStateKey).
+// state it returned for this resource (see scorek8s.SharedStateKey).
 func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*paved.ResourceResult, error) {
 	in, err := requestInputs(req)
 	if err != nil {
 		return nil, err
 	}
-	own, shared := splitState(req.State)
+	own, shared := scorek8s.SplitState(req.State)
 	stdout, err := d.run(ctx, &job{in: in, mode: ModeProvision, input: newInput(req, ModeProvision, own, shared), log: req.Log, uid: req.UID, timeout: in.Timeout})
 	if err != nil {
 		return nil, err
@@ -67,15 +68,15 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 		return nil, paved.Errorf(paved.EINTERNAL, "cmd: %s printed no valid output (%d bytes: %v); it must print one JSON object with only resource_outputs, resource_state, shared_state and manifests",
 			in.Name, len(stdout), err)
 	}
-	outputs, err := resolveSecretRefs(out.ResourceOutputs, out.Manifests, req.Definition)
+	outputs, err := scorek8s.ResolveSecretRefs("cmd", out.ResourceOutputs, out.Manifests, req.Definition)
 	if err != nil {
 		return nil, err
 	}
 	// As in score-k8s, a missing shared_state leaves it as it was.
 	if out.SharedState != nil {
-		shared = mergePatch(shared, out.SharedState)
+		shared = scorek8s.MergePatch(shared, out.SharedState)
 	}
-	state, err := joinState(out.ResourceState, shared)
+	state, err := scorek8s.JoinState(out.ResourceState, shared)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINTERNAL, "cmd: %s: %v", in.Name, err)
 	}
@@ -99,7 +100,7 @@ func (d *Driver) Deprovision(ctx context.Context, req *paved.ResourceRequest) er
 		d.logger.Info(msg)
 		return nil
 	}
-	own, shared := splitState(req.State)
+	own, shared := scorek8s.SplitState(req.State)
 	_, err = d.run(ctx, &job{in: in, mode: ModeDeprovision, input: newInput(req, ModeDeprovision, own, shared), log: req.Log, uid: req.UID, timeout: in.Timeout})
 	return err
 }

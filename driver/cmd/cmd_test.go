@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"paved.dev/paved"
+	"paved.dev/paved/scorek8s"
 )
 
 func script(t *testing.T, name string) string {
@@ -329,5 +330,84 @@ func TestLineWriter(t *testing.T) {
 	want := []string{"p: one", "p: two", "p: " + strings.Repeat("x", maxLineBytes), "p: last"}
 	if !reflect.DeepEqual(logs, want) {
 		t.Errorf("logs = %q, want %q", logs, want)
+	}
+}
+
+// TestSecretRefNotDeclared: through Provision, an undeclared secret output
+// is refused and its value is not in the error.
+func TestSecretRefNotDeclared(t *testing.T) {
+	t.Parallel()
+	var logs []string
+	req := request(t, map[string]any{"uri": "cmd://./testdata/scorek8s.sh"}, &logs)
+	req.Definition.Outputs = []paved.OutputSpec{{Name: "*"}}
+	_, err := New(nil).Provision(context.Background(), req)
+	if code := paved.ErrorCode(err); code != paved.EINVALID || !strings.Contains(err.Error(), `output "password"`) || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("err = %v (%s), want password refused as undeclared, without its value", err, code)
+	}
+}
+
+// TestSharedStateRoundTrip: the shared state a program returns is merged
+// into what it had, kept beside its resource_state, and given back to it
+// (not inside resource_state) next time.
+func TestSharedStateRoundTrip(t *testing.T) {
+	t.Parallel()
+	patchFile := filepath.Join(t.TempDir(), "patch.json")
+	var logs []string
+	req := request(t, map[string]any{"program": []any{script(t, "shared.sh"), patchFile}}, &logs)
+	steps := []struct {
+		patch      string
+		wantInput  any // shared_state the program was given
+		wantShared any // kept after the run; nil: none kept
+	}{
+		{`{"prefix": "acme", "buckets": {"web.bucket": true}}`, map[string]any{},
+			map[string]any{"prefix": "acme", "buckets": map[string]any{"web.bucket": true}}},
+		{`{"prefix": null, "buckets": {"web.logs": true}}`, map[string]any{"prefix": "acme", "buckets": map[string]any{"web.bucket": true}},
+			map[string]any{"buckets": map[string]any{"web.bucket": true, "web.logs": true}}},
+		{`null`, map[string]any{"buckets": map[string]any{"web.bucket": true, "web.logs": true}},
+			map[string]any{"buckets": map[string]any{"web.bucket": true, "web.logs": true}}},
+		{`{"buckets": null}`, map[string]any{"buckets": map[string]any{"web.bucket": true, "web.logs": true}}, nil},
+	}
+	for i, s := range steps {
+		if err := os.WriteFile(patchFile, []byte(s.patch), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := New(nil).Provision(context.Background(), req)
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		input := res.Outputs["input"].(map[string]any)
+		if got := input["shared_state"]; !reflect.DeepEqual(got, s.wantInput) {
+			t.Errorf("step %d: shared_state given = %v, want %v", i, got, s.wantInput)
+		}
+		wantOwn := map[string]any{}
+		if i > 0 {
+			wantOwn = map[string]any{"n": 1.0}
+		}
+		if got := input["resource_state"]; !reflect.DeepEqual(got, wantOwn) {
+			t.Errorf("step %d: resource_state given = %v, want %v", i, got, wantOwn)
+		}
+		want := map[string]any{"n": 1.0}
+		if s.wantShared != nil {
+			want[scorek8s.SharedStateKey] = s.wantShared
+		}
+		if !reflect.DeepEqual(res.State, want) {
+			t.Errorf("step %d: state = %v, want %v", i, res.State, want)
+		}
+		req.State = res.State
+	}
+}
+
+// TestSharedStateKeyReserved: a program may not use the key paved keeps the
+// shared state under.
+func TestSharedStateKeyReserved(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "out.json")
+	if err := os.WriteFile(out, []byte(`{"resource_state": {"`+scorek8s.SharedStateKey+`": 1}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs []string
+	_, err := New(nil).Provision(context.Background(), request(t, map[string]any{"program": []any{script(t, "print.sh"), out}}, &logs))
+	if got := paved.ErrorCode(err); got != paved.EINTERNAL || !strings.Contains(err.Error(), `resource_state holds the key "paved:shared_state"`) {
+		t.Errorf("err = %v (%s), want the reserved key refused", err, got)
 	}
 }

@@ -52,6 +52,16 @@ func parseInputs(m map[string]any) (*inputs, error) {
 	r := driverinputs.NewReader("cmd", m)
 	in := &inputs{}
 	readProgram(r, in)
+	// source: the provisioner file a definition was translated from
+	// (scorek8s.Translate), named with the program in messages.
+	if src, _ := r.Value("source"); src != nil {
+		s, ok := src.(string)
+		if !ok {
+			r.Problemf("source must be a string: the file the definition came from")
+		} else if s != "" {
+			in.Name += " (" + s + ")"
+		}
+	}
 	in.args = readArgs(r, "args")
 	tmpl, _ := r.Value("template_args")
 	switch t := tmpl.(type) {

@@ -28,7 +28,7 @@ func TestValidateInputs(t *testing.T) {
 		{"template_args not a bool", map[string]any{"program": "p", "template_args": "yes"}, []string{"template_args must be true or false"}},
 		{"check not a bool or list", map[string]any{"program": "p", "check": "always"}, []string{"check must be true, false, or the list of arguments"}},
 		{"deprovision list of numbers", map[string]any{"program": "p", "deprovision": []any{1}}, []string{"deprovision[0] must be a string"}},
-		{"unknown", map[string]any{"program": "p", "mode": "x"}, []string{`unknown input "mode": the inputs are program, uri, args, template_args, check, deprovision, timeout`}},
+		{"unknown", map[string]any{"program": "p", "mode": "x"}, []string{`unknown input "mode": the inputs are program, uri, source, args, template_args, check, deprovision, timeout`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,14 +2,12 @@ package cmd
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
-	"strconv"
 
 	"paved.dev/paved"
+	"paved.dev/paved/scorek8s"
 )
 
 // Modes of a run, in the input's "mode" field and in place of a "<mode>"
@@ -26,43 +24,23 @@ const (
 type Input struct {
 	// Mode is "provision", "deprovision" or "check"; a program runs in the
 	// last two only when the definition says it has those modes.
-	Mode             string                    `json:"mode"`
-	ResourceGUID     string                    `json:"resource_guid"`
-	ResourceUID      string                    `json:"resource_uid"`
-	ResourceType     string                    `json:"resource_type"`
-	ResourceClass    string                    `json:"resource_class"`
-	ResourceID       string                    `json:"resource_id"`
-	ResourceParams   map[string]any            `json:"resource_params"`
-	ResourceMetadata map[string]any            `json:"resource_metadata"`
-	SourceWorkload   string                    `json:"source_workload"`
-	WorkloadMetadata map[string]any            `json:"workload_metadata"`
-	WorkloadServices map[string]NetworkService `json:"workload_services"`
-	Namespace        string                    `json:"namespace"`
-	ResourceState    map[string]any            `json:"resource_state"`
-	SharedState      map[string]any            `json:"shared_state"`
-	App              string                    `json:"app"`
-	Env              string                    `json:"env"`
-	EnvType          string                    `json:"env_type"`
-}
-
-// NetworkService is how a workload is reached: its service name and its
-// ports by name (and by number, as score-k8s also lists them).
-type NetworkService struct {
-	// ServiceName has the JSON name score-k8s gives it: its struct tags the
-	// field for YAML only, so its programs read "ServiceName".
-	ServiceName string `json:"ServiceName"`
-	// ServiceNameSnake repeats it under the name paved used before, for
-	// programs written for paved.
-	ServiceNameSnake string                 `json:"service_name"`
-	Ports            map[string]ServicePort `json:"ports"`
-}
-
-// ServicePort is one port of a workload's service.
-type ServicePort struct {
-	Name       string `json:"name"`
-	Port       int    `json:"port"`
-	TargetPort int    `json:"target_port"`
-	Protocol   string `json:"protocol"`
+	Mode             string                             `json:"mode"`
+	ResourceGUID     string                             `json:"resource_guid"`
+	ResourceUID      string                             `json:"resource_uid"`
+	ResourceType     string                             `json:"resource_type"`
+	ResourceClass    string                             `json:"resource_class"`
+	ResourceID       string                             `json:"resource_id"`
+	ResourceParams   map[string]any                     `json:"resource_params"`
+	ResourceMetadata map[string]any                     `json:"resource_metadata"`
+	SourceWorkload   string                             `json:"source_workload"`
+	WorkloadMetadata map[string]any                     `json:"workload_metadata"`
+	WorkloadServices map[string]scorek8s.NetworkService `json:"workload_services"`
+	Namespace        string                             `json:"namespace"`
+	ResourceState    map[string]any                     `json:"resource_state"`
+	SharedState      map[string]any                     `json:"shared_state"`
+	App              string                             `json:"app"`
+	Env              string                             `json:"env"`
+	EnvType          string                             `json:"env_type"`
 }
 
 // Output is the document a program prints on stdout when provisioning; the
@@ -77,11 +55,9 @@ type Output struct {
 // newInput is the document for a run on req; state and shared are the
 // program's own resource state and the shared state (see splitState).
 func newInput(req *paved.ResourceRequest, mode string, state, shared map[string]any) *Input {
-	sum := sha256.Sum256([]byte(req.Context.App + "\x00" + req.Context.Env + "\x00" + string(req.UID)))
-	h := hex.EncodeToString(sum[:16])
 	in := &Input{
 		Mode:             mode,
-		ResourceGUID:     h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32],
+		ResourceGUID:     scorek8s.GUID(req.Context, req.UID),
 		ResourceUID:      string(req.UID),
 		ResourceType:     req.UID.Type(),
 		ResourceClass:    req.UID.Class(),
@@ -89,7 +65,7 @@ func newInput(req *paved.ResourceRequest, mode string, state, shared map[string]
 		ResourceParams:   req.Params,
 		ResourceMetadata: req.Metadata,
 		SourceWorkload:   req.SourceWorkload,
-		WorkloadServices: workloadServices(req.Workloads),
+		WorkloadServices: scorek8s.WorkloadServices(req.Workloads),
 		Namespace:        req.Context.Namespace,
 		ResourceState:    state,
 		SharedState:      shared,
@@ -97,9 +73,11 @@ func newInput(req *paved.ResourceRequest, mode string, state, shared map[string]
 		Env:              req.Context.Env,
 		EnvType:          string(req.Context.EnvType),
 	}
-	// paved knows only the workload's name of its metadata.
 	if req.SourceWorkload != "" {
-		in.WorkloadMetadata = map[string]any{"name": req.SourceWorkload}
+		in.WorkloadMetadata = req.Workloads[req.SourceWorkload].Metadata
+		if in.WorkloadMetadata == nil {
+			in.WorkloadMetadata = map[string]any{"name": req.SourceWorkload}
+		}
 	}
 	return in
 }
@@ -113,37 +91,10 @@ func checkInput() *Input {
 		ResourceParams:   map[string]any{},
 		ResourceMetadata: map[string]any{},
 		WorkloadMetadata: map[string]any{},
-		WorkloadServices: map[string]NetworkService{},
+		WorkloadServices: map[string]scorek8s.NetworkService{},
 		ResourceState:    map[string]any{},
 		SharedState:      map[string]any{},
 	}
-}
-
-// workloadServices lists each workload's ports by name and then, where no
-// port has that name, by number, with score-k8s' defaults (the target port
-// is the port, the protocol TCP).
-func workloadServices(workloads map[string]paved.WorkloadInfo) map[string]NetworkService {
-	out := make(map[string]NetworkService, len(workloads))
-	for name, w := range workloads {
-		ns := NetworkService{ServiceName: w.ServiceName, ServiceNameSnake: w.ServiceName, Ports: map[string]ServicePort{}}
-		for _, p := range w.Ports {
-			sp := ServicePort(p)
-			if sp.TargetPort == 0 {
-				sp.TargetPort = sp.Port
-			}
-			if sp.Protocol == "" {
-				sp.Protocol = "TCP"
-			}
-			ns.Ports[p.Name] = sp
-		}
-		for _, p := range w.Ports {
-			if n := strconv.Itoa(p.Port); ns.Ports[n] == (ServicePort{}) {
-				ns.Ports[n] = ns.Ports[p.Name]
-			}
-		}
-		out[name] = ns
-	}
-	return out
 }
 
 // decodeOutput reads the program's stdout strictly: one JSON object with

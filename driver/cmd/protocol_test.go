@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"paved.dev/paved"
+	"paved.dev/paved/scorek8s"
 )
 
 // TestInputFields: the input holds score-k8s' fields under their names, plus
@@ -22,7 +23,7 @@ func TestInputFields(t *testing.T) {
 	pavedInputFields := []string{"mode", "app", "env", "env_type"}
 	var logs []string
 	req := request(t, map[string]any{"program": "x"}, &logs)
-	own, shared := splitState(nil)
+	own, shared := scorek8s.SplitState(nil)
 	b, err := json.Marshal(newInput(req, ModeProvision, own, shared))
 	if err != nil {
 		t.Fatal(err)
@@ -59,9 +60,9 @@ func TestInputFields(t *testing.T) {
 // target port or protocol.
 func TestWorkloadServiceDefaults(t *testing.T) {
 	t.Parallel()
-	got := workloadServices(map[string]paved.WorkloadInfo{"db": {Name: "db", ServiceName: "db-svc", Ports: []paved.Port{{Name: "pg", Port: 5432}}}})
-	p := ServicePort{Name: "pg", Port: 5432, TargetPort: 5432, Protocol: "TCP"}
-	want := map[string]NetworkService{"db": {ServiceName: "db-svc", ServiceNameSnake: "db-svc", Ports: map[string]ServicePort{"pg": p, "5432": p}}}
+	got := scorek8s.WorkloadServices(map[string]paved.WorkloadInfo{"db": {Name: "db", ServiceName: "db-svc", Ports: []paved.Port{{Name: "pg", Port: 5432}}}})
+	p := scorek8s.ServicePort{Name: "pg", Port: 5432, TargetPort: 5432, Protocol: "TCP"}
+	want := map[string]scorek8s.NetworkService{"db": {ServiceName: "db-svc", ServiceNameSnake: "db-svc", Ports: map[string]scorek8s.ServicePort{"pg": p, "5432": p}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("workload services = %+v, want %+v", got, want)
 	}
@@ -87,7 +88,7 @@ func TestScoreK8sProgramRunsUnchanged(t *testing.T) {
 		if !reflect.DeepEqual(res.Outputs, want) {
 			t.Errorf("run %d: outputs = %v, want %v", run, res.Outputs, want)
 		}
-		wantState := map[string]any{"runs": float64(run), SharedStateKey: map[string]any{"total": float64(run)}}
+		wantState := map[string]any{"runs": float64(run), scorek8s.SharedStateKey: map[string]any{"total": float64(run)}}
 		if !reflect.DeepEqual(res.State, wantState) {
 			t.Errorf("run %d: state = %v, want %v", run, res.State, wantState)
 		}

@@ -1,7 +1,6 @@
-package cmd
+package scorek8s
 
 import (
-	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,7 +14,7 @@ func TestResolveSecretRefs(t *testing.T) {
 	secret := map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "s3-creds"},
 		"data": map[string]any{"password": "czNjcjN0LXB3", "bad": "%%%"}, "stringData": map[string]any{"key": "AKIA-x"}}
 	configMap := map[string]any{"kind": "ConfigMap", "metadata": map[string]any{"name": "s3-creds"}, "data": map[string]any{"other": "x"}}
-	ref := func(name, key string) string { return secretRefPrefix + name + "_" + key + secretRefSuffix }
+	ref := func(name, key string) string { return SecretRefPrefix + name + "_" + key + SecretRefSuffix }
 	tests := []struct {
 		name      string
 		outputs   map[string]any
@@ -37,8 +36,8 @@ func TestResolveSecretRefs(t *testing.T) {
 		},
 		{
 			name:    "a prefix without a suffix is text",
-			outputs: map[string]any{"host": secretRefPrefix + "x_y"},
-			want:    map[string]any{"host": secretRefPrefix + "x_y"},
+			outputs: map[string]any{"host": SecretRefPrefix + "x_y"},
+			want:    map[string]any{"host": SecretRefPrefix + "x_y"},
 		},
 		{
 			name:      "output not declared secret",
@@ -51,7 +50,7 @@ func TestResolveSecretRefs(t *testing.T) {
 			name:     "Secret not among the manifests",
 			outputs:  map[string]any{"password": ref("redis", "redis-password")},
 			wantCode: paved.EINTERNAL,
-			wantMsg:  `resource_outputs.password refers to key "redis-password" of Secret "redis": no such Secret is among the program's manifests`,
+			wantMsg:  `resource_outputs.password refers to key "redis-password" of Secret "redis": no such Secret is among the provisioner's manifests`,
 		},
 		{
 			name:      "no such key",
@@ -69,7 +68,7 @@ func TestResolveSecretRefs(t *testing.T) {
 		},
 		{
 			name:     "no underscore",
-			outputs:  map[string]any{"password": secretRefPrefix + "nokey" + secretRefSuffix},
+			outputs:  map[string]any{"password": SecretRefPrefix + "nokey" + SecretRefSuffix},
 			wantCode: paved.EINTERNAL,
 			wantMsg:  `without "_"`,
 		},
@@ -77,7 +76,7 @@ func TestResolveSecretRefs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := resolveSecretRefs(tt.outputs, tt.manifests, def)
+			got, err := ResolveSecretRefs("cmd", tt.outputs, tt.manifests, def)
 			if tt.wantCode != "" {
 				if code := paved.ErrorCode(err); code != tt.wantCode {
 					t.Fatalf("code = %q (%v), want %q", code, err, tt.wantCode)
@@ -97,18 +96,5 @@ func TestResolveSecretRefs(t *testing.T) {
 				t.Errorf("outputs = %v, want %v", got, tt.want)
 			}
 		})
-	}
-}
-
-// TestSecretRefNotDeclared: through Provision, an undeclared secret output
-// is refused and its value is not in the error.
-func TestSecretRefNotDeclared(t *testing.T) {
-	t.Parallel()
-	var logs []string
-	req := request(t, map[string]any{"uri": "cmd://./testdata/scorek8s.sh"}, &logs)
-	req.Definition.Outputs = []paved.OutputSpec{{Name: "*"}}
-	_, err := New(nil).Provision(context.Background(), req)
-	if code := paved.ErrorCode(err); code != paved.EINVALID || !strings.Contains(err.Error(), `output "password"`) || strings.Contains(err.Error(), "s3cr3t") {
-		t.Errorf("err = %v (%s), want password refused as undeclared, without its value", err, code)
 	}
 }

@@ -1,4 +1,4 @@
-package cmd
+package scorek8s
 
 import (
 	"fmt"
@@ -13,14 +13,14 @@ import (
 // keeps state per resource only (ResourceRequest.State in,
 // ResourceResult.State out), so here each resource has its own copy: a
 // resource sees the shared state as it was last returned for *it*, never
-// what another resource's program returned.
+// what another resource's provisioner returned.
 const SharedStateKey = "paved:shared_state"
 
-// splitState parts a resource's driver state into the program's
+// SplitState parts a resource's driver state into the program's
 // resource_state and the shared state kept for it. Both are objects, never
 // null, as score-k8s gives them (it starts every resource and the project
 // with empty ones). The request's map is not changed.
-func splitState(state map[string]any) (own, shared map[string]any) {
+func SplitState(state map[string]any) (own, shared map[string]any) {
 	own = maps.Clone(state)
 	if own == nil {
 		own = map[string]any{}
@@ -33,9 +33,9 @@ func splitState(state map[string]any) (own, shared map[string]any) {
 	return own, shared
 }
 
-// joinState is the driver state to keep: the program's resource_state (an
+// JoinState is the driver state to keep: the program's resource_state (an
 // absent one means empty, as in score-k8s) with the shared state beside it.
-func joinState(own, shared map[string]any) (map[string]any, error) {
+func JoinState(own, shared map[string]any) (map[string]any, error) {
 	if _, ok := own[SharedStateKey]; ok {
 		return nil, fmt.Errorf("resource_state holds the key %q, which paved keeps for shared_state: rename it", SharedStateKey)
 	}
@@ -49,10 +49,10 @@ func joinState(own, shared map[string]any) (map[string]any, error) {
 	return out, nil
 }
 
-// mergePatch applies patch to doc as a JSON merge patch (RFC 7386), the way
+// MergePatch applies patch to doc as a JSON merge patch (RFC 7386), the way
 // score-k8s applies a program's shared_state: null deletes a key, an object
 // merges into an object, anything else replaces. Neither map is changed.
-func mergePatch(doc, patch map[string]any) map[string]any {
+func MergePatch(doc, patch map[string]any) map[string]any {
 	out := maps.Clone(doc)
 	if out == nil {
 		out = map[string]any{}
@@ -63,7 +63,7 @@ func mergePatch(doc, patch map[string]any) map[string]any {
 			delete(out, k)
 		case map[string]any:
 			dv, _ := out[k].(map[string]any)
-			out[k] = mergePatch(dv, pv)
+			out[k] = MergePatch(dv, pv)
 		default:
 			out[k] = v
 		}

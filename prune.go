@@ -1,0 +1,65 @@
+package paved
+
+import "context"
+
+// PruneOptions say which orphaned resources a prune may remove.
+type PruneOptions struct {
+	// IncludeData lets it remove resources that hold data (see
+	// HoldsData); without it they are kept and listed.
+	IncludeData bool `json:"include_data,omitempty"`
+	// DryRun lists what a prune would remove and keep, removing nothing:
+	// what a confirmation shows.
+	DryRun bool `json:"dry_run,omitempty"`
+}
+
+// PrunedResource is one orphaned resource a prune removed or kept.
+type PrunedResource struct {
+	UID        ResourceUID   `json:"uid"`
+	Definition DefinitionRef `json:"definition"`
+	// Reason says why it was orphaned, or why it was kept.
+	Reason string `json:"reason,omitempty"`
+}
+
+// PruneResult is what a prune did (or, dry, would do).
+type PruneResult struct {
+	App    string `json:"app"`
+	Env    string `json:"env"`
+	DryRun bool   `json:"dry_run,omitempty"`
+	// Pruned were deprovisioned through their drivers and forgotten.
+	Pruned []PrunedResource `json:"pruned"`
+	// Kept hold data and were left, for want of IncludeData.
+	Kept []PrunedResource `json:"kept,omitempty"`
+}
+
+// ResourcePruner deprovisions an environment's orphaned resources: those
+// its workloads no longer declare, or that another definition replaced.
+// Active resources are never touched; every prune is audited.
+type ResourcePruner interface {
+	PruneResources(ctx context.Context, app, env string, opt PruneOptions) (*PruneResult, error)
+}
+
+// dataTypes are the resource types that hold data unless their definition
+// says otherwise.
+var dataTypes = map[string]bool{
+	"postgres": true, "postgres-instance": true, "mysql": true, "mssql": true, "mongodb": true,
+	"redis": true, "s3": true, "volume": true, "kafka-topic": true, "amqp": true, "bucket": true,
+}
+
+// HoldsData says whether a resource holds data that removing it loses: its
+// definition's metadata "data" ("true" or "false") when set, else whether
+// the definition classifies its data, else its type (a database, a cache,
+// a bucket, a volume, a topic, a queue).
+func HoldsData(uid ResourceUID, def *ResourceDefinition) bool {
+	if def != nil {
+		switch def.Metadata["data"] {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+		if def.Metadata["classification"] != "" {
+			return true
+		}
+	}
+	return dataTypes[uid.Type()]
+}

@@ -1,0 +1,370 @@
+package scorek8s
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"paved.dev/paved"
+)
+
+// Suffix ends the name of a score-k8s provisioner file.
+const Suffix = ".provisioners.yaml"
+
+// MaxFileSize bounds a provisioner file, as definition.MaxFileSize does a
+// definitions file.
+const MaxFileSize = 1 << 20
+
+// Provisioner is one entry of a provisioner file, in score-k8s 0.15's format
+// (internal/provisioners/templateprov and cmdprov): the fields of both
+// kinds; Parse checks that each kind uses only its own.
+type Provisioner struct {
+	URI         string  `yaml:"uri"`
+	Type        string  `yaml:"type"`
+	Class       *string `yaml:"class,omitempty"`
+	ID          *string `yaml:"id,omitempty"`
+	Description string  `yaml:"description,omitempty"`
+	// template:// only.
+	Init      string `yaml:"init,omitempty"`
+	State     string `yaml:"state,omitempty"`
+	Shared    string `yaml:"shared,omitempty"`
+	Outputs   string `yaml:"outputs,omitempty"`
+	Manifests string `yaml:"manifests,omitempty"`
+	// cmd:// only.
+	Args []string `yaml:"args,omitempty"`
+	// Params and OutputNames are cmd fields score-k8s reads and never uses
+	// (OutputNames is its "outputs", a list of names in a cmd provisioner).
+	Params      []string `yaml:"params,omitempty"`
+	OutputNames []string `yaml:"-"`
+
+	SupportedParams []string `yaml:"supported_params,omitempty"`
+	ExpectedOutputs []string `yaml:"expected_outputs,omitempty"`
+
+	// Source is the file it came from.
+	Source string `yaml:"-"`
+}
+
+// fields are the keys each kind of provisioner takes, as in score-k8s.
+var fields = map[string][]string{
+	"template": {"uri", "type", "class", "id", "description", "init", "state", "shared", "outputs", "manifests", "supported_params", "expected_outputs"},
+	"cmd":      {"uri", "type", "class", "id", "description", "args", "params", "outputs", "supported_params", "expected_outputs"},
+}
+
+// Parse reads a provisioner file: a YAML list of provisioners. source names
+// it in errors, which also name the provisioner by its position and uri.
+func Parse(source string, data []byte) ([]Provisioner, error) {
+	if len(data) > MaxFileSize {
+		return nil, paved.Errorf(paved.EINVALID, "%s: larger than %d bytes (1 MiB); split the provisioners into several files", source, MaxFileSize)
+	}
+	var raw []yaml.Node
+	if err := decodeSafely(data, &raw); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "%s: not a score-k8s provisioner file (a YAML list of provisioners): %s", source, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	out := make([]Provisioner, 0, len(raw))
+	for i := range raw {
+		p, err := parseOne(&raw[i])
+		if err != nil {
+			where := fmt.Sprintf("%s: provisioner %d", source, i)
+			if p.URI != "" {
+				where += " (" + p.URI + ")"
+			}
+			return nil, paved.Errorf(paved.EINVALID, "%s: %v", where, err)
+		}
+		p.Source = source
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func decodeSafely(data []byte, out any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("not valid YAML: %v", r)
+		}
+	}()
+	err = yaml.Unmarshal(data, out)
+	return err
+}
+
+func parseOne(n *yaml.Node) (Provisioner, error) {
+	var p Provisioner
+	if n.Kind != yaml.MappingNode {
+		return p, fmt.Errorf("line %d: must be a mapping with uri, type and the provisioner's fields", n.Line)
+	}
+	keys := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys[n.Content[i].Value] = n.Content[i+1]
+	}
+	if u := keys["uri"]; u != nil {
+		p.URI = u.Value
+	}
+	u, err := url.Parse(p.URI)
+	switch {
+	case p.URI == "":
+		return p, errors.New("uri: missing; give the provisioner a uri such as template://acme/postgres or cmd://python3#s3")
+	case err != nil:
+		return p, fmt.Errorf("uri: %q is not a URI: %v", p.URI, err)
+	case u.Scheme != "template" && u.Scheme != "cmd":
+		return p, fmt.Errorf("uri: scheme %q is not supported; score-k8s provisioners are template:// or cmd://", u.Scheme)
+	}
+	known := fields[u.Scheme]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		if !slices.Contains(known, k) {
+			return p, fmt.Errorf("line %d: field %q is not a field of a %s:// provisioner; its fields are %s", n.Content[i].Line, k, u.Scheme, strings.Join(known, ", "))
+		}
+	}
+	if u.Scheme == "cmd" {
+		// "outputs" is a list of names in a cmd provisioner, a template in a
+		// template one.
+		if o := keys["outputs"]; o != nil {
+			var names []string
+			if err := o.Decode(&names); err != nil {
+				return p, fmt.Errorf("outputs: must be a list of output names: %v", err)
+			}
+			p.OutputNames = names
+			n = withoutKey(n, "outputs")
+		}
+	}
+	if err := n.Decode(&p); err != nil {
+		return p, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if p.Type == "" {
+		return p, errors.New("type: missing; name the Score resource type it provides, such as postgres")
+	}
+	if u.Scheme == "cmd" {
+		if u.User != nil || u.Port() != "" || u.RawQuery != "" {
+			return p, errors.New("uri: a cmd:// uri holds no user, port or query; put arguments in args")
+		}
+	}
+	return p, nil
+}
+
+func withoutKey(n *yaml.Node, key string) *yaml.Node {
+	c := *n
+	c.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != key {
+			c.Content = append(c.Content, n.Content[i], n.Content[i+1])
+		}
+	}
+	return &c
+}
+
+// ReadPath reads a provisioner file, or every *.provisioners.yaml file of a
+// directory in lexicographic order of their names, as score-k8s reads its
+// .score-k8s directory.
+func ReadPath(path string) ([]Provisioner, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "provisioners %s: %v", path, err)
+	}
+	files := []string{path}
+	if st.IsDir() {
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "provisioners directory %s: %v", path, err)
+		}
+		files = files[:0]
+		for _, e := range entries {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), Suffix) {
+				files = append(files, filepath.Join(path, e.Name()))
+			}
+		}
+		slices.Sort(files)
+		if len(files) == 0 {
+			return nil, paved.Errorf(paved.EINVALID, "provisioners directory %s: no *%s file in it", path, Suffix)
+		}
+	}
+	var out []Provisioner
+	for _, f := range files {
+		data, err := readLimited(f)
+		if err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "%s: %v", f, err)
+		}
+		p, err := Parse(f, data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p...)
+	}
+	return out, nil
+}
+
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+}
+
+// Translate makes each provisioner a paved resource definition:
+//
+//   - template:// runs on the template driver, its templates as the driver's
+//     inputs with its uri, source file and supported_params; cmd:// on the
+//     cmd driver, with its uri and args;
+//   - type is the definition's type; class and id, when set, its one
+//     criteria (class and res_id); neither: no criteria, it matches any;
+//   - the outputs are the expected_outputs, those that return a secret
+//     reference declared secret (see secretOutputs), plus "*" for outputs it
+//     does not list;
+//   - the priority keeps score-k8s' order: the first provisioner that
+//     matches wins, so the first of n gets priority n and the last 1.
+//
+// The ids come from the uris, so applying the same files again makes new
+// versions of the same definitions.
+func Translate(provs []Provisioner) ([]paved.ResourceDefinition, error) {
+	out := make([]paved.ResourceDefinition, 0, len(provs))
+	ids := map[string]string{}
+	for i, p := range provs {
+		id := idFor(p.URI)
+		if prev, ok := ids[id]; ok {
+			return nil, paved.Errorf(paved.EINVALID, "%s: provisioner %s: the uri is used twice (first in %s); score-k8s tells provisioners apart by uri, so give each its own", p.Source, p.URI, prev)
+		}
+		ids[id] = p.Source
+		d := paved.ResourceDefinition{
+			ID: id, Type: p.Type, Description: p.Description, Priority: len(provs) - i,
+			Metadata: map[string]string{"score-k8s.uri": p.URI},
+		}
+		if d.Description == "" {
+			d.Description = "score-k8s provisioner " + p.URI
+		}
+		if p.Class != nil || p.ID != nil {
+			var c paved.Criteria
+			if p.Class != nil {
+				c.Class = *p.Class
+			}
+			if p.ID != nil {
+				c.ResID = *p.ID
+			}
+			d.Criteria = []paved.Criteria{c}
+		}
+		in := map[string]any{"uri": p.URI}
+		if p.Source != "" {
+			in["source"] = filepath.Base(p.Source)
+		}
+		var secret map[string]bool
+		if strings.HasPrefix(p.URI, "template:") {
+			d.Driver = "template"
+			for k, v := range map[string]string{"init": p.Init, "state": p.State, "shared": p.Shared, "outputs": p.Outputs, "manifests": p.Manifests} {
+				if strings.TrimSpace(v) != "" {
+					in[k] = v
+				}
+			}
+			if p.SupportedParams != nil {
+				in["supported_params"] = toAny(p.SupportedParams)
+			}
+			secret = templateSecrets(p.Outputs)
+		} else {
+			d.Driver = "cmd"
+			in["args"] = toAny(p.Args)
+			secret = cmdSecrets(p.Args)
+		}
+		d.Inputs = in
+		names := slices.Clone(p.ExpectedOutputs)
+		for k := range secret {
+			if !slices.Contains(names, k) {
+				names = append(names, k)
+			}
+		}
+		slices.Sort(names)
+		for _, n := range slices.Compact(names) {
+			d.Outputs = append(d.Outputs, paved.OutputSpec{Name: n, Secret: secret[n]})
+		}
+		d.Outputs = append(d.Outputs, paved.OutputSpec{Name: paved.AnyOutput, Description: "outputs the provisioner does not list in expected_outputs"})
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+var idUnsafe = regexp.MustCompile(`[^a-z0-9]+`)
+
+// idFor makes a definition id of a uri: its lower-case letters and digits,
+// the rest as '-', at most 63 characters (a hash keeps long ones apart).
+func idFor(uri string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(uri, "template://"), "cmd://")
+	s = strings.Trim(idUnsafe.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	kind := "tpl"
+	if strings.HasPrefix(uri, "cmd:") {
+		kind = "cmd"
+	}
+	s = "k8s-" + kind + "-" + s
+	if len(s) > 63 || s == "k8s-"+kind+"-" {
+		sum := sha256.Sum256([]byte(uri))
+		s = strings.TrimRight(s[:min(len(s), 54)], "-") + "-" + hex.EncodeToString(sum[:4])
+	}
+	return s
+}
+
+var topKey = regexp.MustCompile(`^["']?([A-Za-z0-9_.-]+)["']?\s*:`)
+
+// templateSecrets finds the outputs a template:// provisioner returns as a
+// secret reference: the top-level keys of its outputs template whose value
+// calls encodeSecretRef or holds the 🔐💬 marker.
+func templateSecrets(outputs string) map[string]bool {
+	out := map[string]bool{}
+	key := ""
+	for _, line := range strings.Split(outputs, "\n") {
+		if m := topKey.FindStringSubmatch(line); m != nil {
+			key = m[1]
+		}
+		if key != "" && (strings.Contains(line, "encodeSecretRef") || strings.Contains(line, SecretRefPrefix)) {
+			out[key] = true
+		}
+	}
+	return out
+}
+
+// cmdSecrets finds the outputs a cmd:// provisioner's arguments print as a
+// secret reference: "name":"🔐💬..." (or name: 🔐💬...) in its script.
+func cmdSecrets(args []string) map[string]bool {
+	out := map[string]bool{}
+	text := strings.Join(args, "\n")
+	if !strings.Contains(text, SecretRefPrefix) {
+		return out
+	}
+	re := regexp.MustCompile(`\\?["']?([A-Za-z0-9_.-]+)\\?["']?\s*:\s*\\?["']?` + regexp.QuoteMeta(SecretRefPrefix))
+	for _, m := range re.FindAllStringSubmatch(text, -1) {
+		out[m[1]] = true
+	}
+	return out
+}
+
+// IsProvisionerFile says whether a file name is a provisioner file's.
+func IsProvisionerFile(name string) bool {
+	return strings.HasSuffix(name, Suffix)
+}
+
+// LooksLikeProvisioners tells a provisioner file from a paved definitions
+// file by content: a provisioner file is a YAML list at the top.
+func LooksLikeProvisioners(data []byte) bool {
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 || t[0] == '#' || bytes.Equal(t, []byte("---")) {
+			continue
+		}
+		return t[0] == '-'
+	}
+	return false
+}
