@@ -24,6 +24,8 @@ type Store interface {
 	WaiverStore
 	SignOffStore
 	CheckStore
+	TemplateStore
+	ScaffoldStore
 	// A store also lets several servers share it.
 	Coordinator
 	// MVPMode reads the platform's MVP mode as an admin last set it at run
