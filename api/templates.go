@@ -208,7 +208,7 @@ func (u unavailable) Scaffold(context.Context, *paved.RenderRequest) (*paved.Sca
 func (u unavailable) ListScaffolds(context.Context, paved.ScaffoldFilter) (*paved.ScaffoldReport, error) {
 	return nil, u.err()
 }
-func (u unavailable) ScaffoldTimeSaved(context.Context) (paved.Duration, error) { return 0, u.err() }
+func (u unavailable) ScaffoldTimeSaved(context.Context) (paved.Duration, error)  { return 0, u.err() }
 func (u unavailable) SetScaffoldTimeSaved(context.Context, paved.Duration) error { return u.err() }
 
 // templateRoutes are the golden paths' routes.
@@ -232,13 +232,13 @@ func templateOperations() []operation {
 		{method: "GET", path: "/api/templates", id: "listTemplates", tag: "templates", summary: "Golden-path templates: the latest version of each, stored or built in, without files", status: 200, resp: templates{}},
 		{method: "PUT", path: "/api/templates", id: "applyTemplate", tag: "templates", summary: "Store a new version of a template (admin)",
 			description: "The same version with the same content changes nothing; with other content, or a version not newer than the latest, it is 409. Audited (`template.apply`).",
-			body: paved.Template{}, status: 200, resp: paved.Template{}},
+			body:        paved.Template{}, status: 200, resp: paved.Template{}},
 		{method: "GET", path: "/api/templates/{template}", id: "getTemplate", tag: "templates", summary: "A version of a template with its files",
 			query: []param{{"version", "string", "The version (MAJOR.MINOR.PATCH); absent for the latest."}}, status: 200, resp: paved.Template{}},
 		{method: "GET", path: "/api/templates/{template}/history", id: "templateHistory", tag: "templates", summary: "Every version of a template, oldest first", status: 200, resp: templates{}},
 		{method: "POST", path: "/api/templates/{template}/render", id: "renderTemplate", tag: "templates", summary: "Render a version of a template with parameters; nothing is recorded",
 			description: "Parameters are checked against the template's JSON Schema (400 naming the parameter). paved upgrade renders the recorded and the new version this way.",
-			body: paved.RenderRequest{}, status: 200, resp: paved.Rendering{}},
+			body:        paved.RenderRequest{}, status: 200, resp: paved.Rendering{}},
 		{method: "GET", path: "/api/scaffolds", id: "listScaffolds", tag: "templates", summary: "Services scaffolded from templates, newest first, with the time they saved",
 			query: []param{{"team", "string", "Only this team's."}, {"template", "string", "Only from this template."}}, status: 200, resp: paved.ScaffoldReport{}},
 		{method: "POST", path: "/api/scaffolds", id: "scaffold", tag: "templates", summary: "Scaffold a service: render a template, register the app, record the time saved (admin, or a developer of the team)",

@@ -191,7 +191,9 @@ func (p *Platform) RenderTemplate(ctx context.Context, req *paved.RenderRequest)
 // Scaffold renders a template for a new service, registers its app and
 // records the scaffold with the time it saved.
 func (p *Platform) Scaffold(ctx context.Context, req *paved.RenderRequest) (res *paved.ScaffoldResult, err error) {
-	defer func() { p.audit(ctx, "scaffold.create", fmt.Sprintf("%s from %s %s", req.Name, req.Template, req.Version), err) }()
+	defer func() {
+		p.audit(ctx, "scaffold.create", fmt.Sprintf("%s from %s %s", req.Name, req.Template, req.Version), err)
+	}()
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
