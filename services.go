@@ -18,6 +18,8 @@ type Services struct {
 	Readiness    ReadinessService
 	Settings     SettingsService
 	Checks       CheckService
+	Templates    TemplateService
+	Scaffolds    ScaffoldService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

@@ -26,6 +26,8 @@ type Store interface {
 	CheckStore
 	ProgramStore
 	FeedbackStore
+	TemplateStore
+	ScaffoldStore
 	// A store also lets several servers share it.
 	Coordinator
 	// MVPMode reads the platform's MVP mode as an admin last set it at run

@@ -54,7 +54,7 @@ func operations() []operation {
 	before := param{"before", "string", "Only before this time (RFC 3339)."}
 	depQuery := []param{{"app", "string", "Only this app's."}, {"env", "string", "Only this environment's."},
 		{"status", "string", "Only these states (" + strings.Join(strs(paved.DeploymentStatuses()...), ", ") + "), comma-separated or repeated."}, since, before, limit}
-	return []operation{
+	return append([]operation{
 		{method: "GET", path: "/api/healthz", id: "health", tag: "meta", summary: "Is the server up", status: 200, resp: ServerStatus{}, public: true},
 		{method: "GET", path: "/api/openapi.json", id: "openapi", tag: "meta", summary: "This document", status: 200, resp: map[string]any{}, public: true},
 		{method: "GET", path: "/api/whoami", id: "whoAmI", tag: "teams", summary: "The caller", status: 200, resp: paved.User{}},
@@ -197,16 +197,17 @@ func operations() []operation {
 			description: "Probes the definitions named in `ids`, or every stored one when `ids` is empty. Failed probes are answers (`status: failed`), recorded in the audit log; " +
 				"`limited` says only part could be checked, `not_checked` that the driver reaches nothing. One probe per definition every 10 seconds (429 otherwise).",
 			body: ProbeDefinitionsRequest{}, optionalBody: true, status: 200, resp: probes{}, tooMany: true},
-	}
+	}, templateOperations()...)
 }
 
 var pathParams = map[string]string{
-	"app":   "The app's name.",
-	"env":   "The environment's name.",
-	"user":  "The user's name.",
-	"team":  "The team's name.",
-	"name":  "The target's name.",
-	"scope": "The check's scope: `readiness`, or `program.<phase>`.",
+	"app":      "The app's name.",
+	"env":      "The environment's name.",
+	"user":     "The user's name.",
+	"team":     "The team's name.",
+	"name":     "The target's name.",
+	"scope":    "The check's scope: `readiness`, or `program.<phase>`.",
+	"template": "The template's name.",
 	"uid": "The resource's UID, such as `postgres.default#api.db`, URL-escaped " +
 		"(`postgres.default%23api.db`): an unescaped `#` would end the path.",
 }
@@ -248,6 +249,14 @@ var schemaDescriptions = map[string]string{
 	"CheckConfirmation":       "Who confirmed a manual check for a subject, and when.",
 	"ReadinessItem":           "One check: done, or why not and how to meet it.",
 	"SignOff":                 "A stakeholder's approval of an app for production, valid while what it approved holds.",
+	"Template":                "A golden-path template: a JSON Schema of parameters and files (.tmpl ones rendered with Go templates), versioned (docs/templates.md).",
+	"TemplateFile":            "One file of a template or of its rendering: a slash-separated path and its text.",
+	"RenderRequest":           "A template (and version: absent for the latest), the new service's name and team, and parameters.",
+	"Rendering":               "A template rendered with parameters (defaults filled in): the files of a new repository.",
+	"Scaffold":                "A service scaffolded from a template, with the time it is assumed to have saved.",
+	"ScaffoldResult":          "A scaffold's record and the files to write.",
+	"ScaffoldReport":          "Scaffolds, newest first, their count and the time they saved together.",
+	"TimeSavedBody":           "The time each new scaffold is recorded to save (a Go duration: `8h`).",
 	"Waiver":                  "A time-boxed exception to one policy rule for one app and environment.",
 	"WaiverRequest":           "Asks for a waiver: the rule (policy/rule), app, environment, reason and how long.",
 	"EnvCost":                 "An environment's monthly estimate (and an ephemeral one's over its TTL).",

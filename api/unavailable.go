@@ -54,6 +54,12 @@ func withDefaults(s Services) Services {
 	if s.Checks == nil {
 		s.Checks = unavailable("manual checks")
 	}
+	if s.Templates == nil {
+		s.Templates = unavailable("templates")
+	}
+	if s.Scaffolds == nil {
+		s.Scaffolds = unavailable("scaffolds")
+	}
 	return s
 }
 

@@ -153,6 +153,9 @@ func (p *Portal) routes() {
 	p.mux.Handle("GET /apps/{app}/readiness", p.page(p.readiness))
 	p.mux.Handle("POST /apps/{app}/signoffs", p.page(p.signOff))
 	p.mux.Handle("POST /apps/{app}/checks/{id}/confirm", p.page(p.confirmCheck))
+	p.mux.Handle("GET /new", p.page(p.newForm))
+	p.mux.Handle("POST /new", p.page(p.newService))
+	p.mux.Handle("POST /new/download", p.page(p.newDownload))
 	p.mux.Handle("/", p.page(p.notFound, noCSRF))
 }
 

@@ -107,7 +107,7 @@ func takeFlash(w http.ResponseWriter, r *http.Request) string {
 }
 
 func navOf(p string) string {
-	for _, n := range []string{"apps", "deploy", "types", "platform", "audit", "deployments"} {
+	for _, n := range []string{"apps", "deploy", "types", "platform", "audit", "deployments", "new"} {
 		if strings.HasPrefix(p, "/"+n) {
 			if n == "deployments" {
 				return "apps"

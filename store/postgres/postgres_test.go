@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"strings"
@@ -151,8 +152,14 @@ func TestConcurrentOpen(t *testing.T) {
 	if err := admin.QueryRow(ctx, "SELECT COUNT(*), MAX(version) FROM "+schema+".schema_migrations").Scan(&n, &v); err != nil {
 		t.Fatal(err)
 	}
-	if n != v || n < 1 {
-		t.Fatalf("schema_migrations has %d rows up to version %d: a migration ran twice or not at all", n, v)
+	// One row per migration file: numbers reserved for work not merged
+	// yet leave gaps, so the count need not be the latest version.
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(files) || n < 1 {
+		t.Fatalf("schema_migrations has %d rows up to version %d for %d migrations: a migration ran twice or not at all", n, v, len(files))
 	}
 	got, err := dbs[0].SchemaVersion(ctx)
 	if err != nil || got != v {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -79,8 +80,14 @@ func TestOpen(t *testing.T) {
 	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if n != v {
-		t.Fatalf("schema_migrations has %d rows after reopen, want %d", n, v)
+	// One row per migration file: numbers reserved for work not merged
+	// yet leave gaps, so the count need not be the latest version.
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(files) {
+		t.Fatalf("schema_migrations has %d rows after reopen, want %d (one per migration, up to version %d)", n, len(files), v)
 	}
 }
 

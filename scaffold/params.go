@@ -1,0 +1,211 @@
+package scaffold
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"paved.dev/paved"
+)
+
+// compileSchema compiles a template's parameters, which must describe an
+// object; none is an object without properties.
+func compileSchema(t *paved.Template) (*jsonschema.Schema, error) {
+	raw := string(t.Parameters)
+	if raw == "" {
+		raw = `{"type":"object"}`
+	}
+	var top map[string]any
+	if err := json.Unmarshal([]byte(raw), &top); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "parameters: a JSON Schema is an object with type: object and properties")
+	}
+	if top["type"] != "object" {
+		return nil, paved.Errorf(paved.EINVALID, "parameters: give type: object and the parameters under properties")
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat = true
+	if err := c.AddResource("parameters.json", strings.NewReader(raw)); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "parameters: %s", err)
+	}
+	s, err := c.Compile("parameters.json")
+	if err != nil {
+		var se *jsonschema.SchemaError
+		if errors.As(err, &se) && se.Err != nil {
+			err = se.Err
+		}
+		return nil, paved.Errorf(paved.EINVALID, "parameters: not a valid JSON Schema: %s", err)
+	}
+	return s, nil
+}
+
+// Property is one parameter a template's schema declares, as a form or
+// --param shows it.
+type Property struct {
+	Name        string
+	Title       string
+	Description string
+	Type        string // string, integer, number, boolean
+	Default     any
+	Enum        []any
+	Pattern     string
+	Required    bool
+}
+
+// Properties lists a template's parameters by name.
+func Properties(t *paved.Template) ([]Property, error) {
+	if len(t.Parameters) == 0 {
+		return nil, nil
+	}
+	var s struct {
+		Properties map[string]struct {
+			Title       string `json:"title"`
+			Description string `json:"description"`
+			Type        any    `json:"type"`
+			Default     any    `json:"default"`
+			Enum        []any  `json:"enum"`
+			Pattern     string `json:"pattern"`
+		} `json:"properties"`
+		Required []string `json:"required"`
+	}
+	if err := json.Unmarshal(t.Parameters, &s); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "parameters: %s", err)
+	}
+	var out []Property
+	for name, p := range s.Properties {
+		typ, _ := p.Type.(string)
+		out = append(out, Property{Name: name, Title: p.Title, Description: p.Description, Type: typ, Default: p.Default,
+			Enum: p.Enum, Pattern: p.Pattern, Required: slices.Contains(s.Required, name)})
+	}
+	slices.SortFunc(out, func(a, b Property) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// ParseParams reads KEY=VALUE parameters (the CLI's --param, a form's
+// fields) into the types the schema gives them: "8080" is a number for an
+// integer parameter, "true" a boolean; a parameter the schema does not
+// declare is refused.
+func ParseParams(t *paved.Template, kvs map[string]string) (map[string]any, error) {
+	props, err := Properties(t)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for k, v := range kvs {
+		i := slices.IndexFunc(props, func(p Property) bool { return p.Name == k })
+		if i < 0 {
+			return nil, unknownParam(t, props, k)
+		}
+		switch props[i].Type {
+		case "integer":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, paved.Errorf(paved.EINVALID, "parameter %s: %q is not an integer", k, v)
+			}
+			out[k] = n
+		case "number":
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return nil, paved.Errorf(paved.EINVALID, "parameter %s: %q is not a number", k, v)
+			}
+			out[k] = n
+		case "boolean":
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, paved.Errorf(paved.EINVALID, "parameter %s: %q is not true or false", k, v)
+			}
+			out[k] = b
+		default:
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+func unknownParam(t *paved.Template, props []Property, k string) error {
+	var names []string
+	for _, p := range props {
+		names = append(names, p.Name)
+	}
+	if len(names) == 0 {
+		return paved.Errorf(paved.EINVALID, "parameter %s: template %s %s takes no parameters", k, t.Name, t.Version)
+	}
+	return paved.Errorf(paved.EINVALID, "parameter %s: template %s %s has no such parameter; it takes %s", k, t.Name, t.Version, strings.Join(names, ", "))
+}
+
+// maxParams bounds what one scaffold is given.
+const maxParams = 100
+
+// Params checks parameters against a template's schema and returns them
+// with the schema's defaults filled in for those not given. Every
+// parameter must be declared.
+func Params(t *paved.Template, given map[string]any) (map[string]any, error) {
+	if len(given) > maxParams {
+		return nil, paved.Errorf(paved.EINVALID, "params: %d parameters; at most %d", len(given), maxParams)
+	}
+	props, err := Properties(t)
+	if err != nil {
+		return nil, err
+	}
+	s, err := compileSchema(t)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for _, p := range props {
+		if p.Default != nil {
+			out[p.Name] = p.Default
+		}
+	}
+	for k, v := range given {
+		if !slices.ContainsFunc(props, func(p Property) bool { return p.Name == k }) {
+			return nil, unknownParam(t, props, k)
+		}
+		out[k] = v
+	}
+	// The schema validates JSON's values: a round trip makes them so.
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "params: %s", err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "params: %s", err)
+	}
+	if err := s.Validate(doc); err != nil {
+		return nil, paramsError(t, err)
+	}
+	return doc, nil
+}
+
+// paramsError says which parameter fails the schema and why.
+func paramsError(t *paved.Template, err error) error {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return paved.Errorf(paved.EINVALID, "params: %s", err)
+	}
+	var lines []string
+	var walk func(*jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		where := strings.TrimPrefix(e.InstanceLocation, "/")
+		if where == "" {
+			lines = append(lines, e.Message)
+		} else {
+			lines = append(lines, fmt.Sprintf("parameter %s: %s", strings.ReplaceAll(where, "/", "."), e.Message))
+		}
+	}
+	walk(ve)
+	slices.Sort(lines)
+	lines = slices.Compact(lines)
+	return paved.Errorf(paved.EINVALID, "%s (template %s %s)", strings.Join(lines, "; "), t.Name, t.Version)
+}
