@@ -18,6 +18,7 @@ type Services struct {
 	Readiness    ReadinessService
 	Settings     SettingsService
 	Checks       CheckService
+	DORA         DORAService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

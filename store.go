@@ -26,6 +26,7 @@ type Store interface {
 	CheckStore
 	ProgramStore
 	FeedbackStore
+	DORAStore
 	// A store also lets several servers share it.
 	Coordinator
 	// MVPMode reads the platform's MVP mode as an admin last set it at run

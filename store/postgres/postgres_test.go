@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"strings"
@@ -151,7 +152,10 @@ func TestConcurrentOpen(t *testing.T) {
 	if err := admin.QueryRow(ctx, "SELECT COUNT(*), MAX(version) FROM "+schema+".schema_migrations").Scan(&n, &v); err != nil {
 		t.Fatal(err)
 	}
-	if n != v || n < 1 {
+	// Versions may have gaps (numbers are handed out to work in
+	// parallel): one row per migration file.
+	files, _ := fs.Glob(migrations, "migrations/*.sql")
+	if n != len(files) || n < 1 {
 		t.Fatalf("schema_migrations has %d rows up to version %d: a migration ran twice or not at all", n, v)
 	}
 	got, err := dbs[0].SchemaVersion(ctx)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -79,8 +80,11 @@ func TestOpen(t *testing.T) {
 	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if n != v {
-		t.Fatalf("schema_migrations has %d rows after reopen, want %d", n, v)
+	// Versions may have gaps (numbers are handed out to work in
+	// parallel): one row per migration file.
+	files, _ := fs.Glob(migrations, "migrations/*.sql")
+	if n != len(files) {
+		t.Fatalf("schema_migrations has %d rows after reopen, want %d", n, len(files))
 	}
 }
 
