@@ -211,6 +211,8 @@ func (s *Server) registerRoutes() {
 	s.route("POST /api/waivers", false, s.requestWaiver)
 	s.route("POST /api/waivers/{id}/approve", false, s.approveWaiver)
 	s.route("POST /api/waivers/{id}/reject", false, s.rejectWaiver)
+
+	s.route("GET /api/dora", false, s.dora)
 }
 
 // route registers an API handler; every route but the public ones requires

@@ -54,6 +54,9 @@ func withDefaults(s Services) Services {
 	if s.Checks == nil {
 		s.Checks = unavailable("manual checks")
 	}
+	if s.DORA == nil {
+		s.DORA = unavailable("DORA metrics")
+	}
 	return s
 }
 

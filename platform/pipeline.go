@@ -30,6 +30,8 @@ type intent struct {
 	snapshot   []paved.Object
 	commitSHA  string
 	commitTime *time.Time
+	// fix marks a deployment made to fix a failed change (DORA).
+	fix bool
 	// source names the deployment a rollback, promotion or clone takes from.
 	source string
 	// rollbackOf is the deployment a rollback re-deploys.
@@ -73,7 +75,7 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 	d := &paved.Deployment{
 		ID: newDeploymentID(now), Kind: in.kind, App: in.env.App, Env: in.env.Name,
 		EnvID: in.env.ID, EnvType: in.env.Type, Target: in.env.Target, Author: in.author.Name,
-		CommitSHA: in.commitSHA, CommitTime: in.commitTime, Specs: in.specs, Source: in.source,
+		CommitSHA: in.commitSHA, CommitTime: in.commitTime, Fix: in.fix, Specs: in.specs, Source: in.source,
 		Plan: pl.plan, Runner: p.id, Status: paved.DeploymentQueued, CreatedAt: now,
 	}
 	if in.kind == paved.KindRollback {

@@ -58,7 +58,7 @@ func DORASQL(q paved.DORAQuery, d DORADialect) (string, []any) {
 	WHERE %s env_type = %s AND created_at >= %s AND status IN ('succeeded', 'failed') AND started_at IS NOT NULL
 	WINDOW w AS (PARTITION BY env_id ORDER BY created_at, n)
 ), changes AS MATERIALIZED (
-	SELECT *, (status = 'failed' OR COALESCE(next_kind = 'rollback' OR next_fix, false)) AS failed_change
+	SELECT *, (status = 'failed' OR (kind != 'rollback' AND COALESCE(next_kind = 'rollback' OR next_fix, false))) AS failed_change
 	FROM ran WHERE created_at < %s
 ), win AS MATERIALIZED (
 	SELECT *, CASE WHEN failed_change THEN (SELECT MIN(s.finished_at) FROM deployments s

@@ -56,7 +56,9 @@ type doraDeployment struct {
 // recover in 30m). shop also deployed to development and ephemeral.
 //
 // blog (team core): b2 2d succeeded, lead 3h; b1 3d failed, never recovered.
-// api (team ops): o1 1d succeeded, lead 30m. broken (team ops): two
+// api (team ops): o1 1d succeeded 00:30, lead 30m, rolled back by o2
+// (01:00, succeeded 01:10: recovered in 40m), then o3 a fix (02:00): a
+// rollback followed by a fix is not itself a failed change. broken (team ops): two
 // failures, nothing else. empty (team core): no deployment.
 func doraHistory() []doraDeployment {
 	const st = paved.EnvStaging
@@ -81,6 +83,8 @@ func doraHistory() []doraDeployment {
 		{id: "b2", app: "blog", envID: "e-blog-st", envType: st, kind: dep, status: ok, created: doraAt(2, 0, 0), finished: doraAt(2, 3, 0), commit: doraAt(2, 0, 0)},
 		{id: "b1", app: "blog", envID: "e-blog-st", envType: st, kind: dep, status: failed, created: doraAt(3, 0, 0), finished: doraAt(3, 0, 5)},
 		{id: "o1", app: "api", envID: "e-api-st", envType: st, kind: dep, status: ok, created: doraAt(1, 0, 0), finished: doraAt(1, 0, 30), commit: doraAt(1, 0, 0)},
+		{id: "o2", app: "api", envID: "e-api-st", envType: st, kind: rb, status: ok, created: doraAt(1, 1, 0), finished: doraAt(1, 1, 10)},
+		{id: "o3", app: "api", envID: "e-api-st", envType: st, kind: dep, fix: true, status: ok, created: doraAt(1, 2, 0), finished: doraAt(1, 2, 20)},
 		{id: "f1", app: "broken", envID: "e-broken-st", envType: st, kind: dep, status: failed, created: doraAt(1, 0, 0), finished: doraAt(1, 0, 1)},
 		{id: "f2", app: "broken", envID: "e-broken-st", envType: st, kind: dep, status: failed, created: doraAt(2, 0, 0), finished: doraAt(2, 0, 1)},
 	}
@@ -131,8 +135,8 @@ func testDORA(t *testing.T, s paved.Store) {
 			paved.DORAFigures{Deployments: 10, Succeeded: 7, Failed: 3, FailedChanges: 4, Rework: 2,
 				LeadTimes: 4, LeadTime: 155 * m, Recovered: 3, Unrecovered: 1, RecoveryTime: 60 * m}},
 		{"organisation", paved.DORAQuery{EnvType: paved.EnvStaging, From: doraT0, To: end},
-			paved.DORAFigures{Deployments: 13, Succeeded: 8, Failed: 5, FailedChanges: 6, Rework: 2,
-				LeadTimes: 5, LeadTime: 130 * m, Recovered: 3, Unrecovered: 3, RecoveryTime: 60 * m}},
+			paved.DORAFigures{Deployments: 15, Succeeded: 10, Failed: 5, FailedChanges: 7, Rework: 4,
+				LeadTimes: 5, LeadTime: 130 * m, Recovered: 4, Unrecovered: 3, RecoveryTime: 57*m + 30*time.Second}},
 		{"only failures", paved.DORAQuery{App: "broken", EnvType: paved.EnvStaging, From: doraT0, To: end},
 			paved.DORAFigures{Deployments: 2, Failed: 2, FailedChanges: 2, Unrecovered: 2}},
 		{"no deployments", paved.DORAQuery{App: "empty", EnvType: paved.EnvStaging, From: doraT0, To: end}, paved.DORAFigures{}},
