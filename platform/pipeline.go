@@ -97,6 +97,7 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 		if err := p.cfg.Store.CreateDeployment(ctx, d); err != nil {
 			return nil, err
 		}
+		p.cfg.Observer.DeploymentFinished(d.Kind, d.EnvType, d.Status, 0)
 		p.event(d.ID, paved.EventError, d.Error)
 		return d, paved.Errorf(code, "deployment %s %s", d.ID, d.Error)
 	}
@@ -219,7 +220,30 @@ func (p *Platform) evaluate(ctx context.Context, in *intent, pl *planned) ([]pav
 			out = append(out, f)
 		}
 	}
-	return p.waive(ctx, in.env, out)
+	out, err := p.waive(ctx, in.env, out)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range p.cfg.Gates {
+		p.cfg.Observer.GateDecided(g.Name(), decision(g.Name(), out))
+	}
+	return out, nil
+}
+
+// decision is a gate's verdict on a plan: its most severe finding after
+// waivers.
+func decision(gate string, fs []paved.Finding) string {
+	d := "allow"
+	for _, f := range fs {
+		switch {
+		case f.Gate != gate:
+		case f.Level == paved.FindingDeny:
+			return "deny"
+		case f.Level == paved.FindingWarn:
+			d = "warn"
+		}
+	}
+	return d
 }
 
 // gateError is a gate that could not judge a plan: a policy failed or ran
