@@ -21,5 +21,5 @@ type Observer interface {
 type NopObserver struct{}
 
 func (NopObserver) DeploymentFinished(DeploymentKind, EnvType, DeploymentStatus, time.Duration) {}
-func (NopObserver) GateDecided(string, string)                                                 {}
-func (NopObserver) Reaped(string)                                                              {}
+func (NopObserver) GateDecided(string, string)                                                  {}
+func (NopObserver) Reaped(string)                                                               {}
