@@ -19,6 +19,7 @@ type Services struct {
 	Settings     SettingsService
 	Checks       CheckService
 	DORA         DORAService
+	Catalog      CatalogService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

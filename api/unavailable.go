@@ -57,6 +57,9 @@ func withDefaults(s Services) Services {
 	if s.DORA == nil {
 		s.DORA = unavailable("DORA metrics")
 	}
+	if s.Catalog == nil {
+		s.Catalog = unavailable("the catalog export")
+	}
 	return s
 }
 

@@ -118,7 +118,7 @@ Start with:
 		newLoginCmd(), newWhoAmICmd(), newTeamCmd(), newUserCmd(), newAppCmd(), withEnvStatus(newEnvCmd()),
 		newDeployCmd(), newPlanCmd(), newDeploymentsCmd(), newRollbackCmd(),
 		newResourcesCmd(), newTypesCmd(), withDefinitionsProbe(newDefinitionsCmd()), newAuditCmd(), newTargetsCmd(), newPricesCmd(), newCostCmd(), newWaiversCmd(), newReadinessCmd(), newSignOffCmd(), newChecksCmd(), newMVPModeCmd(),
-		newDORACmd(),
+		newDORACmd(), newCatalogCmd(),
 	} {
 		addClientFlags(c)
 		root.AddCommand(c)
