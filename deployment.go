@@ -81,6 +81,10 @@ type Deployment struct {
 	Author     string     `json:"author"`
 	CommitSHA  string     `json:"commit_sha,omitempty"`
 	CommitTime *time.Time `json:"commit_time,omitempty"`
+	// Fix marks a deployment made to fix a failed change: the deployment
+	// before it in the environment counts as failed in DORA's change fail
+	// rate, and the fix as rework.
+	Fix bool `json:"fix,omitempty"`
 	// Specs are the Score files, by file name, as submitted (a rollback
 	// carries its source's specs for reference).
 	Specs map[string]string `json:"specs,omitempty"`
@@ -130,6 +134,9 @@ type DeployRequest struct {
 	Specs      map[string]string `json:"specs"`
 	CommitSHA  string            `json:"commit_sha,omitempty"`
 	CommitTime *time.Time        `json:"commit_time,omitempty"`
+	// Fix marks the deployment as a fix for a failed change (paved deploy
+	// --fix).
+	Fix bool `json:"fix,omitempty"`
 }
 
 // DeploymentService deploys and keeps the history.

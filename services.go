@@ -20,6 +20,8 @@ type Services struct {
 	Checks       CheckService
 	Templates    TemplateService
 	Scaffolds    ScaffoldService
+	DORA         DORAService
+	Catalog      CatalogService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

@@ -28,6 +28,7 @@ type Store interface {
 	FeedbackStore
 	TemplateStore
 	ScaffoldStore
+	DORAStore
 	// A store also lets several servers share it.
 	Coordinator
 	// MVPMode reads the platform's MVP mode as an admin last set it at run

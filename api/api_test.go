@@ -85,7 +85,7 @@ func newHarnessWith(t testing.TB, mounts map[string]http.Handler, push bool) *ha
 		events = h.fake
 	}
 	h.server = NewServer(Config{
-		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake, Policies: h.fake, Prices: h.fake, Waivers: h.fake, Readiness: h.fake, Settings: h.fake,
+		Services: Services{Teams: h.fake, Users: h.fake, Apps: h.fake, Environments: h.fake, Definitions: h.fake, Deployments: h.fake, Policies: h.fake, Prices: h.fake, Waivers: h.fake, Readiness: h.fake, Settings: h.fake, DORA: h.fake, Catalog: h.fake,
 			Resources: h.fake, Audit: h.fake, Targets: h.fake, Events: events},
 		Authenticate: authenticate,
 		Logger:       slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -353,6 +353,15 @@ func TestRoundTrip(t *testing.T) {
 		{"SignOff", func(c *Client) (any, error) { return c.SignOff(ctx, "shop") }, "SignOff shop",
 			paved.SignOff{App: "shop", Role: paved.RoleSecurity, By: "alice", At: waiverAt, Valid: true}},
 		{"MVPMode", func(c *Client) (any, error) { return c.MVPMode(ctx) }, "MVPMode", true},
+		{"Catalog", func(c *Client) (any, error) { return c.Catalog(ctx) }, "Catalog", []paved.CatalogEntity{{APIVersion: "backstage.io/v1alpha1", Kind: "Group",
+			Metadata: paved.CatalogMetadata{Name: "pioneers"}, Spec: map[string]any{"type": "team", "children": []any{}}}}},
+		{"DORA", func(c *Client) (any, error) {
+			return c.DORA(ctx, paved.DORARequest{App: "shop", Window: 28 * 24 * time.Hour})
+		}, "DORA shop  672h0m0s", func() paved.DORAReport {
+			r := paved.NewDORAReport(paved.DORAFigures{Deployments: 4, Succeeded: 3, Failed: 1, FailedChanges: 1}, 28*24*time.Hour)
+			r.Scope, r.App, r.EnvType = "app", "shop", paved.EnvStaging
+			return r
+		}()},
 		{"SetMVPMode", func(c *Client) (any, error) { return nil, c.SetMVPMode(ctx, false) }, "SetMVPMode false", nil},
 		{"GetPrices", func(c *Client) (any, error) { return c.GetPrices(ctx) }, "GetPrices", paved.PriceList{Currency: "EUR", VCPUHour: 0.04, Version: 2}},
 		{"ProbeDefinitions, all of them", func(c *Client) (any, error) {
@@ -366,6 +375,7 @@ func TestRoundTrip(t *testing.T) {
 		reflect.TypeFor[paved.EnvironmentService](), reflect.TypeFor[paved.DefinitionService](),
 		reflect.TypeFor[paved.DeploymentService](), reflect.TypeFor[paved.ResourceService](), reflect.TypeFor[paved.AuditService](),
 		reflect.TypeFor[paved.TargetService](), reflect.TypeFor[paved.PolicyService](), reflect.TypeFor[paved.PriceService](), reflect.TypeFor[paved.WaiverService](), reflect.TypeFor[paved.ReadinessService](), reflect.TypeFor[paved.SettingsService](),
+		reflect.TypeFor[paved.DORAService](), reflect.TypeFor[paved.CatalogService](),
 	} {
 		for m := range iface.Methods() {
 			if !slices.ContainsFunc(tests, func(tt struct {

@@ -213,6 +213,9 @@ func (s *Server) registerRoutes() {
 	s.route("POST /api/waivers/{id}/approve", false, s.approveWaiver)
 	s.route("POST /api/waivers/{id}/reject", false, s.rejectWaiver)
 	s.templateRoutes()
+
+	s.route("GET /api/dora", false, s.dora)
+	s.route("GET /api/catalog", false, s.catalog)
 }
 
 // route registers an API handler; every route but the public ones requires

@@ -60,6 +60,12 @@ func withDefaults(s Services) Services {
 	if s.Scaffolds == nil {
 		s.Scaffolds = unavailable("scaffolds")
 	}
+	if s.DORA == nil {
+		s.DORA = unavailable("DORA metrics")
+	}
+	if s.Catalog == nil {
+		s.Catalog = unavailable("the catalog export")
+	}
 	return s
 }
 

@@ -63,6 +63,7 @@ type deployFlags struct {
 	commitSHA  string
 	commitTime string
 	noGit      bool
+	fix        bool
 }
 
 // request reads the specs and says where they come from: the commit flags,
@@ -72,7 +73,7 @@ func (f *deployFlags) request(cmd *cobra.Command) (*paved.DeployRequest, error) 
 	if err != nil {
 		return nil, err
 	}
-	req := &paved.DeployRequest{App: f.app, Env: f.env, Specs: specs, CommitSHA: f.commitSHA}
+	req := &paved.DeployRequest{App: f.app, Env: f.env, Specs: specs, CommitSHA: f.commitSHA, Fix: f.fix}
 	if f.commitTime != "" {
 		t, err := time.Parse(time.RFC3339, f.commitTime)
 		if err != nil {
@@ -163,7 +164,8 @@ they are sent, as paved render does: the deployment's snapshot keeps the
 specs as they ran. The commit is read from the Git checkout the Score files
 are in (HEAD and its time; none when a Score file has uncommitted changes),
 or from CI's variables, so that lead time is measured without flags;
---commit-sha and --commit-time override it.
+--commit-sha and --commit-time override it. --fix marks a deployment that fixes
+a failed change, for DORA's change fail rate and rework rate (paved dora).
 
 -o json|yaml prints the deployment as it ended and its events (the events
 also go to stderr as they come). Exit codes: 0 succeeded (or queued, with
@@ -174,7 +176,8 @@ environment; 5/6 authentication and rights; 7 the server cannot be reached.`,
   paved deploy -f score.yaml --app shop --env dev --image ghcr.io/acme/shop:1.4.2
   paved deploy -f ./workloads --app shop --env dev --image web=ghcr.io/acme/web:$GIT_SHA -o json
   paved deploy -f score.yaml --app shop --env dev --override-property containers.web.variables.LOG_LEVEL=debug --no-wait
-  paved deploy -f score.yaml --app shop --env dev --commit-sha $GIT_SHA --commit-time 2026-11-25T09:00:00Z --timeout 10m`,
+  paved deploy -f score.yaml --app shop --env dev --commit-sha $GIT_SHA --commit-time 2026-11-25T09:00:00Z --timeout 10m
+  paved deploy -f score.yaml --app shop --env staging --fix`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)
@@ -193,6 +196,7 @@ environment; 5/6 authentication and rights; 7 the server cannot be reached.`,
 		},
 	}
 	f.add(cmd)
+	cmd.Flags().BoolVar(&f.fix, "fix", false, "this deployment fixes a failed change: the one before it counts as failed in DORA's change fail rate, and this one as rework")
 	w.add(cmd)
 	addOutputFlag(cmd)
 	return cmd

@@ -119,6 +119,7 @@ Start with:
 		newDeployCmd(), newPlanCmd(), newDeploymentsCmd(), newRollbackCmd(),
 		newResourcesCmd(), newTypesCmd(), withDefinitionsProbe(newDefinitionsCmd()), newAuditCmd(), newTargetsCmd(), newPricesCmd(), newCostCmd(), newWaiversCmd(), newReadinessCmd(), newSignOffCmd(), newChecksCmd(), newMVPModeCmd(),
 		newTemplatesCmd(), newNewCmd(), newUpgradeCmd(), newScaffoldsCmd(),
+		newDORACmd(), newCatalogCmd(),
 	} {
 		addClientFlags(c)
 		root.AddCommand(c)

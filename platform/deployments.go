@@ -26,7 +26,7 @@ func (p *Platform) Deploy(ctx context.Context, req *paved.DeployRequest) (d *pav
 		return nil, err
 	}
 	return p.submit(ctx, &intent{kind: paved.KindDeploy, author: u, app: app, env: env, specs: req.Specs,
-		commitSHA: req.CommitSHA, commitTime: req.CommitTime})
+		commitSHA: req.CommitSHA, commitTime: req.CommitTime, fix: req.Fix})
 }
 
 // Rollback queues a deployment that re-deploys an earlier successful

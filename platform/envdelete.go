@@ -236,9 +236,11 @@ func (p *Platform) Reap(ctx context.Context) (int, error) {
 		}
 		p.audit(sys, "env.expire", e.App+"/"+e.Name, err)
 		if err != nil {
+			p.cfg.Observer.Reaped("failed")
 			errs = append(errs, fmt.Errorf("%s/%s: %w", e.App, e.Name, err))
 			continue
 		}
+		p.cfg.Observer.Reaped("deleted")
 		n++
 	}
 	return n, errors.Join(errs...)

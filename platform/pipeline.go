@@ -30,6 +30,8 @@ type intent struct {
 	snapshot   []paved.Object
 	commitSHA  string
 	commitTime *time.Time
+	// fix marks a deployment made to fix a failed change (DORA).
+	fix bool
 	// source names the deployment a rollback, promotion or clone takes from.
 	source string
 	// rollbackOf is the deployment a rollback re-deploys.
@@ -74,7 +76,7 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 	d := &paved.Deployment{
 		ID: newDeploymentID(now), Kind: in.kind, App: in.env.App, Env: in.env.Name,
 		EnvID: in.env.ID, EnvType: in.env.Type, Target: in.env.Target, Author: in.author.Name,
-		CommitSHA: in.commitSHA, CommitTime: in.commitTime, Specs: in.specs, Source: in.source,
+		CommitSHA: in.commitSHA, CommitTime: in.commitTime, Fix: in.fix, Specs: in.specs, Source: in.source,
 		Plan: pl.plan, Runner: p.id, Status: paved.DeploymentQueued, CreatedAt: now,
 	}
 	if in.kind == paved.KindRollback {
@@ -95,6 +97,7 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 		if err := p.cfg.Store.CreateDeployment(ctx, d); err != nil {
 			return nil, err
 		}
+		p.cfg.Observer.DeploymentFinished(d.Kind, d.EnvType, d.Status, 0)
 		p.event(d.ID, paved.EventError, d.Error)
 		return d, paved.Errorf(paved.EFORBIDDEN, "deployment %s %s", d.ID, d.Error)
 	}
@@ -217,7 +220,30 @@ func (p *Platform) evaluate(ctx context.Context, in *intent, pl *planned) ([]pav
 			out = append(out, f)
 		}
 	}
-	return p.waive(ctx, in.env, out)
+	out, err := p.waive(ctx, in.env, out)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range p.cfg.Gates {
+		p.cfg.Observer.GateDecided(g.Name(), decision(g.Name(), out))
+	}
+	return out, nil
+}
+
+// decision is a gate's verdict on a plan: its most severe finding after
+// waivers.
+func decision(gate string, fs []paved.Finding) string {
+	d := "allow"
+	for _, f := range fs {
+		switch {
+		case f.Gate != gate:
+		case f.Level == paved.FindingDeny:
+			return "deny"
+		case f.Level == paved.FindingWarn:
+			d = "warn"
+		}
+	}
+	return d
 }
 
 // deniedBy lists the denials among findings.

@@ -79,6 +79,8 @@ type Config struct {
 	Logger   *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
+	// Observer is told what happens, for metrics; none when nil.
+	Observer paved.Observer
 	// ServerID names this server to the others sharing the store; keep it
 	// across restarts. "" makes one up.
 	ServerID string
@@ -173,6 +175,9 @@ func New(cfg Config) (*Platform, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = paved.NopObserver{}
 	}
 	if cfg.ServerID == "" {
 		cfg.ServerID = NewServerID()

@@ -28,6 +28,18 @@ func (p *Platform) holds(id string) bool {
 	return p.active[id]
 }
 
+// QueueDepth is how many deployments this server has queued and not
+// started yet, over every environment.
+func (p *Platform) QueueDepth() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, q := range p.queues {
+		n += len(q.ids)
+	}
+	return n
+}
+
 // enqueue adds a deployment of app/env and starts the environment's worker
 // if idle.
 func (p *Platform) enqueue(app, env, id string) {

@@ -125,6 +125,11 @@ func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, re
 		p.log.Error("recording a deployment's result", "deployment", d.ID, "status", status, "err", err)
 		return
 	}
+	var took time.Duration
+	if d.StartedAt != nil {
+		took = p.now().Sub(*d.StartedAt)
+	}
+	p.cfg.Observer.DeploymentFinished(d.Kind, d.EnvType, status, took)
 	if health != nil {
 		if err := p.cfg.Store.SetHealth(ctx, d.App, d.Env, *health); err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
 			p.log.Error("recording an environment's health", "deployment", d.ID, "err", err)

@@ -152,7 +152,7 @@ func (p *Platform) intentOf(ctx context.Context, d *paved.Deployment) (*intent, 
 		return nil, err
 	}
 	in := &intent{kind: d.Kind, author: author, app: app, env: env, specs: d.Specs,
-		commitSHA: d.CommitSHA, commitTime: d.CommitTime, source: d.Source}
+		commitSHA: d.CommitSHA, commitTime: d.CommitTime, fix: d.Fix, source: d.Source}
 	if d.Kind == paved.KindRollback {
 		if in.snapshot, err = p.openObjects(d.ID, d.Objects); err != nil {
 			return nil, err

@@ -22,6 +22,7 @@ import (
 	"paved.dev/paved"
 	"paved.dev/paved/api"
 	"paved.dev/paved/engine"
+	"paved.dev/paved/metrics"
 	"paved.dev/paved/modules"
 	"paved.dev/paved/platform"
 	"paved.dev/paved/policy"
@@ -97,6 +98,8 @@ type Server struct {
 	api        *api.Server
 	portal     *portal.Portal
 	listener   net.Listener
+	// metrics are served at /metrics.
+	metrics *metrics.Metrics
 	// served is closed when Serve returned (serveErr says why): any
 	// number of readers, Close among them, may wait on it.
 	served   chan struct{}
@@ -155,7 +158,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.AdminToken = tok
 	}
 	services := paved.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
-		Resources: p, Audit: p, Targets: p, Events: p, Policies: p, Prices: p, Waivers: p, Readiness: p, Settings: p, Checks: p}
+		Resources: p, Audit: p, Targets: p, Events: p, Policies: p, Prices: p, Waivers: p, Readiness: p, Settings: p, Checks: p,
+		DORA: p, Catalog: p}
 	services.Templates, services.Scaffolds = p, p
 	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, IssueLink: p.IssueLoginLink, RedeemLink: p.RedeemLoginLink,
 		DeveloperEnvTypes: p.DeveloperEnvTypes(), SessionTTL: min(12*time.Hour, p.MaxTokenTTL()), Logger: log, Version: cfg.Version})
@@ -165,7 +169,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.portal = web
 	s.api = api.NewServer(api.Config{
 		Services: services, Authenticate: p.Authenticate, Logger: log, Version: cfg.Version,
-		Mounts: map[string]http.Handler{"/": web.Handler()},
+		Mounts: map[string]http.Handler{"/": web.Handler(), "GET /metrics": s.metrics.Handler()},
 	})
 	s.listener = ln
 	s.URL = "http://" + hostPort(ln.Addr().String())
@@ -267,6 +271,10 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	// provisioned: the built-in packs and the stored policies.
 	policies := policy.New(0)
 	gates := append([]paved.Gate{&policy.Gate{Engine: policies, Stored: st.ListPolicies}}, cfg.Gates...)
+	// Prometheus metrics (/metrics): the platform tells them what happens;
+	// the queue depth is read from it at each scrape.
+	var queueDepth func() int
+	s.metrics = metrics.New(func() int { return queueDepth() })
 	p, err := platform.New(platform.Config{
 		Store: st, Engine: eng, Sealer: sealer, ServerID: id, Registry: reg, Gates: gates,
 		CheckPolicy: policies.Check, BuiltinPolicies: policy.Builtin(), AllowedRegistries: cfg.AllowedRegistries, DataRegions: cfg.DataRegions,
@@ -274,11 +282,12 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		PatchTemplates: cfg.PatchTemplates,
 		MVPMode:        cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, Logger: log,
+		Observer: s.metrics,
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Platform = p
+	s.Platform, queueDepth = p, p.QueueDepth
 	ok = true
 	return s, nil
 }

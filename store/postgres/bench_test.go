@@ -58,3 +58,19 @@ func BenchmarkCreateDeployment(b *testing.B) {
 		return db.CreateDeployment(ctx, storetest.SampleDeployment("shop", "dev", "", time.Time{}, 20))
 	})
 }
+
+// BenchmarkDORA: DORA over a year of a history of 50,000 deployments, or
+// $PAVED_DORA_ROWS (docs/dora.md: a million).
+func BenchmarkDORA(b *testing.B) {
+	requireServer(b)
+	n := storetest.DORABenchRows(b)
+	db := openSchema(b)
+	defer db.Close()
+	t0 := time.Now()
+	if err := storetest.SeedDORAHistory(context.Background(), db, n, db.BulkDeployments); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d deployments in %v", n, time.Since(t0).Round(time.Millisecond))
+	b.ResetTimer()
+	storetest.BenchDORA(b, db, n)
+}

@@ -15,8 +15,8 @@ import (
 
 const insertDeploymentSQL = `INSERT INTO deployments (id, kind, app, env, env_id, env_type, target, author, commit_sha,
 	commit_time, source, runner, status, error, inventory, revision, rollout, replaced_by, created_at, started_at, finished_at,
-	specs, plan, objects)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`
+	fix, specs, plan, objects)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`
 
 func deploymentError(d *paved.Deployment, err error) error {
 	switch {
@@ -46,7 +46,7 @@ func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) err
 		}
 		batch.Queue(insertDeploymentSQL, d.ID, d.Kind, d.App, d.Env, d.EnvID, d.EnvType, d.Target, d.Author, d.CommitSHA,
 			d.CommitTime, d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout, d.ReplacedBy, d.CreatedAt,
-			d.StartedAt, d.FinishedAt, e.Specs, e.Plan, e.Objects)
+			d.StartedAt, d.FinishedAt, d.Fix, e.Specs, e.Plan, e.Objects)
 	}
 	apps := record.DeploymentApps(ds)
 	return db.write(ctx, func(tx pgx.Tx) error {
@@ -81,7 +81,7 @@ func scanDeployment(r pgx.Row, full bool) (*paved.Deployment, error) {
 	var d paved.Deployment
 	var specs, plan, objects, inventory []byte
 	dest := []any{&d.ID, &d.Kind, &d.App, &d.Env, &d.EnvID, &d.EnvType, &d.Target, &d.Author, &d.CommitSHA, &d.CommitTime,
-		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &d.ReplacedBy, &d.CreatedAt, &d.StartedAt, &d.FinishedAt}
+		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &d.ReplacedBy, &d.CreatedAt, &d.StartedAt, &d.FinishedAt, &d.Fix}
 	if full {
 		dest = append(dest, &specs, &plan, &objects)
 	}

@@ -7,7 +7,7 @@ const (
 	// but the specs, the plan and the objects, whose decoding costs ~10x
 	// the rest of a row (see BenchmarkListDeployments).
 	SummaryCols = `id, kind, app, env, env_id, env_type, target, author, commit_sha, commit_time, source, runner,
-	status, error, inventory, revision, rollout, replaced_by, created_at, started_at, finished_at`
+	status, error, inventory, revision, rollout, replaced_by, created_at, started_at, finished_at, fix`
 	// DeploymentCols are a whole deployment's.
 	DeploymentCols = SummaryCols + ", specs, plan, objects"
 

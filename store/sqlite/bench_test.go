@@ -76,3 +76,21 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// BenchmarkDORA: DORA over a year of a history of 50,000 deployments, or
+// $PAVED_DORA_ROWS (docs/dora.md: a million).
+func BenchmarkDORA(b *testing.B) {
+	n := storetest.DORABenchRows(b)
+	db, err := Open(filepath.Join(b.TempDir(), "dora.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Now()
+	if err := storetest.SeedDORAHistory(context.Background(), db, n, db.BulkDeployments); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d deployments in %v", n, time.Since(t0).Round(time.Millisecond))
+	b.ResetTimer()
+	storetest.BenchDORA(b, db, n)
+}

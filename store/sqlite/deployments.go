@@ -14,13 +14,13 @@ import (
 
 const insertDeploymentSQL = `INSERT INTO deployments (id, kind, app, env, env_id, env_type, target, author, commit_sha,
 	commit_time, source, runner, status, error, inventory, revision, rollout, replaced_by, created_at, started_at, finished_at,
-	specs, plan, objects)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	fix, specs, plan, objects)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func insertDeployment(ctx context.Context, stmt *sql.Stmt, d *paved.Deployment, e record.Deployment) error {
 	_, err := stmt.ExecContext(ctx, d.ID, d.Kind, d.App, d.Env, d.EnvID, d.EnvType, d.Target, d.Author, d.CommitSHA,
 		fmtTimePtr(d.CommitTime), d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout, d.ReplacedBy,
-		fmtTime(d.CreatedAt), fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt), e.Specs, e.Plan, e.Objects)
+		fmtTime(d.CreatedAt), fmtTimePtr(d.StartedAt), fmtTimePtr(d.FinishedAt), d.Fix, e.Specs, e.Plan, e.Objects)
 	switch {
 	case isUnique(err):
 		return record.Exists("deployment", d.ID)
@@ -82,7 +82,7 @@ func scanDeployment(s scanner, full bool) (*paved.Deployment, error) {
 	var specs, plan, objects, inventory, created string
 	var commitTime, started, finished sql.NullString
 	dest := []any{&d.ID, &d.Kind, &d.App, &d.Env, &d.EnvID, &d.EnvType, &d.Target, &d.Author, &d.CommitSHA, &commitTime,
-		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &d.ReplacedBy, &created, &started, &finished}
+		&d.Source, &d.Runner, &d.Status, &d.Error, &inventory, &d.Revision, &d.Rollout, &d.ReplacedBy, &created, &started, &finished, &d.Fix}
 	if full {
 		dest = append(dest, &specs, &plan, &objects)
 	}

@@ -83,6 +83,8 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"DeleteUser", testDeleteUser},
 		{"SetExpiry", testSetExpiry},
 		{"ConcurrentDeletes", testConcurrentDeletes},
+		{"DORA", testDORA},
+		{"DeploymentFix", testDeploymentFix},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
