@@ -149,6 +149,7 @@ func (s *Server) registerRoutes() {
 	s.route("POST /api/users/{user}/tokens", false, s.createToken)
 	s.route("DELETE /api/users/{user}/tokens", false, s.revokeTokens)
 	s.route("DELETE /api/users/{user}/tokens/{id}", false, s.revokeTokens)
+	s.route("POST /api/users/{user}/tokens/{id}/rotate", false, s.rotateToken)
 
 	s.route("GET /api/apps", false, s.listApps)
 	s.route("POST /api/apps", false, s.createApp)
