@@ -319,7 +319,9 @@ func (m *matrix) waiver() string {
 
 func newMatrix(t *testing.T) *matrix {
 	t.Helper()
-	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MVPMode: true})
+	// The matrix fails to authenticate on purpose, far more often than a
+	// client may (TestFailedLoginLimit checks that limit).
+	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MVPMode: true, MaxFailedLogins: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
