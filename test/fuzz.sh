@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every fuzz target of paved with `go test -fuzz` for a while each and
 # prints a table of executions, time and result. .ci/run runs it short
-# (FUZZTIME=3s); the long run that the README quotes is
+# (5s a target); the long run that the README quotes is
 #
-#   test/fuzz.sh 10m        # about 90 minutes for the nine targets on 2 cores
+#   test/fuzz.sh 10m        # about 95 minutes for the nine targets on 2 cores
 #
 # A target that finds a crash stops, writes the input to its package's
 # testdata/fuzz/<Target>/ (commit it: `go test` then runs it as a
