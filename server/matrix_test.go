@@ -32,14 +32,15 @@ var principals = []string{"none", "expired", "revoked", "viewer", "otherdev", "s
 type rule int
 
 const (
-	public   rule = iota // anyone, without a token
-	reader               // every user (viewers and stakeholders read everything)
-	owner                // admins and developers of the app's team
-	admin                // admins
-	self                 // admins and the user named in the path (dev)
-	finance              // admins and finance (prices, budgets)
-	security             // admins and security (its policies, its rules' waivers)
-	signoff              // the stakeholder roles: security, data, finance
+	public    rule = iota // anyone, without a token
+	reader                // every user (viewers and stakeholders read everything)
+	owner                 // admins and developers of the app's team
+	admin                 // admins
+	self                  // admins and the user named in the path (dev)
+	finance               // admins and finance (prices, budgets)
+	security              // admins and security (its policies, its rules' waivers)
+	signoff               // the stakeholder roles: security, data, finance
+	confirmer             // the role a manual check names (security here), and no other, admin included
 )
 
 func (r rule) allows(p string) bool {
@@ -62,6 +63,8 @@ func (r rule) allows(p string) bool {
 		return p == "admin" || p == "security"
 	case signoff:
 		return p == "security" || p == "data" || p == "finance"
+	case confirmer:
+		return p == "security"
 	}
 	return false
 }
@@ -217,6 +220,17 @@ func apiCases() map[string]apiCase {
 		"POST /api/waivers/{id}/reject": {security, 200, func(m *matrix, p string) (string, string) {
 			return "/api/waivers/" + m.waiver() + "/reject", ""
 		}},
+
+		"GET /api/checks":              {reader, 200, at("/api/checks")},
+		"PUT /api/checks/{scope}/{id}": {admin, 200, with("/api/checks/readiness/runbook", `{"title":"A runbook","role":"admin"}`)},
+		"DELETE /api/checks/{scope}/{id}": {admin, 204, func(m *matrix, p string) (string, string) {
+			id := m.fresh("c")
+			m.must("PUT", "/api/checks/readiness/"+id, `{"title":"To remove","role":"data"}`)
+			return "/api/checks/readiness/" + id, ""
+		}},
+		// A check that security confirms: only security.
+		"POST /api/checks/{scope}/{id}/confirmations": {confirmer, 201, with("/api/checks/readiness/sec-review/confirmations", `{"subject":"shop"}`)},
+		"GET /api/checks/{scope}/confirmations":       {reader, 200, at("/api/checks/readiness/confirmations?subject=shop")},
 	}
 }
 
@@ -354,6 +368,8 @@ func newMatrix(t *testing.T) *matrix {
 	m.must("POST", "/api/apps", `{"name":"shop","team":"shop"}`)
 	m.must("POST", "/api/apps/shop/envs", `{"name":"dev","type":"development"}`)
 	m.must("POST", "/api/apps/shop/envs", `{"name":"pr-1","type":"ephemeral","ttl":"1h"}`)
+	m.must("PUT", "/api/checks/readiness/sec-review", `{"title":"Security review","role":"security"}`)
+	m.must("PUT", "/api/checks/readiness/sec-review-portal", `{"title":"Security review (portal)","role":"security"}`)
 	m.must("PUT", "/api/prices", `{"currency":"EUR","vcpu_hour":0.04,"memory_gib_hour":0.005,"storage_gib_month":0.1}`)
 	m.must("PUT", "/api/definitions", `{"items":[{"id":"matrix-echo","type":"thing","driver":"echo","driver_inputs":{"values":{"a":"b"}}}]}`)
 	d := m.must("POST", "/api/apps/shop/envs/dev/deployments", `{"specs":{"web.score.yaml":"apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: ghcr.io/acme/web:1.0}}\nresources: {cfg: {type: thing}}\n"}}`)
@@ -572,7 +588,8 @@ func portalCases() map[string]portalCase {
 		"POST /platform/waivers/{id}": {rule: security, allowed: 303, req: func(m *matrix, p string) (string, url.Values) {
 			return "/platform/waivers/" + m.waiver(), url.Values{"decision": {"approve"}}
 		}},
-		"POST /apps/{app}/signoffs": {rule: signoff, allowed: 303, req: post("/apps/shop/signoffs", nil)},
+		"POST /apps/{app}/signoffs":            {rule: signoff, allowed: 303, req: post("/apps/shop/signoffs", nil)},
+		"POST /apps/{app}/checks/{id}/confirm": {rule: confirmer, allowed: 303, req: post("/apps/shop/checks/sec-review-portal/confirm", nil)},
 	}
 }
 
