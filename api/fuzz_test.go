@@ -14,12 +14,23 @@ import (
 // bodyRoutes are the API routes that read a request body, with their path
 // parameters filled in.
 func bodyRoutes(s *Server) []route {
-	fill := strings.NewReplacer("{app}", "shop", "{env}", "dev", "{team}", "shop", "{user}", "bob", "{id}", "d1", "{name}", "gitops", "{uid}", "x")
+	fill := strings.NewReplacer("{scope}", "readiness", "{app}", "shop", "{env}", "dev", "{team}", "shop", "{user}", "bob", "{id}", "d1", "{name}", "gitops", "{uid}", "x")
 	var out []route
 	for _, r := range s.routes {
-		if r.method == http.MethodPost || r.method == http.MethodPut || r.method == http.MethodPatch {
-			out = append(out, route{method: r.method, path: fill.Replace(r.path)})
+		if r.method != http.MethodPost && r.method != http.MethodPut && r.method != http.MethodPatch {
+			continue
 		}
+		rt := route{method: r.method, path: fill.Replace(r.path)}
+		// Routes of a service the fake does not implement answer 503
+		// whatever the body: nothing to decode.
+		req := httptest.NewRequest(rt.method, rt.path, strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer admin-token")
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code == http.StatusServiceUnavailable {
+			continue
+		}
+		out = append(out, rt)
 	}
 	return out
 }
