@@ -14,3 +14,17 @@ func ActorFrom(ctx context.Context) *User {
 	u, _ := ctx.Value(actorKey{}).(*User)
 	return u
 }
+
+type clientKey struct{}
+
+// WithClient returns a context carrying the network address (the host) a
+// request came from, for limits per client such as failed logins.
+func WithClient(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientKey{}, addr)
+}
+
+// ClientFrom returns the address WithClient put in ctx, or "".
+func ClientFrom(ctx context.Context) string {
+	s, _ := ctx.Value(clientKey{}).(string)
+	return s
+}

@@ -55,6 +55,9 @@ type TokenService interface {
 	// RevokeTokens revokes one token of a user (id), or all of them (id
 	// ""), and returns how many it revoked.
 	RevokeTokens(ctx context.Context, user, id string) (int, error)
+	// RotateToken replaces one of a user's active tokens by a new one of
+	// the same name and lifetime, shown once, and revokes the old one.
+	RotateToken(ctx context.Context, user, id string) (*IssuedToken, error)
 }
 
 // TokenFilter selects tokens.

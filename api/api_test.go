@@ -190,6 +190,13 @@ func TestRoundTrip(t *testing.T) {
 			[]paved.Token{{ID: "t1", User: "carol", Name: "ci", CreatedAt: t0}}},
 		{"RevokeTokens one", func(c *Client) (any, error) { return c.RevokeTokens(ctx, "carol", "t1") }, "RevokeTokens carol t1", 1},
 		{"RevokeTokens all", func(c *Client) (any, error) { return c.RevokeTokens(ctx, "carol", "") }, "RevokeTokens carol ", 2},
+		{"RotateToken", func(c *Client) (any, error) {
+			tok, err := c.RotateToken(ctx, "carol", "t1")
+			if err != nil {
+				return nil, err
+			}
+			return tok.Secret + " " + tok.ID, nil
+		}, "RotateToken carol t1", "pvd_rotated t1-rotated"},
 		{"UpdateUser", func(c *Client) (any, error) {
 			off := true
 			return c.UpdateUser(ctx, "carol", paved.UserUpdate{Disabled: &off})

@@ -216,6 +216,13 @@ func (f *fake) RevokeTokens(ctx context.Context, user, id string) (int, error) {
 	return 1, nil
 }
 
+func (f *fake) RotateToken(ctx context.Context, user, id string) (*paved.IssuedToken, error) {
+	if err := f.call("RotateToken", user, id); err != nil {
+		return nil, err
+	}
+	return &paved.IssuedToken{Token: paved.Token{ID: id + "-rotated", User: user, CreatedAt: f.now}, Secret: "pvd_rotated"}, nil
+}
+
 func (f *fake) WhoAmI(ctx context.Context) (*paved.User, error) {
 	if err := f.call("WhoAmI"); err != nil {
 		return nil, err

@@ -288,12 +288,12 @@ func (s *Server) deploy(w http.ResponseWriter, r *http.Request) error {
 // /api/apps/{app}/deployments, filtered by ?app, env, status (repeated or
 // comma-separated), since, before (RFC 3339) and limit.
 func (s *Server) listDeployments(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r, "limit")
+	limit, err := queryLimit(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	f := paved.DeploymentFilter{App: q.Get("app"), Env: q.Get("env"), Limit: int(limit)}
+	f := paved.DeploymentFilter{App: q.Get("app"), Env: q.Get("env"), Limit: limit}
 	if r.PathValue("app") != "" {
 		if err := fromPath(r, "app", &f.App); err != nil {
 			return err
@@ -364,11 +364,11 @@ func (s *Server) outputs(w http.ResponseWriter, r *http.Request) error {
 // listAudit answers GET /api/audit, filtered by ?actor, action, since,
 // before (RFC 3339) and limit.
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r, "limit")
+	limit, err := queryLimit(r)
 	if err != nil {
 		return err
 	}
-	f := paved.AuditFilter{Actor: r.URL.Query().Get("actor"), Action: r.URL.Query().Get("action"), Limit: int(limit)}
+	f := paved.AuditFilter{Actor: r.URL.Query().Get("actor"), Action: r.URL.Query().Get("action"), Limit: limit}
 	if f.Since, err = queryTime(r, "since"); err != nil {
 		return err
 	}

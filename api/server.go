@@ -1,12 +1,14 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"slices"
@@ -41,6 +43,9 @@ type Config struct {
 	// PollInterval is how often an event stream asks for new events; 200ms
 	// when zero.
 	PollInterval time.Duration
+	// RequestTimeout bounds each request's work (event streams excepted);
+	// DefaultRequestTimeout when zero.
+	RequestTimeout time.Duration
 }
 
 // Server serves the paved API.
@@ -50,6 +55,7 @@ type Server struct {
 	log     *slog.Logger
 	version string
 	poll    time.Duration
+	timeout time.Duration
 	// keepAlive is how often a quiet event stream gets a comment: the
 	// constant keepAlive, shorter in tests.
 	keepAlive time.Duration
@@ -90,6 +96,7 @@ func NewServer(cfg Config) *Server {
 		log:       cfg.Logger,
 		version:   cfg.Version,
 		poll:      cfg.PollInterval,
+		timeout:   cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout),
 		keepAlive: keepAlive,
 		mux:       http.NewServeMux(),
 		closing:   make(chan struct{}),
@@ -149,6 +156,7 @@ func (s *Server) registerRoutes() {
 	s.route("POST /api/users/{user}/tokens", false, s.createToken)
 	s.route("DELETE /api/users/{user}/tokens", false, s.revokeTokens)
 	s.route("DELETE /api/users/{user}/tokens/{id}", false, s.revokeTokens)
+	s.route("POST /api/users/{user}/tokens/{id}/rotate", false, s.rotateToken)
 
 	s.route("GET /api/apps", false, s.listApps)
 	s.route("POST /api/apps", false, s.createApp)
@@ -222,6 +230,10 @@ func (s *Server) registerRoutes() {
 // a bearer token.
 func (s *Server) route(pattern string, public bool, h handlerFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
+	if pattern != "GET /api/deployments/{id}/events" {
+		// Event streams last up to their own limit.
+		h = s.withDeadline(s.timeout, h)
+	}
 	var hh http.Handler = s.handle(h)
 	if !public {
 		hh = s.authenticate(hh)
@@ -490,7 +502,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		u, err := s.auth(r.Context(), token)
+		// Failed logins are limited per client address.
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		u, err := s.auth(paved.WithClient(r.Context(), host), token)
 		switch code := paved.ErrorCode(err); {
 		case code == paved.EUNAUTHORIZED || code == paved.ENOTFOUND:
 			// Authenticate owns the message.

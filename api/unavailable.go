@@ -104,6 +104,9 @@ func (u unavailable) ListTokens(context.Context, string) ([]paved.Token, error) 
 	return nil, u.err()
 }
 func (u unavailable) RevokeTokens(context.Context, string, string) (int, error) { return 0, u.err() }
+func (u unavailable) RotateToken(context.Context, string, string) (*paved.IssuedToken, error) {
+	return nil, u.err()
+}
 
 func (u unavailable) CreateApp(context.Context, *paved.App) error { return u.err() }
 func (u unavailable) GetApp(context.Context, string) (*paved.App, error) {

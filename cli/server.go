@@ -120,6 +120,7 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.StringSliceVar(&devTypes, "developer-env-types", []string{"ephemeral", "development"}, "environment types developers may create (the rest need the admin role)")
 	fl.DurationVar(&cfg.DefaultTokenTTL, "token-ttl", 90*24*time.Hour, "lifetime of a token issued without one")
 	fl.DurationVar(&cfg.MaxTokenTTL, "token-max-ttl", 365*24*time.Hour, "longest lifetime a token may have")
+	fl.IntVar(&cfg.MaxFailedLogins, "max-failed-logins", 20, "failed logins (bad, expired or revoked tokens) one client address may make a minute; beyond it its every attempt gets 429 until the minute has passed")
 	fl.StringSliceVar(&cfg.ClusterScopedKinds, "cluster-scoped-kinds", nil, "cluster-scoped kinds deployments may apply to registered clusters, as group/Kind (the environment's own Namespace always)")
 	fl.BoolVar(&cfg.InsecureKubeconfigExec, "insecure-kubeconfig-exec", false, "let registered kubeconfigs run exec or auth-provider plugins on this server")
 	fl.BoolVar(&cfg.NoLegacyAdoption, "no-legacy-adoption", false, "on registered clusters, never adopt objects written by a paved version without installation ids (they are adopted by default, when the environment's last deployment lists them)")

@@ -197,7 +197,7 @@ set --token-ttl); never later than the server's maximum. A user holds at most
 	}
 	revoke.Flags().BoolVar(&all, "all", false, "revoke every token of the user")
 	revoke.Flags().StringVar(&id, "id", "", "revoke this token")
-	cmd.AddCommand(create, list, revoke)
+	cmd.AddCommand(create, list, revoke, newTokenRotateCmd())
 	return cmd
 }
 

@@ -2,38 +2,22 @@ package engine
 
 import (
 	"context"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"paved.dev/paved/score/scoretest"
+
 	"paved.dev/paved"
 	"paved.dev/paved/score"
 )
 
-// conformanceDir holds real Score files written outside this project; the
-// tests read them in place.
-const conformanceDir = "../../shared/conformance/score"
-
 func conformanceGroups(t *testing.T) map[string][]string {
 	t.Helper()
-	if _, err := os.Stat(conformanceDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Score conformance corpus is missing at %s; CI always has it", conformanceDir)
-		}
-		t.Skipf("the Score conformance corpus is not at %s (it sits beside the repository in CI)", conformanceDir)
-	}
 	groups := map[string][]string{}
-	err := filepath.WalkDir(conformanceDir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
-			groups[filepath.Dir(p)] = append(groups[filepath.Dir(p)], p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, p := range scoretest.Files(t) {
+		groups[filepath.Dir(p)] = append(groups[filepath.Dir(p)], p)
 	}
 	return groups
 }
@@ -57,7 +41,7 @@ func TestConformanceCorpusRenders(t *testing.T) {
 			}
 		}
 	}) {
-		rel, _ := filepath.Rel(conformanceDir, dir)
+		rel, _ := filepath.Rel(scoretest.Dir(t), dir)
 		t.Run(rel, func(t *testing.T) {
 			ran++
 			var ws []*score.Workload

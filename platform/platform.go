@@ -68,6 +68,11 @@ type Config struct {
 	DefaultTokenTTL  time.Duration
 	MaxTokenTTL      time.Duration
 	MaxTokensPerUser int
+	// MaxFailedLogins is how many failed authentications one client address
+	// may make within FailedLoginWindow before every attempt of its is
+	// refused (429) until the window has passed; 0 means the defaults.
+	MaxFailedLogins   int
+	FailedLoginWindow time.Duration
 	// ProbeEvery is how often one target or definition may be probed
 	// (probes make paved connect with admin credentials).
 	ProbeEvery time.Duration
@@ -94,7 +99,11 @@ const (
 	MaxTokenTTL             = 365 * 24 * time.Hour
 	DefaultMaxTokensPerUser = 20
 	DefaultProbeEvery       = 10 * time.Second
-	DefaultStreamsPerUser   = 16
+	// DefaultMaxFailedLogins failed authentications from one address per
+	// DefaultFailedLoginWindow.
+	DefaultMaxFailedLogins   = 20
+	DefaultFailedLoginWindow = time.Minute
+	DefaultStreamsPerUser    = 16
 )
 
 // Platform is the service implementation.
@@ -114,6 +123,8 @@ type Platform struct {
 	locks map[string]*sync.Mutex
 	// probed is when each target or definition was last probed.
 	probed map[string]time.Time
+	// logins counts failed authentications by client address.
+	logins *loginLimiter
 
 	events *hub
 	wg     sync.WaitGroup
@@ -187,6 +198,7 @@ func New(cfg Config) (*Platform, error) {
 		cfg: cfg, log: cfg.Logger, runCtx: ctx, cancel: cancel, id: cfg.ServerID,
 		queues: map[string]*envQueue{}, active: map[string]bool{}, built: map[string]builtTarget{},
 		locks: map[string]*sync.Mutex{}, probed: map[string]time.Time{},
+		logins: newLoginLimiter(cmp.Or(cfg.MaxFailedLogins, DefaultMaxFailedLogins), cmp.Or(cfg.FailedLoginWindow, DefaultFailedLoginWindow)),
 	}
 	p.events = newHub(p)
 	return p, nil

@@ -195,15 +195,23 @@ func (p *Platform) RevokeTokens(ctx context.Context, user, id string) (n int, er
 // exist.
 func (p *Platform) Authenticate(ctx context.Context, token string) (*paved.User, error) {
 	invalid := paved.Errorf(paved.EUNAUTHORIZED, "the token is not valid: it was never issued, has expired or was revoked, or its user is disabled; ask an admin for a new one")
+	now := p.now()
+	// Failed attempts are limited per client address (the API and the
+	// portal put it in the context): guessing is slowed, right or wrong.
+	client := paved.ClientFrom(ctx)
+	if err := p.logins.check(client, now); err != nil {
+		return nil, err
+	}
 	t, u, err := p.cfg.Store.TokenByHash(ctx, hashToken(token))
 	if paved.ErrorCode(err) == paved.ENOTFOUND {
+		p.logins.fail(client, now)
 		return nil, invalid
 	}
 	if err != nil {
 		return nil, err
 	}
-	now := p.now()
 	if !t.Active(now) || u.Disabled || t.Name == paved.LoginLinkName {
+		p.logins.fail(client, now)
 		return nil, invalid // a login link is not a bearer token
 	}
 	// The store writes only when the last use is older than touchEvery:

@@ -15,9 +15,6 @@ func mayChange(u *paved.User, team string) bool {
 	return u.Role == paved.RoleAdmin || u.Role == paved.RoleDeveloper && slices.Contains(u.Teams, team)
 }
 
-// mayReveal reports whether u may see an app's secret outputs.
-func mayReveal(u *paved.User, team string) bool { return mayChange(u, team) }
-
 func isAdmin(u *paved.User) bool { return u.Role == paved.RoleAdmin }
 
 // mayDeleteEnv reports whether u may delete an environment of this type in

@@ -55,6 +55,8 @@ type Portal struct {
 	now       func() time.Time
 	pages     *pages
 	mux       *http.ServeMux
+	// patterns are the routes as registered, for Routes.
+	patterns []string
 }
 
 //go:embed assets
@@ -112,51 +114,51 @@ func (p *Portal) Handler() http.Handler { return securityHeaders(p.mux) }
 
 func (p *Portal) routes() {
 	static, _ := fs.Sub(assets, "assets")
-	p.mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(static))))
+	p.handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(static))))
 
 	// Browsers ask for it on every page: no login redirect for it.
-	p.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+	p.handleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/assets/favicon.svg", http.StatusMovedPermanently)
 	})
-	p.mux.HandleFunc("GET /login", p.loginForm)
-	p.mux.HandleFunc("POST /login", p.login)
-	p.mux.HandleFunc("GET /login/{code}", p.loginLinkPage)
-	p.mux.HandleFunc("POST /login/{code}", p.loginLink)
-	p.mux.Handle("POST /logout", p.page(p.logout))
+	p.handleFunc("GET /login", p.loginForm)
+	p.handleFunc("POST /login", p.login)
+	p.handleFunc("GET /login/{code}", p.loginLinkPage)
+	p.handleFunc("POST /login/{code}", p.loginLink)
+	p.handle("POST /logout", p.page(p.logout))
 
-	p.mux.Handle("GET /{$}", p.page(p.home))
-	p.mux.Handle("GET /apps", p.page(p.apps))
-	p.mux.Handle("GET /apps/{app}", p.page(p.app))
-	p.mux.Handle("GET /apps/{app}/envs/{env}", p.page(p.env))
-	p.mux.Handle("POST /apps/{app}/envs/{env}/delete", p.page(p.envDelete))
-	p.mux.Handle("POST /apps/{app}/envs/{env}/promote", p.page(p.envPromote))
-	p.mux.Handle("POST /apps/{app}/envs/{env}/preview", p.page(p.envPreview))
-	p.mux.Handle("POST /apps/{app}/envs/{env}/reveal", p.page(p.envReveal))
-	p.mux.Handle("POST /apps/{app}/envs/{env}/prune", p.page(p.envPrune))
-	p.mux.Handle("GET /deployments/{id}", p.page(p.deployment))
-	p.mux.Handle("GET /deployments/{id}/events", p.page(p.deploymentEvents))
-	p.mux.Handle("POST /deployments/{id}/rollback", p.page(p.rollback))
-	p.mux.Handle("GET /deploy", p.page(p.deployForm))
-	p.mux.Handle("POST /deploy", p.page(p.deploy))
-	p.mux.Handle("GET /types", p.page(p.types))
-	p.mux.Handle("GET /platform", p.page(p.platform))
-	p.mux.Handle("GET /platform/definitions", p.page(p.definitions))
-	p.mux.Handle("GET /platform/definitions/{id}", p.page(p.definitionHistory))
-	p.mux.Handle("GET /platform/targets", p.page(p.targets))
-	p.mux.Handle("GET /platform/teams", p.page(p.teams))
-	p.mux.Handle("GET /platform/users", p.page(p.users))
-	p.mux.Handle("GET /platform/users/{user}", p.page(p.user))
-	p.mux.Handle("GET /audit", p.page(p.audit))
-	p.mux.Handle("GET /platform/policies", p.page(p.policies))
-	p.mux.Handle("POST /platform/waivers/{id}", p.page(p.decideWaiver))
-	p.mux.Handle("GET /platform/costs", p.page(p.costs))
-	p.mux.Handle("GET /apps/{app}/readiness", p.page(p.readiness))
-	p.mux.Handle("POST /apps/{app}/signoffs", p.page(p.signOff))
-	p.mux.Handle("POST /apps/{app}/checks/{id}/confirm", p.page(p.confirmCheck))
-	p.mux.Handle("GET /new", p.page(p.newForm))
-	p.mux.Handle("POST /new", p.page(p.newService))
-	p.mux.Handle("POST /new/download", p.page(p.newDownload))
-	p.mux.Handle("/", p.page(p.notFound, noCSRF))
+	p.handle("GET /{$}", p.page(p.home))
+	p.handle("GET /apps", p.page(p.apps))
+	p.handle("GET /apps/{app}", p.page(p.app))
+	p.handle("GET /apps/{app}/envs/{env}", p.page(p.env))
+	p.handle("POST /apps/{app}/envs/{env}/delete", p.page(p.envDelete))
+	p.handle("POST /apps/{app}/envs/{env}/promote", p.page(p.envPromote))
+	p.handle("POST /apps/{app}/envs/{env}/preview", p.page(p.envPreview))
+	p.handle("POST /apps/{app}/envs/{env}/reveal", p.page(p.envReveal))
+	p.handle("POST /apps/{app}/envs/{env}/prune", p.page(p.envPrune))
+	p.handle("GET /deployments/{id}", p.page(p.deployment))
+	p.handle("GET /deployments/{id}/events", p.page(p.deploymentEvents))
+	p.handle("POST /deployments/{id}/rollback", p.page(p.rollback))
+	p.handle("GET /deploy", p.page(p.deployForm))
+	p.handle("POST /deploy", p.page(p.deploy))
+	p.handle("GET /types", p.page(p.types))
+	p.handle("GET /platform", p.page(p.platform))
+	p.handle("GET /platform/definitions", p.page(p.definitions))
+	p.handle("GET /platform/definitions/{id}", p.page(p.definitionHistory))
+	p.handle("GET /platform/targets", p.page(p.targets))
+	p.handle("GET /platform/teams", p.page(p.teams))
+	p.handle("GET /platform/users", p.page(p.users))
+	p.handle("GET /platform/users/{user}", p.page(p.user))
+	p.handle("GET /audit", p.page(p.audit))
+	p.handle("GET /platform/policies", p.page(p.policies))
+	p.handle("POST /platform/waivers/{id}", p.page(p.decideWaiver))
+	p.handle("GET /platform/costs", p.page(p.costs))
+	p.handle("GET /apps/{app}/readiness", p.page(p.readiness))
+	p.handle("POST /apps/{app}/signoffs", p.page(p.signOff))
+	p.handle("POST /apps/{app}/checks/{id}/confirm", p.page(p.confirmCheck))
+	p.handle("GET /new", p.page(p.newForm))
+	p.handle("POST /new", p.page(p.newService))
+	p.handle("POST /new/download", p.page(p.newDownload))
+	p.handle("/", p.page(p.notFound, noCSRF))
 }
 
 // cacheAssets lets browsers keep the embedded assets for an hour.

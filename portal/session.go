@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -84,7 +85,7 @@ func (p *Portal) authenticated(r *http.Request) (*paved.User, session, error) {
 	if !ok {
 		return nil, session{}, errNoSession
 	}
-	u, err := p.auth(r.Context(), s.secret)
+	u, err := p.auth(withClient(r), s.secret)
 	if err != nil {
 		return nil, session{}, err
 	}
@@ -234,9 +235,13 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 		p.showLogin(w, r, http.StatusBadRequest, "token: give your token (paved user token create YOUR_NAME prints one).")
 		return
 	}
-	u, err := p.auth(r.Context(), token)
+	u, err := p.auth(withClient(r), token)
 	if err != nil {
-		p.showLogin(w, r, http.StatusUnauthorized, paved.ErrorMessage(err))
+		status := http.StatusUnauthorized
+		if paved.ErrorCode(err) == paved.ETOOMANY {
+			status = http.StatusTooManyRequests
+		}
+		p.showLogin(w, r, status, paved.ErrorMessage(err))
 		return
 	}
 	if err := p.startSession(w, r, u); err != nil {
@@ -345,4 +350,11 @@ func (p *Portal) logout(rq *request) error {
 	p.clearSession(rq.w, rq.r)
 	http.Redirect(rq.w, rq.r, "/login", http.StatusSeeOther)
 	return nil
+}
+
+// withClient is the request's context with the client's address, by
+// which failed logins are limited.
+func withClient(r *http.Request) context.Context {
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	return paved.WithClient(r.Context(), host)
 }

@@ -1,53 +1,25 @@
 package score
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"paved.dev/paved/score/scoretest"
 )
-
-// conformanceDir holds real Score files written outside this project. Tests
-// read them in place and never copy them.
-const conformanceDir = "../../shared/conformance/score"
-
-// ConformanceFiles lists the Score files of the shared corpus, or skips.
-func conformanceFiles(t testing.TB) []string {
-	t.Helper()
-	if _, err := os.Stat(conformanceDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Score conformance corpus is missing at %s; CI always has it", conformanceDir)
-		}
-		t.Skipf("the Score conformance corpus is not at %s (it sits beside the repository in CI)", conformanceDir)
-	}
-	var files []string
-	err := filepath.WalkDir(conformanceDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".yaml") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
 
 func TestConformanceCorpusLoads(t *testing.T) {
 	l, err := NewLoader()
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := conformanceFiles(t)
+	dir := scoretest.Dir(t)
+	files := scoretest.Files(t)
 	if len(files) < 40 {
 		t.Fatalf("found %d Score files, want the whole corpus", len(files))
 	}
 	for _, f := range files {
-		rel, _ := filepath.Rel(conformanceDir, f)
+		rel, _ := filepath.Rel(dir, f)
 		t.Run(rel, func(t *testing.T) {
 			w, err := l.LoadFile(f, Options{})
 			if err != nil {

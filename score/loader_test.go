@@ -118,13 +118,3 @@ func TestExpand(t *testing.T) {
 		}
 	}
 }
-
-func FuzzLoad(f *testing.F) {
-	f.Add([]byte("apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: nginx, variables: {A: '${metadata.name}'}}}\n"))
-	f.Add([]byte("apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: nginx}}\nresources: {db: {type: postgres}}\n"))
-	f.Add([]byte("a: &a [1]\nb: *a\n"))
-	l := mustLoader(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = l.Load("fuzz.score.yaml", data, "", Options{})
-	})
-}

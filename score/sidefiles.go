@@ -24,7 +24,7 @@ func readSideFiles(spec *types.Workload, baseDir string) error {
 			}
 			path := fmt.Sprintf("containers.%s.files.%s.source", cname, target)
 			if baseDir == "" {
-				return fmt.Errorf("%s: side files cannot be read here; put the content inline with content:", path)
+				return fmt.Errorf("%s: side files cannot be read here; put the content inline (content: instead of source:)", path)
 			}
 			src := *f.Source
 			if !filepath.IsAbs(src) {

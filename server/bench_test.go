@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"paved.dev/paved/score/scoretest"
+
 	"gopkg.in/yaml.v3"
 
 	"paved.dev/paved"
@@ -19,29 +20,13 @@ import (
 	"paved.dev/paved/store/sqlite"
 )
 
-// corpusDir holds real Score files written outside this project; the
-// benchmarks read them in place.
-const corpusDir = "../../shared/conformance/score"
-
 // realSpecs returns n Score files of the conformance corpus that deploy as
 // they are with the built-in definitions (no side file, no "image: ."), in a
 // fixed order; a file whose workload name another took is renamed.
 func realSpecs(b *testing.B, n int) map[string]string {
 	b.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			b.Fatalf("the Score conformance corpus is missing at %s; CI always has it", corpusDir)
-		}
-		b.Skipf("the Score conformance corpus is not at %s (it sits beside the repository in CI)", corpusDir)
-	}
-	var files []string
-	_ = filepath.WalkDir(corpusDir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
-			files = append(files, p)
-		}
-		return err
-	})
-	slices.Sort(files)
+	corpusDir := scoretest.Dir(b)
+	files := scoretest.Files(b)
 	s, c := benchServer(b)
 	defer s.Close()
 	ctx := context.Background()

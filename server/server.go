@@ -70,6 +70,10 @@ type Config struct {
 	// DefaultTokenTTL and MaxTokenTTL bound tokens' lifetimes; 0 means the
 	// platform's defaults (90 days, a year).
 	DefaultTokenTTL, MaxTokenTTL time.Duration
+	// MaxFailedLogins failed authentications of one client address a
+	// minute, beyond which its every attempt gets 429 until the minute
+	// has passed; 0 means the platform's default (20).
+	MaxFailedLogins int
 	// Gates judge every deployment's plan before anything is provisioned.
 	Gates []paved.Gate
 	// ClusterScopedKinds, InsecureKubeconfigExec, InsecureKubeconfigFiles
@@ -175,7 +179,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.URL = "http://" + hostPort(ln.Addr().String())
 	// Timeouts bound what a slow or stalled client can hold; event streams
 	// lift the write timeout for themselves and bound each flush instead.
-	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: ReadTimeout,
+	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
 		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 	// Open event streams end at shutdown instead of holding it up.
 	s.http.RegisterOnShutdown(s.api.Close)
@@ -281,7 +285,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops", TargetTypes: map[string]string{"gitops": paved.TargetGitOps},
 		PatchTemplates: cfg.PatchTemplates,
 		MVPMode:        cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
-		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, Logger: log,
+		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, MaxFailedLogins: cfg.MaxFailedLogins, Logger: log,
 		Observer: s.metrics,
 	})
 	if err != nil {
@@ -297,10 +301,11 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 // written within WriteTimeout; idle keep-alive connections close after
 // IdleTimeout.
 const (
-	ReadTimeout    = time.Minute
-	WriteTimeout   = 2 * time.Minute
-	IdleTimeout    = 2 * time.Minute
-	MaxHeaderBytes = 64 << 10
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = time.Minute
+	WriteTimeout      = 2 * time.Minute
+	IdleTimeout       = 2 * time.Minute
+	MaxHeaderBytes    = 64 << 10
 )
 
 // serverID is this server's name to others sharing its store, kept in the

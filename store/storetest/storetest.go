@@ -247,7 +247,7 @@ func testTokens(t *testing.T, s paved.Store) {
 	if got.ID != "old" || got.Active(at(10)) || owner.Name != "ana" {
 		t.Fatalf("TokenByHash of an expired token = %+v of %+v", got, owner)
 	}
-	got, owner, err = s.TokenByHash(ctx, []byte("bob's"))
+	_, owner, err = s.TokenByHash(ctx, []byte("bob's"))
 	must(t, err)
 	sameJSON(t, "TokenByHash's disabled user", owner, bob)
 
