@@ -18,6 +18,8 @@ type Services struct {
 	Readiness    ReadinessService
 	Settings     SettingsService
 	Checks       CheckService
+	Program      ProgramService
+	Feedback     FeedbackService
 	Templates    TemplateService
 	Scaffolds    ScaffoldService
 	DORA         DORAService

@@ -54,6 +54,12 @@ func withDefaults(s Services) Services {
 	if s.Checks == nil {
 		s.Checks = unavailable("manual checks")
 	}
+	if s.Program == nil {
+		s.Program = unavailable("the MVP program")
+	}
+	if s.Feedback == nil {
+		s.Feedback = unavailable("feedback and the roadmap")
+	}
 	if s.Templates == nil {
 		s.Templates = unavailable("templates")
 	}

@@ -117,7 +117,7 @@ Start with:
 	for _, c := range []*cobra.Command{
 		newLoginCmd(), newWhoAmICmd(), newTeamCmd(), newUserCmd(), newAppCmd(), withEnvStatus(newEnvCmd()),
 		newDeployCmd(), newPlanCmd(), newDeploymentsCmd(), newRollbackCmd(),
-		newResourcesCmd(), newTypesCmd(), withDefinitionsProbe(newDefinitionsCmd()), newAuditCmd(), newTargetsCmd(), newPricesCmd(), newCostCmd(), newWaiversCmd(), newReadinessCmd(), newSignOffCmd(), newChecksCmd(), newMVPModeCmd(),
+		newResourcesCmd(), newTypesCmd(), withDefinitionsProbe(newDefinitionsCmd()), newAuditCmd(), newTargetsCmd(), newPricesCmd(), newCostCmd(), newWaiversCmd(), newReadinessCmd(), newSignOffCmd(), newChecksCmd(), newMVPModeCmd(), newProgramCmd(), newFeedbackCmd(), newRoadmapCmd(),
 		newTemplatesCmd(), newNewCmd(), newUpgradeCmd(), newScaffoldsCmd(),
 		newDORACmd(), newCatalogCmd(),
 	} {

@@ -165,6 +165,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		Resources: p, Audit: p, Targets: p, Events: p, Policies: p, Prices: p, Waivers: p, Readiness: p, Settings: p, Checks: p,
 		DORA: p, Catalog: p}
 	services.Templates, services.Scaffolds = p, p
+	services.Program, services.Feedback = p, p
 	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, IssueLink: p.IssueLoginLink, RedeemLink: p.RedeemLoginLink,
 		DeveloperEnvTypes: p.DeveloperEnvTypes(), SessionTTL: min(12*time.Hour, p.MaxTokenTTL()), Logger: log, Version: cfg.Version})
 	if err != nil {

@@ -1,0 +1,106 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"paved.dev/paved"
+)
+
+// objectiveWindow is the window an objective is measured over; the trend
+// compares it with the window before.
+const objectiveWindow = 30 * 24 * time.Hour
+
+// metricValue reads an objective's metric from a DORA report, in the
+// objective's unit: per day, hours, or a fraction.
+func metricValue(r *paved.DORAReport, metric string) (*float64, error) {
+	var m paved.DORAMetric
+	switch metric {
+	case "deployment_frequency":
+		m = r.DeploymentFrequency
+	case "change_lead_time":
+		m = r.ChangeLeadTime
+	case "change_fail_rate":
+		m = r.ChangeFailRate
+	case "failed_deployment_recovery_time":
+		m = r.FailedDeploymentRecoveryTime
+	case "deployment_rework_rate":
+		m = r.DeploymentReworkRate
+	default:
+		return nil, paved.Errorf(paved.EINVALID, "objectives: metric %q is not a DORA metric (deployment_frequency, change_lead_time, change_fail_rate, failed_deployment_recovery_time, deployment_rework_rate)", metric)
+	}
+	if m.Value == nil {
+		return nil, nil
+	}
+	v := *m.Value
+	if m.Unit == "seconds" {
+		v /= 3600
+	}
+	return &v, nil
+}
+
+// measureObjectives measures each objective over the last 30 days (and
+// the 30 before, for the trend) with the DORA figures of its team.
+func (p *Platform) measureObjectives(ctx context.Context, pr *paved.Program, f *programFacts) ([]paved.ObjectiveNow, error) {
+	out := []paved.ObjectiveNow{}
+	for _, o := range pr.Objectives {
+		team := o.Team
+		if team == "" {
+			team = f.pioneer
+		}
+		now := paved.ObjectiveNow{Objective: o}
+		if team == "" {
+			now.Measures = "not measured: no team (name one, or mark the pioneering team)"
+			out = append(out, now)
+			continue
+		}
+		window := objectiveWindow
+		cur, err := p.doraAt(ctx, team, f.now, window)
+		if err != nil {
+			return nil, err
+		}
+		prev, err := p.doraAt(ctx, team, f.now.Add(-window), window)
+		if err != nil {
+			return nil, err
+		}
+		if now.Value, err = metricValue(cur, o.Metric); err != nil {
+			return nil, err
+		}
+		if now.Previous, err = metricValue(prev, o.Metric); err != nil {
+			return nil, err
+		}
+		if now.Value != nil {
+			now.Met = *now.Value >= o.Target
+			if o.AtMost {
+				now.Met = *now.Value <= o.Target
+			}
+		}
+		now.Measures = fmt.Sprintf("team %s, the last 30 days, %s", team, cur.Measured)
+		out = append(out, now)
+	}
+	return out, nil
+}
+
+// doraAt is a team's DORA report over the window ending at to: the
+// measured environment type chosen as DORA chooses it.
+func (p *Platform) doraAt(ctx context.Context, team string, to time.Time, window time.Duration) (*paved.DORAReport, error) {
+	q := paved.DORAQuery{Team: team, From: to.Add(-window), To: to}
+	types, err := p.cfg.Store.DeployedEnvTypes(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	mvp, err := p.mvpMode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var measured string
+	q.EnvType, measured = paved.MeasuredEnvType(types, mvp)
+	f, err := p.cfg.Store.DORA(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	r := paved.NewDORAReport(*f, window)
+	r.EnvType, r.Measured = q.EnvType, measured
+	return &r, nil
+}
