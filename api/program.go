@@ -257,7 +257,9 @@ func (u unavailable) InviteCohort(context.Context, int) (*paved.Program, error) 
 func (u unavailable) Announce(context.Context, *paved.Announcement) (*paved.Program, error) {
 	return nil, u.err()
 }
-func (u unavailable) NextIteration(context.Context, bool) (*paved.Program, error) { return nil, u.err() }
+func (u unavailable) NextIteration(context.Context, bool) (*paved.Program, error) {
+	return nil, u.err()
+}
 func (u unavailable) GiveFeedback(context.Context, string, string) (*paved.Feedback, error) {
 	return nil, u.err()
 }
@@ -266,7 +268,7 @@ func (u unavailable) PutRoadmapItem(context.Context, *paved.RoadmapItem) (*paved
 	return nil, u.err()
 }
 func (u unavailable) ListRoadmap(context.Context) ([]paved.RoadmapItem, error) { return nil, u.err() }
-func (u unavailable) Vote(context.Context, string) (*paved.RoadmapItem, error)   { return nil, u.err() }
+func (u unavailable) Vote(context.Context, string) (*paved.RoadmapItem, error) { return nil, u.err() }
 func (u unavailable) Triage(context.Context, int64, string) (*paved.Feedback, error) {
 	return nil, u.err()
 }

@@ -54,7 +54,9 @@ func TestProgramPhasesFlip(t *testing.T) {
 	if got := strings.Join(open(v, "discovery"), ","); got != "golden-paths,stakeholder-security,stakeholder-data,stakeholder-finance,objectives" {
 		t.Errorf("discovery open at first: %s", got)
 	}
-	if !slices.ContainsFunc(v.Pitfalls, func(p paved.Pitfall) bool { return p.Kind == "narrow-focus" && strings.Contains(p.Message, "no security, data, finance user") }) {
+	if !slices.ContainsFunc(v.Pitfalls, func(p paved.Pitfall) bool {
+		return p.Kind == "narrow-focus" && strings.Contains(p.Message, "no security, data, finance user")
+	}) {
 		t.Errorf("no narrow-focus pitfall without stakeholders: %+v", v.Pitfalls)
 	}
 

@@ -22,7 +22,7 @@ type programFacts struct {
 	targets    []string
 	probes     map[string]string // "target/NAME", "definition/ID" → ok, failed...
 	repApp     string
-	repTypes   []string          // resource types of the representative app
+	repTypes   []string                       // resource types of the representative app
 	typeDefs   map[string]paved.DefinitionRef // type → the definition that provided it
 	reaped     bool
 	rolledBack bool
