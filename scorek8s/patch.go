@@ -56,7 +56,9 @@ func ParsePatchTemplate(source, text string) (*PatchTemplate, error) {
 		return nil, paved.Errorf(paved.EINVALID, "patch template %s: larger than %d bytes (1 MiB)", source, MaxFileSize)
 	}
 	f := Funcs()
-	f["substituteValue"] = func(string, string) (string, error) { return "", fmt.Errorf("substituteValue: no workloads in this context") }
+	f["substituteValue"] = func(string, string) (string, error) {
+		return "", fmt.Errorf("substituteValue: no workloads in this context")
+	}
 	t, err := template.New(filepath.Base(source)).Funcs(f).Parse(text)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "patch template %s: %v", source, err)
