@@ -246,7 +246,7 @@ func TestRoadmap(t *testing.T) {
 	_, err = f.p.Triage(f.admin, fb.ID, "fast")
 	must(t, err)
 	for range 2 {
-		it, err = f.p.Vote(f.dev, "fast")
+		_, err = f.p.Vote(f.dev, "fast")
 		must(t, err)
 	}
 	it, err = f.p.Vote(f.other, "fast")
