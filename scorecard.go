@@ -213,6 +213,26 @@ type ScorecardFacts struct {
 	At time.Time `json:"at"`
 }
 
+// Complete gives every list and count of the facts a value (empty lists,
+// 0 for each environment type), so that a rule reading one is never
+// undefined nor null.
+func (f *ScorecardFacts) Complete() {
+	for _, l := range []*[]string{&f.AppDefinitions, &f.BuiltinDefinitions, &f.DeniedEnvironments, &f.DegradedEnvironments} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	if f.SignedOff == nil {
+		f.SignedOff = []Role{}
+	}
+	if f.Environments == nil {
+		f.Environments = map[EnvType]int{}
+	}
+	for _, t := range EnvTypes() {
+		f.Environments[t] += 0
+	}
+}
+
 // Windows of the facts.
 const (
 	FactWeeks   = 4
