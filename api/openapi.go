@@ -222,7 +222,7 @@ func operations() []operation {
 		{method: "GET", path: "/api/scorecards", id: "listScorecards", tag: "scorecards", summary: "The scorecards in force: the stored ones' latest versions and the built-in ones (mvp, production-ready)", status: 200, resp: list[paved.Scorecard]{}},
 		{method: "PUT", path: "/api/scorecards", id: "applyScorecards", tag: "scorecards", summary: "Create or update scorecards (their owner role, or an admin)",
 			description: "Every change makes a new version; a module that does not compile, or whose rules are not `{level, title, pass, hint}` over the facts, is refused (400) naming the line or the rule; a scorecard owned by another role is 403. Audited (`scorecards.apply`).",
-			body: ScorecardsRequest{}, status: 200, resp: list[paved.Scorecard]{}},
+			body:        ScorecardsRequest{}, status: 200, resp: list[paved.Scorecard]{}},
 		{method: "GET", path: "/api/apps/{app}/scorecards", id: "appScorecards", tag: "scorecards", summary: "An app's results on the scorecards in force, with the facts the rules saw",
 			description: "Computed now from the platform's data; a result that differs from the app's last recorded one on that scorecard is recorded (docs/scorecards.md).",
 			query:       []param{{"scorecard", "string", "Only this scorecard's result."}}, status: 200, resp: paved.AppScorecards{}},

@@ -26,8 +26,8 @@ func TestScorecardsPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		"MVP: on the paved road", "Production ready", // both built-in scorecards
-		`class="level level-bronze">bronze</strong>`,                      // mvp: an owner and a deployment
-		"silver needs: deploys-weekly, previews-used, staging-deployed", // what the next level needs
+		`class="level level-bronze">bronze</strong>`,                          // mvp: an owner and a deployment
+		"silver needs: deploys-weekly, previews-used, staging-deployed",       // what the next level needs
 		"open a preview for a pull request: paved env create pr-1 --app shop", // a failing rule's hint
 		`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="level on mvp over time: bronze from `,
 		"<dt>weeks with a successful deployment (of the last 4)</dt><dd>1</dd>",
