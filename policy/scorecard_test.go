@@ -119,3 +119,19 @@ func TestScorecardErrors(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkEvaluateScorecard measures one evaluation of the built-in
+// production-ready scorecard (prepared once) over an app's facts.
+func BenchmarkEvaluateScorecard(b *testing.B) {
+	e := New(0)
+	ctx := context.Background()
+	sc := BuiltinScorecards()[1]
+	at := time.Now()
+	f := &paved.ScorecardFacts{App: "shop", Team: "payments", OnCall: "pager", LastSuccessAt: &at, WeeksDeployed: 3,
+		StagingDeployed: true, SignedOff: []paved.Role{paved.RoleData}, DegradedEnvironments: []string{"dev"}}
+	for b.Loop() {
+		if _, err := e.EvaluateScorecard(ctx, sc, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
