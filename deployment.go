@@ -179,6 +179,8 @@ type DeploymentFilter struct {
 	Runner string
 	// Kind keeps only deployments of this kind.
 	Kind DeploymentKind
+	// EnvType keeps only deployments to environments of this type.
+	EnvType EnvType
 	// CreatedSince and CreatedBefore bound the creation time; FinishedAfter
 	// keeps deployments that finished after that time.
 	CreatedSince  *time.Time

@@ -3,7 +3,6 @@ package paved
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -69,12 +68,5 @@ type PolicyStore interface {
 // PoliciesInForce is the built-in packs and the stored policies together,
 // a stored policy taking the place of a pack of its id, in id order.
 func PoliciesInForce(stored, builtin []Policy) []Policy {
-	out := slices.Clone(stored)
-	for _, b := range builtin {
-		if !slices.ContainsFunc(stored, func(p Policy) bool { return p.ID == b.ID }) {
-			out = append(out, b)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b Policy) int { return strings.Compare(a.ID, b.ID) })
-	return out
+	return inForce(stored, builtin, func(p Policy) string { return p.ID })
 }

@@ -24,6 +24,7 @@ type Services struct {
 	Scaffolds    ScaffoldService
 	DORA         DORAService
 	Catalog      CatalogService
+	Scorecards   ScorecardService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

@@ -29,6 +29,7 @@ type Store interface {
 	TemplateStore
 	ScaffoldStore
 	DORAStore
+	ScorecardStore
 	// A store also lets several servers share it.
 	Coordinator
 	// MVPMode reads the platform's MVP mode as an admin last set it at run

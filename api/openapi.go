@@ -219,6 +219,15 @@ func operations() []operation {
 			description: "Probes the definitions named in `ids`, or every stored one when `ids` is empty. Failed probes are answers (`status: failed`), recorded in the audit log; " +
 				"`limited` says only part could be checked, `not_checked` that the driver reaches nothing. One probe per definition every 10 seconds (429 otherwise).",
 			body: ProbeDefinitionsRequest{}, optionalBody: true, status: 200, resp: probes{}, tooMany: true},
+		{method: "GET", path: "/api/scorecards", id: "listScorecards", tag: "scorecards", summary: "The scorecards in force: the stored ones' latest versions and the built-in ones (mvp, production-ready)", status: 200, resp: list[paved.Scorecard]{}},
+		{method: "PUT", path: "/api/scorecards", id: "applyScorecards", tag: "scorecards", summary: "Create or update scorecards (their owner role, or an admin)",
+			description: "Every change makes a new version; a module that does not compile, or whose rules are not `{level, title, pass, hint}` over the facts, is refused (400) naming the line or the rule; a scorecard owned by another role is 403. Audited (`scorecards.apply`).",
+			body:        ScorecardsRequest{}, status: 200, resp: list[paved.Scorecard]{}},
+		{method: "GET", path: "/api/apps/{app}/scorecards", id: "appScorecards", tag: "scorecards", summary: "An app's results on the scorecards in force, with the facts the rules saw",
+			description: "Computed now from the platform's data; a result that differs from the app's last recorded one on that scorecard is recorded (docs/scorecards.md).",
+			query:       []param{{"scorecard", "string", "Only this scorecard's result."}}, status: 200, resp: paved.AppScorecards{}},
+		{method: "GET", path: "/api/apps/{app}/scorecards/{id}/history", id: "scorecardHistory", tag: "scorecards", summary: "An app's recorded results on a scorecard, newest first: one per change",
+			query: []param{{"limit", "integer", "At most this many (1 to 1000; 100 by default)."}}, status: 200, resp: list[paved.ScorecardRecord]{}},
 	}, templateOperations()...)
 }
 
@@ -246,6 +255,7 @@ var idOf = map[string]string{
 	"tokens":      "The token's id.",
 	"{scope}":     "The check's id.",
 	"feedback":    "The feedback's number.",
+	"scorecards":  "The scorecard's id.",
 }
 
 var pathParamRE = regexp.MustCompile(`\{([a-z]+)\}`)
@@ -299,6 +309,13 @@ var schemaDescriptions = map[string]string{
 	"ConfirmBody":             "Confirms a check for a subject: an app (readiness) or an iteration (program).",
 	"CheckConfirmation":       "Who confirmed a manual check for a subject, and when.",
 	"ReadinessItem":           "One check: done, or why not and how to meet it.",
+	"Scorecard":               "A Rego module of rules over an app's facts, with levels bronze, silver and gold, owned like a policy (docs/scorecards.md).",
+	"ScorecardsRequest":       "Scorecards to apply.",
+	"AppScorecards":           "An app's results on every scorecard in force, and the facts they read.",
+	"ScorecardFacts":          "What the platform knows of an app: the input of every scorecard (`input.facts`).",
+	"ScorecardResult":         "An app's result on one scorecard: its rules, the level reached, the next level and the rules it needs.",
+	"ScorecardRule":           "One rule as evaluated: its level, whether it passes, and how to pass it.",
+	"ScorecardRecord":         "A recorded result: one point of an app's trend on a scorecard.",
 	"SignOff":                 "A stakeholder's approval of an app for production, valid while what it approved holds.",
 	"Template":                "A golden-path template: a JSON Schema of parameters and files (.tmpl ones rendered with Go templates), versioned (docs/templates.md).",
 	"TemplateFile":            "One file of a template or of its rendering: a slash-separated path and its text.",

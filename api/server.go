@@ -235,6 +235,11 @@ func (s *Server) registerRoutes() {
 
 	s.route("GET /api/dora", false, s.dora)
 	s.route("GET /api/catalog", false, s.catalog)
+
+	s.route("GET /api/scorecards", false, s.listScorecards)
+	s.route("PUT /api/scorecards", false, s.applyScorecards)
+	s.route("GET /api/apps/{app}/scorecards", false, s.appScorecards)
+	s.route("GET /api/apps/{app}/scorecards/{id}/history", false, s.scorecardHistory)
 }
 
 // route registers an API handler; every route but the public ones requires

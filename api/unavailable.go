@@ -72,6 +72,9 @@ func withDefaults(s Services) Services {
 	if s.Catalog == nil {
 		s.Catalog = unavailable("the catalog export")
 	}
+	if s.Scorecards == nil {
+		s.Scorecards = unavailable("scorecards")
+	}
 	return s
 }
 

@@ -18,11 +18,14 @@ import (
 
 var packageRE = regexp.MustCompile(`(?m)^\s*package\s+([A-Za-z_][A-Za-z0-9_.]*)`)
 
-// readPolicies reads Rego modules from files or directories of *.rego
-// files: a file is a policy whose id is its name without .rego, a Conftest
-// policy when its package is main, a deployment policy otherwise.
-func readPolicies(paths []string, owner paved.Role) ([]paved.Policy, error) {
-	var out []paved.Policy
+// regoFile is one Rego module read from a file: its id is the file's name
+// without .rego.
+type regoFile struct{ id, module string }
+
+// readRegoFiles reads Rego modules from files or directories of *.rego
+// files, leaving out OPA's and Conftest's tests (*_test.rego).
+func readRegoFiles(paths []string) ([]regoFile, error) {
+	var out []regoFile
 	for _, path := range paths {
 		isDir, err := statPath(path)
 		if err != nil {
@@ -45,12 +48,26 @@ func readPolicies(paths []string, owner paved.Role) ([]paved.Policy, error) {
 			if err != nil {
 				return nil, err
 			}
-			p := paved.Policy{ID: strings.TrimSuffix(filepath.Base(f), ".rego"), Owner: owner, Kind: paved.PolicyDeployment, Module: string(data)}
-			if m := packageRE.FindStringSubmatch(p.Module); m != nil && m[1] == "main" {
-				p.Kind = paved.PolicyConftest
-			}
-			out = append(out, p)
+			out = append(out, regoFile{id: strings.TrimSuffix(filepath.Base(f), ".rego"), module: string(data)})
 		}
+	}
+	return out, nil
+}
+
+// readPolicies reads Rego modules as policies: a Conftest policy when its
+// package is main, a deployment policy otherwise.
+func readPolicies(paths []string, owner paved.Role) ([]paved.Policy, error) {
+	files, err := readRegoFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	var out []paved.Policy
+	for _, f := range files {
+		p := paved.Policy{ID: f.id, Owner: owner, Kind: paved.PolicyDeployment, Module: f.module}
+		if m := packageRE.FindStringSubmatch(p.Module); m != nil && m[1] == "main" {
+			p.Kind = paved.PolicyConftest
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }

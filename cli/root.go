@@ -120,6 +120,7 @@ Start with:
 		newResourcesCmd(), newTypesCmd(), withDefinitionsProbe(newDefinitionsCmd()), newAuditCmd(), newTargetsCmd(), newPricesCmd(), newCostCmd(), newWaiversCmd(), newReadinessCmd(), newSignOffCmd(), newChecksCmd(), newMVPModeCmd(), newProgramCmd(), newFeedbackCmd(), newRoadmapCmd(),
 		newTemplatesCmd(), newNewCmd(), newUpgradeCmd(), newScaffoldsCmd(),
 		newDORACmd(), newCatalogCmd(),
+		newScorecardCmd(), newScorecardsCmd(),
 	} {
 		addClientFlags(c)
 		root.AddCommand(c)

@@ -46,6 +46,11 @@ type Config struct {
 	// ones.
 	CheckPolicy     func(ctx context.Context, p paved.Policy) error
 	BuiltinPolicies []paved.Policy
+	// Scorecards evaluates scorecards (the policy engine); without it
+	// there are none. BuiltinScorecards are in force besides the stored
+	// ones.
+	Scorecards        paved.ScorecardEvaluator
+	BuiltinScorecards []paved.Scorecard
 	// AllowedRegistries are the registries images may come from (the
 	// security pack; none: any); DataRegions the regions each data
 	// classification may live in (the data pack; none: any).

@@ -70,22 +70,34 @@ func (p *Platform) checkPolicy(ctx context.Context, u *paved.User, np paved.Poli
 	if err := paved.ValidateName("policy id", np.ID); err != nil {
 		return err
 	}
-	if !slices.Contains(policyOwners, u.Role) {
-		return paved.Errorf(paved.EFORBIDDEN, "changing policies needs a stakeholder role (security, data, finance) or admin; %s is %s", u.Name, u.Role)
-	}
-	if !slices.Contains(policyOwners, np.Owner) {
-		return paved.Errorf(paved.EINVALID, "policy %s: owner: %q is not one of security, data, finance, admin", np.ID, np.Owner)
-	}
-	if u.Role != paved.RoleAdmin && u.Role != np.Owner {
-		return paved.Errorf(paved.EFORBIDDEN, "policy %s is owned by %s: only a %s user or an admin changes it; %s is %s", np.ID, np.Owner, np.Owner, u.Name, u.Role)
-	}
-	if old, ok := stored[np.ID]; ok && old.Owner != np.Owner && u.Role != paved.RoleAdmin {
-		return paved.Errorf(paved.EFORBIDDEN, "policy %s is owned by %s; only an admin hands it to %s", np.ID, old.Owner, np.Owner)
+	old, ok := stored[np.ID]
+	if err := checkOwner(u, "policy", "policies", np.ID, np.Owner, old.Owner, ok); err != nil {
+		return err
 	}
 	if p.cfg.CheckPolicy != nil {
 		if err := p.cfg.CheckPolicy(ctx, np); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkOwner says whether u may store a version of what (a policy, a
+// scorecard; whats in the plural) owned by owner: a stakeholder or an
+// admin, of the owner's role, and only an admin hands it to another
+// owner (was, when it exists).
+func checkOwner(u *paved.User, what, whats, id string, owner, was paved.Role, exists bool) error {
+	if !slices.Contains(policyOwners, u.Role) {
+		return paved.Errorf(paved.EFORBIDDEN, "changing %s needs a stakeholder role (security, data, finance) or admin; %s is %s", whats, u.Name, u.Role)
+	}
+	if !slices.Contains(policyOwners, owner) {
+		return paved.Errorf(paved.EINVALID, "%s %s: owner: %q is not one of security, data, finance, admin", what, id, owner)
+	}
+	if u.Role != paved.RoleAdmin && u.Role != owner {
+		return paved.Errorf(paved.EFORBIDDEN, "%s %s is owned by %s: only a %s user or an admin changes it; %s is %s", what, id, owner, owner, u.Name, u.Role)
+	}
+	if exists && was != owner && u.Role != paved.RoleAdmin {
+		return paved.Errorf(paved.EFORBIDDEN, "%s %s is owned by %s; only an admin hands it to %s", what, id, was, owner)
 	}
 	return nil
 }

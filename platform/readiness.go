@@ -115,6 +115,9 @@ func (p *Platform) Readiness(ctx context.Context, appName string) (*paved.Readin
 	if err := p.manualItems(ctx, app, item); err != nil {
 		return nil, err
 	}
+	if err := p.scorecardItem(ctx, app, item); err != nil {
+		return nil, err
+	}
 	signoffs, err := p.signOffs(ctx, app, staging)
 	if err != nil {
 		return nil, err

@@ -100,7 +100,10 @@ func parse(p paved.Policy) (*ast.Module, error) {
 }
 
 // locate turns Rego errors into one that names the policy, line and column.
-func locate(p paved.Policy, err error) error {
+func locate(p paved.Policy, err error) error { return locateIn("policy "+p.ID, err) }
+
+// locateIn is locate for any module: what names it ("scorecard mvp").
+func locateIn(what string, err error) error {
 	var errs ast.Errors
 	if errors.As(err, &errs) && len(errs) > 0 {
 		var parts []string
@@ -111,9 +114,9 @@ func locate(p paved.Policy, err error) error {
 				parts = append(parts, e.Message)
 			}
 		}
-		return paved.Errorf(paved.EINVALID, "policy %s: module: %s", p.ID, strings.Join(parts, "; "))
+		return paved.Errorf(paved.EINVALID, "%s: module: %s", what, strings.Join(parts, "; "))
 	}
-	return paved.Errorf(paved.EINVALID, "policy %s: module: %s", p.ID, err)
+	return paved.Errorf(paved.EINVALID, "%s: module: %s", what, err)
 }
 
 func (e *Engine) prepare(ctx context.Context, p paved.Policy) (*prepared, error) {

@@ -63,7 +63,7 @@ func BenchmarkPages(b *testing.B) {
 		{"deployment", "/deployments/" + f.deployment}, {"deploy", "/deploy"}, {"types", "/types?app=shop&env=dev"},
 		{"platform", "/platform"}, {"definitions", "/platform/definitions"}, {"targets", "/platform/targets"},
 		{"teams", "/platform/teams"}, {"users", "/platform/users"}, {"user", "/platform/users/dana"}, {"audit", "/audit"},
-		{"policies", "/platform/policies"}, {"costs", "/platform/costs"}, {"readiness", "/apps/shop/readiness"},
+		{"policies", "/platform/policies"}, {"costs", "/platform/costs"}, {"readiness", "/apps/shop/readiness"}, {"scorecards", "/apps/shop/scorecards"},
 	} {
 		b.Run(pg.name, func(b *testing.B) {
 			var took []time.Duration

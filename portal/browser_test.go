@@ -278,6 +278,7 @@ func TestInABrowser(t *testing.T) {
 		{"/platform/definitions", "definitions"}, {"/platform/targets", "targets"}, {"/platform/teams", "teams"},
 		{"/platform/users", "users"}, {"/platform/users/dana", "user"}, {"/audit", "audit"}, {"/nope", "not-found"},
 		{"/platform/policies", "policies"}, {"/platform/costs", "costs"}, {"/apps/shop/readiness", "readiness"},
+		{"/apps/shop/scorecards", "scorecards"},
 	} {
 		run(t, ctx, pg.name, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(css("main")))
 		checkPage(t, ctx, pg.name)

@@ -158,6 +158,7 @@ func (p *Portal) routes() {
 	p.handle("GET /new", p.page(p.newForm))
 	p.handle("POST /new", p.page(p.newService))
 	p.handle("POST /new/download", p.page(p.newDownload))
+	p.handle("GET /apps/{app}/scorecards", p.page(p.scorecards))
 	p.handle("/", p.page(p.notFound, noCSRF))
 }
 

@@ -328,6 +328,7 @@ func TestEveryPage(t *testing.T) {
 			{"/platform/targets", "gitops"}, {"/platform/teams", "pioneers"}, {"/platform/users", "dana"}, {"/platform/users/dana", "Tokens"},
 			{"/audit", "deploy"}, {"/audit?actor=dana&action=deploy&since=24h", "shop/dev"},
 			{"/platform/policies", "built in"}, {"/platform/costs", "Costs and budgets"}, {"/apps/shop/readiness", "signed off by security"},
+			{"/apps/shop/scorecards", "a successful deployment in each of the last 4 weeks"},
 		} {
 			resp, body := b.get(tc.path)
 			if resp.StatusCode != http.StatusOK || !strings.Contains(body, tc.want) || strings.Contains(body, "internal error") || !strings.Contains(body, `<main id="main">`) {
@@ -339,7 +340,7 @@ func TestEveryPage(t *testing.T) {
 			code int
 		}{
 			{"/nope", 404}, {"/apps/nope", 404}, {"/apps/shop/envs/nope", 404}, {"/deployments/nope", 404}, {"/platform/definitions/nope", 404},
-			{"/platform/users/nope", 404}, {"/audit?since=yesterday", 400}, {"/types?app=shop&env=nope", 404},
+			{"/platform/users/nope", 404}, {"/apps/nope/scorecards", 404}, {"/audit?since=yesterday", 400}, {"/types?app=shop&env=nope", 404},
 		} {
 			resp, body := b.get(tc.path)
 			if resp.StatusCode != tc.code || !strings.Contains(body, `href="/apps"`) || strings.Contains(body, "goroutine") {

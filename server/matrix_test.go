@@ -231,6 +231,12 @@ func apiCases() map[string]apiCase {
 		// A check that security confirms: only security.
 		"POST /api/checks/{scope}/{id}/confirmations": {confirmer, 201, with("/api/checks/readiness/sec-review/confirmations", `{"subject":"shop"}`)},
 		"GET /api/checks/{scope}/confirmations":       {reader, 200, at("/api/checks/readiness/confirmations?subject=shop")},
+
+		// Scorecards are owned as policies are: this one is security's.
+		"GET /api/scorecards":                         {reader, 200, at("/api/scorecards")},
+		"PUT /api/scorecards":                         {security, 200, with("/api/scorecards", `{"items":[{"id":"matrix-sc","owner":"security","module":"package paved.scorecards.matrix\n\nrules.owner := {\"level\": \"bronze\", \"title\": \"an owner\", \"pass\": input.facts.team != \"\"}\n"}]}`)},
+		"GET /api/apps/{app}/scorecards":              {reader, 200, at("/api/apps/shop/scorecards")},
+		"GET /api/apps/{app}/scorecards/{id}/history": {reader, 200, at("/api/apps/shop/scorecards/mvp/history")},
 	}
 }
 
@@ -568,6 +574,7 @@ func portalCases() map[string]portalCase {
 		"GET /platform/policies":     {rule: reader, allowed: 200, req: page("/platform/policies")},
 		"GET /platform/costs":        {rule: reader, allowed: 200, req: page("/platform/costs")},
 		"GET /apps/{app}/readiness":  {rule: reader, allowed: 200, req: page("/apps/shop/readiness")},
+		"GET /apps/{app}/scorecards": {rule: reader, allowed: 200, req: page("/apps/shop/scorecards")},
 		"/":                          {rule: reader, allowed: 404, req: page("/nowhere")},
 
 		"POST /apps/{app}/envs/{env}/delete": {rule: owner, allowed: 303, req: func(m *matrix, p string) (string, url.Values) {

@@ -163,7 +163,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	services := paved.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
 		Resources: p, Audit: p, Targets: p, Events: p, Policies: p, Prices: p, Waivers: p, Readiness: p, Settings: p, Checks: p,
-		DORA: p, Catalog: p}
+		DORA: p, Catalog: p, Scorecards: p}
 	services.Templates, services.Scaffolds = p, p
 	services.Program, services.Feedback = p, p
 	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, IssueLink: p.IssueLoginLink, RedeemLink: p.RedeemLoginLink,
@@ -282,7 +282,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.metrics = metrics.New(func() int { return queueDepth() })
 	p, err := platform.New(platform.Config{
 		Store: st, Engine: eng, Sealer: sealer, ServerID: id, Registry: reg, Gates: gates,
-		CheckPolicy: policies.Check, BuiltinPolicies: policy.Builtin(), AllowedRegistries: cfg.AllowedRegistries, DataRegions: cfg.DataRegions,
+		CheckPolicy: policies.Check, BuiltinPolicies: policy.Builtin(), Scorecards: policies, BuiltinScorecards: policy.BuiltinScorecards(), AllowedRegistries: cfg.AllowedRegistries, DataRegions: cfg.DataRegions,
 		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops", TargetTypes: map[string]string{"gitops": paved.TargetGitOps},
 		PatchTemplates: cfg.PatchTemplates,
 		MVPMode:        cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,

@@ -142,6 +142,7 @@ func (db *DB) ListDeployments(ctx context.Context, f paved.DeploymentFilter) ([]
 	w.eq("env_id", f.EnvID)
 	w.eq("runner", f.Runner)
 	w.eq("kind", string(f.Kind))
+	w.eq("env_type", string(f.EnvType))
 	if f.CreatedSince != nil {
 		w.add("created_at >= ?", *f.CreatedSince)
 	}

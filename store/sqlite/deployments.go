@@ -204,6 +204,9 @@ func deploymentFilter(f paved.DeploymentFilter) (string, []any, error) {
 	if f.Kind != "" {
 		add("kind = ?", string(f.Kind))
 	}
+	if f.EnvType != "" {
+		add("env_type = ?", string(f.EnvType))
+	}
 	if f.CreatedSince != nil {
 		add("created_at >= ?", fmtTime(*f.CreatedSince))
 	}

@@ -33,6 +33,8 @@ func TestQueryPlans(t *testing.T) {
 	weekAgo := time.Now().Add(-7 * 24 * time.Hour)
 	stableSQL, stableArgs := list(paved.DeploymentFilter{EnvID: "e-1", Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, CreatedBefore: &weekAgo, Limit: 1})
 	rollbackSQL, rollbackArgs := list(paved.DeploymentFilter{App: "shop", Kind: paved.KindRollback, Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, Limit: 1})
+	weekSQL, weekArgs := list(paved.DeploymentFilter{App: "shop", Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, CreatedBefore: &weekAgo, Limit: 1})
+	previewSQL, previewArgs := list(paved.DeploymentFilter{App: "shop", EnvType: paved.EnvEphemeral, Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, CreatedSince: &weekAgo, Limit: 1})
 	mineSQL, mineArgs := list(paved.DeploymentFilter{Runner: "s1", Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}})
 	resSQL, resArgs := listResourcesSQL(paved.ResourceFilter{App: "shop", Env: "dev"})
 	since, before := time.Now().Add(-time.Hour), time.Now()
@@ -70,6 +72,11 @@ func TestQueryPlans(t *testing.T) {
 		// succeeded.
 		{name: "an incarnation's successes before a time", sql: stableSQL, args: stableArgs, index: "deployments_env_status_created"},
 		{name: "an app's successful rollbacks", sql: rollbackSQL, args: rollbackArgs, index: "deployments_app_kind_status"},
+		// Scorecard facts: a success in a week; a preview deployed; the
+		// history of an app's results on a scorecard.
+		{name: "an app's latest success before a time", sql: weekSQL, args: weekArgs, index: "deployments_app_status_created"},
+		{name: "an app's successes in previews", sql: previewSQL, args: previewArgs, index: "deployments_app_envtype_status"},
+		{name: "an app's scorecard results", sql: scorecardResultsSQL, args: []any{"shop", "mvp", 100}, index: "PRIMARY KEY"},
 		{name: "this server's unfinished deployments", sql: mineSQL, args: mineArgs, index: "deployments_unfinished", allowSort: true},
 		{name: "orphaned deployments", sql: selectOrphanedSQL, args: []any{"t", "", ""}, index: "deployments_unfinished", allowSort: true},
 		{name: "fail orphaned deployments", sql: failOrphanedSQL, args: []any{"failed", "x", "t", "t", "", ""}, index: "deployments_unfinished"},
