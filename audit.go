@@ -19,6 +19,10 @@ type AuditEntry struct {
 type AuditFilter struct {
 	Actor  string
 	Action string
+	// Target and Result keep entries of exactly that target or result
+	// ("ok" for successes).
+	Target string
+	Result string
 	// Since and Before bound the time.
 	Since  *time.Time
 	Before *time.Time

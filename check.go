@@ -49,7 +49,8 @@ type CheckService interface {
 	// ListChecks lists the checks of a scope ("" for every scope), by
 	// scope and id.
 	ListChecks(ctx context.Context, scope string) ([]ManualCheck, error)
-	// PutCheck defines or redefines a check; confirmations stay.
+	// PutCheck defines or redefines a check; a new title or role drops
+	// its confirmations.
 	PutCheck(ctx context.Context, c *ManualCheck) (*ManualCheck, error)
 	// DeleteCheck removes a check and its confirmations.
 	DeleteCheck(ctx context.Context, scope, id string) error

@@ -68,8 +68,9 @@ type FeedbackService interface {
 type FeedbackStore interface {
 	// CreateFeedback stores f and sets its ID.
 	CreateFeedback(ctx context.Context, f *Feedback) error
-	// ListFeedback lists feedback newest first; since bounds it when set.
-	ListFeedback(ctx context.Context, since *time.Time) ([]Feedback, error)
+	// ListFeedback lists feedback newest first; since bounds it when set,
+	// limit when above 0.
+	ListFeedback(ctx context.Context, since *time.Time, limit int) ([]Feedback, error)
 	// LinkFeedback sets a feedback's item; ENOTFOUND for either missing.
 	LinkFeedback(ctx context.Context, id int64, item string) (*Feedback, error)
 	// PutRoadmapItem upserts an item by id (votes are not written).

@@ -74,8 +74,11 @@ type Announcement struct {
 // Program is the stored program: the spec, the current iteration, the
 // communication log and the history of finished iterations.
 type Program struct {
-	ProgramSpec   `yaml:",inline"`
-	Iteration     int            `json:"iteration"`
+	ProgramSpec `yaml:",inline"`
+	Iteration   int `json:"iteration"`
+	// Cohort is the cohort this iteration onboards (the next cohort when
+	// the iteration started; 0 in the first, the pioneering team's).
+	Cohort        int            `json:"cohort,omitempty"`
 	StartedAt     time.Time      `json:"started_at"`
 	Announcements []Announcement `json:"announcements,omitempty"`
 	History       []Iteration    `json:"history,omitempty"`
@@ -93,6 +96,8 @@ type Iteration struct {
 	EndedAt   time.Time      `json:"ended_at"`
 	Phases    []PhaseStatus  `json:"phases"`
 	Measured  []ObjectiveNow `json:"objectives,omitempty"`
+	// Announcements are the iteration's communication log, archived.
+	Announcements []Announcement `json:"announcements,omitempty"`
 }
 
 // PhaseStatus is one phase of the program and its checks.

@@ -145,6 +145,13 @@ func (p *Platform) checkSubject(ctx context.Context, scope, subject string) erro
 	if n, err := strconv.Atoi(subject); err != nil || n < 1 || n > maxIteration || strconv.Itoa(n) != subject {
 		return paved.Errorf(paved.EINVALID, "subject: %s is not an iteration of the program (1, 2, ...)", auditSubject(strconv.Quote(subject)))
 	}
+	pr, err := p.loadProgram(ctx)
+	if err != nil {
+		return err
+	}
+	if subject != strconv.Itoa(pr.Iteration) {
+		return paved.Errorf(paved.EINVALID, "subject: the program is in iteration %d; a program check is confirmed for the current iteration", pr.Iteration)
+	}
 	return nil
 }
 

@@ -12,8 +12,14 @@ var feedbackSources = []string{"cli", "portal", "api"}
 
 // GiveFeedback records the caller's feedback (any user). Audited
 // (feedback.give, without the text).
-func (p *Platform) GiveFeedback(ctx context.Context, text, source string) (_ *paved.Feedback, err error) {
-	defer func() { p.audit(ctx, "feedback.give", source, err) }()
+func (p *Platform) GiveFeedback(ctx context.Context, text, source string) (f *paved.Feedback, err error) {
+	defer func() {
+		target := auditSubject(source)
+		if f != nil {
+			target = fmt.Sprintf("#%d from %s", f.ID, source)
+		}
+		p.audit(ctx, "feedback.give", target, err)
+	}()
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -25,19 +31,22 @@ func (p *Platform) GiveFeedback(ctx context.Context, text, source string) (_ *pa
 	if !known {
 		return nil, paved.Errorf(paved.EINVALID, "source: %q is not one of %v", source, feedbackSources)
 	}
-	f := &paved.Feedback{Author: u.Name, Text: strings.TrimSpace(text), Source: source, At: p.now()}
-	if err := p.cfg.Store.CreateFeedback(ctx, f); err != nil {
+	fb := &paved.Feedback{Author: u.Name, Text: strings.TrimSpace(text), Source: source, At: p.now()}
+	if err := p.cfg.Store.CreateFeedback(ctx, fb); err != nil {
 		return nil, err
 	}
-	return f, nil
+	return fb, nil
 }
 
-// ListFeedback lists feedback, newest first.
+// maxFeedbackList bounds a list of feedback: the newest ones.
+const maxFeedbackList = 1000
+
+// ListFeedback lists feedback, newest first (the newest 1,000).
 func (p *Platform) ListFeedback(ctx context.Context) ([]paved.Feedback, error) {
 	if _, err := requireReader(ctx); err != nil {
 		return nil, err
 	}
-	return p.cfg.Store.ListFeedback(ctx, nil)
+	return p.cfg.Store.ListFeedback(ctx, nil, maxFeedbackList)
 }
 
 // PutRoadmapItem creates or changes a roadmap item (admin). Audited.
@@ -54,7 +63,13 @@ func (p *Platform) PutRoadmapItem(ctx context.Context, it *paved.RoadmapItem) (_
 	}
 	out := &paved.RoadmapItem{ID: it.ID, Title: strings.TrimSpace(it.Title), Status: it.Status, CreatedAt: p.now(), UpdatedAt: p.now()}
 	if out.Status == "" {
+		// No status: a new item is proposed, an existing one keeps its own.
 		out.Status = paved.RoadmapProposed
+		if old, err := p.cfg.Store.GetRoadmapItem(ctx, it.ID); err == nil {
+			out.Status = old.Status
+		} else if paved.ErrorCode(err) != paved.ENOTFOUND {
+			return nil, err
+		}
 	}
 	if err := p.cfg.Store.PutRoadmapItem(ctx, out); err != nil {
 		return nil, err
@@ -77,8 +92,12 @@ func (p *Platform) Vote(ctx context.Context, item string) (*paved.RoadmapItem, e
 	if err != nil {
 		return nil, err
 	}
-	if _, err := p.cfg.Store.AddVote(ctx, item, u.Name, p.now()); err != nil {
+	added, err := p.cfg.Store.AddVote(ctx, item, u.Name, p.now())
+	if err != nil {
 		return nil, err
+	}
+	if added {
+		p.audit(ctx, "roadmap.vote", auditSubject(item), nil)
 	}
 	return p.cfg.Store.GetRoadmapItem(ctx, item)
 }

@@ -33,14 +33,16 @@ func (p *Platform) funnels(ctx context.Context, pr *paved.Program, f *programFac
 			if err != nil {
 				return nil, err
 			}
+			// The funnel narrows: only invited teams (the pioneers count as
+			// invited) count as deployed or deploying weekly.
 			if c.InvitedAt != nil || t.Pioneering {
 				fn.Invited++
-			}
-			if tf.FirstDeployment != nil {
-				fn.Deployed++
-			}
-			if tf.Weekly {
-				fn.Weekly++
+				if tf.FirstDeployment != nil {
+					fn.Deployed++
+				}
+				if tf.Weekly {
+					fn.Weekly++
+				}
 			}
 			fn.Teams = append(fn.Teams, tf)
 		}
@@ -61,8 +63,9 @@ func (p *Platform) teamFunnel(ctx context.Context, team string, invited *time.Ti
 		}
 	}
 	ok := []paved.DeploymentStatus{paved.DeploymentSucceeded}
+	// The first deployment since the invitation, when there was one.
 	for _, a := range apps {
-		ds, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{App: a, Statuses: ok, Oldest: true, Limit: 1})
+		ds, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{App: a, Statuses: ok, CreatedSince: invited, Oldest: true, Limit: 1})
 		if err != nil {
 			return tf, err
 		}
@@ -75,7 +78,7 @@ func (p *Platform) teamFunnel(ctx context.Context, team string, invited *time.Ti
 		return tf, nil
 	}
 	if invited != nil {
-		h := max(0, tf.FirstDeployment.Sub(*invited).Hours())
+		h := tf.FirstDeployment.Sub(*invited).Hours()
 		tf.TimeToFirst = &h
 	}
 	weeks := min(weeksDeploying, int(f.now.Sub(*tf.FirstDeployment)/(7*24*time.Hour))+1)
@@ -110,9 +113,16 @@ func (p *Platform) requirements(ctx context.Context, pr *paved.Program, f *progr
 	if err != nil {
 		return nil, err
 	}
+	// The program's cohorts' teams, and the pioneers.
+	inProgram := map[int]bool{}
+	for _, c := range pr.Cohorts {
+		inProgram[c.Number] = true
+	}
 	cohortOf := map[string]int{}
 	for _, t := range f.teams {
-		cohortOf[t.Name] = t.Cohort
+		if inProgram[t.Cohort] || t.Pioneering {
+			cohortOf[t.Name] = t.Cohort
+		}
 	}
 	seen := map[string]bool{}
 	for _, a := range f.apps {

@@ -44,7 +44,9 @@ func (p *Platform) pitfalls(f *programFacts) []paved.Pitfall {
 				"keep the MVP to the representative stack; offer a type when a cohort needs it")
 		}
 		var envTypes []string
-		for _, t := range []paved.EnvType{paved.EnvEphemeral, paved.EnvDevelopment, paved.EnvStaging} {
+		// Previews are reaped, so the ephemeral type is not judged by
+		// what exists now.
+		for _, t := range []paved.EnvType{paved.EnvDevelopment, paved.EnvStaging} {
 			if !f.usedEnvTypes[t] {
 				envTypes = append(envTypes, string(t))
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"paved.dev/paved"
 )
@@ -52,6 +53,9 @@ func (p *Platform) validateProgram(ctx context.Context, s *paved.ProgramSpec) er
 		}
 		if o.Target < 0 {
 			return paved.Errorf(paved.EINVALID, "%s.target: %v is negative", f, o.Target)
+		}
+		if (o.Metric == "change_fail_rate" || o.Metric == "deployment_rework_rate") && o.Target > 1 {
+			return paved.Errorf(paved.EINVALID, "%s.target: %s is a fraction from 0 to 1 (0.15 for 15%%), not %v", f, o.Metric, o.Target)
 		}
 		if o.Team != "" {
 			if _, err := p.cfg.Store.GetTeam(ctx, o.Team); err != nil {
@@ -101,6 +105,32 @@ func (p *Platform) validateProgram(ctx context.Context, s *paved.ProgramSpec) er
 	return nil
 }
 
+// conflictRetries is how often a change of the program is tried again when
+// another change was stored meanwhile (it is computed again on the new
+// version each time).
+const conflictRetries = 5
+
+// changeProgram loads the program, lets change edit it and stores it,
+// again on the newer version when another change was stored meanwhile.
+func (p *Platform) changeProgram(ctx context.Context, by string, change func(*paved.Program) error) (*paved.Program, error) {
+	for attempt := 0; ; attempt++ {
+		pr, err := p.loadProgram(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := change(pr); err != nil {
+			return nil, err
+		}
+		err = p.saveProgram(ctx, pr, by)
+		if err == nil {
+			return pr, nil
+		}
+		if paved.ErrorCode(err) != paved.ECONFLICT || attempt == conflictRetries {
+			return nil, err
+		}
+	}
+}
+
 // ApplyProgram replaces the program's spec (admin), keeping the
 // iteration, the communication log, the history and when each cohort was
 // invited. Audited (program.apply).
@@ -113,26 +143,28 @@ func (p *Platform) ApplyProgram(ctx context.Context, spec *paved.ProgramSpec) (_
 	if err := p.validateProgram(ctx, spec); err != nil {
 		return nil, err
 	}
-	pr, err := p.loadProgram(ctx)
-	if err != nil {
-		return nil, err
-	}
-	invited := map[int]paved.Cohort{}
-	for _, c := range pr.Cohorts {
-		invited[c.Number] = c
-	}
-	pr.ProgramSpec = *spec
-	pr.Cohorts = slices.Clone(spec.Cohorts)
-	for i := range pr.Cohorts {
-		pr.Cohorts[i].InvitedAt = invited[pr.Cohorts[i].Number].InvitedAt
-	}
-	for i := range pr.Requirements {
-		pr.Requirements[i].Computed = false
-	}
-	if err := p.saveProgram(ctx, pr, u.Name); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	return p.changeProgram(ctx, u.Name, func(pr *paved.Program) error {
+		invited := map[int]paved.Cohort{}
+		for _, c := range pr.Cohorts {
+			invited[c.Number] = c
+		}
+		pr.ProgramSpec = paved.ProgramSpec{
+			Objectives: slices.Clone(spec.Objectives), RepresentativeApp: spec.RepresentativeApp,
+			Cohorts: slices.Clone(spec.Cohorts), NextCohort: spec.NextCohort, Requirements: slices.Clone(spec.Requirements),
+		}
+		for _, g := range spec.GoldenPaths {
+			if g = strings.TrimSpace(g); !slices.Contains(pr.GoldenPaths, g) {
+				pr.GoldenPaths = append(pr.GoldenPaths, g)
+			}
+		}
+		for i := range pr.Cohorts {
+			pr.Cohorts[i].InvitedAt = invited[pr.Cohorts[i].Number].InvitedAt
+		}
+		for i := range pr.Requirements {
+			pr.Requirements[i].Computed = false
+		}
+		return nil
+	})
 }
 
 // InviteCohort records that a cohort's teams were invited now (admin):
@@ -143,20 +175,18 @@ func (p *Platform) InviteCohort(ctx context.Context, number int) (_ *paved.Progr
 	if err != nil {
 		return nil, err
 	}
-	pr, err := p.loadProgram(ctx)
-	if err != nil {
-		return nil, err
-	}
-	i := slices.IndexFunc(pr.Cohorts, func(c paved.Cohort) bool { return c.Number == number })
-	if i < 0 {
-		return nil, paved.Errorf(paved.ENOTFOUND, "cohort %d is not in the program; add it under cohorts: paved program apply -f program.yaml", number)
-	}
 	now := p.now()
-	pr.Cohorts[i].InvitedAt = &now
-	if err := p.saveProgram(ctx, pr, u.Name); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	return p.changeProgram(ctx, u.Name, func(pr *paved.Program) error {
+		i := slices.IndexFunc(pr.Cohorts, func(c paved.Cohort) bool { return c.Number == number })
+		if i < 0 {
+			return paved.Errorf(paved.ENOTFOUND, "cohort %d is not in the program; add it under cohorts: paved program apply -f program.yaml", number)
+		}
+		if pr.Cohorts[i].InvitedAt != nil {
+			return paved.Errorf(paved.ECONFLICT, "cohort %d was invited on %s; its funnel counts from then", number, pr.Cohorts[i].InvitedAt.UTC().Format(time.DateOnly))
+		}
+		pr.Cohorts[i].InvitedAt = &now
+		return nil
+	})
 }
 
 // Announce adds an entry to the communication log (admin). Audited.
@@ -172,19 +202,18 @@ func (p *Platform) Announce(ctx context.Context, a *paved.Announcement) (_ *pave
 	if err := validText("title", a.Title); err != nil {
 		return nil, err
 	}
-	pr, err := p.loadProgram(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(pr.Announcements) >= 1000 {
-		return nil, paved.Errorf(paved.EINVALID, "the communication log holds 1000 announcements; start the next iteration (paved program next) to archive them")
-	}
-	pr.Announcements = append(pr.Announcements, paved.Announcement{At: p.now(), By: u.Name, Audience: strings.TrimSpace(a.Audience), Title: strings.TrimSpace(a.Title)})
-	if err := p.saveProgram(ctx, pr, u.Name); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	entry := paved.Announcement{At: p.now(), By: u.Name, Audience: strings.TrimSpace(a.Audience), Title: strings.TrimSpace(a.Title)}
+	return p.changeProgram(ctx, u.Name, func(pr *paved.Program) error {
+		if len(pr.Announcements) >= maxAnnouncements {
+			return paved.Errorf(paved.EINVALID, "this iteration's communication log holds %d announcements; the next iteration (paved program next) archives them", maxAnnouncements)
+		}
+		pr.Announcements = append(pr.Announcements, entry)
+		return nil
+	})
 }
+
+// maxAnnouncements bounds an iteration's communication log.
+const maxAnnouncements = 500
 
 // NextIteration ends the current iteration, keeping its phases and
 // objectives as they stand, and starts the next at Discovery for the
@@ -215,11 +244,12 @@ func (p *Platform) NextIteration(ctx context.Context, force bool) (_ *paved.Prog
 		}
 	}
 	now := p.now()
-	pr.History = append(pr.History, paved.Iteration{Number: pr.Iteration, Cohort: pr.NextCohort, StartedAt: pr.StartedAt, EndedAt: now,
-		Phases: v.Phases, Measured: v.Objectives})
+	pr.History = append(pr.History, paved.Iteration{Number: pr.Iteration, Cohort: pr.Cohort, StartedAt: pr.StartedAt, EndedAt: now,
+		Phases: v.Phases, Measured: v.Objectives, Announcements: pr.Announcements})
 	pr.Iteration++
 	pr.StartedAt = now
-	pr.NextCohort = 0
+	pr.Cohort, pr.NextCohort = pr.NextCohort, 0
+	pr.Announcements = nil
 	if err := p.saveProgram(ctx, pr, u.Name); err != nil {
 		return nil, err
 	}

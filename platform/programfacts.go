@@ -2,12 +2,27 @@ package platform
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"paved.dev/paved"
 )
+
+// probeFresh is how recent a probe must be to count as health.
+const probeFresh = 30 * 24 * time.Hour
+
+// secondWhy says how to get a second team deploying.
+func (f *programFacts) secondWhy() string {
+	switch {
+	case f.pioneer == "":
+		return "mark the pioneering team first (paved team update TEAM --pioneering): a second team is another one"
+	case f.cohort != 0:
+		return fmt.Sprintf("onboard a team of cohort %d until it deploys: paved team update TEAM --cohort %d, paved program invite %d", f.cohort, f.cohort, f.cohort)
+	}
+	return "onboard a team of the next cohort until it deploys: paved team update TEAM --cohort N, paved program invite N"
+}
 
 // programFacts are what the program's checks, funnels and pitfalls read,
 // gathered once per computation: a bounded number of queries per app and
@@ -33,6 +48,8 @@ type programFacts struct {
 	feedback   int
 	lastFeedbk *time.Time
 	secondTeam string
+	cohort     int // the cohort this iteration onboards (0: any but the pioneers')
+	repAny     bool // the representative app has a successful deployment
 	// usage, for pitfalls: definitions, resource types, environment types
 	// and targets some environment's last successful deployment used.
 	usedDefs     map[string]bool
@@ -47,7 +64,7 @@ type programFacts struct {
 
 func (p *Platform) programFacts(ctx context.Context, pr *paved.Program) (*programFacts, error) {
 	st := p.cfg.Store
-	f := &programFacts{now: p.now(), started: pr.StartedAt, roles: map[paved.Role]int{}, probes: map[string]string{},
+	f := &programFacts{now: p.now(), started: pr.StartedAt, cohort: pr.Cohort, roles: map[paved.Role]int{}, probes: map[string]string{},
 		typeDefs: map[string]paved.DefinitionRef{}, repDeployed: map[paved.EnvType]bool{}, reports: map[string]bool{},
 		usedDefs: map[string]bool{}, usedTypes: map[string]bool{}, usedEnvTypes: map[paved.EnvType]bool{}, usedTargets: map[string]bool{}}
 	var err error
@@ -73,8 +90,10 @@ func (p *Platform) programFacts(ctx context.Context, pr *paved.Program) (*progra
 	for _, t := range targets {
 		f.targets = append(f.targets, t.Name)
 	}
+	// Health is what the latest probe of the last 30 days said.
+	recent := f.now.Add(-probeFresh)
 	for _, kind := range []string{"target", "definition"} {
-		es, err := st.ListAudit(ctx, paved.AuditFilter{Action: kind + ".probe", Limit: 500})
+		es, err := st.ListAudit(ctx, paved.AuditFilter{Action: kind + ".probe", Since: &recent, Limit: 500})
 		if err != nil {
 			return nil, err
 		}
@@ -102,11 +121,11 @@ func (p *Platform) programFacts(ctx context.Context, pr *paved.Program) (*progra
 		return nil, err
 	}
 	started := f.started
-	if es, err := st.ListAudit(ctx, paved.AuditFilter{Action: "env.expire", Since: &started, Limit: 100}); err != nil {
+	es, err := st.ListAudit(ctx, paved.AuditFilter{Action: "env.expire", Result: "ok", Since: &started, Limit: 1})
+	if err != nil {
 		return nil, err
-	} else {
-		f.reaped = slices.ContainsFunc(es, func(e paved.AuditEntry) bool { return e.Result == "ok" })
 	}
+	f.reaped = len(es) > 0
 	if f.repApp != "" {
 		rbs, err := st.ListDeployments(ctx, paved.DeploymentFilter{App: f.repApp, Kind: paved.KindRollback,
 			Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, CreatedSince: &started, Limit: 1})
@@ -126,32 +145,28 @@ func (p *Platform) programFacts(ctx context.Context, pr *paved.Program) (*progra
 	}
 	f.stored = len(stored)
 	if len(p.cfg.Gates) > 0 {
-		ds, err := st.ListDeployments(ctx, paved.DeploymentFilter{CreatedSince: &started, Limit: 1})
+		ds, err := st.ListDeployments(ctx, paved.DeploymentFilter{Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, CreatedSince: &started, Limit: 1})
 		if err != nil {
 			return nil, err
 		}
 		f.judged = len(ds) > 0
 	}
-	reps, err := st.ListAudit(ctx, paved.AuditFilter{Action: "report.generate", Since: &started, Limit: 100})
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range reps {
-		if e.Result == "ok" {
-			f.reports[e.Target] = true
+	for _, aud := range []string{"leadership", "engineering"} {
+		reps, err := st.ListAudit(ctx, paved.AuditFilter{Action: "report.generate", Target: aud, Result: "ok", Since: &started, Limit: 1})
+		if err != nil {
+			return nil, err
 		}
+		f.reports[aud] = len(reps) > 0
 	}
-	fb, err := st.ListFeedback(ctx, &started)
+	latest, err := st.ListFeedback(ctx, nil, 1)
 	if err != nil {
 		return nil, err
 	}
-	f.feedback = len(fb)
-	all, err := st.ListFeedback(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	if len(all) > 0 {
-		f.lastFeedbk = &all[0].At
+	if len(latest) > 0 {
+		f.lastFeedbk = &latest[0].At
+		if !latest[0].At.Before(f.started) {
+			f.feedback = 1
+		}
 	}
 	return f, nil
 }
@@ -169,6 +184,10 @@ func (p *Platform) usage(ctx context.Context, f *programFacts) error {
 	team := map[string]string{}
 	for _, a := range f.apps {
 		team[a.Name] = a.Team
+	}
+	cohortOf := map[string]int{}
+	for _, t := range f.teams {
+		cohortOf[t.Name] = t.Cohort
 	}
 	envs, err := st.ListEnvironments(ctx, paved.EnvironmentFilter{})
 	if err != nil {
@@ -188,11 +207,14 @@ func (p *Platform) usage(ctx context.Context, f *programFacts) error {
 		if t == f.pioneer && f.pioneer != "" && last.FinishedAt != nil && (f.pioneerLast == nil || last.FinishedAt.After(*f.pioneerLast)) {
 			f.pioneerLast = last.FinishedAt
 		}
-		if t != "" && t != f.pioneer && f.secondTeam == "" && last.FinishedAt != nil && !last.FinishedAt.Before(f.started) {
+		// A second team: not the pioneers, in a cohort (this iteration's,
+		// once one is being onboarded), deploying in this iteration.
+		second := f.pioneer != "" && t != "" && t != f.pioneer && cohortOf[t] >= 1 && (f.cohort == 0 || cohortOf[t] == f.cohort)
+		if second && f.secondTeam == "" && last.FinishedAt != nil && !last.FinishedAt.Before(f.started) {
 			f.secondTeam = t
 		}
 		if e.App == f.repApp {
-			f.repDeployed[e.Type] = true
+			f.repDeployed[e.Type], f.repAny = true, true
 		}
 		if last.Plan == nil {
 			continue
@@ -218,7 +240,10 @@ func (p *Platform) usage(ctx context.Context, f *programFacts) error {
 		if err != nil {
 			return err
 		}
-		f.signedOff = f.signedOff || len(ss) > 0
+		if len(ss) > 0 {
+			f.signedOff = true
+			break
+		}
 	}
 	return nil
 }

@@ -323,6 +323,8 @@ func (db *DB) ListAudit(ctx context.Context, f paved.AuditFilter) ([]paved.Audit
 	var w where
 	w.eq("actor", f.Actor)
 	w.eq("action", f.Action)
+	w.eq("target", f.Target)
+	w.eq("result", f.Result)
 	if f.Since != nil {
 		w.add("time >= ?", *f.Since)
 	}

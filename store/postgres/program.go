@@ -51,7 +51,7 @@ func (db *DB) PutProgram(ctx context.Context, p *paved.Program) error {
 			return fmt.Errorf("postgres: put program: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return record.ProgramConflict(p.Version, p.Version)
+			return record.ProgramConflict(stored, p.Version)
 		}
 		return nil
 	})
@@ -82,12 +82,16 @@ func scanFeedback(r pgx.Row) (paved.Feedback, error) {
 }
 
 // ListFeedback lists feedback newest first, since a time when set.
-func (db *DB) ListFeedback(ctx context.Context, since *time.Time) ([]paved.Feedback, error) {
+func (db *DB) ListFeedback(ctx context.Context, since *time.Time, limit int) ([]paved.Feedback, error) {
 	q, args := "SELECT "+feedbackCols+" FROM feedback", []any{}
 	if since != nil {
 		q, args = q+" WHERE created_at >= $1", append(args, *since)
 	}
-	out, err := queryList(ctx, db, scanFeedback, q+" ORDER BY created_at DESC, id DESC", args...)
+	q += " ORDER BY created_at DESC, id DESC"
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	out, err := queryList(ctx, db, scanFeedback, q, args...)
 	if out == nil && err == nil {
 		out = []paved.Feedback{}
 	}

@@ -414,6 +414,14 @@ func listAuditSQL(f paved.AuditFilter) (string, []any) {
 		q += " AND action = ?"
 		args = append(args, f.Action)
 	}
+	if f.Target != "" {
+		q += " AND target = ?"
+		args = append(args, f.Target)
+	}
+	if f.Result != "" {
+		q += " AND result = ?"
+		args = append(args, f.Result)
+	}
 	if f.Since != nil {
 		q += " AND time >= ?"
 		args = append(args, fmtTime(*f.Since))

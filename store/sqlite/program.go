@@ -81,12 +81,15 @@ func scanFeedback(sc scanner) (paved.Feedback, error) {
 }
 
 // ListFeedback lists feedback newest first, since a time when set.
-func (db *DB) ListFeedback(ctx context.Context, since *time.Time) ([]paved.Feedback, error) {
+func (db *DB) ListFeedback(ctx context.Context, since *time.Time, limit int) ([]paved.Feedback, error) {
 	q, args := "SELECT "+feedbackCols+" FROM feedback", []any{}
 	if since != nil {
 		q, args = q+" WHERE created_at >= ?", append(args, fmtTime(*since))
 	}
-	out, err := queryList(ctx, db.r, scanFeedback, q+" ORDER BY created_at DESC, id DESC", args...)
+	if limit <= 0 {
+		limit = -1
+	}
+	out, err := queryList(ctx, db.r, scanFeedback, q+" ORDER BY created_at DESC, id DESC LIMIT ?", append(args, limit)...)
 	if out == nil && err == nil {
 		out = []paved.Feedback{}
 	}

@@ -53,7 +53,7 @@ func testProgram(t *testing.T, s paved.Store) {
 
 func testFeedbackAndRoadmap(t *testing.T, s paved.Store) {
 	ctx := context.Background()
-	if fs, err := s.ListFeedback(ctx, nil); err != nil || fs == nil || len(fs) != 0 {
+	if fs, err := s.ListFeedback(ctx, nil, 0); err != nil || fs == nil || len(fs) != 0 {
 		t.Fatalf("ListFeedback with none = %#v, %v", fs, err)
 	}
 	a := &paved.Feedback{Author: "dana", Text: "previews take too long", Source: "cli", At: at(1)}
@@ -63,14 +63,17 @@ func testFeedbackAndRoadmap(t *testing.T, s paved.Store) {
 	if a.ID == 0 || b.ID <= a.ID {
 		t.Errorf("feedback ids %d, %d", a.ID, b.ID)
 	}
-	fs, err := s.ListFeedback(ctx, nil)
+	fs, err := s.ListFeedback(ctx, nil, 0)
 	must(t, err)
 	if want := []paved.Feedback{*b, *a}; !reflect.DeepEqual(fs, want) {
 		t.Errorf("ListFeedback = %+v, want %+v", fs, want)
 	}
 	since := at(2)
-	if fs, _ := s.ListFeedback(ctx, &since); len(fs) != 1 || fs[0].ID != b.ID {
+	if fs, _ := s.ListFeedback(ctx, &since, 0); len(fs) != 1 || fs[0].ID != b.ID {
 		t.Errorf("ListFeedback since = %+v", fs)
+	}
+	if fs, _ := s.ListFeedback(ctx, nil, 1); len(fs) != 1 || fs[0].ID != b.ID {
+		t.Errorf("ListFeedback limit 1 = %+v", fs)
 	}
 	if err := s.CreateFeedback(ctx, &paved.Feedback{Author: "x", Text: "  ", Source: "cli"}); paved.ErrorCode(err) != paved.EINVALID {
 		t.Errorf("empty feedback = %v", err)

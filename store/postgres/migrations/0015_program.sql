@@ -20,6 +20,7 @@ CREATE TABLE feedback (
 	item       text COLLATE "C" NOT NULL DEFAULT ''
 );
 CREATE INDEX feedback_created ON feedback (created_at DESC, id DESC);
+CREATE INDEX feedback_item ON feedback (item, id);
 
 CREATE TABLE roadmap_items (
 	id         text COLLATE "C" PRIMARY KEY,
