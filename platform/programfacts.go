@@ -48,7 +48,7 @@ type programFacts struct {
 	feedback   int
 	lastFeedbk *time.Time
 	secondTeam string
-	cohort     int // the cohort this iteration onboards (0: any but the pioneers')
+	cohort     int  // the cohort this iteration onboards (0: any but the pioneers')
 	repAny     bool // the representative app has a successful deployment
 	// usage, for pitfalls: definitions, resource types, environment types
 	// and targets some environment's last successful deployment used.
