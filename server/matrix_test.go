@@ -650,6 +650,25 @@ func portalCases() map[string]portalCase {
 			return "/new", url.Values{"template": {"static-site"}, "name": {m.fresh("site")}, "team": {"shop"}}
 		}},
 		"POST /new/download": {rule: reader, allowed: 200, req: post("/new/download", url.Values{"template": {"static-site"}, "name": {"site"}, "team": {"shop"}})},
+
+		// The program, DORA, feedback and the roadmap: everyone reads them,
+		// gives feedback and votes; a program check is confirmed by its
+		// role only (security here), for the current iteration; triage and
+		// an item's status are an admin's.
+		"GET /program":         {rule: reader, allowed: 200, req: page("/program")},
+		"GET /program/cohorts": {rule: reader, allowed: 200, req: page("/program/cohorts")},
+		"POST /program/checks/{phase}/{id}/confirm": {rule: confirmer, allowed: 303, req: func(m *matrix, p string) (string, url.Values) {
+			it := m.must("GET", "/api/program", "")["program"].(map[string]any)["iteration"].(float64)
+			return "/program/checks/discovery/sec-approval/confirm", url.Values{"iteration": {fmt.Sprint(it)}}
+		}},
+		"GET /dora":      {rule: reader, allowed: 200, req: page("/dora?app=shop&window=30d")},
+		"GET /feedback":  {rule: reader, allowed: 200, req: page("/feedback")},
+		"POST /feedback": {rule: reader, allowed: 303, req: post("/feedback", url.Values{"text": {"from the portal"}})},
+		"POST /feedback/{id}/triage": {rule: admin, allowed: 303, req: func(m *matrix, p string) (string, url.Values) {
+			return fmt.Sprintf("/feedback/%d/triage", m.feedback), url.Values{"item": {"matrix-item"}}
+		}},
+		"POST /roadmap/{item}/vote": {rule: reader, allowed: 303, req: post("/roadmap/matrix-item/vote", nil)},
+		"POST /roadmap/{item}":      {rule: admin, allowed: 303, req: post("/roadmap/matrix-item", url.Values{"status": {"in_progress"}})},
 	}
 }
 
