@@ -165,10 +165,26 @@ type DORAFigures struct {
 	RecoveryTime time.Duration `json:"recovery_time"`
 }
 
+// DORAWeek is one week of a window, [From, To): its deployments counted
+// as DORAFigures counts them (the last week of a window may be shorter).
+type DORAWeek struct {
+	From          time.Time `json:"from"`
+	To            time.Time `json:"to"`
+	Deployments   int       `json:"deployments"`
+	Succeeded     int       `json:"succeeded"`
+	Failed        int       `json:"failed"`
+	FailedChanges int       `json:"failed_changes"`
+	Rework        int       `json:"rework"`
+}
+
 // DORAStore aggregates deployment history.
 type DORAStore interface {
 	// DORA computes the figures of q with aggregate queries.
 	DORA(ctx context.Context, q DORAQuery) (*DORAFigures, error)
+	// DORAWeeks counts q's deployments week by week from q.From, every
+	// week of [From, To) listed, the empty ones too, with one aggregate
+	// query.
+	DORAWeeks(ctx context.Context, q DORAQuery) ([]DORAWeek, error)
 	// DeployedEnvTypes lists the environment types that q's app, team or
 	// organisation deployed to in [From, To) (q.EnvType is ignored), in
 	// the order of EnvTypes.
@@ -181,6 +197,8 @@ type DORARequest struct {
 	App    string        `json:"app,omitempty"`
 	Team   string        `json:"team,omitempty"`
 	Window time.Duration `json:"window,omitempty"`
+	// Weekly adds the window's weeks to the report (a chart's series).
+	Weekly bool `json:"weekly,omitempty"`
 }
 
 // DORAMetric is one metric's value, its band and what it was computed from.
@@ -218,6 +236,10 @@ type DORAReport struct {
 	ChangeFailRate               DORAMetric `json:"change_fail_rate"`
 	FailedDeploymentRecoveryTime DORAMetric `json:"failed_deployment_recovery_time"`
 	DeploymentReworkRate         DORAMetric `json:"deployment_rework_rate"`
+
+	// Weeks are the window's weeks, oldest first, when asked for
+	// (DORARequest.Weekly).
+	Weeks []DORAWeek `json:"weeks,omitempty"`
 }
 
 // DORAService computes DORA reports.

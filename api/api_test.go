@@ -364,9 +364,16 @@ func TestRoundTrip(t *testing.T) {
 			Metadata: paved.CatalogMetadata{Name: "pioneers"}, Spec: map[string]any{"type": "team", "children": []any{}}}}},
 		{"DORA", func(c *Client) (any, error) {
 			return c.DORA(ctx, paved.DORARequest{App: "shop", Window: 28 * 24 * time.Hour})
-		}, "DORA shop  672h0m0s", func() paved.DORAReport {
+		}, "DORA shop  672h0m0s false", func() paved.DORAReport {
 			r := paved.NewDORAReport(paved.DORAFigures{Deployments: 4, Succeeded: 3, Failed: 1, FailedChanges: 1}, 28*24*time.Hour)
 			r.Scope, r.App, r.EnvType = "app", "shop", paved.EnvStaging
+			return r
+		}()},
+		{"DORA, weekly", func(c *Client) (any, error) {
+			return c.DORA(ctx, paved.DORARequest{Team: "pioneers", Window: 7 * 24 * time.Hour, Weekly: true})
+		}, "DORA  pioneers 168h0m0s true", func() paved.DORAReport {
+			r := paved.NewDORAReport(paved.DORAFigures{Deployments: 4, Succeeded: 3, Failed: 1, FailedChanges: 1}, 7*24*time.Hour)
+			r.Scope, r.EnvType, r.Weeks = "app", paved.EnvStaging, fakeWeeks
 			return r
 		}()},
 		{"SetMVPMode", func(c *Client) (any, error) { return nil, c.SetMVPMode(ctx, false) }, "SetMVPMode false", nil},

@@ -4,18 +4,25 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"paved.dev/paved"
 )
 
-// dora serves GET /api/dora?app=|team=&window=.
+// dora serves GET /api/dora?app=|team=&window=&weekly=true.
 func (s *Server) dora(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	window, err := paved.ParseDORAWindow(q.Get("window"))
 	if err != nil {
 		return err
 	}
-	rep, err := s.svc.DORA.DORA(r.Context(), paved.DORARequest{App: q.Get("app"), Team: q.Get("team"), Window: window})
+	var weekly bool
+	if v := q.Get("weekly"); v != "" {
+		if weekly, err = strconv.ParseBool(v); err != nil {
+			return paved.Errorf(paved.EINVALID, "weekly: %q is not true or false", v)
+		}
+	}
+	rep, err := s.svc.DORA.DORA(r.Context(), paved.DORARequest{App: q.Get("app"), Team: q.Get("team"), Window: window, Weekly: weekly})
 	if err != nil {
 		return err
 	}
@@ -33,6 +40,9 @@ func (c *Client) DORA(ctx context.Context, req paved.DORARequest) (*paved.DORARe
 	}
 	if req.Window != 0 {
 		q.Set("window", paved.FormatDORAWindow(req.Window))
+	}
+	if req.Weekly {
+		q.Set("weekly", "true")
 	}
 	p := "/api/dora"
 	if len(q) > 0 {

@@ -56,6 +56,11 @@ func (p *Platform) DORA(ctx context.Context, req paved.DORARequest) (*paved.DORA
 	r := paved.NewDORAReport(*f, window)
 	r.Scope, r.App, r.Team, r.From, r.To = scope, req.App, req.Team, q.From, q.To
 	r.EnvType, r.Measured, r.MVPMode = q.EnvType, measured, mvp
+	if req.Weekly {
+		if r.Weeks, err = p.cfg.Store.DORAWeeks(ctx, q); err != nil {
+			return nil, err
+		}
+	}
 	return &r, nil
 }
 

@@ -55,6 +55,17 @@ func TestDORA(t *testing.T) {
 		}
 	}
 
+	// Week by week: two weeks of a 14-day window, the four deployments in
+	// the last.
+	weekly, err := f.p.DORA(f.other, paved.DORARequest{App: "shop", Window: 14 * 24 * time.Hour, Weekly: true})
+	must(t, err)
+	if len(weekly.Weeks) != 2 || weekly.Weeks[0].Deployments != 0 || weekly.Weeks[1].Deployments != 4 || weekly.Weeks[1].FailedChanges != 1 ||
+		weekly.Weeks[1].Rework != 2 || !weekly.Weeks[1].To.Equal(weekly.To) || !weekly.Weeks[0].From.Equal(weekly.From) {
+		t.Errorf("weeks: %+v", weekly.Weeks)
+	}
+	if r.Weeks != nil {
+		t.Errorf("weeks not asked for, given: %+v", r.Weeks)
+	}
 	team, err := f.p.DORA(f.other, paved.DORARequest{Team: "pioneers", Window: 7 * 24 * time.Hour})
 	must(t, err)
 	if team.Figures != want || team.Window != "7d" {

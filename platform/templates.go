@@ -212,7 +212,7 @@ func (p *Platform) Scaffold(ctx context.Context, req *paved.RenderRequest) (res 
 	if _, err := p.cfg.Store.GetApp(ctx, req.Name); err == nil {
 		return nil, paved.Errorf(paved.ECONFLICT, "name: app %s exists already; choose another name", req.Name)
 	}
-	saved, err := p.ScaffoldTimeSaved(ctx)
+	saved, err := p.scaffoldTimeSaved(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +261,15 @@ func (p *Platform) ListScaffolds(ctx context.Context, f paved.ScaffoldFilter) (*
 const MaxScaffoldTimeSaved = 1000 * time.Hour
 
 // ScaffoldTimeSaved is the time each new scaffold is recorded to save.
+// Every user reads it.
 func (p *Platform) ScaffoldTimeSaved(ctx context.Context) (paved.Duration, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return 0, err
+	}
+	return p.scaffoldTimeSaved(ctx)
+}
+
+func (p *Platform) scaffoldTimeSaved(ctx context.Context) (paved.Duration, error) {
 	d, set, err := p.cfg.Store.ScaffoldTimeSaved(ctx)
 	if err != nil {
 		return 0, err

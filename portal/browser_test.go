@@ -279,6 +279,7 @@ func TestInABrowser(t *testing.T) {
 		{"/platform/users", "users"}, {"/platform/users/dana", "user"}, {"/audit", "audit"}, {"/nope", "not-found"},
 		{"/platform/policies", "policies"}, {"/platform/costs", "costs"}, {"/apps/shop/readiness", "readiness"},
 		{"/apps/shop/scorecards", "scorecards"},
+		{"/program", "program"}, {"/program/cohorts", "cohorts"}, {"/dora?app=shop", "dora"}, {"/feedback", "feedback"},
 	} {
 		run(t, ctx, pg.name, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(css("main")))
 		checkPage(t, ctx, pg.name)

@@ -47,6 +47,8 @@ type homePage struct {
 	Probes      map[string]health
 	Next        []nextStep
 	Failed      int
+	// Program is the MVP program's current phase (nil: no program).
+	Program *programPhase
 }
 
 func (homePage) title() string { return "Home" }
@@ -79,7 +81,11 @@ func (p *Portal) home(rq *request) error {
 	if err != nil {
 		return err
 	}
-	h := homePage{Apps: apps, Deployments: deps, Targets: targets, Definitions: defs, Probes: probes}
+	phase, err := p.programPhase(rq)
+	if err != nil {
+		return err
+	}
+	h := homePage{Apps: apps, Deployments: deps, Targets: targets, Definitions: defs, Probes: probes, Program: phase}
 	for _, t := range teams {
 		if t.Pioneering {
 			h.Pioneers = append(h.Pioneers, t)

@@ -159,6 +159,15 @@ func (p *Portal) routes() {
 	p.handle("POST /new", p.page(p.newService))
 	p.handle("POST /new/download", p.page(p.newDownload))
 	p.handle("GET /apps/{app}/scorecards", p.page(p.scorecards))
+	p.handle("GET /program", p.page(p.program))
+	p.handle("POST /program/checks/{phase}/{id}/confirm", p.page(p.confirmProgramCheck))
+	p.handle("GET /program/cohorts", p.page(p.cohorts))
+	p.handle("GET /dora", p.page(p.dora))
+	p.handle("GET /feedback", p.page(p.feedback))
+	p.handle("POST /feedback", p.page(p.giveFeedback))
+	p.handle("POST /feedback/{id}/triage", p.page(p.triage))
+	p.handle("POST /roadmap/{item}/vote", p.page(p.vote))
+	p.handle("POST /roadmap/{item}", p.page(p.setItemStatus))
 	p.handle("/", p.page(p.notFound, noCSRF))
 }
 

@@ -107,10 +107,13 @@ func takeFlash(w http.ResponseWriter, r *http.Request) string {
 }
 
 func navOf(p string) string {
-	for _, n := range []string{"apps", "deploy", "types", "platform", "audit", "deployments", "new"} {
+	for _, n := range []string{"apps", "deploy", "types", "platform", "audit", "deployments", "new", "program", "dora", "feedback", "roadmap"} {
 		if strings.HasPrefix(p, "/"+n) {
-			if n == "deployments" {
+			switch n {
+			case "deployments":
 				return "apps"
+			case "roadmap":
+				return "feedback"
 			}
 			return n
 		}
@@ -190,6 +193,7 @@ var funcs = template.FuncMap{
 	"statusText": http.StatusText,
 	"add":        func(a, b int) int { return a + b },
 	"mul100":     func(x float64) float64 { return x * 100 },
+	"weekOf":     weekOf,
 	"has": func(xs []string, x string) bool {
 		for _, y := range xs {
 			if y == x {

@@ -139,8 +139,10 @@ func (p *Portal) newService(rq *request) error {
 		if code := paved.ErrorCode(err); code != paved.EINVALID && code != paved.ECONFLICT && code != paved.EFORBIDDEN {
 			return err
 		}
+		// The form shows the problem; the status still says what it was
+		// (403 for a service of a team that is not the user's).
 		page.Problem = paved.ErrorMessage(err)
-		return p.showNew(rq, http.StatusBadRequest, name, kvs, page)
+		return p.showNew(rq, statusOf(err), name, kvs, page)
 	}
 	return p.showNew(rq, http.StatusCreated, name, kvs, page)
 }

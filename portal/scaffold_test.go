@@ -81,7 +81,7 @@ func TestNewServiceThroughTheForm(t *testing.T) {
 	_, page = v.get("/new?template=go-service")
 	form.Set("csrf", csrfOf(t, page))
 	form.Set("name", "other")
-	if resp, body := v.post("/new", form); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "needs the admin role or the developer role") {
+	if resp, body := v.post("/new", form); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "needs the admin role or the developer role") {
 		t.Fatalf("a viewer scaffolding: %d\n%s", resp.StatusCode, body)
 	}
 }

@@ -237,6 +237,46 @@ func apiCases() map[string]apiCase {
 		"PUT /api/scorecards":                         {security, 200, with("/api/scorecards", `{"items":[{"id":"matrix-sc","owner":"security","module":"package paved.scorecards.matrix\n\nrules.owner := {\"level\": \"bronze\", \"title\": \"an owner\", \"pass\": input.facts.team != \"\"}\n"}]}`)},
 		"GET /api/apps/{app}/scorecards":              {reader, 200, at("/api/apps/shop/scorecards")},
 		"GET /api/apps/{app}/scorecards/{id}/history": {reader, 200, at("/api/apps/shop/scorecards/mvp/history")},
+
+		// Orphans of the app's environment: its team's (a dry run changes
+		// nothing, so that every allowed caller gets the same answer).
+		"POST /api/apps/{app}/envs/{env}/resources/prune": {owner, 200, with("/api/apps/shop/envs/dev/resources/prune", `{"dry_run":true}`)},
+
+		// The program: everyone reads it, only the platform team runs it.
+		"GET /api/program":                          {reader, 200, at("/api/program")},
+		"PUT /api/program":                          {admin, 200, with("/api/program", `{"golden_paths":["a service with a database"],"cohorts":[{"number":1,"name":"pioneers"}]}`)},
+		"POST /api/program/cohorts/{cohort}/invite": {admin, 200, at("/api/program/cohorts/1/invite")},
+		"POST /api/program/announcements":           {admin, 201, with("/api/program/announcements", `{"audience":"engineering","title":"matrix"}`)},
+		"POST /api/program/iterations":              {admin, 201, with("/api/program/iterations", `{"force":true}`)},
+		// Feedback: every user gives it and votes (once each); triage and
+		// the roadmap's items are the platform team's.
+		"GET /api/feedback":  {reader, 200, at("/api/feedback")},
+		"POST /api/feedback": {reader, 201, with("/api/feedback", `{"text":"matrix"}`)},
+		"POST /api/feedback/{id}/triage": {admin, 200, func(m *matrix, p string) (string, string) {
+			return fmt.Sprintf("/api/feedback/%d/triage", m.feedback), `{"item":"matrix-item"}`
+		}},
+		"GET /api/roadmap":               {reader, 200, at("/api/roadmap")},
+		"PUT /api/roadmap/{item}":        {admin, 200, with("/api/roadmap/matrix-item", `{"title":"Matrix item","status":"planned"}`)},
+		"POST /api/roadmap/{item}/votes": {reader, 200, at("/api/roadmap/matrix-item/votes")},
+
+		// Golden paths: everyone reads and renders them (rendering records
+		// nothing); applying one is an admin's; a scaffold registers an app
+		// of the team, so it is the team's (or an admin's).
+		"GET /api/templates": {reader, 200, at("/api/templates")},
+		// No files: refused as invalid after the role is checked.
+		"PUT /api/templates":                    {admin, 400, with("/api/templates", `{"name":"matrix","version":"1.0.0"}`)},
+		"GET /api/templates/{template}":         {reader, 200, at("/api/templates/static-site")},
+		"GET /api/templates/{template}/history": {reader, 200, at("/api/templates/static-site/history")},
+		"POST /api/templates/{template}/render": {reader, 200, with("/api/templates/static-site/render", `{"name":"site","team":"shop"}`)},
+		"GET /api/scaffolds":                    {reader, 200, at("/api/scaffolds")},
+		"POST /api/scaffolds": {owner, 201, func(m *matrix, p string) (string, string) {
+			return "/api/scaffolds", fmt.Sprintf(`{"template":"static-site","name":%q,"team":"shop"}`, m.fresh("site"))
+		}},
+		"GET /api/settings/scaffold-time-saved": {reader, 200, at("/api/settings/scaffold-time-saved")},
+		"PUT /api/settings/scaffold-time-saved": {admin, 200, with("/api/settings/scaffold-time-saved", `{"time_saved":"6h"}`)},
+
+		"GET /api/dora":    {reader, 200, at("/api/dora?app=shop&window=30d")},
+		"GET /api/catalog": {reader, 200, at("/api/catalog")},
 	}
 }
 
@@ -249,7 +289,9 @@ type matrix struct {
 	s          *Server
 	tokens     map[string]string // principal → bearer token
 	deployment string
-	n          int
+	// feedback is a feedback's id, for triage.
+	feedback int64
+	n        int
 }
 
 func (m *matrix) fresh(prefix string) string {
@@ -378,6 +420,9 @@ func newMatrix(t *testing.T) *matrix {
 	m.must("PUT", "/api/checks/readiness/sec-review-portal", `{"title":"Security review (portal)","role":"security"}`)
 	m.must("PUT", "/api/prices", `{"currency":"EUR","vcpu_hour":0.04,"memory_gib_hour":0.005,"storage_gib_month":0.1}`)
 	m.must("PUT", "/api/definitions", `{"items":[{"id":"matrix-echo","type":"thing","driver":"echo","driver_inputs":{"values":{"a":"b"}}}]}`)
+	m.feedback = int64(m.must("POST", "/api/feedback", `{"text":"matrix feedback"}`)["id"].(float64))
+	m.must("PUT", "/api/roadmap/matrix-item", `{"title":"Matrix item"}`)
+	m.must("PUT", "/api/checks/program.discovery/sec-approval", `{"title":"Security approves the MVP","role":"security"}`)
 	d := m.must("POST", "/api/apps/shop/envs/dev/deployments", `{"specs":{"web.score.yaml":"apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: ghcr.io/acme/web:1.0}}\nresources: {cfg: {type: thing}}\n"}}`)
 	m.deployment = d["id"].(string)
 	m.waitDeployment(m.deployment)
@@ -597,6 +642,33 @@ func portalCases() map[string]portalCase {
 		}},
 		"POST /apps/{app}/signoffs":            {rule: signoff, allowed: 303, req: post("/apps/shop/signoffs", nil)},
 		"POST /apps/{app}/checks/{id}/confirm": {rule: confirmer, allowed: 303, req: post("/apps/shop/checks/sec-review-portal/confirm", nil)},
+		"POST /apps/{app}/envs/{env}/prune":    {rule: owner, allowed: 303, req: post("/apps/shop/envs/dev/prune", url.Values{"confirm": {"dev"}})},
+		// Golden paths: everyone sees the form and may download a rendering
+		// (it records nothing); scaffolding registers an app of the team.
+		"GET /new": {rule: reader, allowed: 200, req: page("/new?template=static-site")},
+		"POST /new": {rule: owner, allowed: 201, req: func(m *matrix, p string) (string, url.Values) {
+			return "/new", url.Values{"template": {"static-site"}, "name": {m.fresh("site")}, "team": {"shop"}}
+		}},
+		"POST /new/download": {rule: reader, allowed: 200, req: post("/new/download", url.Values{"template": {"static-site"}, "name": {"site"}, "team": {"shop"}})},
+
+		// The program, DORA, feedback and the roadmap: everyone reads them,
+		// gives feedback and votes; a program check is confirmed by its
+		// role only (security here), for the current iteration; triage and
+		// an item's status are an admin's.
+		"GET /program":         {rule: reader, allowed: 200, req: page("/program")},
+		"GET /program/cohorts": {rule: reader, allowed: 200, req: page("/program/cohorts")},
+		"POST /program/checks/{phase}/{id}/confirm": {rule: confirmer, allowed: 303, req: func(m *matrix, p string) (string, url.Values) {
+			it := m.must("GET", "/api/program", "")["program"].(map[string]any)["iteration"].(float64)
+			return "/program/checks/discovery/sec-approval/confirm", url.Values{"iteration": {fmt.Sprint(it)}}
+		}},
+		"GET /dora":      {rule: reader, allowed: 200, req: page("/dora?app=shop&window=30d")},
+		"GET /feedback":  {rule: reader, allowed: 200, req: page("/feedback")},
+		"POST /feedback": {rule: reader, allowed: 303, req: post("/feedback", url.Values{"text": {"from the portal"}})},
+		"POST /feedback/{id}/triage": {rule: admin, allowed: 303, req: func(m *matrix, p string) (string, url.Values) {
+			return fmt.Sprintf("/feedback/%d/triage", m.feedback), url.Values{"item": {"matrix-item"}}
+		}},
+		"POST /roadmap/{item}/vote": {rule: reader, allowed: 303, req: post("/roadmap/matrix-item/vote", nil)},
+		"POST /roadmap/{item}":      {rule: admin, allowed: 303, req: post("/roadmap/matrix-item", url.Values{"status": {"in_progress"}})},
 	}
 }
 

@@ -12,9 +12,11 @@ import (
 )
 
 var doraDialect = record.DORADialect{
-	Param:   func(i int) string { return "$" + strconv.Itoa(i) },
-	Seconds: func(from, to string) string { return "EXTRACT(EPOCH FROM " + to + " - " + from + ")::float8" },
-	Time:    func(t time.Time) any { return t },
+	Param:     func(i int) string { return "$" + strconv.Itoa(i) },
+	Seconds:   func(from, to string) string { return "EXTRACT(EPOCH FROM " + to + " - " + from + ")::float8" },
+	Time:      func(t time.Time) any { return t },
+	TimeParam: func(i int) string { return "$" + strconv.Itoa(i) + "::timestamptz" },
+	Floor:     func(e string) string { return "FLOOR(" + e + ")::int" },
 }
 
 // DORA computes the DORA figures of q in one read (record.DORASQL).
@@ -55,4 +57,20 @@ func (db *DB) DeployedEnvTypes(ctx context.Context, q paved.DORAQuery) ([]paved.
 		}
 	}
 	return out, nil
+}
+
+// DORAWeeks counts q's deployments week by week in one read
+// (record.DORAWeeksSQL).
+func (db *DB) DORAWeeks(ctx context.Context, q paved.DORAQuery) ([]paved.DORAWeek, error) {
+	query, args := record.DORAWeeksSQL(q, doraDialect)
+	rows, err := db.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: dora weeks: %w", err)
+	}
+	defer rows.Close()
+	weeks, err := record.DORAWeeks(q, rows)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: dora weeks: %w", err)
+	}
+	return weeks, nil
 }

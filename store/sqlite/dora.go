@@ -14,8 +14,11 @@ import (
 var doraDialect = record.DORADialect{
 	Param: func(int) string { return "?" },
 	// julianday keeps milliseconds; figures are rounded to the second.
-	Seconds: func(from, to string) string { return "(julianday(" + to + ") - julianday(" + from + ")) * 86400" },
-	Time:    func(t time.Time) any { return fmtTime(t) },
+	Seconds:   func(from, to string) string { return "(julianday(" + to + ") - julianday(" + from + ")) * 86400" },
+	Time:      func(t time.Time) any { return fmtTime(t) },
+	TimeParam: func(int) string { return "?" },
+	// CAST truncates, which is the floor of what is not negative.
+	Floor: func(e string) string { return "CAST(" + e + " AS INTEGER)" },
 }
 
 // DORA computes the DORA figures of q in one read (record.DORASQL).
@@ -57,4 +60,20 @@ func (db *DB) DeployedEnvTypes(ctx context.Context, q paved.DORAQuery) ([]paved.
 		}
 	}
 	return out, nil
+}
+
+// DORAWeeks counts q's deployments week by week in one read
+// (record.DORAWeeksSQL).
+func (db *DB) DORAWeeks(ctx context.Context, q paved.DORAQuery) ([]paved.DORAWeek, error) {
+	query, args := record.DORAWeeksSQL(q, doraDialect)
+	rows, err := db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dora weeks: %w", err)
+	}
+	defer rows.Close()
+	weeks, err := record.DORAWeeks(q, rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dora weeks: %w", err)
+	}
+	return weeks, nil
 }

@@ -162,7 +162,54 @@ func testDORA(t *testing.T, s paved.Store) {
 			if *got != tt.want {
 				t.Errorf("DORA(%+v)\n got %+v\nwant %+v", tt.q, *got, tt.want)
 			}
+			// Week by week, the same deployments: the weeks add up to
+			// the window's counts, and cover it without a gap.
+			weeks, err := s.DORAWeeks(ctx, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sum paved.DORAWeek
+			next := tt.q.From
+			for _, w := range weeks {
+				if !w.From.Equal(next) || !w.To.After(w.From) || w.To.Sub(w.From) > 7*24*time.Hour {
+					t.Errorf("DORAWeeks(%+v): week %v to %v after one ending %v", tt.q, w.From, w.To, next)
+				}
+				next = w.To
+				sum.Deployments += w.Deployments
+				sum.Succeeded += w.Succeeded
+				sum.Failed += w.Failed
+				sum.FailedChanges += w.FailedChanges
+				sum.Rework += w.Rework
+			}
+			if !next.Equal(tt.q.To) {
+				t.Errorf("DORAWeeks(%+v): the weeks end at %v", tt.q, next)
+			}
+			if want := (paved.DORAWeek{Deployments: tt.want.Deployments, Succeeded: tt.want.Succeeded, Failed: tt.want.Failed,
+				FailedChanges: tt.want.FailedChanges, Rework: tt.want.Rework}); sum != want {
+				t.Errorf("DORAWeeks(%+v) add up to %+v, want %+v", tt.q, sum, want)
+			}
 		})
+	}
+
+	// shop's staging week by week: s1 to s7 in the first week (s2 rolled
+	// back and s4 failed: two failed changes; s3 and s5 rework), s8 alone
+	// in the three days of the second.
+	weeks, err := s.DORAWeeks(ctx, paved.DORAQuery{App: "shop", EnvType: paved.EnvStaging, From: doraT0, To: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []paved.DORAWeek{
+		{From: doraT0, To: doraT0.AddDate(0, 0, 7), Deployments: 7, Succeeded: 6, Failed: 1, FailedChanges: 2, Rework: 2},
+		{From: doraT0.AddDate(0, 0, 7), To: end, Deployments: 1, Failed: 1, FailedChanges: 1},
+	}
+	if len(weeks) != len(want) {
+		t.Fatalf("DORAWeeks of shop: %+v, want %+v", weeks, want)
+	}
+	for i := range want {
+		if got := weeks[i]; !got.From.Equal(want[i].From) || !got.To.Equal(want[i].To) || got.Deployments != want[i].Deployments ||
+			got.Succeeded != want[i].Succeeded || got.Failed != want[i].Failed || got.FailedChanges != want[i].FailedChanges || got.Rework != want[i].Rework {
+			t.Errorf("DORAWeeks of shop, week %d: %+v, want %+v", i, got, want[i])
+		}
 	}
 
 	types := []struct {
