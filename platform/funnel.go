@@ -63,9 +63,10 @@ func (p *Platform) teamFunnel(ctx context.Context, team string, invited *time.Ti
 		}
 	}
 	ok := []paved.DeploymentStatus{paved.DeploymentSucceeded}
-	// The first deployment since the invitation, when there was one.
+	// The team's first deployment; a team that deployed before it was
+	// invited took no time to its first deployment.
 	for _, a := range apps {
-		ds, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{App: a, Statuses: ok, CreatedSince: invited, Oldest: true, Limit: 1})
+		ds, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{App: a, Statuses: ok, Oldest: true, Limit: 1})
 		if err != nil {
 			return tf, err
 		}
@@ -78,7 +79,7 @@ func (p *Platform) teamFunnel(ctx context.Context, team string, invited *time.Ti
 		return tf, nil
 	}
 	if invited != nil {
-		h := tf.FirstDeployment.Sub(*invited).Hours()
+		h := max(0, tf.FirstDeployment.Sub(*invited).Hours())
 		tf.TimeToFirst = &h
 	}
 	weeks := min(weeksDeploying, int(f.now.Sub(*tf.FirstDeployment)/(7*24*time.Hour))+1)

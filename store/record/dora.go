@@ -151,6 +151,7 @@ func DORAWeeks(q paved.DORAQuery, rows WeekRows) ([]paved.DORAWeek, error) {
 	}
 	return out, nil
 }
+
 // DeployedEnvTypeSQL asks whether q's scope deployed to an environment
 // type in [From, To) (an index probe), and the arguments of each type.
 func DeployedEnvTypeSQL(q paved.DORAQuery, d DORADialect) (string, func(paved.EnvType) []any) {
