@@ -114,7 +114,10 @@ type ReportData struct {
 	Policies    []PolicySummary      `json:"policies,omitempty"`
 	Deployments []Deployment         `json:"deployments,omitempty"`
 	Definitions []ResourceDefinition `json:"definitions,omitempty"`
-	Apps        []App                `json:"apps,omitempty"`
+	// Changes are the platform team's recent changes (definitions,
+	// policies, templates, prices, the program), newest first.
+	Changes []AuditEntry `json:"changes,omitempty"`
+	Apps    []App        `json:"apps,omitempty"`
 }
 
 // DORATrend is one scope's DORA figures over the report's window and over

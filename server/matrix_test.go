@@ -237,6 +237,8 @@ func apiCases() map[string]apiCase {
 		"PUT /api/scorecards":                         {security, 200, with("/api/scorecards", `{"items":[{"id":"matrix-sc","owner":"security","module":"package paved.scorecards.matrix\n\nrules.owner := {\"level\": \"bronze\", \"title\": \"an owner\", \"pass\": input.facts.team != \"\"}\n"}]}`)},
 		"GET /api/apps/{app}/scorecards":              {reader, 200, at("/api/apps/shop/scorecards")},
 		"GET /api/apps/{app}/scorecards/{id}/history": {reader, 200, at("/api/apps/shop/scorecards/mvp/history")},
+		// Any user may produce a demo report, as any user reads what it shows.
+		"GET /api/reports/{audience}": {reader, 200, at("/api/reports/engineering")},
 	}
 }
 
