@@ -55,7 +55,7 @@ func (p *Platform) ReportData(ctx context.Context, req *paved.ReportRequest) (*p
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	now := p.now().Truncate(time.Second)
+	now := p.now()
 	d := &paved.ReportData{Audience: req.Audience, GeneratedAt: now}
 	var err error
 	if d.MVPMode, err = p.mvpMode(ctx); err != nil {
