@@ -89,6 +89,9 @@ type Config struct {
 	GitURL, GitBranch, GitUsername, GitPassword string
 	Version                                     string
 	Logger                                      *slog.Logger
+	// Now is the platform's clock (platform.Config.Now); time.Now when
+	// nil. paved demo sets it to seed a history in the past.
+	Now func() time.Time
 }
 
 // Server is a running paved server.
@@ -288,7 +291,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		PatchTemplates: cfg.PatchTemplates,
 		MVPMode:        cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, MaxFailedLogins: cfg.MaxFailedLogins, Logger: log,
-		Observer: s.metrics,
+		Observer: s.metrics, Now: cfg.Now,
 	})
 	if err != nil {
 		return nil, err
