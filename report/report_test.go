@@ -76,8 +76,8 @@ func sample(aud paved.ReportAudience) *paved.ReportData {
 		Cost: &paved.CostReport{Currency: "EUR", Monthly: 190.5, Estimate: true, Teams: []paved.TeamCost{
 			{Team: "checkout", Monthly: 60.5}, {Team: "pioneers", Monthly: 130, Budget: &paved.Budget{Monthly: 200}, Used: 0.65}}},
 		Risks: paved.Risks{Denied: 2, Failed: 2, Unrecovered: 1,
-			Denials: []paved.DenialCount{{Rule: "security/sec-image-tag", Owner: paved.RoleSecurity, Count: 2}},
-			Waivers: []paved.Waiver{{ID: "w-1", Rule: "security/sec-limits", App: "shop", Env: "dev", Reason: "load test", Status: paved.WaiverApproved, Owner: paved.RoleSecurity, ExpiresAt: at.Add(48 * time.Hour)}},
+			Denials:  []paved.DenialCount{{Rule: "security/sec-image-tag", Owner: paved.RoleSecurity, Count: 2}},
+			Waivers:  []paved.Waiver{{ID: "w-1", Rule: "security/sec-limits", App: "shop", Env: "dev", Reason: "load test", Status: paved.WaiverApproved, Owner: paved.RoleSecurity, ExpiresAt: at.Add(48 * time.Hour)}},
 			Pitfalls: []paved.Pitfall{{Kind: "complexity", Message: "definition old-mysql is used by no app", Fix: "delete it"}}},
 	}
 	d.NextCohort = &d.Program.Funnels[1]
