@@ -180,7 +180,7 @@ func (h *history) program() error {
 		RepresentativeApp: "shop",
 		Cohorts:           []paved.Cohort{{Number: 1, Name: "the pioneers"}, {Number: 2, Name: "checkout and payments", Priority: 1}, {Number: 3, Name: "the rest of retail", Priority: 2}},
 		NextCohort:        2,
-		Requirements:      []paved.Requirement{{Cohort: 2, Title: "Kafka topics for order events"}},
+		Requirements:      []paved.Requirement{{Cohort: 2, Title: "the payment provider's keys from Vault"}},
 	})
 	if err != nil {
 		return err
@@ -363,7 +363,7 @@ func (h *history) feedback() error {
 		return err
 	}
 	h.at(20, 12, 0)
-	f2, err := h.omar.GiveFeedback(h.ctx, "the ledger needs Kafka topics for its order events", "cli")
+	f2, err := h.omar.GiveFeedback(h.ctx, "the ledger needs the payment provider's keys from Vault", "cli")
 	if err != nil {
 		return err
 	}
@@ -372,7 +372,7 @@ func (h *history) feedback() error {
 		return err
 	}
 	h.at(21, 9, 0)
-	for _, it := range []paved.RoadmapItem{{ID: "kafka", Title: "Kafka topics as a resource type", Status: paved.RoadmapPlanned},
+	for _, it := range []paved.RoadmapItem{{ID: "vault", Title: "Vault secrets as a resource type", Status: paved.RoadmapPlanned},
 		{ID: "faster-previews", Title: "faster preview environments", Status: paved.RoadmapInProgress}} {
 		if _, err := h.admin.PutRoadmapItem(h.ctx, &it); err != nil {
 			return err
@@ -381,17 +381,17 @@ func (h *history) feedback() error {
 	if _, err := h.admin.Triage(h.ctx, f1.ID, "faster-previews"); err != nil {
 		return err
 	}
-	if _, err := h.admin.Triage(h.ctx, f2.ID, "kafka"); err != nil {
+	if _, err := h.admin.Triage(h.ctx, f2.ID, "vault"); err != nil {
 		return err
 	}
 	for _, v := range []struct {
 		c    *api.Client
 		item string
-	}{{h.omar, "kafka"}, {h.dev, "kafka"}, {h.dev, "faster-previews"}} {
+	}{{h.omar, "vault"}, {h.dev, "vault"}, {h.dev, "faster-previews"}} {
 		if _, err := v.c.Vote(h.ctx, v.item); ignoreConflict(err) != nil {
 			return err
 		}
 	}
-	h.say("  feedback from dana and omar, triaged into the roadmap (kafka planned, faster previews in progress), with votes")
+	h.say("  feedback from dana and omar, triaged into the roadmap (Vault secrets planned, faster previews in progress), with votes")
 	return nil
 }

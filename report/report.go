@@ -7,10 +7,12 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,6 +72,7 @@ type view struct {
 	Checks      phaseCount
 	PhaseTitle  string
 	Commands    []command
+	TypeMatrix  typeMatrix
 	Requirement []paved.Requirement
 }
 
@@ -134,6 +137,7 @@ func newView(d *paved.ReportData) *view {
 		}
 	} else {
 		v.Commands = commands(d)
+		v.TypeMatrix = newTypeMatrix(d.EnvTypes)
 	}
 	return v
 }
@@ -317,4 +321,38 @@ func objectiveValue(metric string, v *float64) string {
 		}
 		return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
 	})
+}
+
+// typeMatrix is the resource types by environment type: a row per type
+// and class, a cell per environment type naming what provides it there.
+type typeMatrix struct {
+	EnvTypes []paved.EnvType
+	Rows     []typeRow
+}
+
+type typeRow struct {
+	Type, Class, Description string
+	Cells                    []string
+}
+
+func newTypeMatrix(ets []paved.EnvTypeResources) typeMatrix {
+	m := typeMatrix{}
+	index := map[string]int{}
+	for i, et := range ets {
+		m.EnvTypes = append(m.EnvTypes, et.EnvType)
+		for _, t := range et.Types {
+			key := t.Type + "\x00" + t.Class
+			j, ok := index[key]
+			if !ok {
+				j = len(m.Rows)
+				index[key] = j
+				m.Rows = append(m.Rows, typeRow{Type: t.Type, Class: t.Class, Description: t.Description, Cells: make([]string, len(ets))})
+			}
+			m.Rows[j].Cells[i] = t.Definition + " (" + t.Driver + ")"
+		}
+	}
+	slices.SortFunc(m.Rows, func(a, b typeRow) int {
+		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Class, b.Class))
+	})
+	return m
 }

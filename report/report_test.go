@@ -150,7 +150,7 @@ func TestSelfContained(t *testing.T) {
 			"Median change lead time per week (staging)", "Estimated time saved, by source", "Estimated cost per team, by the month", "2320.00 EUR at 80.00 EUR an hour",
 			"0.73 per day", "better", "security/sec-image-tag", "&lt;the developer survey&gt; sent", "kafka (no definition in development or staging)", "Cohort 2, <b>payments</b>",
 			"<rect x=", "class=\"band band-elite\""}, 6, "paved: the MVP for leadership"},
-		{paved.AudienceEngineering, []string{"go-service", "paved deploy -f . --app shop --env dev", "paved new --template go-service", "builtin-postgres",
+		{paved.AudienceEngineering, []string{"go-service", "paved deploy -f . --app shop --env dev", "paved new --template go-service", "builtin-postgres (template)", "<span class=\"todo\">none</span>",
 			"security/sec-image-tag</code> (deny): pin a tag", "staging-postgres", "definitions.apply", "deploy (a fix)", "Deployments to staging per week"}, 1, "paved: the platform for engineering"},
 	} {
 		b, err := Render(sample(tt.aud))
