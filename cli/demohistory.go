@@ -313,7 +313,7 @@ func (h *history) checkout() error {
 			}
 			n++
 			h.at(day, 11, 0)
-			if day == 23 {
+			if day == 22 {
 				if err := h.failAndFix(ledger(n)); err != nil {
 					return err
 				}
@@ -351,7 +351,7 @@ func (h *history) failAndFix(specs map[string]string) error {
 	if err := h.deploy(h.omar, "ledger", bucket, "b100000", 3*time.Hour, false, paved.DeploymentFailed); err != nil {
 		return err
 	}
-	h.at(23, 13, 0)
+	h.at(22, 13, 0)
 	return h.deploy(h.omar, "ledger", specs, "b100001", 30*time.Minute, true, paved.DeploymentSucceeded)
 }
 
