@@ -107,6 +107,10 @@ type ReportData struct {
 	Risks    Risks       `json:"risks"`
 	// NextCohort is the cohort chosen to onboard next, nil when none.
 	NextCohort *Funnel `json:"next_cohort,omitempty"`
+	// Scorecards are every app's results on the scorecards in force, by
+	// app then scorecard; ScorecardNote says why there are none.
+	Scorecards    []ScorecardResult `json:"scorecards,omitempty"`
+	ScorecardNote string            `json:"scorecard_note,omitempty"`
 
 	// For engineers.
 	Templates   []Template           `json:"templates,omitempty"`

@@ -37,7 +37,7 @@ func TestDemoRunsTheGoldenPaths(t *testing.T) {
 	// The reports show the history's figures: both teams, a denial, the
 	// failure and its fix, the phase after the history.
 	for aud, wants := range map[string][]string{
-		"leadership":  {"<svg ", "checkout", "pioneers", "Deployments denied by policy<b>1</b>", "Deployments that failed<b>1</b>", "security/sec-image-tag", "successful deployments", "EUR a month"},
+		"leadership":  {"<svg ", "checkout", "pioneers", "Deployments denied by policy<b>1</b>", "Deployments that failed<b>1</b>", "security/sec-image-tag", "successful deployments", "EUR a month", "Levels bronze, silver, gold"},
 		"engineering": {"<svg ", "ledger-bucket", "failed", "go-service"},
 	} {
 		b, err := os.ReadFile(filepath.Join(dir, "reports", aud+".html"))

@@ -67,6 +67,9 @@ func (p *Platform) ReportData(ctx context.Context, req *paved.ReportRequest) (*p
 	if err := p.reportDORA(ctx, d, now); err != nil {
 		return nil, err
 	}
+	if err := p.reportScorecards(ctx, d); err != nil {
+		return nil, err
+	}
 	if req.Audience == paved.AudienceLeadership {
 		return d, p.leadership(ctx, d, req, now)
 	}
@@ -338,6 +341,33 @@ func (p *Platform) engineering(ctx context.Context, d *paved.ReportData) error {
 	}
 	if d.Apps, err = p.ListApps(ctx); err != nil {
 		return err
+	}
+	return nil
+}
+
+// reportScorecards gathers every app's results on the scorecards in
+// force (which records those that changed, as any reading of them does).
+func (p *Platform) reportScorecards(ctx context.Context, d *paved.ReportData) error {
+	apps, err := p.ListApps(ctx)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(apps, func(a, b paved.App) int { return strings.Compare(a.Name, b.Name) })
+	for _, a := range apps {
+		r, err := p.AppScorecards(ctx, a.Name, "")
+		if paved.ErrorCode(err) == paved.EUNAVAILABLE {
+			d.ScorecardNote = "this server evaluates no scorecards: " + paved.ErrorMessage(err)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res := slices.Clone(r.Scorecards)
+		slices.SortFunc(res, func(x, y paved.ScorecardResult) int { return strings.Compare(x.Scorecard, y.Scorecard) })
+		d.Scorecards = append(d.Scorecards, res...)
+	}
+	if len(d.Scorecards) == 0 && d.ScorecardNote == "" {
+		d.ScorecardNote = "no app has a scorecard result yet"
 	}
 	return nil
 }

@@ -81,6 +81,8 @@ func sample(aud paved.ReportAudience) *paved.ReportData {
 			Pitfalls: []paved.Pitfall{{Kind: "complexity", Message: "definition old-mysql is used by no app", Fix: "delete it"}}},
 	}
 	d.NextCohort = &d.Program.Funnels[1]
+	d.Scorecards = []paved.ScorecardResult{{App: "shop", Scorecard: "mvp", ScorecardEvaluation: paved.ScorecardEvaluation{Title: "MVP", Bar: "silver"},
+		Level: "bronze", Next: "silver", Missing: []string{"staging", "rollback"}}}
 	for _, ph := range phases {
 		for _, c := range ph.Checks {
 			if !c.Done {
@@ -149,7 +151,7 @@ func TestSelfContained(t *testing.T) {
 		{paved.AudienceLeadership, []string{"Current phase<b>Adoption</b>", "Checks met per phase", "Adoption funnel per cohort", "Deployments to staging per week",
 			"Median change lead time per week (staging)", "Estimated time saved, by source", "Estimated cost per team, by the month", "2320.00 EUR at 80.00 EUR an hour",
 			"0.73 per day", "better", "security/sec-image-tag", "&lt;the developer survey&gt; sent", "kafka (no definition in development or staging)", "Cohort 2, <b>payments</b>",
-			"<rect x=", "class=\"band band-elite\""}, 6, "paved: the MVP for leadership"},
+			"<rect x=", "class=\"band band-elite\"", "silver: staging, rollback"}, 6, "paved: the MVP for leadership"},
 		{paved.AudienceEngineering, []string{"go-service", "paved deploy -f . --app shop --env dev", "paved new --template go-service", "builtin-postgres (template)", "<span class=\"todo\">none</span>",
 			"security/sec-image-tag</code> (deny): pin a tag", "staging-postgres", "definitions.apply", "deploy (a fix)", "Deployments to staging per week"}, 1, "paved: the platform for engineering"},
 	} {
