@@ -27,6 +27,9 @@ type operation struct {
 	public       bool
 	stream       bool // also answers text/event-stream
 	tooMany      bool // may answer 429: a rate or concurrency limit
+	// media is the response's media type when it is not JSON (resp is
+	// then nil): the body is described as a string of that type.
+	media, mediaDescription string
 }
 
 type param struct {
@@ -213,6 +216,13 @@ func operations() []operation {
 			status: 200, resp: paved.DORAReport{}},
 		{method: "GET", path: "/api/catalog", id: "catalog", tag: "catalog", summary: "The platform as Backstage catalog entities: a Group per team, a System per app, a Component per workload, a Resource per resource",
 			description: "paved catalog export writes them as catalog-info YAML files (docs/catalog.md).", status: 200, resp: list[paved.CatalogEntity]{}},
+		{method: "GET", path: "/api/reports/{audience}", id: "report", tag: "program", summary: "A demo report for leadership or engineers, as one self-contained HTML file with its charts",
+			description: "Leadership: the program's phase, the adoption funnel per cohort, DORA with bands and trend, estimated time saved with its assumptions, cost per team, risks, the next cohort. " +
+				"Engineering: golden paths, resource types per environment type, how to deploy, the policies that apply, recent changes (docs/reports.md). Any user. Audited (`report.generate`, the audience as target).",
+			query: []param{{"deployment_time_saved", "string", "What one successful deployment is assumed to save (a Go duration; 30m by default)."},
+				{"preview_time_saved", "string", "What one preview environment is assumed to save (2h by default)."},
+				{"hourly_rate", "number", "Converts the time saved to money, in the price list's currency; none by default."}},
+			status: 200, media: "text/html", mediaDescription: "One HTML document: inline CSS and SVG, no script, nothing fetched from elsewhere."},
 		{method: "POST", path: "/api/waivers/{id}/approve", id: "approveWaiver", tag: "policies", summary: "Approve a waiver (the rule's owning role, or an admin)",
 			description: "While it lasts, the rule's denials in that environment are warnings that say so. Audited.", status: 200, resp: paved.Waiver{}},
 		{method: "POST", path: "/api/waivers/{id}/reject", id: "rejectWaiver", tag: "policies", summary: "Reject a waiver (the rule's owning role, or an admin)", status: 200, resp: paved.Waiver{}},
@@ -242,6 +252,7 @@ var pathParams = map[string]string{
 	"cohort":   "The cohort's number.",
 	"item":     "The roadmap item's id.",
 	"template": "The template's name.",
+	"audience": "Who the report is for: `leadership` or `engineering`.",
 	"uid": "The resource's UID, such as `postgres.default#api.db`, URL-escaped " +
 		"(`postgres.default%23api.db`): an unescaped `#` would end the path.",
 }
@@ -486,6 +497,9 @@ func (c components) operation(op operation) map[string]any {
 			content["text/event-stream"] = map[string]any{"schema": map[string]any{"type": "string", "description": "Server-Sent Events; see the operation's description."}}
 		}
 		ok["content"] = content
+	}
+	if op.media != "" {
+		ok["content"] = map[string]any{op.media: map[string]any{"schema": map[string]any{"type": "string", "description": op.mediaDescription}}}
 	}
 	responses := map[string]any{fmt.Sprint(op.status): ok, "default": map[string]any{"$ref": "#/components/responses/Error"}}
 	if op.public {

@@ -75,6 +75,9 @@ func withDefaults(s Services) Services {
 	if s.Scorecards == nil {
 		s.Scorecards = unavailable("scorecards")
 	}
+	if s.Reports == nil {
+		s.Reports = unavailable("reports")
+	}
 	return s
 }
 

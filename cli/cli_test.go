@@ -27,9 +27,27 @@ func TestDemoRunsTheGoldenPaths(t *testing.T) {
 		"Golden path 4", "plan: create resource redis.default#api.cache", "Golden path 5", "re-deployed the snapshot",
 		"Golden path 7", "refused in MVP mode", "Golden path 8", "route (class ingress)",
 		"the portal, logged in as dana (a single-use link, valid 10 minutes):", "/login/pvd_",
+		"History (as the people would have made it, 6 weeks from Mon ", "deployments ran through the platform",
+		"team checkout scaffolded ledger from go-service", "leadership: " + filepath.Join(dir, "reports", "leadership.html"),
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	// The reports show the history's figures: both teams, a denial, the
+	// failure and its fix, the phase after the history.
+	for aud, wants := range map[string][]string{
+		"leadership":  {"<svg ", "checkout", "pioneers", "Deployments denied by policy<b>1</b>", "Deployments that failed<b>1</b>", "security/sec-image-tag", "successful deployments", "EUR a month", "Levels bronze, silver, gold"},
+		"engineering": {"<svg ", "ledger-bucket", "failed", "go-service"},
+	} {
+		b, err := os.ReadFile(filepath.Join(dir, "reports", aud+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range wants {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("the demo's %s report lacks %q", aud, w)
+			}
 		}
 	}
 	// Again on the same data: it reuses what the first run made.

@@ -66,9 +66,18 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	if err != nil {
 		return err
 	}
+	// A fresh data dir gets weeks of history first, in the past: the
+	// server's clock is the demo's until the history is seeded.
+	_, statErr := os.Stat(filepath.Join(f.dataDir, "paved.db"))
+	fresh := os.IsNotExist(statErr)
+	clock := &demoClock{}
+	t0 := historyStart(time.Now())
+	if fresh {
+		clock.set(t0)
+	}
 	s, err := server.Start(ctx, server.Config{
 		Addr: f.addr, DataDir: f.dataDir, MVPMode: true, ReapEvery: 500 * time.Millisecond, Version: Version,
-		AdminToken: adminToken,
+		AdminToken: adminToken, Now: clock.Now,
 	})
 	if err != nil {
 		return err
@@ -76,13 +85,22 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	defer s.Close()
 	fmt.Fprintf(out, "paved demo: server on %s, data in %s\n\n", s.URL, f.dataDir)
 	admin := api.NewClient(s.URL, adminToken)
-	d := &demo{ctx: ctx, out: out, admin: admin}
+	d := &demo{ctx: ctx, out: out, admin: admin, base: s.URL}
 	devToken, err := d.seed()
 	if err != nil {
 		return err
 	}
 	d.dev = api.NewClient(s.URL, devToken)
+	if fresh {
+		if err := (&history{demo: d, clock: clock, t0: t0}).seed(); err != nil {
+			return err
+		}
+	}
+	clock.real()
 	if err := d.goldenPaths(); err != nil {
+		return err
+	}
+	if err := d.reports(f.dataDir); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nThe platform is serving at %s\n", s.URL)
@@ -117,6 +135,7 @@ type demo struct {
 	ctx        context.Context
 	out        io.Writer
 	admin, dev *api.Client
+	base       string
 	step       int
 }
 
@@ -310,7 +329,14 @@ func (d *demo) goldenPaths() error {
 	d.say("  %s re-deployed the snapshot of %s; the redis objects were pruned from Git\n", rb.ID, first.ID)
 
 	d.path("6: scaffold a new service from a golden-path template")
-	d.say("  skipped: paved has no scaffolder yet\n")
+	sc, err := d.admin.ListScaffolds(d.ctx, paved.ScaffoldFilter{})
+	if err != nil {
+		return err
+	}
+	for _, s := range sc.Items {
+		d.say("  %s: team %s scaffolded %s from %s %s (paved new), recorded as saving %s", s.CreatedAt.Format("2006-01-02"), s.Team, s.App, s.Template, s.Version, time.Duration(s.TimeSaved))
+	}
+	d.say("  paved new --template go-service --name NAME --team pioneers scaffolds one into a new Git repository\n")
 
 	d.path("7: try to deploy to production during the MVP")
 	_, err = d.admin.CreateEnvironment(d.ctx, &paved.EnvironmentRequest{App: "shop", Name: "prod", Type: "production"})
@@ -382,4 +408,25 @@ func (w *warnings) lines() []string {
 		}
 	}
 	return out
+}
+
+// reports writes both demo reports into the data dir's reports folder.
+func (d *demo) reports(dir string) error {
+	out := filepath.Join(dir, "reports")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	d.say("\nDemo reports (paved report --audience AUDIENCE -o FILE.html|FILE.pdf makes them again):")
+	for _, aud := range paved.ReportAudiences() {
+		rep, err := d.admin.Report(d.ctx, &paved.ReportRequest{Audience: aud})
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(out, string(aud)+".html")
+		if err := writeFileMode(path, rep.HTML, 0o644); err != nil {
+			return err
+		}
+		d.say("  %s: %s", aud, path)
+	}
+	return nil
 }

@@ -121,6 +121,7 @@ Start with:
 		newTemplatesCmd(), newNewCmd(), newUpgradeCmd(), newScaffoldsCmd(),
 		newDORACmd(), newCatalogCmd(),
 		newScorecardCmd(), newScorecardsCmd(),
+		newReportCmd(),
 	} {
 		addClientFlags(c)
 		root.AddCommand(c)

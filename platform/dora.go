@@ -24,44 +24,25 @@ func (p *Platform) DORA(ctx context.Context, req paved.DORARequest) (*paved.DORA
 	if window < 24*time.Hour || window > paved.MaxDORAWindow {
 		return nil, paved.Errorf(paved.EINVALID, "window: %s is outside 1d to %dd", window, paved.MaxDORAWindow/(24*time.Hour))
 	}
-	scope := "organisation"
 	switch {
 	case req.App != "":
-		scope = "app"
 		if err := p.appOrItsHistory(ctx, req.App); err != nil {
 			return nil, err
 		}
 	case req.Team != "":
-		scope = "team"
 		if _, err := p.cfg.Store.GetTeam(ctx, req.Team); err != nil {
 			return nil, err
 		}
 	}
-	to := p.now()
-	q := paved.DORAQuery{App: req.App, Team: req.Team, From: to.Add(-window), To: to}
-	types, err := p.cfg.Store.DeployedEnvTypes(ctx, q)
-	if err != nil {
+	r, err := p.doraOver(ctx, paved.DORAQuery{App: req.App, Team: req.Team}, p.now(), window)
+	if err != nil || !req.Weekly {
+		return r, err
+	}
+	q := paved.DORAQuery{App: req.App, Team: req.Team, EnvType: r.EnvType, From: r.From, To: r.To}
+	if r.Weeks, err = p.cfg.Store.DORAWeeks(ctx, q); err != nil {
 		return nil, err
 	}
-	mvp, err := p.mvpMode(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var measured string
-	q.EnvType, measured = paved.MeasuredEnvType(types, mvp)
-	f, err := p.cfg.Store.DORA(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	r := paved.NewDORAReport(*f, window)
-	r.Scope, r.App, r.Team, r.From, r.To = scope, req.App, req.Team, q.From, q.To
-	r.EnvType, r.Measured, r.MVPMode = q.EnvType, measured, mvp
-	if req.Weekly {
-		if r.Weeks, err = p.cfg.Store.DORAWeeks(ctx, q); err != nil {
-			return nil, err
-		}
-	}
-	return &r, nil
+	return r, nil
 }
 
 // appOrItsHistory is nil when the app exists, or when it was deleted but

@@ -135,6 +135,12 @@ func (p *Platform) ResourceTypes(ctx context.Context, app, envName string) ([]pa
 	if err != nil {
 		return nil, err
 	}
+	return typesFor(set, dc), nil
+}
+
+// typesFor lists the resource types (and classes) a definition in set
+// provides in the deploy context dc, with the definition that does.
+func typesFor(set *definition.Set, dc paved.DeployContext) []paved.TypeInfo {
 	var out []paved.TypeInfo
 	for _, typ := range set.Types() {
 		classes := []string{""}
@@ -153,7 +159,7 @@ func (p *Platform) ResourceTypes(ctx context.Context, app, envName string) ([]pa
 			out = append(out, paved.TypeInfo{Type: typ, Class: class, Definition: d.ID, Driver: d.Driver, Description: d.Description, Outputs: d.Outputs})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // namespace names an environment's namespace: "<app>-<env>", or the

@@ -85,7 +85,13 @@ func (p *Platform) measureObjectives(ctx context.Context, pr *paved.Program, f *
 // doraAt is a team's DORA report over the window ending at to: the
 // measured environment type chosen as DORA chooses it.
 func (p *Platform) doraAt(ctx context.Context, team string, to time.Time, window time.Duration) (*paved.DORAReport, error) {
-	q := paved.DORAQuery{Team: team, From: to.Add(-window), To: to}
+	return p.doraOver(ctx, paved.DORAQuery{Team: team}, to, window)
+}
+
+// doraOver is the DORA report of q's app, team or organisation over the
+// window ending at to, for the environment type DORA would measure then.
+func (p *Platform) doraOver(ctx context.Context, q paved.DORAQuery, to time.Time, window time.Duration) (*paved.DORAReport, error) {
+	q.From, q.To = to.Add(-window), to
 	types, err := p.cfg.Store.DeployedEnvTypes(ctx, q)
 	if err != nil {
 		return nil, err
@@ -101,6 +107,14 @@ func (p *Platform) doraAt(ctx context.Context, team string, to time.Time, window
 		return nil, err
 	}
 	r := paved.NewDORAReport(*f, window)
-	r.EnvType, r.Measured = q.EnvType, measured
+	r.Scope = "organisation"
+	switch {
+	case q.App != "":
+		r.Scope = "app"
+	case q.Team != "":
+		r.Scope = "team"
+	}
+	r.App, r.Team, r.From, r.To = q.App, q.Team, q.From, q.To
+	r.EnvType, r.Measured, r.MVPMode = q.EnvType, measured, mvp
 	return &r, nil
 }

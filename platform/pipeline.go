@@ -86,7 +86,7 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 	}
 	if denied := deniedBy(findings); len(denied) > 0 || unjudged != nil {
 		d.Status, d.FinishedAt = paved.DeploymentFailed, &now
-		d.Error = "denied before anything was provisioned: " + strings.Join(denied, "; ")
+		d.Error = deniedPrefix + ": " + strings.Join(denied, "; ")
 		if unjudged != nil {
 			// A policy that fails or runs too long fails the deployment
 			// (recorded, so that its owner sees which policy) rather than

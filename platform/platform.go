@@ -51,6 +51,9 @@ type Config struct {
 	// ones.
 	Scorecards        paved.ScorecardEvaluator
 	BuiltinScorecards []paved.Scorecard
+	// PolicyRules lists a policy's rules (the policy engine's), for the
+	// engineering report; none are listed without it.
+	PolicyRules func(p paved.Policy) ([]paved.PolicyRule, error)
 	// AllowedRegistries are the registries images may come from (the
 	// security pack; none: any); DataRegions the regions each data
 	// classification may live in (the data pack; none: any).

@@ -277,6 +277,9 @@ func apiCases() map[string]apiCase {
 
 		"GET /api/dora":    {reader, 200, at("/api/dora?app=shop&window=30d")},
 		"GET /api/catalog": {reader, 200, at("/api/catalog")},
+
+		// Any user may produce a demo report, as any user reads what it shows.
+		"GET /api/reports/{audience}": {reader, 200, at("/api/reports/engineering")},
 	}
 }
 

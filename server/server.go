@@ -89,6 +89,9 @@ type Config struct {
 	GitURL, GitBranch, GitUsername, GitPassword string
 	Version                                     string
 	Logger                                      *slog.Logger
+	// Now is the platform's clock (platform.Config.Now); time.Now when
+	// nil. paved demo sets it to seed a history in the past.
+	Now func() time.Time
 }
 
 // Server is a running paved server.
@@ -166,6 +169,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		DORA: p, Catalog: p, Scorecards: p}
 	services.Templates, services.Scaffolds = p, p
 	services.Program, services.Feedback = p, p
+	services.Reports = p
 	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, IssueLink: p.IssueLoginLink, RedeemLink: p.RedeemLoginLink,
 		DeveloperEnvTypes: p.DeveloperEnvTypes(), SessionTTL: min(12*time.Hour, p.MaxTokenTTL()), Logger: log, Version: cfg.Version})
 	if err != nil {
@@ -282,12 +286,12 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.metrics = metrics.New(func() int { return queueDepth() })
 	p, err := platform.New(platform.Config{
 		Store: st, Engine: eng, Sealer: sealer, ServerID: id, Registry: reg, Gates: gates,
-		CheckPolicy: policies.Check, BuiltinPolicies: policy.Builtin(), Scorecards: policies, BuiltinScorecards: policy.BuiltinScorecards(), AllowedRegistries: cfg.AllowedRegistries, DataRegions: cfg.DataRegions,
+		CheckPolicy: policies.Check, BuiltinPolicies: policy.Builtin(), Scorecards: policies, BuiltinScorecards: policy.BuiltinScorecards(), PolicyRules: policy.Rules, AllowedRegistries: cfg.AllowedRegistries, DataRegions: cfg.DataRegions,
 		Targets: map[string]paved.Target{"gitops": git}, DefaultTarget: "gitops", TargetTypes: map[string]string{"gitops": paved.TargetGitOps},
 		PatchTemplates: cfg.PatchTemplates,
 		MVPMode:        cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, MaxFailedLogins: cfg.MaxFailedLogins, Logger: log,
-		Observer: s.metrics,
+		Observer: s.metrics, Now: cfg.Now,
 	})
 	if err != nil {
 		return nil, err
