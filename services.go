@@ -25,6 +25,7 @@ type Services struct {
 	DORA         DORAService
 	Catalog      CatalogService
 	Scorecards   ScorecardService
+	Backup       BackupService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

@@ -75,6 +75,9 @@ func withDefaults(s Services) Services {
 	if s.Scorecards == nil {
 		s.Scorecards = unavailable("scorecards")
 	}
+	if s.Backup == nil {
+		s.Backup = unavailable("backups")
+	}
 	return s
 }
 
