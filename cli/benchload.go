@@ -69,7 +69,9 @@ figures measured with it.`,
 }
 
 func loadTable(r *load.Report) table {
-	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms" }
+	ms := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
+	}
 	t := table{header: []string{"REQUESTS", "KIND", "ERRORS", "P50", "P99", "MAX"}}
 	for _, s := range append(r.ByKind, r.All) {
 		t.rows = append(t.rows, []string{strconv.Itoa(s.Requests), string(s.Kind), strconv.Itoa(s.Errors), ms(s.P50), ms(s.P99), ms(s.Max)})
@@ -77,6 +79,7 @@ func loadTable(r *load.Report) table {
 	t.rows = append(t.rows,
 		[]string{strconv.Itoa(r.Overloaded), "not sent (max in flight)", strconv.Itoa(r.Overloaded), "", "", ""},
 		[]string{strconv.Itoa(r.Deployments), "deployments ended", strconv.Itoa(r.DeploymentsFailed) + " failed", "", "", ""},
+		[]string{strconv.Itoa(r.Superseded), "superseded (stale plan, a newer one in its place)", "", "", "", ""},
 		[]string{fmt.Sprintf("%.1f/s", r.Achieved), "achieved rate over " + r.Duration.String(), strconv.Itoa(r.Errors()) + " in all", "", "", ""})
 	return t
 }

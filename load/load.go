@@ -79,9 +79,13 @@ type Report struct {
 	ByKind     []Stats `json:"by_kind"`
 	// Deployments accepted, and how they ended (waited for after the
 	// run); a failed or unfinished one is an error.
-	Deployments       int      `json:"deployments"`
-	DeploymentsFailed int      `json:"deployments_failed"`
-	FirstErrors       []string `json:"first_errors,omitempty"`
+	Deployments       int `json:"deployments"`
+	DeploymentsFailed int `json:"deployments_failed"`
+	// Superseded deployments failed because another succeeded after they
+	// were planned (the plan is stale) and a newer one took their place:
+	// what the platform does with concurrent changes, not an error.
+	Superseded  int      `json:"superseded"`
+	FirstErrors []string `json:"first_errors,omitempty"`
 }
 
 // Errors is every error of the run: failed and refused requests, requests
@@ -122,8 +126,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		seedIDs = append(seedIDs, d.ID)
 	}
-	if _, err := waitAll(ctx, c, seedIDs, time.Minute); err != nil {
-		return nil, err
+	if failed, _, err := waitAll(ctx, c, seedIDs, time.Minute); err != nil || len(failed) > 0 {
+		return nil, fmt.Errorf("load: the first deployments: %w %v", err, failed)
 	}
 
 	var (
@@ -214,11 +218,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	rep.Deployments = len(deployIDs)
-	failed, err := waitAll(ctx, c, deployIDs, 5*time.Minute)
+	failed, superseded, err := waitAll(ctx, c, deployIDs, 5*time.Minute)
 	if err != nil {
 		return rep, err
 	}
-	rep.DeploymentsFailed = len(failed)
+	rep.DeploymentsFailed, rep.Superseded = len(failed), superseded
 	for _, f := range failed {
 		if len(rep.FirstErrors) < 10 {
 			rep.FirstErrors = append(rep.FirstErrors, f)
@@ -265,21 +269,25 @@ func specs(n int) map[string]string {
 }
 
 // waitAll waits for the deployments to end and returns those that did not
-// succeed, each with why.
-func waitAll(ctx context.Context, c *api.Client, ids []string, limit time.Duration) ([]string, error) {
+// succeed, each with why, and how many were superseded: failed as stale
+// with a newer deployment in their place.
+func waitAll(ctx context.Context, c *api.Client, ids []string, limit time.Duration) (failed []string, superseded int, err error) {
 	deadline := time.Now().Add(limit)
-	var failed []string
 	for _, id := range ids {
 		for {
 			d, err := c.GetDeployment(ctx, id)
 			if err != nil {
-				return nil, fmt.Errorf("load: reading deployment %s: %w", id, err)
+				return nil, 0, fmt.Errorf("load: reading deployment %s: %w", id, err)
 			}
 			if d.Status == paved.DeploymentSucceeded {
 				break
 			}
 			if d.Status == paved.DeploymentFailed {
-				failed = append(failed, fmt.Sprintf("deployment %s failed: %s", id, d.Error))
+				if strings.Contains(d.Error, "the plan is stale") {
+					superseded++
+				} else {
+					failed = append(failed, fmt.Sprintf("deployment %s failed: %s", id, d.Error))
+				}
 				break
 			}
 			if time.Now().After(deadline) {
@@ -289,7 +297,7 @@ func waitAll(ctx context.Context, c *api.Client, ids []string, limit time.Durati
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	return failed, nil
+	return failed, superseded, nil
 }
 
 func stats(k Kind, ss []sample) Stats {
