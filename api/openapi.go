@@ -25,8 +25,9 @@ type operation struct {
 	status       int
 	resp         any // a value of the response's type; nil for no content
 	public       bool
-	stream       bool // also answers text/event-stream
-	tooMany      bool // may answer 429: a rate or concurrency limit
+	stream       bool   // also answers text/event-stream
+	binary       string // the media type of a response that is not JSON
+	tooMany      bool   // may answer 429: a rate or concurrency limit
 }
 
 type param struct {
@@ -212,6 +213,10 @@ func operations() []operation {
 			status:      200, resp: paved.DORAReport{}},
 		{method: "GET", path: "/api/catalog", id: "catalog", tag: "catalog", summary: "The platform as Backstage catalog entities: a Group per team, a System per app, a Component per workload, a Resource per resource",
 			description: "paved catalog export writes them as catalog-info YAML files (docs/catalog.md).", status: 200, resp: list[paved.CatalogEntity]{}},
+		{method: "GET", path: "/api/backup", id: "backup", tag: "settings", summary: "A backup archive of the SQLite store and the local GitOps repository (admin)",
+			description: "A gzip-compressed tar: an online copy of the store (paved.db) and a clone of the GitOps repository (gitops/); never the keys. " +
+				"400 on PostgreSQL (back it up with pg_dump). An error after the first byte cuts the archive short. Audited (docs/reliability.md#backups).",
+			status: 200, binary: "application/gzip"},
 		{method: "POST", path: "/api/waivers/{id}/approve", id: "approveWaiver", tag: "policies", summary: "Approve a waiver (the rule's owning role, or an admin)",
 			description: "While it lasts, the rule's denials in that environment are warnings that say so. Audited.", status: 200, resp: paved.Waiver{}},
 		{method: "POST", path: "/api/waivers/{id}/reject", id: "rejectWaiver", tag: "policies", summary: "Reject a waiver (the rule's owning role, or an admin)", status: 200, resp: paved.Waiver{}},
@@ -484,6 +489,9 @@ func (c components) operation(op operation) map[string]any {
 			content["text/event-stream"] = map[string]any{"schema": map[string]any{"type": "string", "description": "Server-Sent Events; see the operation's description."}}
 		}
 		ok["content"] = content
+	}
+	if op.binary != "" {
+		ok["content"] = map[string]any{op.binary: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
 	}
 	responses := map[string]any{fmt.Sprint(op.status): ok, "default": map[string]any{"$ref": "#/components/responses/Error"}}
 	if op.public {
