@@ -213,7 +213,7 @@ func operations() []operation {
 			status:      200, resp: paved.DORAReport{}},
 		{method: "GET", path: "/api/catalog", id: "catalog", tag: "catalog", summary: "The platform as Backstage catalog entities: a Group per team, a System per app, a Component per workload, a Resource per resource",
 			description: "paved catalog export writes them as catalog-info YAML files (docs/catalog.md).", status: 200, resp: list[paved.CatalogEntity]{}},
-		{method: "GET", path: "/api/backup", id: "backup", tag: "settings", summary: "A backup archive of the SQLite store and the local GitOps repository (admin)",
+		{method: "GET", path: "/api/backup", id: "backup", tag: "meta", summary: "A backup archive of the SQLite store and the local GitOps repository (admin)",
 			description: "A gzip-compressed tar: an online copy of the store (paved.db) and a clone of the GitOps repository (gitops/); never the keys. " +
 				"400 on PostgreSQL (back it up with pg_dump). An error after the first byte cuts the archive short. Audited (docs/reliability.md#backups).",
 			status: 200, binary: "application/gzip"},
