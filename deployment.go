@@ -216,7 +216,12 @@ type DeploymentStore interface {
 	// FinishDeployment records the result of a running deployment of runner
 	// (compare and swap on status = running AND runner = runner); ECONFLICT
 	// when another server or the orphan check has finished it already.
-	FinishDeployment(ctx context.Context, id, runner string, status DeploymentStatus, res *DeploymentResult, at time.Time) error
+	// When lease is not "", the write is also a compare and swap on that
+	// lease (AcquireLease's name): it lands only while runner holds it and
+	// it has not expired at at, so that a server that lost the
+	// environment's lease can never record a success over what another
+	// server did since; ECONFLICT otherwise, and nothing is written.
+	FinishDeployment(ctx context.Context, id, runner, lease string, status DeploymentStatus, res *DeploymentResult, at time.Time) error
 	// LastSuccessful returns the deployment whose objects an environment
 	// incarnation's target holds: its succeeded deployment that finished
 	// last (deployments of one environment run one at a time, so finishing

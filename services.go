@@ -26,6 +26,7 @@ type Services struct {
 	Catalog      CatalogService
 	Scorecards   ScorecardService
 	Reports      ReportService
+	Backup       BackupService
 	// Events pushes deployment events as they happen; without it, event
 	// streams poll Deployments.
 	Events EventFollower

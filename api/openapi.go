@@ -223,6 +223,10 @@ func operations() []operation {
 				{"preview_time_saved", "string", "What one preview environment is assumed to save (2h by default)."},
 				{"hourly_rate", "number", "Converts the time saved to money, in the price list's currency; none by default."}},
 			status: 200, media: "text/html", mediaDescription: "One HTML document: inline CSS and SVG, no script, nothing fetched from elsewhere."},
+		{method: "GET", path: "/api/backup", id: "backup", tag: "meta", summary: "A backup archive of the SQLite store and the local GitOps repository (admin)",
+			description: "A gzip-compressed tar: an online copy of the store (paved.db) and a clone of the GitOps repository (gitops/); never the keys. " +
+				"400 on PostgreSQL (back it up with pg_dump). An error after the first byte cuts the archive short. Audited (docs/reliability.md#backups).",
+			status: 200, media: "application/gzip", mediaDescription: "A gzip-compressed tar archive."},
 		{method: "POST", path: "/api/waivers/{id}/approve", id: "approveWaiver", tag: "policies", summary: "Approve a waiver (the rule's owning role, or an admin)",
 			description: "While it lasts, the rule's denials in that environment are warnings that say so. Audited.", status: 200, resp: paved.Waiver{}},
 		{method: "POST", path: "/api/waivers/{id}/reject", id: "rejectWaiver", tag: "policies", summary: "Reject a waiver (the rule's owning role, or an admin)", status: 200, resp: paved.Waiver{}},

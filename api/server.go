@@ -241,6 +241,7 @@ func (s *Server) registerRoutes() {
 	s.route("GET /api/apps/{app}/scorecards", false, s.appScorecards)
 	s.route("GET /api/apps/{app}/scorecards/{id}/history", false, s.scorecardHistory)
 	s.route("GET /api/reports/{audience}", false, s.report)
+	s.route("GET /api/backup", false, s.backup)
 }
 
 // route registers an API handler; every route but the public ones requires

@@ -78,6 +78,9 @@ func withDefaults(s Services) Services {
 	if s.Reports == nil {
 		s.Reports = unavailable("reports")
 	}
+	if s.Backup == nil {
+		s.Backup = unavailable("backups")
+	}
 	return s
 }
 

@@ -21,7 +21,7 @@ func newBenchCmd() *cobra.Command {
 		Long: `bench generates a synthetic app (each workload: one container, six placeholder
 variables, a service port, a postgres and a route) and measures paved on it.`,
 	}
-	cmd.AddCommand(newBenchGenerateCmd(), newBenchRenderCmd())
+	cmd.AddCommand(newBenchGenerateCmd(), newBenchRenderCmd(), newBenchLoadCmd())
 	return cmd
 }
 

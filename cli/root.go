@@ -105,6 +105,7 @@ Start with:
 		return usageError{fmt.Errorf("%w\nrun '%s --help' for usage", err, c.CommandPath())}
 	})
 	root.AddCommand(newDemoCmd(), newRenderCmd(), newBenchCmd(), newServerCmd())
+	root.AddCommand(newRestoreCmd())
 	// policies has commands for the server (apply, list, history) and one
 	// without it (test): the client flags go on the first ones only.
 	pol := newPoliciesCmd()
@@ -122,6 +123,7 @@ Start with:
 		newDORACmd(), newCatalogCmd(),
 		newScorecardCmd(), newScorecardsCmd(),
 		newReportCmd(),
+		newBackupCmd(),
 	} {
 		addClientFlags(c)
 		root.AddCommand(c)

@@ -104,7 +104,7 @@ func (p *Platform) sweepOwn(ctx context.Context) error {
 		if p.holds(d.ID) {
 			continue
 		}
-		err := p.cfg.Store.FinishDeployment(ctx, d.ID, p.id, paved.DeploymentFailed, &paved.DeploymentResult{Error: stuckReason, Inventory: d.Inventory}, p.now())
+		err := p.cfg.Store.FinishDeployment(ctx, d.ID, p.id, "", paved.DeploymentFailed, &paved.DeploymentResult{Error: stuckReason, Inventory: d.Inventory}, p.now())
 		switch {
 		case err == nil:
 			p.log.Warn("failed a deployment this server no longer runs", "deployment", d.ID)
@@ -134,6 +134,9 @@ func (p *Platform) envLock(app, env string) *sync.Mutex {
 	return l
 }
 
+// leaseName names an environment's deployment lease in the store.
+func leaseName(app, env string) string { return "deploy/" + app + "/" + env }
+
 // errLeaseLost is the cause of the context of work whose lease was lost.
 var errLeaseLost = errors.New("the environment's lease could not be renewed before it expired")
 
@@ -156,7 +159,7 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 	defer lock.Unlock()
 	runCtx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
-	name := "deploy/" + app + "/" + env
+	name := leaseName(app, env)
 	leaseTTL := p.cfg.LeaseTTL
 	// A renewal that failed is tried again this often while the lease is
 	// still ours.

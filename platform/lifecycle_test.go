@@ -95,11 +95,11 @@ func (s *flakyStore) AcquireLease(ctx context.Context, name, holder string, unti
 	return s.Store.AcquireLease(ctx, name, holder, until, now)
 }
 
-func (s *flakyStore) FinishDeployment(ctx context.Context, id, runner string, st paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
+func (s *flakyStore) FinishDeployment(ctx context.Context, id, runner, lease string, st paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
 	if s.failFinish.Load() {
 		return errors.New("the database is down")
 	}
-	return s.Store.FinishDeployment(ctx, id, runner, st, r, at)
+	return s.Store.FinishDeployment(ctx, id, runner, lease, st, r, at)
 }
 
 // slowDefinition makes the fixture's redis come from a cmd program that
@@ -342,7 +342,7 @@ func TestFinishedDeploymentsDoNotChange(t *testing.T) {
 	d := f.deployAndWait(t, f.dev, "dev", shopSpecs())
 	ctx := context.Background()
 	for _, runner := range []string{f.p.id, "another-server"} {
-		err := f.store.FinishDeployment(ctx, d.ID, runner, paved.DeploymentFailed, &paved.DeploymentResult{Error: "overwritten"}, time.Now())
+		err := f.store.FinishDeployment(ctx, d.ID, runner, "", paved.DeploymentFailed, &paved.DeploymentResult{Error: "overwritten"}, time.Now())
 		if paved.ErrorCode(err) != paved.ECONFLICT {
 			t.Errorf("finishing a finished deployment again as %s: %v", runner, err)
 		}

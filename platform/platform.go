@@ -12,6 +12,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"sync"
@@ -97,6 +98,10 @@ type Config struct {
 	// ServerID names this server to the others sharing the store; keep it
 	// across restarts. "" makes one up.
 	ServerID string
+	// Backup writes a backup archive of the store and the local GitOps
+	// repository (the composition root's, which knows where they are);
+	// nil when the store is backed up with its own tools (PostgreSQL).
+	Backup func(ctx context.Context, w io.Writer) error
 }
 
 // Defaults of Config.

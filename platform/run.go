@@ -23,6 +23,14 @@ func (p *Platform) runDeployment(ctx context.Context, app, env, id string) {
 	// However it ends, its followers here hear of it.
 	defer p.events.finished(id)
 	queued := &paved.Deployment{ID: id, App: app, Env: env}
+	var lost *paved.Deployment
+	defer func() {
+		// A success the lease no longer allowed was recorded as a
+		// failure: what it applied is undone once the lease is free.
+		if lost != nil {
+			p.reconcileAfter(context.WithoutCancel(p.runCtx), []paved.Deployment{*lost})
+		}
+	}()
 	err := p.withLease(ctx, app, env, func(ctx context.Context) error {
 		// Read under the lease: the orphan check of another server may
 		// have failed it while it waited.
@@ -32,8 +40,8 @@ func (p *Platform) runDeployment(ctx context.Context, app, env, id string) {
 			p.fail(queued, "it could not start: reading it from the store failed: "+paved.ErrorMessage(err)+"; deploy again")
 			return nil
 		}
-		if d.Status == paved.DeploymentQueued {
-			p.run(ctx, d)
+		if d.Status == paved.DeploymentQueued && p.run(ctx, d) {
+			lost = d
 		}
 		return nil
 	})
@@ -55,15 +63,19 @@ func (p *Platform) fail(d *paved.Deployment, why string) {
 	p.finish(d, paved.DeploymentFailed, &paved.DeploymentResult{Error: why}, nil)
 }
 
-func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
+// run runs a deployment under its environment's lease and records its
+// result; it reports whether a success was refused because the lease was
+// lost meanwhile (it is then recorded as failed, and the environment is to
+// be brought back to its last successful deployment).
+func (p *Platform) run(ctx context.Context, d *paved.Deployment) (leaseLost bool) {
 	started := p.now()
 	if err := p.cfg.Store.StartDeployment(ctx, d.ID, p.id, started); err != nil {
 		if paved.ErrorCode(err) == paved.ECONFLICT {
-			return // failed by the orphan check meanwhile: its result stands
+			return false // failed by the orphan check meanwhile: its result stands
 		}
 		p.log.Error("marking a deployment running", "deployment", d.ID, "err", err)
 		p.fail(d, "it could not start: marking it running failed: "+paved.ErrorMessage(err)+"; nothing was applied: deploy again")
-		return
+		return false
 	}
 	d.Status, d.StartedAt = paved.DeploymentRunning, &started
 	p.event(d.ID, paved.EventInfo, "running on "+p.id)
@@ -99,42 +111,75 @@ func (p *Platform) run(ctx context.Context, d *paved.Deployment) {
 		p.event(d.ID, paved.EventInfo, fmt.Sprintf("succeeded in %v: %d objects, %s, revision %s",
 			p.now().Sub(started).Round(time.Millisecond), len(res.Inventory), res.Rollout, res.Revision))
 	}
-	p.finish(d, status, res, health)
+	return p.finish(d, status, res, health)
 }
+
+const leaseLostReason = "it finished after its server lost the environment's lease (the lease expired, or another server took it), " +
+	"so its success was not recorded; what was applied may have been overwritten, and the environment is brought back to its last successful deployment: deploy again"
 
 // finish records a deployment's result: a compare and swap on (running or
 // queued, this runner), retried while the store fails, so that a result is
-// never silently dropped; another server's result is never overwritten.
-func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, res *paved.DeploymentResult, health *paved.EnvironmentHealth) {
+// never silently dropped; another server's result is never overwritten. A
+// success is also a compare and swap on the environment's lease: when the
+// lease is no longer this server's, the deployment is recorded as failed
+// instead and finish reports it (leaseLost).
+func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, res *paved.DeploymentResult, health *paved.EnvironmentHealth) (leaseLost bool) {
 	ctx := context.WithoutCancel(p.runCtx)
-	var err error
-	const attempts = 5
-	for attempt := 1; ; attempt++ {
-		err = p.cfg.Store.FinishDeployment(ctx, d.ID, p.id, status, res, p.now())
-		if err == nil || paved.ErrorCode(err) == paved.ECONFLICT || paved.ErrorCode(err) == paved.ENOTFOUND || attempt == attempts {
-			break
+	lease := ""
+	if status == paved.DeploymentSucceeded {
+		// Only a success says what the target holds; a failure, and what
+		// it may have applied, is recorded whoever holds the lease now.
+		lease = leaseName(d.App, d.Env)
+	}
+	err := p.finishRetried(ctx, d.ID, lease, status, res)
+	if lease != "" && paved.ErrorCode(err) == paved.ECONFLICT {
+		if now, gerr := p.cfg.Store.GetDeployment(ctx, d.ID); gerr == nil && now.Runner == p.id && now.Status == paved.DeploymentRunning {
+			p.log.Error("the environment's lease was lost before the deployment's success was recorded; recording it as failed", "deployment", d.ID, "err", err)
+			p.event(d.ID, paved.EventError, "failed: "+leaseLostReason)
+			failed := &paved.DeploymentResult{Error: leaseLostReason, Inventory: res.Inventory, Revision: res.Revision}
+			if err = p.finishRetried(ctx, d.ID, "", paved.DeploymentFailed, failed); err == nil {
+				p.cfg.Observer.DeploymentFinished(d.Kind, d.EnvType, paved.DeploymentFailed, p.took(d))
+				return true
+			}
 		}
-		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
 	}
 	switch {
 	case paved.ErrorCode(err) == paved.ECONFLICT:
 		p.log.Warn("another server or the orphan check finished this deployment first; its result stands", "deployment", d.ID, "status", status)
-		return
+		return false
 	case err != nil:
 		// The sweep of this server's stuck deployments fails it later.
 		p.log.Error("recording a deployment's result", "deployment", d.ID, "status", status, "err", err)
-		return
+		return false
 	}
-	var took time.Duration
-	if d.StartedAt != nil {
-		took = p.now().Sub(*d.StartedAt)
-	}
-	p.cfg.Observer.DeploymentFinished(d.Kind, d.EnvType, status, took)
+	p.cfg.Observer.DeploymentFinished(d.Kind, d.EnvType, status, p.took(d))
 	if health != nil {
 		if err := p.cfg.Store.SetHealth(ctx, d.App, d.Env, *health); err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
 			p.log.Error("recording an environment's health", "deployment", d.ID, "err", err)
 		}
 	}
+	return false
+}
+
+// finishRetried writes a result, tried again while the store fails (not
+// when it refuses: ECONFLICT and ENOTFOUND are answers).
+func (p *Platform) finishRetried(ctx context.Context, id, lease string, status paved.DeploymentStatus, res *paved.DeploymentResult) error {
+	const attempts = 5
+	for attempt := 1; ; attempt++ {
+		err := p.cfg.Store.FinishDeployment(ctx, id, p.id, lease, status, res, p.now())
+		if err == nil || paved.ErrorCode(err) == paved.ECONFLICT || paved.ErrorCode(err) == paved.ENOTFOUND || attempt == attempts {
+			return err
+		}
+		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+	}
+}
+
+// took is how long a deployment ran, 0 when it never started.
+func (p *Platform) took(d *paved.Deployment) time.Duration {
+	if d.StartedAt == nil {
+		return 0
+	}
+	return p.now().Sub(*d.StartedAt)
 }
 
 // execute provisions, renders and applies a deployment. It returns the

@@ -24,7 +24,11 @@ func TestServerProcess(t *testing.T) {
 	if dir == "" {
 		t.Skip("runs only as the child process of TestKillDuringDeploy")
 	}
-	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: dir, AdminToken: "pvd_kill_admin", MVPMode: true})
+	// Replicas share a PostgreSQL store, a key, a sealing certificate and
+	// a Git remote (TestReplicas).
+	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: dir, AdminToken: "pvd_kill_admin", MVPMode: true,
+		Database: os.Getenv("PAVED_TEST_DATABASE"), SecretKey: os.Getenv("PAVED_TEST_SECRET_KEY"),
+		SealingCert: os.Getenv("PAVED_TEST_SEALING_CERT"), GitURL: os.Getenv("PAVED_TEST_GIT_URL")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,11 +38,11 @@ func TestServerProcess(t *testing.T) {
 	select {}
 }
 
-func startChild(t *testing.T, dir string) (*exec.Cmd, string) {
+func startChild(t *testing.T, dir string, env ...string) (*exec.Cmd, string) {
 	t.Helper()
 	_ = os.Remove(filepath.Join(dir, "url"))
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServerProcess$", "-test.timeout=5m")
-	cmd.Env = append(os.Environ(), "PAVED_TEST_SERVER="+dir)
+	cmd.Env = append(append(os.Environ(), "PAVED_TEST_SERVER="+dir), env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -188,7 +188,8 @@ func apiCases() map[string]apiCase {
 		// Redacted outputs are everyone's to read; ?reveal=true is the team's.
 		"GET /api/apps/{app}/envs/{env}/resources/{uid}/outputs": {owner, 200, at("/api/apps/shop/envs/dev/resources/thing.default%23web.cfg/outputs?reveal=true")},
 
-		"GET /api/audit": {reader, 200, at("/api/audit")},
+		"GET /api/audit":  {reader, 200, at("/api/audit")},
+		"GET /api/backup": {admin, 200, at("/api/backup")},
 
 		"GET /api/targets": {reader, 200, at("/api/targets")},
 		// No kubeconfig: refused as invalid after the role is checked.

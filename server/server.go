@@ -166,7 +166,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	services := paved.Services{Teams: p, Users: p, Apps: p, Environments: p, Definitions: p, Deployments: p,
 		Resources: p, Audit: p, Targets: p, Events: p, Policies: p, Prices: p, Waivers: p, Readiness: p, Settings: p, Checks: p,
-		DORA: p, Catalog: p, Scorecards: p}
+		DORA: p, Catalog: p, Scorecards: p, Backup: p}
 	services.Templates, services.Scaffolds = p, p
 	services.Program, services.Feedback = p, p
 	services.Reports = p
@@ -291,7 +291,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		PatchTemplates: cfg.PatchTemplates,
 		MVPMode:        cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, MaxFailedLogins: cfg.MaxFailedLogins, Logger: log,
-		Observer: s.metrics, Now: cfg.Now,
+		Observer: s.metrics, Now: cfg.Now, Backup: backupFunc(cfg, st),
 	})
 	if err != nil {
 		return nil, err

@@ -201,9 +201,10 @@ func (db *DB) RecordInventory(ctx context.Context, id, runner string, inventory 
 
 // FinishDeployment records the result of runner's running deployment (a
 // queued one may only fail): a compare and swap on the status and the
-// runner, so that a server that lost its lease never overwrites what
-// another recorded.
-func (db *DB) FinishDeployment(ctx context.Context, id, runner string, status paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
+// runner, and, when lease is not "", on runner holding that lease unexpired
+// at at, so that a server that lost its lease never overwrites what another
+// recorded nor records a success over another's work.
+func (db *DB) FinishDeployment(ctx context.Context, id, runner, lease string, status paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
 	if err := record.CheckFinish(status); err != nil {
 		return err
 	}
@@ -212,15 +213,29 @@ func (db *DB) FinishDeployment(ctx context.Context, id, runner string, status pa
 		return err
 	}
 	// Objects are written once: a rollback carries them from its creation,
-	// a deployment gets them here.
+	// a deployment gets them here. FOR SHARE locks the lease's row until
+	// the update commits: another server's AcquireLease waits for it, and
+	// one that took the lease first is seen (the row is re-read after the
+	// wait), so the check and the write are one compare and swap.
 	tag, err := db.pool.Exec(ctx, `UPDATE deployments SET status = $1, error = $2, inventory = $3, revision = $4, rollout = $5,
 			finished_at = $6, objects = CASE WHEN objects = 'null'::jsonb THEN $7::jsonb ELSE objects END, replaced_by = $10
-		WHERE id = $8 AND runner = $9 AND (status = 'running' OR (status = 'queued' AND $1 = 'failed'))`,
-		string(status), r.Error, inventory, r.Revision, string(r.Rollout), record.Time(at), objects, id, runner, r.ReplacedBy)
+		WHERE id = $8 AND runner = $9 AND (status = 'running' OR (status = 'queued' AND $1 = 'failed'))
+			AND ($11 = '' OR EXISTS (SELECT 1 FROM leases WHERE name = $11 AND holder = $9 AND until >= $6 FOR SHARE))`,
+		string(status), r.Error, inventory, r.Revision, string(r.Rollout), record.Time(at), objects, id, runner, r.ReplacedBy, lease)
 	if err != nil {
 		return fmt.Errorf("postgres: finish deployment: %w", err)
 	}
-	return db.moved(ctx, tag.RowsAffected(), id, runner, "running")
+	if tag.RowsAffected() > 0 || lease == "" {
+		return db.moved(ctx, tag.RowsAffected(), id, runner, "running")
+	}
+	var st, rn string
+	switch err := db.pool.QueryRow(ctx, "SELECT status, runner FROM deployments WHERE id = $1", id).Scan(&st, &rn); {
+	case errors.Is(err, pgx.ErrNoRows):
+		return record.NotFound("deployment", id)
+	case err != nil:
+		return fmt.Errorf("postgres: finish deployment: %w", err)
+	}
+	return record.NotFinished(id, runner, lease, st, rn)
 }
 
 // moved turns an update that matched no row into ENOTFOUND or ECONFLICT.

@@ -347,6 +347,16 @@ func NotMine(id, runner, want string) error {
 	return paved.Errorf(paved.ECONFLICT, "deployment %s is not %s for server %s: another server or the orphan check has moved it on", id, want, runner)
 }
 
+// NotFinished explains a FinishDeployment with a lease that wrote nothing,
+// from the deployment's status and runner read after it: moved on by
+// another, or still runner's but the lease no longer is.
+func NotFinished(id, runner, lease, status, current string) error {
+	if current == runner && (status == string(paved.DeploymentRunning) || status == string(paved.DeploymentQueued)) {
+		return paved.Errorf(paved.ECONFLICT, "deployment %s: server %s no longer holds lease %s (another server took it, or it expired): its result was not recorded", id, runner, lease)
+	}
+	return NotMine(id, runner, "running")
+}
+
 // PrepareAudit validates e and stamps its Time.
 func PrepareAudit(e *paved.AuditEntry) error {
 	if err := Required("audit entry", "actor", e.Actor, "action", e.Action); err != nil {

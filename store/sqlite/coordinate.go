@@ -123,3 +123,14 @@ func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 		return nil
 	})
 }
+
+// ClearLeases drops every lease, for a store restored from a backup: the
+// servers that held them are not the ones that will serve it.
+func (db *DB) ClearLeases(ctx context.Context) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM leases"); err != nil {
+			return fmt.Errorf("sqlite: clear leases: %w", err)
+		}
+		return nil
+	})
+}

@@ -261,9 +261,10 @@ func (db *DB) RecordInventory(ctx context.Context, id, runner string, inventory 
 
 // FinishDeployment records the result of runner's running deployment (a
 // queued one may only fail): a compare and swap on the status and the
-// runner, so that a server that lost its lease never overwrites what
-// another recorded.
-func (db *DB) FinishDeployment(ctx context.Context, id, runner string, status paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
+// runner, and, when lease is not "", on runner holding that lease unexpired
+// at at, so that a server that lost its lease never overwrites what another
+// recorded nor records a success over another's work.
+func (db *DB) FinishDeployment(ctx context.Context, id, runner, lease string, status paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
 	if err := record.CheckFinish(status); err != nil {
 		return err
 	}
@@ -271,17 +272,32 @@ func (db *DB) FinishDeployment(ctx context.Context, id, runner string, status pa
 	if err != nil {
 		return err
 	}
+	at = record.Time(at)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		// Objects are written once: a rollback carries them from its
-		// creation, a deployment gets them here.
+		// creation, a deployment gets them here. The writer transaction is
+		// exclusive: the lease cannot change between the check and the
+		// write.
 		res, err := tx.ExecContext(ctx, `UPDATE deployments SET status = ?, error = ?, inventory = ?, revision = ?, rollout = ?,
 				replaced_by = ?, finished_at = ?, objects = CASE WHEN objects = 'null' THEN ? ELSE objects END
-			WHERE id = ? AND runner = ? AND (status = 'running' OR (status = 'queued' AND ? = 'failed'))`,
-			status, r.Error, inventory, r.Revision, r.Rollout, r.ReplacedBy, fmtTime(record.Time(at)), objects, id, runner, status)
+			WHERE id = ? AND runner = ? AND (status = 'running' OR (status = 'queued' AND ? = 'failed'))
+				AND (? = '' OR EXISTS (SELECT 1 FROM leases WHERE name = ? AND holder = ? AND until >= ?))`,
+			status, r.Error, inventory, r.Revision, r.Rollout, r.ReplacedBy, fmtTime(at), objects, id, runner, status,
+			lease, lease, runner, fmtTime(at))
 		if err != nil {
 			return fmt.Errorf("sqlite: finish deployment: %w", err)
 		}
-		return db.moved(ctx, tx, res, id, runner, "running")
+		if n, _ := res.RowsAffected(); n > 0 || lease == "" {
+			return db.moved(ctx, tx, res, id, runner, "running")
+		}
+		var st, rn string
+		switch err := tx.QueryRowContext(ctx, "SELECT status, runner FROM deployments WHERE id = ?", id).Scan(&st, &rn); {
+		case errors.Is(err, sql.ErrNoRows):
+			return record.NotFound("deployment", id)
+		case err != nil:
+			return fmt.Errorf("sqlite: finish deployment: %w", err)
+		}
+		return record.NotFinished(id, runner, lease, st, rn)
 	})
 }
 

@@ -26,7 +26,7 @@ func testRunner(t *testing.T, s paved.Store) {
 		t.Fatalf("ListDeployments = %+v, want d1 with runner server-a", list)
 	}
 	// The runner is fixed when the deployment is created: only it finishes.
-	must(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(1)))
+	must(t, s.FinishDeployment(ctx, "d1", "server-a", "", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(1)))
 	got, err = s.GetDeployment(ctx, "d1")
 	must(t, err)
 	if got.Runner != "server-a" || got.Status != paved.DeploymentFailed {

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"FailOrphaned", testFailOrphaned},
 		{"ConcurrentFailOrphaned", testConcurrentFailOrphaned},
 		{"Leases", testLeases},
+		{"FinishUnderLease", testFinishUnderLease},
 		{"ConcurrentLeases", testConcurrentLeases},
 		{"Targets", testTargets},
 		{"ListTargets", testListTargets},
@@ -764,7 +765,7 @@ func testDeploymentLifecycle(t *testing.T, s paved.Store) {
 		Objects:   deployment("", "dev", at(0), 2).Objects,
 		Inventory: []paved.ObjectRef{{APIVersion: "v1", Kind: "Service", Namespace: "shop-dev", Name: "web"}}}
 	// A queued deployment cannot succeed without running.
-	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentSucceeded, res, at(1)), paved.ECONFLICT, "not running")
+	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", "", paved.DeploymentSucceeded, res, at(1)), paved.ECONFLICT, "not running")
 	intent := []paved.ObjectRef{{APIVersion: "v1", Kind: "Service", Namespace: "shop-dev", Name: "web"}, {APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop-dev", Name: "c"}}
 	wantError(t, s.RecordInventory(ctx, "d1", "server-a", intent), paved.ECONFLICT, "not running")
 	if st, err := s.DeploymentStatus(ctx, "d1"); err != nil || st != paved.DeploymentQueued {
@@ -786,10 +787,10 @@ func testDeploymentLifecycle(t *testing.T, s paved.Store) {
 	}
 	// Another server cannot write the result: the compare and swap is on
 	// the runner too.
-	wantError(t, s.FinishDeployment(ctx, "d1", "server-b", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(2)),
+	wantError(t, s.FinishDeployment(ctx, "d1", "server-b", "", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(2)),
 		paved.ECONFLICT, "not running for server server-b")
-	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentRunning, res, at(2)), paved.EINVALID, "succeeded or failed")
-	must(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentSucceeded, res, at(2)))
+	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", "", paved.DeploymentRunning, res, at(2)), paved.EINVALID, "succeeded or failed")
+	must(t, s.FinishDeployment(ctx, "d1", "server-a", "", paved.DeploymentSucceeded, res, at(2)))
 
 	got, err := s.GetDeployment(ctx, "d1")
 	must(t, err)
@@ -799,7 +800,7 @@ func testDeploymentLifecycle(t *testing.T, s paved.Store) {
 	sameJSON(t, "GetDeployment after start and finish", got, &want)
 
 	// A finished deployment never changes again.
-	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{Error: "late"}, at(3)),
+	wantError(t, s.FinishDeployment(ctx, "d1", "server-a", "", paved.DeploymentFailed, &paved.DeploymentResult{Error: "late"}, at(3)),
 		paved.ECONFLICT, "not running")
 	got, err = s.GetDeployment(ctx, "d1")
 	must(t, err)
@@ -810,13 +811,13 @@ func testDeploymentLifecycle(t *testing.T, s paved.Store) {
 	rb := deployment("d2", "dev", at(5), 1)
 	rb.Kind, rb.Source, rb.Status, rb.Runner = paved.KindRollback, "d1", paved.DeploymentQueued, "server-a"
 	must(t, s.CreateDeployment(ctx, rb))
-	must(t, s.FinishDeployment(ctx, "d2", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{Error: "could not start", ReplacedBy: "d3"}, at(6)))
+	must(t, s.FinishDeployment(ctx, "d2", "server-a", "", paved.DeploymentFailed, &paved.DeploymentResult{Error: "could not start", ReplacedBy: "d3"}, at(6)))
 	got, err = s.GetDeployment(ctx, "d2")
 	must(t, err)
 	if got.Status != paved.DeploymentFailed || got.Error != "could not start" || got.ReplacedBy != "d3" || len(got.Objects) != 1 || got.StartedAt != nil {
 		t.Fatalf("queued deployment failed: %+v", got)
 	}
-	wantError(t, s.FinishDeployment(ctx, "nope", "server-a", paved.DeploymentFailed, &paved.DeploymentResult{}, at(6)),
+	wantError(t, s.FinishDeployment(ctx, "nope", "server-a", "", paved.DeploymentFailed, &paved.DeploymentResult{}, at(6)),
 		paved.ENOTFOUND, `deployment "nope" not found`)
 }
 
@@ -836,7 +837,7 @@ func testConcurrentFinish(t *testing.T, s paved.Store) {
 		var finishErr, orphanErr error
 		var orphans []paved.Deployment
 		wg.Go(func() {
-			finishErr = s.FinishDeployment(ctx, id, "slow", paved.DeploymentSucceeded, &paved.DeploymentResult{Revision: "r"}, at(100))
+			finishErr = s.FinishDeployment(ctx, id, "slow", "", paved.DeploymentSucceeded, &paved.DeploymentResult{Revision: "r"}, at(100))
 		})
 		wg.Go(func() {
 			orphans, orphanErr = s.FailOrphaned(ctx, at(1000), "", "server stopped", at(100))

@@ -167,7 +167,7 @@ func CheckMigratedToV6(t *testing.T, s paved.Store, exec func(sql string) error)
 		}
 	}
 	must(t, s.StartDeployment(ctx, "d3", "s1", at(0)))
-	must(t, s.FinishDeployment(ctx, "d3", "s1", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(1)))
+	must(t, s.FinishDeployment(ctx, "d3", "s1", "", paved.DeploymentFailed, &paved.DeploymentResult{Error: "x"}, at(1)))
 
 	// Environments still hold their app; deployments no more.
 	wantError(t, s.DeleteApp(ctx, "cart"), paved.ECONFLICT, `app "cart" still has 1 environment(s): dev`)

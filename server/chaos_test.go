@@ -1,0 +1,256 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"paved.dev/paved"
+	"paved.dev/paved/api"
+	"paved.dev/paved/examples"
+	"paved.dev/paved/target/gitops"
+)
+
+// TestCrashChaos kills the server process (SIGKILL) at a random point of
+// each of a series of deployments, starts it again and checks the
+// invariants after every restart:
+//
+//   - no deployment is left queued or running;
+//   - nothing is lost: every deployment the server accepted is there, and
+//     every one that had finished kept its result;
+//   - the GitOps repository holds exactly the objects of the store's last
+//     successful deployment;
+//   - with the real postgres driver: once the environment is deleted, no
+//     database or role of the app is left on the PostgreSQL server.
+//
+// The suite runs a few deployments per variant; test/chaos.sh runs 20
+// (PAVED_CHAOS_RUNS) with a seed it prints (PAVED_CHAOS_SEED replays one).
+func TestCrashChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills server processes")
+	}
+	runs, pgRuns := 3, 2
+	if n, err := strconv.Atoi(os.Getenv("PAVED_CHAOS_RUNS")); err == nil && n > 0 {
+		runs, pgRuns = n, n
+	}
+	seed := uint64(time.Now().UnixNano())
+	if s, err := strconv.ParseUint(os.Getenv("PAVED_CHAOS_SEED"), 10, 64); err == nil {
+		seed = s
+	}
+	t.Logf("PAVED_CHAOS_SEED=%d PAVED_CHAOS_RUNS=%d", seed, runs)
+	t.Run("gitops", func(t *testing.T) { crashChaos(t, rand.New(rand.NewPCG(seed, 1)), runs, false) })
+	t.Run("postgres-driver", func(t *testing.T) {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v): CI must run .ci/services.sh first", err)
+			}
+			t.Skipf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v)", err)
+		} else {
+			c.Close()
+		}
+		crashChaos(t, rand.New(rand.NewPCG(seed, 2)), pgRuns, true)
+	})
+}
+
+func crashChaos(t *testing.T, rng *rand.Rand, runs int, realPostgres bool) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cmd, url := startChild(t, dir)
+	c := api.NewClient(url, "pvd_kill_admin")
+	app := "chaos" + strconv.FormatInt(rng.Int64N(1<<40), 36)
+	must(t, c.CreateTeam(ctx, &paved.Team{Name: "pioneers"}))
+	must(t, c.CreateApp(ctx, &paved.App{Name: app, Team: "pioneers"}))
+	_, err := c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: app, Name: "dev", Type: paved.EnvDevelopment})
+	must(t, err)
+	if realPostgres {
+		_, err := c.ApplyDefinitions(ctx, []paved.ResourceDefinition{{ID: "pg-local", Type: "postgres", Driver: "postgres",
+			Criteria: []paved.Criteria{{App: app}},
+			Inputs:   map[string]any{"host": "127.0.0.1", "port": 5432, "username": "postgres", "password": "", "sslmode": "disable"}}})
+		must(t, err)
+	}
+	// A first deployment takes the measure of one, to spread the kills
+	// over it.
+	start := time.Now()
+	first, err := c.Deploy(ctx, &paved.DeployRequest{App: app, Env: "dev", Specs: chaosSpecs(0)})
+	must(t, err)
+	waitEnded(t, c, first.ID)
+	took := time.Since(start)
+	t.Logf("one deployment takes %v", took)
+
+	accepted := []string{first.ID}
+	finished := map[string]paved.DeploymentStatus{}
+	for i := 1; i <= runs; i++ {
+		// Kill at a random point from before the request is answered to
+		// a little after the deployment would have ended.
+		delay := time.Duration(rng.Int64N(int64(took*5/4) + 1))
+		killed := make(chan struct{})
+		timer := time.AfterFunc(delay, func() {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			close(killed)
+		})
+		d, err := c.Deploy(ctx, &paved.DeployRequest{App: app, Env: "dev", Specs: chaosSpecs(i)})
+		if err == nil {
+			accepted = append(accepted, d.ID)
+		}
+		<-killed
+		timer.Stop()
+		_ = cmd.Wait()
+		cmd, url = startChild(t, dir)
+		c = api.NewClient(url, "pvd_kill_admin")
+		checkChaosInvariants(t, c, dir, app, accepted, finished, fmt.Sprintf("run %d (killed %v after the request)", i, delay.Round(time.Millisecond)))
+		if t.Failed() {
+			return
+		}
+		// Deployments get faster as the server warms up: the kills follow.
+		if err == nil {
+			if got, gerr := c.GetDeployment(ctx, d.ID); gerr == nil && got.Status == paved.DeploymentSucceeded {
+				took = (took + got.FinishedAt.Sub(got.CreatedAt)) / 2
+			}
+		}
+	}
+	list, err := c.ListDeployments(ctx, paved.DeploymentFilter{App: app, Env: "dev", Limit: 1000})
+	must(t, err)
+	counts := map[paved.DeploymentStatus]int{}
+	for _, d := range list {
+		counts[d.Status]++
+	}
+	t.Logf("%d runs: %d deployments, %v", runs, len(list), counts)
+	// The environment still deploys.
+	d, err := c.Deploy(ctx, &paved.DeployRequest{App: app, Env: "dev", Specs: chaosSpecs(runs + 1)})
+	must(t, err)
+	if got := waitEnded(t, c, d.ID); got.Status != paved.DeploymentSucceeded {
+		t.Fatalf("deploying after the chaos: %s %q", got.Status, got.Error)
+	}
+	if realPostgres {
+		_, err := c.DeleteEnvironment(ctx, app, "dev", paved.DeleteOptions{})
+		must(t, err)
+		noneLeaked(t, app)
+	}
+}
+
+// chaosSpecs are the shop's Score files with run i's image tag, every
+// other run without the web workload: each deployment changes something.
+func chaosSpecs(i int) map[string]string {
+	m := map[string]string{}
+	for _, f := range examples.Shop() {
+		if i%2 == 1 && f.Name == "web.score.yaml" {
+			continue
+		}
+		m[f.Name] = strings.ReplaceAll(string(f.Data), ":1.0.0", fmt.Sprintf(":1.0.%d", i))
+	}
+	return m
+}
+
+func waitEnded(t *testing.T, c *api.Client, id string) *paved.Deployment {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		d, err := c.GetDeployment(context.Background(), id)
+		must(t, err)
+		if d.Status == paved.DeploymentSucceeded || d.Status == paved.DeploymentFailed {
+			return d
+		}
+	}
+	t.Fatalf("deployment %s did not end", id)
+	return nil
+}
+
+func checkChaosInvariants(t *testing.T, c *api.Client, dir, app string, accepted []string, finished map[string]paved.DeploymentStatus, run string) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := c.ListDeployments(ctx, paved.DeploymentFilter{App: app, Env: "dev", Limit: 1000})
+	must(t, err)
+	var lastOK *paved.Deployment
+	byID := map[string]paved.Deployment{}
+	for _, d := range list {
+		byID[d.ID] = d
+		switch d.Status {
+		case paved.DeploymentQueued, paved.DeploymentRunning:
+			t.Errorf("%s: deployment %s is still %s after the restart", run, d.ID, d.Status)
+		case paved.DeploymentSucceeded:
+			if lastOK == nil || d.FinishedAt.After(*lastOK.FinishedAt) {
+				dd := d
+				lastOK = &dd
+			}
+		}
+	}
+	for _, id := range accepted {
+		d, ok := byID[id]
+		if !ok {
+			t.Errorf("%s: deployment %s, accepted, is lost", run, id)
+			continue
+		}
+		if was, ok := finished[id]; ok && was != d.Status {
+			t.Errorf("%s: deployment %s was %s, is %s", run, id, was, d.Status)
+		}
+		finished[id] = d.Status
+	}
+	if lastOK == nil {
+		t.Fatalf("%s: no successful deployment, not even the first", run)
+	}
+	full, err := c.GetDeployment(ctx, lastOK.ID)
+	must(t, err)
+	g, err := gitops.New(gitops.Config{Path: filepath.Join(dir, "gitops")})
+	must(t, err)
+	inv, err := g.Inventory(paved.DeployContext{App: app, Env: "dev", EnvType: "development", Namespace: app + "-dev"})
+	must(t, err)
+	if got, want := refStrings(inv), refStrings(full.Inventory); !slices.Equal(got, want) {
+		t.Errorf("%s: Git holds %v,\nthe last successful deployment (%s) %v", run, got, full.ID, want)
+	}
+	// Its objects, as Git holds them, carry its image.
+	want := "shop-api:1.0." + imageRun(full)
+	b, err := os.ReadFile(filepath.Join(dir, "gitops", "dev", app, "deployment-api.yaml"))
+	if err != nil || !strings.Contains(string(b), want) {
+		t.Errorf("%s: Git's api Deployment does not run %s (the last success's image): %v", run, want, err)
+	}
+}
+
+// imageRun is the run number of a deployment's api image tag.
+func imageRun(d *paved.Deployment) string {
+	s := d.Specs["api.score.yaml"]
+	i := strings.Index(s, "shop-api:1.0.")
+	if i < 0 {
+		return "?"
+	}
+	rest := s[i+len("shop-api:1.0."):]
+	return rest[:strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })]
+}
+
+func refStrings(refs []paved.ObjectRef) []string {
+	var out []string
+	for _, r := range refs {
+		out = append(out, r.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// noneLeaked: no database or role named for the app is left on the local
+// PostgreSQL server.
+func noneLeaked(t *testing.T, app string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, "host=127.0.0.1 port=5432 user=postgres dbname=postgres sslmode=disable")
+	must(t, err)
+	defer conn.Close(ctx)
+	prefix := "paved_" + app + "_%"
+	for _, q := range []string{"SELECT datname FROM pg_database WHERE datname LIKE $1", "SELECT rolname FROM pg_roles WHERE rolname LIKE $1"} {
+		rows, err := conn.Query(ctx, q, prefix)
+		must(t, err)
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		must(t, err)
+		if len(names) > 0 {
+			t.Errorf("left on the PostgreSQL server after the environment was deleted: %v", names)
+		}
+	}
+}
