@@ -178,6 +178,9 @@ type ProgramView struct {
 // ProgramService runs the MVP program.
 type ProgramService interface {
 	Program(ctx context.Context) (*ProgramView, error)
+	// Phases is Program with the phases only (no objectives, funnels,
+	// requirements or pitfalls): what the current phase needs.
+	Phases(ctx context.Context) (*ProgramView, error)
 	// ApplyProgram replaces the program's spec (admin). Audited.
 	ApplyProgram(ctx context.Context, spec *ProgramSpec) (*Program, error)
 	// InviteCohort records that a cohort's teams were invited (admin).

@@ -250,6 +250,7 @@ func (c *Client) Vote(ctx context.Context, item string) (*paved.RoadmapItem, err
 }
 
 func (u unavailable) Program(context.Context) (*paved.ProgramView, error) { return nil, u.err() }
+func (u unavailable) Phases(context.Context) (*paved.ProgramView, error)  { return nil, u.err() }
 func (u unavailable) ApplyProgram(context.Context, *paved.ProgramSpec) (*paved.Program, error) {
 	return nil, u.err()
 }

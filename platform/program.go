@@ -33,28 +33,11 @@ func (p *Platform) saveProgram(ctx context.Context, pr *paved.Program, by string
 // phase (the first incomplete one), objectives measured, each cohort's
 // funnel, requirements and pitfalls.
 func (p *Platform) Program(ctx context.Context) (*paved.ProgramView, error) {
-	if _, err := requireReader(ctx); err != nil {
-		return nil, err
-	}
-	pr, err := p.loadProgram(ctx)
+	v, f, err := p.programPhases(ctx)
 	if err != nil {
 		return nil, err
 	}
-	f, err := p.programFacts(ctx, pr)
-	if err != nil {
-		return nil, err
-	}
-	v := &paved.ProgramView{Program: pr}
-	if v.Phases, err = p.phases(ctx, pr, f); err != nil {
-		return nil, err
-	}
-	v.Phase = paved.Phases[len(paved.Phases)-1]
-	for _, ph := range v.Phases {
-		if !ph.Done {
-			v.Phase = ph.Phase
-			break
-		}
-	}
+	pr := v.Program
 	if v.Objectives, err = p.measureObjectives(ctx, pr, f); err != nil {
 		return nil, err
 	}
@@ -66,6 +49,38 @@ func (p *Platform) Program(ctx context.Context) (*paved.ProgramView, error) {
 	}
 	v.Pitfalls = p.pitfalls(f)
 	return v, nil
+}
+
+// Phases computes the program's phases and the current one only.
+func (p *Platform) Phases(ctx context.Context) (*paved.ProgramView, error) {
+	v, _, err := p.programPhases(ctx)
+	return v, err
+}
+
+func (p *Platform) programPhases(ctx context.Context) (*paved.ProgramView, *programFacts, error) {
+	if _, err := requireReader(ctx); err != nil {
+		return nil, nil, err
+	}
+	pr, err := p.loadProgram(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := p.programFacts(ctx, pr)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := &paved.ProgramView{Program: pr}
+	if v.Phases, err = p.phases(ctx, pr, f); err != nil {
+		return nil, nil, err
+	}
+	v.Phase = paved.Phases[len(paved.Phases)-1]
+	for _, ph := range v.Phases {
+		if !ph.Done {
+			v.Phase = ph.Phase
+			break
+		}
+	}
+	return v, f, nil
 }
 
 // phases computes each phase's automatic checks and adds its manual ones.

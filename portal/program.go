@@ -152,7 +152,7 @@ func (p *Portal) confirmProgramCheck(rq *request) error {
 	if err := paved.ValidateCheckScope(scope); err != nil {
 		return err
 	}
-	v, err := p.svc.Program.Program(rq.ctx)
+	v, err := p.svc.Program.Phases(rq.ctx)
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func (p *Portal) programPhase(rq *request) (*programPhase, error) {
 	if p.svc.Program == nil {
 		return nil, nil
 	}
-	v, err := p.svc.Program.Program(rq.ctx)
+	v, err := p.svc.Program.Phases(rq.ctx)
 	if err != nil {
 		return nil, err
 	}
