@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"paved.dev/paved"
-	"paved.dev/paved/definition"
 	"paved.dev/paved/engine"
 	"paved.dev/paved/manifest"
 	"paved.dev/paved/modules"
@@ -118,14 +117,8 @@ func localEngine(cmd *cobra.Command) (*engine.Engine, error) {
 }
 
 func runRender(cmd *cobra.Command, f *renderFlags) error {
-	var defs []paved.ResourceDefinition
-	for _, dir := range f.definitions {
-		d, err := definition.ReadDir(dir)
-		if err != nil {
-			return err
-		}
-		defs = append(defs, d...)
-	}
+	// Every provisioner, of --provisioners first and then of the
+	// --definitions directories, is translated together: one first match.
 	var provs []scorek8s.Provisioner
 	for _, p := range f.provs {
 		ps, err := scorek8s.ReadPath(p)
@@ -134,11 +127,10 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 		}
 		provs = append(provs, ps...)
 	}
-	translated, err := scorek8s.Translate(provs)
+	_, defs, err := readDefinitionFiles(cmd, f.definitions, provs)
 	if err != nil {
 		return err
 	}
-	defs = append(defs, translated...)
 	var patches []*scorek8s.PatchTemplate
 	for _, p := range f.patches {
 		ps, err := scorek8s.ReadPatchTemplates(p)
@@ -148,7 +140,9 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 		patches = append(patches, ps...)
 	}
 	newEngine := func() (*engine.Engine, error) { return offlineEngine() }
-	if slices.ContainsFunc(translated, func(d paved.ResourceDefinition) bool { return d.Driver == modules.DriverCmd }) {
+	if slices.ContainsFunc(defs, func(d paved.ResourceDefinition) bool {
+		return scorek8s.IsTranslated(&d) && d.Driver == modules.DriverCmd
+	}) {
 		newEngine = func() (*engine.Engine, error) { return localEngine(cmd) }
 	}
 	eng, err := newEngine()

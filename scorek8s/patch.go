@@ -90,7 +90,7 @@ func ReadPatchTemplates(path string) ([]*PatchTemplate, error) {
 	}
 	var out []*PatchTemplate
 	for _, f := range files {
-		data, err := readLimited(f)
+		data, err := ReadLimited(f)
 		if err != nil {
 			return nil, paved.Errorf(paved.EINVALID, "patch template %s: %v", f, err)
 		}

@@ -189,7 +189,7 @@ func ReadPath(path string) ([]Provisioner, error) {
 	}
 	var out []Provisioner
 	for _, f := range files {
-		data, err := readLimited(f)
+		data, err := ReadLimited(f)
 		if err != nil {
 			return nil, paved.Errorf(paved.EINVALID, "%s: %v", f, err)
 		}
@@ -202,7 +202,9 @@ func ReadPath(path string) ([]Provisioner, error) {
 	return out, nil
 }
 
-func readLimited(path string) ([]byte, error) {
+// ReadLimited reads at most MaxFileSize+1 bytes of a file: enough for
+// Parse to tell a file that is too large.
+func ReadLimited(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -226,18 +228,26 @@ func readLimited(path string) ([]byte, error) {
 //
 // The ids come from the uris, so applying the same files again makes new
 // versions of the same definitions.
-func Translate(provs []Provisioner) ([]paved.ResourceDefinition, error) {
+func Translate(provs []Provisioner) ([]paved.ResourceDefinition, []string, error) {
 	out := make([]paved.ResourceDefinition, 0, len(provs))
-	ids := map[string]string{}
-	for i, p := range provs {
-		id := idFor(p.URI)
-		if prev, ok := ids[id]; ok {
-			return nil, paved.Errorf(paved.EINVALID, "%s: provisioner %s: the uri is used twice (first in %s); score-k8s tells provisioners apart by uri, so give each its own", p.Source, p.URI, prev)
+	var warnings []string
+	// The same uri twice: score-k8s keeps both and the first always
+	// matches first, so the later one is dead; paved keeps the first.
+	first := map[string]string{}
+	kept := provs[:0:0]
+	for _, p := range provs {
+		if prev, ok := first[p.URI]; ok {
+			warnings = append(warnings, fmt.Sprintf("%s: provisioner %s: the uri is used again (first in %s); the first one wins, as in score-k8s, and this one is ignored", p.Source, p.URI, prev))
+			continue
 		}
-		ids[id] = p.Source
+		first[p.URI] = p.Source
+		kept = append(kept, p)
+	}
+	ids := idsFor(kept)
+	for i, p := range kept {
 		d := paved.ResourceDefinition{
-			ID: id, Type: p.Type, Description: p.Description, Priority: len(provs) - i,
-			Metadata: map[string]string{"score-k8s.uri": p.URI},
+			ID: ids[i], Type: p.Type, Description: p.Description, Priority: len(kept) - i,
+			Metadata: map[string]string{URIKey: p.URI},
 		}
 		if d.Description == "" {
 			d.Description = "score-k8s provisioner " + p.URI
@@ -287,7 +297,7 @@ func Translate(provs []Provisioner) ([]paved.ResourceDefinition, error) {
 		d.Outputs = append(d.Outputs, paved.OutputSpec{Name: paved.AnyOutput, Description: "outputs the provisioner does not list in expected_outputs"})
 		out = append(out, d)
 	}
-	return out, nil
+	return out, warnings, nil
 }
 
 func toAny(s []string) []any {
@@ -311,10 +321,33 @@ func idFor(uri string) string {
 	}
 	s = "k8s-" + kind + "-" + s
 	if len(s) > 63 || s == "k8s-"+kind+"-" {
-		sum := sha256.Sum256([]byte(uri))
-		s = strings.TrimRight(s[:min(len(s), 54)], "-") + "-" + hex.EncodeToString(sum[:4])
+		s = hashed(s, uri)
 	}
 	return s
+}
+
+// hashed shortens id and ends it with a hash of the uri.
+func hashed(id, uri string) string {
+	sum := sha256.Sum256([]byte(uri))
+	return strings.TrimRight(id[:min(len(id), 54)], "-") + "-" + hex.EncodeToString(sum[:4])
+}
+
+// idsFor gives each provisioner its id (idFor); uris whose ids collide,
+// because sanitising lost what told them apart (template://a/b and
+// template://a.b), each get a hash of their uri instead.
+func idsFor(provs []Provisioner) []string {
+	ids := make([]string, len(provs))
+	count := map[string]int{}
+	for i, p := range provs {
+		ids[i] = idFor(p.URI)
+		count[ids[i]]++
+	}
+	for i, p := range provs {
+		if count[ids[i]] > 1 {
+			ids[i] = hashed(ids[i], p.URI)
+		}
+	}
+	return ids
 }
 
 var topKey = regexp.MustCompile(`^["']?([A-Za-z0-9_.-]+)["']?\s*:`)
@@ -367,4 +400,13 @@ func LooksLikeProvisioners(data []byte) bool {
 		return t[0] == '-'
 	}
 	return false
+}
+
+// URIKey is the metadata key that keeps a translated provisioner's uri.
+const URIKey = "score-k8s.uri"
+
+// IsTranslated says whether a definition was translated from a
+// provisioner file (it keeps the uri in its metadata).
+func IsTranslated(d *paved.ResourceDefinition) bool {
+	return d.Metadata[URIKey] != ""
 }
