@@ -26,10 +26,11 @@ type Driver struct {
 }
 
 var (
-	_ paved.Driver         = (*Driver)(nil)
-	_ paved.InputValidator = (*Driver)(nil)
-	_ paved.Deprovisioner  = (*Driver)(nil)
-	_ paved.Prober         = (*Driver)(nil)
+	_ paved.Driver             = (*Driver)(nil)
+	_ paved.InputValidator     = (*Driver)(nil)
+	_ paved.Deprovisioner      = (*Driver)(nil)
+	_ paved.DeprovisionChecker = (*Driver)(nil)
+	_ paved.Prober             = (*Driver)(nil)
 )
 
 // New returns a driver that logs to logger (nil for none).
@@ -81,6 +82,13 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 		return nil, paved.Errorf(paved.EINTERNAL, "cmd: %s: %v", in.Name, err)
 	}
 	return &paved.ResourceResult{Outputs: outputs, State: state, Manifests: out.Manifests}, nil
+}
+
+// Deprovisions says whether the definition has the program run to
+// deprovision; without it Deprovision removes nothing.
+func (d *Driver) Deprovisions(def *paved.ResourceDefinition) bool {
+	in, err := parseInputs(def.Inputs)
+	return err == nil && in.Deprovision.on
 }
 
 // Deprovision runs the program in deprovision mode when the definition says
