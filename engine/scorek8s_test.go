@@ -184,6 +184,12 @@ func TestScoreK8sBadInput(t *testing.T) {
 			want: []string{"x.provisioners.yaml", "provisioner 0 (tf://x)", `scheme "tf"`}},
 		{name: "patch that makes invalid JSON", patch: "- op: set\n  path: '0'\n  value: not-an-object\n",
 			want: []string{"bad.tpl", "not a JSON list of objects"}},
+		{name: "patch that removes a name", patch: "- op: delete\n  path: '1.metadata.name'\n",
+			want: []string{"bad.tpl", "after patching", "has no metadata.name"}},
+		{name: "patch that removes the apiVersion", patch: "- op: delete\n  path: '1.apiVersion'\n",
+			want: []string{"bad.tpl", "has no apiVersion"}},
+		{name: "patch that adds a duplicate", patch: "- op: set\n  path: '-1'\n  value: {apiVersion: apps/v1, kind: Deployment, metadata: {name: frontend}}\n",
+			want: []string{"two different objects are both Deployment/shop-dev/frontend", "workload frontend", "patch template", "bad.tpl"}},
 		{name: "patch with an unknown op", patch: "- op: replace\n  path: '0.kind'\n  value: x\n",
 			want: []string{"bad.tpl", `op "replace" is not set or delete`}},
 	}

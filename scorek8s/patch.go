@@ -155,11 +155,30 @@ func (p *PatchTemplate) Apply(in PatchInput, substitute func(workload, value str
 		if m == nil {
 			return nil, paved.Errorf(paved.EINVALID, "patch template %s: manifest %d is null after patching; delete it with op: delete instead", p.Source, i)
 		}
-		if k, _ := m["kind"].(string); k == "" {
-			return nil, paved.Errorf(paved.EINVALID, "patch template %s: manifest %d has no kind after patching", p.Source, i)
+		if err := checkObject(m); err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "patch template %s: manifest %d after patching: %v", p.Source, i, err)
 		}
 	}
 	return out, nil
+}
+
+// checkObject checks what every Kubernetes object needs: apiVersion, kind,
+// a metadata mapping with a name.
+func checkObject(m map[string]any) error {
+	if k, _ := m["kind"].(string); k == "" {
+		return fmt.Errorf("no kind; each manifest must be a Kubernetes object")
+	}
+	if v, _ := m["apiVersion"].(string); v == "" {
+		return fmt.Errorf("%s has no apiVersion", m["kind"])
+	}
+	md, ok := m["metadata"].(map[string]any)
+	if !ok {
+		return fmt.Errorf("%s has no metadata mapping", m["kind"])
+	}
+	if n, _ := md["name"].(string); n == "" {
+		return fmt.Errorf("%s has no metadata.name", m["kind"])
+	}
+	return nil
 }
 
 // jsonable turns what YAML decoded (maps with any keys) into what JSON
