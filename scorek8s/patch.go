@@ -60,6 +60,9 @@ func ParsePatchTemplate(source, text string) (*PatchTemplate, error) {
 		return "", fmt.Errorf("substituteValue: no workloads in this context")
 	}
 	t, err := template.New(filepath.Base(source)).Funcs(f).Parse(text)
+	if err == nil {
+		err = CheckCalls(t, f)
+	}
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "patch template %s: %v", source, err)
 	}
