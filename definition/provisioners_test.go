@@ -197,3 +197,45 @@ func TestStaleProvisioners(t *testing.T) {
 		t.Errorf("stale = %v, want only k8s-tpl-acme-b", got)
 	}
 }
+
+// TestDefaultProvisionersSecretOutputs: score-k8s' default provisioners
+// return some secrets in clear (amqp's password, mongodb's connection
+// string); the translation declares them secret with those returned as
+// secret references, and leaves the rest plain.
+func TestDefaultProvisionersSecretOutputs(t *testing.T) {
+	defs, err := ReadDir(scoreK8sDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*paved.ResourceDefinition{}
+	for i := range defs {
+		byID[defs[i].ID] = &defs[i]
+	}
+	tests := []struct {
+		id             string
+		secret, public []string
+	}{
+		{"k8s-tpl-default-provisioners-rabbitmq", []string{"password"}, []string{"host", "port", "vhost", "username"}},
+		{"k8s-tpl-default-provisioners-mongo", []string{"password", "connection"}, []string{"host", "port", "username"}},
+		{"k8s-tpl-default-provisioners-mssql", []string{"password", "connection"}, []string{"server", "port", "database", "username"}},
+		{"k8s-tpl-default-provisioners-postgres", []string{"password"}, []string{"host", "port", "name", "database", "username"}},
+		{"k8s-tpl-default-provisioners-s3", []string{"secret_key", "aws_secret_key"}, []string{"bucket", "access_key_id", "endpoint", "region"}},
+	}
+	for _, tt := range tests {
+		d := byID[tt.id]
+		if d == nil {
+			t.Errorf("no definition %s", tt.id)
+			continue
+		}
+		for _, n := range tt.secret {
+			if o, ok := d.Output(n); !ok || !o.Secret {
+				t.Errorf("%s: output %s is not declared secret", tt.id, n)
+			}
+		}
+		for _, n := range tt.public {
+			if o, _ := d.Output(n); o.Secret {
+				t.Errorf("%s: output %s is declared secret", tt.id, n)
+			}
+		}
+	}
+}

@@ -284,6 +284,11 @@ func Translate(provs []Provisioner) ([]paved.ResourceDefinition, []string, error
 			secret = cmdSecrets(p.Args)
 		}
 		d.Inputs = in
+		for _, n := range p.ExpectedOutputs {
+			if paved.SecretName(n) {
+				secret[n] = true
+			}
+		}
 		names := slices.Clone(p.ExpectedOutputs)
 		for k := range secret {
 			if !slices.Contains(names, k) {
@@ -350,23 +355,59 @@ func idsFor(provs []Provisioner) []string {
 	return ids
 }
 
-var topKey = regexp.MustCompile(`^["']?([A-Za-z0-9_.-]+)["']?\s*:`)
+var (
+	topKey = regexp.MustCompile(`^["']?([A-Za-z0-9_.-]+)["']?\s*:`)
+	// userinfo is a URL's user:password@, written out or templated.
+	userinfo = regexp.MustCompile(`://[^\s/@]*:[^\s/@]+@`)
+	// field is a field or variable a template reads: .State.password, $pw.
+	field = regexp.MustCompile(`[.$]([A-Za-z_][A-Za-z0-9_]*)`)
+	// address is a name that holds an address, which may embed credentials.
+	address = regexp.MustCompile(`(?i)(ur[il]|dsn|connection|conn[_-]?str)`)
+)
 
-// templateSecrets finds the outputs a template:// provisioner returns as a
-// secret reference: the top-level keys of its outputs template whose value
-// calls encodeSecretRef or holds the 🔐💬 marker.
+// templateSecrets finds the outputs of a template:// provisioner that hold
+// a secret, from the top-level keys of its outputs template: those whose
+// value calls encodeSecretRef or holds the 🔐💬 marker, those whose name
+// looks secret (paved.SecretName: password, secret_key, connection...), and
+// addresses (uri, url, dsn) that embed credentials: a user:password@ or a
+// secret-looking field such as .State.password. score-k8s' default amqp
+// provisioner returns "password: {{ .State.password }}" in clear and its
+// mongodb one a connection string with the password in it: both secret.
 func templateSecrets(outputs string) map[string]bool {
 	out := map[string]bool{}
 	key := ""
 	for _, line := range strings.Split(outputs, "\n") {
 		if m := topKey.FindStringSubmatch(line); m != nil {
 			key = m[1]
+			if paved.SecretName(key) {
+				out[key] = true
+			}
 		}
-		if key != "" && (strings.Contains(line, "encodeSecretRef") || strings.Contains(line, SecretRefPrefix)) {
+		if key == "" {
+			continue
+		}
+		if strings.Contains(line, "encodeSecretRef") || strings.Contains(line, SecretRefPrefix) {
+			out[key] = true
+		}
+		if address.MatchString(key) && embedsCredentials(line) {
 			out[key] = true
 		}
 	}
 	return out
+}
+
+// embedsCredentials says whether a line of an address's template puts
+// credentials in it.
+func embedsCredentials(line string) bool {
+	if userinfo.MatchString(line) {
+		return true
+	}
+	for _, m := range field.FindAllStringSubmatch(line, -1) {
+		if paved.SecretName(m[1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // cmdSecrets finds the outputs a cmd:// provisioner's arguments print as a
