@@ -69,9 +69,9 @@ func ParsePatchTemplate(source, text string) (*PatchTemplate, error) {
 	return &PatchTemplate{Source: source, tmpl: t}, nil
 }
 
-// ReadPatchTemplates reads a patch template file, or every file of a
+// ReadPatchTemplates reads a patch template file, or every *.tpl file of a
 // directory in name order (score-k8s applies its --patch-templates in the
-// order given).
+// order given); other files there (a README) are left alone.
 func ReadPatchTemplates(path string) ([]*PatchTemplate, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -85,11 +85,14 @@ func ReadPatchTemplates(path string) ([]*PatchTemplate, error) {
 		}
 		files = files[:0]
 		for _, e := range entries {
-			if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".tpl") && !strings.HasPrefix(e.Name(), ".") {
 				files = append(files, filepath.Join(path, e.Name()))
 			}
 		}
 		slices.Sort(files)
+		if len(files) == 0 {
+			return nil, paved.Errorf(paved.EINVALID, "patch templates directory %s: no *.tpl file in it", path)
+		}
 	}
 	var out []*PatchTemplate
 	for _, f := range files {

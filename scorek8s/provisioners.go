@@ -99,8 +99,15 @@ func decodeSafely(data []byte, out any) (err error) {
 
 func parseOne(n *yaml.Node) (Provisioner, error) {
 	var p Provisioner
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
 	if n.Kind != yaml.MappingNode {
 		return p, fmt.Errorf("line %d: must be a mapping with uri, type and the provisioner's fields", n.Line)
+	}
+	n, err := mergeKeys(n, 0)
+	if err != nil {
+		return p, err
 	}
 	keys := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -109,12 +116,12 @@ func parseOne(n *yaml.Node) (Provisioner, error) {
 	if u := keys["uri"]; u != nil {
 		p.URI = u.Value
 	}
-	u, err := url.Parse(p.URI)
+	u, perr := url.Parse(p.URI)
 	switch {
 	case p.URI == "":
 		return p, errors.New("uri: missing; give the provisioner a uri such as template://acme/postgres or cmd://python3#s3")
-	case err != nil:
-		return p, fmt.Errorf("uri: %q is not a URI: %v", p.URI, err)
+	case perr != nil:
+		return p, fmt.Errorf("uri: %q is not a URI: %v", p.URI, perr)
 	case u.Scheme != "template" && u.Scheme != "cmd":
 		return p, fmt.Errorf("uri: scheme %q is not supported; score-k8s provisioners are template:// or cmd://", u.Scheme)
 	}
@@ -149,6 +156,55 @@ func parseOne(n *yaml.Node) (Provisioner, error) {
 		}
 	}
 	return p, nil
+}
+
+// mergeKeys expands YAML merge keys (<<: *base, or a list of them) into the
+// mapping, its own keys first winning, as YAML 1.1 merges do, so that the
+// field checks see the merged fields.
+func mergeKeys(n *yaml.Node, depth int) (*yaml.Node, error) {
+	if depth > 8 {
+		return nil, fmt.Errorf("line %d: merge keys (<<) nested too deep", n.Line)
+	}
+	var merged []*yaml.Node
+	own := map[string]bool{}
+	out := *n
+	out.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == "<<" && k.Tag != "!!str" {
+			merged = append(merged, v)
+			continue
+		}
+		own[k.Value] = true
+		out.Content = append(out.Content, k, v)
+	}
+	var bases []*yaml.Node
+	for _, v := range merged {
+		if v.Kind == yaml.SequenceNode {
+			bases = append(bases, v.Content...)
+		} else {
+			bases = append(bases, v)
+		}
+	}
+	for _, b := range bases {
+		if b.Kind == yaml.AliasNode && b.Alias != nil {
+			b = b.Alias
+		}
+		if b.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("line %d: a merge key (<<) must name a mapping", b.Line)
+		}
+		b, err := mergeKeys(b, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i+1 < len(b.Content); i += 2 {
+			if k := b.Content[i].Value; !own[k] {
+				own[k] = true
+				out.Content = append(out.Content, b.Content[i], b.Content[i+1])
+			}
+		}
+	}
+	return &out, nil
 }
 
 func withoutKey(n *yaml.Node, key string) *yaml.Node {

@@ -135,7 +135,7 @@ func (d *Driver) run(ctx context.Context, j *job) ([]byte, error) {
 	in := j.in
 	path, err := in.path()
 	if err != nil {
-		return nil, paved.Errorf(paved.EINVALID, "cmd: program cannot be run: %v; check the definition's uri input", err)
+		return nil, paved.Errorf(paved.EINVALID, "cmd: %s: program cannot be run: %v; check the definition's uri input (or install the program on this machine)", in.Name, err)
 	}
 	args, err := renderArgs(in.argsFor(j.mode), j.mode, in.TemplateArgs, newTemplateData(j.input))
 	if err != nil {
