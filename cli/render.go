@@ -52,8 +52,10 @@ it out of version control: it holds secrets.
 Resource definitions come from the built-in defaults (non-production, in the
 cluster) and from --definitions directories; see docs/resource-definitions.md.
 --provisioners reads score-k8s provisioner files (*.provisioners.yaml, or a
-directory of them) as definitions that come before all others, first match in
-file order as in score-k8s; their cmd:// programs run on this machine.
+directory of them such as .score-k8s) as definitions, translated together with
+those of the --definitions directories: first match in file order among them,
+as in score-k8s, and before the built-ins; a definition with criteria that match
+more specifically wins over them. Their cmd:// programs run on this machine.
 --patch-templates applies score-k8s patch templates to what was rendered; see
 docs/score-k8s-compatibility.md.`,
 		Example: `  # one workload to stdout
