@@ -39,7 +39,7 @@ func applyDefinitions(cmd *cobra.Command, c *api.Client, files []string, keepSta
 	}
 	for _, d := range definition.Stale(defs, stored) {
 		if keepStale {
-			fmt.Fprintf(progress(cmd), "warning: definition %s is no longer in %s but is kept (--keep-stale) and still matches; delete it with paved definitions delete %s\n", d.ID, definition.SourceFile(&d), d.ID)
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: definition %s is no longer in %s but is kept (--keep-stale) and still matches; delete it with paved definitions delete %s\n", d.ID, definition.SourceFile(&d), d.ID)
 			continue
 		}
 		del, err := c.DeleteDefinition(cmd.Context(), d.ID)
@@ -49,7 +49,7 @@ func applyDefinitions(cmd *cobra.Command, c *api.Client, files []string, keepSta
 		fmt.Fprintf(w, "definition %s deleted (version %d): no longer in %s\n", d.ID, del.Version, definition.SourceFile(&d))
 	}
 	for _, s := range definition.Shadows(defs, current(stored, defs)) {
-		fmt.Fprintf(progress(cmd), "note: provisioner %s shadows definition %s (%s); give that definition more specific criteria to keep it there\n", s.Provisioner, s.Definition, s.Where)
+		fmt.Fprintf(cmd.ErrOrStderr(), "note: provisioner %s shadows definition %s (%s); give that definition more specific criteria to keep it there\n", s.Provisioner, s.Definition, s.Where)
 	}
 	return nil
 }
