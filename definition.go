@@ -15,11 +15,12 @@ type ResourceDefinition struct {
 	Inputs      map[string]any `json:"driver_inputs,omitempty" yaml:"driver_inputs,omitempty"`
 	Criteria    []Criteria     `json:"criteria,omitempty" yaml:"criteria,omitempty"`
 	Outputs     []OutputSpec   `json:"outputs,omitempty" yaml:"outputs,omitempty"`
-	// Priority orders definitions before their criteria do: of the
-	// definitions that match a resource, those with the highest priority
-	// compete, and the most specific of them wins. 0 unless set; the
-	// definitions translated from score-k8s provisioner files get
-	// priorities that keep score-k8s' first match in file order.
+	// Priority breaks ties between definitions that match a resource
+	// equally specifically (the higher wins); 0 unless set. Definitions
+	// translated from score-k8s provisioner files get priorities that
+	// keep score-k8s' first match in file order among themselves (the
+	// first that matches wins there, however specific a later one is);
+	// see definition.Set.Match.
 	Priority int `json:"priority,omitempty" yaml:"priority,omitempty"`
 	// Metadata says what policies need to know of what the definition
 	// provides: classification (public, internal, confidential, pii),

@@ -97,6 +97,13 @@ type Deprovisioner interface {
 	Deprovision(ctx context.Context, req *ResourceRequest) error
 }
 
+// DeprovisionChecker is implemented by Deprovisioners that remove nothing
+// for some definitions (the cmd driver without deprovision set): a prune
+// then reports the resource forgotten, not removed.
+type DeprovisionChecker interface {
+	Deprovisions(def *ResourceDefinition) bool
+}
+
 // Prober is implemented by drivers that can tell whether a definition's
 // inputs reach a working service with the rights the driver needs. A driver
 // that can only partly tell returns ErrProbeLimited wrapped with what it

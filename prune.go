@@ -1,6 +1,9 @@
 package paved
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // PruneOptions say which orphaned resources a prune may remove.
 type PruneOptions struct {
@@ -10,6 +13,11 @@ type PruneOptions struct {
 	// DryRun lists what a prune would remove and keep, removing nothing:
 	// what a confirmation shows.
 	DryRun bool `json:"dry_run,omitempty"`
+	// UIDs, when given, are the resources the caller confirmed (what a dry
+	// run listed as pruned and forgotten): the prune is refused (ECONFLICT)
+	// when what it would remove is not exactly these, as when another
+	// resource was orphaned since the confirmation.
+	UIDs []ResourceUID `json:"uids,omitempty"`
 }
 
 // PrunedResource is one orphaned resource a prune removed or kept.
@@ -25,8 +33,13 @@ type PruneResult struct {
 	App    string `json:"app"`
 	Env    string `json:"env"`
 	DryRun bool   `json:"dry_run,omitempty"`
-	// Pruned were deprovisioned through their drivers and forgotten.
+	// Pruned were deprovisioned through their drivers (a database and its
+	// role dropped...) and forgotten.
 	Pruned []PrunedResource `json:"pruned"`
+	// Forgotten were only forgotten: their drivers made nothing outside
+	// the deployment's objects (template, echo), or cannot remove what
+	// they made (cmd without deprovision); Reason says which.
+	Forgotten []PrunedResource `json:"forgotten,omitempty"`
 	// Kept hold data and were left, for want of IncludeData.
 	Kept []PrunedResource `json:"kept,omitempty"`
 }
@@ -62,4 +75,18 @@ func HoldsData(uid ResourceUID, def *ResourceDefinition) bool {
 		}
 	}
 	return dataTypes[uid.Type()]
+}
+
+// Removed lists the resources a prune removes or forgets, sorted: what a
+// confirmation binds (PruneOptions.UIDs).
+func (r *PruneResult) Removed() []ResourceUID {
+	out := make([]ResourceUID, 0, len(r.Pruned)+len(r.Forgotten))
+	for _, p := range r.Pruned {
+		out = append(out, p.UID)
+	}
+	for _, p := range r.Forgotten {
+		out = append(out, p.UID)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -303,7 +303,7 @@ func TestRoundTrip(t *testing.T) {
 			"Outputs shop dev postgres.default#api.db false", map[string]any{"host": "pg", "port": 5432, "password": paved.Redacted}},
 		{"PruneResources", func(c *Client) (any, error) {
 			return c.PruneResources(ctx, "shop", "dev", paved.PruneOptions{IncludeData: true})
-		}, "PruneResources shop dev {true false}", &paved.PruneResult{App: "shop", Env: "dev", Pruned: []paved.PrunedResource{}}},
+		}, "PruneResources shop dev {true false []}", &paved.PruneResult{App: "shop", Env: "dev", Pruned: []paved.PrunedResource{}}},
 		{"Outputs revealed", func(c *Client) (any, error) { return c.Outputs(ctx, "shop", "dev", "postgres.default#api.db", true) },
 			"Outputs shop dev postgres.default#api.db true", map[string]any{"host": "pg", "port": 5432, "password": "s3cret"}},
 		{"Outputs of a uid with a slash and a space", func(c *Client) (any, error) { return c.Outputs(ctx, "shop", "dev", "dns.default#shared/a b", false) },

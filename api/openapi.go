@@ -146,8 +146,8 @@ func operations() []operation {
 			description: "Secret outputs are shown only with reveal=true and the rights to see them; they are redacted otherwise.",
 			query:       []param{{"reveal", "boolean", "Show secret outputs."}}, status: 200, resp: map[string]any{}},
 		{method: "POST", path: "/api/apps/{app}/envs/{env}/resources/prune", id: "pruneResources", tag: "resources", summary: "Deprovision the orphaned resources",
-			description: "Orphaned resources are deprovisioned through their drivers and forgotten; those holding data only with include_data. " +
-				"dry_run lists what would be pruned and kept. Never while a deployment of the environment runs (409). Audited (`resource.prune`).",
+			description: "Orphaned resources are deprovisioned through their drivers and forgotten (pruned), or only forgotten when their driver made nothing to remove (forgotten); those holding data only with include_data, which outside the environment types developers may create needs the admin role (403). " +
+				"dry_run lists what would be pruned, forgotten and kept. uids binds the prune to a confirmation: when what it would remove is not exactly those resources it is refused (409) and nothing is removed. Never while a deployment of the environment runs (409). Audited (`resource.prune`).",
 			body: paved.PruneOptions{}, optionalBody: true, status: 200, resp: paved.PruneResult{}},
 
 		{method: "GET", path: "/api/audit", id: "listAudit", tag: "audit", summary: "The audit log, newest first",
@@ -369,8 +369,8 @@ var schemaDescriptions = map[string]string{
 	"Deployment":              "A snapshot of what was deployed: the request and plan are fixed at creation; only status, times and the result change, once.",
 	"ObjectRef":               "One Kubernetes object's identity.",
 	"Event":                   "One line of a deployment's event log.",
-	"PruneOptions":            "Which orphaned resources a prune may remove: include_data also those holding data; dry_run only lists.",
-	"PruneResult":             "What a prune removed (pruned) and kept (holding data), or with dry_run would.",
+	"PruneOptions":            "Which orphaned resources a prune may remove: include_data also those holding data; dry_run only lists; uids, the resources a confirmation listed (pruned and forgotten), or the prune is refused.",
+	"PruneResult":             "What a prune removed (pruned), only forgot (forgotten) and kept (holding data), or with dry_run would.",
 	"PrunedResource":          "One orphaned resource a prune removed or kept, with the definition version that provisioned it.",
 	"Resource":                "One provisioned resource, active or orphaned; secret outputs are listed in secret_outputs and redacted.",
 	"AuditEntry":              "One change: who, what, when, result.",

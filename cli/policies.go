@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"paved.dev/paved"
-	"paved.dev/paved/definition"
 	"paved.dev/paved/engine"
 	"paved.dev/paved/policy"
 )
@@ -185,13 +184,9 @@ provisions anything. It lists every finding and exits 6 when one denies.`,
 			if err != nil {
 				return err
 			}
-			var defs []paved.ResourceDefinition
-			for _, d := range defDirs {
-				ds, err := definition.ReadDir(d)
-				if err != nil {
-					return err
-				}
-				defs = append(defs, ds...)
+			_, defs, err := readDefinitionFiles(cmd, defDirs, nil)
+			if err != nil {
+				return err
 			}
 			sources, err := scoreSources(files)
 			if err != nil {

@@ -24,10 +24,16 @@ longer declare, or that another definition replaced: the plan lists them as
 orphan) through their drivers, and forgets them. A resource that holds data
 (a database, a cache, a bucket, a volume, a topic or queue, or one whose
 definition says metadata data: "true") is kept unless --include-data is
-given. Active resources are never touched.
+given; in an environment of a type developers may not create (staging,
+production) --include-data needs the admin role. A resource whose driver
+made nothing outside the deployment's objects (template, echo; cmd without
+deprovision) is only forgotten, and listed so. Active resources are never
+touched.
 
 It first lists what it would prune and keep and asks to type the
 environment's name; --yes skips the question (for CI), --dry-run only lists.
+The prune then removes exactly what was listed: if another resource was
+orphaned meanwhile, the server refuses and nothing is removed.
 Every prune is in the audit log (resource.prune).`,
 		Example: `  paved resources prune --app shop --env dev --dry-run
   paved resources prune --app shop --env dev
@@ -44,17 +50,21 @@ Every prune is in the audit log (resource.prune).`,
 			if err != nil {
 				return err
 			}
-			if opt.DryRun || len(plan.Pruned) == 0 {
-				if len(plan.Pruned) == 0 && !opt.DryRun {
+			removed := plan.Removed()
+			if opt.DryRun || len(removed) == 0 {
+				if len(removed) == 0 && !opt.DryRun {
 					fmt.Fprintf(progress(cmd), "nothing to prune in %s/%s\n", app, env)
 				}
 				return printOut(cmd, plan, func() table { return pruneTable(plan) })
 			}
 			if !yes {
 				w := progress(cmd)
-				fmt.Fprintf(w, "%s/%s: %d orphaned resource(s) will be deprovisioned and forgotten:\n", app, env, len(plan.Pruned))
+				fmt.Fprintf(w, "%s/%s: %d orphaned resource(s) will be pruned:\n", app, env, len(removed))
 				for _, r := range plan.Pruned {
-					fmt.Fprintf(w, "  %s (%s)\n", r.UID, r.Definition)
+					fmt.Fprintf(w, "  %s (%s): deprovisioned and forgotten\n", r.UID, r.Definition)
+				}
+				for _, r := range plan.Forgotten {
+					fmt.Fprintf(w, "  %s (%s): %s\n", r.UID, r.Definition, r.Reason)
 				}
 				for _, r := range plan.Kept {
 					fmt.Fprintf(w, "  kept: %s (%s): %s\n", r.UID, r.Definition, r.Reason)
@@ -65,11 +75,13 @@ Every prune is in the audit log (resource.prune).`,
 					return paved.Errorf(paved.EINVALID, "not confirmed: nothing was pruned (give --yes to prune without asking)")
 				}
 			}
+			// The prune removes what was listed and confirmed, or nothing.
+			opt.UIDs = removed
 			res, err := c.PruneResources(cmd.Context(), app, env, opt)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(progress(cmd), "%s/%s: %d resource(s) pruned, %d kept\n", app, env, len(res.Pruned), len(res.Kept))
+			fmt.Fprintf(progress(cmd), "%s/%s: %d resource(s) pruned, %d forgotten, %d kept\n", app, env, len(res.Pruned), len(res.Forgotten), len(res.Kept))
 			return printOut(cmd, res, func() table { return pruneTable(res) })
 		},
 	}
@@ -87,12 +99,15 @@ Every prune is in the audit log (resource.prune).`,
 
 func pruneTable(r *paved.PruneResult) table {
 	t := table{header: []string{"RESOURCE", "DEFINITION", "ACTION", "REASON"}}
-	action := "pruned"
+	action, forgot := "pruned", "forgotten"
 	if r.DryRun {
-		action = "would prune"
+		action, forgot = "would prune", "would forget"
 	}
 	for _, p := range r.Pruned {
 		t.rows = append(t.rows, []string{string(p.UID), p.Definition.String(), action, p.Reason})
+	}
+	for _, p := range r.Forgotten {
+		t.rows = append(t.rows, []string{string(p.UID), p.Definition.String(), forgot, p.Reason})
 	}
 	for _, p := range r.Kept {
 		t.rows = append(t.rows, []string{string(p.UID), p.Definition.String(), "kept", p.Reason})

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"paved.dev/paved"
-	"paved.dev/paved/definition"
 	"paved.dev/paved/engine"
 	"paved.dev/paved/manifest"
 	"paved.dev/paved/modules"
@@ -53,8 +52,10 @@ it out of version control: it holds secrets.
 Resource definitions come from the built-in defaults (non-production, in the
 cluster) and from --definitions directories; see docs/resource-definitions.md.
 --provisioners reads score-k8s provisioner files (*.provisioners.yaml, or a
-directory of them) as definitions that come before all others, first match in
-file order as in score-k8s; their cmd:// programs run on this machine.
+directory of them such as .score-k8s) as definitions, translated together with
+those of the --definitions directories: first match in file order among them,
+as in score-k8s, and before the built-ins; a definition with criteria that match
+more specifically wins over them. Their cmd:// programs run on this machine.
 --patch-templates applies score-k8s patch templates to what was rendered; see
 docs/score-k8s-compatibility.md.`,
 		Example: `  # one workload to stdout
@@ -118,14 +119,8 @@ func localEngine(cmd *cobra.Command) (*engine.Engine, error) {
 }
 
 func runRender(cmd *cobra.Command, f *renderFlags) error {
-	var defs []paved.ResourceDefinition
-	for _, dir := range f.definitions {
-		d, err := definition.ReadDir(dir)
-		if err != nil {
-			return err
-		}
-		defs = append(defs, d...)
-	}
+	// Every provisioner, of --provisioners first and then of the
+	// --definitions directories, is translated together: one first match.
 	var provs []scorek8s.Provisioner
 	for _, p := range f.provs {
 		ps, err := scorek8s.ReadPath(p)
@@ -134,11 +129,10 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 		}
 		provs = append(provs, ps...)
 	}
-	translated, err := scorek8s.Translate(provs)
+	_, defs, err := readDefinitionFiles(cmd, f.definitions, provs)
 	if err != nil {
 		return err
 	}
-	defs = append(defs, translated...)
 	var patches []*scorek8s.PatchTemplate
 	for _, p := range f.patches {
 		ps, err := scorek8s.ReadPatchTemplates(p)
@@ -148,7 +142,9 @@ func runRender(cmd *cobra.Command, f *renderFlags) error {
 		patches = append(patches, ps...)
 	}
 	newEngine := func() (*engine.Engine, error) { return offlineEngine() }
-	if slices.ContainsFunc(translated, func(d paved.ResourceDefinition) bool { return d.Driver == modules.DriverCmd }) {
+	if slices.ContainsFunc(defs, func(d paved.ResourceDefinition) bool {
+		return scorek8s.IsTranslated(&d) && d.Driver == modules.DriverCmd
+	}) {
 		newEngine = func() (*engine.Engine, error) { return localEngine(cmd) }
 	}
 	eng, err := newEngine()

@@ -123,41 +123,32 @@ func newTypesCmd() *cobra.Command {
 func newDefinitionsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "definitions", Aliases: []string{"definition", "defs"}, Short: "Manage resource definitions (platform team)"}
 	var files []string
+	var keepStale bool
 	apply := &cobra.Command{
 		Use:   "apply -f FILE_OR_DIR...",
 		Short: "Create or update resource definitions; every change is kept as a new version",
 		Long: `apply reads definition documents (see docs/resource-definitions.md) from files or
 directories of *.yaml files, checks them against their drivers, and stores a new
-version of each one that changed.`,
-		Example: "  paved definitions apply -f ./definitions",
+version of each one that changed.
+
+score-k8s provisioner files (*.provisioners.yaml; a directory such as .score-k8s
+is read as score-k8s reads it, those files only) are translated together, in the
+order given, so the first match holds across every -f. A provisioner that an
+applied file held before and holds no more is deleted (--keep-stale keeps it),
+and apply names the paved definitions a provisioner now takes resources from
+(see docs/score-k8s-compatibility.md).`,
+		Example: "  paved definitions apply -f ./definitions\n  paved definitions apply -f .score-k8s\n  paved definitions apply -f 10-service.provisioners.yaml -f 20-dns.provisioners.yaml --keep-stale",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := newClient(cmd)
 			if err != nil {
 				return err
 			}
-			var defs []paved.ResourceDefinition
-			for _, f := range files {
-				d, err := readDefinitions(f)
-				if err != nil {
-					return err
-				}
-				defs = append(defs, d...)
-			}
-			if len(defs) == 0 {
-				return paved.Errorf(paved.EINVALID, "-f: no definitions found")
-			}
-			out, err := c.ApplyDefinitions(cmd.Context(), defs)
-			if err != nil {
-				return err
-			}
-			for _, d := range out {
-				fmt.Fprintf(cmd.OutOrStdout(), "definition %s (%s, driver %s): version %d\n", d.ID, d.Type, d.Driver, d.Version)
-			}
-			return nil
+			return applyDefinitions(cmd, c, files, keepStale)
 		},
 	}
 	apply.Flags().StringArrayVarP(&files, "file", "f", nil, "definitions file or directory (repeatable)")
+	apply.Flags().BoolVar(&keepStale, "keep-stale", false, "keep the provisioners an applied provisioner file no longer holds (by default they are deleted)")
 	_ = apply.MarkFlagRequired("file")
 	list := &cobra.Command{
 		Use: "list", Short: "List the platform team's definitions (secret inputs redacted)", Args: cobra.NoArgs,
@@ -222,33 +213,12 @@ again makes a new version.`,
 	return cmd
 }
 
-func readDefinitions(path string) ([]paved.ResourceDefinition, error) {
-	st, err := statPath(path)
-	if err != nil {
-		return nil, err
-	}
-	if st {
-		return definition.ReadDir(path)
-	}
-	data, err := readLimitedFile(path, definition.MaxFileSize)
-	if err != nil {
-		return nil, err
-	}
-	return definition.Parse(path, data)
-}
-
 func definitionsTable(ds []paved.ResourceDefinition) table {
 	t := table{header: []string{"ID", "TYPE", "DRIVER", "VERSION", "CRITERIA"}}
 	for _, d := range ds {
 		var cs []string
 		for _, c := range d.Criteria {
-			var parts []string
-			for _, kv := range [][2]string{{"class", c.Class}, {"res_id", c.ResID}, {"env_type", string(c.EnvType)}, {"env", c.Env}, {"app", c.App}} {
-				if kv[1] != "" {
-					parts = append(parts, kv[0]+"="+kv[1])
-				}
-			}
-			cs = append(cs, strings.Join(parts, ","))
+			cs = append(cs, definition.DescribeCriteria(c))
 		}
 		t.rows = append(t.rows, []string{d.ID, d.Type, d.Driver, fmt.Sprint(d.Version), strings.Join(cs, " | ")})
 	}

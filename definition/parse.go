@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -47,7 +45,8 @@ func Parse(source string, data []byte) ([]paved.ResourceDefinition, error) {
 		if err != nil {
 			return nil, err
 		}
-		return scorek8s.Translate(provs)
+		defs, _, err := scorek8s.Translate(provs)
+		return defs, err
 	}
 	return parseDefinitions(source, data)
 }
@@ -125,58 +124,4 @@ func checkShape(d *paved.ResourceDefinition) error {
 		seen[o.Name] = true
 	}
 	return nil
-}
-
-// ReadDir reads every *.yaml and *.yml file of dir, in name order; the
-// score-k8s provisioner files among them (*.provisioners.yaml) are
-// translated together, so that their priorities keep score-k8s' first match
-// in file order across the files.
-func ReadDir(dir string) ([]paved.ResourceDefinition, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, paved.Errorf(paved.EINVALID, "definitions directory %s: %w", dir, err)
-	}
-	var defs []paved.ResourceDefinition
-	var provs []scorek8s.Provisioner
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
-			continue
-		}
-		path := filepath.Join(dir, name)
-		data, err := readLimited(path)
-		if err != nil {
-			return nil, paved.Errorf(paved.EINVALID, "%s: %w", path, err)
-		}
-		if scorek8s.IsProvisionerFile(name) || scorek8s.LooksLikeProvisioners(data) {
-			p, err := scorek8s.Parse(path, data)
-			if err != nil {
-				return nil, err
-			}
-			provs = append(provs, p...)
-			continue
-		}
-		d, err := parseDefinitions(path, data)
-		if err != nil {
-			return nil, err
-		}
-		defs = append(defs, d...)
-	}
-	if len(provs) > 0 {
-		d, err := scorek8s.Translate(provs)
-		if err != nil {
-			return nil, err
-		}
-		defs = append(defs, d...)
-	}
-	return defs, nil
-}
-
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"paved.dev/paved"
+	"paved.dev/paved/scorek8s"
 )
 
 // Drivers are the drivers definitions may name, by id (a registry's).
@@ -111,16 +112,29 @@ type Want struct {
 	Context            paved.DeployContext
 }
 
-// Match returns the definition that provides the resource: of those with
-// the highest priority, the one whose best criteria are the most specific;
-// on a tie a platform team's definition beats a builtin one, then the lower
-// id wins.
+// Match returns the definition that provides the resource, the most
+// specific first:
+//
+//   - the definitions translated from score-k8s provisioner files compete
+//     among themselves as score-k8s lets them: the first that matches in
+//     file order (the highest priority) is their candidate, however
+//     specific a later one is;
+//   - every other definition competes by specificity (its best matching
+//     criteria), then priority, then a platform team's beats a builtin,
+//     then the lower id;
+//   - of the two candidates the more specific wins; at equal specificity
+//     the higher priority (so the provisioner: its priority is at least 1),
+//     then a platform team's over a builtin, then the lower id.
+//
+// So a paved definition whose criteria match more specifically (such as
+// {env_type: production, app: shop}) beats a provisioner without criteria,
+// and score-k8s' default provisioners never shadow paved's production
+// definitions.
 func (s *Set) Match(w Want) (*paved.ResourceDefinition, error) {
 	if w.Class == "" {
 		w.Class = paved.DefaultClass
 	}
-	var best *entry
-	bestScore := -1
+	var prov, other candidate
 	var tried []string
 	for i := range s.byType[w.Type] {
 		e := &s.byType[w.Type][i]
@@ -129,13 +143,22 @@ func (s *Set) Match(w Want) (*paved.ResourceDefinition, error) {
 			tried = append(tried, fmt.Sprintf("%s (%s)", e.def.ID, why))
 			continue
 		}
-		if best == nil || e.def.Priority > best.def.Priority ||
-			e.def.Priority == best.def.Priority && (score > bestScore || score == bestScore && better(e, best)) {
-			best, bestScore = e, score
+		c := candidate{e: e, score: score}
+		if scorek8s.IsTranslated(e.def) {
+			if prov.e == nil || firstMatch(c, prov) {
+				prov = c
+			}
+			continue
+		}
+		if other.e == nil || moreSpecific(c, other) {
+			other = c
 		}
 	}
-	if best != nil {
-		return best.def, nil
+	switch {
+	case prov.e != nil && (other.e == nil || moreSpecific(prov, other)):
+		return prov.e.def, nil
+	case other.e != nil:
+		return other.e.def, nil
 	}
 	ctx := fmt.Sprintf("type %s, class %s, id %s in app %s, environment %s of type %s", w.Type, w.Class, w.ResID, w.Context.App, w.Context.Env, w.Context.EnvType)
 	if len(tried) == 0 {
@@ -145,11 +168,33 @@ func (s *Set) Match(w Want) (*paved.ResourceDefinition, error) {
 	return nil, paved.Errorf(paved.EINVALID, "no resource definition matches %s; tried %s", ctx, strings.Join(tried, "; "))
 }
 
-func better(a, b *entry) bool {
-	if a.builtin != b.builtin {
-		return !a.builtin
+// candidate is a definition that matches, with its specificity.
+type candidate struct {
+	e     *entry
+	score int
+}
+
+// firstMatch orders provisioners as score-k8s does: priority (file order)
+// first; provisioners of separate applies with one priority by specificity.
+func firstMatch(a, b candidate) bool {
+	if a.e.def.Priority != b.e.def.Priority {
+		return a.e.def.Priority > b.e.def.Priority
 	}
-	return a.def.ID < b.def.ID
+	return moreSpecific(a, b)
+}
+
+// moreSpecific orders definitions by specificity, then priority, then a
+// platform team's over a builtin, then the lower id.
+func moreSpecific(a, b candidate) bool {
+	switch {
+	case a.score != b.score:
+		return a.score > b.score
+	case a.e.def.Priority != b.e.def.Priority:
+		return a.e.def.Priority > b.e.def.Priority
+	case a.e.builtin != b.e.builtin:
+		return !a.e.builtin
+	}
+	return a.e.def.ID < b.e.def.ID
 }
 
 // Weights of each criterion field: an exact resource beats an explicit

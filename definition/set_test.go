@@ -5,11 +5,15 @@ import (
 	"testing"
 
 	"paved.dev/paved"
+	"paved.dev/paved/driver/cmd"
 	"paved.dev/paved/driver/echo"
 	"paved.dev/paved/driver/template"
 )
 
 func drivers() Drivers { return Drivers{"echo": echo.New(), "template": template.New()} }
+
+// withCmd adds the cmd driver, which score-k8s' default provisioners use too.
+func withCmd() Drivers { d := drivers(); d["cmd"] = cmd.New(nil); return d }
 
 func def(id string, c ...paved.Criteria) paved.ResourceDefinition {
 	return paved.ResourceDefinition{ID: id, Type: "postgres", Driver: "echo", Criteria: c}

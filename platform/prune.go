@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"paved.dev/paved"
@@ -17,18 +18,33 @@ var _ paved.ResourcePruner = (*Platform)(nil)
 // the environment's lease and not while a deployment of it is queued or
 // running, so that a deployment never takes back a resource being removed.
 // Active resources are never touched. Admins and the app's team may prune;
-// every prune, dry runs aside, is audited with what it removed and kept.
+// include_data (dropping data) outside the environment types developers may
+// create needs the admin role, as deleting the environment does. With UIDs
+// the prune removes exactly what was confirmed or nothing (ECONFLICT).
+// Every prune, dry runs aside, is audited with what it removed and kept.
 func (p *Platform) PruneResources(ctx context.Context, app, env string, opt paved.PruneOptions) (out *paved.PruneResult, err error) {
-	if _, _, err := p.requireTeam(ctx, app, "pruning resources"); err != nil {
+	u, _, err := p.requireTeam(ctx, app, "pruning resources")
+	if err != nil {
 		return nil, err
 	}
-	if !opt.DryRun {
-		defer func() { p.audit(ctx, "resource.prune", pruneAudit(app, env, opt, out), err) }()
+	if opt.DryRun {
+		// A dry run reads and removes nothing: no lease.
+		e, err := p.cfg.Store.GetEnvironment(ctx, app, env)
+		if err != nil {
+			return nil, err
+		}
+		return p.prune(ctx, e, opt)
 	}
+	defer func() { p.audit(ctx, "resource.prune", pruneAudit(app, env, opt, out), err) }()
 	err = p.withLease(ctx, app, env, func(ctx context.Context) error {
 		e, err := p.cfg.Store.GetEnvironment(ctx, app, env)
 		if err != nil {
 			return err
+		}
+		// Dropping data is deleting part of the environment: the same rule
+		// as deleting it.
+		if opt.IncludeData && u.Role != paved.RoleAdmin && !p.developerMay(e.Type) {
+			return paved.Errorf(paved.EFORBIDDEN, "pruning resources that hold data in a %s environment needs the admin role, as deleting the environment does; prune without include_data to keep them", e.Type)
 		}
 		busy, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{EnvID: e.ID,
 			Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}, Limit: 1})
@@ -38,10 +54,38 @@ func (p *Platform) PruneResources(ctx context.Context, app, env string, opt pave
 		if len(busy) > 0 {
 			return paved.Errorf(paved.ECONFLICT, "deployment %s of %s/%s is %s; prune when it has ended", busy[0].ID, app, env, busy[0].Status)
 		}
+		if opt.UIDs != nil {
+			dry := opt
+			dry.DryRun = true
+			plan, err := p.prune(ctx, e, dry)
+			if err != nil {
+				return err
+			}
+			if got, want := plan.Removed(), sortedUIDs(opt.UIDs); !slices.Equal(got, want) {
+				return paved.Errorf(paved.ECONFLICT, "what the prune would remove changed since it was confirmed: now %s, confirmed %s; list it again (--dry-run) and confirm anew", uidList(got), uidList(want))
+			}
+		}
 		out, err = p.prune(ctx, e, opt)
 		return err
 	})
 	return out, err
+}
+
+func sortedUIDs(uids []paved.ResourceUID) []paved.ResourceUID {
+	out := slices.Clone(uids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func uidList(uids []paved.ResourceUID) string {
+	if len(uids) == 0 {
+		return "nothing"
+	}
+	s := make([]string, len(uids))
+	for i, u := range uids {
+		s[i] = string(u)
+	}
+	return strings.Join(s, ", ")
 }
 
 func (p *Platform) prune(ctx context.Context, env *paved.Environment, opt paved.PruneOptions) (*paved.PruneResult, error) {
@@ -68,18 +112,35 @@ func (p *Platform) prune(ctx context.Context, env *paved.Environment, opt paved.
 			out.Kept = append(out.Kept, item)
 			continue
 		}
-		if opt.DryRun {
+		removes, note := p.removes(r.Driver, def)
+		if !opt.DryRun {
+			if err := p.deprovisionOne(ctx, env, dc, r); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			p.log.Info("pruned an orphaned resource", "app", env.App, "env", env.Name, "resource", r.UID, "definition", ref.String(), "removed", removes)
+		}
+		if removes {
 			out.Pruned = append(out.Pruned, item)
 			continue
 		}
-		if err := p.deprovisionOne(ctx, env, dc, r); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		p.log.Info("pruned an orphaned resource", "app", env.App, "env", env.Name, "resource", r.UID, "definition", ref.String())
-		out.Pruned = append(out.Pruned, item)
+		item.Reason = note
+		out.Forgotten = append(out.Forgotten, item)
 	}
 	return out, errors.Join(errs...)
+}
+
+// removes says whether deprovisioning a resource of the driver and
+// definition removes something, and if not, why, for the result.
+func (p *Platform) removes(driver string, def *paved.ResourceDefinition) (bool, string) {
+	dp, ok := p.cfg.Engine.Drivers[driver].(paved.Deprovisioner)
+	if !ok {
+		return false, fmt.Sprintf("forgotten only: the %s driver makes nothing but the deployment's objects, which the deployment that orphaned it removed from the target", driver)
+	}
+	if c, ok := dp.(paved.DeprovisionChecker); ok && def != nil && !c.Deprovisions(def) {
+		return false, fmt.Sprintf("forgotten only: its definition does not have the %s driver deprovision, so what it made outside the deployment's objects stays; remove that by hand", driver)
+	}
+	return true, ""
 }
 
 // pruneAudit is the audit entry's detail: what was asked, removed and kept.
@@ -103,6 +164,7 @@ func pruneAudit(app, env string, opt paved.PruneOptions, out *paved.PruneResult)
 		fmt.Fprintf(&b, "; %s %s", label, strings.Join(uids, ", "))
 	}
 	list("pruned", out.Pruned)
+	list("forgotten", out.Forgotten)
 	list("kept (data)", out.Kept)
 	return b.String()
 }

@@ -24,9 +24,13 @@ type envPage struct {
 	Graph       template.HTML
 	MayChange   bool
 	MayDelete   bool
-	// Orphans counts the orphaned resources, which MayChange may prune.
-	Orphans int
-	Notice  string
+	// Orphans counts the orphaned resources, which MayChange may prune;
+	// Prune is what a prune would do without and (Kept) with include data,
+	// listed in its confirmation and bound to it.
+	Orphans  int
+	Prune    *paved.PruneResult
+	PruneErr string
+	Notice   string
 }
 
 func (e envPage) title() string { return e.App.Name + "/" + e.Env.Name }
@@ -51,6 +55,13 @@ func (p *Portal) envPage(rq *request, revealed map[paved.ResourceUID]map[string]
 	for _, r := range page.Resources {
 		if r.Status == paved.ResourceOrphaned {
 			page.Orphans++
+		}
+	}
+	if page.MayChange && page.Orphans > 0 {
+		if pr, err := p.svc.Resources.PruneResources(rq.ctx, app, name, paved.PruneOptions{DryRun: true}); err == nil {
+			page.Prune = pr
+		} else {
+			page.PruneErr = paved.ErrorMessage(err)
 		}
 	}
 	dctx, cancel := context.WithTimeout(rq.ctx, driftTimeout)
@@ -152,11 +163,21 @@ func (p *Portal) envPrune(rq *request) error {
 	if rq.r.PostFormValue("confirm") != name {
 		return paved.Errorf(paved.EINVALID, "confirm: type the environment's name (%s) to prune its orphaned resources", name)
 	}
-	res, err := p.svc.Resources.PruneResources(rq.ctx, app, name, paved.PruneOptions{IncludeData: rq.r.PostFormValue("include_data") == "on"})
+	// The prune removes what the confirmation listed, or nothing.
+	opt := paved.PruneOptions{IncludeData: rq.r.PostFormValue("include_data") == "on", UIDs: []paved.ResourceUID{}}
+	for _, u := range rq.r.PostForm["uid"] {
+		opt.UIDs = append(opt.UIDs, paved.ResourceUID(u))
+	}
+	if opt.IncludeData {
+		for _, u := range rq.r.PostForm["data_uid"] {
+			opt.UIDs = append(opt.UIDs, paved.ResourceUID(u))
+		}
+	}
+	res, err := p.svc.Resources.PruneResources(rq.ctx, app, name, opt)
 	if err != nil {
 		return err
 	}
-	notice := fmt.Sprintf("%d orphaned resource(s) pruned.", len(res.Pruned))
+	notice := fmt.Sprintf("%d orphaned resource(s) pruned, %d forgotten.", len(res.Pruned), len(res.Forgotten))
 	if len(res.Kept) > 0 {
 		var kept []string
 		for _, k := range res.Kept {

@@ -49,11 +49,20 @@ func Patch(objs []paved.Object, g *graph.Graph, workloads []*score.Workload, pat
 	for i, o := range objs {
 		manifests[i] = o
 	}
+	// patched names the patch template that added each identity, for
+	// errors.
+	patched := map[identity]string{}
 	for _, p := range patches {
+		before := counts(manifests)
 		var err error
 		manifests, err = p.Apply(scorek8s.PatchInput{Manifests: manifests, Workloads: specs, Namespace: g.Context.Namespace}, substitute)
 		if err != nil {
 			return nil, err
+		}
+		for id, n := range counts(manifests) {
+			if n > before[id] {
+				patched[id] = p.Source
+			}
 		}
 	}
 	dc := g.Context
@@ -71,8 +80,17 @@ func Patch(objs []paved.Object, g *graph.Graph, workloads []*score.Workload, pat
 		out[i] = o
 	}
 	Sort(out)
-	if err := checkUnique(out, g); err != nil {
-		return nil, err
+	return unique(out, g, patched)
+}
+
+// counts counts the manifests of each identity; the namespace is left out,
+// since a patch's new objects get theirs only afterwards.
+func counts(manifests []map[string]any) map[identity]int {
+	out := make(map[identity]int, len(manifests))
+	for _, m := range manifests {
+		id := identityOf(paved.Object(m))
+		id.namespace = ""
+		out[id]++
 	}
-	return out, nil
+	return out
 }

@@ -72,10 +72,7 @@ func Render(g *graph.Graph, workloads []*score.Workload) ([]paved.Object, error)
 		setLabels(o, common)
 	}
 	Sort(objs)
-	if err := checkUnique(objs, g); err != nil {
-		return nil, err
-	}
-	return objs, nil
+	return unique(objs, g, nil)
 }
 
 // commonLabels are the labels of every object of an environment.
@@ -86,33 +83,6 @@ func commonLabels(dc paved.DeployContext) map[string]string {
 		LabelApp:                       dc.App,
 		LabelEnv:                       dc.Env,
 	}
-}
-
-// checkUnique refuses two objects with one identity: the second would
-// silently replace the first in the target.
-func checkUnique(objs []paved.Object, g *graph.Graph) error {
-	for i := 1; i < len(objs); i++ {
-		a, b := objs[i-1].Ref(), objs[i].Ref()
-		if a.Kind == b.Kind && a.Namespace == b.Namespace && a.Name == b.Name {
-			return paved.Errorf(paved.EINVALID, "two objects are both %s (from %s and %s); rename a workload or resource", b, origin(objs[i-1]), origin(objs[i]))
-		}
-	}
-	return nil
-}
-
-func origin(o paved.Object) string {
-	md := meta(o)
-	if a, ok := md["annotations"].(map[string]any); ok {
-		if r, ok := a[AnnotationResource].(string); ok {
-			return "resource " + r
-		}
-	}
-	if l, ok := md["labels"].(map[string]any); ok {
-		if w, ok := l[LabelWorkload].(string); ok {
-			return "workload " + w
-		}
-	}
-	return "paved"
 }
 
 func deepCopy(v any) any {

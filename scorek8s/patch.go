@@ -60,15 +60,18 @@ func ParsePatchTemplate(source, text string) (*PatchTemplate, error) {
 		return "", fmt.Errorf("substituteValue: no workloads in this context")
 	}
 	t, err := template.New(filepath.Base(source)).Funcs(f).Parse(text)
+	if err == nil {
+		err = CheckCalls(t, f)
+	}
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "patch template %s: %v", source, err)
 	}
 	return &PatchTemplate{Source: source, tmpl: t}, nil
 }
 
-// ReadPatchTemplates reads a patch template file, or every file of a
+// ReadPatchTemplates reads a patch template file, or every *.tpl file of a
 // directory in name order (score-k8s applies its --patch-templates in the
-// order given).
+// order given); other files there (a README) are left alone.
 func ReadPatchTemplates(path string) ([]*PatchTemplate, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -82,15 +85,18 @@ func ReadPatchTemplates(path string) ([]*PatchTemplate, error) {
 		}
 		files = files[:0]
 		for _, e := range entries {
-			if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".tpl") && !strings.HasPrefix(e.Name(), ".") {
 				files = append(files, filepath.Join(path, e.Name()))
 			}
 		}
 		slices.Sort(files)
+		if len(files) == 0 {
+			return nil, paved.Errorf(paved.EINVALID, "patch templates directory %s: no *.tpl file in it", path)
+		}
 	}
 	var out []*PatchTemplate
 	for _, f := range files {
-		data, err := readLimited(f)
+		data, err := ReadLimited(f)
 		if err != nil {
 			return nil, paved.Errorf(paved.EINVALID, "patch template %s: %v", f, err)
 		}
@@ -155,11 +161,30 @@ func (p *PatchTemplate) Apply(in PatchInput, substitute func(workload, value str
 		if m == nil {
 			return nil, paved.Errorf(paved.EINVALID, "patch template %s: manifest %d is null after patching; delete it with op: delete instead", p.Source, i)
 		}
-		if k, _ := m["kind"].(string); k == "" {
-			return nil, paved.Errorf(paved.EINVALID, "patch template %s: manifest %d has no kind after patching", p.Source, i)
+		if err := checkObject(m); err != nil {
+			return nil, paved.Errorf(paved.EINVALID, "patch template %s: manifest %d after patching: %v", p.Source, i, err)
 		}
 	}
 	return out, nil
+}
+
+// checkObject checks what every Kubernetes object needs: apiVersion, kind,
+// a metadata mapping with a name.
+func checkObject(m map[string]any) error {
+	if k, _ := m["kind"].(string); k == "" {
+		return fmt.Errorf("no kind; each manifest must be a Kubernetes object")
+	}
+	if v, _ := m["apiVersion"].(string); v == "" {
+		return fmt.Errorf("%s has no apiVersion", m["kind"])
+	}
+	md, ok := m["metadata"].(map[string]any)
+	if !ok {
+		return fmt.Errorf("%s has no metadata mapping", m["kind"])
+	}
+	if n, _ := md["name"].(string); n == "" {
+		return fmt.Errorf("%s has no metadata.name", m["kind"])
+	}
+	return nil
 }
 
 // jsonable turns what YAML decoded (maps with any keys) into what JSON

@@ -99,8 +99,15 @@ func decodeSafely(data []byte, out any) (err error) {
 
 func parseOne(n *yaml.Node) (Provisioner, error) {
 	var p Provisioner
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
 	if n.Kind != yaml.MappingNode {
 		return p, fmt.Errorf("line %d: must be a mapping with uri, type and the provisioner's fields", n.Line)
+	}
+	n, err := mergeKeys(n, 0)
+	if err != nil {
+		return p, err
 	}
 	keys := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -109,12 +116,12 @@ func parseOne(n *yaml.Node) (Provisioner, error) {
 	if u := keys["uri"]; u != nil {
 		p.URI = u.Value
 	}
-	u, err := url.Parse(p.URI)
+	u, perr := url.Parse(p.URI)
 	switch {
 	case p.URI == "":
 		return p, errors.New("uri: missing; give the provisioner a uri such as template://acme/postgres or cmd://python3#s3")
-	case err != nil:
-		return p, fmt.Errorf("uri: %q is not a URI: %v", p.URI, err)
+	case perr != nil:
+		return p, fmt.Errorf("uri: %q is not a URI: %v", p.URI, perr)
 	case u.Scheme != "template" && u.Scheme != "cmd":
 		return p, fmt.Errorf("uri: scheme %q is not supported; score-k8s provisioners are template:// or cmd://", u.Scheme)
 	}
@@ -149,6 +156,55 @@ func parseOne(n *yaml.Node) (Provisioner, error) {
 		}
 	}
 	return p, nil
+}
+
+// mergeKeys expands YAML merge keys (<<: *base, or a list of them) into the
+// mapping, its own keys first winning, as YAML 1.1 merges do, so that the
+// field checks see the merged fields.
+func mergeKeys(n *yaml.Node, depth int) (*yaml.Node, error) {
+	if depth > 8 {
+		return nil, fmt.Errorf("line %d: merge keys (<<) nested too deep", n.Line)
+	}
+	var merged []*yaml.Node
+	own := map[string]bool{}
+	out := *n
+	out.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == "<<" && k.Tag != "!!str" {
+			merged = append(merged, v)
+			continue
+		}
+		own[k.Value] = true
+		out.Content = append(out.Content, k, v)
+	}
+	var bases []*yaml.Node
+	for _, v := range merged {
+		if v.Kind == yaml.SequenceNode {
+			bases = append(bases, v.Content...)
+		} else {
+			bases = append(bases, v)
+		}
+	}
+	for _, b := range bases {
+		if b.Kind == yaml.AliasNode && b.Alias != nil {
+			b = b.Alias
+		}
+		if b.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("line %d: a merge key (<<) must name a mapping", b.Line)
+		}
+		b, err := mergeKeys(b, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i+1 < len(b.Content); i += 2 {
+			if k := b.Content[i].Value; !own[k] {
+				own[k] = true
+				out.Content = append(out.Content, b.Content[i], b.Content[i+1])
+			}
+		}
+	}
+	return &out, nil
 }
 
 func withoutKey(n *yaml.Node, key string) *yaml.Node {
@@ -189,7 +245,7 @@ func ReadPath(path string) ([]Provisioner, error) {
 	}
 	var out []Provisioner
 	for _, f := range files {
-		data, err := readLimited(f)
+		data, err := ReadLimited(f)
 		if err != nil {
 			return nil, paved.Errorf(paved.EINVALID, "%s: %v", f, err)
 		}
@@ -202,7 +258,9 @@ func ReadPath(path string) ([]Provisioner, error) {
 	return out, nil
 }
 
-func readLimited(path string) ([]byte, error) {
+// ReadLimited reads at most MaxFileSize+1 bytes of a file: enough for
+// Parse to tell a file that is too large.
+func ReadLimited(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -226,18 +284,26 @@ func readLimited(path string) ([]byte, error) {
 //
 // The ids come from the uris, so applying the same files again makes new
 // versions of the same definitions.
-func Translate(provs []Provisioner) ([]paved.ResourceDefinition, error) {
+func Translate(provs []Provisioner) ([]paved.ResourceDefinition, []string, error) {
 	out := make([]paved.ResourceDefinition, 0, len(provs))
-	ids := map[string]string{}
-	for i, p := range provs {
-		id := idFor(p.URI)
-		if prev, ok := ids[id]; ok {
-			return nil, paved.Errorf(paved.EINVALID, "%s: provisioner %s: the uri is used twice (first in %s); score-k8s tells provisioners apart by uri, so give each its own", p.Source, p.URI, prev)
+	var warnings []string
+	// The same uri twice: score-k8s keeps both and the first always
+	// matches first, so the later one is dead; paved keeps the first.
+	first := map[string]string{}
+	kept := provs[:0:0]
+	for _, p := range provs {
+		if prev, ok := first[p.URI]; ok {
+			warnings = append(warnings, fmt.Sprintf("%s: provisioner %s: the uri is used again (first in %s); the first one wins, as in score-k8s, and this one is ignored", p.Source, p.URI, prev))
+			continue
 		}
-		ids[id] = p.Source
+		first[p.URI] = p.Source
+		kept = append(kept, p)
+	}
+	ids := idsFor(kept)
+	for i, p := range kept {
 		d := paved.ResourceDefinition{
-			ID: id, Type: p.Type, Description: p.Description, Priority: len(provs) - i,
-			Metadata: map[string]string{"score-k8s.uri": p.URI},
+			ID: ids[i], Type: p.Type, Description: p.Description, Priority: len(kept) - i,
+			Metadata: map[string]string{URIKey: p.URI},
 		}
 		if d.Description == "" {
 			d.Description = "score-k8s provisioner " + p.URI
@@ -274,6 +340,11 @@ func Translate(provs []Provisioner) ([]paved.ResourceDefinition, error) {
 			secret = cmdSecrets(p.Args)
 		}
 		d.Inputs = in
+		for _, n := range p.ExpectedOutputs {
+			if paved.SecretName(n) {
+				secret[n] = true
+			}
+		}
 		names := slices.Clone(p.ExpectedOutputs)
 		for k := range secret {
 			if !slices.Contains(names, k) {
@@ -287,7 +358,7 @@ func Translate(provs []Provisioner) ([]paved.ResourceDefinition, error) {
 		d.Outputs = append(d.Outputs, paved.OutputSpec{Name: paved.AnyOutput, Description: "outputs the provisioner does not list in expected_outputs"})
 		out = append(out, d)
 	}
-	return out, nil
+	return out, warnings, nil
 }
 
 func toAny(s []string) []any {
@@ -311,29 +382,88 @@ func idFor(uri string) string {
 	}
 	s = "k8s-" + kind + "-" + s
 	if len(s) > 63 || s == "k8s-"+kind+"-" {
-		sum := sha256.Sum256([]byte(uri))
-		s = strings.TrimRight(s[:min(len(s), 54)], "-") + "-" + hex.EncodeToString(sum[:4])
+		s = hashed(s, uri)
 	}
 	return s
 }
 
-var topKey = regexp.MustCompile(`^["']?([A-Za-z0-9_.-]+)["']?\s*:`)
+// hashed shortens id and ends it with a hash of the uri.
+func hashed(id, uri string) string {
+	sum := sha256.Sum256([]byte(uri))
+	return strings.TrimRight(id[:min(len(id), 54)], "-") + "-" + hex.EncodeToString(sum[:4])
+}
 
-// templateSecrets finds the outputs a template:// provisioner returns as a
-// secret reference: the top-level keys of its outputs template whose value
-// calls encodeSecretRef or holds the 🔐💬 marker.
+// idsFor gives each provisioner its id (idFor); uris whose ids collide,
+// because sanitising lost what told them apart (template://a/b and
+// template://a.b), each get a hash of their uri instead.
+func idsFor(provs []Provisioner) []string {
+	ids := make([]string, len(provs))
+	count := map[string]int{}
+	for i, p := range provs {
+		ids[i] = idFor(p.URI)
+		count[ids[i]]++
+	}
+	for i, p := range provs {
+		if count[ids[i]] > 1 {
+			ids[i] = hashed(ids[i], p.URI)
+		}
+	}
+	return ids
+}
+
+var (
+	topKey = regexp.MustCompile(`^["']?([A-Za-z0-9_.-]+)["']?\s*:`)
+	// userinfo is a URL's user:password@, written out or templated.
+	userinfo = regexp.MustCompile(`://[^\s/@]*:[^\s/@]+@`)
+	// field is a field or variable a template reads: .State.password, $pw.
+	field = regexp.MustCompile(`[.$]([A-Za-z_][A-Za-z0-9_]*)`)
+	// address is a name that holds an address, which may embed credentials.
+	address = regexp.MustCompile(`(?i)(ur[il]|dsn|connection|conn[_-]?str)`)
+)
+
+// templateSecrets finds the outputs of a template:// provisioner that hold
+// a secret, from the top-level keys of its outputs template: those whose
+// value calls encodeSecretRef or holds the 🔐💬 marker, those whose name
+// looks secret (paved.SecretName: password, secret_key, connection...), and
+// addresses (uri, url, dsn) that embed credentials: a user:password@ or a
+// secret-looking field such as .State.password. score-k8s' default amqp
+// provisioner returns "password: {{ .State.password }}" in clear and its
+// mongodb one a connection string with the password in it: both secret.
 func templateSecrets(outputs string) map[string]bool {
 	out := map[string]bool{}
 	key := ""
 	for _, line := range strings.Split(outputs, "\n") {
 		if m := topKey.FindStringSubmatch(line); m != nil {
 			key = m[1]
+			if paved.SecretName(key) {
+				out[key] = true
+			}
 		}
-		if key != "" && (strings.Contains(line, "encodeSecretRef") || strings.Contains(line, SecretRefPrefix)) {
+		if key == "" {
+			continue
+		}
+		if strings.Contains(line, "encodeSecretRef") || strings.Contains(line, SecretRefPrefix) {
+			out[key] = true
+		}
+		if address.MatchString(key) && embedsCredentials(line) {
 			out[key] = true
 		}
 	}
 	return out
+}
+
+// embedsCredentials says whether a line of an address's template puts
+// credentials in it.
+func embedsCredentials(line string) bool {
+	if userinfo.MatchString(line) {
+		return true
+	}
+	for _, m := range field.FindAllStringSubmatch(line, -1) {
+		if paved.SecretName(m[1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // cmdSecrets finds the outputs a cmd:// provisioner's arguments print as a
@@ -367,4 +497,13 @@ func LooksLikeProvisioners(data []byte) bool {
 		return t[0] == '-'
 	}
 	return false
+}
+
+// URIKey is the metadata key that keeps a translated provisioner's uri.
+const URIKey = "score-k8s.uri"
+
+// IsTranslated says whether a definition was translated from a
+// provisioner file (it keeps the uri in its metadata).
+func IsTranslated(d *paved.ResourceDefinition) bool {
+	return d.Metadata[URIKey] != ""
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +41,9 @@ func ResolveSecretRefs(who string, outputs map[string]any, manifests []map[strin
 	for _, name := range slices.Sorted(maps.Keys(outputs)) {
 		v, found, err := resolveValue(who, outputs[name], "resource_outputs."+name, manifests)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkClear(who, name, v, def); err != nil {
 			return nil, err
 		}
 		if found {
@@ -144,4 +148,30 @@ func secretValue(manifests []map[string]any, name, key string) (string, error) {
 		return "", fmt.Errorf("the Secret among the manifests has no such key in data or stringData")
 	}
 	return "", fmt.Errorf("no such Secret is among the provisioner's manifests: paved can use a Secret the provisioner deploys, not one made some other way; put the Secret in its manifests, or return the value itself and declare the output secret")
+}
+
+// checkClear refuses, for a translated provisioner, an output that would be
+// kept in clear though it holds a secret: one the translation could not
+// see (covered by "*" only) whose name looks secret, or a URL with a
+// password in it. Errors name the output, never its value.
+func checkClear(who, name string, v any, def *paved.ResourceDefinition) error {
+	if !IsTranslated(def) {
+		return nil
+	}
+	spec, _ := def.Output(name)
+	if spec.Secret {
+		return nil
+	}
+	declared := slices.ContainsFunc(def.Outputs, func(o paved.OutputSpec) bool { return o.Name == name })
+	if !declared && paved.SecretName(name) {
+		return paved.Errorf(paved.EINVALID, "%s: output %q looks secret but the provisioner does not declare it; list it in its expected_outputs (paved then keeps it secret), or write a paved definition that declares it secret: true", who, name)
+	}
+	if s, ok := v.(string); ok {
+		if u, err := url.Parse(s); err == nil && u.User != nil {
+			if _, has := u.User.Password(); has {
+				return paved.Errorf(paved.EINVALID, "%s: output %q is an address with a password in it, which paved would keep and render in clear; write a paved definition that declares it secret: true", who, name)
+			}
+		}
+	}
+	return nil
 }

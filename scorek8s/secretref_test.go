@@ -98,3 +98,33 @@ func TestResolveSecretRefs(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretsNeverKeptInClear: a translated provisioner's output that
+// looks secret but is covered only by "*", or an address with a password,
+// is refused naming the output, never its value.
+func TestSecretsNeverKeptInClear(t *testing.T) {
+	def := &paved.ResourceDefinition{ID: "k8s-cmd-x", Metadata: map[string]string{URIKey: "cmd://x"},
+		Outputs: []paved.OutputSpec{{Name: "host"}, {Name: paved.AnyOutput}}}
+	tests := []struct {
+		name string
+		out  map[string]any
+		want string
+	}{
+		{"plain", map[string]any{"host": "db", "port": 5432, "url": "http://db:80/"}, ""},
+		{"undeclared password", map[string]any{"db_password": "hunter22"}, `output "db_password" looks secret`},
+		{"address with a password", map[string]any{"url": "amqp://u:hunter22@mq:5672/"}, `output "url" is an address with a password`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ResolveSecretRefs("cmd cmd://x", tt.out, nil, def)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatal(err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			case err != nil && strings.Contains(err.Error(), "hunter22"):
+				t.Errorf("the error shows the value: %v", err)
+			}
+		})
+	}
+}

@@ -26,10 +26,11 @@ type Driver struct {
 }
 
 var (
-	_ paved.Driver         = (*Driver)(nil)
-	_ paved.InputValidator = (*Driver)(nil)
-	_ paved.Deprovisioner  = (*Driver)(nil)
-	_ paved.Prober         = (*Driver)(nil)
+	_ paved.Driver             = (*Driver)(nil)
+	_ paved.InputValidator     = (*Driver)(nil)
+	_ paved.Deprovisioner      = (*Driver)(nil)
+	_ paved.DeprovisionChecker = (*Driver)(nil)
+	_ paved.Prober             = (*Driver)(nil)
 )
 
 // New returns a driver that logs to logger (nil for none).
@@ -83,6 +84,13 @@ func (d *Driver) Provision(ctx context.Context, req *paved.ResourceRequest) (*pa
 	return &paved.ResourceResult{Outputs: outputs, State: state, Manifests: out.Manifests}, nil
 }
 
+// Deprovisions says whether the definition has the program run to
+// deprovision; without it Deprovision removes nothing.
+func (d *Driver) Deprovisions(def *paved.ResourceDefinition) bool {
+	in, err := parseInputs(def.Inputs)
+	return err == nil && in.Deprovision.on
+}
+
 // Deprovision runs the program in deprovision mode when the definition says
 // it has one; what it prints is ignored, and exit status 0 means done.
 // Otherwise it does nothing: score-k8s never deprovisions, so a program
@@ -127,7 +135,7 @@ func (d *Driver) run(ctx context.Context, j *job) ([]byte, error) {
 	in := j.in
 	path, err := in.path()
 	if err != nil {
-		return nil, paved.Errorf(paved.EINVALID, "cmd: program cannot be run: %v; check the definition's uri input", err)
+		return nil, paved.Errorf(paved.EINVALID, "cmd: %s: program cannot be run: %v; check the definition's uri input (or install the program on this machine)", in.Name, err)
 	}
 	args, err := renderArgs(in.argsFor(j.mode), j.mode, in.TemplateArgs, newTemplateData(j.input))
 	if err != nil {

@@ -45,6 +45,9 @@ const MaxOutput = 1 << 20
 type Driver struct {
 	cache sync.Map // cacheKey → *template.Template
 	funcs template.FuncMap
+	// signatures are the functions as templates run them (the seeded
+	// random ones as bound to a run), to check the calls' arguments.
+	signatures template.FuncMap
 }
 
 type cacheKey struct {
@@ -60,10 +63,17 @@ var (
 )
 
 // New returns a template driver.
-func New() *Driver { return &Driver{funcs: baseFuncs()} }
+func New() *Driver {
+	sig := baseFuncs()
+	for k, v := range (&data{}).seededFuncs() {
+		sig[k] = v
+	}
+	return &Driver{funcs: baseFuncs(), signatures: sig}
+}
 
-// ValidateInputs parses every template, so that a broken one is refused when
-// the definition is loaded, not on first use.
+// ValidateInputs parses every template and checks the number of arguments
+// of every function call (scorek8s.CheckCalls), so that a broken one is
+// refused when the definition is loaded, not on first use.
 func (d *Driver) ValidateInputs(in map[string]any) error {
 	prov := provenance(in)
 	for _, k := range slices.Sorted(maps.Keys(in)) {
@@ -144,6 +154,9 @@ func (d *Driver) parse(name, text string, zero bool) (*template.Template, error)
 	}
 	t, err := t.Parse(text)
 	if err != nil {
+		return nil, err
+	}
+	if err := scorek8s.CheckCalls(t, d.signatures); err != nil {
 		return nil, err
 	}
 	d.cache.Store(key, t)
