@@ -138,6 +138,9 @@ type Platform struct {
 	probed map[string]time.Time
 	// logins counts failed authentications by client address.
 	logins *loginLimiter
+	// renders bounds the template renderings running at once
+	// (templates.go).
+	renders chan struct{}
 
 	events *hub
 	wg     sync.WaitGroup
@@ -211,7 +214,8 @@ func New(cfg Config) (*Platform, error) {
 		cfg: cfg, log: cfg.Logger, runCtx: ctx, cancel: cancel, id: cfg.ServerID,
 		queues: map[string]*envQueue{}, active: map[string]bool{}, built: map[string]builtTarget{},
 		locks: map[string]*sync.Mutex{}, probed: map[string]time.Time{},
-		logins: newLoginLimiter(cmp.Or(cfg.MaxFailedLogins, DefaultMaxFailedLogins), cmp.Or(cfg.FailedLoginWindow, DefaultFailedLoginWindow)),
+		logins:  newLoginLimiter(cmp.Or(cfg.MaxFailedLogins, DefaultMaxFailedLogins), cmp.Or(cfg.FailedLoginWindow, DefaultFailedLoginWindow)),
+		renders: make(chan struct{}, maxRenders()),
 	}
 	p.events = newHub(p)
 	return p, nil

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -13,8 +14,8 @@ import (
 	"paved.dev/paved/scaffold"
 )
 
-// builtinTemplates are the golden paths that come with paved. Loading
-// them parses four small embedded folders (about a millisecond).
+// builtinTemplates are the golden paths that come with paved, loaded once
+// per process (6 ms the first time: BenchmarkBuiltins).
 func builtinTemplates() ([]paved.Template, error) { return scaffold.Builtins() }
 
 // ApplyTemplate stores a new version of a golden-path template (admins).
@@ -185,6 +186,31 @@ func (p *Platform) RenderTemplate(ctx context.Context, req *paved.RenderRequest)
 	if err != nil {
 		return nil, err
 	}
+	return p.render(ctx, t, req)
+}
+
+// maxRenders bounds the renderings running at once: half the processors
+// (at least one), so that templates rendering up to their time limit
+// (scaffold.Render's) leave the rest of the server its share.
+func maxRenders() int { return max(1, runtime.GOMAXPROCS(0)/2) }
+
+// renderWait is how long a rendering waits for its turn.
+const renderWait = 10 * time.Second
+
+// render renders a template when a slot is free: text/template cannot be
+// cancelled, so the number running at once is what bounds the server's
+// work (each is bounded in time, steps and bytes by scaffold.Render).
+func (p *Platform) render(ctx context.Context, t *paved.Template, req *paved.RenderRequest) (*paved.Rendering, error) {
+	wait := time.NewTimer(renderWait)
+	defer wait.Stop()
+	select {
+	case p.renders <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-wait.C:
+		return nil, paved.Errorf(paved.ETOOMANY, "the server is rendering %d templates already and none finished within %v: try again later", cap(p.renders), renderWait)
+	}
+	defer func() { <-p.renders }()
 	return scaffold.Render(t, req)
 }
 
@@ -205,7 +231,7 @@ func (p *Platform) Scaffold(ctx context.Context, req *paved.RenderRequest) (res 
 	if err != nil {
 		return nil, err
 	}
-	r, err := scaffold.Render(t, req)
+	r, err := p.render(ctx, t, req)
 	if err != nil {
 		return nil, err
 	}

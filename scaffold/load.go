@@ -1,6 +1,6 @@
 // Package scaffold is paved's golden-path engine: it loads templates
 // (template.yaml and files), validates parameters against their JSON
-// Schema, renders files with Go templates and sprig's functions, writes
+// Schema, renders files with Go templates and the template driver's function library, writes
 // new Git repositories, and upgrades a scaffolded repository to a newer
 // version of its template with a three-way merge.
 package scaffold
@@ -182,6 +182,9 @@ func Check(t *paved.Template) error {
 		if err := checkPath(f.Path); err != nil {
 			return err
 		}
+		if err := checkPath(outputPath(f.Path)); err != nil {
+			return paved.Errorf(paved.EINVALID, "%s: written as %s: %s", f.Path, outputPath(f.Path), paved.ErrorMessage(err))
+		}
 		if i > 0 && t.Files[i-1].Path == f.Path {
 			return paved.Errorf(paved.EINVALID, "%s: listed twice", f.Path)
 		}
@@ -198,7 +201,7 @@ func Check(t *paved.Template) error {
 			return paved.Errorf(paved.EINVALID, "the files are larger than %d bytes together", MaxTotalSize)
 		}
 		if strings.HasSuffix(f.Path, tmplSuffix) {
-			if _, err := parseFile(f); err != nil {
+			if _, err := parseFile(f, newBudget(defaultLimits())); err != nil {
 				return err
 			}
 		}

@@ -1,9 +1,11 @@
 package scaffold
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +31,12 @@ func compileSchema(t *paved.Template) (*jsonschema.Schema, error) {
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat = true
+	// The library's loader follows file:// and http(s):// references: a
+	// template's "$ref": "file:///etc/passwd" would read the server's
+	// files. A template's schema refers within itself only ("#/$defs/...").
+	c.LoadURL = func(u string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("%s: a template's schema may refer only within itself (\"$ref\": \"#/$defs/NAME\"); it cannot load other documents", u)
+	}
 	if err := c.AddResource("parameters.json", strings.NewReader(raw)); err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "parameters: %s", err)
 	}
@@ -72,14 +80,23 @@ func Properties(t *paved.Template) ([]Property, error) {
 		} `json:"properties"`
 		Required []string `json:"required"`
 	}
-	if err := json.Unmarshal(t.Parameters, &s); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(t.Parameters))
+	dec.UseNumber()
+	if err := dec.Decode(&s); err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "parameters: %s", err)
 	}
 	var out []Property
 	for name, p := range s.Properties {
 		typ, _ := p.Type.(string)
-		out = append(out, Property{Name: name, Title: p.Title, Description: p.Description, Type: typ, Default: p.Default,
-			Enum: p.Enum, Pattern: p.Pattern, Required: slices.Contains(s.Required, name)})
+		enum := make([]any, len(p.Enum))
+		for i, e := range p.Enum {
+			enum[i] = fromNumbers(e)
+		}
+		if p.Enum == nil {
+			enum = nil
+		}
+		out = append(out, Property{Name: name, Title: p.Title, Description: p.Description, Type: typ, Default: fromNumbers(p.Default),
+			Enum: enum, Pattern: p.Pattern, Required: slices.Contains(s.Required, name)})
 	}
 	slices.SortFunc(out, func(a, b Property) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
@@ -167,20 +184,62 @@ func Params(t *paved.Template, given map[string]any) (map[string]any, error) {
 		}
 		out[k] = v
 	}
-	// The schema validates JSON's values: a round trip makes them so.
-	b, err := json.Marshal(out)
+	// The schema validates JSON's values: a round trip makes them so,
+	// numbers kept as written (1048576, not 1.048576e+06).
+	doc, err := jsonParams(out)
 	if err != nil {
-		return nil, paved.Errorf(paved.EINVALID, "params: %s", err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "params: %s", err)
 	}
 	if err := s.Validate(doc); err != nil {
 		return nil, paramsError(t, err)
 	}
+	return fromNumbers(doc).(map[string]any), nil
+}
+
+// jsonParams is params as JSON decodes them, numbers as json.Number.
+func jsonParams(params map[string]any) (map[string]any, error) {
+	b, err := json.Marshal(params)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	doc := map[string]any{}
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
 	return doc, nil
 }
+
+// fromNumbers turns the json.Numbers in a JSON value into int64 where
+// they are integers and float64 otherwise: what templates compare and
+// print (a port is 8080, not 8080.0), and what records keep.
+func fromNumbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = fromNumbers(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = fromNumbers(x)
+		}
+		return out
+	}
+	return v
+}
+
+// copyParams is a deep copy of parameters that are JSON values.
+func copyParams(p map[string]any) map[string]any { return fromNumbers(p).(map[string]any) }
 
 // paramsError says which parameter fails the schema and why.
 func paramsError(t *paved.Template, err error) error {

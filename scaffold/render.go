@@ -2,13 +2,10 @@ package scaffold
 
 import (
 	"bytes"
-	"fmt"
-	"maps"
+	"errors"
 	"slices"
 	"strings"
 	"text/template"
-
-	"github.com/Masterminds/sprig/v3"
 
 	"paved.dev/paved"
 )
@@ -21,10 +18,15 @@ const tmplSuffix = ".tmpl"
 // outputPath is where a template's file is written.
 func outputPath(p string) string { return strings.TrimSuffix(p, tmplSuffix) }
 
-func parseFile(f paved.TemplateFile) (*template.Template, error) {
-	tpl, err := template.New(f.Path).Funcs(sprig.TxtFuncMap()).Option("missingkey=error").Parse(f.Content)
+// parseFile parses a .tmpl file with a rendering's function library and
+// instruments it to spend the rendering's steps.
+func parseFile(f paved.TemplateFile, b *budget) (*template.Template, error) {
+	tpl, err := template.New(f.Path).Funcs(b.funcs()).Option("missingkey=error").Parse(f.Content)
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "%s: %s", f.Path, strings.TrimPrefix(err.Error(), "template: "))
+	}
+	if err := instrument(tpl); err != nil {
+		return nil, err
 	}
 	return tpl, nil
 }
@@ -37,13 +39,14 @@ type Data struct {
 	Params            map[string]any
 }
 
-// maxRendered bounds one rendered file.
-const maxRendered = 4 << 20
-
 // Render checks the request's parameters against the template's schema and
-// renders every file, by path. The same template and parameters give the
-// same bytes.
+// renders every file, by path, within the limits of one rendering
+// (defaultLimits). The same template and parameters give the same bytes.
 func Render(t *paved.Template, req *paved.RenderRequest) (*paved.Rendering, error) {
+	return render(t, req, defaultLimits())
+}
+
+func render(t *paved.Template, req *paved.RenderRequest, lim limits) (*paved.Rendering, error) {
 	if err := paved.ValidateName("name", req.Name); err != nil {
 		return nil, err
 	}
@@ -54,37 +57,35 @@ func Render(t *paved.Template, req *paved.RenderRequest) (*paved.Rendering, erro
 	if err != nil {
 		return nil, err
 	}
-	data := Data{Name: req.Name, Team: req.Team, Template: t.Name, Version: t.Version, Params: params}
-	out := &paved.Rendering{Template: t.Name, Version: t.Version, Name: req.Name, Team: req.Team, Params: maps.Clone(params)}
+	out := &paved.Rendering{Template: t.Name, Version: t.Version, Name: req.Name, Team: req.Team, Params: params}
+	b := newBudget(lim)
 	for _, f := range t.Files {
 		rf := paved.TemplateFile{Path: outputPath(f.Path), Content: f.Content, Executable: f.Executable}
 		if rf.Path != f.Path {
-			tpl, err := parseFile(f)
+			if err := checkPath(rf.Path); err != nil {
+				return nil, err
+			}
+			tpl, err := parseFile(f, b)
 			if err != nil {
 				return nil, err
 			}
-			var b bytes.Buffer
-			if err := tpl.Execute(&limited{w: &b, n: maxRendered}, data); err != nil {
+			// Each file sees its own copy of the parameters: a file that
+			// changes them (sprig's set) changes neither the next file nor
+			// the record.
+			data := Data{Name: req.Name, Team: req.Team, Template: t.Name, Version: t.Version, Params: copyParams(params)}
+			var buf bytes.Buffer
+			if err := tpl.Execute(&limited{w: &buf, b: b}, data); err != nil {
+				if errors.Is(err, errBudget) {
+					var be *budgetError
+					errors.As(err, &be)
+					return nil, limitError(t, f.Path, be)
+				}
 				return nil, paved.Errorf(paved.EINVALID, "%s (template %s %s): %s", f.Path, t.Name, t.Version, strings.TrimPrefix(err.Error(), "template: "))
 			}
-			rf.Content = b.String()
+			rf.Content = buf.String()
 		}
 		out.Files = append(out.Files, rf)
 	}
 	slices.SortFunc(out.Files, func(a, b paved.TemplateFile) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
-}
-
-// limited fails a write past n bytes: a template that loops cannot fill
-// the server's memory.
-type limited struct {
-	w *bytes.Buffer
-	n int
-}
-
-func (l *limited) Write(p []byte) (int, error) {
-	if l.w.Len()+len(p) > l.n {
-		return 0, fmt.Errorf("the rendered file is larger than %d bytes", l.n)
-	}
-	return l.w.Write(p)
 }
