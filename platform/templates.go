@@ -75,15 +75,20 @@ func (p *Platform) allLatest(ctx context.Context) ([]paved.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	byName := map[string]paved.Template{}
+	// The store lists the version of each stored last, which is not the
+	// highest when a scaffold stored the older built-in it came from:
+	// the latest is the highest of every version.
+	names := map[string]bool{}
 	for _, t := range append(builtin, stored...) {
-		if have, ok := byName[t.Name]; !ok || paved.CompareVersions(t.Version, have.Version) > 0 {
-			byName[t.Name] = t
-		}
+		names[t.Name] = true
 	}
 	var out []paved.Template
-	for _, t := range byName {
-		out = append(out, *withoutFiles(t))
+	for name := range names {
+		t, err := p.latestTemplate(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *withoutFiles(*t))
 	}
 	slices.SortFunc(out, func(a, b paved.Template) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
@@ -258,6 +263,11 @@ func (p *Platform) Scaffold(ctx context.Context, req *paved.RenderRequest) (res 
 	s := paved.Scaffold{ID: "s-" + hex.EncodeToString(b), App: req.Name, Team: req.Team, Template: t.Name, Version: t.Version,
 		CreatedBy: u.Name, CreatedAt: p.now(), TimeSaved: saved}
 	if err := p.cfg.Store.CreateScaffold(ctx, &s); err != nil {
+		// The app was registered for this scaffold alone: without its
+		// record it goes too, so that trying again can succeed.
+		if derr := p.cfg.Store.DeleteApp(ctx, req.Name); derr != nil {
+			return nil, fmt.Errorf("%w (and removing the app %s registered for it failed: %v)", err, req.Name, derr)
+		}
 		return nil, err
 	}
 	return &paved.ScaffoldResult{Scaffold: s, Rendering: *r}, nil
