@@ -126,6 +126,10 @@ type Rendering struct {
 	Team     string `json:"team"`
 	// Params are the parameters with the schema's defaults filled in.
 	Params map[string]any `json:"params"`
+	// Given names the parameters the request gave, sorted; the others
+	// are the schema's defaults (an upgrade gives the new version's
+	// defaults to those).
+	Given []string `json:"given"`
 	Files  []TemplateFile `json:"files"`
 }
 

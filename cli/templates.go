@@ -211,29 +211,44 @@ func deployScaffold(cmd *cobra.Command, c *api.Client, spec, app, env string, ty
 func newUpgradeCmd() *cobra.Command {
 	var to, dir string
 	var plan bool
+	var params, unset []string
 	cmd := &cobra.Command{
-		Use:   "upgrade [--to VERSION] [--plan] [--dir DIR]",
+		Use:   "upgrade [--to VERSION] [--param KEY=VALUE]... [--unset KEY]... [--plan] [--dir DIR]",
 		Short: "Bring a scaffolded repository to a newer version of its golden path",
 		Long: `upgrade reads .paved/template.yaml, renders the version recorded there with
 the recorded parameters (base) and the new version (--to, the latest by
-default) with the same parameters, and merges each file three ways with the
-repository's (yours): a file you never changed becomes the new version's;
-one you changed is merged, with standard conflict markers where you and the
-template changed the same lines; a file the new version removes is deleted
-when you never changed it and kept (and listed) when you did. The result is
-one commit. Files the template never wrote are not touched, and the files it
-may touch must have no uncommitted changes.
+default) with the parameters given to paved new (ours), and merges each file
+three ways with the repository's (yours): a file you never changed becomes the
+new version's; one you changed is merged, with standard conflict markers where
+you and the template changed the same lines; a file the new version removes is
+deleted when you never changed it and kept (and listed) when you did. The
+result is one commit of the upgrade's files alone. Files the template never
+wrote are not touched; the files it may touch must have no uncommitted
+changes, and nothing else may be staged.
+
+Parameters: those given to paved new keep their values; the others take the
+new version's defaults. --param KEY=VALUE sets one (a parameter the new
+version requires, or a changed value), --unset KEY gives one back to its
+default; a given parameter the new version no longer declares is dropped and
+listed.
 
 --plan lists what would change, file by file, without writing anything.
 Exit codes: 0 done (or nothing to do); 4 done with conflicts to resolve (or,
-with --plan, conflicts ahead); 2 no record, an unknown version, uncommitted
-changes.`,
+with --plan, conflicts ahead); 2 the repository cannot be upgraded as it is
+(no record, uncommitted or staged changes, --to older than the recorded
+version, a parameter missing or invalid); 3 the template or the version is
+unknown.`,
 		Example: `  paved upgrade --plan
   paved upgrade
+  paved upgrade --to 2.0.0 --param region=eu-west-1 --unset go_version
   paved upgrade --to 1.2.0 --dir ./orders -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, err := scaffold.OpenRepo(dir)
+			if err != nil {
+				return err
+			}
+			kvs, err := keyValues("--param", params)
 			if err != nil {
 				return err
 			}
@@ -242,21 +257,30 @@ changes.`,
 				return err
 			}
 			rec := repo.Record
+			next, err := c.GetTemplate(cmd.Context(), rec.Template, to)
+			if err != nil {
+				return err
+			}
+			if paved.CompareVersions(next.Version, rec.Version) < 0 {
+				return paved.Errorf(paved.EINVALID, "--to %s: older than the version this repository is at, %s; paved upgrade goes forward only", next.Version, rec.Version)
+			}
+			given, dropped, err := scaffold.NextParams(rec, next, kvs, unset)
+			if err != nil {
+				return err
+			}
 			base, err := c.RenderTemplate(cmd.Context(), &paved.RenderRequest{Template: rec.Template, Version: rec.Version, Name: rec.Name, Team: rec.Team, Params: rec.Params})
 			if err != nil {
 				return fmt.Errorf("rendering the recorded version %s of %s: %w", rec.Version, rec.Template, err)
 			}
-			ours, err := c.RenderTemplate(cmd.Context(), &paved.RenderRequest{Template: rec.Template, Version: to, Name: rec.Name, Team: rec.Team, Params: rec.Params})
+			ours, err := c.RenderTemplate(cmd.Context(), &paved.RenderRequest{Template: rec.Template, Version: next.Version, Name: rec.Name, Team: rec.Team, Params: given})
 			if err != nil {
-				return err
-			}
-			if paved.CompareVersions(ours.Version, rec.Version) < 0 {
-				return paved.Errorf(paved.EINVALID, "--to %s: older than the version this repository is at, %s; paved upgrade goes forward only", ours.Version, rec.Version)
+				return paved.Errorf(paved.ErrorCode(err), "%s; give new or changed parameters with --param KEY=VALUE, one back to its default with --unset KEY", paved.ErrorMessage(err))
 			}
 			u, err := scaffold.PlanUpgrade(cmd.Context(), rec, base, ours, repo.Read)
 			if err != nil {
 				return err
 			}
+			u.Dropped = dropped
 			out := progress(cmd)
 			printUpgrade(out, u)
 			if plan {
@@ -267,9 +291,6 @@ changes.`,
 					return paved.Errorf(paved.ECONFLICT, "the upgrade would leave conflicts in %s", strings.Join(cs, ", "))
 				}
 				return nil
-			}
-			if err := repo.CheckClean(u); err != nil {
-				return err
 			}
 			me := "paved"
 			if who, err := c.WhoAmI(cmd.Context()); err == nil {
@@ -294,6 +315,8 @@ changes.`,
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", "the version to upgrade to (default: the latest)")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "set a parameter of the new version, KEY=VALUE (repeatable)")
+	cmd.Flags().StringArrayVar(&unset, "unset", nil, "give a parameter back to the new version's default (repeatable)")
 	cmd.Flags().BoolVar(&plan, "plan", false, "list the file-level changes without writing")
 	cmd.Flags().StringVar(&dir, "dir", ".", "the scaffolded repository (or a folder in it)")
 	addOutputFlag(cmd)
@@ -311,6 +334,9 @@ func printUpgrade(out interface{ Write([]byte) (int, error) }, u *scaffold.Upgra
 			line += "  (" + c.Note + ")"
 		}
 		fmt.Fprintln(out, line)
+	}
+	for _, k := range u.Dropped {
+		fmt.Fprintf(out, "  dropped   parameter %s  (%s %s does not declare it)\n", k, u.Template, u.To)
 	}
 	if len(u.Changed()) == 0 {
 		fmt.Fprintln(out, "  no file changes")

@@ -204,7 +204,7 @@ func TestNewAndUpgrade(t *testing.T) {
 
 	// Uncommitted changes to a file the upgrade touches: refused.
 	edit(t, filepath.Join(orders, "README.md"), "## Run it", "## Run it here")
-	if code, out := call("upgrade", "--dir", orders); code != 4 || !strings.Contains(out, "uncommitted changes to README.md") {
+	if code, out := call("upgrade", "--dir", orders); code != 2 || !strings.Contains(out, "uncommitted changes to README.md") {
 		t.Fatalf("upgrade over uncommitted changes: exit %d\n%s", code, out)
 	}
 	edit(t, filepath.Join(orders, "README.md"), "## Run it here", "## Run it")

@@ -61,8 +61,9 @@ func LoadDir(dir string) (*paved.Template, error) {
 }
 
 // Load reads a template from fsys: template.yaml at its root and every
-// other regular file as one of its files. Hidden folders such as .git are
-// left out; .paved and .github are kept, being what templates write.
+// other regular file as one of its files, hidden ones (.github/,
+// .gitlab/, .devcontainer/) included; a .git folder, the template's own
+// repository, is left out.
 func Load(fsys fs.FS) (*paved.Template, error) {
 	raw, err := fs.ReadFile(fsys, Manifest)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -95,8 +96,8 @@ func Load(fsys fs.FS) (*paved.Template, error) {
 			return err
 		}
 		if d.IsDir() {
-			if p != "." && strings.HasPrefix(d.Name(), ".") && d.Name() != ".paved" && d.Name() != ".github" {
-				return fs.SkipDir
+			if d.Name() == ".git" {
+				return fs.SkipDir // the template's own repository, not its files
 			}
 			return nil
 		}

@@ -37,17 +37,33 @@ func Merge3(ctx context.Context, theirs, base, ours []byte, labels [3]string) ([
 		}
 	}
 	cmd := exec.CommandContext(ctx, gitPath, "merge-file", "-p", "-L", labels[0], "-L", labels[1], "-L", labels[2], names[0], names[1], names[2])
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir, "XDG_CONFIG_HOME="+dir) // no merge.conflictStyle of the user's: standard markers
+	// Standard markers whatever the user's or the repository's Git
+	// configuration says (merge.conflictStyle diff3 or zdiff3 would add
+	// a base section): run outside any repository, with no global or
+	// system configuration.
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1", "GIT_CEILING_DIRECTORIES="+filepath.Dir(dir),
+		"HOME="+dir, "XDG_CONFIG_HOME="+dir)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	err = cmd.Run()
 	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return out.Bytes(), 0, nil
-	case errors.As(err, &exit) && exit.ExitCode() > 0 && exit.ExitCode() < 128 && stderr.Len() == 0:
-		// The exit status counts the conflicts.
-		return out.Bytes(), exit.ExitCode(), nil
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() > 0 && exit.ExitCode() < 128 && stderr.Len() == 0) {
+		return nil, 0, fmt.Errorf("git merge-file: %v: %s", err, bytes.ReplaceAll(bytes.TrimSpace(stderr.Bytes()), []byte(dir+string(filepath.Separator)), nil))
 	}
-	return nil, 0, fmt.Errorf("git merge-file: %v: %s", err, bytes.TrimSpace(stderr.Bytes()))
+	// The exit status counts conflicts only up to 127: count the markers
+	// the merge added.
+	return out.Bytes(), markers(out.Bytes(), labels[0]) - markers(theirs, labels[0]), nil
+}
+
+// markers counts the lines that open a conflict of label.
+func markers(data []byte, label string) int {
+	open := []byte("<<<<<<< " + label)
+	n := 0
+	for line := range bytes.Lines(data) {
+		if bytes.Equal(bytes.TrimRight(line, "\r\n"), open) {
+			n++
+		}
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package scaffold
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -18,17 +19,24 @@ const RecordPath = ".paved/template.yaml"
 // and which version rendered it, with which parameters, and the digest of
 // each file as rendered (to tell later which the team changed).
 type Record struct {
-	Template string            `yaml:"template"`
-	Version  string            `yaml:"version"`
-	Name     string            `yaml:"name"`
-	Team     string            `yaml:"team"`
-	Params   map[string]any    `yaml:"params,omitempty"`
-	Files    map[string]string `yaml:"files"`
+	Template string         `yaml:"template"`
+	Version  string         `yaml:"version"`
+	Name     string         `yaml:"name"`
+	Team     string         `yaml:"team"`
+	Params   map[string]any `yaml:"params,omitempty"`
+	// Given names the parameters given to paved new (or upgrade); the
+	// others took the template's defaults. A record without it (written
+	// before paved kept them apart) counts every parameter as given.
+	Given []string          `yaml:"given"`
+	Files map[string]string `yaml:"files"`
 }
 
 // RecordOf is the record of a rendering.
 func RecordOf(r *paved.Rendering) *Record {
-	rec := &Record{Template: r.Template, Version: r.Version, Name: r.Name, Team: r.Team, Params: r.Params, Files: map[string]string{}}
+	rec := &Record{Template: r.Template, Version: r.Version, Name: r.Name, Team: r.Team, Params: r.Params, Given: r.Given, Files: map[string]string{}}
+	if rec.Given == nil {
+		rec.Given = []string{}
+	}
 	for _, f := range r.Files {
 		rec.Files[f.Path] = paved.FileDigest([]byte(f.Content))
 	}
@@ -74,6 +82,21 @@ func DecodeRecord(data []byte) (*Record, error) {
 		}
 	}
 	return &r, nil
+}
+
+// given are the parameters the record says were given, with their
+// values: every recorded one when the record does not say.
+func (r *Record) given() map[string]any {
+	if r.Given == nil {
+		return maps.Clone(r.Params)
+	}
+	out := map[string]any{}
+	for _, k := range r.Given {
+		if v, ok := r.Params[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // paths are the record's files, sorted.

@@ -3,6 +3,7 @@ package scaffold
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"text/template"
@@ -57,7 +58,10 @@ func render(t *paved.Template, req *paved.RenderRequest, lim limits) (*paved.Ren
 	if err != nil {
 		return nil, err
 	}
-	out := &paved.Rendering{Template: t.Name, Version: t.Version, Name: req.Name, Team: req.Team, Params: params}
+	out := &paved.Rendering{Template: t.Name, Version: t.Version, Name: req.Name, Team: req.Team, Params: params, Given: slices.Sorted(maps.Keys(req.Params))}
+	if out.Given == nil {
+		out.Given = []string{}
+	}
 	b := newBudget(lim)
 	for _, f := range t.Files {
 		rf := paved.TemplateFile{Path: outputPath(f.Path), Content: f.Content, Executable: f.Executable}

@@ -48,9 +48,44 @@ func CheckTarget(dir string) error {
 	return nil
 }
 
-// writeFile writes a rendered file under root.
+// LinkError is a path of the repository that is, or goes through, a
+// symbolic link: paved reads and writes no file through one (a link could
+// point anywhere on the machine).
+type LinkError struct{ Path, Link string }
+
+func (e *LinkError) Error() string {
+	if e.Path == e.Link {
+		return e.Path + " is a symbolic link"
+	}
+	return e.Path + " goes through the symbolic link " + e.Link
+}
+
+// noLinks refuses a path under root any part of which is a symbolic link;
+// parts that do not exist are not links.
+func noLinks(root, p string) error {
+	parts := strings.Split(p, "/")
+	for i := range parts {
+		sub := strings.Join(parts[:i+1], "/")
+		info, err := os.Lstat(filepath.Join(root, filepath.FromSlash(sub)))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if info.Mode()&os.ModeSymlink != 0 {
+			return &LinkError{Path: p, Link: sub}
+		}
+	}
+	return nil
+}
+
+// writeFile writes a rendered file under root, never through a link.
 func writeFile(root, p string, content []byte, executable bool) error {
 	if err := checkPath(p); err != nil && p != RecordPath {
+		return err
+	}
+	if err := noLinks(root, p); err != nil {
 		return err
 	}
 	full := filepath.Join(root, filepath.FromSlash(p))
@@ -139,8 +174,12 @@ func OpenRepo(dir string) (*Repo, error) {
 	return &Repo{Root: root, Record: rec, repo: repo}, nil
 }
 
-// Read reads a file of the work tree.
+// Read reads a file of the work tree; a *LinkError when it is, or is in,
+// a symbolic link.
 func (r *Repo) Read(p string) ([]byte, bool, error) {
+	if err := noLinks(r.Root, p); err != nil {
+		return nil, false, err
+	}
 	data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(p)))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
@@ -174,16 +213,33 @@ func (r *Repo) CheckClean(u *Upgrade) error {
 		}
 	}
 	if len(dirty) > 0 {
-		return paved.Errorf(paved.ECONFLICT, "uncommitted changes to %s: commit or stash them first, so that the upgrade's commit stands apart from them", strings.Join(dirty, ", "))
+		slices.Sort(dirty)
+		return paved.Errorf(paved.EINVALID, "uncommitted changes to %s: commit or stash them first, so that the upgrade's commit stands apart from them", strings.Join(dirty, ", "))
+	}
+	// The upgrade's commit is made of the index: anything else staged
+	// would go into it.
+	var staged []string
+	for p, s := range st {
+		if s.Staging != git.Unmodified && s.Staging != git.Untracked {
+			staged = append(staged, p)
+		}
+	}
+	if len(staged) > 0 {
+		slices.Sort(staged)
+		return paved.Errorf(paved.EINVALID, "staged changes to %s, which the upgrade's commit would include: commit them first, or unstage them (git restore --staged %s)", strings.Join(staged, ", "), strings.Join(staged, " "))
 	}
 	return nil
 }
 
-// Apply writes the upgrade into the work tree and commits it; it returns
-// the commit's hash, or "" when there was nothing to commit.
+// Apply writes the upgrade into the work tree and commits it, the
+// upgrade's files alone (CheckClean first); it returns the commit's hash,
+// or "" when there was nothing to commit.
 func (r *Repo) Apply(u *Upgrade, author *object.Signature) (string, error) {
 	if u.Empty() {
 		return "", nil
+	}
+	if err := r.CheckClean(u); err != nil {
+		return "", err
 	}
 	wt, err := r.repo.Worktree()
 	if err != nil {
@@ -218,6 +274,9 @@ func (r *Repo) Apply(u *Upgrade, author *object.Signature) (string, error) {
 		if c.Action == Keep {
 			fmt.Fprintf(&b, "\n%-8s %s (%s)", c.Action, c.Path, c.Note)
 		}
+	}
+	if len(u.Dropped) > 0 {
+		fmt.Fprintf(&b, "\n\nParameters dropped (%s %s does not declare them): %s", u.Template, u.To, strings.Join(u.Dropped, ", "))
 	}
 	if cs := u.Conflicts(); len(cs) > 0 {
 		fmt.Fprintf(&b, "\n\nConflicts to resolve (marked <<<<<<< yours ... >>>>>>> %s %s): %s", u.Template, u.To, strings.Join(cs, ", "))

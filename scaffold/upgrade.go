@@ -3,8 +3,11 @@ package scaffold
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"paved.dev/paved"
 )
@@ -50,6 +53,9 @@ type Upgrade struct {
 	From     string   `json:"from"`
 	To       string   `json:"to"`
 	Changes  []Change `json:"changes"`
+	// Dropped are the given parameters the new version no longer
+	// declares (NextParams).
+	Dropped  []string `json:"dropped_params,omitempty"`
 	record   *Record
 	recordOK bool // the record is already what the upgrade would write
 }
@@ -87,8 +93,20 @@ func PlanUpgrade(ctx context.Context, rec *Record, base, ours *paved.Rendering, 
 		b, inBase := bm[p]
 		o, inOurs := om[p]
 		theirs, exists, err := read(p)
+		var link *LinkError
+		if errors.As(err, &link) {
+			u.Changes = append(u.Changes, Change{Path: p, Action: Keep, Note: link.Error() + ": left as it is; paved upgrade writes no file through a link"})
+			continue
+		}
 		if err != nil {
 			return nil, err
+		}
+		// A checkout with CRLF line ends (core.autocrlf on Windows) is
+		// compared and merged with the template's LF ones, and keeps its
+		// CRLF.
+		crlf := bytes.Contains(theirs, []byte("\r\n")) && !strings.Contains(b.Content, "\r") && !strings.Contains(o.Content, "\r")
+		if crlf {
+			theirs = bytes.ReplaceAll(theirs, []byte("\r\n"), []byte("\n"))
 		}
 		c := Change{Path: p, Action: Unchanged, exec: o.Executable}
 		switch {
@@ -114,6 +132,8 @@ func PlanUpgrade(ctx context.Context, rec *Record, base, ours *paved.Rendering, 
 			c.Note = "the template did not change it"
 		case inBase && bytes.Equal(theirs, []byte(b.Content)):
 			c.Action, c.content = Update, []byte(o.Content)
+		case !utf8.Valid(theirs) || bytes.IndexByte(theirs, 0) >= 0:
+			c.Action, c.Note = Keep, "your file is binary and the template's is text: kept as it is, not merged; compare it with "+labels[2]+"'s yourself"
 		default:
 			// Both changed it (or the team has a file where the new version
 			// adds one): merge.
@@ -131,6 +151,9 @@ func PlanUpgrade(ctx context.Context, rec *Record, base, ours *paved.Rendering, 
 			if !inBase {
 				c.Note = "you had a file here already; " + c.Note
 			}
+		}
+		if crlf && c.content != nil {
+			c.content = bytes.ReplaceAll(c.content, []byte("\n"), []byte("\r\n"))
 		}
 		u.Changes = append(u.Changes, c)
 	}
