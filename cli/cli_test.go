@@ -244,6 +244,7 @@ func TestOverridesOfSeveralFilesApplyWhereTheNameIs(t *testing.T) {
 		{"--override-property", "containers.wbe.image=nginx:9", "no workload has a container named wbe (they have api, web)"},
 		{"--override-property", "resources.dbb.class=large", "no workload has a resource named dbb"},
 		{"--image", "wbe=nginx:9", "no workload has a container named wbe"},
+		{"--image", "nginx:9", `--image nginx:9: no container's image is ".", the image --image IMAGE replaces; name the container with --image CONTAINER=IMAGE (they are api, web)`},
 	} {
 		code, _, errs := run(t, "render", "-f", filepath.Join("..", "examples", "shop"), "--app", "shop", "--state", state, tc.flag, tc.value)
 		if code != 2 || !strings.Contains(errs, tc.want) {

@@ -68,14 +68,18 @@ func (f *specFlags) options() (score.Options, error) {
 // apply to several files (each applies only where the name exists).
 func (f *specFlags) checkNamed(opts score.Options, specs [][]byte) error {
 	have := map[string]map[string]bool{"containers": {}, "resources": {}}
+	dot := false // a container's image is "."
 	for _, data := range specs {
 		var spec struct {
 			Containers map[string]any `yaml:"containers"`
 			Resources  map[string]any `yaml:"resources"`
 		}
 		_ = yaml.Unmarshal(data, &spec) // loading the spec names what is wrong with it
-		for name := range spec.Containers {
+		for name, c := range spec.Containers {
 			have["containers"][name] = true
+			if c, ok := c.(map[string]any); ok && c["image"] == "." {
+				dot = true
+			}
 		}
 		for name := range spec.Resources {
 			have["resources"][name] = true
@@ -84,6 +88,9 @@ func (f *specFlags) checkNamed(opts score.Options, specs [][]byte) error {
 	missing := func(what, section, name string) error {
 		noun := strings.TrimSuffix(section, "s")
 		return paved.Errorf(paved.EINVALID, "%s: no workload has a %s named %s (they have %s)", what, noun, name, orNone(slices.Sorted(maps.Keys(have[section]))))
+	}
+	if opts.Image != "" && !dot {
+		return paved.Errorf(paved.EINVALID, "--image %s: no container's image is \".\", the image --image IMAGE replaces; name the container with --image CONTAINER=IMAGE (they are %s)", opts.Image, orNone(slices.Sorted(maps.Keys(have["containers"]))))
 	}
 	for _, name := range slices.Sorted(maps.Keys(opts.Images)) {
 		if !have["containers"][name] {
@@ -122,7 +129,7 @@ func orNone(names []string) string {
 
 // checkSources is checkNamed over Score files on disk.
 func (f *specFlags) checkSources(opts score.Options, sources []engine.Source) error {
-	if len(opts.Images) == 0 && !opts.Several {
+	if len(opts.Images) == 0 && opts.Image == "" && !opts.Several {
 		return nil
 	}
 	var specs [][]byte

@@ -2,11 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"paved.dev/paved"
 	"paved.dev/paved/api"
@@ -21,8 +24,9 @@ func newTemplatesCmd() *cobra.Command {
 		Short: "Store a new version of a template from its folder (admin)",
 		Long: `apply reads a template's folder: template.yaml (name, version, description,
 owner, parameters as a JSON Schema) and every other file; files ending in
-.tmpl are Go templates (sprig's functions), the others are copied as they
-are. The version must be newer than the latest; applying the same version
+.tmpl are Go templates (the template driver's functions: sprig's hermetic
+ones), the others are copied as they are; every file is kept, hidden ones too,
+but .git/. The version must be newer than the latest; applying the same version
 with the same content changes nothing.`,
 		Example: "  paved templates apply -f ./templates/go-service",
 		Args:    cobra.NoArgs,
@@ -103,6 +107,7 @@ func newNewCmd() *cobra.Command {
 		params         []string
 		dir            string
 		deploy         bool
+		images         specFlags
 		w              waitFlags
 		deployEnv      = "dev"
 		deployEnvTypes = paved.EnvDevelopment
@@ -116,12 +121,15 @@ initial commit, registers the app for the team and records the scaffold
 (with the time it saves, for the adoption reports). .paved/template.yaml
 records the template, its version, the parameters and each file's digest, for
 paved upgrade. --deploy then deploys the new service's score.yaml to its dev
-environment (created when missing) as paved deploy does.
+environment (created when missing) as paved deploy does; the built-ins' say
+image: . (the image their CI builds and gives with --image), so --deploy
+takes --image IMAGE.
 
 Nothing is written when a parameter is unknown or fails the schema, the
-template or version is unknown, or DIR is not empty.`,
+template or version is unknown, DIR is not empty, or --deploy would have no
+image to deploy.`,
 		Example: `  paved new --template go-service --name orders --team payments
-  paved new --template go-service --name orders --team payments --param port=9090 --dir ./orders --deploy
+  paved new --template go-service --name orders --team payments --param port=9090 --dir ./orders --deploy --image ghcr.io/acme/orders:dev
   paved new --template python-worker --name mailer --team payments --param queue=mail --version 1.0.0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -147,6 +155,13 @@ template or version is unknown, or DIR is not empty.`,
 				return err
 			}
 			req.Version = t.Version
+			if deploy {
+				if err := checkDeployImage(t, &req, &images); err != nil {
+					return err
+				}
+			} else if len(images.images) > 0 {
+				return paved.Errorf(paved.EINVALID, "--image: only with --deploy")
+			}
 			res, err := c.Scaffold(cmd.Context(), &req)
 			if err != nil {
 				return err
@@ -166,7 +181,7 @@ template or version is unknown, or DIR is not empty.`,
 				fmt.Fprintf(out, "next: cd %s && paved deploy -f score.yaml --app %s --env %s\n", dir, req.Name, deployEnv)
 				return printDocument(cmd, res.Scaffold)
 			}
-			return deployScaffold(cmd, c, filepath.Join(dir, "score.yaml"), req.Name, deployEnv, deployEnvTypes, w)
+			return deployScaffold(cmd, c, filepath.Join(dir, "score.yaml"), req.Name, deployEnv, deployEnvTypes, images, w)
 		},
 	}
 	f := cmd.Flags()
@@ -176,7 +191,8 @@ template or version is unknown, or DIR is not empty.`,
 	f.StringVar(&req.Team, "team", "", "the team that owns it")
 	f.StringArrayVar(&params, "param", nil, "a template parameter KEY=VALUE (repeatable)")
 	f.StringVar(&dir, "dir", "", "where to write the repository: a new or empty folder (default ./APP)")
-	f.BoolVar(&deploy, "deploy", false, "deploy it to dev once scaffolded")
+	f.BoolVar(&deploy, "deploy", false, "deploy it to dev once scaffolded (with --image when its score.yaml says image: .)")
+	f.StringArrayVar(&images.images, "image", nil, "with --deploy: the image for containers whose image is \".\" (the built-ins'), or CONTAINER=IMAGE (repeatable)")
 	w.add(cmd)
 	for _, name := range []string{"template", "name", "team"} {
 		_ = cmd.MarkFlagRequired(name)
@@ -187,7 +203,7 @@ template or version is unknown, or DIR is not empty.`,
 
 // deployScaffold deploys a new repository's score.yaml as paved deploy
 // does, creating the environment first when the app has none of its name.
-func deployScaffold(cmd *cobra.Command, c *api.Client, spec, app, env string, typ paved.EnvType, w waitFlags) error {
+func deployScaffold(cmd *cobra.Command, c *api.Client, spec, app, env string, typ paved.EnvType, images specFlags, w waitFlags) error {
 	if _, err := c.GetEnvironment(cmd.Context(), app, env); paved.ErrorCode(err) == paved.ENOTFOUND {
 		if _, err := c.CreateEnvironment(cmd.Context(), &paved.EnvironmentRequest{App: app, Name: env, Type: typ}); err != nil {
 			return err
@@ -196,7 +212,7 @@ func deployScaffold(cmd *cobra.Command, c *api.Client, spec, app, env string, ty
 	} else if err != nil {
 		return err
 	}
-	f := &deployFlags{files: []string{spec}, app: app, env: env}
+	f := &deployFlags{files: []string{spec}, app: app, env: env, spec: images}
 	req, err := f.request(cmd)
 	if err != nil {
 		return err
@@ -206,6 +222,43 @@ func deployScaffold(cmd *cobra.Command, c *api.Client, spec, app, env string, ty
 		return err
 	}
 	return follow(cmd, c, d, w)
+}
+
+// checkDeployImage refuses, before anything is scaffolded, a --deploy
+// that would deploy no runnable image: the template's score.yaml (rendered
+// here as the server will) says image: . (the image CI builds) and no
+// --image gives one, or an --image matches no container.
+func checkDeployImage(t *paved.Template, req *paved.RenderRequest, images *specFlags) error {
+	r, err := scaffold.Render(t, req)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(r.Files, func(f paved.TemplateFile) bool { return f.Path == "score.yaml" })
+	if i < 0 {
+		return paved.Errorf(paved.EINVALID, "--deploy: template %s %s writes no score.yaml to deploy", t.Name, t.Version)
+	}
+	opts, err := images.options()
+	if err != nil {
+		return err
+	}
+	spec := []byte(r.Files[i].Content)
+	if err := images.checkNamed(opts, [][]byte{spec}); err != nil {
+		return err
+	}
+	var s struct {
+		Containers map[string]struct {
+			Image string `yaml:"image"`
+		} `yaml:"containers"`
+	}
+	if err := yaml.Unmarshal(spec, &s); err != nil {
+		return paved.Errorf(paved.EINVALID, "--deploy: the score.yaml of template %s %s: %v", t.Name, t.Version, err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Containers)) {
+		if _, named := opts.Images[name]; s.Containers[name].Image == "." && opts.Image == "" && !named {
+			return paved.Errorf(paved.EINVALID, "--deploy: container %s of score.yaml has image \".\", the image CI builds; give the image to deploy now with --image IMAGE (one you built and pushed: docker build -t REGISTRY/%s:dev .)", name, req.Name)
+		}
+	}
+	return nil
 }
 
 func newUpgradeCmd() *cobra.Command {

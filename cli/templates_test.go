@@ -94,13 +94,16 @@ func TestNewAndUpgrade(t *testing.T) {
 		want string
 	}{
 		{[]string{"--template", "nope"}, 3, `no template "nope"; there are go-service, node-web, python-worker, static-site`},
-		{[]string{"--template", "go-service", "--version", "9.9.9"}, 3, "template go-service has no version 9.9.9; it has 1.0.0"},
-		{[]string{"--template", "go-service", "--param", "colour=red"}, 2, "parameter colour: template go-service 1.0.0 has no such parameter; it takes go_version, module, port, registry"},
+		{[]string{"--template", "go-service", "--version", "9.9.9"}, 3, "template go-service has no version 9.9.9; it has 1.1.0"},
+		{[]string{"--template", "go-service", "--param", "colour=red"}, 2, "parameter colour: template go-service 1.1.0 has no such parameter; it takes go_version, module, paved_module, port, registry"},
 		{[]string{"--template", "go-service", "--param", "port=80"}, 2, "parameter port: must be >= 1024"},
 		{[]string{"--template", "go-service", "--param", "go_version=1.9"}, 2, "parameter go_version: value must be one of"},
 		{[]string{"--template", "go-service", "--param", "port=eighty"}, 2, `parameter port: "eighty" is not an integer`},
 		{[]string{"--template", "go-service", "--dir", full}, 2, "not empty (notes.txt...); give a new or empty folder"},
 		{[]string{"--template", "go-service", "--name", "Orders!"}, 2, `name: "Orders!" must be`},
+		{[]string{"--template", "go-service", "--deploy"}, 2, `container orders of score.yaml has image ".", the image CI builds; give the image to deploy now with --image IMAGE`},
+		{[]string{"--template", "go-service", "--deploy", "--image", "web=ghcr.io/acme/orders:dev"}, 2, "no workload has a container named web"},
+		{[]string{"--template", "go-service", "--image", "ghcr.io/acme/orders:dev"}, 2, "--image: only with --deploy"},
 	} {
 		args := append([]string{"new", "--name", "orders", "--team", "payments", "--dir", orders}, tc.args...)
 		code, out := call(args...)
@@ -123,15 +126,15 @@ func TestNewAndUpgrade(t *testing.T) {
 		t.Fatalf("a refused scaffold registered the app:\n%s", out)
 	}
 
-	out := ok("new", "--template", "go-service", "--name", "orders", "--team", "payments", "--dir", orders, "--param", "port=9090", "--deploy")
-	for _, want := range []string{"scaffolded orders from go-service 1.0.0", "app orders registered for team payments", "environment orders/dev created", "succeeded"} {
+	out := ok("new", "--template", "go-service", "--name", "orders", "--team", "payments", "--dir", orders, "--param", "port=9090", "--deploy", "--image", "ghcr.io/acme/orders:dev")
+	for _, want := range []string{"scaffolded orders from go-service 1.1.0", "app orders registered for team payments", "environment orders/dev created", "succeeded"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("paved new --deploy does not say %q:\n%s", want, out)
 		}
 	}
 	rec, err := os.ReadFile(filepath.Join(orders, scaffold.RecordPath))
 	must(t, err)
-	for _, want := range []string{"template: go-service", "version: 1.0.0", "port: 9090", "score.yaml: sha256:"} {
+	for _, want := range []string{"template: go-service", "version: 1.1.0", "port: 9090", "score.yaml: sha256:"} {
 		if !strings.Contains(string(rec), want) {
 			t.Errorf("%s lacks %q:\n%s", scaffold.RecordPath, want, rec)
 		}
@@ -158,12 +161,12 @@ func TestNewAndUpgrade(t *testing.T) {
 		t.Fatalf("upgrade at the latest version:\n%s", out)
 	}
 
-	// The platform team makes version 1.1.0: a README section added, the
+	// The platform team makes version 1.2.0: a README section added, the
 	// build image changed, the GitLab CI file and the catalog entry
 	// removed, a .dockerignore added.
-	v2 := filepath.Join(dir, "go-service-1.1.0")
+	v2 := filepath.Join(dir, "go-service-1.2.0")
 	copyTree(t, filepath.Join("..", "scaffold", "builtin", "go-service"), v2)
-	edit(t, filepath.Join(v2, "template.yaml"), "version: 1.0.0", "version: 1.1.0")
+	edit(t, filepath.Join(v2, "template.yaml"), "version: 1.1.0", "version: 1.2.0")
 	edit(t, filepath.Join(v2, "README.md.tmpl"), "`paved upgrade` brings", "## Upgrades\n\n`paved upgrade` brings")
 	edit(t, filepath.Join(v2, "Dockerfile.tmpl"), "AS build", "AS builder")
 	edit(t, filepath.Join(v2, "Dockerfile.tmpl"), "--from=build ", "--from=builder ")
@@ -174,10 +177,10 @@ func TestNewAndUpgrade(t *testing.T) {
 		t.Fatalf("a developer applied a template: exit %d\n%s", code, out)
 	}
 	ok(append([]string{"templates", "apply", "-f", v2}, admin...)...)
-	if code, out := call(append([]string{"templates", "apply", "-f", filepath.Join("..", "scaffold", "builtin", "go-service")}, admin...)...); code != 4 || !strings.Contains(out, "not newer than the latest, 1.1.0") {
+	if code, out := call(append([]string{"templates", "apply", "-f", filepath.Join("..", "scaffold", "builtin", "go-service")}, admin...)...); code != 4 || !strings.Contains(out, "not newer than the latest, 1.2.0") {
 		t.Fatalf("applying an older version: exit %d\n%s", code, out)
 	}
-	if out := ok("templates", "history", "go-service"); !strings.Contains(out, "1.0.0") || !strings.Contains(out, "1.1.0") {
+	if out := ok("templates", "history", "go-service"); !strings.Contains(out, "1.1.0") || !strings.Contains(out, "1.2.0") {
 		t.Fatalf("history:\n%s", out)
 	}
 
@@ -190,7 +193,7 @@ func TestNewAndUpgrade(t *testing.T) {
 	edited := gitCommitAll(t, orders, "our changes")
 
 	code, out := call("upgrade", "--dir", orders, "--plan")
-	for _, want := range []string{"go-service 1.0.0 -> 1.1.0", "merge     README.md", "conflict  Dockerfile", "delete    .gitlab-ci.yml", "keep      catalog-info.yaml", "create    .dockerignore"} {
+	for _, want := range []string{"go-service 1.1.0 -> 1.2.0", "merge     README.md", "conflict  Dockerfile", "delete    .gitlab-ci.yml", "keep      catalog-info.yaml", "create    .dockerignore"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("upgrade --plan does not list %q:\n%s", want, out)
 		}
@@ -223,7 +226,7 @@ func TestNewAndUpgrade(t *testing.T) {
 	if r := read("README.md"); !strings.Contains(r, "# orders: the payments team's order service") || !strings.Contains(r, "## Upgrades") {
 		t.Errorf("README.md did not keep the team's title and take the template's section:\n%s", r)
 	}
-	if d := read("Dockerfile"); !strings.Contains(d, "<<<<<<< yours\nFROM golang:1.26 AS compile\n=======\nFROM golang:1.26 AS builder\n>>>>>>> go-service 1.1.0") ||
+	if d := read("Dockerfile"); !strings.Contains(d, "<<<<<<< yours\nFROM golang:1.26 AS compile\n=======\nFROM golang:1.26 AS builder\n>>>>>>> go-service 1.2.0") ||
 		!strings.Contains(d, "COPY --from=builder ") {
 		t.Errorf("Dockerfile: want the conflict marked and the clean change applied:\n%s", d)
 	}
@@ -236,7 +239,7 @@ func TestNewAndUpgrade(t *testing.T) {
 	if r := read(".dockerignore"); r != ".git\n.paved\n" {
 		t.Errorf(".dockerignore = %q", r)
 	}
-	if r := read(scaffold.RecordPath); !strings.Contains(r, "version: 1.1.0") || strings.Contains(r, "gitlab") {
+	if r := read(scaffold.RecordPath); !strings.Contains(r, "version: 1.2.0") || strings.Contains(r, "gitlab") {
 		t.Errorf("the record after the upgrade:\n%s", r)
 	}
 	upgraded := head(t, orders)
@@ -247,14 +250,14 @@ func TestNewAndUpgrade(t *testing.T) {
 	must(t, err)
 	c, err := repo.CommitObject(mustHash(t, repo))
 	must(t, err)
-	if !strings.Contains(c.Message, "Upgrade golden path go-service 1.0.0 -> 1.1.0") || !strings.Contains(c.Message, "Conflicts to resolve") {
+	if !strings.Contains(c.Message, "Upgrade golden path go-service 1.1.0 -> 1.2.0") || !strings.Contains(c.Message, "Conflicts to resolve") {
 		t.Errorf("the upgrade's commit message:\n%s", c.Message)
 	}
 
 	// The team resolves the conflict; upgrading again changes nothing.
-	edit(t, filepath.Join(orders, "Dockerfile"), "<<<<<<< yours\nFROM golang:1.26 AS compile\n=======\nFROM golang:1.26 AS builder\n>>>>>>> go-service 1.1.0", "FROM golang:1.26 AS builder")
+	edit(t, filepath.Join(orders, "Dockerfile"), "<<<<<<< yours\nFROM golang:1.26 AS compile\n=======\nFROM golang:1.26 AS builder\n>>>>>>> go-service 1.2.0", "FROM golang:1.26 AS builder")
 	resolved := gitCommitAll(t, orders, "resolve")
-	if out := ok("upgrade", "--dir", orders); !strings.Contains(out, "nothing to upgrade: already at go-service 1.1.0") || head(t, orders) != resolved {
+	if out := ok("upgrade", "--dir", orders); !strings.Contains(out, "nothing to upgrade: already at go-service 1.2.0") || head(t, orders) != resolved {
 		t.Fatalf("the second upgrade changed something:\n%s", out)
 	}
 	if code, out := call("upgrade", "--dir", orders, "--to", "9.9.9"); code != 3 || !strings.Contains(out, "has no version 9.9.9") {

@@ -52,7 +52,7 @@ func TestNewServiceThroughTheForm(t *testing.T) {
 	if _, body := b.get("/apps/orders"); !strings.Contains(body, "pioneers") {
 		t.Fatalf("the app page of orders:\n%s", body)
 	}
-	dl := url.Values{"csrf": {csrf}, "template": {"go-service"}, "version": {"1.0.0"}, "name": {"orders"}, "team": {"pioneers"},
+	dl := url.Values{"csrf": {csrf}, "template": {"go-service"}, "version": {"1.1.0"}, "name": {"orders"}, "team": {"pioneers"},
 		"param.port": {"9090"}, "param.go_version": {"1.26"}, "param.registry": {"ghcr.io/acme"}, "param.module": {""}}
 	resp, body = b.post("/new/download", dl)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {

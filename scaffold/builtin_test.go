@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"paved.dev/paved"
 	"paved.dev/paved/engine"
 	"paved.dev/paved/modules"
@@ -117,5 +119,69 @@ func TestBuiltins(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBuiltinCI: the built-ins' CI logs in to the registry it pushes to,
+// installs paved as the paved_module parameter says, and deploys the
+// image it built in the place of score.yaml's "image: .".
+func TestBuiltinCI(t *testing.T) {
+	ts, err := scaffold.Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		registry          string
+		github, gitlab    []string
+		notGitHub, notLab string
+	}{
+		{"registry.example.com:5000/team",
+			[]string{`docker login registry.example.com:5000 -u "${{ secrets.REGISTRY_USERNAME }}"`, "docker push registry.example.com:5000/team/orders:${{ github.sha }}"},
+			[]string{`docker login -u "$REGISTRY_USER" --password-stdin registry.example.com:5000`, "docker push registry.example.com:5000/team/orders:$CI_COMMIT_SHA"},
+			"ghcr.io", "CI_REGISTRY"},
+		{"ghcr.io/acme",
+			[]string{`docker login ghcr.io -u "${{ github.actor }}"`, "secrets.GITHUB_TOKEN"},
+			[]string{`docker login -u "$REGISTRY_USER" --password-stdin ghcr.io`},
+			"REGISTRY_USERNAME", "CI_REGISTRY"},
+		{"registry.gitlab.com/acme/orders",
+			[]string{`docker login registry.gitlab.com -u "${{ secrets.REGISTRY_USERNAME }}"`},
+			[]string{`echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin registry.gitlab.com`},
+			"ghcr.io", "ghcr.io"},
+	}
+	for _, tpl := range ts {
+		for _, tc := range tests {
+			t.Run(tpl.Name+"/"+tc.registry, func(t *testing.T) {
+				r, err := scaffold.Render(&tpl, &paved.RenderRequest{Name: "orders", Team: "payments",
+					Params: map[string]any{"registry": tc.registry, "paved_module": "example.com/mirror/paved/cmd/paved@v1.2.3"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				files := map[string]string{}
+				for _, f := range r.Files {
+					files[f.Path] = f.Content
+				}
+				for name, want := range map[string][]string{".github/workflows/deploy.yaml": tc.github, ".gitlab-ci.yml": tc.gitlab} {
+					text := files[name]
+					var doc any
+					if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+						t.Errorf("%s is not YAML: %v\n%s", name, err, text)
+					}
+					for _, w := range append(want, "go install example.com/mirror/paved/cmd/paved@v1.2.3", "--image "+tc.registry+"/orders:") {
+						if !strings.Contains(text, w) {
+							t.Errorf("%s lacks %q:\n%s", name, w, text)
+						}
+					}
+				}
+				if s := tc.notGitHub; strings.Contains(files[".github/workflows/deploy.yaml"], s) {
+					t.Errorf("the GitHub workflow mentions %s:\n%s", s, files[".github/workflows/deploy.yaml"])
+				}
+				if s := tc.notLab; strings.Contains(files[".gitlab-ci.yml"], s) {
+					t.Errorf("the GitLab pipeline mentions %s:\n%s", s, files[".gitlab-ci.yml"])
+				}
+				if !strings.Contains(files["score.yaml"], "image: . ") {
+					t.Errorf("score.yaml does not leave the image to --image:\n%s", files["score.yaml"])
+				}
+			})
+		}
 	}
 }
