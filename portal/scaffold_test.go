@@ -3,10 +3,14 @@ package portal_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"paved.dev/paved"
+	"paved.dev/paved/api"
 )
 
 // TestNewServiceThroughTheForm: the form is generated from the template's
@@ -83,5 +87,28 @@ func TestNewServiceThroughTheForm(t *testing.T) {
 	form.Set("name", "other")
 	if resp, body := v.post("/new", form); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "needs the admin role or the developer role") {
 		t.Fatalf("a viewer scaffolding: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// TestNewServiceIntegers: an integer parameter shows as an integer in the
+// form, as its default and in the hidden fields of the download.
+func TestNewServiceIntegers(t *testing.T) {
+	f := newFixture(t)
+	c := api.NewClient(f.s.URL, f.admin)
+	tpl := &paved.Template{Name: "sized", Version: "1.0.0",
+		Parameters: []byte(`{"type":"object","properties":{"size":{"type":"integer","default":1048576}}}`),
+		Files:      []paved.TemplateFile{{Path: "score.yaml.tmpl", Content: "# {{.Params.size}}\n"}}}
+	if _, err := c.ApplyTemplate(context.Background(), tpl); err != nil {
+		t.Fatal(err)
+	}
+	b := f.login(t, f.dana)
+	_, page := b.get("/new?template=sized")
+	if want := `<input id="param.size" name="param.size" type="number" value="1048576">`; !strings.Contains(page, want) {
+		t.Fatalf("the form lacks %s:\n%s", want, page)
+	}
+	form := url.Values{"csrf": {csrfOf(t, page)}, "template": {"sized"}, "name": {"sized"}, "team": {"pioneers"}, "param.size": {"1048576"}}
+	resp, body := b.post("/new", form)
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, `name="param.size" value="1048576"`) || strings.Contains(body, "e+06") {
+		t.Fatalf("the scaffold: %d\n%s", resp.StatusCode, body)
 	}
 }

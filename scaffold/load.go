@@ -168,7 +168,7 @@ func Check(t *paved.Template) error {
 		return paved.Errorf(paved.EINVALID, "parameters: not JSON: %s", err)
 	}
 	t.Parameters = params
-	if _, err := compileSchema(t); err != nil {
+	if err := checkDefaults(t); err != nil {
 		return err
 	}
 	if len(t.Files) == 0 {

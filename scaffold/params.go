@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,16 +19,23 @@ import (
 // compileSchema compiles a template's parameters, which must describe an
 // object; none is an object without properties.
 func compileSchema(t *paved.Template) (*jsonschema.Schema, error) {
+	s, _, _, err := compile(t)
+	return s, err
+}
+
+// compile compiles a template's parameters and returns the compiler (to
+// compile parts of them) and the schema as JSON decodes it.
+func compile(t *paved.Template) (*jsonschema.Schema, *jsonschema.Compiler, map[string]any, error) {
 	raw := string(t.Parameters)
 	if raw == "" {
 		raw = `{"type":"object"}`
 	}
 	var top map[string]any
 	if err := json.Unmarshal([]byte(raw), &top); err != nil {
-		return nil, paved.Errorf(paved.EINVALID, "parameters: a JSON Schema is an object with type: object and properties")
+		return nil, nil, nil, paved.Errorf(paved.EINVALID, "parameters: a JSON Schema is an object with type: object and properties")
 	}
 	if top["type"] != "object" {
-		return nil, paved.Errorf(paved.EINVALID, "parameters: give type: object and the parameters under properties")
+		return nil, nil, nil, paved.Errorf(paved.EINVALID, "parameters: give type: object and the parameters under properties")
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat = true
@@ -38,17 +46,56 @@ func compileSchema(t *paved.Template) (*jsonschema.Schema, error) {
 		return nil, fmt.Errorf("%s: a template's schema may refer only within itself (\"$ref\": \"#/$defs/NAME\"); it cannot load other documents", u)
 	}
 	if err := c.AddResource("parameters.json", strings.NewReader(raw)); err != nil {
-		return nil, paved.Errorf(paved.EINVALID, "parameters: %s", err)
+		return nil, nil, nil, paved.Errorf(paved.EINVALID, "parameters: %s", err)
 	}
 	s, err := c.Compile("parameters.json")
 	if err != nil {
-		var se *jsonschema.SchemaError
-		if errors.As(err, &se) && se.Err != nil {
-			err = se.Err
-		}
-		return nil, paved.Errorf(paved.EINVALID, "parameters: not a valid JSON Schema: %s", err)
+		return nil, nil, nil, paved.Errorf(paved.EINVALID, "parameters: not a valid JSON Schema: %s", schemaCause(err))
 	}
-	return s, nil
+	return s, c, top, nil
+}
+
+func schemaCause(err error) error {
+	var se *jsonschema.SchemaError
+	if errors.As(err, &se) && se.Err != nil {
+		return se.Err
+	}
+	return err
+}
+
+// checkDefaults refuses a default that fails its own parameter's schema:
+// every paved new that leaves it out would fail.
+func checkDefaults(t *paved.Template) error {
+	_, c, top, err := compile(t)
+	if err != nil {
+		return err
+	}
+	props, _ := top["properties"].(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		p, _ := props[name].(map[string]any)
+		def, ok := p["default"]
+		if !ok {
+			continue
+		}
+		ptr := strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
+		s, err := c.Compile("parameters.json#/properties/" + ptr)
+		if err != nil {
+			return paved.Errorf(paved.EINVALID, "parameters: %s: %s", name, schemaCause(err))
+		}
+		if err := s.Validate(def); err != nil {
+			var ve *jsonschema.ValidationError
+			msg := err.Error()
+			if errors.As(err, &ve) {
+				msg = ve.Message
+				for len(ve.Causes) > 0 {
+					ve = ve.Causes[0]
+					msg = ve.Message
+				}
+			}
+			return paved.Errorf(paved.EINVALID, "parameters: %s: the default %v fails the parameter's own schema: %s", name, def, msg)
+		}
+	}
+	return nil
 }
 
 // Property is one parameter a template's schema declares, as a form or

@@ -149,3 +149,32 @@ func TestSchemaRefs(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckDefaults: a default failing its own parameter's schema is
+// refused when the template is applied, not at every paved new.
+func TestCheckDefaults(t *testing.T) {
+	tests := []struct{ schema, want string }{
+		{`{"type":"object","properties":{"port":{"type":"integer","minimum":1024,"default":80}}}`, "parameters: port: the default 80 fails the parameter's own schema: must be >= 1024"},
+		{`{"type":"object","properties":{"v":{"type":"string","enum":["a","b"],"default":"c"}}}`, "parameters: v: the default c fails"},
+		{`{"type":"object","properties":{"port":{"type":"integer","default":8080}}}`, ""},
+	}
+	for _, tc := range tests {
+		tpl := tmpl("x")
+		tpl.Parameters = []byte(tc.schema)
+		err := Check(tpl)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: %v, want %q", tc.schema, err, tc.want)
+		}
+	}
+}
+
+// TestCheckOutputPaths: where a .tmpl file is written is checked when the
+// template is applied.
+func TestCheckOutputPaths(t *testing.T) {
+	for _, p := range []string{"...tmpl", ".paved/template.yaml.tmpl", ".git/config.tmpl"} {
+		tpl := &paved.Template{Name: "t", Version: "1.0.0", Files: []paved.TemplateFile{{Path: p, Content: "x"}}}
+		if err := Check(tpl); err == nil {
+			t.Errorf("%s applied", p)
+		}
+	}
+}
