@@ -15,7 +15,7 @@ import (
 // Template is a golden path: a versioned folder of files that scaffolds a
 // new service (paved new) and brings it to a newer version later (paved
 // upgrade). Its parameters are a JSON Schema; files whose names end in
-// .tmpl are Go templates (with sprig's functions), the others are copied as
+// .tmpl are Go templates (the template driver's functions), the others are copied as
 // they are. Stored templates keep every version; built-ins come with paved.
 type Template struct {
 	Name        string `json:"name"`
