@@ -129,8 +129,8 @@ type Rendering struct {
 	// Given names the parameters the request gave, sorted; the others
 	// are the schema's defaults (an upgrade gives the new version's
 	// defaults to those).
-	Given []string `json:"given"`
-	Files  []TemplateFile `json:"files"`
+	Given []string       `json:"given"`
+	Files []TemplateFile `json:"files"`
 }
 
 // TemplateService manages golden-path templates and renders them.
