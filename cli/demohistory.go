@@ -281,9 +281,12 @@ func (h *history) checkout() error {
 	if score == "" {
 		return fmt.Errorf("history: the go-service template rendered no score.yaml")
 	}
-	ledger := func(n int) map[string]string {
-		return map[string]string{"score.yaml": strings.Replace(score, ":0.1.0", fmt.Sprintf(":0.1.%d", n), 1)}
+	// score.yaml says image: . for the image CI builds; the demo's CI
+	// builds REGISTRY/ledger:0.1.N (paved deploy --image would put it there).
+	image := func(tag string) map[string]string {
+		return map[string]string{"score.yaml": strings.Replace(score, "image: . ", fmt.Sprintf("image: %v/ledger:%s ", sc.Rendering.Params["registry"], tag), 1)}
 	}
+	ledger := func(n int) map[string]string { return image(fmt.Sprintf("0.1.%d", n)) }
 	if _, err := h.omar.CreateEnvironment(h.ctx, &paved.EnvironmentRequest{App: "ledger", Name: "dev", Type: "development"}); err != nil {
 		return err
 	}
@@ -296,7 +299,7 @@ func (h *history) checkout() error {
 	}
 	// Thursday: an image without a version, which the security pack denies.
 	h.at(17, 10, 0)
-	latest := map[string]string{"score.yaml": strings.Replace(score, ":0.1.0", ":latest", 1)}
+	latest := image("latest")
 	if _, err := h.omar.Deploy(h.ctx, &paved.DeployRequest{App: "ledger", Env: "dev", Specs: latest}); paved.ErrorCode(err) != paved.EFORBIDDEN {
 		return fmt.Errorf("history: an image tagged latest was not denied: %v", err)
 	}
