@@ -3,7 +3,6 @@ package paved
 import (
 	"context"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -73,19 +72,19 @@ func LeadTimeBand(d time.Duration) DORABand {
 	return BandLow
 }
 
-// ChangeFailRateBand is the cluster whose reported change fail rate is
-// nearest to rate (0..1); a tie goes to the better cluster.
+// ChangeFailRateBand is the band of a change fail rate (0..1), monotone in
+// the rate: elite up to the elite cluster's 5%, high up to the high
+// cluster's 20%, low beyond. The 2024 report's medium cluster reported 10%,
+// inside high's range (its clusters are ranked on all four metrics), so no
+// rate maps to medium: a worse rate never gets a better band.
 func ChangeFailRateBand(rate float64) DORABand {
-	best, dist := BandElite, math.Inf(1)
-	for _, c := range []struct {
-		band DORABand
-		rate float64
-	}{{BandElite, 0.05}, {BandMedium, 0.10}, {BandHigh, 0.20}, {BandLow, 0.40}} {
-		if d := math.Abs(rate - c.rate); d < dist-1e-12 {
-			best, dist = c.band, d
-		}
+	switch {
+	case rate <= 0.05+1e-12:
+		return BandElite
+	case rate <= 0.20+1e-12:
+		return BandHigh
 	}
-	return best
+	return BandLow
 }
 
 // RecoveryTimeBand is the cluster of a failed deployment recovery time.
@@ -252,6 +251,11 @@ type DORAService interface {
 // is not what the MVP serves), otherwise the highest, production included.
 // With none deployed it is staging in MVP mode and production otherwise.
 func MeasuredEnvType(deployed []EnvType, mvp bool) (EnvType, string) {
+	if !mvp {
+		// DORA measures production: with nothing deployed there in the
+		// window, its figures say so.
+		return EnvProduction, "production: DORA measures what runs in production (the platform is not in MVP mode)"
+	}
 	var best EnvType
 	for _, t := range EnvTypes() {
 		if mvp && t == EnvProduction {

@@ -25,9 +25,11 @@ func TestDORABands(t *testing.T) {
 		{"lead 8d", LeadTimeBand(8 * 24 * h), BandMedium},
 		{"lead 31d", LeadTimeBand(31 * 24 * h), BandLow},
 		{"cfr 0", ChangeFailRateBand(0), BandElite},
-		{"cfr 7.5% (a tie: the better)", ChangeFailRateBand(0.075), BandElite},
-		{"cfr 8%", ChangeFailRateBand(0.08), BandMedium},
-		{"cfr 16%", ChangeFailRateBand(0.16), BandHigh},
+		{"cfr 5%", ChangeFailRateBand(0.05), BandElite},
+		{"cfr 7.5%", ChangeFailRateBand(0.075), BandHigh},
+		{"cfr 14.9%", ChangeFailRateBand(0.149), BandHigh},
+		{"cfr 15.1% (no better than 14.9%)", ChangeFailRateBand(0.151), BandHigh},
+		{"cfr 20%", ChangeFailRateBand(0.20), BandHigh},
 		{"cfr 31%", ChangeFailRateBand(0.31), BandLow},
 		{"recovery 59m", RecoveryTimeBand(59 * time.Minute), BandElite},
 		{"recovery 1h", RecoveryTimeBand(h), BandHigh},
@@ -72,6 +74,8 @@ func TestMeasuredEnvType(t *testing.T) {
 	}{
 		{all, true, EnvStaging}, {all, false, EnvProduction}, {[]EnvType{EnvEphemeral, EnvDevelopment}, true, EnvDevelopment},
 		{[]EnvType{EnvProduction}, true, EnvStaging}, {nil, false, EnvProduction}, {nil, true, EnvStaging},
+		// Out of MVP mode DORA measures production, deployed to or not.
+		{[]EnvType{EnvDevelopment, EnvStaging}, false, EnvProduction},
 	} {
 		if got, why := MeasuredEnvType(tt.deployed, tt.mvp); got != tt.want || why == "" {
 			t.Errorf("MeasuredEnvType(%v, %v) = %s (%q), want %s", tt.deployed, tt.mvp, got, why, tt.want)

@@ -60,7 +60,7 @@ func (p *Platform) measureObjectives(ctx context.Context, pr *paved.Program, f *
 		if err != nil {
 			return nil, err
 		}
-		prev, err := p.doraAt(ctx, team, f.now.Add(-window), window)
+		prev, err := p.doraOver(ctx, paved.DORAQuery{Team: team, EnvType: cur.EnvType}, f.now.Add(-window), window)
 		if err != nil {
 			return nil, err
 		}
@@ -92,16 +92,20 @@ func (p *Platform) doraAt(ctx context.Context, team string, to time.Time, window
 // window ending at to, for the environment type DORA would measure then.
 func (p *Platform) doraOver(ctx context.Context, q paved.DORAQuery, to time.Time, window time.Duration) (*paved.DORAReport, error) {
 	q.From, q.To = to.Add(-window), to
-	types, err := p.cfg.Store.DeployedEnvTypes(ctx, q)
-	if err != nil {
-		return nil, err
-	}
 	mvp, err := p.mvpMode(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var measured string
-	q.EnvType, measured = paved.MeasuredEnvType(types, mvp)
+	measured := fmt.Sprintf("%s: the type the window it is compared with measures", q.EnvType)
+	if q.EnvType == "" {
+		// The type to measure, unless the caller compares with a window
+		// that measured one.
+		types, err := p.cfg.Store.DeployedEnvTypes(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		q.EnvType, measured = paved.MeasuredEnvType(types, mvp)
+	}
 	f, err := p.cfg.Store.DORA(ctx, q)
 	if err != nil {
 		return nil, err

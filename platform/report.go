@@ -95,7 +95,11 @@ func (p *Platform) reportDORA(ctx context.Context, d *paved.ReportData, now time
 		if err != nil {
 			return err
 		}
-		prev, err := p.doraOver(ctx, q, now.Add(-paved.ReportWindow), paved.ReportWindow)
+		// The window before, measured on the same environment type, so
+		// that the trend compares like with like.
+		pq := q
+		pq.EnvType = cur.EnvType
+		prev, err := p.doraOver(ctx, pq, now.Add(-paved.ReportWindow), paved.ReportWindow)
 		if err != nil {
 			return err
 		}
@@ -354,13 +358,16 @@ func (p *Platform) reportScorecards(ctx context.Context, d *paved.ReportData) er
 	}
 	slices.SortFunc(apps, func(a, b paved.App) int { return strings.Compare(a.Name, b.Name) })
 	for _, a := range apps {
-		r, err := p.AppScorecards(ctx, a.Name, "")
-		if paved.ErrorCode(err) == paved.EUNAVAILABLE {
-			d.ScorecardNote = "this server evaluates no scorecards: " + paved.ErrorMessage(err)
+		if ev, _ := p.scorecardEngine(); ev == nil {
+			d.ScorecardNote = "this server evaluates no scorecards"
 			return nil
 		}
+		r, err := p.AppScorecards(ctx, a.Name, "")
 		if err != nil {
-			return err
+			// One app's (or one scorecard's) failure is a note in the
+			// report, not the end of it.
+			d.ScorecardNote = strings.TrimPrefix(d.ScorecardNote+"; ", "; ") + a.Name + ": " + paved.ErrorMessage(err)
+			continue
 		}
 		res := slices.Clone(r.Scorecards)
 		slices.SortFunc(res, func(x, y paved.ScorecardResult) int { return strings.Compare(x.Scorecard, y.Scorecard) })
