@@ -83,7 +83,7 @@ func operations() []operation {
 		{method: "DELETE", path: "/api/users/{user}/tokens", id: "revokeAllTokens", tag: "teams", summary: "Revoke every token of a user (admin, or the user)", status: 200, resp: RevokeResponse{}},
 		{method: "DELETE", path: "/api/users/{user}/tokens/{id}", id: "revokeToken", tag: "teams", summary: "Revoke one token of a user (admin, or the user)", status: 200, resp: RevokeResponse{}},
 		{method: "POST", path: "/api/users/{user}/tokens/{id}/rotate", id: "rotateToken", tag: "teams", summary: "Rotate one of a user's tokens (admin, or the user)",
-			description: "Issues a new token of the same name and lifetime, shown this once, then revokes the old one. 404 when the token is not active. Audited (`token.rotate`).", status: 201, resp: paved.IssuedToken{}},
+			description: "Issues a new token of the same name and expiry (the secret changes, never the lifetime), shown this once, then revokes the old one; 409 when the old one was revoked meanwhile (the new one is revoked too). 404 when the token is not active. Audited (`token.rotate`).", status: 201, resp: paved.IssuedToken{}},
 
 		{method: "GET", path: "/api/apps", id: "listApps", tag: "apps", summary: "List apps", status: 200, resp: apps{}},
 		{method: "POST", path: "/api/apps", id: "createApp", tag: "apps", summary: "Create an app", body: paved.App{}, status: 201, resp: paved.App{}},

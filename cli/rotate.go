@@ -14,7 +14,8 @@ func newTokenRotateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rotate USER --id TOKEN_ID",
 		Short: "Replace a token by a new one (admin, or the user): shown once; the old one stops working",
-		Long: `rotate issues a new token of the same name and lifetime as the old one and
+		Long: `rotate issues a new token of the same name as the old one, expiring when the
+old one would have (rotation replaces the secret, not the lifetime), and
 prints it once, then revokes the old one: put the new token where the old one
 was (a CI secret) before the next job runs.`,
 		Example: "  paved user token rotate dana --id t-Xk2p9Q\n  NEW=$(paved user token rotate ci-bot --id t-Xk2p9Q -o json | jq -r .token)",

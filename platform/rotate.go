@@ -9,9 +9,10 @@ import (
 )
 
 // RotateToken replaces one of a user's active tokens (admin, or the user
-// themselves): a new token of the same name and the same lifetime as the
-// old one was issued with (within the server's maximum), shown once; then
-// the old one is revoked. The new one is issued first, so that a failure
+// themselves): a new token of the same name that expires when the old one
+// would have (rotation replaces the secret, never the lifetime, so a token
+// cannot keep itself alive), shown once; then the old one is revoked; if
+// someone revoked the old one meanwhile, the new one is revoked too. The new one is issued first, so that a failure
 // leaves the user with a working token; rotation does not count against
 // the most tokens a user may hold, since it ends one.
 func (p *Platform) RotateToken(ctx context.Context, user, id string) (tok *paved.IssuedToken, err error) {
@@ -55,9 +56,12 @@ func (p *Platform) RotateToken(ctx context.Context, user, id string) (tok *paved
 	}
 	ttl := p.cfg.DefaultTokenTTL
 	if old.ExpiresAt != nil {
-		ttl = old.ExpiresAt.Sub(old.CreatedAt)
+		ttl = old.ExpiresAt.Sub(now)
 	}
-	ttl = min(max(ttl, time.Minute), p.cfg.MaxTokenTTL)
+	if ttl < time.Minute {
+		return nil, paved.Errorf(paved.EINVALID, "token %s expires in less than a minute; ask for a new one (paved login, or an admin: paved user token create %s)", id, user)
+	}
+	ttl = min(ttl, p.cfg.MaxTokenTTL)
 	tok, err = p.issueToken(ctx, user, old.Name, ttl, "")
 	if err != nil {
 		return nil, err
@@ -67,8 +71,12 @@ func (p *Platform) RotateToken(ctx context.Context, user, id string) (tok *paved
 		return tok, fmt.Errorf("the new token %s was issued, but revoking the old one %s failed (revoke it: paved user token revoke %s --id %s): %w", tok.ID, id, user, id, err)
 	}
 	if n != 1 {
-		// Revoked meanwhile by someone else: the new one stands.
-		p.log.Warn("rotating a token: the old one was revoked meanwhile", "user", user, "token", id)
+		// Revoked meanwhile (an admin ending a stolen token): the new one
+		// must not outlive it.
+		if _, rerr := p.cfg.Store.RevokeTokens(ctx, user, tok.ID, p.now()); rerr != nil {
+			return nil, fmt.Errorf("token %s was revoked while it was rotated, and revoking its replacement %s failed (revoke it: paved user token revoke %s --id %s): %w", id, tok.ID, user, tok.ID, rerr)
+		}
+		return nil, paved.Errorf(paved.ECONFLICT, "token %s was revoked while it was rotated; its replacement was revoked too", id)
 	}
 	return tok, nil
 }

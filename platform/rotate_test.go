@@ -26,9 +26,23 @@ func TestRotateToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rotating at the most tokens a user holds: %v", err)
 	}
-	if tok.Name != "ci" || tok.ID == old.ID || tok.Secret == old.Secret || tok.ExpiresAt.Sub(tok.CreatedAt) != 48*time.Hour {
-		t.Errorf("rotated token %+v: want name ci, a new id and secret, 48h", tok.Token)
+	sameEnd := func(a, b *time.Time) bool { return a != nil && b != nil && a.Sub(*b).Abs() < time.Second }
+	if tok.Name != "ci" || tok.ID == old.ID || tok.Secret == old.Secret || !sameEnd(tok.ExpiresAt, old.ExpiresAt) {
+		t.Errorf("rotated token %+v: want name ci, a new id and secret, the old one's expiry %v", tok.Token, old.ExpiresAt)
 	}
+	// Rotating again later keeps the first expiry: a token cannot keep
+	// itself alive by rotating.
+	f.clock.Add(47 * time.Hour)
+	again, err := f.p.RotateToken(paved.WithActor(ctx, &paved.User{Name: "dana", Role: paved.RoleDeveloper, Teams: []string{"pioneers"}}), "dana", tok.ID)
+	must(t, err)
+	if !sameEnd(again.ExpiresAt, old.ExpiresAt) {
+		t.Errorf("a second rotation moved the expiry to %v, want %v", again.ExpiresAt, old.ExpiresAt)
+	}
+	f.clock.Add(time.Hour - 30*time.Second)
+	if _, err := f.p.RotateToken(f.dev, "dana", again.ID); paved.ErrorCode(err) != paved.EINVALID {
+		t.Errorf("rotating a token in its last minute: %v, want invalid", err)
+	}
+	tok = again
 	if _, err := f.p.Authenticate(ctx, old.Secret); paved.ErrorCode(err) != paved.EUNAUTHORIZED {
 		t.Errorf("the old token after rotation: %v, want unauthorized", err)
 	}
