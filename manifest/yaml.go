@@ -203,6 +203,12 @@ func (e *encoder) scalar(v any, indent int) error {
 			e.buf = strconv.AppendFloat(e.buf, t, 'g', -1, 64)
 		}
 	case json.Number:
+		// A number no 64-bit float holds is read back differently by
+		// YAML readers (yaml.v3 makes it a string): refuse it, as
+		// Kubernetes (which holds int64 and float64) would.
+		if f, err := strconv.ParseFloat(string(t), 64); err != nil || math.IsInf(f, 0) {
+			return fmt.Errorf("cannot write %.40s...: beyond what a 64-bit number holds, and Kubernetes objects hold no more", string(t))
+		}
 		e.buf = append(e.buf, t...)
 	default:
 		return fmt.Errorf("cannot write a value of type %T", v)

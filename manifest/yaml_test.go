@@ -94,3 +94,16 @@ func FuzzMarshalString(f *testing.F) {
 		assertRoundTrip(t, in, out)
 	})
 }
+
+// TestNumberBeyondFloat64: a number no 64-bit float holds is refused (the
+// fuzzer found yaml.v3 reading one back as a string).
+func TestNumberBeyondFloat64(t *testing.T) {
+	for _, n := range []string{strings.Repeat("6", 400), "1e400", "-1e309"} {
+		if _, err := Marshal(map[string]any{"n": json.Number(n)}); err == nil || !strings.Contains(err.Error(), "beyond what a 64-bit number holds") {
+			t.Errorf("Marshal(%.20s) = %v, want a refusal", n, err)
+		}
+	}
+	if _, err := Marshal(map[string]any{"n": json.Number("12345678901234567890")}); err != nil {
+		t.Errorf("a number beyond int64 but within float64: %v", err)
+	}
+}
