@@ -3,6 +3,7 @@ package manifest
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	yamlv3 "gopkg.in/yaml.v3"
