@@ -60,6 +60,10 @@ type Coordinator interface {
 	// when it is free, expired (its until is before now) or already holder's,
 	// and reports whether holder has it.
 	AcquireLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error)
+	// RenewLease extends holder's lease to until only while holder still
+	// holds it unexpired at now: it never takes a lease back that expired
+	// or went to another holder meanwhile (false then).
+	RenewLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error)
 	// ReleaseLease gives up holder's lease; releasing a lease one does not
 	// hold does nothing.
 	ReleaseLease(ctx context.Context, name, holder string) error

@@ -228,7 +228,10 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 			sent := time.Now()
 			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), leaseTTL/3)
 			now := p.now()
-			ok, err := p.cfg.Store.AcquireLease(rctx, name, p.id, now.Add(leaseTTL), now)
+			// Renew, never re-take: a lease that expired and went to
+			// another server meanwhile (and perhaps came free again) is
+			// lost, whatever the store holds now.
+			ok, err := p.cfg.Store.RenewLease(rctx, name, p.id, now.Add(leaseTTL), now)
 			rcancel()
 			switch {
 			case err == nil && ok:

@@ -91,3 +91,13 @@ func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 	}
 	return nil
 }
+
+// RenewLease extends holder's lease while holder holds it unexpired.
+func (db *DB) RenewLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error) {
+	tag, err := db.pool.Exec(ctx, "UPDATE leases SET until = $1 WHERE name = $2 AND holder = $3 AND until >= $4",
+		record.Time(until), name, holder, record.Time(now))
+	if err != nil {
+		return false, fmt.Errorf("postgres: renew lease %q: %w", name, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}

@@ -134,3 +134,18 @@ func (db *DB) ClearLeases(ctx context.Context) error {
 		return nil
 	})
 }
+
+// RenewLease extends holder's lease while holder holds it unexpired.
+func (db *DB) RenewLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE leases SET until = ? WHERE name = ? AND holder = ? AND until >= ?",
+			fmtTime(until), name, holder, fmtTime(now))
+		if err != nil {
+			return fmt.Errorf("sqlite: renew lease %q: %w", name, err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n == 1, err
+}

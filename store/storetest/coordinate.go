@@ -260,3 +260,31 @@ func testNamespaceTaken(t *testing.T, s paved.Store) {
 		t.Errorf("%d environments created with one namespace at once, want 1", created)
 	}
 }
+
+// testRenewLease: a renewal extends only a lease its holder still holds,
+// unexpired; one that expired, went to another holder and came free again
+// is not taken back by a renewal.
+func testRenewLease(t *testing.T, s paved.Store) {
+	ctx := context.Background()
+	const lease = "deploy/shop/renew"
+	renew := func(holder string, until, now time.Time, want bool) {
+		t.Helper()
+		got, err := s.RenewLease(ctx, lease, holder, until, now)
+		must(t, err)
+		if got != want {
+			t.Fatalf("RenewLease(%s until %v at %v) = %v, want %v", holder, until.Format(time.TimeOnly), now.Format(time.TimeOnly), got, want)
+		}
+	}
+	renew("a", at(30), at(0), false) // never taken
+	if ok, err := s.AcquireLease(ctx, lease, "a", at(30), at(0)); err != nil || !ok {
+		t.Fatalf("AcquireLease = %v, %v", ok, err)
+	}
+	renew("a", at(60), at(20), true)  // held: extended
+	renew("b", at(90), at(30), false) // not b's
+	renew("a", at(90), at(61), false) // expired at 60
+	if ok, err := s.AcquireLease(ctx, lease, "b", at(90), at(62)); err != nil || !ok {
+		t.Fatalf("b taking the expired lease = %v, %v", ok, err)
+	}
+	must(t, s.ReleaseLease(ctx, lease, "b"))
+	renew("a", at(120), at(63), false) // free again, but not a's to renew
+}

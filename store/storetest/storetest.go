@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"Leases", testLeases},
 		{"FinishUnderLease", testFinishUnderLease},
 		{"ConcurrentLeases", testConcurrentLeases},
+		{"RenewLease", testRenewLease},
 		{"Targets", testTargets},
 		{"ListTargets", testListTargets},
 		{"DeleteTarget", testDeleteTarget},
