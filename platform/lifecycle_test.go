@@ -95,6 +95,17 @@ func (s *flakyStore) AcquireLease(ctx context.Context, name, holder string, unti
 	return s.Store.AcquireLease(ctx, name, holder, until, now)
 }
 
+func (s *flakyStore) RenewLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error) {
+	if s.failRenewals.Load() {
+		return false, errors.New("connection reset by peer")
+	}
+	if s.hangRenewals.Load() {
+		<-ctx.Done()
+		return false, ctx.Err()
+	}
+	return s.Store.RenewLease(ctx, name, holder, until, now)
+}
+
 func (s *flakyStore) FinishDeployment(ctx context.Context, id, runner, lease string, st paved.DeploymentStatus, r *paved.DeploymentResult, at time.Time) error {
 	if s.failFinish.Load() {
 		return errors.New("the database is down")
