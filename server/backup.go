@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -185,6 +186,9 @@ func Restore(ctx context.Context, dir string, archive io.Reader) (restored int, 
 	if err != nil {
 		return 0, err
 	}
+	if err := defuseGitConfig(filepath.Join(scratch, backupGit, ".git")); err != nil {
+		return 0, err
+	}
 	// Opened as a server would: a backup of an older paved is migrated.
 	db, err := sqlite.Open(filepath.Join(scratch, backupStore))
 	if err != nil {
@@ -215,4 +219,49 @@ func Restore(ctx context.Context, dir string, archive io.Reader) (restored int, 
 		}
 	}
 	return len(failed), nil
+}
+
+// gitRunsPrograms are the Git settings (sections, or section.key) that
+// make git run a program: an archive from elsewhere must not bring them,
+// since the git command line honours a repository's own config.
+var gitRunsPrograms = []string{"alias", "filter", "credential", "include", "includeif", "diff", "merge",
+	"core.fsmonitor", "core.hookspath", "core.sshcommand", "core.askpass", "core.gitproxy", "core.editor", "core.pager",
+	"gpg.program", "sequence.editor"}
+
+// defuseGitConfig removes from a restored repository's config every
+// setting that makes git run a program, and its hooks.
+func defuseGitConfig(gitDir string) error {
+	if err := os.RemoveAll(filepath.Join(gitDir, "hooks")); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	path := filepath.Join(gitDir, "config")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	var out []string
+	section, drop := "", false
+	for _, line := range strings.Split(string(data), "\n") {
+		t := strings.ToLower(strings.TrimSpace(line))
+		if strings.HasPrefix(t, "[") {
+			name, _, _ := strings.Cut(strings.Trim(t, "[]"), " ")
+			section, drop = name, slices.Contains(gitRunsPrograms, name)
+			if !drop {
+				out = append(out, line)
+			}
+			continue
+		}
+		key, _, _ := strings.Cut(t, "=")
+		if drop || slices.Contains(gitRunsPrograms, section+"."+strings.TrimSpace(key)) {
+			continue
+		}
+		out = append(out, line)
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o600); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
 }

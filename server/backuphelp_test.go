@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
@@ -82,4 +83,38 @@ func gzipTar(t *testing.T, files map[string]string) []byte {
 	must(t, tw.Close())
 	must(t, zw.Close())
 	return b.Bytes()
+}
+
+// TestDefuseGitConfig: a restored repository keeps its own settings but
+// none that makes git run a program, and no hooks.
+func TestDefuseGitConfig(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "hooks"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hooks", "post-checkout"), []byte("#!/bin/sh\ntouch /tmp/owned\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "[core]\n\trepositoryformatversion = 0\n\tfsmonitor = /tmp/evil\n\tHooksPath = /tmp/hooks\n\tbare = false\n" +
+		"[alias]\n\tx = !sh -c evil\n[remote \"origin\"]\n\turl = https://git.example.com/gitops.git\n[filter \"lfs\"]\n\tclean = evil %f\n"
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := defuseGitConfig(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "config"))
+	for _, bad := range []string{"fsmonitor", "HooksPath", "alias", "evil"} {
+		if strings.Contains(string(got), bad) {
+			t.Errorf("the restored config still has %s:\n%s", bad, got)
+		}
+	}
+	for _, keep := range []string{"repositoryformatversion = 0", "bare = false", `[remote "origin"]`, "url = https://git.example.com/gitops.git"} {
+		if !strings.Contains(string(got), keep) {
+			t.Errorf("the restored config lost %q:\n%s", keep, got)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "hooks")); !os.IsNotExist(err) {
+		t.Errorf("hooks are restored: %v", err)
+	}
 }
