@@ -231,9 +231,23 @@ func (h *history) pioneers() error {
 		if err := h.promote(h.dev, "shop"); err != nil {
 			return err
 		}
+		if w == historyWeeks-2 {
+			// The promotion broke staging's smoke tests: rolled back half
+			// an hour later, so that staging, which DORA measures during
+			// the MVP, has a failed change and its recovery too.
+			h.at(7*w+4, 15, 30)
+			rb, err := h.dev.RollbackEnvironment(h.ctx, "shop", "staging")
+			if err != nil {
+				return err
+			}
+			if err := h.quiet(h.dev, rb, paved.DeploymentSucceeded); err != nil {
+				return err
+			}
+		}
 	}
 	h.say("  weeks 1-%d: dana deployed shop to dev three times a week and promoted it to staging on Fridays;", historyWeeks)
-	h.say("          a preview (pr-7) reaped in week 2; a bad release rolled back after 40 minutes in week 3")
+	h.say("          a preview (pr-7) reaped in week 2; a bad release rolled back after 40 minutes in week 3;")
+	h.say("          a promotion rolled back in staging after 30 minutes in week %d", historyWeeks-1)
 	return nil
 }
 
