@@ -30,6 +30,7 @@ type Store interface {
 	ScaffoldStore
 	DORAStore
 	ScorecardStore
+	ResealStore
 	// A store also lets several servers share it.
 	Coordinator
 	// MVPMode reads the platform's MVP mode as an admin last set it at run

@@ -51,6 +51,7 @@ func newServerCmd() *cobra.Command {
 			return nil, err
 		}
 		cfg.SecretKey = os.Getenv("PAVED_SECRET_KEY")
+		cfg.OldSecretKey = os.Getenv("PAVED_OLD_SECRET_KEY")
 		cfg.AdminToken = os.Getenv("PAVED_ADMIN_TOKEN")
 		cfg.GitPassword = os.Getenv("PAVED_GIT_PASSWORD")
 		cfg.Version = Version

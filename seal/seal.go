@@ -5,6 +5,7 @@
 package seal
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -24,14 +25,55 @@ const KeySize = 32
 // version prefixes every sealed value so that the format can change.
 const version = 1
 
-// Sealer seals and opens values with one key.
+// Sealer seals with one key and opens with it or, while a rotation is
+// under way, with the key it replaces (Keys.Old).
 type Sealer struct {
 	aead cipher.AEAD
-	key  []byte
+	old  []cipher.AEAD
+	// derive is the key Derive uses: the sealing key, or after a rotation
+	// the first key's, so that what is derived (environments' seeds, the
+	// GitOps MAC key) stays the same.
+	derive []byte
+}
+
+// Keys are a server's secret keys.
+type Keys struct {
+	// Seal seals and opens.
+	Seal []byte
+	// Derive derives stable secrets (Sealer.Derive); nil means Seal. A
+	// rotation keeps it: generated secrets derive from it.
+	Derive []byte
+	// Old open, never seal: the keys a rotation under way replaces.
+	Old [][]byte
 }
 
 // New returns a Sealer for a 32-byte key.
-func New(key []byte) (*Sealer, error) {
+func New(key []byte) (*Sealer, error) { return NewKeys(Keys{Seal: key}) }
+
+// NewKeys returns a Sealer for keys.
+func NewKeys(k Keys) (*Sealer, error) {
+	aead, err := newAEAD(k.Seal)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sealer{aead: aead, derive: bytes.Clone(k.Seal)}
+	if k.Derive != nil {
+		if len(k.Derive) != KeySize {
+			return nil, fmt.Errorf("the derivation key must be %d bytes, not %d", KeySize, len(k.Derive))
+		}
+		s.derive = bytes.Clone(k.Derive)
+	}
+	for _, o := range k.Old {
+		a, err := newAEAD(o)
+		if err != nil {
+			return nil, fmt.Errorf("old key: %w", err)
+		}
+		s.old = append(s.old, a)
+	}
+	return s, nil
+}
+
+func newAEAD(key []byte) (cipher.AEAD, error) {
 	if len(key) != KeySize {
 		return nil, fmt.Errorf("the secret key must be %d bytes, not %d", KeySize, len(key))
 	}
@@ -39,11 +81,7 @@ func New(key []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{aead: aead, key: append([]byte(nil), key...)}, nil
+	return cipher.NewGCM(block)
 }
 
 // Seal encrypts plaintext; ad binds it to where it is stored (a row's id),
@@ -62,6 +100,12 @@ func (s *Sealer) Open(sealed, ad []byte) ([]byte, error) {
 		return nil, errors.New("not a sealed value of a known version")
 	}
 	pt, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], ad)
+	for _, o := range s.old {
+		if err == nil {
+			break
+		}
+		pt, err = o.Open(nil, sealed[1:1+n], sealed[1+n:], ad)
+	}
 	if err != nil {
 		return nil, errors.New("cannot open a sealed value: wrong key (PAVED_SECRET_KEY changed?) or damaged data")
 	}
@@ -95,47 +139,114 @@ func IsSealed(v string) bool { return strings.HasPrefix(v, textPrefix) }
 // Derive returns a 32-byte value derived from the key and a label: a stable
 // secret per purpose (an environment's seed) without storing one.
 func (s *Sealer) Derive(label string) []byte {
-	m := hmac.New(sha256.New, s.key)
+	m := hmac.New(sha256.New, s.derive)
 	m.Write([]byte("paved derive\x00"))
 	m.Write([]byte(label))
 	return m.Sum(nil)
 }
 
-// LoadKey returns the key from env (base64 of 32 bytes) when set, else from
-// the key file, generating it (mode 0600) when missing.
-func LoadKey(envValue, keyFile string) ([]byte, error) {
-	if envValue != "" {
-		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(envValue))
-		if err != nil || len(key) != KeySize {
-			return nil, fmt.Errorf("PAVED_SECRET_KEY must be the base64 of %d random bytes (openssl rand -base64 32)", KeySize)
+// LoadKeys returns the keys from env (PAVED_SECRET_KEY) when set, else
+// from the key file, generating it (mode 0600) when missing. Either holds
+// the base64 of 32 bytes, followed after a comma by the derivation key once
+// the key was rotated ("KEY,DERIVE"). A key file's rotation under way
+// (KEYFILE.old, see Rotate) adds the key it replaces to Old; with env, oldEnv
+// (PAVED_OLD_SECRET_KEY) does.
+func LoadKeys(env, oldEnv, keyFile string) (Keys, error) {
+	if env != "" {
+		k, err := parseKeys(env)
+		if err != nil {
+			return k, fmt.Errorf("PAVED_SECRET_KEY: %v (openssl rand -base64 32)", err)
 		}
-		return key, nil
-	}
-	data, err := os.ReadFile(keyFile)
-	if err == nil {
-		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(data)))
-		if err != nil || len(key) != KeySize {
-			return nil, fmt.Errorf("key file %s does not hold the base64 of %d bytes", keyFile, KeySize)
+		if oldEnv != "" {
+			o, err := parseKeys(oldEnv)
+			if err != nil {
+				return k, fmt.Errorf("PAVED_OLD_SECRET_KEY: %v", err)
+			}
+			k.Old = [][]byte{o.Seal}
 		}
-		if st, err := os.Stat(keyFile); err == nil && st.Mode().Perm()&0o077 != 0 {
-			return nil, fmt.Errorf("key file %s is readable by others (mode %v); chmod 600 it", keyFile, st.Mode().Perm())
+		return k, nil
+	}
+	k, err := readKeyFile(keyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		key := make([]byte, KeySize)
+		_, _ = rand.Read(key)
+		if err := createKeyFile(keyFile, Keys{Seal: key}); err != nil {
+			return k, err
 		}
-		return key, nil
+		return Keys{Seal: key}, nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	key := make([]byte, KeySize)
-	_, _ = rand.Read(key)
-	f, err := os.OpenFile(keyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("creating key file %s: %w", keyFile, err)
+		return k, err
 	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+	o, err := readKeyFile(keyFile + oldSuffix)
+	switch {
+	case err == nil && !bytes.Equal(o.Seal, k.Seal):
+		k.Old = [][]byte{o.Seal}
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return k, err
+	}
+	return k, nil
+}
+
+// parseKeys reads "KEY" or "KEY,DERIVE", each the base64 of 32 bytes.
+func parseKeys(v string) (Keys, error) {
+	var k Keys
+	parts := strings.Split(strings.TrimSpace(v), ",")
+	if len(parts) > 2 {
+		return k, fmt.Errorf("must be KEY or KEY,DERIVE, not %d values", len(parts))
+	}
+	for i, p := range parts {
+		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(p))
+		if err != nil || len(b) != KeySize {
+			return k, fmt.Errorf("must be the base64 of %d random bytes (value %d)", KeySize, i+1)
+		}
+		if i == 0 {
+			k.Seal = b
+		} else {
+			k.Derive = b
+		}
+	}
+	return k, nil
+}
+
+func formatKeys(k Keys) string {
+	s := base64.StdEncoding.EncodeToString(k.Seal)
+	if k.Derive != nil && !bytes.Equal(k.Derive, k.Seal) {
+		s += "," + base64.StdEncoding.EncodeToString(k.Derive)
+	}
+	return s + "\n"
+}
+
+func readKeyFile(path string) (Keys, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Keys{}, err
+	}
+	k, err := parseKeys(string(data))
+	if err != nil {
+		return k, fmt.Errorf("key file %s: %v", path, err)
+	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+		return k, fmt.Errorf("key file %s is readable by others (mode %v); chmod 600 it", path, st.Mode().Perm())
+	}
+	return k, nil
+}
+
+// createKeyFile writes a key file that must not exist yet.
+func createKeyFile(path string, k Keys) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating key file %s: %w", path, err)
+	}
+	if _, err := f.WriteString(formatKeys(k)); err != nil {
 		f.Close()
-		return nil, err
+		return err
 	}
-	return key, f.Close()
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // IsSealed reports whether v is a value SealString made (paved.Sealer).

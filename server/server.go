@@ -44,6 +44,10 @@ type Config struct {
 	Database string
 	// SecretKey is the base64 key (PAVED_SECRET_KEY); "" uses DataDir's key file.
 	SecretKey string
+	// OldSecretKey is the key a rotation under way replaces
+	// (PAVED_OLD_SECRET_KEY, with SecretKey only): values it sealed still
+	// open. With the key file, secret.key.old plays its part.
+	OldSecretKey string
 	// AdminToken becomes the first admin's token on first start; "" makes one.
 	AdminToken string
 	MVPMode    bool
@@ -227,11 +231,11 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "data dir %s: %w", cfg.DataDir, err)
 	}
-	key, err := seal.LoadKey(cfg.SecretKey, filepath.Join(cfg.DataDir, "secret.key"))
+	keys, err := seal.LoadKeys(cfg.SecretKey, cfg.OldSecretKey, keyFile(cfg))
 	if err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "secret key: %w", err)
 	}
-	sealer, err := seal.New(key)
+	sealer, err := seal.NewKeys(keys)
 	if err != nil {
 		return nil, err
 	}
