@@ -136,6 +136,7 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	cmd.AddCommand(newRecoverAdminCmd(settle, &cfg))
+	cmd.AddCommand(newRotateKeysCmd(settle, &cfg))
 	return cmd
 }
 

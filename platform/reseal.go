@@ -33,34 +33,47 @@ type ResealCount struct {
 func Reseal(ctx context.Context, st paved.ResealStore, from, to paved.Sealer) (map[paved.SealedKind]ResealCount, error) {
 	out := map[paved.SealedKind]ResealCount{}
 	for _, kind := range paved.SealedKinds {
-		var after []string
 		var c ResealCount
-		for {
-			rows, err := st.SealedRows(ctx, kind, after, resealPage)
+		err := eachSealed(ctx, st, kind, func(r paved.SealedRow) error {
+			data, changed, err := resealRow(r, from, to)
 			if err != nil {
-				return out, err
+				return fmt.Errorf("%s %s: %w", kind, strings.Join(r.Key, "/"), err)
 			}
-			for _, r := range rows {
-				data, changed, err := resealRow(r, from, to)
-				if err != nil {
-					return out, fmt.Errorf("%s %s: %w", kind, strings.Join(r.Key, "/"), err)
+			c.Rows++
+			if changed {
+				if err := st.Reseal(ctx, paved.SealedRow{Kind: kind, Key: r.Key, Data: data}, r.Data); err != nil {
+					return err
 				}
-				c.Rows++
-				if changed {
-					if err := st.Reseal(ctx, paved.SealedRow{Kind: kind, Key: r.Key, Data: data}, r.Data); err != nil {
-						return out, err
-					}
-					c.Resealed++
-				}
+				c.Resealed++
 			}
-			if len(rows) < resealPage {
-				break
-			}
-			after = rows[len(rows)-1].Key
-		}
+			return nil
+		})
 		out[kind] = c
+		if err != nil {
+			return out, err
+		}
 	}
 	return out, nil
+}
+
+// eachSealed calls fn for every row of kind, a page at a time.
+func eachSealed(ctx context.Context, st paved.ResealStore, kind paved.SealedKind, fn func(paved.SealedRow) error) error {
+	var after []string
+	for {
+		rows, err := st.SealedRows(ctx, kind, after, resealPage)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(rows) < resealPage {
+			return nil
+		}
+		after = rows[len(rows)-1].Key
+	}
 }
 
 // resealRow returns a row's column sealed with to, and whether it changed.
@@ -164,4 +177,33 @@ func resealObjects(deployment string, data []byte, from, to paved.Sealer) ([]byt
 	}
 	b, err := json.Marshal(out)
 	return b, true, err
+}
+
+// SealedCount is what CheckSealed found of one kind of sealed values.
+type SealedCount struct {
+	// Rows read, and of them Other: rows holding a value that s does not
+	// open (sealed with another key, or damaged).
+	Rows, Other int
+}
+
+// CheckSealed reads every sealed value of the store and counts, per kind,
+// the rows holding one that s does not open. With s holding one key, it
+// tells whether everything is sealed with that key.
+func CheckSealed(ctx context.Context, st paved.ResealStore, s paved.Sealer) (map[paved.SealedKind]SealedCount, error) {
+	out := map[paved.SealedKind]SealedCount{}
+	for _, kind := range paved.SealedKinds {
+		var c SealedCount
+		err := eachSealed(ctx, st, kind, func(r paved.SealedRow) error {
+			c.Rows++
+			if _, _, err := resealRow(r, nil, s); err != nil {
+				c.Other++
+			}
+			return nil
+		})
+		out[kind] = c
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

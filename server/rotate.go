@@ -74,8 +74,14 @@ func RotateKeys(ctx context.Context, cfg Config) (*Rotation, error) {
 		return rot, err
 	}
 	// Every value must open with the new key alone before the old one goes.
-	if _, err := platform.Reseal(ctx, st, nil, to); err != nil {
-		return rot, paved.Errorf(paved.EUNAVAILABLE, "after sealing again, %v: a server still running with the old key? stop it and run rotate-keys again", err)
+	check, err := platform.CheckSealed(ctx, st, to)
+	if err != nil {
+		return rot, err
+	}
+	for _, k := range paved.SealedKinds {
+		if n := check[k].Other; n > 0 {
+			return rot, paved.Errorf(paved.EUNAVAILABLE, "after sealing again, %d %s hold values the new key does not open: a server still running with the old key? stop every server and run rotate-keys again (the old key is kept until it succeeds)", n, k)
+		}
 	}
 	if rot.KeyFile != "" {
 		if err := seal.Finish(rot.KeyFile); err != nil {
