@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) paved.Store) {
 		{"ConcurrentFailOrphaned", testConcurrentFailOrphaned},
 		{"Leases", testLeases},
 		{"FinishUnderLease", testFinishUnderLease},
+		{"Reseal", testReseal},
 		{"ConcurrentLeases", testConcurrentLeases},
 		{"RenewLease", testRenewLease},
 		{"Targets", testTargets},

@@ -87,6 +87,13 @@ func CheckDeploymentsImmutable(t *testing.T, s paved.Store, exec func(sql string
 		{"the result of a deployment that starts", `UPDATE deployments SET status = 'running', revision = 'abc' WHERE id = 'q'`},
 		{"the start time of a queued deployment that fails", `UPDATE deployments SET status = 'failed', error = 'x', finished_at = ` + now + `, started_at = ` + now + ` WHERE id = 'q2'`},
 		{"the start time of a finished deployment", `UPDATE deployments SET started_at = ` + now + ` WHERE id = 'done'`},
+		// A key rotation rewrites objects with resealed counting it, and
+		// nothing else.
+		{"the status of a finished deployment in a rotation", `UPDATE deployments SET status = 'failed', resealed = resealed + 1 WHERE id = 'done'`},
+		{"the author of a deployment in a rotation", `UPDATE deployments SET author = 'mallory', objects = '[]', resealed = resealed + 1 WHERE id = 'done'`},
+		{"the error of a queued deployment in a rotation", `UPDATE deployments SET error = 'x', resealed = resealed + 1 WHERE id = 'q'`},
+		{"a rotation counted twice", `UPDATE deployments SET objects = '[]', resealed = resealed + 2 WHERE id = 'done'`},
+		{"a rotation counted back", `UPDATE deployments SET objects = '[]', resealed = resealed - 1 WHERE id = 'done'`},
 	} {
 		refused(tc.what, tc.sql)
 	}
@@ -100,6 +107,8 @@ func CheckDeploymentsImmutable(t *testing.T, s paved.Store, exec func(sql string
 	allowed("finishing a running deployment", `UPDATE deployments SET status = 'succeeded', rollout = 'applied', finished_at = `+now+` WHERE id = 'q'`)
 	refused("a succeeded deployment back to running", `UPDATE deployments SET status = 'running' WHERE id = 'q'`)
 	allowed("failing a queued deployment that never started", `UPDATE deployments SET status = 'failed', error = 'x', finished_at = `+now+` WHERE id = 'q2'`)
+	allowed("sealing a finished deployment's objects again", `UPDATE deployments SET objects = '[{"kind":"ConfigMap","n":1}]', resealed = resealed + 1 WHERE id = 'done'`)
+	refused("the objects of a finished deployment after a rotation", `UPDATE deployments SET objects = '[]' WHERE id = 'done'`)
 }
 
 // MigrationV5Rows are the rows, written at schema 5 (SQL both stores
