@@ -3,15 +3,18 @@ package cli
 import (
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"paved.dev/paved"
 	"paved.dev/paved/server"
+	"paved.dev/paved/target/gitops"
 )
 
 func newRotateKeysCmd(settle func(*cobra.Command) (*slog.Logger, error), cfg *server.Config) *cobra.Command {
-	return &cobra.Command{
+	var sealingKey bool
+	cmd := &cobra.Command{
 		Use:   "rotate-keys",
 		Short: "Rotate the secret key and seal everything the store holds again with the new one",
 		Long: `rotate-keys replaces the secret key that seals what the store keeps (resources'
@@ -36,12 +39,27 @@ PAVED_OLD_SECRET_KEY.
 What derives from the key stays the same: environments' seeds (so the
 passwords templates generate) and the GitOps repository's MAC key. The GitOps
 repository's SealedSecrets are sealed with the sealing certificate, not this
-key, and need nothing (see docs/secrets.md for rotating that one).`,
+key, and need nothing for it.
+
+--sealing-key also replaces the local key pair that seals the GitOps
+repository's Secrets (sealing/ in the data dir, when no --sealing-cert is
+given), keeping the old pair in sealing/retired/ (the repository's history,
+and every environment until its next deployment, is sealed with it): each
+environment's next deployment seals its every Secret again with the new
+certificate. Install the new key in the clusters' sealed-secrets controller
+before that deployment reaches them, and keep the old one there until every
+environment was deployed again. With --sealing-cert, the key is the
+controller's: rotate it there and give the servers its new certificate.`,
 		Example: `  paved server rotate-keys --data-dir ./paved-data
+  paved server rotate-keys --data-dir ./paved-data --sealing-key
   PAVED_SECRET_KEY="$(openssl rand -base64 32),$OLD" PAVED_OLD_SECRET_KEY="$OLD" paved server rotate-keys --database postgres://paved@db/paved --sealing-cert cert.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := settle(cmd); err != nil {
+				return err
+			}
+			if sealingKey && cfg.SealingCert != "" {
+				_, err := server.RotateSealingKey(*cfg) // says why not, before anything changes
 				return err
 			}
 			rot, err := server.RotateKeys(cmd.Context(), *cfg)
@@ -58,7 +76,16 @@ key, and need nothing (see docs/secrets.md for rotating that one).`,
 			} else {
 				fmt.Fprintln(out, "done: start the servers with the new PAVED_SECRET_KEY and without PAVED_OLD_SECRET_KEY")
 			}
+			if sealingKey {
+				if _, err := server.RotateSealingKey(*cfg); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "new sealing key pair in %s (the old one in %s): each environment's next deployment seals its Secrets again with it\n",
+					filepath.Join(cfg.DataDir, "sealing"), filepath.Join(cfg.DataDir, "sealing", gitops.RetiredDir))
+			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&sealingKey, "sealing-key", false, "also replace the local key pair that seals the GitOps repository's Secrets (without --sealing-cert)")
+	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"paved.dev/paved"
 	"paved.dev/paved/platform"
 	"paved.dev/paved/seal"
+	"paved.dev/paved/target/gitops"
 )
 
 // keyFile is the secret key's file in the data dir.
@@ -89,4 +90,26 @@ func RotateKeys(ctx context.Context, cfg Config) (*Rotation, error) {
 		}
 	}
 	return rot, nil
+}
+
+// RotateSealingKey replaces the local key pair that seals the GitOps
+// repository's Secrets (sealing/ in the data dir; gitops.RotateSealingKey),
+// keeping the old pair in sealing/retired/. Each environment's next
+// deployment seals its Secrets again with the new certificate. With
+// --sealing-cert the key is the clusters' sealed-secrets controller's: it
+// is rotated there (the controller renews its key itself), and the server
+// given the new certificate.
+func RotateSealingKey(cfg Config) ([]byte, error) {
+	if cfg.SealingCert != "" {
+		return nil, paved.Errorf(paved.EINVALID, "--sealing-key: the server seals with the certificate of --sealing-cert, whose key is the clusters' sealed-secrets controller's: rotate it there, fetch its new certificate (kubeseal --fetch-cert > cert.pem) and restart the servers with it; each environment's next deployment seals its Secrets again")
+	}
+	if cfg.DataDir == "" {
+		return nil, paved.Errorf(paved.EINVALID, "data dir: give the --data-dir the server runs with")
+	}
+	dir := filepath.Join(cfg.DataDir, "sealing")
+	cert, err := gitops.RotateSealingKey(dir)
+	if err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "%s", paved.ErrorMessage(err))
+	}
+	return cert, nil
 }

@@ -13,6 +13,7 @@ import (
 	"paved.dev/paved/platform"
 	"paved.dev/paved/seal"
 	"paved.dev/paved/store/sqlite"
+	"paved.dev/paved/target/gitops"
 )
 
 // testKubeconfig is a cluster's kubeconfig whose token is a secret input.
@@ -152,10 +153,26 @@ func TestRotateKeys(t *testing.T) {
 		}
 	}
 
-	// Read back: the same password; the definition's input and the
-	// kubeconfig still open (a deployment uses the one, the target is
-	// built from the other); the GitOps repository is not re-sealed for
-	// nothing (its MAC key derives from the unchanged derivation key).
+	// The GitOps repository's sealing key pair too: retired, not lost.
+	oldSealingKey := filepath.Join(dir, "sealing", gitops.SealingKeyFile)
+	oldSealingPEM, err := os.ReadFile(oldSealingKey)
+	must(t, err)
+	_, err = RotateSealingKey(cfg)
+	must(t, err)
+	retired, _ := filepath.Glob(filepath.Join(dir, "sealing", gitops.RetiredDir, "*-"+gitops.SealingKeyFile))
+	if len(retired) != 1 {
+		t.Fatalf("retired sealing keys: %v", retired)
+	}
+	if b, _ := os.ReadFile(retired[0]); !bytes.Equal(b, oldSealingPEM) {
+		t.Fatal("the retired sealing key is not the old one")
+	}
+	sealedFile := filepath.Join(dir, "gitops", "dev", "shop", "sealedsecret-postgres-api-db.yaml")
+	if got, err := openSealedPassword(retired[0], sealedFile); err != nil || got != password {
+		t.Fatalf("before the next deployment, the committed SealedSecret opens with the old sealing key: %q, %v", got, err)
+	}
+
+	// Read back: the same password; the definition's input (staging's
+	// deployment uses it) and the kubeconfig still open.
 	s, err = Start(ctx, cfg)
 	must(t, err)
 	defer s.Close()
@@ -164,6 +181,12 @@ func TestRotateKeys(t *testing.T) {
 		t.Fatalf("after the rotation the password reads %q, want %q", got, password)
 	}
 	deployShop(t, s, c)
+	// The next deployment sealed the Secrets again with the new sealing
+	// key; the old one opens them no more.
+	gitopsHoldsSealedSecrets(t, dir, password)
+	if _, err := openSealedPassword(retired[0], sealedFile); err == nil {
+		t.Error("after the next deployment, the retired sealing key still opens the SealedSecret")
+	}
 	info, err := s.store.GetTarget(ctx, "prod-eu")
 	must(t, err)
 	kc, err := onlyNew.Open(info.Sealed, []byte("target/prod-eu"))

@@ -129,26 +129,45 @@ func gitopsHoldsSealedSecrets(t *testing.T, dir, password string) {
 	}
 	// The dev database's password opens with the key a cluster's
 	// controller would hold.
-	keyPEM, err := os.ReadFile(filepath.Join(dir, "sealing", gitops.SealingKeyFile))
+	plain, err := openSealedPassword(filepath.Join(dir, "sealing", gitops.SealingKeyFile), filepath.Join(repo, "dev", "shop", "sealedsecret-postgres-api-db.yaml"))
 	must(t, err)
+	if plain != password {
+		t.Errorf("the sealed password opens to %q, want the database's", plain)
+	}
+}
+
+// openSealedPassword opens the password of a SealedSecret file with the
+// sealing private key in keyFile.
+func openSealedPassword(keyFile, file string) (string, error) {
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return "", err
+	}
 	block, _ := pem.Decode(keyPEM)
 	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-	must(t, err)
-	y, err := os.ReadFile(filepath.Join(repo, "dev", "shop", "sealedsecret-postgres-api-db.yaml"))
-	must(t, err)
+	if err != nil {
+		return "", err
+	}
+	y, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
 	var ss struct {
 		Spec struct {
 			EncryptedData map[string]string `yaml:"encryptedData"`
 		} `yaml:"spec"`
 	}
-	must(t, yaml.Unmarshal(y, &ss))
-	ct, err := base64.StdEncoding.DecodeString(ss.Spec.EncryptedData["password"])
-	must(t, err)
-	fp, err := crypto.PublicKeyFingerprint(&key.PublicKey)
-	must(t, err)
-	plain, err := crypto.HybridDecrypt(rand.Reader, map[string]*rsa.PrivateKey{fp: key}, ct, []byte("shop-dev/postgres-api-db"))
-	must(t, err)
-	if string(plain) != password {
-		t.Errorf("the sealed password opens to %q, want the database's", plain)
+	if err := yaml.Unmarshal(y, &ss); err != nil {
+		return "", err
 	}
+	ct, err := base64.StdEncoding.DecodeString(ss.Spec.EncryptedData["password"])
+	if err != nil {
+		return "", err
+	}
+	fp, err := crypto.PublicKeyFingerprint(&key.PublicKey)
+	if err != nil {
+		return "", err
+	}
+	plain, err := crypto.HybridDecrypt(rand.Reader, map[string]*rsa.PrivateKey{fp: key}, ct, []byte("shop-dev/postgres-api-db"))
+	return string(plain), err
 }
