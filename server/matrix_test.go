@@ -387,7 +387,13 @@ func newMatrix(t *testing.T) *matrix {
 	t.Helper()
 	// The matrix fails to authenticate on purpose, far more often than a
 	// client may (TestFailedLoginLimit checks that limit).
-	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MVPMode: true, MaxFailedLogins: 1 << 20})
+	return newMatrixOn(t, Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MVPMode: true, MaxFailedLogins: 1 << 20})
+}
+
+// newMatrixOn starts a server with cfg and makes the matrix's fixtures.
+func newMatrixOn(t *testing.T, cfg Config) *matrix {
+	t.Helper()
+	s, err := Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,28 +168,42 @@ func TestReplicas(t *testing.T) {
 // bare Git remote; it returns the child servers' environment.
 func sharedStoreEnv(t *testing.T) []string {
 	t.Helper()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	remote := filepath.Join(t.TempDir(), "remote.git")
+	_, err := git.PlainInit(remote, true)
+	must(t, err)
+	return []string{
+		"PAVED_TEST_DATABASE=" + testDatabase(t, "paved_replicas_"),
+		"PAVED_TEST_SECRET_KEY=" + base64.StdEncoding.EncodeToString(key),
+		"PAVED_TEST_SEALING_CERT=" + testSealingCert(t),
+		"PAVED_TEST_GIT_URL=file://" + remote,
+	}
+}
+
+// testDatabase makes a PostgreSQL database of its own on the local server,
+// dropped at the end, and returns its URL.
+func testDatabase(t *testing.T, prefix string) string {
+	t.Helper()
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, "host=127.0.0.1 port=5432 user=postgres dbname=postgres sslmode=disable")
 	must(t, err)
-	name := "paved_replicas_" + strings.ToLower(rand.Text()[:10])
+	name := prefix + strings.ToLower(rand.Text()[:10])
 	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
 	must(t, err)
 	t.Cleanup(func() {
 		_, _ = admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)")
 		admin.Close(ctx)
 	})
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
+	return "postgres://postgres@127.0.0.1:5432/" + name + "?sslmode=disable"
+}
+
+// testSealingCert makes a sealing key pair and returns its certificate's
+// file.
+func testSealingCert(t *testing.T) string {
+	t.Helper()
 	sealing := t.TempDir()
-	_, err = gitops.LoadOrCreateSealingKey(sealing)
+	_, err := gitops.LoadOrCreateSealingKey(sealing)
 	must(t, err)
-	remote := filepath.Join(t.TempDir(), "remote.git")
-	_, err = git.PlainInit(remote, true)
-	must(t, err)
-	return []string{
-		"PAVED_TEST_DATABASE=postgres://postgres@127.0.0.1:5432/" + name + "?sslmode=disable",
-		"PAVED_TEST_SECRET_KEY=" + base64.StdEncoding.EncodeToString(key),
-		"PAVED_TEST_SEALING_CERT=" + filepath.Join(sealing, gitops.SealingCertFile),
-		"PAVED_TEST_GIT_URL=file://" + remote,
-	}
+	return filepath.Join(sealing, gitops.SealingCertFile)
 }
