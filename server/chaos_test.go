@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,14 +50,7 @@ func TestCrashChaos(t *testing.T) {
 	t.Logf("PAVED_CHAOS_SEED=%d PAVED_CHAOS_RUNS=%d", seed, runs)
 	t.Run("gitops", func(t *testing.T) { crashChaos(t, rand.New(rand.NewPCG(seed, 1)), runs, false) })
 	t.Run("postgres-driver", func(t *testing.T) {
-		if c, err := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v): CI must run .ci/services.sh first", err)
-			}
-			t.Skipf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v)", err)
-		} else {
-			c.Close()
-		}
+		needPostgres(t)
 		crashChaos(t, rand.New(rand.NewPCG(seed, 2)), pgRuns, true)
 	})
 }

@@ -34,14 +34,7 @@ func TestReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v): CI must run .ci/services.sh first", err)
-		}
-		t.Skipf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v)", err)
-	} else {
-		c.Close()
-	}
+	needPostgres(t)
 	n := 20
 	if v, err := strconv.Atoi(os.Getenv("PAVED_REPLICA_DEPLOYS")); err == nil && v > 0 {
 		n = v
@@ -179,6 +172,20 @@ func sharedStoreEnv(t *testing.T) []string {
 		"PAVED_TEST_SEALING_CERT=" + testSealingCert(t),
 		"PAVED_TEST_GIT_URL=file://" + remote,
 	}
+}
+
+// needPostgres skips the test when the local PostgreSQL server is not
+// reachable, and fails it in CI, where it must be.
+func needPostgres(t *testing.T) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v): CI must run .ci/services.sh first", err)
+		}
+		t.Skipf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v)", err)
+	}
+	c.Close()
 }
 
 // testDatabase makes a PostgreSQL database of its own on the local server,

@@ -12,14 +12,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -43,14 +41,7 @@ import (
 func TestSecretsScan(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { secretsScan(t, false) })
 	t.Run("postgres", func(t *testing.T) {
-		if c, err := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v): CI must run .ci/services.sh first", err)
-			}
-			t.Skipf("PostgreSQL is not reachable at 127.0.0.1:5432 (%v)", err)
-		} else {
-			c.Close()
-		}
+		needPostgres(t)
 		secretsScan(t, true)
 	})
 }
