@@ -122,6 +122,8 @@ PAVED_MVP_MODE, PAVED_GIT_URL, PAVED_GIT_USERNAME, PAVED_GIT_PASSWORD), then a
 	fl.DurationVar(&cfg.DefaultTokenTTL, "token-ttl", 90*24*time.Hour, "lifetime of a token issued without one")
 	fl.DurationVar(&cfg.MaxTokenTTL, "token-max-ttl", 365*24*time.Hour, "longest lifetime a token may have")
 	fl.IntVar(&cfg.MaxFailedLogins, "max-failed-logins", 20, "failed logins (bad, expired or revoked tokens) one client address may make a minute; beyond it its every attempt gets 429 until the minute has passed")
+	fl.DurationVar(&cfg.OrphanAfter, "orphan-after", 30*time.Second, "how long a server sharing the store may be silent before another takes it for dead and fails its deployments (at least 1s; servers beat every sixth of it, at most every 5s)")
+	fl.DurationVar(&cfg.LeaseTTL, "lease-ttl", 30*time.Second, "how long an environment's deployment lease lasts unless renewed (every third of it); a server killed while deploying holds it this long")
 	fl.StringSliceVar(&cfg.ClusterScopedKinds, "cluster-scoped-kinds", nil, "cluster-scoped kinds deployments may apply to registered clusters, as group/Kind (the environment's own Namespace always)")
 	fl.BoolVar(&cfg.InsecureKubeconfigExec, "insecure-kubeconfig-exec", false, "let registered kubeconfigs run exec or auth-provider plugins on this server")
 	fl.BoolVar(&cfg.NoLegacyAdoption, "no-legacy-adoption", false, "on registered clusters, never adopt objects written by a paved version without installation ids (they are adopted by default, when the environment's last deployment lists them)")

@@ -14,9 +14,12 @@ import (
 // Timings of the coordination between servers sharing a store.
 const (
 	heartbeatEvery = 5 * time.Second
-	// staleAfter: a server silent this long is taken for dead, and its
-	// deployments are failed by another.
-	staleAfter = 30 * time.Second
+	// DefaultOrphanAfter: a server silent this long is taken for dead,
+	// and its deployments are failed by another (Config.OrphanAfter).
+	DefaultOrphanAfter = 30 * time.Second
+	// MinOrphanAfter is the shortest Config.OrphanAfter: a server beats
+	// six times in it.
+	MinOrphanAfter = time.Second
 	// DefaultLeaseTTL is how long an environment's lease lasts unless
 	// renewed (Config.LeaseTTL); it is renewed every third of that.
 	DefaultLeaseTTL = 30 * time.Second
@@ -38,9 +41,11 @@ func NewServerID() string {
 // for a lease never delays a heartbeat, the checks for dead servers' and
 // this server's own stuck work.
 func (p *Platform) coordinate() {
-	p.loop(heartbeatEvery, "heartbeat", func() error { return p.cfg.Store.Heartbeat(p.runCtx, p.id, p.now()) })
-	p.loop(heartbeatEvery, "failing deployments of dead servers", func() error { return p.failOrphaned(p.runCtx) })
-	p.loop(heartbeatEvery, "failing this server's stuck deployments", func() error { return p.sweepOwn(p.runCtx) })
+	// Six heartbeats at least before a server is taken for dead.
+	every := min(heartbeatEvery, p.cfg.OrphanAfter/6)
+	p.loop(every, "heartbeat", func() error { return p.cfg.Store.Heartbeat(p.runCtx, p.id, p.now()) })
+	p.loop(every, "failing deployments of dead servers", func() error { return p.failOrphaned(p.runCtx) })
+	p.loop(every, "failing this server's stuck deployments", func() error { return p.sweepOwn(p.runCtx) })
 }
 
 const orphanReason = "the server running this deployment stopped (or lost touch with the store) while it was queued or running; " +
@@ -58,7 +63,7 @@ func (p *Platform) failOrphaned(ctx context.Context) error {
 // none: at start, this server's own earlier work is orphaned too).
 func (p *Platform) failOrphanedExcept(ctx context.Context, except string) error {
 	now := p.now()
-	orphans, err := p.cfg.Store.FailOrphaned(ctx, now.Add(-staleAfter), except, orphanReason, now)
+	orphans, err := p.cfg.Store.FailOrphaned(ctx, now.Add(-p.cfg.OrphanAfter), except, orphanReason, now)
 	if err != nil {
 		return err
 	}
@@ -262,7 +267,7 @@ func (p *Platform) withLease(ctx context.Context, app, env string, f func(contex
 }
 
 // startCoordination runs at start: this server's own earlier work (same
-// id, before a crash) is orphaned at once, not after staleAfter.
+// id, before a crash) is orphaned at once, not after OrphanAfter.
 func (p *Platform) startCoordination(ctx context.Context) error {
 	if err := p.cfg.Store.Heartbeat(ctx, p.id, time.Unix(0, 0).UTC()); err != nil {
 		return err

@@ -90,7 +90,11 @@ type Config struct {
 	// LeaseTTL is how long an environment's deployment lease lasts unless
 	// renewed; DefaultLeaseTTL when zero.
 	LeaseTTL time.Duration
-	Logger   *slog.Logger
+	// OrphanAfter is how long a server sharing the store may be silent
+	// (no heartbeat) before another takes it for dead and fails its
+	// deployments; DefaultOrphanAfter when zero, at least MinOrphanAfter.
+	OrphanAfter time.Duration
+	Logger      *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// Observer is told what happens, for metrics; none when nil.
@@ -188,6 +192,13 @@ func New(cfg Config) (*Platform, error) {
 	cfg.MaxTokensPerUser = cmp.Or(cfg.MaxTokensPerUser, DefaultMaxTokensPerUser)
 	cfg.ProbeEvery = cmp.Or(cfg.ProbeEvery, DefaultProbeEvery)
 	cfg.LeaseTTL = cmp.Or(cfg.LeaseTTL, DefaultLeaseTTL)
+	cfg.OrphanAfter = cmp.Or(cfg.OrphanAfter, DefaultOrphanAfter)
+	if cfg.OrphanAfter < MinOrphanAfter {
+		return nil, paved.Errorf(paved.EINVALID, "orphan-after: %v is shorter than %v; a server silent that long is taken for dead", cfg.OrphanAfter, MinOrphanAfter)
+	}
+	if cfg.LeaseTTL < time.Second {
+		return nil, paved.Errorf(paved.EINVALID, "lease-ttl: %v is shorter than 1s; an environment's lease must outlast its renewals", cfg.LeaseTTL)
+	}
 	cfg.MaxStreamsPerUser = cmp.Or(cfg.MaxStreamsPerUser, DefaultStreamsPerUser)
 	if cfg.DeveloperEnvTypes == nil {
 		cfg.DeveloperEnvTypes = []paved.EnvType{paved.EnvEphemeral, paved.EnvDevelopment}

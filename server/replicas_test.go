@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -40,15 +41,8 @@ func TestReplicas(t *testing.T) {
 		n = v
 	}
 	ctx := context.Background()
-	env := sharedStoreEnv(t)
-	var clients []*api.Client
-	for i := range 2 {
-		_, url := startChild(t, filepath.Join(t.TempDir(), fmt.Sprint("replica", i)), env...)
-		clients = append(clients, api.NewClient(url, "pvd_kill_admin"))
-	}
+	_, clients, env := startReplicas(t)
 	c := clients[0]
-	must(t, c.CreateTeam(ctx, &paved.Team{Name: "pioneers"}))
-	must(t, c.CreateApp(ctx, &paved.App{Name: "shop", Team: "pioneers"}))
 	_, err := clients[1].CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: "dev", Type: paved.EnvDevelopment})
 	must(t, err)
 
@@ -154,6 +148,25 @@ func TestReplicas(t *testing.T) {
 	if want := "shop-api:1.0." + imageRun(full); err != nil || !strings.Contains(string(b), want) {
 		t.Errorf("the Git remote's api Deployment does not run %s, the last success's image: %v", want, err)
 	}
+}
+
+// startReplicas starts two server processes that share a store
+// (sharedStoreEnv, and env for both), and makes the team pioneers and its
+// app shop through the first. It returns their processes, clients and
+// environment.
+func startReplicas(t *testing.T, env ...string) ([]*exec.Cmd, []*api.Client, []string) {
+	t.Helper()
+	env = append(sharedStoreEnv(t), env...)
+	var cmds []*exec.Cmd
+	var clients []*api.Client
+	for i := range 2 {
+		cmd, url := startChild(t, filepath.Join(t.TempDir(), fmt.Sprint("replica", i)), env...)
+		cmds, clients = append(cmds, cmd), append(clients, api.NewClient(url, "pvd_kill_admin"))
+	}
+	ctx := context.Background()
+	must(t, clients[0].CreateTeam(ctx, &paved.Team{Name: "pioneers"}))
+	must(t, clients[0].CreateApp(ctx, &paved.App{Name: "shop", Team: "pioneers"}))
+	return cmds, clients, env
 }
 
 // sharedStoreEnv makes what replicas share: a PostgreSQL database of

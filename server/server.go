@@ -78,6 +78,11 @@ type Config struct {
 	// minute, beyond which its every attempt gets 429 until the minute
 	// has passed; 0 means the platform's default (20).
 	MaxFailedLogins int
+	// OrphanAfter is how long a server sharing the store may be silent
+	// before another fails its deployments, LeaseTTL how long an
+	// environment's deployment lease lasts unless renewed; 0 means the
+	// platform's defaults (30 s each).
+	OrphanAfter, LeaseTTL time.Duration
 	// Gates judge every deployment's plan before anything is provisioned.
 	Gates []paved.Gate
 	// ClusterScopedKinds, InsecureKubeconfigExec, InsecureKubeconfigFiles
@@ -295,7 +300,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		PatchTemplates: cfg.PatchTemplates,
 		MVPMode:        cfg.MVPMode, NamespaceTemplates: cfg.NamespaceTemplates, DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 		DeveloperEnvTypes: cfg.DeveloperEnvTypes, DefaultTokenTTL: cfg.DefaultTokenTTL, MaxTokenTTL: cfg.MaxTokenTTL, MaxFailedLogins: cfg.MaxFailedLogins, Logger: log,
-		Observer: s.metrics, Now: cfg.Now, Backup: backupFunc(cfg, st),
+		Observer: s.metrics, Now: cfg.Now, Backup: backupFunc(cfg, st), OrphanAfter: cfg.OrphanAfter, LeaseTTL: cfg.LeaseTTL,
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"paved.dev/paved"
+	"paved.dev/paved/examples"
+)
+
+// TestReplicaKilledMidDeployment kills (SIGKILL) one of two replicas
+// sharing a PostgreSQL store while it runs a deployment: the other takes
+// it for dead once it has been silent for the orphan timeout (2 s here,
+// --orphan-after; 30 s by default), fails its deployment saying why, and
+// carries on: the environment takes deployments through it again (once the
+// dead replica's lease, 3 s here, has expired) and nothing stays running.
+func TestReplicaKilledMidDeployment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts server processes")
+	}
+	needPostgres(t)
+	ctx := context.Background()
+	const orphanAfter = 2 * time.Second
+	cmds, clients, _ := startReplicas(t, "PAVED_TEST_ORPHAN_AFTER="+orphanAfter.String(), "PAVED_TEST_LEASE_TTL=3s")
+	killed, a, b := cmds[0], clients[0], clients[1]
+	_, err := a.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: "dev", Type: paved.EnvDevelopment})
+	must(t, err)
+	specs := map[string]string{}
+	for _, f := range examples.Shop() {
+		specs[f.Name] = string(f.Data)
+	}
+	good, err := a.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+	must(t, err)
+	waitStatus(t, b, good.ID, paved.DeploymentSucceeded)
+
+	// A redis whose provisioning takes long: replica a dies meanwhile.
+	slow := filepath.Join(t.TempDir(), "slow.sh")
+	must(t, os.WriteFile(slow, []byte("#!/bin/sh\ncat >/dev/null\nsleep 30\n"), 0o755))
+	slowDef := func(env string) {
+		_, err := b.ApplyDefinitions(ctx, []paved.ResourceDefinition{{ID: "slow-redis", Type: "redis", Driver: "cmd", Inputs: map[string]any{"program": slow},
+			Criteria: []paved.Criteria{{Env: env}}, Outputs: redisOutputs}})
+		must(t, err)
+	}
+	slowDef("dev")
+	stuck, err := a.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+	must(t, err)
+	waitStatus(t, b, stuck.ID, paved.DeploymentRunning)
+	must(t, killed.Process.Signal(syscall.SIGKILL))
+	killedAt := time.Now()
+	_ = killed.Wait()
+
+	d := waitEnded(t, b, stuck.ID)
+	failedAfter := time.Since(killedAt)
+	if d.Status != paved.DeploymentFailed || !strings.Contains(d.Error, "stopped") || !strings.Contains(d.Error, "deploy again") {
+		t.Fatalf("the dead replica's deployment is %s (%q), want failed by the other", d.Status, d.Error)
+	}
+	// Its heartbeat came at most a sixth of the timeout before the kill,
+	// and the other checks as often.
+	if failedAfter < orphanAfter-orphanAfter/6 || failedAfter > orphanAfter+5*time.Second {
+		t.Errorf("the orphan was failed %v after the kill, with an orphan timeout of %v", failedAfter.Round(time.Millisecond), orphanAfter)
+	}
+	t.Logf("the orphan was failed %v after the kill (orphan timeout %v)", failedAfter.Round(time.Millisecond), orphanAfter)
+
+	// The survivor carries on.
+	slowDef("nowhere")
+	again, err := b.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+	must(t, err)
+	waitStatus(t, b, again.ID, paved.DeploymentSucceeded)
+	all, err := b.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev"})
+	must(t, err)
+	for _, d := range all {
+		if d.Status == paved.DeploymentQueued || d.Status == paved.DeploymentRunning {
+			t.Errorf("deployment %s is still %s", d.ID, d.Status)
+		}
+	}
+}
+
+// TestReplicasExpireOnce: ephemeral environments that expire while two
+// replicas reap every 200 ms are deleted once each: one env.expire audit
+// entry per environment, successful, none failed.
+func TestReplicasExpireOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts server processes")
+	}
+	needPostgres(t)
+	ctx := context.Background()
+	_, clients, _ := startReplicas(t, "PAVED_TEST_REAP_EVERY=200ms")
+	c := clients[0]
+	const n = 5
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, err := clients[i%2].CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: fmt.Sprint("pr-", i), Type: paved.EnvEphemeral, TTL: paved.Duration(2 * time.Second)})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			_, err := clients[(i+1)%2].GetEnvironment(ctx, "shop", fmt.Sprint("pr-", i))
+			if paved.ErrorCode(err) == paved.ENOTFOUND {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("pr-%d was not reaped: %v", i, err)
+			}
+		}
+	}
+	// Both replicas have had many more turns since.
+	time.Sleep(time.Second)
+	entries, err := c.ListAudit(ctx, paved.AuditFilter{Action: "env.expire", Since: &start, Limit: 1000})
+	must(t, err)
+	per := map[string]int{}
+	for _, e := range entries {
+		if e.Result != "ok" {
+			t.Errorf("env.expire of %s: %s", e.Target, e.Result)
+		}
+		per[e.Target]++
+	}
+	for i := range n {
+		if got := per[fmt.Sprint("shop/pr-", i)]; got != 1 {
+			t.Errorf("shop/pr-%d: %d env.expire entries, want 1", i, got)
+		}
+	}
+	if len(entries) != n {
+		t.Errorf("%d env.expire entries, want %d: %v", len(entries), n, per)
+	}
+}
