@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"paved.dev/paved"
+	"paved.dev/paved/api"
 	"paved.dev/paved/examples"
 )
 
@@ -28,8 +30,8 @@ func TestReplicaKilledMidDeployment(t *testing.T) {
 	needPostgres(t)
 	ctx := context.Background()
 	const orphanAfter = 2 * time.Second
-	cmds, clients, _ := startReplicas(t, "PAVED_TEST_ORPHAN_AFTER="+orphanAfter.String(), "PAVED_TEST_LEASE_TTL=3s")
-	killed, a, b := cmds[0], clients[0], clients[1]
+	cmds, clients, env := startReplicas(t, "PAVED_TEST_ORPHAN_AFTER="+orphanAfter.String(), "PAVED_TEST_LEASE_TTL=3s")
+	a, b := clients[0], clients[1]
 	_, err := a.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: "dev", Type: paved.EnvDevelopment})
 	must(t, err)
 	specs := map[string]string{}
@@ -40,46 +42,63 @@ func TestReplicaKilledMidDeployment(t *testing.T) {
 	must(t, err)
 	waitStatus(t, b, good.ID, paved.DeploymentSucceeded)
 
-	// A redis whose provisioning takes long: replica a dies meanwhile.
+	// A redis whose provisioning takes long: the replica running it dies
+	// meanwhile. Each round kills the other replica, and starts a new one
+	// (a data dir, so a server id, of its own) in the dead one's place.
 	slow := filepath.Join(t.TempDir(), "slow.sh")
 	must(t, os.WriteFile(slow, []byte("#!/bin/sh\ncat >/dev/null\nsleep 30\n"), 0o755))
-	slowDef := func(env string) {
-		_, err := b.ApplyDefinitions(ctx, []paved.ResourceDefinition{{ID: "slow-redis", Type: "redis", Driver: "cmd", Inputs: map[string]any{"program": slow},
+	slowDef := func(c *api.Client, env string) {
+		_, err := c.ApplyDefinitions(ctx, []paved.ResourceDefinition{{ID: "slow-redis", Type: "redis", Driver: "cmd", Inputs: map[string]any{"program": slow},
 			Criteria: []paved.Criteria{{Env: env}}, Outputs: redisOutputs}})
 		must(t, err)
 	}
-	slowDef("dev")
-	stuck, err := a.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
-	must(t, err)
-	waitStatus(t, b, stuck.ID, paved.DeploymentRunning)
-	must(t, killed.Process.Signal(syscall.SIGKILL))
-	killedAt := time.Now()
-	_ = killed.Wait()
-
-	d := waitEnded(t, b, stuck.ID)
-	failedAfter := time.Since(killedAt)
-	if d.Status != paved.DeploymentFailed || !strings.Contains(d.Error, "stopped") || !strings.Contains(d.Error, "deploy again") {
-		t.Fatalf("the dead replica's deployment is %s (%q), want failed by the other", d.Status, d.Error)
+	rounds := 1
+	if v, err := strconv.Atoi(os.Getenv("PAVED_REPLICA_KILLS")); err == nil && v > 0 {
+		rounds = v
 	}
-	// Its heartbeat came at most a sixth of the timeout before the kill,
-	// and the other checks as often.
-	if failedAfter < orphanAfter-orphanAfter/6 || failedAfter > orphanAfter+5*time.Second {
-		t.Errorf("the orphan was failed %v after the kill, with an orphan timeout of %v", failedAfter.Round(time.Millisecond), orphanAfter)
-	}
-	t.Logf("the orphan was failed %v after the kill (orphan timeout %v)", failedAfter.Round(time.Millisecond), orphanAfter)
+	var took []time.Duration
+	for round := range rounds {
+		victim, survivor := round%2, 1-round%2
+		b := clients[survivor]
+		slowDef(b, "dev")
+		stuck, err := clients[victim].Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+		must(t, err)
+		waitStatus(t, b, stuck.ID, paved.DeploymentRunning)
+		must(t, cmds[victim].Process.Signal(syscall.SIGKILL))
+		killedAt := time.Now()
+		_ = cmds[victim].Wait()
 
-	// The survivor carries on.
-	slowDef("nowhere")
-	again, err := b.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
-	must(t, err)
-	waitStatus(t, b, again.ID, paved.DeploymentSucceeded)
-	all, err := b.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev"})
-	must(t, err)
-	for _, d := range all {
-		if d.Status == paved.DeploymentQueued || d.Status == paved.DeploymentRunning {
-			t.Errorf("deployment %s is still %s", d.ID, d.Status)
+		d := waitEnded(t, b, stuck.ID)
+		failedAfter := time.Since(killedAt)
+		if d.Status != paved.DeploymentFailed || !strings.Contains(d.Error, "stopped") || !strings.Contains(d.Error, "deploy again") {
+			t.Fatalf("round %d: the dead replica's deployment is %s (%q), want failed by the other", round, d.Status, d.Error)
+		}
+		// Its heartbeat came at most a sixth of the timeout before the
+		// kill, and the other checks as often.
+		if failedAfter < orphanAfter-orphanAfter/6 || failedAfter > orphanAfter+5*time.Second {
+			t.Errorf("round %d: the orphan was failed %v after the kill, with an orphan timeout of %v", round, failedAfter.Round(time.Millisecond), orphanAfter)
+		}
+		took = append(took, failedAfter.Round(time.Millisecond))
+
+		// The survivor carries on.
+		slowDef(b, "nowhere")
+		again, err := b.Deploy(ctx, &paved.DeployRequest{App: "shop", Env: "dev", Specs: specs})
+		must(t, err)
+		waitStatus(t, b, again.ID, paved.DeploymentSucceeded)
+		all, err := b.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: "dev", Limit: 1000})
+		must(t, err)
+		for _, d := range all {
+			if d.Status == paved.DeploymentQueued || d.Status == paved.DeploymentRunning {
+				t.Errorf("round %d: deployment %s is still %s", round, d.ID, d.Status)
+			}
+		}
+		if round < rounds-1 {
+			var url string
+			cmds[victim], url = startChild(t, filepath.Join(t.TempDir(), fmt.Sprint("replica-", round)), env...)
+			clients[victim] = api.NewClient(url, "pvd_kill_admin")
 		}
 	}
+	t.Logf("%d kills; each orphan failed after %v (orphan timeout %v)", rounds, took, orphanAfter)
 }
 
 // TestReplicasExpireOnce: ephemeral environments that expire while two
@@ -93,7 +112,10 @@ func TestReplicasExpireOnce(t *testing.T) {
 	ctx := context.Background()
 	_, clients, _ := startReplicas(t, "PAVED_TEST_REAP_EVERY=200ms")
 	c := clients[0]
-	const n = 5
+	n := 5
+	if v, err := strconv.Atoi(os.Getenv("PAVED_REPLICA_EXPIRIES")); err == nil && v > 0 {
+		n = v
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range n {
