@@ -69,7 +69,7 @@ controller's: rotate it there and give the servers its new certificate.`,
 			out := cmd.OutOrStdout()
 			for _, k := range paved.SealedKinds {
 				c := rot.Counts[k]
-				fmt.Fprintf(out, "%-12s %d sealed again, %d already sealed with the new key\n", k, c.Resealed, c.Rows-c.Resealed)
+				fmt.Fprintf(out, "%-12s %d of %d rows sealed again (the others held nothing sealed with the old key)\n", k, c.Resealed, c.Rows)
 			}
 			if rot.KeyFile != "" {
 				fmt.Fprintf(out, "the new key is in %s; the old one is removed: back up the new one now\n", rot.KeyFile)

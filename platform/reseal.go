@@ -16,7 +16,9 @@ const resealPage = 200
 // ResealCount is what a rotation did with one kind of sealed values.
 type ResealCount struct {
 	// Rows read, and of them Resealed: written again, sealed with the new
-	// key; the others were sealed with it already (a resumed rotation).
+	// key; the others held nothing sealed with the old key (sealed with
+	// the new one already, in a resumed rotation, or nothing sealed: a
+	// definition without secret inputs, a deployment without Secrets).
 	Rows, Resealed int
 }
 

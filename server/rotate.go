@@ -37,8 +37,13 @@ func RotateKeys(ctx context.Context, cfg Config) (*Rotation, error) {
 	if cfg.Database == "" && cfg.DataDir == "" {
 		return nil, paved.Errorf(paved.EINVALID, "data dir: give the --data-dir (or --database) the server runs with")
 	}
+	// The store first: a data dir without one has nothing to rotate.
+	st, err := openStore(ctx, cfg, true)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
 	var old, cur seal.Keys
-	var err error
 	rot := &Rotation{}
 	if cfg.SecretKey != "" {
 		if cfg.OldSecretKey == "" {
@@ -66,11 +71,6 @@ func RotateKeys(ctx context.Context, cfg Config) (*Rotation, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, cfg, true)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
 	if rot.Counts, err = platform.Reseal(ctx, st, from, to); err != nil {
 		return rot, err
 	}
