@@ -17,9 +17,11 @@ const (
 	// DefaultOrphanAfter: a server silent this long is taken for dead,
 	// and its deployments are failed by another (Config.OrphanAfter).
 	DefaultOrphanAfter = 30 * time.Second
-	// MinOrphanAfter is the shortest Config.OrphanAfter: a server beats
-	// six times in it.
+	// MinOrphanAfter and MinLeaseTTL are the shortest the server accepts
+	// (--orphan-after, --lease-ttl): a server beats six times in the one
+	// and renews three times in the other.
 	MinOrphanAfter = time.Second
+	MinLeaseTTL    = time.Second
 	// DefaultLeaseTTL is how long an environment's lease lasts unless
 	// renewed (Config.LeaseTTL); it is renewed every third of that.
 	DefaultLeaseTTL = 30 * time.Second

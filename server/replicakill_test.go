@@ -158,3 +158,27 @@ func TestReplicasExpireOnce(t *testing.T) {
 		t.Errorf("%d env.expire entries, want %d: %v", len(entries), n, per)
 	}
 }
+
+// TestCoordinationLimits: an orphan timeout or a lease shorter than a
+// second is refused at start, naming the flag.
+func TestCoordinationLimits(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{OrphanAfter: 999 * time.Millisecond}, "--orphan-after: 999ms is shorter than 1s"},
+		{Config{LeaseTTL: 500 * time.Millisecond}, "--lease-ttl: 500ms is shorter than 1s"},
+	} {
+		c.cfg.Addr, c.cfg.DataDir = "127.0.0.1:0", t.TempDir()
+		s, err := Start(context.Background(), c.cfg)
+		if err == nil {
+			s.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) || paved.ErrorCode(err) != paved.EINVALID {
+			t.Errorf("%+v: %v, want %q", c.cfg, err, c.want)
+		}
+	}
+	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), OrphanAfter: time.Second, LeaseTTL: time.Second})
+	must(t, err)
+	must(t, s.Close())
+}

@@ -233,6 +233,12 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		// re-seal each other's Secrets on every deployment.
 		return nil, paved.Errorf(paved.EINVALID, "--sealing-cert: required with --database: servers sharing a store must seal the GitOps repository's Secrets with one certificate, that of the clusters' sealed-secrets controller (kubeseal --fetch-cert > cert.pem)")
 	}
+	if cfg.OrphanAfter != 0 && cfg.OrphanAfter < platform.MinOrphanAfter {
+		return nil, paved.Errorf(paved.EINVALID, "--orphan-after: %v is shorter than %v; give the time a server may be silent before another takes it for dead", cfg.OrphanAfter, platform.MinOrphanAfter)
+	}
+	if cfg.LeaseTTL != 0 && cfg.LeaseTTL < platform.MinLeaseTTL {
+		return nil, paved.Errorf(paved.EINVALID, "--lease-ttl: %v is shorter than %v; an environment's lease must outlast its renewals", cfg.LeaseTTL, platform.MinLeaseTTL)
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "data dir %s: %w", cfg.DataDir, err)
 	}
