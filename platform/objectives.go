@@ -56,7 +56,7 @@ func (p *Platform) measureObjectives(ctx context.Context, pr *paved.Program, f *
 			continue
 		}
 		window := objectiveWindow
-		cur, err := p.doraAt(ctx, team, f.now, window)
+		cur, err := p.doraOver(ctx, paved.DORAQuery{Team: team}, f.now, window)
 		if err != nil {
 			return nil, err
 		}
@@ -80,12 +80,6 @@ func (p *Platform) measureObjectives(ctx context.Context, pr *paved.Program, f *
 		out = append(out, now)
 	}
 	return out, nil
-}
-
-// doraAt is a team's DORA report over the window ending at to: the
-// measured environment type chosen as DORA chooses it.
-func (p *Platform) doraAt(ctx context.Context, team string, to time.Time, window time.Duration) (*paved.DORAReport, error) {
-	return p.doraOver(ctx, paved.DORAQuery{Team: team}, to, window)
 }
 
 // doraOver is the DORA report of q's app, team or organisation over the
