@@ -25,7 +25,10 @@ It creates the app, its team and environments when they are missing, and
 after the run waits for every deployment it started to end.
 
 It prints, per kind of request and in all, the requests, errors, p50, p99
-and the slowest; then the deployments and how many failed. Every error
+and the slowest, each counted from when the request was due (so a generator
+that falls behind on a busy machine adds to them rather than hiding a slow
+server), and how late the sends were; then the deployments and how many
+failed. Every error
 counts: a refused or failed request, a request not sent because
 --max-in-flight were open, a deployment that did not succeed. The command
 exits 1 when there was any. docs/reliability.md#bounded-load has the
@@ -80,6 +83,7 @@ func loadTable(r *load.Report) table {
 		[]string{strconv.Itoa(r.Overloaded), "not sent (max in flight)", strconv.Itoa(r.Overloaded), "", "", ""},
 		[]string{strconv.Itoa(r.Deployments), "deployments ended", strconv.Itoa(r.DeploymentsFailed) + " failed", "", "", ""},
 		[]string{strconv.Itoa(r.Superseded), "superseded (stale plan, a newer one in its place)", "", "", "", ""},
+		[]string{"", "sent late by (the generator's own lag, counted in the latencies)", "", ms(r.Lag.P50), ms(r.Lag.P99), ms(r.Lag.Max)},
 		[]string{fmt.Sprintf("%.1f/s", r.Achieved), "achieved rate over " + r.Duration.String(), strconv.Itoa(r.Errors()) + " in all", "", "", ""})
 	return t
 }

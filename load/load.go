@@ -86,6 +86,18 @@ type Report struct {
 	// what the platform does with concurrent changes, not an error.
 	Superseded  int      `json:"superseded"`
 	FirstErrors []string `json:"first_errors,omitempty"`
+	// Lag is how late the generator sent requests after they were due
+	// (its own scheduling, on a busy machine): latencies are counted from
+	// when a request was due, so they include it, and a generator that
+	// falls behind cannot hide a slow server (coordinated omission).
+	Lag Lag `json:"send_lag"`
+}
+
+// Lag is the lateness of the sends.
+type Lag struct {
+	P50 time.Duration `json:"p50"`
+	P99 time.Duration `json:"p99"`
+	Max time.Duration `json:"max"`
 }
 
 // Errors is every error of the run: failed and refused requests, requests
@@ -94,8 +106,10 @@ func (r *Report) Errors() int { return r.All.Errors + r.Overloaded + r.Deploymen
 
 type sample struct {
 	kind Kind
-	took time.Duration
-	err  error
+	// took is from when the request was due to its answer; late from when
+	// it was due to when it was sent.
+	took, late time.Duration
+	err        error
 }
 
 // Run sets up the app and drives the load, then waits for the deployments
@@ -147,7 +161,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for n := 0; n < total; n++ {
 		// Open loop: request n is due at start + n·interval, whatever the
 		// answers to the earlier ones.
-		if wait := time.Until(start.Add(time.Duration(n) * interval)); wait > 0 {
+		due := start.Add(time.Duration(n) * interval)
+		if wait := time.Until(due); wait > 0 {
 			select {
 			case <-ctx.Done():
 				return nil, ctx.Err()
@@ -169,11 +184,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Sent++
 		inFlight.Add(1)
 		wg.Add(1)
-		go func(n int, kind Kind) {
+		go func(n int, kind Kind, due time.Time) {
 			defer wg.Done()
 			defer inFlight.Add(-1)
 			env := envs[(n/cfg.DeployEvery)%len(envs)]
-			t0 := time.Now()
+			late := max(0, time.Since(due))
 			var err error
 			switch kind {
 			case ReadApp:
@@ -193,16 +208,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 					mu.Unlock()
 				}
 			}
-			took := time.Since(t0)
+			took := time.Since(due)
 			mu.Lock()
-			samples = append(samples, sample{kind, took, err})
+			samples = append(samples, sample{kind, took, late, err})
 			mu.Unlock()
-		}(n, kind)
+		}(n, kind, due)
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
 	rep.Achieved = float64(rep.Sent) / elapsed.Seconds()
 	rep.All = stats("all", samples)
+	rep.Lag = lag(samples)
 	for _, k := range append(slices.Clone(reads), Deploy) {
 		var ks []sample
 		for _, s := range samples {
@@ -315,4 +331,16 @@ func stats(k Kind, ss []sample) Stats {
 	slices.Sort(d)
 	st.P50, st.P99, st.Max = d[len(d)/2], d[min(len(d)-1, len(d)*99/100)], d[len(d)-1]
 	return st
+}
+
+func lag(ss []sample) Lag {
+	if len(ss) == 0 {
+		return Lag{}
+	}
+	d := make([]time.Duration, 0, len(ss))
+	for _, s := range ss {
+		d = append(d, s.late)
+	}
+	slices.Sort(d)
+	return Lag{P50: d[len(d)/2], P99: d[min(len(d)-1, len(d)*99/100)], Max: d[len(d)-1]}
 }
