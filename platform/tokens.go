@@ -114,6 +114,31 @@ func (p *Platform) RedeemLoginLink(ctx context.Context, secret string) (*paved.U
 	return u, nil
 }
 
+// EndSession revokes the token a secret is (a portal session's, at
+// logout): the token is found by the secret itself, never by an id the
+// client sends, so that a session cannot be ended by naming another token,
+// nor survive a logout. It must be the actor's own; an unknown or ended one
+// is not an error (the session has ended either way).
+func (p *Platform) EndSession(ctx context.Context, secret string) error {
+	u, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	t, owner, err := p.cfg.Store.TokenByHash(ctx, hashToken(secret))
+	if paved.ErrorCode(err) == paved.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if owner.Name != u.Name {
+		return paved.Errorf(paved.EFORBIDDEN, "this session's token is another user's")
+	}
+	n, err := p.cfg.Store.RevokeTokens(ctx, u.Name, t.ID, p.now())
+	p.audit(ctx, "token.revoke", fmt.Sprintf("%s %s (%d revoked, logout)", u.Name, t.ID, n), err)
+	return err
+}
+
 // issueToken stores a token for user that expires after ttl; secret "" makes
 // a random one.
 func (p *Platform) issueToken(ctx context.Context, user, name string, ttl time.Duration, secret string) (*paved.IssuedToken, error) {

@@ -30,6 +30,9 @@ type Config struct {
 	// platform's).
 	IssueLink  func(ctx context.Context, user string, ttl time.Duration) (*paved.IssuedToken, error)
 	RedeemLink func(ctx context.Context, secret string) (*paved.User, error)
+	// EndSession revokes the token a session's secret is, at logout (the
+	// platform's).
+	EndSession func(ctx context.Context, secret string) error
 	// DeveloperEnvTypes are the environment types developers may create
 	// and delete (as the server's --developer-env-types), for what the
 	// pages offer; the services decide anyway.
@@ -46,6 +49,7 @@ type Portal struct {
 	auth      func(ctx context.Context, token string) (*paved.User, error)
 	issueLink func(ctx context.Context, user string, ttl time.Duration) (*paved.IssuedToken, error)
 	redeem    func(ctx context.Context, secret string) (*paved.User, error)
+	endSess   func(ctx context.Context, secret string) error
 	devTypes  []paved.EnvType
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -80,7 +84,7 @@ func New(cfg Config) (*Portal, error) {
 		return nil, err
 	}
 	p := &Portal{
-		svc: cfg.Services, auth: cfg.Authenticate, issueLink: cfg.IssueLink, redeem: cfg.RedeemLink, devTypes: cfg.DeveloperEnvTypes,
+		svc: cfg.Services, auth: cfg.Authenticate, issueLink: cfg.IssueLink, redeem: cfg.RedeemLink, endSess: cfg.EndSession, devTypes: cfg.DeveloperEnvTypes,
 		closing: make(chan struct{}), log: cfg.Logger, version: cfg.Version,
 		ttl: cfg.SessionTTL, now: cfg.Now, pages: pg, mux: http.NewServeMux(),
 	}

@@ -576,3 +576,44 @@ func TestGuardrailPages(t *testing.T) {
 		t.Errorf("the confirmation did not reach readiness: %+v", r.Items)
 	}
 }
+
+// TestLogoutEndsTheSessionNotTheNamedToken: the cookie's token id is the
+// client's word; logout revokes the token the session's secret is, so a
+// cookie naming another of the user's tokens neither keeps the session
+// alive nor revokes that other token.
+func TestLogoutEndsTheSessionNotTheNamedToken(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	dc := api.NewClient(f.s.URL, f.dana)
+	ci, err := dc.CreateToken(ctx, &paved.TokenRequest{User: "dana", Name: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.login(t, f.dana)
+	u := mustURL(t, f.s.URL)
+	var session string
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == "paved_session" {
+			session = c.Value
+		}
+	}
+	_, secret, ok := strings.Cut(session, ".")
+	if !ok {
+		t.Fatalf("session cookie %q", session)
+	}
+	// The cookie names the CI token instead of the session's own.
+	tampered := ci.ID + "." + secret
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "paved_session", Value: tampered, Path: "/"}})
+	_, page := b.get("/")
+	if resp, body := b.post("/logout", url.Values{"csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d\n%s", resp.StatusCode, body)
+	}
+	replay := f.browser(t)
+	replay.c.Jar.SetCookies(u, []*http.Cookie{{Name: "paved_session", Value: tampered, Path: "/"}})
+	if resp, _ := replay.get("/"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the session works after its logout: %d", resp.StatusCode)
+	}
+	if _, err := api.NewClient(f.s.URL, ci.Secret).GetApp(ctx, "shop"); err != nil {
+		t.Errorf("the token the cookie named was revoked by the logout: %v", err)
+	}
+}

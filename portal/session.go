@@ -342,9 +342,10 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// logout revokes the session's token and clears its cookie.
+// logout revokes the session's token, found by its secret (the id in the
+// cookie is the client's word), and clears its cookie.
 func (p *Portal) logout(rq *request) error {
-	if _, err := p.svc.Users.RevokeTokens(rq.ctx, rq.user.Name, rq.session.id); err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
+	if err := p.endSess(rq.ctx, rq.session.secret); err != nil {
 		return err
 	}
 	p.clearSession(rq.w, rq.r)

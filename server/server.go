@@ -179,7 +179,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	services.Templates, services.Scaffolds = p, p
 	services.Program, services.Feedback = p, p
 	services.Reports = p
-	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, IssueLink: p.IssueLoginLink, RedeemLink: p.RedeemLoginLink,
+	web, err := portal.New(portal.Config{Services: services, Authenticate: p.Authenticate, IssueLink: p.IssueLoginLink, RedeemLink: p.RedeemLoginLink, EndSession: p.EndSession,
 		DeveloperEnvTypes: p.DeveloperEnvTypes(), SessionTTL: min(12*time.Hour, p.MaxTokenTTL()), Logger: log, Version: cfg.Version})
 	if err != nil {
 		return nil, err
