@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -181,6 +182,11 @@ func Restore(ctx context.Context, dir string, archive io.Reader) (restored int, 
 			f.Close()
 			return paved.Errorf(paved.EINVALID, "backup: entry %s is cut short: %v", name, err)
 		}
+		// On disk before the restore says it is done.
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
 		return f.Close()
 	})
 	if err != nil {
@@ -207,18 +213,68 @@ func Restore(ctx context.Context, dir string, archive io.Reader) (restored int, 
 	if err != nil {
 		return 0, err
 	}
-	for _, name := range []string{backupStore, backupGit} {
-		if _, err := os.Stat(filepath.Join(scratch, name)); errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if name == backupGit {
-			_ = os.Remove(filepath.Join(dir, backupGit)) // an empty directory
-		}
-		if err := os.Rename(filepath.Join(scratch, name), filepath.Join(dir, name)); err != nil {
-			return 0, fmt.Errorf("restore: %w", err)
-		}
+	restoreBeforeMove(dir)
+	if err := moveRestored(scratch, dir); err != nil {
+		return 0, err
 	}
 	return len(failed), nil
+}
+
+// restoreBeforeMove runs between the checks and the move in place (tests
+// make a store appear there).
+var restoreBeforeMove = func(dir string) {}
+
+// moveRestored moves the restored repository and store from scratch into
+// dir without ever replacing what is there: the checks at the start of
+// Restore were made a while ago, and a server or another restore may have
+// written a store since. The repository is renamed (rename(2) replaces
+// only an empty directory); the store is hard-linked (link(2) never
+// replaces a file), then the directory is synced.
+func moveRestored(scratch, dir string) error {
+	conflict := func(what string) error {
+		return paved.Errorf(paved.ECONFLICT, "data dir %s: a %s appeared there while the backup was being restored (a server or another restore?); nothing of it was replaced; restore into a new, empty directory", dir, what)
+	}
+	git := filepath.Join(scratch, backupGit)
+	_, err := os.Stat(git)
+	hasGit := err == nil
+	if hasGit {
+		if err := os.Rename(git, filepath.Join(dir, backupGit)); err != nil {
+			if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTEMPTY) {
+				return conflict("GitOps repository")
+			}
+			return fmt.Errorf("restore: %w", err)
+		}
+	}
+	for _, f := range []string{backupStore + "-wal", backupStore + "-shm", backupStore + "-journal"} {
+		if _, err := os.Lstat(filepath.Join(dir, f)); err == nil {
+			undoGit(hasGit, scratch, dir)
+			return conflict("store (" + f + ")")
+		}
+	}
+	if err := os.Link(filepath.Join(scratch, backupStore), filepath.Join(dir, backupStore)); err != nil {
+		undoGit(hasGit, scratch, dir)
+		if errors.Is(err, fs.ErrExist) {
+			return conflict("store")
+		}
+		return fmt.Errorf("restore: %w", err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("restore: syncing %s: %w", dir, err)
+	}
+	return nil
+}
+
+// undoGit moves the restored repository back to scratch (to be removed
+// with it) when the store could not be moved in place.
+func undoGit(hasGit bool, scratch, dir string) {
+	if hasGit {
+		_ = os.Rename(filepath.Join(dir, backupGit), filepath.Join(scratch, backupGit))
+	}
 }
 
 // gitRunsPrograms are the Git settings (sections, or section.key) that

@@ -13,6 +13,7 @@ import (
 	"paved.dev/paved"
 	"paved.dev/paved/api"
 	"paved.dev/paved/examples"
+	"paved.dev/paved/store/sqlite"
 )
 
 // TestBackupAndRestore takes a backup of a running server (a deployment
@@ -154,5 +155,71 @@ func TestRestoreRefusesBadArchives(t *testing.T) {
 				t.Fatal("a refused restore left a store")
 			}
 		})
+	}
+}
+
+// TestRestoreNeverReplacesAStore: a store or repository that appears in
+// the data dir while a backup is restored (a server started there, another
+// restore) is never replaced: the restore is refused, says why, and leaves
+// both what appeared and nothing of its own.
+func TestRestoreNeverReplacesAStore(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "paved.db")
+	db, err := sqlite.Open(src)
+	must(t, err)
+	must(t, db.Close())
+	b, err := os.ReadFile(src)
+	must(t, err)
+	archive := gzipTar(t, map[string]string{"paved.db": string(b), "gitops/.git/HEAD": "ref: refs/heads/main\n"})
+	for _, c := range []struct {
+		name, what string
+		appear     func(dir string)
+	}{
+		{"a store", "store", func(dir string) { _ = os.WriteFile(filepath.Join(dir, "paved.db"), []byte("precious"), 0o600) }},
+		{"a WAL", "store (paved.db-wal)", func(dir string) { _ = os.WriteFile(filepath.Join(dir, "paved.db-wal"), []byte("precious"), 0o600) }},
+		{"a repository", "GitOps repository", func(dir string) {
+			_ = os.MkdirAll(filepath.Join(dir, "gitops"), 0o700)
+			_ = os.WriteFile(filepath.Join(dir, "gitops", "HEAD"), []byte("precious"), 0o600)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "d")
+			restoreBeforeMove = c.appear
+			defer func() { restoreBeforeMove = func(string) {} }()
+			_, err := Restore(context.Background(), dir, bytes.NewReader(archive))
+			if paved.ErrorCode(err) != paved.ECONFLICT || !strings.Contains(err.Error(), "a "+c.what+" appeared there") {
+				t.Fatalf("Restore: %v, want a conflict naming the %s", err, c.what)
+			}
+			entries, _ := os.ReadDir(dir)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			for _, n := range names {
+				if strings.HasPrefix(n, "restore-") {
+					t.Errorf("the refused restore left its scratch directory %s", n)
+				}
+				if n == "paved.db" && c.what != "store" {
+					t.Errorf("the refused restore left a store: %v", names)
+				}
+				if n == "gitops" && c.what != "GitOps repository" {
+					t.Errorf("the refused restore left a repository: %v", names)
+				}
+			}
+			for _, f := range []string{"paved.db", "paved.db-wal", filepath.Join("gitops", "HEAD")} {
+				if got, err := os.ReadFile(filepath.Join(dir, f)); err == nil && string(got) != "precious" {
+					t.Errorf("%s was replaced: %q", f, got)
+				}
+			}
+		})
+	}
+	// Without anything appearing, the same archive restores.
+	dir := filepath.Join(t.TempDir(), "d")
+	if _, err := Restore(context.Background(), dir, bytes.NewReader(archive)); err != nil {
+		t.Fatalf("Restore: %v", err)
+	}
+	for _, f := range []string{"paved.db", filepath.Join("gitops", ".git", "HEAD")} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("restored: %v", err)
+		}
 	}
 }
