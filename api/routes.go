@@ -1,5 +1,7 @@
 package api
 
+import "slices"
+
 // Route is one API route: its method, its path pattern (as the ServeMux
 // has it, "/api/apps/{app}") and whether it needs no token.
 type Route struct {
@@ -17,3 +19,8 @@ func (s *Server) Routes() []Route {
 	}
 	return out
 }
+
+// Mounts lists the patterns of the handlers mounted outside the API (the
+// portal at "/", "GET /metrics"), sorted: they do their own
+// authentication, and the authorisation matrix decides for each.
+func (s *Server) Mounts() []string { return slices.Clone(s.mounts) }

@@ -50,7 +50,9 @@ type Config struct {
 
 // Server serves the paved API.
 type Server struct {
-	svc     Services
+	svc Services
+	// mounts are cfg.Mounts' patterns, sorted, for Mounts.
+	mounts  []string
 	auth    func(ctx context.Context, token string) (*paved.User, error)
 	log     *slog.Logger
 	version string
@@ -125,7 +127,9 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("/api/", s.handle(s.noRoute))
 	for pattern, h := range cfg.Mounts {
 		s.mux.Handle(pattern, h)
+		s.mounts = append(s.mounts, pattern)
 	}
+	slices.Sort(s.mounts)
 	s.handler = s.logRequests(s.recoverPanics(s.mux))
 	return s
 }

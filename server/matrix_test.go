@@ -497,6 +497,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 			got, b := m.do(r.Method, path, m.tokens[p], body)
 			if got != want {
 				t.Errorf("%s as %s: %d, want %d: %.300s", key, p, got, want, b)
+			} else if msg := denialProblem(got, b); msg != "" {
+				t.Errorf("%s as %s: %s", key, p, msg)
 			}
 			checked++
 		}
@@ -508,11 +510,74 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("API: %d routes × %d principals = %d requests checked", len(routes), len(principals), checked)
+	checkMounts(t, m)
 	// The API's rows issued dev tokens up to the most one user holds: the
 	// portal's sessions are tokens too.
 	m.must("DELETE", "/api/users/dev/tokens", "")
 	m.after("DELETE /api/users/{user}/tokens")
 	checkPortal(t, m)
+}
+
+// denialProblem says what is wrong with a refusal's body (401, 403): it
+// must be the API's error object with the matching code and a message,
+// and nothing else; "" when it is right or not a refusal.
+func denialProblem(status int, body string) string {
+	code := map[int]string{http.StatusUnauthorized: paved.EUNAUTHORIZED, http.StatusForbidden: paved.EFORBIDDEN}[status]
+	if code == "" {
+		return ""
+	}
+	var e map[string]struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal([]byte(body), &e); err != nil || len(e) != 1 {
+		return fmt.Sprintf("a %d whose body is not one error object: %.300s", status, body)
+	}
+	if got := e["error"]; got.Code != code || got.Message == "" {
+		return fmt.Sprintf("a %d whose error is %+v, want code %q and a message", status, got, code)
+	}
+	return ""
+}
+
+// mountCases decide for each handler mounted outside the API's route
+// table (api.Server.Mounts): who gets what.
+var mountCases = map[string]struct {
+	// portal: the mount is the portal, checked route by route
+	// (checkPortal).
+	portal bool
+	// public: every principal gets 200 and a body holding want.
+	public bool
+	want   string
+}{
+	"/":            {portal: true},
+	"GET /metrics": {public: true, want: "paved_deployments_total"},
+}
+
+// checkMounts: every mount has a decision, and a public one answers every
+// principal.
+func checkMounts(t *testing.T, m *matrix) {
+	mounts := m.s.api.Mounts()
+	for _, pattern := range mounts {
+		c, ok := mountCases[pattern]
+		if !ok {
+			t.Errorf("mount %s: no authorisation decision in the matrix; add it to mountCases (server/matrix_test.go)", pattern)
+			continue
+		}
+		if !c.public {
+			continue
+		}
+		_, path, _ := strings.Cut(pattern, " ")
+		for _, p := range principals {
+			if got, b := m.do("GET", path, m.tokens[p], ""); got != http.StatusOK || !strings.Contains(b, c.want) {
+				t.Errorf("mount %s as %s: %d, want 200 with %s: %.300s", pattern, p, got, c.want, b)
+			}
+		}
+	}
+	for pattern := range mountCases {
+		if !slices.Contains(mounts, pattern) {
+			t.Errorf("mount %s: a decision for a mount the server does not have", pattern)
+		}
+	}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
