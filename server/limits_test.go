@@ -3,12 +3,17 @@ package server
 import (
 	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"paved.dev/paved"
+	"paved.dev/paved/api"
 )
 
 // TestHeaderLimit: request headers up to MaxHeaderBytes are read; headers
@@ -106,5 +111,50 @@ func TestFailedLoginLimit(t *testing.T) {
 	body := url.Values{"token": {s.AdminToken}, "csrf": {csrf[1]}}.Encode()
 	if status, b := m.do("POST", "/login", "", body, "Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded"); status != 429 || !strings.Contains(b, "too many failed logins") {
 		t.Errorf("the portal's login just over the limit: %d, want 429: %.300s", status, pageProblem(b))
+	}
+}
+
+// TestSlowBodyIsCut: a request whose body has not all arrived within the
+// read timeout (a minute; here a second) is cut, and what it asked for is
+// not done.
+func TestSlowBodyIsCut(t *testing.T) {
+	t.Parallel()
+	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MVPMode: true, AdminToken: "pvd_slow_admin", readTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	body := `{"name":"slow"}` + strings.Repeat(" ", 200)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	fmt.Fprintf(conn, "POST /api/teams HTTP/1.1\r\nHost: paved\r\nAuthorization: Bearer pvd_slow_admin\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(body))
+	// Ten bytes every 100 ms: the body needs 2 s, twice the limit.
+	go func() {
+		for i := 0; i < len(body); i += 10 {
+			if _, err := conn.Write([]byte(body[i:min(i+10, len(body))])); err != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, _ := io.ReadAll(conn)
+	took := time.Since(start)
+	if took < 900*time.Millisecond || took > 5*time.Second {
+		t.Errorf("the connection ended after %v; the read timeout is 1 s", took)
+	}
+	if strings.HasPrefix(string(resp), "HTTP/1.1 2") {
+		t.Errorf("a body that came too slowly was answered %.100s", resp)
+	}
+	if _, err := api.NewClient(s.URL, "pvd_slow_admin").GetTeam(context.Background(), "slow"); paved.ErrorCode(err) != paved.ENOTFOUND {
+		t.Errorf("the team of the cut request: %v, want not found", err)
+	}
+	// Within the limit, the same request is done.
+	if err := api.NewClient(s.URL, "pvd_slow_admin").CreateTeam(context.Background(), &paved.Team{Name: "quick"}); err != nil {
+		t.Errorf("a request in time: %v", err)
 	}
 }

@@ -101,6 +101,9 @@ type Config struct {
 	// Now is the platform's clock (platform.Config.Now); time.Now when
 	// nil. paved demo sets it to seed a history in the past.
 	Now func() time.Time
+	// readTimeout and writeTimeout replace ReadTimeout and WriteTimeout
+	// when set: tests check them with an input just over a short one.
+	readTimeout, writeTimeout time.Duration
 }
 
 // Server is a running paved server.
@@ -193,8 +196,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.URL = "http://" + hostPort(ln.Addr().String())
 	// Timeouts bound what a slow or stalled client can hold; event streams
 	// lift the write timeout for themselves and bound each flush instead.
-	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
-		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
+	s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: min(ReadHeaderTimeout, cmp.Or(cfg.readTimeout, ReadTimeout)),
+		ReadTimeout: cmp.Or(cfg.readTimeout, ReadTimeout), WriteTimeout: cmp.Or(cfg.writeTimeout, WriteTimeout),
+		IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 	// Open event streams end at shutdown instead of holding it up.
 	s.http.RegisterOnShutdown(s.api.Close)
 	s.http.RegisterOnShutdown(web.Close)
