@@ -36,41 +36,16 @@ func must(t *testing.T, err error) {
 }
 
 var (
-	gvrCRD = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
-	gvrs   = map[string]schema.GroupVersionResource{
+	gvrs = map[string]schema.GroupVersionResource{
 		"Namespace":   {Version: "v1", Resource: "namespaces"},
 		"Secret":      {Version: "v1", Resource: "secrets"},
 		"ConfigMap":   {Version: "v1", Resource: "configmaps"},
 		"Service":     {Version: "v1", Resource: "services"},
 		"Deployment":  {Group: "apps", Version: "v1", Resource: "deployments"},
 		"StatefulSet": {Group: "apps", Version: "v1", Resource: "statefulsets"},
-		"HTTPRoute":   {Group: "gateway.networking.k8s.io", Version: "v1", Resource: "httproutes"},
+		"HTTPRoute":   kubetest.HTTPRoutes,
 	}
 )
-
-// installHTTPRoute installs a minimal HTTPRoute CRD: the Gateway API is not
-// part of a bare apiserver.
-func installHTTPRoute(t *testing.T, dyn dynamic.Interface) {
-	crd := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-		"metadata": map[string]any{"name": "httproutes.gateway.networking.k8s.io",
-			"annotations": map[string]any{"api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/2466"}},
-		"spec": map[string]any{
-			"group": "gateway.networking.k8s.io", "scope": "Namespaced",
-			"names": map[string]any{"plural": "httproutes", "singular": "httproute", "kind": "HTTPRoute", "listKind": "HTTPRouteList"},
-			"versions": []any{map[string]any{"name": "v1", "served": true, "storage": true,
-				"schema": map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}},
-		},
-	}}
-	_, err := dyn.Resource(gvrCRD).Apply(context.Background(), crd.GetName(), crd, metav1.ApplyOptions{FieldManager: "e2e-test", Force: true})
-	must(t, err)
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if _, err := dyn.Resource(gvrs["HTTPRoute"]).Namespace("default").List(context.Background(), metav1.ListOptions{}); err == nil {
-			return
-		}
-	}
-	t.Fatal("the HTTPRoute CRD was not served in time")
-}
 
 func shopSpecs(withCache bool) map[string]string {
 	m := map[string]string{}
@@ -133,8 +108,8 @@ func TestKubernetesTargetGoldenPaths(t *testing.T) {
 	kc := cluster.Get(t)
 	dyn, err := dynamic.NewForConfig(kc.Config())
 	must(t, err)
-	installHTTPRoute(t, dyn)
 	ctx := context.Background()
+	must(t, kc.InstallHTTPRoute(ctx))
 	s, err := server.Start(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data"), AdminToken: "pvd_e2e", MVPMode: true, RolloutTimeout: 30 * time.Second})
 	must(t, err)
 	defer s.Close()
@@ -159,7 +134,9 @@ func TestKubernetesTargetGoldenPaths(t *testing.T) {
 	_, err = c.CreateEnvironment(ctx, &paved.EnvironmentRequest{App: "shop", Name: "dev", Type: "development", Target: "test-cluster"})
 	must(t, err)
 
-	defer controller(t, dyn, "shop-dev")()
+	stop, err := kc.RollOut("shop-dev")
+	must(t, err)
+	defer stop()
 	first := deploy(t, c, shopSpecs(true))
 	if first.Rollout != paved.RolloutComplete {
 		t.Errorf("a deployment whose workloads rolled out records rollout %q, want %q", first.Rollout, paved.RolloutComplete)
@@ -283,10 +260,8 @@ func ptr[T any](v T) *T { return &v }
 // the environment is healthy.
 func TestNothingRolledOutFails(t *testing.T) {
 	kc := cluster.Get(t)
-	dyn, err := dynamic.NewForConfig(kc.Config())
-	must(t, err)
-	installHTTPRoute(t, dyn)
 	ctx := context.Background()
+	must(t, kc.InstallHTTPRoute(ctx))
 	s, err := server.Start(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data"), AdminToken: "pvd_e2e_rollout", MVPMode: true, RolloutTimeout: 2 * time.Second})
 	must(t, err)
 	defer s.Close()
@@ -319,7 +294,9 @@ func TestNothingRolledOutFails(t *testing.T) {
 		t.Errorf("the environment's health after a rollout timeout: %+v", env.Health)
 	}
 
-	defer controller(t, dyn, ns)()
+	stop, err := kc.RollOut(ns)
+	must(t, err)
+	defer stop()
 	d, err = c.Deploy(ctx, &paved.DeployRequest{App: app, Env: "dev", Specs: specs})
 	must(t, err)
 	must(t, c.StreamEvents(ctx, d.ID, 0, func(paved.Event) error { return nil }))

@@ -2,7 +2,8 @@
 // envtest does but without downloads: the binaries come from test/kube/build.sh.
 // No controllers and no kubelet run: Deployments get no Pods and namespaces
 // stay Terminating after delete, so tests that need "ready" write status
-// subresources themselves.
+// subresources themselves (Cluster.RollOut does it for Deployments and
+// StatefulSets). Cluster.InstallHTTPRoute adds the Gateway API's HTTPRoute.
 package kubetest
 
 import (

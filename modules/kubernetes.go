@@ -60,6 +60,9 @@ type KubernetesOptions struct {
 	// RolloutTimeout bounds how long a deployment waits for workloads to
 	// roll out; 0 means kubernetes.DefaultWaitTimeout.
 	RolloutTimeout time.Duration
+	// RolloutPoll is how often a rollout's progress is read; 0 means
+	// kubernetes.DefaultPollInterval.
+	RolloutPoll time.Duration
 	// Installation names this installation in inventory labels and field
 	// managers, so that installations sharing a cluster never touch each
 	// other's objects.
@@ -93,7 +96,7 @@ func Targets(r *paved.Registry, o KubernetesOptions) error {
 		}
 		t, err := kubernetes.Open(kubernetes.Config{
 			Name: info.Name, Kubeconfig: info.Kubeconfig, Context: info.Context, InCluster: info.InCluster,
-		}, kubernetes.WithWaitTimeout(wait), kubernetes.WithLogger(o.Logger), kubernetes.WithInstallation(o.Installation),
+		}, kubernetes.WithWaitTimeout(wait), kubernetes.WithPollInterval(o.RolloutPoll), kubernetes.WithLogger(o.Logger), kubernetes.WithInstallation(o.Installation),
 			kubernetes.WithLegacyAdoption(!o.NoLegacyAdoption),
 			kubernetes.WithClusterScopedKinds(o.ClusterScopedKinds...),
 			kubernetes.WithInsecureKubeconfigExec(o.InsecureKubeconfigExec),

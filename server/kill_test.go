@@ -27,12 +27,14 @@ func TestServerProcess(t *testing.T) {
 	// Replicas share a PostgreSQL store, a key, a sealing certificate and
 	// a Git remote (TestReplicas).
 	// Replicas killed on purpose are taken for dead sooner
-	// (TestReplicaKilledMidDeployment).
+	// (TestReplicaKilledMidDeployment). Rollouts on a test cluster are
+	// read more often (TestCrashChaos/kubernetes).
 	duration := func(name string) time.Duration { d, _ := time.ParseDuration(os.Getenv(name)); return d }
 	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: dir, AdminToken: "pvd_kill_admin", MVPMode: true,
 		Database: os.Getenv("PAVED_TEST_DATABASE"), SecretKey: os.Getenv("PAVED_TEST_SECRET_KEY"),
 		SealingCert: os.Getenv("PAVED_TEST_SEALING_CERT"), GitURL: os.Getenv("PAVED_TEST_GIT_URL"),
-		OrphanAfter: duration("PAVED_TEST_ORPHAN_AFTER"), LeaseTTL: duration("PAVED_TEST_LEASE_TTL"), ReapEvery: duration("PAVED_TEST_REAP_EVERY")})
+		OrphanAfter: duration("PAVED_TEST_ORPHAN_AFTER"), LeaseTTL: duration("PAVED_TEST_LEASE_TTL"), ReapEvery: duration("PAVED_TEST_REAP_EVERY"),
+		RolloutPoll: duration("PAVED_TEST_ROLLOUT_POLL")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,6 +59,9 @@ type Config struct {
 	// RolloutTimeout bounds how long a deployment to a cluster waits for
 	// workloads to roll out; 0 means the Kubernetes target's default.
 	RolloutTimeout time.Duration
+	// RolloutPoll is how often that wait reads the workloads' progress;
+	// 0 means the Kubernetes target's default (a second).
+	RolloutPoll time.Duration
 	// DeveloperEnvTypes are the environment types developers may create;
 	// nil means ephemeral and development.
 	DeveloperEnvTypes []paved.EnvType
@@ -274,7 +277,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err := modules.Drivers(reg, log); err != nil {
 		return nil, err
 	}
-	if err := modules.Targets(reg, modules.KubernetesOptions{RolloutTimeout: cfg.RolloutTimeout, Installation: installation,
+	if err := modules.Targets(reg, modules.KubernetesOptions{RolloutTimeout: cfg.RolloutTimeout, RolloutPoll: cfg.RolloutPoll, Installation: installation,
 		ClusterScopedKinds: cfg.ClusterScopedKinds, InsecureKubeconfigExec: cfg.InsecureKubeconfigExec,
 		InsecureKubeconfigFiles: cfg.InsecureKubeconfigFiles, NoLegacyAdoption: cfg.NoLegacyAdoption, Logger: log}); err != nil {
 		return nil, err

@@ -1,35 +1,45 @@
-package e2e
+package kubetest
 
 import (
 	"context"
 	"fmt"
-	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 )
 
-// controller plays the workload controllers that the test cluster lacks
-// (it runs an apiserver and etcd only): it marks every Deployment and
-// StatefulSet of a namespace rolled out, as their controllers would once
-// the pods are ready. stop ends it.
-func controller(t *testing.T, dyn dynamic.Interface, ns string) (stop func()) {
-	t.Helper()
+// workloads are the kinds RollOut marks rolled out.
+var workloads = []schema.GroupVersionResource{
+	{Group: "apps", Version: "v1", Resource: "deployments"},
+	{Group: "apps", Version: "v1", Resource: "statefulsets"},
+}
+
+// RollOut plays the workload controllers that the cluster lacks (it runs
+// an apiserver and etcd only): until stop is called, it marks every
+// Deployment and StatefulSet of namespace ns ("": of every namespace)
+// rolled out at its current generation, every 50 ms, as their controllers
+// would once the pods are ready.
+func (c *Cluster) RollOut(ns string) (stop func(), err error) {
+	dyn, err := dynamic.NewForConfig(c.Config())
+	if err != nil {
+		return nil, fmt.Errorf("kubetest: roll out workloads of %s: %w", ns, err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for ctx.Err() == nil {
-			for _, kind := range []string{"Deployment", "StatefulSet"} {
-				ri := dyn.Resource(gvrs[kind]).Namespace(ns)
-				list, err := ri.List(ctx, metav1.ListOptions{})
+			for _, gvr := range workloads {
+				list, err := dyn.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
 				if err != nil {
 					continue
 				}
 				for i := range list.Items {
-					rollOut(ctx, ri, &list.Items[i])
+					obj := &list.Items[i]
+					rollOut(ctx, dyn.Resource(gvr).Namespace(obj.GetNamespace()), obj)
 				}
 			}
 			select {
@@ -38,7 +48,7 @@ func controller(t *testing.T, dyn dynamic.Interface, ns string) (stop func()) {
 			}
 		}
 	}()
-	return func() { cancel(); <-done }
+	return func() { cancel(); <-done }, nil
 }
 
 // rollOut writes the status of a workload whose every replica is updated,
