@@ -64,10 +64,11 @@ func (p *Platform) fail(d *paved.Deployment, why string) {
 }
 
 // run runs a deployment under its environment's lease and records its
-// result; it reports whether a success was refused because the lease was
-// lost meanwhile (it is then recorded as failed, and the environment is to
-// be brought back to its last successful deployment).
-func (p *Platform) run(ctx context.Context, d *paved.Deployment) (leaseLost bool) {
+// result; it reports whether the environment is to be brought back to its
+// last successful deployment: a success refused because the lease was lost
+// meanwhile, or a deployment the target took whole but whose bookkeeping
+// in the store failed after that (either is recorded as failed).
+func (p *Platform) run(ctx context.Context, d *paved.Deployment) (reconcile bool) {
 	started := p.now()
 	if err := p.cfg.Store.StartDeployment(ctx, d.ID, p.id, started); err != nil {
 		if paved.ErrorCode(err) == paved.ECONFLICT {
@@ -80,6 +81,10 @@ func (p *Platform) run(ctx context.Context, d *paved.Deployment) (leaseLost bool
 	d.Status, d.StartedAt = paved.DeploymentRunning, &started
 	p.event(d.ID, paved.EventInfo, "running on "+p.id)
 	res, health, err := p.execute(ctx, d)
+	if reconcile = errors.Is(err, errNotRecorded); reconcile {
+		// Its health is not the environment's once it is brought back.
+		health = nil
+	}
 	if ctx.Err() != nil {
 		// The lease was lost: whatever happened after that is not to be
 		// trusted, and another server may take the environment now.
@@ -111,7 +116,7 @@ func (p *Platform) run(ctx context.Context, d *paved.Deployment) (leaseLost bool
 		p.event(d.ID, paved.EventInfo, fmt.Sprintf("succeeded in %v: %d objects, %s, revision %s",
 			p.now().Sub(started).Round(time.Millisecond), len(res.Inventory), res.Rollout, res.Revision))
 	}
-	return p.finish(d, status, res, health)
+	return p.finish(d, status, res, health) || reconcile
 }
 
 const leaseLostReason = "it finished after its server lost the environment's lease (the lease expired, or another server took it), " +
@@ -164,10 +169,9 @@ func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, re
 // finishRetried writes a result, tried again while the store fails (not
 // when it refuses: ECONFLICT and ENOTFOUND are answers).
 func (p *Platform) finishRetried(ctx context.Context, id, lease string, status paved.DeploymentStatus, res *paved.DeploymentResult) error {
-	const attempts = 5
 	for attempt := 1; ; attempt++ {
 		err := p.cfg.Store.FinishDeployment(ctx, id, p.id, lease, status, res, p.now())
-		if err == nil || paved.ErrorCode(err) == paved.ECONFLICT || paved.ErrorCode(err) == paved.ENOTFOUND || attempt == attempts {
+		if err == nil || paved.ErrorCode(err) == paved.ECONFLICT || paved.ErrorCode(err) == paved.ENOTFOUND || attempt == storeAttempts {
 			return err
 		}
 		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
@@ -269,15 +273,19 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 	if err != nil {
 		return out, health, err
 	}
+	// The target holds it now: what follows is bookkeeping, tried again
+	// while the store is unavailable, and a failure of it brings the
+	// environment back (notRecorded).
 	if res != nil {
-		if err := p.retire(ctx, env, res, log); err != nil {
-			return out, health, err
-		}
-	} else if err := p.reactivate(ctx, d, log); err != nil {
-		return out, health, err
+		err = storeRetried(ctx, func() error { return p.retire(ctx, env, res, log) })
+	} else {
+		err = storeRetried(ctx, func() error { return p.reactivate(ctx, d, log) })
+	}
+	if err != nil {
+		return out, health, notRecorded(err)
 	}
 	if out.Objects, err = p.sealObjects(d.ID, objs); err != nil {
-		return out, health, err
+		return out, health, notRecorded(err)
 	}
 	out.Rollout = rollout
 	return out, health, nil

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +31,14 @@ func TestServerProcess(t *testing.T) {
 	// (TestReplicaKilledMidDeployment). Rollouts on a test cluster are
 	// read more often (TestCrashChaos/kubernetes).
 	duration := func(name string) time.Duration { d, _ := time.ParseDuration(os.Getenv(name)); return d }
-	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: dir, AdminToken: "pvd_kill_admin", MVPMode: true,
+	// PAVED_TEST_LOG=warn (or another level) logs to stderr, which the
+	// test shows when it fails (TestPostgresRestartUnderLoad).
+	log := slog.New(slog.DiscardHandler)
+	var level slog.Level
+	if v := os.Getenv("PAVED_TEST_LOG"); v != "" && level.UnmarshalText([]byte(v)) == nil {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("server", filepath.Base(dir))
+	}
+	s, err := Start(context.Background(), Config{Addr: "127.0.0.1:0", DataDir: dir, AdminToken: "pvd_kill_admin", MVPMode: true, Logger: log,
 		Database: os.Getenv("PAVED_TEST_DATABASE"), SecretKey: os.Getenv("PAVED_TEST_SECRET_KEY"),
 		SealingCert: os.Getenv("PAVED_TEST_SEALING_CERT"), GitURL: os.Getenv("PAVED_TEST_GIT_URL"),
 		OrphanAfter: duration("PAVED_TEST_ORPHAN_AFTER"), LeaseTTL: duration("PAVED_TEST_LEASE_TTL"), ReapEvery: duration("PAVED_TEST_REAP_EVERY"),
@@ -47,7 +55,13 @@ func TestServerProcess(t *testing.T) {
 func startChild(t *testing.T, dir string, env ...string) (*exec.Cmd, string) {
 	t.Helper()
 	_ = os.Remove(filepath.Join(dir, "url"))
-	cmd := exec.Command(os.Args[0], "-test.run=^TestServerProcess$", "-test.timeout=5m")
+	// A child lives as long as the test that started it may (long runs
+	// last longer than 5 minutes).
+	timeout := 5 * time.Minute
+	if d, ok := t.Deadline(); ok {
+		timeout = max(timeout, time.Until(d))
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServerProcess$", "-test.timeout="+timeout.String())
 	cmd.Env = append(append(os.Environ(), "PAVED_TEST_SERVER="+dir), env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {

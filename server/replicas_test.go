@@ -160,13 +160,19 @@ func TestReplicas(t *testing.T) {
 	}
 }
 
-// startReplicas starts two server processes that share a store
-// (sharedStoreEnv, and env for both), and makes the team pioneers and its
-// app shop through the first. It returns their processes, clients and
-// environment.
+// startReplicas starts two server processes that share a store (a
+// database of their own on the local PostgreSQL server; sharedStoreEnv, and
+// env for both), and makes the team pioneers and its app shop through the
+// first. It returns their processes, clients and environment.
 func startReplicas(t *testing.T, env ...string) ([]*exec.Cmd, []*api.Client, []string) {
 	t.Helper()
-	env = append(sharedStoreEnv(t), env...)
+	return startReplicasOn(t, testDatabase(t, "paved_replicas_"), env...)
+}
+
+// startReplicasOn is startReplicas on the PostgreSQL database at database.
+func startReplicasOn(t *testing.T, database string, env ...string) ([]*exec.Cmd, []*api.Client, []string) {
+	t.Helper()
+	env = append(sharedStoreEnv(t, database), env...)
 	var cmds []*exec.Cmd
 	var clients []*api.Client
 	for i := range 2 {
@@ -179,10 +185,10 @@ func startReplicas(t *testing.T, env ...string) ([]*exec.Cmd, []*api.Client, []s
 	return cmds, clients, env
 }
 
-// sharedStoreEnv makes what replicas share: a PostgreSQL database of
-// their own (dropped at the end), a secret key, a sealing certificate and a
-// bare Git remote; it returns the child servers' environment.
-func sharedStoreEnv(t *testing.T) []string {
+// sharedStoreEnv makes what replicas share besides the database at
+// database: a secret key, a sealing certificate and a bare Git remote; it
+// returns the child servers' environment.
+func sharedStoreEnv(t *testing.T, database string) []string {
 	t.Helper()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
@@ -190,7 +196,7 @@ func sharedStoreEnv(t *testing.T) []string {
 	_, err := git.PlainInit(remote, true)
 	must(t, err)
 	return []string{
-		"PAVED_TEST_DATABASE=" + testDatabase(t, "paved_replicas_"),
+		"PAVED_TEST_DATABASE=" + database,
 		"PAVED_TEST_SECRET_KEY=" + base64.StdEncoding.EncodeToString(key),
 		"PAVED_TEST_SEALING_CERT=" + testSealingCert(t),
 		"PAVED_TEST_GIT_URL=file://" + remote,

@@ -39,7 +39,7 @@ const migrationLock int64 = 0x7061766564
 
 // DB is a paved.Store on a PostgreSQL database.
 type DB struct {
-	pool *pgxpool.Pool
+	pool dbPool
 }
 
 // Open connects to the database at url (postgres://user:pass@host/db?...;
@@ -84,7 +84,7 @@ func open(ctx context.Context, url string, migrate bool) (*DB, error) {
 		pool.Close()
 		return nil, paved.Errorf(paved.EUNAVAILABLE, "postgres: cannot reach %s: %v", cfg.ConnConfig.Host, err)
 	}
-	db := &DB{pool: pool}
+	db := &DB{pool: dbPool{pool}}
 	if migrate {
 		if err := db.migrate(ctx); err != nil {
 			pool.Close()
@@ -101,7 +101,7 @@ func (db *DB) Close() error {
 }
 
 // Pool is the connection pool, for health checks and metrics.
-func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+func (db *DB) Pool() *pgxpool.Pool { return db.pool.Pool }
 
 // migrate applies, in one transaction, every embedded migration that
 // schema_migrations does not list yet. The transaction first takes an
@@ -169,9 +169,10 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return *v, err
 }
 
-// write runs fn in a transaction.
+// write runs fn in a transaction. A database lost on the way is
+// EUNAVAILABLE (unavailable), whether at the start, in fn or at the commit.
 func (db *DB) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
+	return unavailable(pgx.BeginFunc(ctx, db.pool, fn))
 }
 
 // utc returns what pgx scanned (a time in the local zone) in UTC.
