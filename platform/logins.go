@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"log/slog"
 	"net/netip"
 	"sync"
 	"time"
@@ -8,38 +9,66 @@ import (
 	"paved.dev/paved"
 )
 
-// maxLoginClients bounds the addresses the limiter remembers (a flood of
-// addresses must not exhaust memory). When it is reached, those whose
-// failures are all older than the window are forgotten, then those not
-// refused yet; an address that is refused is never forgotten before its
-// window passed, so cycling through addresses cannot lift a limit. When
-// every remembered address is refused, new ones share one count
-// (overflowClient) until room is made.
-const maxLoginClients = 10000
+// loginCapacity is how many addresses, and apart how many networks, the
+// limiter counts at once: a flood of addresses must not exhaust memory
+// (an entry is about 150 bytes, so each table holds at most about 10 MB).
+const loginCapacity = 1 << 16
 
-// overflowClient is the count new addresses share when the limiter is
-// full of refused ones.
-const overflowClient = "(addresses beyond the limiter's memory)"
-
-// sweepEvery bounds how often a full limiter looks for room: a flood of
-// new addresses does not make each failure scan the table.
+// sweepEvery bounds how often a full table is searched for expired
+// entries: a flood of new addresses does not make each failure scan it.
 const sweepEvery = time.Second
 
 // loginLimiter refuses every authentication of a client address that
-// failed max times within window, until the oldest of those failures is
-// window old: guessing tokens (from a script, or the portal's login form)
-// is slowed to max guesses a window. It is per server: behind a load
-// balancer that hides clients' addresses, the balancer is the client.
+// failed max times within a window, until that window (which starts at
+// its first failure) has passed: guessing tokens (from a script, or the
+// portal's login form) is slowed to max guesses a window. It is per
+// server: behind a load balancer that hides clients' addresses, the
+// balancer is the client.
+//
+// An address is counted by addressKey (an IPv6 host by its /64). Entries
+// leave only when their window has passed, so cycling through addresses
+// never lifts a count. When the address table is full, a new address is
+// counted with the others of its network (networkKey: IPv4 /24, IPv6 /48)
+// in a second table: while that lasts, a network that failed max times is
+// refused as a whole, and every other client is not. When both are full
+// (more than 65,536 networks failing within a window), further failures
+// are not counted, and the server says so in its log once a window.
 type loginLimiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-	swept  time.Time
+	mu       sync.Mutex
+	max      int
+	window   time.Duration
+	capacity int
+	log      *slog.Logger
+	// addrs counts by address; nets by network, for the addresses addrs
+	// had no room for.
+	addrs, nets map[string]*loginCount
+	swept       time.Time
+	// uncounted failures since the last warning, at warned.
+	uncounted int
+	warned    time.Time
 }
 
-func newLoginLimiter(max int, window time.Duration) *loginLimiter {
-	return &loginLimiter{max: max, window: window, fails: map[string][]time.Time{}}
+// loginCount is the failures of an address or network in the window that
+// began at since.
+type loginCount struct {
+	n     int
+	since time.Time
+}
+
+func newLoginLimiter(max int, window time.Duration, log *slog.Logger) *loginLimiter {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &loginLimiter{max: max, window: window, capacity: loginCapacity, log: log,
+		addrs: map[string]*loginCount{}, nets: map[string]*loginCount{}}
+}
+
+// live returns c when its window has not passed at now.
+func (l *loginLimiter) live(c *loginCount, now time.Time) *loginCount {
+	if c == nil || now.Sub(c.since) >= l.window {
+		return nil
+	}
+	return c
 }
 
 // check returns ETOOMANY when client may not try now.
@@ -47,22 +76,24 @@ func (l *loginLimiter) check(client string, now time.Time) error {
 	if client == "" {
 		return nil
 	}
-	client = clientKey(client)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	key := client
-	if _, ok := l.fails[key]; !ok && len(l.fails) >= maxLoginClients {
-		key = overflowClient
+	if c := l.live(l.addrs[addressKey(client)], now); c != nil {
+		if c.n < l.max {
+			return nil
+		}
+		return paved.Errorf(paved.ETOOMANY, "too many failed logins from %s (%d within %v); try again in %v", client, c.n, l.window, l.wait(c, now))
 	}
-	f := l.recent(key, now)
-	if len(f) < l.max {
-		return nil
+	network := networkKey(client)
+	if c := l.live(l.nets[network], now); c != nil && c.n >= l.max {
+		return paved.Errorf(paved.ETOOMANY, "too many failed logins from the network %s (%d within %v; the server counts its addresses together while it counts %d others apart); try again in %v",
+			network, c.n, l.window, l.capacity, l.wait(c, now))
 	}
-	wait := f[0].Add(l.window).Sub(now)
-	if key == overflowClient {
-		return paved.Errorf(paved.ETOOMANY, "too many failed logins from %s and %d other addresses, more than the server remembers apart (%d within %v); try again in %v", client, maxLoginClients, len(f), l.window, wait.Round(time.Second)+time.Second)
-	}
-	return paved.Errorf(paved.ETOOMANY, "too many failed logins from %s (%d within %v); try again in %v", client, len(f), l.window, wait.Round(time.Second)+time.Second)
+	return nil
+}
+
+func (l *loginLimiter) wait(c *loginCount, now time.Time) time.Duration {
+	return c.since.Add(l.window).Sub(now).Round(time.Second) + time.Second
 }
 
 // fail records a failed authentication of client.
@@ -70,68 +101,78 @@ func (l *loginLimiter) fail(client string, now time.Time) {
 	if client == "" {
 		return
 	}
-	client = clientKey(client)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, ok := l.fails[client]; !ok && len(l.fails) >= maxLoginClients {
-		l.makeRoom(now)
-		if len(l.fails) >= maxLoginClients {
-			client = overflowClient
-		}
+	if l.count(l.addrs, addressKey(client), now) || l.count(l.nets, networkKey(client), now) {
+		return
 	}
-	l.fails[client] = append(l.recent(client, now), now)
+	l.uncounted++
+	if now.Sub(l.warned) >= l.window {
+		l.log.Warn("failed logins not counted: the login limiter counts as many addresses and networks as it can hold, all failing within the window",
+			"uncounted", l.uncounted, "capacity", l.capacity, "window", l.window)
+		l.uncounted, l.warned = 0, now
+	}
 }
 
-// makeRoom forgets the addresses without a failure in the window, then
-// those not refused, at most once every sweepEvery. Called with mu held.
-func (l *loginLimiter) makeRoom(now time.Time) {
+// count adds a failure of key to table; false when the table has no room
+// for a key it does not hold. Called with mu held.
+func (l *loginLimiter) count(table map[string]*loginCount, key string, now time.Time) bool {
+	if c := l.live(table[key], now); c != nil {
+		c.n++
+		return true
+	}
+	if _, held := table[key]; !held && len(table) >= l.capacity {
+		l.sweep(now)
+		if len(table) >= l.capacity {
+			return false
+		}
+	}
+	table[key] = &loginCount{n: 1, since: now}
+	return true
+}
+
+// sweep forgets the entries whose window has passed, in both tables, at
+// most once every sweepEvery. Called with mu held.
+func (l *loginLimiter) sweep(now time.Time) {
 	if now.Sub(l.swept) < sweepEvery {
 		return
 	}
 	l.swept = now
-	for c := range l.fails {
-		if c != overflowClient && len(l.recent(c, now)) == 0 {
-			delete(l.fails, c)
-		}
-	}
-	for c, f := range l.fails {
-		if len(l.fails) < maxLoginClients {
-			return
-		}
-		if c != overflowClient && len(f) < l.max {
-			delete(l.fails, c)
+	for _, table := range []map[string]*loginCount{l.addrs, l.nets} {
+		for k, c := range table {
+			if l.live(c, now) == nil {
+				delete(table, k)
+			}
 		}
 	}
 }
 
-// clientKey is the address an attempt is counted against: an IPv6 address
-// by its /64 (one host commonly holds a whole /64, so counting each address
-// apart would let it guess without limit).
-func clientKey(client string) string {
+// addressKey is what one client is counted as: an IPv4 address, an IPv6
+// address by its /64 (one host commonly holds a whole /64, so counting
+// each address apart would let it guess without limit). An IPv4 address
+// mapped into IPv6 is the IPv4 address.
+func addressKey(client string) string { return prefixKey(client, 32, 64) }
+
+// networkKey is the network a client is counted with when the address
+// table is full: IPv4 /24, IPv6 /48.
+func networkKey(client string) string { return prefixKey(client, 24, 48) }
+
+func prefixKey(client string, v4, v6 int) string {
 	a, err := netip.ParseAddr(client)
-	if err != nil || !a.Is6() || a.Is4In6() {
-		return client
+	if err != nil {
+		return client // not an address: itself
 	}
-	p, err := a.Prefix(64)
+	a = a.Unmap().WithZone("")
+	bits := v6
+	if a.Is4() {
+		bits = v4
+	}
+	p, err := a.Prefix(bits)
 	if err != nil {
 		return client
 	}
+	if bits == a.BitLen() {
+		return p.Addr().String()
+	}
 	return p.String()
-}
-
-// recent drops client's failures older than the window and returns the
-// rest, oldest first. Called with mu held.
-func (l *loginLimiter) recent(client string, now time.Time) []time.Time {
-	f := l.fails[client]
-	i := 0
-	for i < len(f) && now.Sub(f[i]) >= l.window {
-		i++
-	}
-	f = f[i:]
-	if len(f) == 0 {
-		delete(l.fails, client)
-		return nil
-	}
-	l.fails[client] = f
-	return f
 }

@@ -220,7 +220,7 @@ func New(cfg Config) (*Platform, error) {
 		cfg: cfg, log: cfg.Logger, runCtx: ctx, cancel: cancel, id: cfg.ServerID,
 		queues: map[string]*envQueue{}, active: map[string]bool{}, built: map[string]builtTarget{},
 		locks: map[string]*sync.Mutex{}, probed: map[string]time.Time{},
-		logins:  newLoginLimiter(cmp.Or(cfg.MaxFailedLogins, DefaultMaxFailedLogins), cmp.Or(cfg.FailedLoginWindow, DefaultFailedLoginWindow)),
+		logins:  newLoginLimiter(cmp.Or(cfg.MaxFailedLogins, DefaultMaxFailedLogins), cmp.Or(cfg.FailedLoginWindow, DefaultFailedLoginWindow), cfg.Logger),
 		renders: make(chan struct{}, maxRenders()),
 	}
 	p.events = newHub(p)
