@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"paved.dev/paved"
+	"paved.dev/paved/api"
 	"paved.dev/paved/load"
 )
 
@@ -37,7 +40,13 @@ figures measured with it.`,
   paved bench load --rate 100 --duration 10s --deploy-every 20 -o json --server http://127.0.0.1:8080`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := newClient(cmd)
+			// As many kept-alive connections as requests may be open: a
+			// load generator that opens a connection per request measures
+			// its own handshakes.
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.MaxIdleConns = cmp.Or(cfg.MaxInFlight, 512)
+			tr.MaxIdleConnsPerHost = tr.MaxIdleConns
+			c, err := newClient(cmd, api.WithHTTPClient(&http.Client{Transport: tr}))
 			if err != nil {
 				return err
 			}

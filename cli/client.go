@@ -81,12 +81,12 @@ func writeFileMode(path string, data []byte, mode os.FileMode) error {
 
 // newClient builds an API client from --server/--token, PAVED_SERVER and
 // PAVED_TOKEN, or the login config, in that order.
-func newClient(cmd *cobra.Command) (*api.Client, error) {
+func newClient(cmd *cobra.Command, opts ...api.ClientOption) (*api.Client, error) {
 	server, token, err := serverAndToken(cmd)
 	if err != nil {
 		return nil, err
 	}
-	return api.NewClient(server, token, api.WithUserAgent("paved-cli/"+Version)), nil
+	return api.NewClient(server, token, append([]api.ClientOption{api.WithUserAgent("paved-cli/" + Version)}, opts...)...), nil
 }
 
 // serverAndToken resolves where the CLI talks to and with which token.

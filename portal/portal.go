@@ -7,6 +7,7 @@ package portal
 import (
 	"context"
 	"embed"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -79,6 +80,9 @@ const (
 
 // New returns a Portal for cfg.
 func New(cfg Config) (*Portal, error) {
+	if cfg.Authenticate == nil || cfg.IssueLink == nil || cfg.RedeemLink == nil || cfg.EndSession == nil {
+		return nil, fmt.Errorf("portal: Config needs Authenticate, IssueLink, RedeemLink and EndSession (the platform's)")
+	}
 	pg, err := parsePages()
 	if err != nil {
 		return nil, err

@@ -213,6 +213,16 @@ func Restore(ctx context.Context, dir string, archive io.Reader) (restored int, 
 	if err != nil {
 		return 0, err
 	}
+	// SQLite folds its write-ahead log into the file at close: a scratch
+	// store with one left would lose it when only paved.db is moved.
+	for _, f := range []string{backupStore + "-wal", backupStore + "-journal"} {
+		if _, err := os.Lstat(filepath.Join(scratch, f)); err == nil {
+			return 0, fmt.Errorf("restore: the restored store left %s behind after it was closed; nothing was moved into %s", f, dir)
+		}
+	}
+	if err := syncDirs(scratch); err != nil {
+		return 0, err
+	}
 	restoreBeforeMove(dir)
 	if err := moveRestored(scratch, dir); err != nil {
 		return 0, err
@@ -247,16 +257,14 @@ func moveRestored(scratch, dir string) error {
 	}
 	for _, f := range []string{backupStore + "-wal", backupStore + "-shm", backupStore + "-journal"} {
 		if _, err := os.Lstat(filepath.Join(dir, f)); err == nil {
-			undoGit(hasGit, scratch, dir)
-			return conflict("store (" + f + ")")
+			return undoGit(hasGit, scratch, dir, conflict("store ("+f+")"))
 		}
 	}
 	if err := os.Link(filepath.Join(scratch, backupStore), filepath.Join(dir, backupStore)); err != nil {
-		undoGit(hasGit, scratch, dir)
 		if errors.Is(err, fs.ErrExist) {
-			return conflict("store")
+			return undoGit(hasGit, scratch, dir, conflict("store"))
 		}
-		return fmt.Errorf("restore: %w", err)
+		return undoGit(hasGit, scratch, dir, fmt.Errorf("restore: %w", err))
 	}
 	d, err := os.Open(dir)
 	if err != nil {
@@ -270,11 +278,35 @@ func moveRestored(scratch, dir string) error {
 }
 
 // undoGit moves the restored repository back to scratch (to be removed
-// with it) when the store could not be moved in place.
-func undoGit(hasGit bool, scratch, dir string) {
-	if hasGit {
-		_ = os.Rename(filepath.Join(dir, backupGit), filepath.Join(scratch, backupGit))
+// with it) when the store could not be moved in place; err is why, to
+// which a failure to move it back is added.
+func undoGit(hasGit bool, scratch, dir string, err error) error {
+	if !hasGit {
+		return err
 	}
+	if uerr := os.Rename(filepath.Join(dir, backupGit), filepath.Join(scratch, backupGit)); uerr != nil {
+		return fmt.Errorf("%w; and the restored repository could not be taken back out of %s (remove %s by hand): %v", err, dir, filepath.Join(dir, backupGit), uerr)
+	}
+	return err
+}
+
+// syncDirs syncs every directory under root, so that the files written in
+// them are found after a crash.
+func syncDirs(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		defer f.Close()
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("restore: syncing %s: %w", path, err)
+		}
+		return nil
+	})
 }
 
 // gitRunsPrograms are the Git settings (sections, or section.key) that

@@ -35,10 +35,5 @@ func TestBoundedLoad(t *testing.T) {
 		}
 		t.Logf("%-18s %4d requests p50 %v p99 %v", k.Kind, k.Requests, k.P50, k.P99)
 	}
-	// Latencies count from when a request was due, so each includes the
-	// generator's lateness in sending it.
-	if rep.Lag.P99 < rep.Lag.P50 || rep.Lag.Max < rep.Lag.P99 || rep.All.Max < rep.Lag.Max {
-		t.Errorf("send lag %+v, slowest request %v", rep.Lag, rep.All.Max)
-	}
 	t.Logf("sent late by p50 %v p99 %v max %v", rep.Lag.P50, rep.Lag.P99, rep.Lag.Max)
 }
