@@ -6,8 +6,10 @@ import (
 	"testing"
 )
 
-// FuzzParse reads any bytes as a definitions file, seeded with the built-in
-// definitions: never a panic; a refusal names the file; what it accepts has
+// FuzzParse reads any bytes as a definitions file or a score-k8s
+// provisioner file, seeded with the built-in definitions, a provisioner
+// file, and in testdata/fuzz files whose aliases repeat too much
+// (TestAliasesAreBounded): never a panic; a refusal names the file; what it accepts has
 // the shape checkShape promises and goes through the drivers' validation
 // and into a set without a panic.
 func FuzzParse(f *testing.F) {
@@ -27,6 +29,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(head + "id: [\n"))
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte(head + "id: x\ntype: t\ndriver: template\noutputs: [{name: a}, {name: a}]\n"))
+	// A score-k8s provisioner file (a YAML list), which Parse translates.
+	f.Add([]byte("- &base\n  uri: template://acme/a\n  type: thing\n  outputs: 'x: {{ .State.x }}'\n  supported_params: [size]\n" +
+		"- <<: *base\n  uri: template://acme/b\n  class: large\n" +
+		"- uri: cmd://python3#s3\n  type: s3\n  args: [-c, 'print(1)']\n  outputs: [bucket]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defs, err := Parse("defs.yaml", data)
 		if err != nil {

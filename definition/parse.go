@@ -12,6 +12,7 @@ import (
 
 	"paved.dev/paved"
 	"paved.dev/paved/scorek8s"
+	"paved.dev/paved/yamlalias"
 )
 
 // APIVersion and Kind head every definition document.
@@ -56,9 +57,25 @@ func parseDefinitions(source string, data []byte) ([]paved.ResourceDefinition, e
 		return nil, paved.Errorf(paved.EINVALID, "%s: larger than %d bytes (1 MiB); split the definitions into several files", source, MaxFileSize)
 	}
 	var defs []paved.ResourceDefinition
+	// nodes reads each document as a tree first, without expanding its
+	// aliases, so that aliases repeating too much are refused before dec
+	// expands them (yamlalias); the two decoders read the same stream in
+	// step.
+	nodes := yaml.NewDecoder(bytes.NewReader(data))
+	aliases := yamlalias.New(yamlalias.Max)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	for i := 0; ; i++ {
+		var node yaml.Node
+		if decodeDoc(nodes, &node) == nil {
+			if err := aliases.Check(&node); err != nil {
+				where := fmt.Sprintf("%s: document %d", source, i+1)
+				if id := topScalar(&node, "id"); id != "" {
+					where += " (id " + id + ")"
+				}
+				return nil, paved.Errorf(paved.EINVALID, "%s: %v", where, err)
+			}
+		}
 		var doc document
 		err := decodeDoc(dec, &doc)
 		if errors.Is(err, io.EOF) {
@@ -85,13 +102,27 @@ func parseDefinitions(source string, data []byte) ([]paved.ResourceDefinition, e
 	return defs, nil
 }
 
-func decodeDoc(dec *yaml.Decoder, doc *document) (err error) {
+func decodeDoc(dec *yaml.Decoder, out any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("not valid YAML: %v", r)
 		}
 	}()
-	return dec.Decode(doc)
+	return dec.Decode(out)
+}
+
+// topScalar is the value of a top-level scalar field of a document, or "".
+func topScalar(doc *yaml.Node, key string) string {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return ""
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key && m.Content[i+1].Kind == yaml.ScalarNode {
+			return m.Content[i+1].Value
+		}
+	}
+	return ""
 }
 
 // checkShape checks what does not need the drivers.

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"paved.dev/paved"
+	"paved.dev/paved/yamlalias"
 )
 
 // MaxFileSize bounds a Score file and each side file it refers to.
@@ -151,17 +152,28 @@ func decodeYAML(data []byte) (m map[string]any, err error) {
 			m, err = nil, fmt.Errorf("the file is not valid YAML: %v", r)
 		}
 	}()
+	// The document is read as a tree first, and its aliases bounded
+	// (yamlalias) before anything expands them: within yaml.v3's own limit
+	// a few kilobytes still expand to 400,000 values, for the schema
+	// validation and everything after to go through.
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&m); err != nil {
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
 		if err == io.EOF {
 			return nil, fmt.Errorf("the file is empty; a Score file needs apiVersion, metadata.name and containers")
 		}
 		return nil, fmt.Errorf("the file is not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
+	if err := yamlalias.New(yamlalias.Max).Check(&doc); err != nil {
+		return nil, err
+	}
+	if err := doc.Decode(&m); err != nil {
+		return nil, fmt.Errorf("the file is not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
 	if m == nil {
 		return nil, fmt.Errorf("the file holds no mapping; a Score file needs apiVersion, metadata.name and containers")
 	}
-	var extra any
+	var extra yaml.Node // a tree: a second document is refused unexpanded
 	if err := dec.Decode(&extra); err != io.EOF {
 		return nil, fmt.Errorf("the file holds more than one YAML document; put each workload in its own file")
 	}

@@ -41,7 +41,7 @@ func TestLoadErrors(t *testing.T) {
 		{"before cycle", "apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {aa: {image: nginx, before: {bb: {ready: started}}}, bb: {image: nginx, before: {aa: {ready: started}}}}\n", "cycle: aa → bb → aa"},
 		{"missing side file", "apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: nginx, files: {/etc/x: {source: ./nope.txt}}}}\n", `containers.main.files./etc/x.source: cannot read side file "./nope.txt"`},
 		{"too large", "apiVersion: score.dev/v1b1\n#" + strings.Repeat("x", MaxFileSize), "larger than 1048576 bytes"},
-		{"alias bomb", aliasBomb, "not valid YAML"},
+		{"alias bomb", aliasBomb, "f[0] (line 7): the aliases (*name) and merge keys (<<: *name) of the file repeat more than 100000 values"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

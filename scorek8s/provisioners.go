@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"paved.dev/paved"
+	"paved.dev/paved/yamlalias"
 )
 
 // Suffix ends the name of a score-k8s provisioner file.
@@ -67,8 +68,20 @@ func Parse(source string, data []byte) ([]Provisioner, error) {
 	if len(data) > MaxFileSize {
 		return nil, paved.Errorf(paved.EINVALID, "%s: larger than %d bytes (1 MiB); split the provisioners into several files", source, MaxFileSize)
 	}
+	// The file is read as a tree first, its aliases not expanded: each
+	// provisioner is then decoded on its own, and the merge keys expanded
+	// by hand (mergeKeys), so an alias of a big value, or merges of merges,
+	// would be expanded again for every provisioner that names it; the
+	// aliases are bounded for the whole file before (yamlalias).
+	var doc yaml.Node
+	if err := decodeSafely(data, &doc); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "%s: not a score-k8s provisioner file (a YAML list of provisioners): %s", source, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if err := checkAliases(&doc); err != nil {
+		return nil, paved.Errorf(paved.EINVALID, "%s: %v", source, err)
+	}
 	var raw []yaml.Node
-	if err := decodeSafely(data, &raw); err != nil {
+	if err := decodeNode(&doc, &raw); err != nil {
 		return nil, paved.Errorf(paved.EINVALID, "%s: not a score-k8s provisioner file (a YAML list of provisioners): %s", source, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	out := make([]Provisioner, 0, len(raw))
@@ -95,6 +108,39 @@ func decodeSafely(data []byte, out any) (err error) {
 	}()
 	err = yaml.Unmarshal(data, out)
 	return err
+}
+
+func decodeNode(n *yaml.Node, out any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("not valid YAML: %v", r)
+		}
+	}()
+	return n.Decode(out)
+}
+
+// checkAliases bounds what the aliases of a provisioner file repeat
+// (yamlalias.Max), naming the provisioner where they go over.
+func checkAliases(doc *yaml.Node) error {
+	c := yamlalias.New(yamlalias.Max)
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.SequenceNode {
+		return c.Check(doc)
+	}
+	for i, p := range doc.Content[0].Content {
+		if err := c.Check(p); err != nil {
+			where := fmt.Sprintf("provisioner %d", i)
+			if p.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(p.Content); j += 2 {
+					if p.Content[j].Value == "uri" && p.Content[j+1].Kind == yaml.ScalarNode {
+						where += " (" + p.Content[j+1].Value + ")"
+						break
+					}
+				}
+			}
+			return fmt.Errorf("%s: %w", where, err)
+		}
+	}
+	return nil
 }
 
 func parseOne(n *yaml.Node) (Provisioner, error) {

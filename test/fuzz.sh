@@ -27,7 +27,18 @@ targets=(
 	"./api FuzzDecodeRequest"
 )
 
+# deadlineRace says whether a failed run's only failure is Go's coordinator
+# race at the end of -fuzztime: "context deadline exceeded" and nothing
+# else (no failing input written, no panic, no failing seed). Go 1.26
+# reports the deadline as an error when a worker is still answering as the
+# time runs out (go.dev/issue/75804, fixed in Go 1.27); no input failed.
+deadlineRace() {
+	grep -qE '^[[:space:]]+context deadline exceeded$' "$1" &&
+		! grep -qE 'Failing input written|panic:|--- FAIL: [A-Za-z0-9_]+/' "$1"
+}
+
 failed=0
+races=0
 printf '%-18s %-20s %12s %9s %s\n' package target executions time result
 for t in "${targets[@]}"; do
 	read -r pkg name <<<"$t"
@@ -35,6 +46,9 @@ for t in "${targets[@]}"; do
 	start=$(date +%s)
 	if go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -parallel "$parallel" >"$log" 2>&1; then
 		result=ok
+	elif deadlineRace "$log"; then
+		result='ok*'
+		races=1
 	else
 		result=FAIL
 		failed=1
@@ -49,4 +63,7 @@ for t in "${targets[@]}"; do
 	fi
 	rm -f "$log"
 done
+if [ $races = 1 ]; then
+	echo "ok*: no input failed; the run ended with Go's \"context deadline exceeded\", the coordinator's race at the end of -fuzztime (go.dev/issue/75804, fixed in Go 1.27)"
+fi
 exit $failed
