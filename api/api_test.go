@@ -567,6 +567,8 @@ func TestBodies(t *testing.T) {
 		{"unknown nested field", "PUT", "/api/definitions", `{"items":[{"id":"a","criteria":[{"envtype":"x"}]}]}`, 400, `body: unknown field "envtype"`},
 		{"wrong type", "POST", "/api/teams", `{"name":5}`, 400, "body: name: want string, got number"},
 		{"not an object", "POST", "/api/teams", `[1]`, 400, "body: want a JSON object, got array"},
+		{"number out of range", "POST", "/api/teams", `{"name":"x","cohort":1e309}`, 400, "body: cohort: 1e309 is out of range for the field (int): send a smaller number, or a whole one"},
+		{"fraction for a whole number", "POST", "/api/teams", `{"name":"x","cohort":1.5}`, 400, "body: cohort: 1.5 is out of range for the field (int): send a smaller number, or a whole one"},
 		{"bad JSON", "POST", "/api/teams", `{"name":}`, 400, "body: not valid JSON at byte 9: invalid character '}' looking for beginning of value"},
 		{"truncated", "POST", "/api/teams", `{"name":"x"`, 400, "body: the JSON ends too early"},
 		{"empty", "POST", "/api/apps", ``, 400, "body: empty; send a JSON object"},

@@ -387,6 +387,12 @@ func bodyError(err error, limit int64) error {
 	case errors.As(err, &syntax):
 		return paved.Errorf(paved.EINVALID, "body: not valid JSON at byte %d: %s", syntax.Offset, syntax.Error())
 	case errors.As(err, &typ):
+		if want := jsonKind(typ.Type.Kind().String()); want == "number" && strings.HasPrefix(typ.Value, "number") {
+			// A number, but not one the field holds: too large, or a
+			// fraction where a whole number goes.
+			field := cmp.Or(typ.Field, "the value")
+			return paved.Errorf(paved.EINVALID, "body: %s: %s is out of range for the field (%s): send a smaller number, or a whole one", field, strings.TrimPrefix(typ.Value, "number "), typ.Type.Kind())
+		}
 		if typ.Field == "" {
 			return paved.Errorf(paved.EINVALID, "body: want a JSON %s, got %s", jsonKind(typ.Type.Kind().String()), typ.Value)
 		}
