@@ -19,6 +19,14 @@ const (
 	EINTERNAL = "internal"
 )
 
+// ErrStoreUnavailable is in the chain of every error that says paved's own
+// store is out of reach (its database restarts, the connection to it was
+// cut): EUNAVAILABLE, like a target that cannot be reached, but never a
+// reason to forget what paved made (a forced deletion forgets only what
+// it cannot reach), since the store is what remembers it. Stores join it
+// to the errors they map to EUNAVAILABLE.
+var ErrStoreUnavailable = errors.New("paved's store is unavailable")
+
 // Error is an error a user can act on: a code and a message that says what to
 // fix. Anything that is not an *Error is reported as "internal error".
 type Error struct {

@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -431,6 +432,10 @@ func TestForceForgetsOnlyWhatItCannotReach(t *testing.T) {
 		{context.DeadlineExceeded, true},
 		{paved.Errorf(paved.EFORBIDDEN, "namespaces is forbidden: User cannot delete"), false},
 		{errors.New("permission denied for database"), false},
+		// paved's own store out of reach (it carries a network error):
+		// the store is what remembers the thing, never forgotten for it.
+		{storeDown(), false},
+		{fmt.Errorf("resource r: reading its definition d: %w", storeDown()), false},
 	} {
 		if got := unreachable(tc.err); got != tc.forget {
 			t.Errorf("unreachable(%v) = %v, want %v", tc.err, got, tc.forget)

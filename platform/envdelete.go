@@ -90,8 +90,14 @@ var errSkip = errors.New("no longer to be deleted")
 // unreachable reports whether a failure is one of reaching something (a
 // cluster, a database server), which a forced deletion may forget: an
 // unavailable target or server, a network error, a timeout, a definition
-// that is gone. Anything else (a refusal, a permission) stops it.
+// that is gone. Anything else (a refusal, a permission) stops it, and so
+// does paved's own store being unavailable (paved.ErrStoreUnavailable):
+// the store is what remembers the thing, not the thing, so it is never
+// forgotten for that.
 func unreachable(err error) bool {
+	if errors.Is(err, paved.ErrStoreUnavailable) {
+		return false
+	}
 	var ne net.Error
 	return paved.ErrorCode(err) == paved.EUNAVAILABLE || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errDefinitionGone)
 }
@@ -111,6 +117,14 @@ func (p *Platform) removeEnvironment(ctx context.Context, env *paved.Environment
 		return nil, err
 	}
 	target, err := p.target(ctx, env.Target)
+	if errors.Is(err, paved.ErrStoreUnavailable) {
+		// The store could not say what the target is: nothing was tried,
+		// and nothing is forgotten.
+		return nil, fmt.Errorf("reading target %s of %s/%s: %w; nothing was removed or forgotten", env.Target, env.App, env.Name, err)
+	}
+	// What failed because this server lost the environment's lease is
+	// not the target's doing: never forgotten.
+	forgettable := func(err error) bool { return unreachable(err) && ctx.Err() == nil }
 	gone := paved.ErrorCode(err) == paved.ENOTFOUND // no longer configured nor registered
 	if err == nil {
 		err = target.Delete(ctx, dc, inventory, fmt.Sprintf("delete %s/%s", env.App, env.Name))
@@ -118,7 +132,7 @@ func (p *Platform) removeEnvironment(ctx context.Context, env *paved.Environment
 	switch {
 	case err == nil:
 		out.Objects = len(inventory)
-	case !force || !gone && !unreachable(err):
+	case !force || !gone && !forgettable(err):
 		hint := ""
 		if gone || unreachable(err) {
 			hint = "; when the target is gone for good, delete with --force to forget them"
@@ -139,7 +153,7 @@ func (p *Platform) removeEnvironment(ctx context.Context, env *paved.Environment
 		switch {
 		case err == nil:
 			out.Deprovisioned = append(out.Deprovisioned, r.UID)
-		case force && unreachable(err):
+		case force && forgettable(err):
 			out.Forgotten = append(out.Forgotten, fmt.Sprintf("resource %s of definition %s%s (%s)", r.UID,
 				paved.DefinitionRef{ID: r.DefinitionID, Version: r.DefinitionVersion, Driver: r.Driver}, describeOutputs(r), paved.ErrorMessage(err)))
 			if err := p.cfg.Store.DeleteResource(ctx, r.Key()); err != nil {

@@ -69,7 +69,7 @@ func unavailable(err error) error {
 	if cause == "" {
 		return err
 	}
-	return &paved.Error{Code: paved.EUNAVAILABLE, Err: err,
+	return &paved.Error{Code: paved.EUNAVAILABLE, Err: errors.Join(paved.ErrStoreUnavailable, err),
 		Message: fmt.Sprintf("the PostgreSQL database is unavailable (%s): try again once it is back", cause)}
 }
 

@@ -58,6 +58,9 @@ func TestUnavailable(t *testing.T) {
 			if !errors.Is(got, tc.err) {
 				t.Errorf("the cause %v is not in the chain of %v", tc.err, got)
 			}
+			if !errors.Is(got, paved.ErrStoreUnavailable) {
+				t.Errorf("paved.ErrStoreUnavailable is not in the chain of %v: a forced deletion would take it for a target out of reach", got)
+			}
 		})
 	}
 	if unavailable(nil) != nil {
