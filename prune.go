@@ -42,6 +42,10 @@ type PruneResult struct {
 	Forgotten []PrunedResource `json:"forgotten,omitempty"`
 	// Kept hold data and were left, for want of IncludeData.
 	Kept []PrunedResource `json:"kept,omitempty"`
+	// InUse are orphaned, but the environment's last successful
+	// deployment uses them (a deployment that did not succeed orphaned
+	// them before it failed): never pruned, with or without IncludeData.
+	InUse []PrunedResource `json:"in_use,omitempty"`
 }
 
 // ResourcePruner deprovisions an environment's orphaned resources: those

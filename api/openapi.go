@@ -370,7 +370,7 @@ var schemaDescriptions = map[string]string{
 	"ObjectRef":               "One Kubernetes object's identity.",
 	"Event":                   "One line of a deployment's event log.",
 	"PruneOptions":            "Which orphaned resources a prune may remove: include_data also those holding data; dry_run only lists; uids, the resources a confirmation listed (pruned and forgotten), or the prune is refused.",
-	"PruneResult":             "What a prune removed (pruned), only forgot (forgotten) and kept (holding data), or with dry_run would.",
+	"PruneResult":             "What a prune removed (pruned), only forgot (forgotten) and kept (holding data; in_use: orphaned, but the environment's last successful deployment uses them, never pruned), or with dry_run would.",
 	"PrunedResource":          "One orphaned resource a prune removed or kept, with the definition version that provisioned it.",
 	"Resource":                "One provisioned resource, active or orphaned; secret outputs are listed in secret_outputs and redacted.",
 	"AuditEntry":              "One change: who, what, when, result.",

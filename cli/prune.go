@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -66,7 +67,7 @@ Every prune is in the audit log (resource.prune).`,
 				for _, r := range plan.Forgotten {
 					fmt.Fprintf(w, "  %s (%s): %s\n", r.UID, r.Definition, r.Reason)
 				}
-				for _, r := range plan.Kept {
+				for _, r := range slices.Concat(plan.Kept, plan.InUse) {
 					fmt.Fprintf(w, "  kept: %s (%s): %s\n", r.UID, r.Definition, r.Reason)
 				}
 				fmt.Fprintf(w, "Type the environment's name (%s) to go on: ", env)
@@ -109,7 +110,7 @@ func pruneTable(r *paved.PruneResult) table {
 	for _, p := range r.Forgotten {
 		t.rows = append(t.rows, []string{string(p.UID), p.Definition.String(), forgot, p.Reason})
 	}
-	for _, p := range r.Kept {
+	for _, p := range slices.Concat(r.Kept, r.InUse) {
 		t.rows = append(t.rows, []string{string(p.UID), p.Definition.String(), "kept", p.Reason})
 	}
 	return t

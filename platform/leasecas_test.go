@@ -73,6 +73,11 @@ func TestSuccessAfterLostLeaseIsNotRecorded(t *testing.T) {
 	if !slices.Equal(inv, want) {
 		t.Errorf("Git holds %v,\nwant the last success's %v", inv, want)
 	}
+	// The apply orphaned the web workload's resources; the last success
+	// uses them: they are active again.
+	for _, p := range f.resourcesOf(t, good) {
+		t.Error(p)
+	}
 	// And the environment deploys again.
 	if again := f.deployToEnd(t, specs); again.Status != paved.DeploymentSucceeded {
 		t.Fatalf("deploying after the lost lease: %s %q", again.Status, again.Error)

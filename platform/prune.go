@@ -98,10 +98,19 @@ func (p *Platform) prune(ctx context.Context, env *paved.Environment, opt paved.
 	if err != nil {
 		return nil, err
 	}
+	inUse, err := p.usedByLastSuccess(ctx, env)
+	if err != nil {
+		return nil, err
+	}
 	var errs []error
 	for i := range orphans {
 		r := &orphans[i]
 		ref := paved.DefinitionRef{ID: r.DefinitionID, Version: r.DefinitionVersion, Driver: r.Driver}
+		if last := inUse(r); last != "" {
+			out.InUse = append(out.InUse, paved.PrunedResource{UID: r.UID, Definition: ref, Reason: fmt.Sprintf(
+				"orphaned, but the environment's last successful deployment, %s, uses it (a deployment that did not succeed orphaned it): never pruned; deploy the environment to settle it", last)})
+			continue
+		}
 		def, err := p.definitionAt(ctx, ref)
 		if err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
 			return out, err
@@ -128,6 +137,30 @@ func (p *Platform) prune(ctx context.Context, env *paved.Environment, opt paved.
 		out.Forgotten = append(out.Forgotten, item)
 	}
 	return out, errors.Join(errs...)
+}
+
+// usedByLastSuccess returns, for a stored resource, the id of the
+// environment's last successful deployment when that deployment's plan
+// uses it (same UID, definition and driver), and "" otherwise.
+func (p *Platform) usedByLastSuccess(ctx context.Context, env *paved.Environment) (func(*paved.StoredResource) string, error) {
+	last, err := p.lastSuccessful(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	uses := map[paved.ResourceUID]paved.DefinitionRef{}
+	if last != nil && last.Plan != nil {
+		for _, r := range last.Plan.Resources {
+			if r.Action != paved.PlanOrphan {
+				uses[r.UID] = r.Definition
+			}
+		}
+	}
+	return func(r *paved.StoredResource) string {
+		if def, ok := uses[r.UID]; ok && def.ID == r.DefinitionID && def.Driver == r.Driver {
+			return last.ID
+		}
+		return ""
+	}, nil
 }
 
 // removes says whether deprovisioning a resource of the driver and
@@ -166,5 +199,6 @@ func pruneAudit(app, env string, opt paved.PruneOptions, out *paved.PruneResult)
 	list("pruned", out.Pruned)
 	list("forgotten", out.Forgotten)
 	list("kept (data)", out.Kept)
+	list("kept (in use by the last success)", out.InUse)
 	return b.String()
 }

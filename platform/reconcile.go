@@ -2,27 +2,49 @@ package platform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"paved.dev/paved"
 )
 
 // reconcile re-applies an environment's last successful deployment, or
-// removes everything when there is none.
+// removes everything when there is none. The resources that deployment
+// uses are taken back first (takeBack), whatever the target does: a
+// deployment that failed after it orphaned some of them (its bookkeeping
+// after the apply, cut short) or whose success was refused (a lost lease)
+// must not leave them to a prune. Those it does not use are left as they
+// are, as any failed deployment leaves them.
 func (p *Platform) reconcile(ctx context.Context, app, envName string) error {
 	env, err := p.cfg.Store.GetEnvironment(ctx, app, envName)
 	if err != nil {
 		return err
 	}
+	last, err := p.lastSuccessful(ctx, env)
+	if err != nil {
+		return err
+	}
+	var used error
+	if last != nil {
+		used = p.takeBack(ctx, app, envName, last.Plan, last.ID, "brought back to", false, func(msg string) {
+			p.log.Info(msg, "app", app, "env", envName)
+		})
+		if used != nil {
+			used = fmt.Errorf("taking back the resources of %s: %w", last.ID, used)
+		}
+	}
+	return errors.Join(used, p.reapply(ctx, env, last))
+}
+
+// reapply puts on the target the objects of last, or removes everything
+// when last is nil.
+func (p *Platform) reapply(ctx context.Context, env *paved.Environment, last *paved.Deployment) error {
+	app, envName := env.App, env.Name
 	target, err := p.target(ctx, env.Target)
 	if err != nil {
 		return err
 	}
 	dc, err := p.contextOf(ctx, env)
-	if err != nil {
-		return err
-	}
-	last, err := p.lastSuccessful(ctx, env)
 	if err != nil {
 		return err
 	}

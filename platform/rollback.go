@@ -80,47 +80,8 @@ func rollbackResources(src *paved.Deployment, stored []paved.StoredResource) ([]
 }
 
 // reactivate records, after a rollback succeeded, which resources its
-// objects use, from the store as it is now: each resource its plan uses
-// is the active one of its UID (taken back from orphaned if a deployment in
-// between dropped it), every other active one of that UID is orphaned, and
-// so is every active resource of a UID it does not use.
+// objects use, from the store as it is now (takeBack): every active
+// resource of a UID it does not use is orphaned too.
 func (p *Platform) reactivate(ctx context.Context, d *paved.Deployment, log func(string)) error {
-	if len(d.Plan.Resources) == 0 {
-		return nil // a rollback to a deployment from before plans leaves resources alone
-	}
-	uses := map[paved.ResourceUID]paved.DefinitionRef{}
-	for _, r := range d.Plan.Resources {
-		if r.Action != paved.PlanOrphan {
-			uses[r.UID] = r.Definition
-		}
-	}
-	stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: d.App, Env: d.Env})
-	if err != nil {
-		return err
-	}
-	for _, r := range stored {
-		def, used := uses[r.UID]
-		mine := used && r.DefinitionID == def.ID && r.Driver == def.Driver
-		switch {
-		case mine && r.Status != paved.ResourceActive:
-			if err := p.cfg.Store.SetResourceStatus(ctx, r.Key(), paved.ResourceActive, ""); err != nil {
-				return err
-			}
-			log(fmt.Sprintf("resource %s (definition %s) is in use again, as in %s", r.UID, r.DefinitionID, d.Source))
-		case mine || r.Status != paved.ResourceActive:
-		case used:
-			reason := fmt.Sprintf("rolled back to %s, which used definition %s", d.Source, def.ID)
-			if err := p.cfg.Store.SetResourceStatus(ctx, r.Key(), paved.ResourceOrphaned, reason); err != nil {
-				return err
-			}
-			log(fmt.Sprintf("resource %s (definition %s) is orphaned: %s; it keeps its data until the environment is deleted", r.UID, r.DefinitionID, reason))
-		default:
-			reason := "rolled back to " + d.Source + ", which does not use it"
-			if err := p.cfg.Store.SetResourceStatus(ctx, r.Key(), paved.ResourceOrphaned, reason); err != nil {
-				return err
-			}
-			log(fmt.Sprintf("resource %s (definition %s) is orphaned: %s; it keeps its data until the environment is deleted", r.UID, r.DefinitionID, reason))
-		}
-	}
-	return nil
+	return p.takeBack(ctx, d.App, d.Env, d.Plan, d.Source, "rolled back to", true, log)
 }

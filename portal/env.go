@@ -185,6 +185,13 @@ func (p *Portal) envPrune(rq *request) error {
 		}
 		notice += fmt.Sprintf(" Kept, holding data (tick \"include data\" to prune them): %s.", strings.Join(kept, ", "))
 	}
+	if len(res.InUse) > 0 {
+		var used []string
+		for _, k := range res.InUse {
+			used = append(used, string(k.UID))
+		}
+		notice += fmt.Sprintf(" Kept, used by the environment's last successful deployment (deploy to settle them): %s.", strings.Join(used, ", "))
+	}
 	setFlash(rq.w, rq.r, notice)
 	http.Redirect(rq.w, rq.r, "/apps/"+url.PathEscape(app)+"/envs/"+url.PathEscape(name), http.StatusSeeOther)
 	return nil

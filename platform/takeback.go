@@ -1,0 +1,60 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+
+	"paved.dev/paved"
+)
+
+// takeBack records that an environment's objects are those of deployment
+// src again, whose plan is pl (a rollback to it, or the environment brought
+// back to it), from the store as it is now: each resource the plan uses is
+// the active one of its UID (taken back from orphaned if a deployment in
+// between dropped it), and every other active one of that UID is
+// orphaned. With orphanUnused, so is every active resource of a UID the
+// plan does not use. how says what happened, for the reasons ("rolled back
+// to", "brought back to"). It is idempotent: run again, it changes nothing.
+func (p *Platform) takeBack(ctx context.Context, app, env string, pl *paved.Plan, src, how string, orphanUnused bool, log func(string)) error {
+	if pl == nil || len(pl.Resources) == 0 {
+		return nil // a deployment from before plans leaves resources alone
+	}
+	uses := map[paved.ResourceUID]paved.DefinitionRef{}
+	for _, r := range pl.Resources {
+		if r.Action != paved.PlanOrphan {
+			uses[r.UID] = r.Definition
+		}
+	}
+	stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: app, Env: env})
+	if err != nil {
+		return err
+	}
+	orphan := func(r paved.StoredResource, reason string) error {
+		if err := p.cfg.Store.SetResourceStatus(ctx, r.Key(), paved.ResourceOrphaned, reason); err != nil {
+			return err
+		}
+		log(fmt.Sprintf("resource %s (definition %s) is orphaned: %s; it keeps its data until the environment is deleted", r.UID, r.DefinitionID, reason))
+		return nil
+	}
+	for _, r := range stored {
+		def, used := uses[r.UID]
+		mine := used && r.DefinitionID == def.ID && r.Driver == def.Driver
+		switch {
+		case mine && r.Status != paved.ResourceActive:
+			if err := p.cfg.Store.SetResourceStatus(ctx, r.Key(), paved.ResourceActive, ""); err != nil {
+				return err
+			}
+			log(fmt.Sprintf("resource %s (definition %s) is in use again, as in %s", r.UID, r.DefinitionID, src))
+		case mine || r.Status != paved.ResourceActive:
+		case used:
+			if err := orphan(r, fmt.Sprintf("%s %s, which used definition %s", how, src, def.ID)); err != nil {
+				return err
+			}
+		case orphanUnused:
+			if err := orphan(r, how+" "+src+", which does not use it"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
