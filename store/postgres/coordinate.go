@@ -70,7 +70,7 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, until, now 
 	// When the lease is someone else's and current, the WHERE skips the
 	// update and RETURNING yields no row.
 	var h string
-	err := db.pool.QueryRow(ctx, `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
+	err := db.pool.WriteRow(ctx, `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
 		WHERE leases.until < $4 OR leases.holder = excluded.holder
 		RETURNING holder`, name, holder, record.Time(until), record.Time(now)).Scan(&h)

@@ -38,18 +38,24 @@ func (db *DB) CreateDeployment(ctx context.Context, d *paved.Deployment) error {
 // CreateDeployments stores many deployments in one transaction, sent as one
 // batch: imports and benchmarks seed thousands of rows in seconds this way.
 func (db *DB) CreateDeployments(ctx context.Context, ds []*paved.Deployment) error {
-	batch := &pgx.Batch{}
+	var args [][]any
 	for _, d := range ds {
 		e, err := record.PrepareDeployment(d)
 		if err != nil {
 			return err
 		}
-		batch.Queue(insertDeploymentSQL, d.ID, d.Kind, d.App, d.Env, d.EnvID, d.EnvType, d.Target, d.Author, d.CommitSHA,
+		args = append(args, []any{d.ID, d.Kind, d.App, d.Env, d.EnvID, d.EnvType, d.Target, d.Author, d.CommitSHA,
 			d.CommitTime, d.Source, d.Runner, d.Status, d.Error, e.Inventory, d.Revision, d.Rollout, d.ReplacedBy, d.CreatedAt,
-			d.StartedAt, d.FinishedAt, d.Fix, e.Specs, e.Plan, e.Objects)
+			d.StartedAt, d.FinishedAt, d.Fix, e.Specs, e.Plan, e.Objects})
 	}
 	apps := record.DeploymentApps(ds)
 	return db.write(ctx, func(tx pgx.Tx) error {
+		// A batch of its own on each run: a transaction aborted for a
+		// concurrent one is run again.
+		batch := &pgx.Batch{}
+		for _, a := range args {
+			batch.Queue(insertDeploymentSQL, a...)
+		}
 		// Deployments reference no app, so that they outlive it (migration
 		// 6): the apps are checked here instead, their rows locked as a
 		// foreign key check would. A deployment and the deletion of its
@@ -324,7 +330,7 @@ func (db *DB) Audit(ctx context.Context, e *paved.AuditEntry) error {
 	if err := record.PrepareAudit(e); err != nil {
 		return err
 	}
-	err := db.pool.QueryRow(ctx, "INSERT INTO audit (time, actor, action, target, result) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+	err := db.pool.WriteRow(ctx, "INSERT INTO audit (time, actor, action, target, result) VALUES ($1, $2, $3, $4, $5) RETURNING id",
 		e.Time, e.Actor, e.Action, e.Target, e.Result).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: audit: %w", err)

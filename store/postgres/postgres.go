@@ -84,7 +84,7 @@ func open(ctx context.Context, url string, migrate bool) (*DB, error) {
 		pool.Close()
 		return nil, paved.Errorf(paved.EUNAVAILABLE, "postgres: cannot reach %s: %v", cfg.ConnConfig.Host, err)
 	}
-	db := &DB{pool: dbPool{pool}}
+	db := &DB{pool: dbPool{pool: pool}}
 	if migrate {
 		if err := db.migrate(ctx); err != nil {
 			pool.Close()
@@ -99,9 +99,6 @@ func (db *DB) Close() error {
 	db.pool.Close()
 	return nil
 }
-
-// Pool is the connection pool, for health checks and metrics.
-func (db *DB) Pool() *pgxpool.Pool { return db.pool.Pool }
 
 // migrate applies, in one transaction, every embedded migration that
 // schema_migrations does not list yet. The transaction first takes an
@@ -169,10 +166,11 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return *v, err
 }
 
-// write runs fn in a transaction. A database lost on the way is
-// EUNAVAILABLE (unavailable), whether at the start, in fn or at the commit.
+// write runs fn in a transaction (dbPool.inTx): a database lost on the way
+// is EUNAVAILABLE, and a transaction aborted for a concurrent one is run
+// again, so fn must be safe to run again.
 func (db *DB) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return unavailable(pgx.BeginFunc(ctx, db.pool, fn))
+	return db.pool.inTx(ctx, fn)
 }
 
 // utc returns what pgx scanned (a time in the local zone) in UTC.

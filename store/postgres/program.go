@@ -62,7 +62,7 @@ func (db *DB) CreateFeedback(ctx context.Context, f *paved.Feedback) error {
 	if err := record.PrepareFeedback(f); err != nil {
 		return err
 	}
-	err := db.pool.QueryRow(ctx, "INSERT INTO feedback (author, body, source, created_at, item) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+	err := db.pool.WriteRow(ctx, "INSERT INTO feedback (author, body, source, created_at, item) VALUES ($1, $2, $3, $4, $5) RETURNING id",
 		f.Author, f.Text, f.Source, f.At, f.Item).Scan(&f.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: create feedback: %w", err)

@@ -100,6 +100,7 @@ func (db *DB) RecordScorecardResult(ctx context.Context, r *paved.ScorecardRecor
 	}
 	stored := false
 	err = db.write(ctx, func(tx pgx.Tx) error {
+		stored = false // on each run: a transaction aborted for a concurrent one is run again
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('scorecard_results/' || $1 || '/' || $2, 0))", r.App, r.Scorecard); err != nil {
 			return fmt.Errorf("postgres: record scorecard result: %w", err)
 		}

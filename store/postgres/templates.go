@@ -27,6 +27,7 @@ func (db *DB) PutTemplate(ctx context.Context, t *paved.Template) (bool, error) 
 	}
 	stored := false
 	err = db.write(ctx, func(tx pgx.Tx) error {
+		stored = false // on each run: a transaction aborted for a concurrent one is run again
 		tag, err := tx.Exec(ctx, `INSERT INTO templates (name, version, digest, body, created_at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (name, version) DO NOTHING`, t.Name, t.Version, t.Digest, body, t.CreatedAt)
 		if err != nil {

@@ -42,7 +42,7 @@ func (db *DB) DecideWaiver(ctx context.Context, id string, status paved.WaiverSt
 	if err != nil {
 		return nil, err
 	}
-	w, err := scanWaiver(db.pool.QueryRow(ctx, "UPDATE waivers SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'requested' RETURNING "+record.WaiverCols,
+	w, err := scanWaiver(db.pool.WriteRow(ctx, "UPDATE waivers SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'requested' RETURNING "+record.WaiverCols,
 		status, by, at, id))
 	switch {
 	case err == nil:
