@@ -65,8 +65,8 @@ func (t armedTarget) Apply(ctx context.Context, req *paved.ApplyRequest) (*paved
 }
 
 // TestStoreLostAfterApply: the store goes away right after the target took
-// a deployment, before the runner has done its bookkeeping (resources no
-// longer used, sealing the objects) and recorded the result, or in the
+// a deployment, before the runner has done its bookkeeping (the resources
+// it no longer uses) and recorded the result, or in the
 // middle of it (one resource orphaned, the others not). A blink is
 // retried and the deployment succeeds; a longer outage fails it, saying it
 // was applied, and the environment is brought back to its last successful

@@ -49,11 +49,13 @@ func secretAD(deployment string, ref paved.ObjectRef, field, key string) string 
 	return deployment + "/" + ref.Namespace + "/" + ref.Name + "/" + field + "/" + key
 }
 
-// sealObjects seals the values of Secret objects for a deployment snapshot.
-func (p *Platform) sealObjects(deployment string, objs []paved.Object) ([]paved.Object, error) {
-	return mapSecretValues(objs, func(ref paved.ObjectRef, field, key, v string) (string, error) {
+// sealObjects seals the values of Secret objects for a deployment
+// snapshot. It cannot fail: sealing a value never does.
+func (p *Platform) sealObjects(deployment string, objs []paved.Object) []paved.Object {
+	out, _ := mapSecretValues(objs, func(ref paved.ObjectRef, field, key, v string) (string, error) {
 		return p.cfg.Sealer.SealString(v, secretAD(deployment, ref, field, key)), nil
 	})
+	return out
 }
 
 // openObjects reverses sealObjects.

@@ -80,9 +80,7 @@ func (p *Platform) submit(ctx context.Context, in *intent) (*paved.Deployment, e
 		Plan: pl.plan, Runner: p.id, Status: paved.DeploymentQueued, CreatedAt: now,
 	}
 	if in.kind == paved.KindRollback {
-		if d.Objects, err = p.sealObjects(d.ID, in.snapshot); err != nil {
-			return nil, err
-		}
+		d.Objects = p.sealObjects(d.ID, in.snapshot)
 	}
 	if denied := deniedBy(findings); len(denied) > 0 || unjudged != nil {
 		d.Status, d.FinishedAt = paved.DeploymentFailed, &now

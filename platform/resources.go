@@ -102,11 +102,14 @@ func (p *Platform) saveResource(ctx context.Context, env *paved.Environment, n *
 	if err != nil {
 		return err
 	}
-	return p.cfg.Store.PutResource(ctx, &paved.StoredResource{
+	r := &paved.StoredResource{
 		App: env.App, Env: env.Name, UID: n.UID, DefinitionID: n.Definition.ID, DefinitionVersion: n.Definition.Version,
 		Driver: n.Definition.Driver, Status: paved.ResourceActive,
 		Outputs: public, SecretNames: names, Sealed: sealed, UpdatedAt: p.now(),
-	})
+	}
+	// The driver made it: a store that blinks now must not lose the only
+	// record of it. An upsert, safe to run again.
+	return storeRetried(ctx, func() error { return p.cfg.Store.PutResource(ctx, r) })
 }
 
 // retire marks orphaned, after a deployment succeeded, every active

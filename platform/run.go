@@ -167,15 +167,31 @@ func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, re
 }
 
 // finishRetried writes a result, tried again while the store fails (not
-// when it refuses: ECONFLICT and ENOTFOUND are answers).
+// when it refuses: ECONFLICT and ENOTFOUND are answers). A failed attempt
+// may have been written all the same (its answer was lost on the way): a
+// conflict after one is this write's own when the deployment reads back
+// as finished by this server with this status and error (recordedAlready).
 func (p *Platform) finishRetried(ctx context.Context, id, lease string, status paved.DeploymentStatus, res *paved.DeploymentResult) error {
+	failedOnce := false
 	for attempt := 1; ; attempt++ {
 		err := p.cfg.Store.FinishDeployment(ctx, id, p.id, lease, status, res, p.now())
+		if failedOnce && paved.ErrorCode(err) == paved.ECONFLICT && p.recordedAlready(ctx, id, status, res) {
+			p.log.Info("a deployment's result was recorded though the store's answer was lost; it stands", "deployment", id, "status", status)
+			return nil
+		}
 		if err == nil || paved.ErrorCode(err) == paved.ECONFLICT || paved.ErrorCode(err) == paved.ENOTFOUND || attempt == storeAttempts {
 			return err
 		}
+		failedOnce = true
 		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
 	}
+}
+
+// recordedAlready says whether deployment id reads back as finished by this
+// server with status and res's error: what an earlier attempt wrote.
+func (p *Platform) recordedAlready(ctx context.Context, id string, status paved.DeploymentStatus, res *paved.DeploymentResult) bool {
+	now, err := p.cfg.Store.GetDeployment(ctx, id)
+	return err == nil && now.Runner == p.id && now.Status == status && now.Error == res.Error
 }
 
 // took is how long a deployment ran, 0 when it never started.
@@ -251,7 +267,8 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 			// What the target held and what it is about to write: if this
 			// deployment dies part way, the next prunes from this list.
 			inv := mergeRefs(previous, refs)
-			if err := p.cfg.Store.RecordInventory(ctx, d.ID, p.id, inv); err != nil {
+			// It writes the same list each time: safe to run again.
+			if err := storeRetried(ctx, func() error { return p.cfg.Store.RecordInventory(ctx, d.ID, p.id, inv) }); err != nil {
 				return fmt.Errorf("recording what is about to be applied: %w", err)
 			}
 			intended = inv
@@ -284,10 +301,7 @@ func (p *Platform) execute(ctx context.Context, d *paved.Deployment) (*paved.Dep
 	if err != nil {
 		return out, health, notRecorded(err)
 	}
-	if out.Objects, err = p.sealObjects(d.ID, objs); err != nil {
-		return out, health, notRecorded(err)
-	}
-	out.Rollout = rollout
+	out.Objects, out.Rollout = p.sealObjects(d.ID, objs), rollout
 	return out, health, nil
 }
 
