@@ -69,6 +69,11 @@ type Server struct {
 
 	closeOnce sync.Once
 	closing   chan struct{}
+
+	// unavailable limits the warnings of errors answered 503 (with their
+	// cause), unavailableRequests those of the request log's lines of
+	// 503s (the portal's too); the request log writes the others at info.
+	unavailable, unavailableRequests *limitedLog
 }
 
 // route is one API route as registered on the mux.
@@ -102,6 +107,9 @@ func NewServer(cfg Config) *Server {
 		keepAlive: keepAlive,
 		mux:       http.NewServeMux(),
 		closing:   make(chan struct{}),
+
+		unavailable:         &limitedLog{period: unavailableEvery, now: time.Now},
+		unavailableRequests: &limitedLog{period: unavailableEvery, now: time.Now},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -290,7 +298,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
 	case paved.EUNAVAILABLE:
-		s.log.WarnContext(r.Context(), "unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		// At most one a second: during an outage of the store every
+		// request is one.
+		if ok, withheld := s.unavailable.allow(); ok {
+			attrs := []any{"method", r.Method, "path", r.URL.Path, "err", err}
+			if withheld > 0 {
+				attrs = append(attrs, "more_since_last", withheld)
+			}
+			s.log.WarnContext(r.Context(), "unavailable", attrs...)
+		}
 	case paved.EUNAUTHORIZED:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="paved"`)
 	}
@@ -476,6 +492,12 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			}
 			level := slog.LevelInfo
 			switch {
+			case status == http.StatusServiceUnavailable:
+				// A warning at most once a second: during an outage of
+				// the store every request is one.
+				if ok, _ := s.unavailableRequests.allow(); ok {
+					level = slog.LevelWarn
+				}
 			case status >= 500:
 				level = slog.LevelWarn
 			case r.URL.Path == "/api/healthz":
