@@ -2,8 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,27 +19,36 @@ import (
 )
 
 // privatePostgres is a PostgreSQL server of a test's own, in a temporary
-// directory, on a free port of 127.0.0.1: a test may restart or crash it
-// without touching the shared server on 5432.
+// directory, reached only through its unix socket there (no TCP listener):
+// a test may restart or crash it without touching the shared server on
+// 5432. The postmaster is a child of the test process that the kernel
+// stops (SIGQUIT, an immediate shutdown) when the test process dies, a
+// panic or a -timeout included (postgresProcAttr).
 type privatePostgres struct {
-	bin  string   // the directory of initdb and pg_ctl
-	dir  string   // data/, the unix socket and server.log
-	port int      // on 127.0.0.1
-	as   []string // the command prefix that runs them as the postgres user ("" when not root)
+	bin  string // the directory of initdb and postgres
+	dir  string // data/, the socket and server.log; 0700, the server's user's
+	port int    // the socket's number (.s.PGSQL.<port>): no TCP port is taken
+	// uid and gid run the server as the postgres user when the test runs
+	// as root (initdb and postgres refuse root); -1 otherwise.
+	uid, gid int
+
+	cmd    *exec.Cmd     // the running postmaster, nil when stopped
+	exited chan struct{} // closed when cmd has exited
 }
 
 // startPrivatePostgres initdbs and starts a private PostgreSQL server
 // (trust authentication, user postgres), stopped and removed at the end.
 // It skips when the server binaries are missing (/usr/lib/postgresql/*/bin,
-// Debian's postgresql package, which .ci/services.sh needs too), and fails
-// instead when CI=true.
+// Debian's postgresql package, which .ci/services.sh needs too), when
+// running as root without a postgres user, or when that user cannot reach
+// a directory under TMPDIR; it fails instead when CI=true.
 func startPrivatePostgres(t *testing.T) *privatePostgres {
 	t.Helper()
 	missing := func(format string, args ...any) {
 		t.Helper()
 		msg := fmt.Sprintf(format, args...)
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: CI must have the PostgreSQL server installed (Debian's postgresql package)", msg)
+			t.Fatalf("%s: CI must be able to run a private PostgreSQL server (Debian's postgresql package)", msg)
 		}
 		t.Skip(msg)
 	}
@@ -48,43 +58,36 @@ func startPrivatePostgres(t *testing.T) *privatePostgres {
 	}
 	// The newest version when several are installed.
 	slices.SortFunc(bins, func(a, b string) int { return versionOf(a) - versionOf(b) })
-	p := &privatePostgres{bin: filepath.Dir(bins[len(bins)-1])}
+	p := &privatePostgres{bin: filepath.Dir(bins[len(bins)-1]), port: 5432, uid: -1, gid: -1}
+	if postgresProcAttr(-1, -1) == nil {
+		missing("a private PostgreSQL server is run with Linux's parent-death signal, so that it never outlives the test")
+	}
 	dir, err := os.MkdirTemp("", "paved-pg-")
 	must(t, err)
 	p.dir = dir
+	// Registered before anything starts: cleanups run in reverse, the
+	// server is stopped before its directory goes.
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	// initdb and postgres refuse to run as root: as root, they run as the
-	// postgres user, who owns the directory.
+	t.Cleanup(func() { _ = p.stop(syscall.SIGQUIT) })
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
 			missing("running as root, and there is no postgres user to run a private PostgreSQL server as (%v)", err)
 		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		must(t, os.Chown(dir, uid, gid))
-		runuser, err := exec.LookPath("runuser")
-		if err != nil {
-			missing("running as root, and there is no runuser to run PostgreSQL as the postgres user (%v)", err)
+		p.uid, _ = strconv.Atoi(u.Uid)
+		p.gid, _ = strconv.Atoi(u.Gid)
+		must(t, os.Chown(dir, p.uid, p.gid))
+		// Every directory above it must let the postgres user through.
+		if out, err := p.command("/bin/sh", "-c", `test -w "$1"`, "sh", dir).CombinedOutput(); err != nil {
+			missing("the postgres user cannot reach %s (%v %s): set TMPDIR to a directory it can traverse", dir, err, out)
 		}
-		p.as = []string{runuser, "-u", "postgres", "--"}
 	}
-	if out, err := p.run("initdb", "-D", p.data(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"); err != nil {
+	if out, err := p.command(filepath.Join(p.bin, "initdb"), "-D", p.data(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
 		t.Fatalf("initdb of a private PostgreSQL server in %s: %v\n%s", p.data(), err, out)
 	}
-	// A free port can be taken between the look and the start: one more try.
-	for attempt := 1; ; attempt++ {
-		p.port = freePort(t)
-		out, err := p.ctl("start", "-o", p.options())
-		if err == nil {
-			break
-		}
-		if attempt == 2 {
-			log, _ := os.ReadFile(p.log())
-			t.Fatalf("starting a private PostgreSQL server on 127.0.0.1:%d: %v\n%s\n%s", p.port, err, out, log)
-		}
+	if err := p.start(); err != nil {
+		t.Fatalf("starting a private PostgreSQL server in %s: %v\n%s", dir, err, p.logTail())
 	}
-	t.Cleanup(func() { _, _ = p.ctl("stop", "-m", "immediate") })
 	return p
 }
 
@@ -97,52 +100,101 @@ func versionOf(initdb string) int {
 func (p *privatePostgres) data() string { return filepath.Join(p.dir, "data") }
 func (p *privatePostgres) log() string  { return filepath.Join(p.dir, "server.log") }
 
-// options are the server's: its port, its socket in its own directory,
-// TCP on loopback only. fsync is off: the tests crash the server process,
-// never the machine, and the page cache outlives a process.
-func (p *privatePostgres) options() string {
-	return fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", p.port, p.dir)
+// command runs a program as the server's user, in its directory, stopped
+// with the test process.
+func (p *privatePostgres) command(program string, args ...string) *exec.Cmd {
+	cmd := exec.Command(program, args...)
+	cmd.Dir = p.dir
+	cmd.SysProcAttr = postgresProcAttr(p.uid, p.gid)
+	return cmd
 }
 
-// run runs one of the server's programs as the user that owns it.
-func (p *privatePostgres) run(program string, args ...string) ([]byte, error) {
-	argv := append(append(slices.Clone(p.as), filepath.Join(p.bin, program)), args...)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	return exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
+// start starts the postmaster and returns once it accepts connections.
+// Its socket is in its own directory; TCP is off (listen_addresses empty).
+// fsync is off: the tests crash the server process, never the machine, and
+// the page cache outlives a process.
+func (p *privatePostgres) start() error {
+	logf, err := os.OpenFile(p.log(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	cmd := p.command(filepath.Join(p.bin, "postgres"), "-D", p.data(), "-k", p.dir, "-p", strconv.Itoa(p.port),
+		"-c", "listen_addresses=", "-c", "fsync=off")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return err
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		logf.Close()
+		close(exited)
+	}()
+	p.cmd, p.exited = cmd, exited
+	ctx := context.Background()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		select {
+		case <-exited:
+			p.cmd = nil
+			return fmt.Errorf("the server exited as it started: %v", cmd.ProcessState)
+		default:
+		}
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		conn, err := pgx.Connect(cctx, p.url("postgres"))
+		cancel()
+		if err == nil {
+			conn.Close(ctx)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the server did not accept connections within a minute: %v", err)
+		}
+	}
 }
 
-// ctl runs pg_ctl on the data directory, waiting for the action to
-// complete.
-func (p *privatePostgres) ctl(action string, args ...string) ([]byte, error) {
-	return p.run("pg_ctl", append([]string{action, "-D", p.data(), "-l", p.log(), "-w", "-t", "60"}, args...)...)
+// stop sends the postmaster sig (SIGINT: a fast shutdown, sessions cut;
+// SIGQUIT: an immediate one, as in a crash, recovered from the WAL at the
+// next start) and waits for it to exit, killing it after 30 s.
+func (p *privatePostgres) stop(sig syscall.Signal) error {
+	if p.cmd == nil {
+		return nil
+	}
+	defer func() { p.cmd = nil }()
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case <-p.exited:
+		return nil
+	case <-time.After(30 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+		return errors.New("the server did not stop within 30 s after " + sig.String() + ": killed")
+	}
 }
 
-// restart restarts the server with pg_ctl restart -m mode: "fast" (clients
-// are disconnected, a clean shutdown) or "immediate" (the server processes
-// quit at once, as in a crash, and it recovers from its WAL at start). With
-// down > 0 it stays stopped that long before it starts again. It returns
-// once the server accepts connections again.
+// restart restarts the server: mode "fast" (SIGINT: clients are
+// disconnected, a clean shutdown) or "immediate" (SIGQUIT: the server
+// processes quit at once, as in a crash, and it recovers from its WAL at
+// start). With down > 0 it stays stopped that long before it starts again.
+// It returns once the server accepts connections again.
 func (p *privatePostgres) restart(t *testing.T, mode string, down time.Duration) {
 	t.Helper()
-	fail := func(what string, out []byte, err error) {
-		t.Helper()
-		log, _ := os.ReadFile(p.log())
-		t.Fatalf("%s: %v\n%s\n%s", what, err, out, log)
+	sig := map[string]syscall.Signal{"fast": syscall.SIGINT, "immediate": syscall.SIGQUIT}[mode]
+	if sig == 0 {
+		t.Fatalf("restart mode %q: fast or immediate", mode)
 	}
-	if down == 0 {
-		if out, err := p.ctl("restart", "-m", mode, "-o", p.options()); err != nil {
-			fail("pg_ctl restart -m "+mode, out, err)
-		}
-		return
-	}
-	if out, err := p.ctl("stop", "-m", mode); err != nil {
-		fail("pg_ctl stop -m "+mode, out, err)
+	if err := p.stop(sig); err != nil {
+		t.Fatalf("stopping the private PostgreSQL server (-m %s): %v\n%s", mode, err, p.logTail())
 	}
 	time.Sleep(down)
-	if out, err := p.ctl("start", "-o", p.options()); err != nil {
-		fail("pg_ctl start", out, err)
+	if err := p.start(); err != nil {
+		t.Fatalf("starting the private PostgreSQL server again: %v\n%s", err, p.logTail())
 	}
+}
+
+// url is the URL of a database of the private server, through its socket.
+func (p *privatePostgres) url(database string) string {
+	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=%d&sslmode=disable", database, p.dir, p.port)
 }
 
 // createDatabase makes a database on the private server and returns its
@@ -150,21 +202,12 @@ func (p *privatePostgres) restart(t *testing.T, mode string, down time.Duration)
 func (p *privatePostgres) createDatabase(t *testing.T, name string) string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, fmt.Sprintf("host=127.0.0.1 port=%d user=postgres dbname=postgres sslmode=disable", p.port))
+	conn, err := pgx.Connect(ctx, p.url("postgres"))
 	must(t, err)
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
 	must(t, err)
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", p.port, name)
-}
-
-// freePort is a TCP port of 127.0.0.1 that nothing listens on now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p.url(name)
 }
 
 // logTail is the end of the private server's log, for a failure message.

@@ -117,6 +117,11 @@ func classify(err error) fault {
 		return fault{}
 	}
 	var errno syscall.Errno
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" && op.Net == "unix" && errors.Is(err, syscall.ENOENT) {
+		// A unix socket's file exists while its server runs.
+		return lost("no server listens on its socket")
+	}
 	if errors.As(err, &errno) {
 		switch errno {
 		case syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE,
@@ -135,7 +140,7 @@ func classify(err error) fault {
 	var ne net.Error
 	switch {
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
-		return lost("it did not answer in time")
+		return lost("it timed out")
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, net.ErrClosed):
 		return lost("the connection was closed")
 	}

@@ -55,6 +55,8 @@ func TestStoreError(t *testing.T) {
 		{"deadlock", fmt.Errorf("postgres: finish: %w", &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}), true, conflicting, "deadlock detected (SQLSTATE 40P01)"},
 		{"serialization failure", &pgconn.PgError{Code: "40001", Message: "could not serialize access due to concurrent update"}, true, conflicting, "could not serialize"},
 		{"refused", fmt.Errorf("dial error: %w", refused), false, tryAgain, "connection refused"},
+		{"no server on the socket", fmt.Errorf("dial error: %w", &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.ENOENT)}), false, tryAgain, "no server listens on its socket"},
+		{"a file that does not exist", fmt.Errorf("open: %w", os.ErrNotExist), false, "", ""},
 		{"reset", fmt.Errorf("failed to receive message: %w", &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}), false, tryAgain, "connection reset by peer"},
 		{"cut", cut, false, tryAgain, "the connection was closed"},
 		{"cut after a change was sent", cut, true, maybeDone, "the connection was closed"},
@@ -154,7 +156,7 @@ func TestStoreErrorConnecting(t *testing.T) {
 		why  string
 	}{
 		{"refused", context.Background(), "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", tryAgain, "could not connect: connection refused"},
-		{"no answer within connect_timeout", context.Background(), quiet + "&connect_timeout=1", tryAgain, "could not connect: it did not answer in time"},
+		{"no answer within connect_timeout", context.Background(), quiet + "&connect_timeout=1", tryAgain, "could not connect: it timed out"},
 		{"cancelled by the caller", cancelled, "postgres://postgres@127.0.0.1:1/x?sslmode=disable", "", ""},
 		{"the caller's deadline", short, quiet, "", ""},
 		{"a host name that does not exist", context.Background(), "postgres://postgres@paved-no-such-host.invalid/x?sslmode=disable&connect_timeout=2", "", ""},
