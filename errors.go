@@ -24,7 +24,8 @@ const (
 // cut): EUNAVAILABLE, like a target that cannot be reached, but never a
 // reason to forget what paved made (a forced deletion forgets only what
 // it cannot reach), since the store is what remembers it. Stores join it
-// to the errors they map to EUNAVAILABLE.
+// to the errors of their operations that they map to EUNAVAILABLE (not to
+// those of opening the store, which stop the server from starting).
 var ErrStoreUnavailable = errors.New("paved's store is unavailable")
 
 // Error is an error a user can act on: a code and a message that says what to

@@ -74,6 +74,10 @@ type Server struct {
 	// cause), unavailableRequests those of the request log's lines of
 	// 503s (the portal's too); the request log writes the others at info.
 	unavailable, unavailableRequests *limitedLog
+	// unavailableStore limits apart the warnings of paved's own store
+	// being out of reach, so that an outage of it does not hide another
+	// cause of 503 (a target out of reach, the request deadline).
+	unavailableStore *limitedLog
 }
 
 // route is one API route as registered on the mux.
@@ -110,6 +114,7 @@ func NewServer(cfg Config) *Server {
 
 		unavailable:         &limitedLog{period: unavailableEvery, now: time.Now},
 		unavailableRequests: &limitedLog{period: unavailableEvery, now: time.Now},
+		unavailableStore:    &limitedLog{period: unavailableEvery, now: time.Now},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -300,12 +305,18 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case paved.EUNAVAILABLE:
 		// At most one a second: during an outage of the store every
 		// request is one.
-		if ok, withheld := s.unavailable.allow(); ok {
-			attrs := []any{"method", r.Method, "path", r.URL.Path, "err", err}
+		lim := s.unavailable
+		if errors.Is(err, paved.ErrStoreUnavailable) {
+			lim = s.unavailableStore
+		}
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "err", err}
+		if ok, withheld := lim.allow(); ok {
 			if withheld > 0 {
 				attrs = append(attrs, "more_since_last", withheld)
 			}
 			s.log.WarnContext(r.Context(), "unavailable", attrs...)
+		} else {
+			s.log.DebugContext(r.Context(), "unavailable", attrs...) // held back from the warnings
 		}
 	case paved.EUNAUTHORIZED:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="paved"`)

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"errors"
 	"net/http"
+	"net/http/httptest"
+	"paved.dev/paved"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +20,7 @@ func TestUnavailableWarnsOncePerSecond(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	h.server.unavailable.now, h.server.unavailableRequests.now = clock, clock
+	h.server.unavailable.now, h.server.unavailableRequests.now, h.server.unavailableStore.now = clock, clock, clock
 	get := func(n int) {
 		t.Helper()
 		for range n {
@@ -49,5 +52,28 @@ func TestUnavailableWarnsOncePerSecond(t *testing.T) {
 	get(1)
 	if n := count("WARN", "unavailable"); n != 2 || !strings.Contains(h.logs.String(), "more_since_last=49") {
 		t.Errorf("a second later: %d warnings, want 2, the second saying 49 more were left out:\n%s", n, h.logs.String())
+	}
+}
+
+// TestStoreOutageDoesNotHideOther503s: paved's own store out of reach
+// and another cause of 503 are limited apart: a flood of the one leaves
+// the other's first warning in the log.
+func TestStoreOutageDoesNotHideOther503s(t *testing.T) {
+	h := newHarness(t, nil)
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	h.server.unavailable.now, h.server.unavailableStore.now = clock, clock
+	store := errors.Join(paved.Errorf(paved.EUNAVAILABLE, "the PostgreSQL database is unavailable"), paved.ErrStoreUnavailable)
+	target := paved.Errorf(paved.EUNAVAILABLE, "cluster c1 cannot be reached")
+	for range 20 {
+		h.server.writeError(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/apps", nil), store)
+	}
+	h.server.writeError(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/targets", nil), target)
+	logs := h.logs.String()
+	if n := strings.Count(logs, "level=WARN msg=unavailable"); n != 2 {
+		t.Errorf("%d warnings, want 2 (one per cause):\n%s", n, logs)
+	}
+	if !strings.Contains(logs, "cluster c1 cannot be reached") {
+		t.Errorf("the target's 503 is hidden by the store's:\n%s", logs)
 	}
 }

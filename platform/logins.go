@@ -11,8 +11,15 @@ import (
 
 // loginCapacity is how many addresses, and apart how many networks, the
 // limiter counts at once: a flood of addresses must not exhaust memory
-// (an entry is about 150 bytes, so each table holds at most about 10 MB).
+// (an entry is about 150 bytes: the two tables hold at most about 20 MB).
 const loginCapacity = 1 << 16
+
+// networkFactor: a network (IPv4 /24, IPv6 /48) may fail networkFactor
+// times as often as one address before it is refused as a whole, so that
+// one holder of many addresses (a /48 holds 65,536 /64s) cannot multiply
+// its guesses, and neighbours are refused only by a flood from their own
+// network.
+const networkFactor = 16
 
 // sweepEvery bounds how often a full table is searched for expired
 // entries: a flood of new addresses does not make each failure scan it.
@@ -25,22 +32,20 @@ const sweepEvery = time.Second
 // server: behind a load balancer that hides clients' addresses, the
 // balancer is the client.
 //
-// An address is counted by addressKey (an IPv6 host by its /64). Entries
-// leave only when their window has passed, so cycling through addresses
-// never lifts a count. When the address table is full, a new address is
-// counted with the others of its network (networkKey: IPv4 /24, IPv6 /48)
-// in a second table: while that lasts, a network that failed max times is
-// refused as a whole, and every other client is not. When both are full
-// (more than 65,536 networks failing within a window), further failures
-// are not counted, and the server says so in its log once a window.
+// A failure counts against its address (addressKey: an IPv6 host by its
+// /64) and against its network (networkKey: IPv4 /24, IPv6 /48), which
+// is refused once it failed networkFactor times max within a window.
+// Entries leave only when their window has passed, so cycling through
+// addresses never lifts a count. When a table is full (more than 65,536
+// addresses, or networks, failing within a window), a new key is not
+// counted in it, and the server says so in its log once a window.
 type loginLimiter struct {
 	mu       sync.Mutex
 	max      int
 	window   time.Duration
 	capacity int
 	log      *slog.Logger
-	// addrs counts by address; nets by network, for the addresses addrs
-	// had no room for.
+	// addrs counts by address; nets by network.
 	addrs, nets map[string]*loginCount
 	swept       time.Time
 	// uncounted failures since the last warning, at warned.
@@ -85,9 +90,9 @@ func (l *loginLimiter) check(client string, now time.Time) error {
 		return paved.Errorf(paved.ETOOMANY, "too many failed logins from %s (%d within %v); try again in %v", client, c.n, l.window, l.wait(c, now))
 	}
 	network := networkKey(client)
-	if c := l.live(l.nets[network], now); c != nil && c.n >= l.max {
-		return paved.Errorf(paved.ETOOMANY, "too many failed logins from the network %s (%d within %v; the server counts its addresses together while it counts %d others apart); try again in %v",
-			network, c.n, l.window, l.capacity, l.wait(c, now))
+	if c := l.live(l.nets[network], now); c != nil && c.n >= l.max*networkFactor {
+		return paved.Errorf(paved.ETOOMANY, "too many failed logins from the network %s (%d within %v, from its addresses together); try again in %v",
+			network, c.n, l.window, l.wait(c, now))
 	}
 	return nil
 }
@@ -103,12 +108,14 @@ func (l *loginLimiter) fail(client string, now time.Time) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.count(l.addrs, addressKey(client), now) || l.count(l.nets, networkKey(client), now) {
+	a := l.count(l.addrs, addressKey(client), now)
+	n := l.count(l.nets, networkKey(client), now)
+	if a && n {
 		return
 	}
 	l.uncounted++
 	if now.Sub(l.warned) >= l.window {
-		l.log.Warn("failed logins not counted: the login limiter counts as many addresses and networks as it can hold, all failing within the window",
+		l.log.Warn("failed logins not counted in full: the login limiter counts as many addresses and networks as it can hold, all failing within the window",
 			"uncounted", l.uncounted, "capacity", l.capacity, "window", l.window)
 		l.uncounted, l.warned = 0, now
 	}
@@ -153,8 +160,8 @@ func (l *loginLimiter) sweep(now time.Time) {
 // mapped into IPv6 is the IPv4 address.
 func addressKey(client string) string { return prefixKey(client, 32, 64) }
 
-// networkKey is the network a client is counted with when the address
-// table is full: IPv4 /24, IPv6 /48.
+// networkKey is the network a client is counted with too: IPv4 /24,
+// IPv6 /48.
 func networkKey(client string) string { return prefixKey(client, 24, 48) }
 
 func prefixKey(client string, v4, v6 int) string {

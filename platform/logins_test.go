@@ -43,53 +43,52 @@ func TestFailedLoginsAreLimited(t *testing.T) {
 }
 
 // TestLoginLimiterFlood: a flood of addresses cannot lift a count (an
-// entry leaves only when its window has passed) nor lock out clients that
-// did not fail; when the address table is full, new addresses are counted
-// by network; when both tables are full, failures are not counted and the
-// log says so; memory stays bounded.
+// entry leaves only when its window has passed) nor lock out clients of
+// other networks; a network's addresses together are refused at
+// networkFactor times the limit (one holder of a /48 cannot multiply its
+// guesses by its /64s); full tables count no new keys and the log says
+// so; memory stays bounded.
 func TestLoginLimiterFlood(t *testing.T) {
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	var logged strings.Builder
 	l := newLoginLimiter(3, time.Minute, slog.New(slog.NewTextHandler(&logged, nil)))
 	l.capacity = 50
-	for range 3 {
-		l.fail("10.0.0.1", now)
-	}
-	if l.check("10.0.0.1", now) == nil {
-		t.Fatal("10.0.0.1 failed 3 times and is not refused")
-	}
-	// 49 other addresses fill the address table; then 3 failures from
-	// each of 400 more addresses, 4 to a /24 (100 networks): they fill the
-	// network table; the rest are not counted. A millisecond apart, so
-	// that the full tables are swept more than once.
 	at := now
-	for i := range 49 {
-		at = at.Add(time.Millisecond)
-		l.fail(fmt.Sprintf("172.16.0.%d", i), at)
-	}
-	for i := range 400 {
-		for range 3 {
+	fail := func(addr string, times int) {
+		for range times {
 			at = at.Add(time.Millisecond)
-			l.fail(fmt.Sprintf("192.168.%d.%d", i/4, i%4), at)
+			l.fail(addr, at)
 		}
+	}
+	fail("10.0.0.1", 3)
+	// 16 addresses of one /24, and 16 /64s of one /48, each failing 3
+	// times: 48 failures per network, networkFactor × 3.
+	for i := range 16 {
+		fail(fmt.Sprintf("192.168.5.%d", i), 3)
+		fail(fmt.Sprintf("2001:db8:1:%x::1", i), 3)
+	}
+	// Then a flood: 400 addresses of 100 networks, failing once each, a
+	// millisecond apart (the full tables are swept more than once).
+	for i := range 400 {
+		fail(fmt.Sprintf("172.16.%d.%d", i/4, i%4), 1)
 	}
 	for _, c := range []struct {
 		addr, why string
 		refused   bool
 	}{
 		{"10.0.0.1", "it failed 3 times: a flood does not lift its count", true},
-		{"172.16.0.7", "it failed once, in the address table", false},
-		{"192.168.3.1", "its /24 failed 12 times, counted together", true},
-		{"192.168.3.200", "its /24 failed: counted with it", true},
-		{"192.168.77.1", "its /24 found no room: not counted", false},
+		{"192.168.5.99", "it never failed, but its /24 failed 48 times", true},
+		{"2001:db8:1:ff::1", "a new /64 of a /48 that failed 48 times", true},
+		{"2001:db8:2::1", "another /48", false},
+		{"192.168.6.1", "another /24", false},
 		{"10.9.9.9", "it never failed: a flood does not lock it out", false},
-		{"2001:db8::1", "it never failed", false},
+		{"172.16.99.3", "the flood found the tables full: not counted", false},
 	} {
 		if got := l.check(c.addr, at) != nil; got != c.refused {
 			t.Errorf("%s: refused %v, want %v (%s)", c.addr, got, c.refused, c.why)
 		}
 	}
-	if err := l.check("192.168.3.1", at); err == nil || !strings.Contains(err.Error(), "from the network 192.168.3.0/24") {
+	if err := l.check("192.168.5.99", at); err == nil || !strings.Contains(err.Error(), "from the network 192.168.5.0/24 (48 within 1m0s") {
 		t.Errorf("a refused network: %v", err)
 	}
 	if len(l.addrs) > 50 || len(l.nets) > 50 {
@@ -100,13 +99,13 @@ func TestLoginLimiterFlood(t *testing.T) {
 	}
 	// Once the window has passed, the tables empty and count again.
 	later := now.Add(time.Minute + time.Second)
-	if l.check("10.0.0.1", later) != nil {
-		t.Error("10.0.0.1 is refused after its window")
+	if l.check("10.0.0.1", later) != nil || l.check("192.168.5.99", later) != nil {
+		t.Error("refused after the window")
 	}
 	for range 3 {
-		l.fail("192.168.77.1", later)
+		l.fail("172.16.99.3", later)
 	}
-	if l.check("192.168.77.1", later) == nil {
+	if l.check("172.16.99.3", later) == nil {
 		t.Error("after the window, a new address is counted again")
 	}
 }
