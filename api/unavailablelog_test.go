@@ -4,11 +4,12 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"paved.dev/paved"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"paved.dev/paved"
 )
 
 // TestUnavailableWarnsOncePerSecond: while every request is answered 503
