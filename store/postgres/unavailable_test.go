@@ -148,21 +148,35 @@ func TestStoreErrorConnecting(t *testing.T) {
 	cancel()
 	short, cancelShort := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancelShort()
+	// The resolver's answer for a name that does not exist, without asking
+	// one: with no resolver, or a slow one, the lookup would time out
+	// (unavailable) instead, and the case would say nothing of the code.
+	noSuchHost := func(ctx context.Context, host string) ([]string, error) {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
 	for _, tc := range []struct {
-		name string
-		ctx  context.Context
-		url  string
-		want string
-		why  string
+		name   string
+		ctx    context.Context
+		url    string
+		lookup pgconn.LookupFunc // nil: the configuration's own
+		want   string
+		why    string
 	}{
-		{"refused", context.Background(), "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", tryAgain, "could not connect: connection refused"},
-		{"no answer within connect_timeout", context.Background(), quiet + "&connect_timeout=1", tryAgain, "could not connect: it timed out"},
-		{"cancelled by the caller", cancelled, "postgres://postgres@127.0.0.1:1/x?sslmode=disable", "", ""},
-		{"the caller's deadline", short, quiet, "", ""},
-		{"a host name that does not exist", context.Background(), "postgres://postgres@paved-no-such-host.invalid/x?sslmode=disable&connect_timeout=2", "", ""},
+		{"refused", context.Background(), "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", nil, tryAgain, "could not connect: connection refused"},
+		{"no answer within connect_timeout", context.Background(), quiet + "&connect_timeout=1", nil, tryAgain, "could not connect: it timed out"},
+		{"cancelled by the caller", cancelled, "postgres://postgres@127.0.0.1:1/x?sslmode=disable", nil, "", ""},
+		{"the caller's deadline", short, quiet, nil, "", ""},
+		{"a host name that does not exist", context.Background(), "postgres://postgres@paved-no-such-host.invalid/x?sslmode=disable&connect_timeout=2", noSuchHost, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := pgx.Connect(tc.ctx, tc.url)
+			cfg, err := pgx.ParseConfig(tc.url)
+			if err != nil {
+				t.Fatalf("parse %s: %v", tc.url, err)
+			}
+			if tc.lookup != nil {
+				cfg.LookupFunc = tc.lookup
+			}
+			_, err = pgx.ConnectConfig(tc.ctx, cfg)
 			if err == nil {
 				t.Fatal("connected")
 			}
