@@ -8,6 +8,10 @@
 # A target that finds a crash stops, writes the input to its package's
 # testdata/fuzz/<Target>/ (commit it: `go test` then runs it as a
 # regression test) and makes this script exit 1 after the others ran.
+# A run whose only failure is Go 1.26's coordinator race at the end of
+# -fuzztime is ok* (see deadlineRace). `test/fuzz.sh --selftest` checks
+# that classification against canned logs (the suite runs it:
+# TestFuzzScriptClassifier).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,15 +31,130 @@ targets=(
 	"./api FuzzDecodeRequest"
 )
 
-# deadlineRace says whether a failed run's only failure is Go's coordinator
-# race at the end of -fuzztime: "context deadline exceeded" and nothing
-# else (no failing input written, no panic, no failing seed). Go 1.26
-# reports the deadline as an error when a worker is still answering as the
-# time runs out (go.dev/issue/75804, fixed in Go 1.27); no input failed.
-deadlineRace() {
-	grep -qE '^[[:space:]]+context deadline exceeded$' "$1" &&
-		! grep -qE 'Failing input written|panic:|--- FAIL: [A-Za-z0-9_]+/' "$1"
+# seconds prints a -fuzztime duration (10m, 1m30s, 5s, 250ms) in seconds;
+# it fails for a count (1000x), which has no deadline.
+seconds() {
+	awk -v d="$1" 'BEGIN {
+		if (d !~ /^([0-9]+(\.[0-9]+)?(h|m|s|ms|us|ns))+$/) exit 1
+		unit["h"] = 3600; unit["m"] = 60; unit["s"] = 1
+		unit["ms"] = 0.001; unit["us"] = 0.000001; unit["ns"] = 0.000000001
+		total = 0
+		while (d != "") {
+			match(d, /^[0-9]+(\.[0-9]+)?/)
+			n = substr(d, 1, RLENGTH) + 0
+			d = substr(d, RLENGTH + 1)
+			match(d, /^[a-z]+/)
+			total += n * unit[substr(d, 1, RLENGTH)]
+			d = substr(d, RLENGTH + 1)
+		}
+		printf "%.9f\n", total
+	}'
 }
+
+# deadlineRace LOG TARGET FUZZTIME says whether a failed run's only
+# failure is Go's coordinator race at the end of -fuzztime: Go 1.26
+# reports its own deadline as an error when a worker is still answering as
+# the time runs out (go.dev/issue/75804, fixed in Go 1.27); no input
+# failed. Only that exact shape is the race:
+#
+#   --- FAIL: FuzzParse (5.21s)
+#       context deadline exceeded
+#   FAIL
+#
+# the target's FAIL block holding that one line and nothing else, the only
+# "--- FAIL:" of the log, at or after FUZZTIME; and nowhere a failing
+# input written, a failing seed, a panic, a fatal error or a worker that
+# hung or died. A count (-fuzztime 1000x) has no deadline to race.
+deadlineRace() {
+	local log=$1 target=$2 limit
+	limit=$(seconds "$3") || return 1
+	if grep -qE 'Failing input written to|failure while testing seed corpus entry|panic:|fatal error:|hung or terminated unexpectedly' "$log"; then
+		return 1
+	fi
+	awk -v target="$target" -v limit="$limit" '
+		/--- FAIL: / {
+			fails++
+			if ($0 !~ ("^--- FAIL: " target " \\([0-9]+\\.[0-9]+s\\)$")) { other = 1; next }
+			took = $0
+			sub(/^.*\(/, "", took)
+			sub(/s\)$/, "", took)
+			block = 1
+			next
+		}
+		block && /^[ \t]/ {
+			line = $0
+			gsub(/^[ \t]+|[ \t]+$/, "", line)
+			if (line != "") body[++lines] = line
+			next
+		}
+		{ block = 0 }
+		END {
+			race = fails == 1 && !other && lines == 1 && body[1] == "context deadline exceeded" && took + 0 >= limit + 0
+			exit !race
+		}' "$log"
+}
+
+# selftest runs deadlineRace over canned logs (test/testdata/fuzz-logs/:
+# real go1.26 output of a crash, a panic, a failing seed and a worker that
+# exited, from a throwaway target; the race's shape as the reports of
+# go.dev/issue/75804 show it) and over the race's log changed one way
+# each, and says which answers are wrong.
+selftest() {
+	local dir=test/testdata/fuzz-logs tmp wrong=0 cases=0
+	tmp=$(mktemp -d)
+	race=$dir/race.log
+	variant() { # variant NAME SED-SCRIPT: the race's log changed
+		sed "$2" "$race" >"$tmp/$1.log"
+		echo "$tmp/$1.log"
+	}
+	# log, target, -fuzztime, the answer wanted (ok* or FAIL). The real
+	# logs are given a -fuzztime under their time so that only what they
+	# say can make them FAIL.
+	local table=(
+		"$race FuzzRace 5s ok*"
+		"$race FuzzRace 5.21s ok*"
+		"$race FuzzRace 1m FAIL"
+		"$race FuzzRace 5.3s FAIL"
+		"$race FuzzRace 100000x FAIL"
+		"$race FuzzOther 5s FAIL"
+		"$dir/crash.log FuzzCrash 1ms FAIL"
+		"$dir/panic.log FuzzPanic 1ms FAIL"
+		"$dir/seed.log FuzzSeed 1ms FAIL"
+		"$dir/hung.log FuzzExit 1ms FAIL"
+		"$(variant another-line '/context deadline/i\    fuzz_test.go:12: boom') FuzzRace 5s FAIL"
+		"$(variant line-after '/context deadline/a\    fuzz_test.go:12: boom') FuzzRace 5s FAIL"
+		"$(variant nested-fail '/context deadline/i\    --- FAIL: FuzzRace (0.00s)') FuzzRace 5s FAIL"
+		"$(variant other-test '1i\--- FAIL: TestOther (0.01s)') FuzzRace 5s FAIL"
+		"$(variant input-written '/context deadline/a\    Failing input written to testdata/fuzz/FuzzRace/1de061fa29cfbb3d') FuzzRace 5s FAIL"
+		"$(variant seed '1a\failure while testing seed corpus entry: FuzzRace/seed#0') FuzzRace 5s FAIL"
+		"$(variant panic '/context deadline/a\    panic: kaboom') FuzzRace 5s FAIL"
+		"$(variant fatal '1a\fatal error: concurrent map writes') FuzzRace 5s FAIL"
+		"$(variant hung '/context deadline/i\    fuzzing process hung or terminated unexpectedly: exit status 2') FuzzRace 5s FAIL"
+		"$(variant no-deadline 's/context deadline exceeded/exit status 1/') FuzzRace 5s FAIL"
+	)
+	for row in "${table[@]}"; do
+		read -r log target fuzztime want <<<"$row"
+		got=FAIL
+		if deadlineRace "$log" "$target" "$fuzztime"; then
+			got='ok*'
+		fi
+		cases=$((cases + 1))
+		if [ "$got" != "$want" ]; then
+			echo "deadlineRace $(basename "$log") $target $fuzztime: $got, want $want"
+			wrong=1
+		fi
+	done
+	rm -rf "$tmp"
+	if [ $wrong = 1 ]; then
+		return 1
+	fi
+	echo "deadlineRace: $cases cases as wanted"
+}
+
+if [ "${1:-}" = --selftest ]; then
+	selftest
+	exit
+fi
 
 failed=0
 races=0
@@ -46,7 +165,7 @@ for t in "${targets[@]}"; do
 	start=$(date +%s)
 	if go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -parallel "$parallel" >"$log" 2>&1; then
 		result=ok
-	elif deadlineRace "$log"; then
+	elif deadlineRace "$log" "$name" "$fuzztime"; then
 		result='ok*'
 		races=1
 	else
