@@ -53,7 +53,8 @@ func bodyRoutes(s *Server) []fuzzRoute {
 // fuzzServer is a server over a fresh fake, so that no run sees another's
 // writes to what it serves, and over p for the services the fake does not
 // implement (fuzzPlatform): every service is wired, none answers
-// "unavailable". p's store is shared by the runs of one process.
+// "unavailable". FuzzDecodeRequest's p is shared by up to
+// fuzzPlatformInputs inputs (fuzzPlatforms).
 func fuzzServer(p *platform.Platform) *Server {
 	f := newFake()
 	return NewServer(Config{
@@ -69,8 +70,8 @@ func fuzzServer(p *platform.Platform) *Server {
 // admin: the answer is never a 5xx, always JSON, and a refusal is an error
 // object with a code and a message.
 func FuzzDecodeRequest(f *testing.F) {
-	p := fuzzPlatform(f)
-	routes := bodyRoutes(fuzzServer(p))
+	platforms := newFuzzPlatforms(f)
+	routes := bodyRoutes(fuzzServer(platforms.next(f)))
 	seeds := routeSeeds(f)
 	for i, r := range routes {
 		for _, b := range []string{`{}`, `{"name":"x"}`, `[1]`, `{"name":5}`, `{"ttl":"two days"}`, `{"specs":{"a.yaml":"x"}} {}`, `{"items":[{"id":"a","criteria":[{}]}]}`, "\xff", ""} {
@@ -92,7 +93,7 @@ func FuzzDecodeRequest(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		r := routes[int(which)%len(routes)]
-		code, answer := send(fuzzServer(p), r, body)
+		code, answer := send(fuzzServer(platforms.next(t)), r, body)
 		if err := checkAnswer(code, answer); err != "" {
 			t.Fatalf("%s %s with %q: %s", r.method, r.path, body, err)
 		}
