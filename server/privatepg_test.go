@@ -23,7 +23,8 @@ import (
 // a test may restart or crash it without touching the shared server on
 // 5432. The postmaster is a child of the test process that the kernel
 // stops (SIGQUIT, an immediate shutdown) when the test process dies, a
-// panic or a -timeout included (postgresProcAttr).
+// panic or a -timeout included (postgresProcAttr), started from a thread
+// that lives as long as the test (forkThread).
 type privatePostgres struct {
 	bin  string // the directory of initdb and postgres
 	dir  string // data/, the socket and server.log; 0700, the server's user's
@@ -32,16 +33,27 @@ type privatePostgres struct {
 	// as root (initdb and postgres refuse root); -1 otherwise.
 	uid, gid int
 
+	thread *forkThread   // where its programs are started
 	cmd    *exec.Cmd     // the running postmaster, nil when stopped
 	exited chan struct{} // closed when cmd has exited
+}
+
+// maxSocketPath is the longest path a unix socket may have on Linux
+// (sun_path's 108 bytes, the last a NUL).
+const maxSocketPath = 107
+
+// socketPath is the path of the server's socket in dir for port.
+func socketPath(dir string, port int) string {
+	return filepath.Join(dir, ".s.PGSQL."+strconv.Itoa(port))
 }
 
 // startPrivatePostgres initdbs and starts a private PostgreSQL server
 // (trust authentication, user postgres), stopped and removed at the end.
 // It skips when the server binaries are missing (/usr/lib/postgresql/*/bin,
 // Debian's postgresql package, which .ci/services.sh needs too), when
-// running as root without a postgres user, or when that user cannot reach
-// a directory under TMPDIR; it fails instead when CI=true.
+// running as root without a postgres user, when that user cannot reach
+// a directory under TMPDIR, or when TMPDIR is so long that the socket's
+// path would be over 107 bytes; it fails instead when CI=true.
 func startPrivatePostgres(t *testing.T) *privatePostgres {
 	t.Helper()
 	missing := func(format string, args ...any) {
@@ -66,9 +78,13 @@ func startPrivatePostgres(t *testing.T) *privatePostgres {
 	must(t, err)
 	p.dir = dir
 	// Registered before anything starts: cleanups run in reverse, the
-	// server is stopped before its directory goes.
+	// server is stopped before its thread ends and its directory goes.
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	p.thread = newForkThread(t)
 	t.Cleanup(func() { _ = p.stop(syscall.SIGQUIT) })
+	if sock := socketPath(dir, p.port); len(sock) > maxSocketPath {
+		missing("the private PostgreSQL server's socket %s would be %d bytes, over the %d a unix socket's path may have: set TMPDIR to a shorter directory (TMPDIR=/tmp)", sock, len(sock), maxSocketPath)
+	}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
@@ -78,11 +94,11 @@ func startPrivatePostgres(t *testing.T) *privatePostgres {
 		p.gid, _ = strconv.Atoi(u.Gid)
 		must(t, os.Chown(dir, p.uid, p.gid))
 		// Every directory above it must let the postgres user through.
-		if out, err := p.command("/bin/sh", "-c", `test -w "$1"`, "sh", dir).CombinedOutput(); err != nil {
+		if out, err := p.output(p.command("/bin/sh", "-c", `test -w "$1"`, "sh", dir)); err != nil {
 			missing("the postgres user cannot reach %s (%v %s): set TMPDIR to a directory it can traverse", dir, err, out)
 		}
 	}
-	if out, err := p.command(filepath.Join(p.bin, "initdb"), "-D", p.data(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
+	if out, err := p.output(p.command(filepath.Join(p.bin, "initdb"), "-D", p.data(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync")); err != nil {
 		t.Fatalf("initdb of a private PostgreSQL server in %s: %v\n%s", p.data(), err, out)
 	}
 	if err := p.start(); err != nil {
@@ -100,13 +116,26 @@ func versionOf(initdb string) int {
 func (p *privatePostgres) data() string { return filepath.Join(p.dir, "data") }
 func (p *privatePostgres) log() string  { return filepath.Join(p.dir, "server.log") }
 
-// command runs a program as the server's user, in its directory, stopped
-// with the test process.
+// command is a program run as the server's user, in its directory,
+// stopped with the test process: start it with p.output or p.startCmd,
+// from p.thread.
 func (p *privatePostgres) command(program string, args ...string) *exec.Cmd {
 	cmd := exec.Command(program, args...)
 	cmd.Dir = p.dir
 	cmd.SysProcAttr = postgresProcAttr(p.uid, p.gid)
 	return cmd
+}
+
+// output runs cmd from p.thread and returns its combined output.
+func (p *privatePostgres) output(cmd *exec.Cmd) (out []byte, err error) {
+	p.thread.do(func() { out, err = cmd.CombinedOutput() })
+	return out, err
+}
+
+// startCmd starts cmd from p.thread.
+func (p *privatePostgres) startCmd(cmd *exec.Cmd) (err error) {
+	p.thread.do(func() { err = cmd.Start() })
+	return err
 }
 
 // start starts the postmaster and returns once it accepts connections.
@@ -121,7 +150,7 @@ func (p *privatePostgres) start() error {
 	cmd := p.command(filepath.Join(p.bin, "postgres"), "-D", p.data(), "-k", p.dir, "-p", strconv.Itoa(p.port),
 		"-c", "listen_addresses=", "-c", "fsync=off")
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
+	if err := p.startCmd(cmd); err != nil {
 		logf.Close()
 		return err
 	}
