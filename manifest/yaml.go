@@ -40,8 +40,9 @@ func MarshalDocuments(objs []paved.Object) ([]byte, error) {
 	return dst, nil
 }
 
-// maxKeyLen keeps quoted keys within YAML's 1,024-character limit for
-// implicit keys; Kubernetes keys are at most 253 characters anyway.
+// maxKeyLen keeps keys, as written (quoted and escaped), within YAML's
+// 1,024-character limit for implicit keys; Kubernetes keys are at most 253
+// characters anyway.
 const maxKeyLen = 1000
 
 type encoder struct{ buf []byte }
@@ -100,10 +101,13 @@ func (e *encoder) mapping(m map[string]any, indent int, inline bool) error {
 		if i > 0 || !inline {
 			e.indent(indent)
 		}
-		if len(k) > maxKeyLen {
-			return fmt.Errorf("key %.20q...: keys longer than %d bytes cannot be written as YAML implicit keys", k, maxKeyLen)
-		}
+		// Measured as written: escapes make a key longer (one control
+		// character is six: \u000e), and the limit is a reader's.
+		at := len(e.buf)
 		e.string(k, indent, true)
+		if n := len(e.buf) - at; n > maxKeyLen {
+			return fmt.Errorf("key %.20q...: %d bytes as written; keys longer than %d bytes cannot be written as YAML implicit keys", k, n, maxKeyLen)
+		}
 		e.buf = append(e.buf, ':')
 		if err := e.child(m[k], indent); err != nil {
 			return fmt.Errorf("%s: %w", k, err)

@@ -85,12 +85,21 @@ func FuzzMarshalString(f *testing.F) {
 			return
 		}
 		in := map[string]any{"k": s, "l": []any{s}}
-		if len(s) <= maxKeyLen {
-			in[s] = "v"
-		}
 		out, err := Marshal(in)
 		if err != nil {
 			t.Fatal(err)
+		}
+		assertRoundTrip(t, in, out)
+		// As a key: written, or refused only when too long as written.
+		var key encoder
+		key.string(s, 0, true)
+		in = map[string]any{s: "v"}
+		out, err = Marshal(in)
+		if err != nil {
+			if len(key.buf) <= maxKeyLen || !strings.Contains(err.Error(), "cannot be written as YAML implicit keys") {
+				t.Fatalf("the key %q (%d bytes as written): %v", s, len(key.buf), err)
+			}
+			return
 		}
 		assertRoundTrip(t, in, out)
 	})
