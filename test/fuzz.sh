@@ -3,7 +3,7 @@
 # prints a table of executions, time and result. .ci/run runs it short
 # (5s a target); the long run that the README quotes is
 #
-#   test/fuzz.sh 10m        # about 95 minutes for the nine targets on 2 cores
+#   FUZZ_PARALLEL=1 test/fuzz.sh 5m   # about 47 minutes for the nine targets, one worker each
 #
 # A target that finds a crash stops, writes the input to its package's
 # testdata/fuzz/<Target>/ (commit it: `go test` then runs it as a
