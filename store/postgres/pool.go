@@ -20,7 +20,7 @@ type dbPool struct{ pool *pgxpool.Pool }
 // conflictAttempts is how many times a statement or transaction the
 // database aborted for a concurrent one (a deadlock, a serialization
 // failure: the database undid it all) is run in all before its error is
-// returned, as ECONFLICT.
+// returned, as EUNAVAILABLE (nothing changed: try again; keptUndoing).
 const conflictAttempts = 4
 
 // Exec runs a statement that may change something; one that deadlocked is
@@ -86,16 +86,21 @@ func (p dbPool) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 
 // againOnConflict runs f again, after a short random pause, while it fails
 // because the database aborted it for a concurrent statement, up to
-// conflictAttempts times in all or until ctx ends.
+// conflictAttempts times in all or until ctx ends; then that error says
+// the database kept undoing it (EUNAVAILABLE, never ECONFLICT: callers
+// take a conflict for a final answer).
 func againOnConflict(ctx context.Context, f func() error) error {
 	for attempt := 1; ; attempt++ {
 		err := f()
-		if !abortedForConflict(err) || attempt == conflictAttempts {
+		if !abortedForConflict(err) {
 			return err
+		}
+		if attempt == conflictAttempts {
+			return keptUndoing(err, attempt)
 		}
 		select {
 		case <-ctx.Done():
-			return err
+			return keptUndoing(err, attempt)
 		case <-time.After(time.Duration(attempt)*10*time.Millisecond + rand.N(10*time.Millisecond)):
 		}
 	}
