@@ -53,6 +53,27 @@ func (p dbPool) WriteRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	return row{Row: p.pool.QueryRow(ctx, sql, args...), ctx: ctx, write: true}
 }
 
+// WriteRows runs a statement that changes something and returns rows
+// (UPDATE ... RETURNING), which read goes through: an answer lost on the
+// way, the rows' included, says it may have been done (the statement
+// commits on its own, whether or not its rows arrive). One the database
+// undid for a concurrent one is run again, read with it: read must build
+// what it keeps anew on each run.
+func (p dbPool) WriteRows(ctx context.Context, read func(pgx.Rows) error, sql string, args ...any) error {
+	return againOnConflict(ctx, func() error {
+		r, err := p.pool.Query(ctx, sql, args...)
+		if err != nil {
+			return storeError(ctx, err, true)
+		}
+		err = read(r)
+		r.Close()
+		if err == nil {
+			err = r.Err()
+		}
+		return storeError(ctx, err, true)
+	})
+}
+
 // CopyFrom bulk-inserts rows.
 func (p dbPool) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
 	n, err := p.pool.CopyFrom(ctx, table, columns, src)
