@@ -67,6 +67,9 @@ func (p *Platform) failOrphanedExcept(ctx context.Context, except string) error 
 	now := p.now()
 	orphans, err := p.cfg.Store.FailOrphaned(ctx, now.Add(-p.cfg.OrphanAfter), except, orphanReason, now)
 	if err != nil {
+		// It may have failed them all the same (its answer lost): the
+		// next check that succeeds finds them.
+		p.missed.note(orphanReason, now)
 		return err
 	}
 	for _, d := range orphans {
@@ -75,7 +78,7 @@ func (p *Platform) failOrphanedExcept(ctx context.Context, except string) error 
 		p.events.finished(d.ID)
 	}
 	p.reconcileAfter(ctx, orphans)
-	return nil
+	return p.recoverMissed(ctx, orphanReason)
 }
 
 // reconcileAfter brings the environments of deployments failed part way
@@ -99,7 +102,12 @@ const stuckReason = "this deployment's server is alive but no longer runs it (a 
 // queued but that this process does not hold: a result write that kept
 // failing leaves one, and nothing else would ever end it while the server
 // lives.
+//
+// A result written whose answer was lost is read back (finishRetried); one
+// that still failed may have been written all the same: the next sweep
+// that meets no error brings its environment back (recoverMissed).
 func (p *Platform) sweepOwn(ctx context.Context) error {
+	began := p.now()
 	ds, err := p.cfg.Store.ListDeployments(ctx, paved.DeploymentFilter{Runner: p.id,
 		Statuses: []paved.DeploymentStatus{paved.DeploymentQueued, paved.DeploymentRunning}, Limit: -1})
 	if err != nil {
@@ -111,7 +119,7 @@ func (p *Platform) sweepOwn(ctx context.Context) error {
 		if p.holds(d.ID) {
 			continue
 		}
-		err := p.cfg.Store.FinishDeployment(ctx, d.ID, p.id, "", paved.DeploymentFailed, &paved.DeploymentResult{Error: stuckReason, Inventory: d.Inventory}, p.now())
+		err := p.finishRetried(ctx, d.ID, "", paved.DeploymentFailed, &paved.DeploymentResult{Error: stuckReason, Inventory: d.Inventory})
 		switch {
 		case err == nil:
 			p.log.Warn("failed a deployment this server no longer runs", "deployment", d.ID)
@@ -119,12 +127,16 @@ func (p *Platform) sweepOwn(ctx context.Context) error {
 			p.events.finished(d.ID)
 			failed = append(failed, d)
 		case paved.ErrorCode(err) != paved.ECONFLICT:
+			p.missed.note(stuckReason, began)
 			errs = append(errs, err)
 		}
 	}
 	// What they applied part way is undone, as for a dead server's.
 	p.reconcileAfter(ctx, failed)
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return p.recoverMissed(ctx, stuckReason)
 }
 
 // envLock is the in-process lock of an environment, taken before the store's

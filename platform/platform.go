@@ -148,6 +148,9 @@ type Platform struct {
 	renders chan struct{}
 
 	events *hub
+	// missed: sweeps whose failing of deployments may have been done
+	// though they met an error (missed.go).
+	missed missedFailures
 	wg     sync.WaitGroup
 	// runCtx lives as long as the platform: deployments run in it, not in
 	// the context of the request that queued them.

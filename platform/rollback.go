@@ -83,5 +83,5 @@ func rollbackResources(src *paved.Deployment, stored []paved.StoredResource) ([]
 // objects use, from the store as it is now (takeBack): every active
 // resource of a UID it does not use is orphaned too.
 func (p *Platform) reactivate(ctx context.Context, d *paved.Deployment, log func(string)) error {
-	return p.takeBack(ctx, d.App, d.Env, d.Plan, d.Source, "rolled back to", true, log)
+	return p.takeBack(ctx, d.App, d.Env, d.Plan, d.Source, "rolled back to", true, takeAll, log)
 }

@@ -138,7 +138,12 @@ func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, re
 	}
 	err := p.finishRetried(ctx, d.ID, lease, status, res)
 	if lease != "" && paved.ErrorCode(err) == paved.ECONFLICT {
-		if now, gerr := p.cfg.Store.GetDeployment(ctx, d.ID); gerr == nil && now.Runner == p.id && now.Status == paved.DeploymentRunning {
+		now, gerr := p.readBack(ctx, d.ID)
+		if gerr != nil {
+			// Who finished it is unknown: the sweep fails it later if
+			// it is still running.
+			err = fmt.Errorf("reading the deployment back after its success was refused: %w", gerr)
+		} else if now.Runner == p.id && now.Status == paved.DeploymentRunning {
 			p.log.Error("the environment's lease was lost before the deployment's success was recorded; recording it as failed", "deployment", d.ID, "err", err)
 			p.event(d.ID, paved.EventError, "failed: "+leaseLostReason)
 			failed := &paved.DeploymentResult{Error: leaseLostReason, Inventory: res.Inventory, Revision: res.Revision}
@@ -170,14 +175,22 @@ func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, re
 // when it refuses: ECONFLICT and ENOTFOUND are answers). A failed attempt
 // may have been written all the same (its answer was lost on the way): a
 // conflict after one is this write's own when the deployment reads back
-// as finished by this server with this status and error (recordedAlready).
+// as finished by this server with this status and error (recordedAlready);
+// when it cannot be read back, the read's error is returned, not the
+// conflict, which would say another server finished it.
 func (p *Platform) finishRetried(ctx context.Context, id, lease string, status paved.DeploymentStatus, res *paved.DeploymentResult) error {
 	failedOnce := false
 	for attempt := 1; ; attempt++ {
 		err := p.cfg.Store.FinishDeployment(ctx, id, p.id, lease, status, res, p.now())
-		if failedOnce && paved.ErrorCode(err) == paved.ECONFLICT && p.recordedAlready(ctx, id, status, res) {
-			p.log.Info("a deployment's result was recorded though the store's answer was lost; it stands", "deployment", id, "status", status)
-			return nil
+		if failedOnce && paved.ErrorCode(err) == paved.ECONFLICT {
+			mine, rerr := p.recordedAlready(ctx, id, status, res)
+			if rerr != nil {
+				return fmt.Errorf("its result met a conflict after an attempt whose answer was lost, and reading it back failed: %w", rerr)
+			}
+			if mine {
+				p.log.Info("a deployment's result was recorded though the store's answer was lost; it stands", "deployment", id, "status", status)
+				return nil
+			}
 		}
 		if err == nil || paved.ErrorCode(err) == paved.ECONFLICT || paved.ErrorCode(err) == paved.ENOTFOUND || attempt == storeAttempts {
 			return err
@@ -189,9 +202,23 @@ func (p *Platform) finishRetried(ctx context.Context, id, lease string, status p
 
 // recordedAlready says whether deployment id reads back as finished by this
 // server with status and res's error: what an earlier attempt wrote.
-func (p *Platform) recordedAlready(ctx context.Context, id string, status paved.DeploymentStatus, res *paved.DeploymentResult) bool {
-	now, err := p.cfg.Store.GetDeployment(ctx, id)
-	return err == nil && now.Runner == p.id && now.Status == status && now.Error == res.Error
+func (p *Platform) recordedAlready(ctx context.Context, id string, status paved.DeploymentStatus, res *paved.DeploymentResult) (bool, error) {
+	now, err := p.readBack(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	return now.Runner == p.id && now.Status == status && now.Error == res.Error, nil
+}
+
+// readBack reads a deployment, tried again while the store is unavailable.
+func (p *Platform) readBack(ctx context.Context, id string) (*paved.Deployment, error) {
+	var d *paved.Deployment
+	err := storeRetried(ctx, func() error {
+		var err error
+		d, err = p.cfg.Store.GetDeployment(ctx, id)
+		return err
+	})
+	return d, err
 }
 
 // took is how long a deployment ran, 0 when it never started.

@@ -2,19 +2,26 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"paved.dev/paved"
 )
 
 // TestDeadlockRetried: two transactions lock two rows in opposite orders;
 // the database aborts one (40P01), having undone all of it, and inTx runs
 // it again once the other committed: both succeed, and the aborted one
-// ran twice.
+// ran twice. A transaction the database undoes every time runs
+// conflictAttempts times and is then EUNAVAILABLE (the store unavailable,
+// nothing changed: try again), never ECONFLICT, which its callers take for
+// a final answer (a lease lost).
 func TestDeadlockRetried(t *testing.T) {
 	requireServer(t)
 	ctx := context.Background()
@@ -74,6 +81,45 @@ func TestDeadlockRetried(t *testing.T) {
 		}
 		if n != 2 {
 			t.Errorf("counter %d is %d, want 2: each transaction's change once", id, n)
+		}
+	}
+	// A transaction undone every time: repeatable read, it reads counter
+	// 2, another connection changes and commits it, and its update of it
+	// is a serialization failure (40001).
+	runs.Store(0)
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		runs.Add(1)
+		if _, err := tx.Exec(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); err != nil {
+			return err
+		}
+		if err := bump(tx, 1); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT n FROM counters WHERE id = 2").Scan(&n); err != nil {
+			return err
+		}
+		if _, err := pool.Exec(ctx, "UPDATE counters SET n = n + 1 WHERE id = 2"); err != nil {
+			return err
+		}
+		return bump(tx, 2)
+	})
+	if n := runs.Load(); n != conflictAttempts {
+		t.Errorf("a transaction undone every time ran %d times, want %d", n, conflictAttempts)
+	}
+	msg := paved.ErrorMessage(err)
+	if code := paved.ErrorCode(err); code != paved.EUNAVAILABLE || !errors.Is(err, paved.ErrStoreUnavailable) || errors.Is(err, errUnconfirmed) ||
+		!strings.Contains(msg, "kept undoing it") || !strings.Contains(msg, "40001") || !strings.Contains(msg, "nothing was changed: try again") {
+		t.Errorf("a transaction undone every time: %s %q (store unavailable %v, maybe done %v), want EUNAVAILABLE, the store unavailable, saying it kept undoing it (40001), nothing was changed: try again",
+			code, msg, errors.Is(err, paved.ErrStoreUnavailable), errors.Is(err, errUnconfirmed))
+	}
+	for id, want := range map[int]int{1: 2, 2: 2 + conflictAttempts} {
+		var n int
+		if err := db.QueryRow(ctx, "SELECT n FROM counters WHERE id = $1", id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("counter %d is %d after a transaction undone every time, want %d: none of its changes kept", id, n, want)
 		}
 	}
 }

@@ -33,10 +33,12 @@ func (db *DB) Heartbeat(ctx context.Context, server string, at time.Time) error 
 //
 // It is one UPDATE: when servers notice the same orphans at once, the
 // update re-checks each row's status after waiting for its lock, so every
-// orphan is failed and returned by exactly one of them.
+// orphan is failed and returned by exactly one of them. It is a write
+// (writeList): when its answer is lost, the error says the deployments
+// may have been failed.
 func (db *DB) FailOrphaned(ctx context.Context, staleBefore time.Time, except, reason string, at time.Time) ([]paved.Deployment, error) {
 	// The states are literals for the partial index deployments_unfinished.
-	ds, err := queryList(ctx, db, scanFull, `WITH failed AS (
+	ds, err := writeList(ctx, db, scanFull, `WITH failed AS (
 			UPDATE deployments SET status = $1, error = $2, finished_at = $3
 			WHERE status IN ('queued', 'running') AND (runner = ''
 				OR NOT EXISTS (SELECT 1 FROM servers WHERE servers.id = deployments.runner AND servers.seen_at >= $4))

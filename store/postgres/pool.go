@@ -20,7 +20,7 @@ type dbPool struct{ pool *pgxpool.Pool }
 // conflictAttempts is how many times a statement or transaction the
 // database aborted for a concurrent one (a deadlock, a serialization
 // failure: the database undid it all) is run in all before its error is
-// returned, as ECONFLICT.
+// returned, as EUNAVAILABLE (nothing changed: try again; keptUndoing).
 const conflictAttempts = 4
 
 // Exec runs a statement that may change something; one that deadlocked is
@@ -51,6 +51,27 @@ func (p dbPool) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 // done.
 func (p dbPool) WriteRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	return row{Row: p.pool.QueryRow(ctx, sql, args...), ctx: ctx, write: true}
+}
+
+// WriteRows runs a statement that changes something and returns rows
+// (UPDATE ... RETURNING), which read goes through: an answer lost on the
+// way, the rows' included, says it may have been done (the statement
+// commits on its own, whether or not its rows arrive). One the database
+// undid for a concurrent one is run again, read with it: read must build
+// what it keeps anew on each run.
+func (p dbPool) WriteRows(ctx context.Context, read func(pgx.Rows) error, sql string, args ...any) error {
+	return againOnConflict(ctx, func() error {
+		r, err := p.pool.Query(ctx, sql, args...)
+		if err != nil {
+			return storeError(ctx, err, true)
+		}
+		err = read(r)
+		r.Close()
+		if err == nil {
+			err = r.Err()
+		}
+		return storeError(ctx, err, true)
+	})
 }
 
 // CopyFrom bulk-inserts rows.
@@ -86,16 +107,21 @@ func (p dbPool) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 
 // againOnConflict runs f again, after a short random pause, while it fails
 // because the database aborted it for a concurrent statement, up to
-// conflictAttempts times in all or until ctx ends.
+// conflictAttempts times in all or until ctx ends; then that error says
+// the database kept undoing it (EUNAVAILABLE, never ECONFLICT: callers
+// take a conflict for a final answer).
 func againOnConflict(ctx context.Context, f func() error) error {
 	for attempt := 1; ; attempt++ {
 		err := f()
-		if !abortedForConflict(err) || attempt == conflictAttempts {
+		if !abortedForConflict(err) {
 			return err
+		}
+		if attempt == conflictAttempts {
+			return keptUndoing(err, attempt)
 		}
 		select {
 		case <-ctx.Done():
-			return err
+			return keptUndoing(err, attempt)
 		case <-time.After(time.Duration(attempt)*10*time.Millisecond + rand.N(10*time.Millisecond)):
 		}
 	}

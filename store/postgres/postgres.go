@@ -219,6 +219,27 @@ func queryList[T any](ctx context.Context, db *DB, scan func(pgx.Row) (T, error)
 	return out, nil
 }
 
+// writeList runs a statement that changes rows and returns them
+// (UPDATE ... RETURNING) as a write (dbPool.WriteRows), scanning each.
+func writeList[T any](ctx context.Context, db *DB, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
+	var out []T
+	err := db.pool.WriteRows(ctx, func(rows pgx.Rows) error {
+		out = nil // each run anew
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return rows.Err()
+	}, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return out, nil
+}
+
 // firstNames runs, in tx, a query of names and the count of every match
 // (COUNT(*) OVER ()), limited to the first few: what a conflict names.
 func firstNames(ctx context.Context, tx pgx.Tx, query string, args ...any) (names []string, total int, err error) {

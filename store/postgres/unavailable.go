@@ -24,8 +24,11 @@ import (
 //     have been sent (a COMMIT, a statement on its own; unsent), that it
 //     may have been done, and to check before trying again, since a retry
 //     could do it twice;
-//   - ECONFLICT "try again" when the database aborted it for a concurrent
-//     one (a deadlock, a serialization failure): nothing of it was done;
+//   - EUNAVAILABLE, paved.ErrStoreUnavailable joined, "try again" when the
+//     database undid it for a concurrent one (a deadlock, a serialization
+//     failure): nothing of it was done. Never ECONFLICT, which callers read
+//     as a final answer (a compare and swap lost, a lease lost); the pool
+//     runs such a change again first (againOnConflict);
 //   - err as it is otherwise: what the caller ended (its context cancelled
 //     or past its deadline), a misconfiguration (TLS, a certificate, a
 //     host name that does not exist, authentication), a protocol violation
@@ -47,9 +50,9 @@ func storeError(ctx context.Context, err error, write bool) error {
 	switch {
 	case f.kind == "":
 		return err
-	case f.kind == paved.ECONFLICT:
-		return &paved.Error{Code: paved.ECONFLICT, Err: err,
-			Message: fmt.Sprintf("the PostgreSQL database aborted the change for a concurrent one (%s); nothing of it was done: try again", f.why)}
+	case f.undone:
+		return &paved.Error{Code: paved.EUNAVAILABLE, Err: errors.Join(paved.ErrStoreUnavailable, err),
+			Message: fmt.Sprintf("the PostgreSQL database undid it for a concurrent change (%s); nothing was changed: try again", f.why)}
 	case write && !f.notDone && !unsent(err):
 		return &paved.Error{Code: paved.EUNAVAILABLE, Err: errors.Join(paved.ErrStoreUnavailable, errUnconfirmed, err),
 			Message: fmt.Sprintf("the PostgreSQL database went away before confirming the change (%s): it may have been done; once the database is back, check (list or get what was changed) before trying again", f.why)}
@@ -72,9 +75,10 @@ var errUnconfirmed = errors.New("the change was sent, its answer lost")
 
 // fault is what classify found.
 type fault struct {
-	kind    string // paved.EUNAVAILABLE, paved.ECONFLICT, or "" for none of the store's faults
+	kind    string // paved.EUNAVAILABLE, or "" for none of the store's faults
 	why     string // for the message
 	notDone bool   // nothing of it was done: it failed while connecting, or the database refused it
+	undone  bool   // the database undid it for a concurrent one (a deadlock, a serialization failure)
 }
 
 // classify says what kind of fault err is.
@@ -110,7 +114,7 @@ func classify(err error) fault {
 			// failover, until it is promoted).
 			return refused(why + ", the server is read-only")
 		case pe.Code == "40001", pe.Code == "40P01":
-			return fault{kind: paved.ECONFLICT, why: why}
+			return fault{kind: paved.EUNAVAILABLE, why: "deadlock or serialization failure: " + why, notDone: true, undone: true}
 		}
 		// Authentication, a database that does not exist, a constraint:
 		// not an outage.
@@ -150,8 +154,21 @@ func classify(err error) fault {
 }
 
 // abortedForConflict says whether err is a statement or transaction the
-// database aborted for a concurrent one (storeError made it ECONFLICT).
+// database undid for a concurrent one (storeError made it EUNAVAILABLE,
+// nothing done).
 func abortedForConflict(err error) bool {
 	var pe *pgconn.PgError
-	return paved.ErrorCode(err) == paved.ECONFLICT && errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	return paved.ErrorCode(err) == paved.EUNAVAILABLE && errors.Is(err, paved.ErrStoreUnavailable) &&
+		!errors.Is(err, errUnconfirmed) && errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// keptUndoing is the error of a change the database undid for concurrent
+// ones every time it was run (err, of the last run): still EUNAVAILABLE,
+// nothing changed, saying so.
+func keptUndoing(err error, runs int) error {
+	var pe *pgconn.PgError
+	errors.As(err, &pe)
+	return &paved.Error{Code: paved.EUNAVAILABLE, Err: err, Message: fmt.Sprintf(
+		"the PostgreSQL database kept undoing it for concurrent changes (deadlock or serialization failure, %d runs, the last: %s (SQLSTATE %s)); nothing was changed: try again",
+		runs, pe.Message, pe.Code)}
 }

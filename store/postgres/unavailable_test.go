@@ -22,7 +22,7 @@ import (
 const (
 	tryAgain    = "PostgreSQL database is unavailable"
 	maybeDone   = "went away before confirming the change"
-	conflicting = "aborted the change for a concurrent one"
+	conflicting = "undid it for a concurrent change"
 )
 
 // TestStoreError: errors that say the database is out of reach (refused,
@@ -30,7 +30,8 @@ const (
 // after a failover) become EUNAVAILABLE naming the database and why,
 // paved.ErrStoreUnavailable and the cause kept in the chain; a change
 // whose answer was lost says it may have been done; a deadlock or a
-// serialization failure is ECONFLICT "try again"; what the caller ended, a
+// serialization failure is EUNAVAILABLE too, saying nothing was changed
+// (never ECONFLICT, a final answer to its callers); what the caller ended, a
 // protocol violation and every other error are left as they are.
 func TestStoreError(t *testing.T) {
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
@@ -100,9 +101,6 @@ func checkStoreError(t *testing.T, got, err error, want, why string) {
 	}
 	code, msg := paved.ErrorCode(got), paved.ErrorMessage(got)
 	wantCode := paved.EUNAVAILABLE
-	if want == conflicting {
-		wantCode = paved.ECONFLICT
-	}
 	if code != wantCode || !strings.Contains(msg, want) || !strings.Contains(msg, why) {
 		t.Fatalf("storeError(%v) = %s %q, want %s saying %q and %q", err, code, msg, wantCode, want, why)
 	}
@@ -112,7 +110,10 @@ func checkStoreError(t *testing.T, got, err error, want, why string) {
 	if unavailable := wantCode == paved.EUNAVAILABLE; errors.Is(got, paved.ErrStoreUnavailable) != unavailable {
 		t.Errorf("paved.ErrStoreUnavailable in the chain of %q: %v, want %v (a forced deletion takes EUNAVAILABLE without it for a target out of reach)", msg, !unavailable, unavailable)
 	}
-	for kind, says := range map[string]string{maybeDone: "it may have been done", tryAgain: "try again once it is back"} {
+	if marked, maybe := errors.Is(got, errUnconfirmed), want == maybeDone; marked != maybe {
+		t.Errorf("%q is marked as maybe done: %v, want %v", msg, marked, maybe)
+	}
+	for kind, says := range map[string]string{maybeDone: "it may have been done", tryAgain: "try again once it is back", conflicting: "nothing was changed: try again"} {
 		if kind == want && !strings.Contains(msg, says) {
 			t.Errorf("%q does not say %q", msg, says)
 		}

@@ -104,7 +104,8 @@ func (p *cuttingProxy) url(schema string) string {
 
 // TestUnconfirmedChange: the database does a change and goes away before
 // its answer arrives: a statement on its own (prepared, or without
-// arguments), a row written and returned, a transaction's COMMIT. The
+// arguments), a row or rows written and returned (FailOrphaned's UPDATE ...
+// RETURNING), a transaction's COMMIT. The
 // store says it may have been done, and to check before trying again (it
 // was done: a retry would do it twice). A connection lost in the middle of
 // a transaction, before its COMMIT, is "try again": nothing of it was done.
@@ -165,6 +166,13 @@ func TestUnconfirmedChange(t *testing.T) {
 		{"a row written and returned", 3, bind, func(id int) error {
 			var got int
 			return db.WriteRow(ctx, insertReturning, id).Scan(&got)
+		}, maybeDone, true},
+		{"rows written and returned", 6, bind, func(id int) error {
+			return db.WriteRows(ctx, func(r pgx.Rows) error {
+				for r.Next() {
+				}
+				return r.Err()
+			}, insertReturning, id)
 		}, maybeDone, true},
 		{"a transaction's commit", 4, holding("COMMIT"), func(id int) error {
 			return db.inTx(ctx, func(tx pgx.Tx) error { _, err := tx.Exec(ctx, insert, id); return err })
