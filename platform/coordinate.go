@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -77,23 +78,33 @@ func (p *Platform) failOrphanedExcept(ctx context.Context, except string) error 
 		p.event(d.ID, paved.EventError, "failed: "+orphanReason)
 		p.events.finished(d.ID)
 	}
-	p.reconcileAfter(ctx, orphans)
+	if err := p.reconcileAfter(ctx, orphans); err != nil {
+		// Not brought back (logged; a target out of reach, say): the
+		// next check tries again. Not an error of the check, which did
+		// its part: at start, it must not keep the server from serving.
+		p.missed.note(orphanReason, now)
+		return nil
+	}
 	return p.recoverMissed(ctx, orphanReason)
 }
 
 // reconcileAfter brings the environments of deployments failed part way
 // back, on their targets, to their last successful deployment, each once.
-func (p *Platform) reconcileAfter(ctx context.Context, failed []paved.Deployment) {
+// It returns what failed (logged too), an environment gone excepted.
+func (p *Platform) reconcileAfter(ctx context.Context, failed []paved.Deployment) error {
 	seen := map[string]bool{}
+	var errs []error
 	for _, d := range failed {
 		if key := envKey(d.App, d.Env); !seen[key] {
 			seen[key] = true
 			err := p.withLease(ctx, d.App, d.Env, func(ctx context.Context) error { return p.reconcile(ctx, d.App, d.Env) })
 			if err != nil && paved.ErrorCode(err) != paved.ENOTFOUND {
 				p.log.Error("bringing an environment back to its last deployment", "app", d.App, "env", d.Env, "err", err)
+				errs = append(errs, fmt.Errorf("bringing %s/%s back: %w", d.App, d.Env, err))
 			}
 		}
 	}
+	return errors.Join(errs...)
 }
 
 const stuckReason = "this deployment's server is alive but no longer runs it (a write to the store failed while it ran or started); what was applied may be incomplete: deploy again"
@@ -132,7 +143,10 @@ func (p *Platform) sweepOwn(ctx context.Context) error {
 		}
 	}
 	// What they applied part way is undone, as for a dead server's.
-	p.reconcileAfter(ctx, failed)
+	if err := p.reconcileAfter(ctx, failed); err != nil {
+		p.missed.note(stuckReason, began) // the next sweep tries again
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}

@@ -94,7 +94,11 @@ func (p *Platform) recoverMissed(ctx context.Context, reason string) error {
 		p.events.finished(d.ID)
 		missed = append(missed, d)
 	}
-	p.reconcileAfter(ctx, missed)
+	// Noted as done only once every environment is back: with a store
+	// that comes and goes, the next sweep tries again.
+	if err := p.reconcileAfter(ctx, missed); err != nil {
+		return err
+	}
 	p.missed.done(reason, since)
 	return nil
 }

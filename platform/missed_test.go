@@ -22,6 +22,14 @@ type sweepLostStore struct {
 	loseFail atomic.Bool  // the next FailOrphaned's answer is lost
 	finishes atomic.Int32 // results still to answer unavailable (the first written)
 	written  atomic.Bool  // one of them was written
+	noLease  atomic.Bool  // leases cannot be taken (the store is down for them)
+}
+
+func (s *sweepLostStore) AcquireLease(ctx context.Context, name, holder string, until, now time.Time) (bool, error) {
+	if s.noLease.Load() {
+		return false, storeDown()
+	}
+	return s.Store.AcquireLease(ctx, name, holder, until, now)
 }
 
 func maybeDone() error {
@@ -112,6 +120,19 @@ func TestSweepWhoseAnswerWasLost(t *testing.T) {
 			got, _ := f.store.GetDeployment(ctx, d.ID)
 			if got.Status != paved.DeploymentFailed || got.Error != tc.reason {
 				t.Fatalf("after the sweep whose answer was lost: %s %q; want it failed all the same, saying %q", got.Status, got.Error, tc.reason)
+			}
+			// A sweep that cannot bring the environment back (no lease to
+			// be had) leaves the failures pending.
+			ls.noLease.Store(true)
+			if err := f.p.recoverMissed(ctx, tc.reason); err == nil {
+				t.Error("recovering with no lease to be had met no error")
+			}
+			ls.noLease.Store(false)
+			if _, ok := f.p.missed.pending(tc.reason); !ok {
+				t.Fatal("the missed failures were forgotten although their environment was not brought back")
+			}
+			if f.gitHasWeb(t) {
+				t.Fatal("Git holds the web workload though no lease was to be had: the test proves nothing")
 			}
 			// The next sweep, the store back.
 			must(t, f.p.sweepOwn(ctx))

@@ -28,7 +28,7 @@ func (p *Platform) runDeployment(ctx context.Context, app, env, id string) {
 		// A success the lease no longer allowed was recorded as a
 		// failure: what it applied is undone once the lease is free.
 		if lost != nil {
-			p.reconcileAfter(context.WithoutCancel(p.runCtx), []paved.Deployment{*lost})
+			_ = p.reconcileAfter(context.WithoutCancel(p.runCtx), []paved.Deployment{*lost}) // logged
 		}
 	}()
 	err := p.withLease(ctx, app, env, func(ctx context.Context) error {
@@ -149,6 +149,13 @@ func (p *Platform) finish(d *paved.Deployment, status paved.DeploymentStatus, re
 			failed := &paved.DeploymentResult{Error: leaseLostReason, Inventory: res.Inventory, Revision: res.Revision}
 			if err = p.finishRetried(ctx, d.ID, "", paved.DeploymentFailed, failed); err == nil {
 				p.cfg.Observer.DeploymentFinished(d.Kind, d.EnvType, paved.DeploymentFailed, p.took(d))
+				return true
+			}
+			if paved.ErrorCode(err) != paved.ECONFLICT {
+				// The failure may have landed with its answer lost: the
+				// environment is brought back either way (idempotent);
+				// if it did not land, the sweep fails it later.
+				p.log.Error("recording a deployment's result", "deployment", d.ID, "status", paved.DeploymentFailed, "err", err)
 				return true
 			}
 		}
