@@ -60,7 +60,8 @@ func parseDefinitions(source string, data []byte) ([]paved.ResourceDefinition, e
 	// nodes reads each document as a tree first, without expanding its
 	// aliases, so that aliases repeating too much are refused before dec
 	// expands them (yamlalias); the two decoders read the same stream in
-	// step.
+	// step. Two parses, not one: yaml.Node.Decode has no KnownFields, and
+	// dec must refuse unknown fields.
 	nodes := yaml.NewDecoder(bytes.NewReader(data))
 	aliases := yamlalias.New(yamlalias.Max)
 	dec := yaml.NewDecoder(bytes.NewReader(data))

@@ -12,4 +12,4 @@ cd "$(dirname "$0")/.."
 n=${1:-10}
 PAVED_REPLICA_KILLS=$n PAVED_REPLICA_EXPIRIES=$((4 * n)) go test ./server \
 	-run '^(TestReplicaKilledMidDeployment|TestReplicasExpireOnce)$' -count=1 -v -timeout 30m 2>&1 |
-	{ grep -E '^(=== RUN|--- |\s+replicakill_test.go|ok|FAIL|panic)' || true; }
+	{ grep -E '^(=== RUN|\s*--- |\s+replicakill_test.go|ok|FAIL|panic)' || true; }

@@ -8,4 +8,4 @@ set -euo pipefail
 # pipefail: the script exits with go test's status, not grep's.
 cd "$(dirname "$0")/.."
 PAVED_REPLICA_DEPLOYS=${1:-100} go test ./server -run '^TestReplicas$' -count=1 -v -timeout 30m 2>&1 |
-	{ grep -E '^(=== RUN|--- |\s+replicas_test.go|ok|FAIL|panic)' || true; }
+	{ grep -E '^(=== RUN|\s*--- |\s+replicas_test.go|ok|FAIL|panic)' || true; }
