@@ -44,7 +44,7 @@ figures measured with it.`,
 			// load generator that opens a connection per request measures
 			// its own handshakes.
 			tr := http.DefaultTransport.(*http.Transport).Clone()
-			tr.MaxIdleConns = cmp.Or(cfg.MaxInFlight, 512)
+			tr.MaxIdleConns = cmp.Or(cfg.MaxInFlight, load.DefaultMaxInFlight)
 			tr.MaxIdleConnsPerHost = tr.MaxIdleConns
 			c, err := newClient(cmd, api.WithHTTPClient(&http.Client{Transport: tr}))
 			if err != nil {
@@ -74,7 +74,7 @@ figures measured with it.`,
 	f.IntVar(&cfg.DeployEvery, "deploy-every", 50, "one request in this many is a deployment")
 	f.StringVar(&cfg.App, "app", "load", "the app to deploy and read (created if missing)")
 	f.IntVar(&cfg.Envs, "envs", 4, "development environments the deployments go to in turn")
-	f.IntVar(&cfg.MaxInFlight, "max-in-flight", 512, "requests open at once, beyond which one is not sent (an error)")
+	f.IntVar(&cfg.MaxInFlight, "max-in-flight", load.DefaultMaxInFlight, "requests open at once, beyond which one is not sent (an error)")
 	addOutputFlag(cmd)
 	addClientFlags(cmd)
 	return cmd

@@ -35,12 +35,15 @@ type Config struct {
 	App  string
 	Envs int
 	// MaxInFlight bounds the requests open at once; a request that would
-	// exceed it is not sent and counts as an error ("overloaded"). 512 by
-	// default.
+	// exceed it is not sent and counts as an error ("overloaded").
+	// DefaultMaxInFlight when 0.
 	MaxInFlight int
 	// Progress, when set, gets a line every 10 s.
 	Progress io.Writer
 }
+
+// DefaultMaxInFlight is MaxInFlight when it is not set.
+const DefaultMaxInFlight = 512
 
 // Kind is a kind of request.
 type Kind string
@@ -123,7 +126,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	cfg.DeployEvery = cmp.Or(cfg.DeployEvery, 50)
 	cfg.Envs = cmp.Or(cfg.Envs, 4)
-	cfg.MaxInFlight = cmp.Or(cfg.MaxInFlight, 512)
+	cfg.MaxInFlight = cmp.Or(cfg.MaxInFlight, DefaultMaxInFlight)
 	cfg.App = cmp.Or(cfg.App, "load")
 	c := cfg.Client
 	envs, err := setup(ctx, c, cfg.App, cfg.Envs)
@@ -328,19 +331,26 @@ func stats(k Kind, ss []sample) Stats {
 			st.Errors++
 		}
 	}
-	slices.Sort(d)
-	st.P50, st.P99, st.Max = d[len(d)/2], d[min(len(d)-1, len(d)*99/100)], d[len(d)-1]
+	st.P50, st.P99, st.Max = percentiles(d)
 	return st
 }
 
 func lag(ss []sample) Lag {
-	if len(ss) == 0 {
-		return Lag{}
-	}
 	d := make([]time.Duration, 0, len(ss))
 	for _, s := range ss {
 		d = append(d, s.late)
 	}
+	var l Lag
+	l.P50, l.P99, l.Max = percentiles(d)
+	return l
+}
+
+// percentiles sorts d and returns its p50, p99 and largest; zeros when
+// it is empty.
+func percentiles(d []time.Duration) (p50, p99, max time.Duration) {
+	if len(d) == 0 {
+		return 0, 0, 0
+	}
 	slices.Sort(d)
-	return Lag{P50: d[len(d)/2], P99: d[min(len(d)-1, len(d)*99/100)], Max: d[len(d)-1]}
+	return d[len(d)/2], d[min(len(d)-1, len(d)*99/100)], d[len(d)-1]
 }
