@@ -24,11 +24,20 @@ func storeRetried(ctx context.Context, f func() error) error {
 		if paved.ErrorCode(err) != paved.EUNAVAILABLE || attempt == storeAttempts {
 			return err
 		}
-		select {
-		case <-ctx.Done():
+		if !storeBackoff(ctx, attempt) {
 			return err
-		case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
 		}
+	}
+}
+
+// storeBackoff waits before attempt+1 of a store call (200 ms more each
+// time: about 2 s over storeAttempts); false when ctx ended first.
+func storeBackoff(ctx context.Context, attempt int) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
+		return true
 	}
 }
 

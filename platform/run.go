@@ -203,7 +203,9 @@ func (p *Platform) finishRetried(ctx context.Context, id, lease string, status p
 			return err
 		}
 		failedOnce = true
-		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+		if !storeBackoff(ctx, attempt) {
+			return err
+		}
 	}
 }
 
