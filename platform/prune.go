@@ -147,16 +147,12 @@ func (p *Platform) usedByLastSuccess(ctx context.Context, env *paved.Environment
 	if err != nil {
 		return nil, err
 	}
-	uses := map[paved.ResourceUID]paved.DefinitionRef{}
-	if last != nil && last.Plan != nil {
-		for _, r := range last.Plan.Resources {
-			if r.Action != paved.PlanOrphan {
-				uses[r.UID] = r.Definition
-			}
-		}
+	if last == nil {
+		return func(*paved.StoredResource) string { return "" }, nil
 	}
+	uses := planUses(last.Plan)
 	return func(r *paved.StoredResource) string {
-		if def, ok := uses[r.UID]; ok && def.ID == r.DefinitionID && def.Driver == r.Driver {
+		if def, ok := uses[r.UID]; ok && provides(def, r) {
 			return last.ID
 		}
 		return ""

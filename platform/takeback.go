@@ -35,12 +35,7 @@ func (p *Platform) takeBack(ctx context.Context, app, env string, pl *paved.Plan
 	if pl == nil || len(pl.Resources) == 0 {
 		return nil // a deployment from before plans leaves resources alone
 	}
-	uses := map[paved.ResourceUID]paved.DefinitionRef{}
-	for _, r := range pl.Resources {
-		if r.Action != paved.PlanOrphan {
-			uses[r.UID] = r.Definition
-		}
-	}
+	uses := planUses(pl)
 	stored, err := p.cfg.Store.ListResources(ctx, paved.ResourceFilter{App: app, Env: env})
 	if err != nil {
 		return err
@@ -54,7 +49,7 @@ func (p *Platform) takeBack(ctx context.Context, app, env string, pl *paved.Plan
 	}
 	for _, r := range stored {
 		def, used := uses[r.UID]
-		mine := used && r.DefinitionID == def.ID && r.Driver == def.Driver
+		mine := used && provides(def, &r)
 		switch {
 		case mine && r.Status != paved.ResourceActive && steps&takeActive != 0:
 			if err := p.cfg.Store.SetResourceStatus(ctx, r.Key(), paved.ResourceActive, ""); err != nil {
@@ -73,4 +68,25 @@ func (p *Platform) takeBack(ctx context.Context, app, env string, pl *paved.Plan
 		}
 	}
 	return nil
+}
+
+// planUses is what a plan uses, by UID: the definition of each resource it
+// does not orphan. A stored resource is the one it uses when the
+// definition provides it (takeBack; prune keeps such an orphan).
+func planUses(pl *paved.Plan) map[paved.ResourceUID]paved.DefinitionRef {
+	uses := map[paved.ResourceUID]paved.DefinitionRef{}
+	if pl == nil {
+		return uses
+	}
+	for _, r := range pl.Resources {
+		if r.Action != paved.PlanOrphan {
+			uses[r.UID] = r.Definition
+		}
+	}
+	return uses
+}
+
+// provides says whether r is the resource of def: its definition and driver.
+func provides(def paved.DefinitionRef, r *paved.StoredResource) bool {
+	return r.DefinitionID == def.ID && r.Driver == def.Driver
 }
