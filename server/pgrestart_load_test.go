@@ -26,11 +26,11 @@ type pgLoad struct {
 
 // pgRound is what one restart under load gave.
 type pgRound struct {
-	mode string        // pg_ctl's -m
-	down time.Duration // from pg_ctl's start to the server accepting connections again
+	mode string        // the shutdown: fast (SIGINT) or immediate (SIGQUIT)
+	down time.Duration // from the shutdown's start to the server accepting connections again
 
 	mu        sync.Mutex // guards what follows while the load runs
-	restartAt time.Time  // pg_ctl began
+	restartAt time.Time  // the shutdown began
 	upAt      time.Time  // the database accepted connections again
 	requests  int
 	errors    map[string]int      // by kind (pgErrorKind)

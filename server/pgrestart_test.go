@@ -14,12 +14,11 @@ import (
 )
 
 // TestPostgresRestartUnderLoad restarts the PostgreSQL server under two
-// replicas while deployments and reads go through both: once with
-// pg_ctl restart -m fast (sessions cut, a clean shutdown) and once with
-// -m immediate (a crash of the database server, recovered from its WAL).
-// It runs on a private PostgreSQL server (startPrivatePostgres), never the
-// shared one; the fast restart is a SIGINT to its postmaster, the crash a
-// SIGQUIT. For each restart:
+// replicas while deployments and reads go through both: once a fast
+// shutdown (SIGINT to its postmaster, as pg_ctl -m fast: sessions cut, a
+// clean shutdown) and once an immediate one (SIGQUIT, as -m immediate: a
+// crash of the database server, recovered from its WAL). It runs on a
+// private PostgreSQL server (startPrivatePostgres), never the shared one. For each restart:
 //
 //   - the servers keep serving, and every request either succeeded or was
 //     answered 503 with a message that names the database (never a 500
@@ -104,7 +103,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 
 // pgSummary adds up the rounds.
 type pgSummary struct {
-	modes                          map[string]int // restarts by pg_ctl's -m
+	modes                          map[string]int // restarts by shutdown mode (fast, immediate)
 	requests, accepted, unanswered int
 
 	errors, ended                map[string]int

@@ -49,9 +49,9 @@ type LimitError struct {
 	// Path is the field of the alias that went over, from the node given
 	// to Check (driver_inputs.b[3]); "" when it is that node.
 	Path string
-	// Line and Column are the alias's position in the file.
-	Line, Column int
-	Max          int
+	// Line is the alias's line in the file.
+	Line int
+	Max  int
 }
 
 func (e *LimitError) Error() string {
@@ -120,7 +120,7 @@ func (c *Counter) walk(n *yaml.Node) (int, error) {
 		}
 		c.repeated += size
 		if c.repeated > c.max {
-			return 0, &LimitError{Path: c.where(), Line: n.Line, Column: n.Column, Max: c.max}
+			return 0, &LimitError{Path: c.where(), Line: n.Line, Max: c.max}
 		}
 		return size, nil
 	}
