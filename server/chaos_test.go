@@ -269,7 +269,14 @@ func checkChaosInvariants(t *testing.T, c *api.Client, dir string, env *paved.En
 // in the server's data dir.
 func gitopsHolds(t *testing.T, dir string, env *paved.Environment) ([]paved.ObjectRef, workloadImages) {
 	t.Helper()
-	g, err := gitops.New(gitops.Config{Path: filepath.Join(dir, "gitops")})
+	return repoHolds(t, filepath.Join(dir, "gitops"), env)
+}
+
+// repoHolds is gitopsHolds for a repository at path (a data dir's, or a
+// clone of a remote).
+func repoHolds(t *testing.T, path string, env *paved.Environment) ([]paved.ObjectRef, workloadImages) {
+	t.Helper()
+	g, err := gitops.New(gitops.Config{Path: path})
 	must(t, err)
 	dc := paved.DeployContext{App: env.App, Env: env.Name, EnvType: env.Type, Namespace: env.Namespace}
 	refs, err := g.Inventory(dc)

@@ -3,10 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +12,6 @@ import (
 
 	"paved.dev/paved"
 	"paved.dev/paved/api"
-	"paved.dev/paved/target/gitops"
 )
 
 // lastSuccessConverges waits until, for each environment, the remote holds
@@ -57,8 +53,6 @@ func lastSuccessMismatches(t *testing.T, c *api.Client, remote string, envs []st
 	clone := t.TempDir()
 	_, err := git.PlainClone(clone, false, &git.CloneOptions{URL: remote, ReferenceName: plumbing.NewBranchReferenceName("main")})
 	must(t, err)
-	g, err := gitops.New(gitops.Config{Path: clone})
-	must(t, err)
 	var out []string
 	for _, e := range envs {
 		ok, err := c.ListDeployments(ctx, paved.DeploymentFilter{App: "shop", Env: e, Statuses: []paved.DeploymentStatus{paved.DeploymentSucceeded}, Limit: 1000})
@@ -69,14 +63,12 @@ func lastSuccessMismatches(t *testing.T, c *api.Client, remote string, envs []st
 		last := slices.MaxFunc(ok, func(a, b paved.Deployment) int { return a.FinishedAt.Compare(*b.FinishedAt) })
 		full, err := c.GetDeployment(ctx, last.ID)
 		must(t, err)
-		inv, err := g.Inventory(paved.DeployContext{App: "shop", Env: e, EnvType: paved.EnvDevelopment, Namespace: "shop-" + e})
-		must(t, err)
-		if got, want := refStrings(inv), refStrings(full.Inventory); !slices.Equal(got, want) {
+		refs, images := repoHolds(t, clone, &paved.Environment{App: "shop", Name: e, Type: paved.EnvDevelopment, Namespace: "shop-" + e})
+		if got, want := refStrings(refs), refStrings(full.Inventory); !slices.Equal(got, want) {
 			out = append(out, fmt.Sprintf("the Git remote's %s holds %v,\nits last successful deployment (%s) %v", e, got, full.ID, want))
 		}
-		b, err := os.ReadFile(filepath.Join(clone, e, "shop", "deployment-api.yaml"))
-		if want := "shop-api:1.0." + imageRun(full); err != nil || !strings.Contains(string(b), want) {
-			out = append(out, fmt.Sprintf("the Git remote's %s api Deployment does not run %s, the last success's (%s) image: %v", e, want, full.ID, err))
+		if want := specImages(t, full); !images.equal(want) {
+			out = append(out, fmt.Sprintf("the Git remote's %s workloads run %v, its last successful deployment's (%s) %v", e, images, full.ID, want))
 		}
 		out = append(out, resourcesOfLastSuccess(t, c, full)...)
 	}

@@ -146,17 +146,13 @@ func TestReplicas(t *testing.T) {
 	clone := t.TempDir()
 	_, err = git.PlainClone(clone, false, &git.CloneOptions{URL: strings.TrimPrefix(env[3], "PAVED_TEST_GIT_URL="), ReferenceName: plumbing.NewBranchReferenceName("main")})
 	must(t, err)
-	// Exactly its objects, each workload with its image.
-	g, err := gitops.New(gitops.Config{Path: clone})
-	must(t, err)
-	inv, err := g.Inventory(paved.DeployContext{App: "shop", Env: "dev", EnvType: "development", Namespace: "shop-dev"})
-	must(t, err)
-	if got, want := refStrings(inv), refStrings(full.Inventory); !slices.Equal(got, want) {
+	// Exactly its objects, each workload with its images.
+	refs, images := repoHolds(t, clone, &paved.Environment{App: "shop", Name: "dev", Type: paved.EnvDevelopment, Namespace: "shop-dev"})
+	if got, want := refStrings(refs), refStrings(full.Inventory); !slices.Equal(got, want) {
 		t.Errorf("the Git remote holds %v,\nthe last successful deployment (%s) %v", got, full.ID, want)
 	}
-	b, err := os.ReadFile(filepath.Join(clone, "dev", "shop", "deployment-api.yaml"))
-	if want := "shop-api:1.0." + imageRun(full); err != nil || !strings.Contains(string(b), want) {
-		t.Errorf("the Git remote's api Deployment does not run %s, the last success's image: %v", want, err)
+	if want := specImages(t, full); !images.equal(want) {
+		t.Errorf("the Git remote's workloads run %v, the last successful deployment's (%s) %v", images, full.ID, want)
 	}
 }
 
