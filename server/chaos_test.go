@@ -296,17 +296,6 @@ func repoHolds(t *testing.T, path string, env *paved.Environment) ([]paved.Objec
 	return refs, images
 }
 
-// imageRun is the run number of a deployment's api image tag.
-func imageRun(d *paved.Deployment) string {
-	s := d.Specs["api.score.yaml"]
-	i := strings.Index(s, "shop-api:1.0.")
-	if i < 0 {
-		return "?"
-	}
-	rest := s[i+len("shop-api:1.0."):]
-	return rest[:strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })]
-}
-
 func refStrings(refs []paved.ObjectRef) []string {
 	var out []string
 	for _, r := range refs {
